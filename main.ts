@@ -1,0 +1,69 @@
+// Roomcast's entry point: reads the config, opens storage, wires the app, serves, shuts down.
+import { join } from "node:path";
+import { createApp } from "./app.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+import { createLogger } from "./log.ts";
+import { createHub } from "./realtime/hub.ts";
+import { createSseTransport } from "./realtime/sse.ts";
+import { openDb } from "./storage/db.ts";
+import { ensureAdminHtpasswd } from "./storage/first_start.ts";
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(Deno.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      Deno.exit(2);
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel);
+  await Deno.mkdir(config.dataDir, { recursive: true });
+  const generated = await ensureAdminHtpasswd(config.dataDir, config.adminPassword);
+  if (generated) {
+    // Printed once, on the start that created the file; it is not stored in clear anywhere.
+    log.warn("Created admin user for image rooms", {
+      file: join(config.dataDir, ".htpasswd"),
+      user: "admin",
+      password: generated.password ?? "(from ADMIN_PASSWORD)",
+    });
+  }
+
+  const db = openDb(join(config.dataDir, "roomcast.db"));
+  const hub = createHub();
+  const sse = createSseTransport(hub);
+  const assetsDir = new URL("./static/dist/", import.meta.url).pathname;
+  const app = createApp({ config, log, db, hub, sse, assetsDir });
+
+  const shutdown = new AbortController();
+  const server = Deno.serve({
+    port: config.port,
+    hostname: config.host,
+    signal: shutdown.signal,
+    onListen: ({ hostname, port }) => {
+      const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+      log.info("Listening", { url: `http://${host}:${port}${config.basePath}`, port });
+    },
+  }, app.fetch);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info("Shutting down", { signal });
+    sse.close();
+    hub.close();
+    shutdown.abort();
+    await server.finished;
+    db.close();
+    log.info("Stopped");
+    Deno.exit(0);
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, () => void stop(signal));
+  }
+}
+
+if (import.meta.main) await main();

@@ -1,0 +1,184 @@
+// Image rooms (imgcast): upload with Basic Auth, the live image, its SSE updates, and the viewer.
+import { Hono } from "hono";
+import type { Hub } from "../realtime/hub.ts";
+import type { SseFormat, SseTransport } from "../realtime/sse.ts";
+import { HttpError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import { TooLargeError } from "../storage/files.ts";
+import { detectImageType } from "../storage/image_types.ts";
+import { htpasswdEntryLine, verifyHtpasswd } from "../storage/htpasswd.ts";
+import { MultipartError, receiveMultipartFile } from "../storage/multipart.ts";
+import type { ImageRecord, RoomsStore } from "../storage/rooms_store.ts";
+import { parseBasicAuth } from "./basic_auth.ts";
+import { isRoomName } from "./reserved.ts";
+import type { PageRenderer } from "./pages.ts";
+import { serveFile } from "./serve_file.ts";
+
+export interface ImagesDeps {
+  rooms: RoomsStore;
+  hub: Pick<Hub, "publish">;
+  sse: SseTransport;
+  log: Logger;
+  maxUploadBytes: number;
+  imageHistory: number;
+  page: PageRenderer;
+}
+
+/** imgcast's viewer reloads on exactly `data: updated`; ids let it resume. */
+const imageFormat: SseFormat = {
+  name: "imgcast",
+  frame: () => ({ data: "updated" }),
+  gap: () => ({ data: "updated" }),
+};
+
+const UNAUTHORIZED = {
+  "www-authenticate": 'Basic realm="Room Upload"',
+};
+
+const NOT_AN_IMAGE = "File is not a supported image (JPEG, PNG, GIF, WebP, BMP, AVIF)";
+
+// Multipart framing around the file: boundaries and part headers, well under this.
+const MULTIPART_OVERHEAD = 64 * 1024;
+
+/** An image upload as clients see it. */
+export function imageView(basePath: string, record: ImageRecord) {
+  return {
+    id: record.id,
+    url: `${basePath}${record.room}/images/${record.id}`,
+    contentType: record.contentType,
+    size: record.size,
+    uploadedBy: record.uploadedBy,
+    uploadedAt: new Date(record.uploadedAt).toISOString(),
+  };
+}
+
+export function imageRoutes(deps: ImagesDeps, basePath: string): Hono {
+  const { rooms, log } = deps;
+  const app = new Hono();
+
+  const roomParam = (name: string): string => {
+    if (!isRoomName(name)) throw new HttpError(400, "Invalid room name");
+    return name;
+  };
+
+  app.get("/api/image-rooms", async (c) => {
+    const names = await rooms.listRooms();
+    const list = names.filter(isRoomName).map((room) => {
+      const current = rooms.current(room);
+      return { room, current: current ? imageView(basePath, current) : null };
+    });
+    return c.json({ rooms: list });
+  });
+
+  app.post("/:room/upload", async (c) => {
+    const room = roomParam(c.req.param("room"));
+    const credentials = parseBasicAuth(c.req.header("authorization"));
+    if (!credentials) {
+      throw new HttpError(401, "Authentication required", { headers: UNAUTHORIZED });
+    }
+
+    const roomEntries = await rooms.roomEntries(room);
+    const entries = roomEntries ?? await rooms.adminEntries();
+    const result = await verifyHtpasswd(entries, credentials.user, credentials.password);
+    if (result.refusedHash) {
+      log.warn("Refused htpasswd entry: only bcrypt hashes are accepted", {
+        room,
+        user: credentials.user,
+        hash: result.refusedHash,
+      });
+    }
+    if (!result.ok) {
+      const message = roomEntries
+        ? "Invalid credentials"
+        : "Invalid credentials (creating a room needs an admin)";
+      throw new HttpError(401, message, { headers: UNAUTHORIZED });
+    }
+
+    const declared = Number(c.req.header("content-length") ?? "0");
+    if (declared > deps.maxUploadBytes + MULTIPART_OVERHEAD) {
+      throw new HttpError(413, `Image is larger than ${deps.maxUploadBytes} bytes`);
+    }
+
+    let created = false;
+    if (!roomEntries) {
+      const admin = entries.find((e) => e.user === credentials.user)!;
+      created = await rooms.createRoom(room, htpasswdEntryLine(admin));
+    }
+
+    let record: ImageRecord | undefined;
+    try {
+      ({ file: record } = await receiveMultipartFile(c.req.raw, {
+        field: "image",
+        maxBytes: deps.maxUploadBytes,
+        onFile: (part) =>
+          rooms.saveImage(room, part.stream, {
+            uploadedBy: credentials.user,
+            maxBytes: deps.maxUploadBytes,
+            detect: (head) => {
+              const type = detectImageType(head);
+              if (!type) throw new HttpError(415, NOT_AN_IMAGE);
+              return type;
+            },
+          }),
+      }));
+    } catch (error) {
+      if (error instanceof TooLargeError) {
+        throw new HttpError(413, `Image is larger than ${deps.maxUploadBytes} bytes`);
+      }
+      if (error instanceof MultipartError) throw new HttpError(400, error.message);
+      throw error;
+    }
+    if (!record) throw new HttpError(400, 'Missing "image" file field');
+
+    deps.hub.publish(`image:${room}`, "updated", imageView(basePath, record));
+    log.info("Image uploaded", { room, user: credentials.user, size: record.size, created });
+    return c.json({ ok: true, room, created, image: imageView(basePath, record) }, 200);
+  });
+
+  app.get("/:room/live", async (c) => {
+    const room = roomParam(c.req.param("room"));
+    const record = rooms.current(room);
+    if (!record) throw new HttpError(404, "No image in this room yet");
+    return await serveFile(c.req.raw, rooms.pathOf(record), {
+      contentType: record.contentType,
+      etag: `"img-${record.id}"`,
+      lastModified: record.uploadedAt,
+      cacheControl: "no-cache, no-store, must-revalidate",
+    });
+  });
+
+  app.get("/:room/images/:id{[0-9]+}", async (c) => {
+    const room = roomParam(c.req.param("room"));
+    const record = rooms.image(room, Number(c.req.param("id")));
+    if (!record) throw new HttpError(404, "No such image");
+    return await serveFile(c.req.raw, rooms.pathOf(record), {
+      contentType: record.contentType,
+      etag: `"img-${record.id}"`,
+      lastModified: record.uploadedAt,
+      // An id names one upload forever.
+      cacheControl: "public, max-age=31536000, immutable",
+    });
+  });
+
+  app.get("/:room/meta", (c) => {
+    const room = roomParam(c.req.param("room"));
+    const recent = rooms.recent(room, deps.imageHistory).map((r) => imageView(basePath, r));
+    c.header("cache-control", "no-store");
+    return c.json({ room, current: recent[0] ?? null, recent });
+  });
+
+  app.get("/:room/events", (c) => {
+    const room = roomParam(c.req.param("room"));
+    return deps.sse.respond(`image:${room}`, c.req.raw, {
+      format: imageFormat,
+      greeting: "connected",
+    });
+  });
+
+  app.get("/:room", (c) => {
+    const room = roomParam(c.req.param("room"));
+    return deps.page(c, { title: `${room} · Roomcast`, entry: "viewer", data: { room } });
+  });
+
+  return app;
+}

@@ -1,0 +1,64 @@
+// The home page: every kind of room on this server, with links.
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { timeAgo, url } from "./lib/boot.ts";
+
+interface ImageRoom {
+  room: string;
+  current: { url: string; uploadedBy: string; uploadedAt: string } | null;
+}
+
+function ImageRooms() {
+  const [rooms, setRooms] = useState<ImageRoom[] | null>(null);
+  useEffect(() => {
+    fetch(url("api/image-rooms")).then((r) => r.json()).then((body) => setRooms(body.rooms))
+      .catch(() => setRooms([]));
+  }, []);
+  return (
+    <section>
+      <h2>Image rooms</h2>
+      {rooms === null ? <p class="muted">Loading…</p> : rooms.length === 0
+        ? (
+          <p class="muted">
+            No image rooms yet. Create one by uploading as an admin:{" "}
+            <code>
+              curl -F "image=@photo.jpg" -u admin:PASSWORD {location.origin + url("demo/upload")}
+            </code>
+          </p>
+        )
+        : (
+          <ul class="cards" id="image-rooms">
+            {rooms.map((r) => (
+              <li key={r.room}>
+                <a href={url(r.room)} class="card">
+                  {r.current
+                    ? <img src={r.current.url} alt="" loading="lazy" />
+                    : <div class="thumb-empty" />}
+                  <span class="card-title">{r.room}</span>
+                  {r.current && (
+                    <span class="muted">
+                      {r.current.uploadedBy} · {timeAgo(r.current.uploadedAt)}
+                    </span>
+                  )}
+                </a>
+              </li>
+            ))}
+          </ul>
+        )}
+    </section>
+  );
+}
+
+function Home() {
+  return (
+    <main class="home">
+      <header>
+        <h1>Roomcast</h1>
+        <p class="muted">Share things live, in rooms.</p>
+      </header>
+      <ImageRooms />
+    </main>
+  );
+}
+
+render(<Home />, document.getElementById("app")!);

@@ -1,0 +1,126 @@
+// The image room viewer: the live image full screen, swapped without a flash on every upload.
+import { render } from "preact";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { boot, timeAgo, url } from "./lib/boot.ts";
+
+interface ImageView {
+  id: number;
+  url: string;
+  uploadedBy: string;
+  uploadedAt: string;
+}
+interface Meta {
+  current: ImageView | null;
+  recent: ImageView[];
+}
+type Connection = "connecting" | "live" | "reconnecting";
+
+const { room } = boot<{ room: string }>();
+
+function preload(src: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const img = new Image();
+    img.onload = () => resolve();
+    img.onerror = () => reject(new Error(`Cannot load image ${src}`));
+    img.src = src;
+    if (img.decode) img.decode().then(resolve, () => {});
+  });
+}
+
+function Viewer() {
+  const [meta, setMeta] = useState<Meta>({ current: null, recent: [] });
+  const [shown, setShown] = useState<ImageView | null>(null);
+  const [pinned, setPinned] = useState<ImageView | null>(null);
+  const [connection, setConnection] = useState<Connection>("connecting");
+  const [, tick] = useState(0);
+  const latest = useRef(0);
+
+  const refresh = useCallback(async () => {
+    const response = await fetch(url(`${room}/meta`), { cache: "no-store" });
+    if (!response.ok) return;
+    const next: Meta = await response.json();
+    setMeta(next);
+    const current = next.current;
+    if (current && current.id > latest.current) {
+      latest.current = current.id;
+      await preload(current.url).catch(() => {});
+      // Only swap once the new image is decoded, so viewers never see a blank or half image.
+      if (latest.current === current.id) setShown(current);
+    }
+  }, []);
+
+  useEffect(() => {
+    const events = new EventSource(url(`${room}/events`));
+    events.onopen = () => setConnection("live");
+    events.onerror = () => setConnection("reconnecting");
+    events.onmessage = (e) => {
+      setConnection("live");
+      if (e.data === "updated" || e.data === "connected") void refresh();
+    };
+    const timer = setInterval(() => tick((n) => n + 1), 30_000);
+    return () => (events.close(), clearInterval(timer));
+  }, [refresh]);
+
+  useEffect(() => {
+    // Keep the screen on while someone watches a room on a wall display.
+    let lock: { release(): Promise<void> } | undefined;
+    const nav = navigator as Navigator & {
+      wakeLock?: { request(t: "screen"): Promise<typeof lock> };
+    };
+    const acquire = () => {
+      if (document.visibilityState === "visible") {
+        nav.wakeLock?.request("screen").then((l) => (lock = l)).catch(() => {});
+      }
+    };
+    acquire();
+    document.addEventListener("visibilitychange", acquire);
+    return () => (document.removeEventListener("visibilitychange", acquire), void lock?.release());
+  }, []);
+
+  const image = pinned ?? shown;
+  const fullscreen = () => {
+    if (document.fullscreenElement) void document.exitFullscreen();
+    else void document.documentElement.requestFullscreen().catch(() => {});
+  };
+
+  return (
+    <div class="viewer">
+      {image
+        ? <img id="live" class="live" src={image.url} data-id={image.id} alt={`Image in ${room}`} />
+        : (
+          <div class="empty">
+            Waiting for the first image in <b>{room}</b>…
+          </div>
+        )}
+      <header class="viewer-bar">
+        <a href={url("")} class="brand">Roomcast</a>
+        <span class="room-name">{room}</span>
+        <span class={`status status-${connection}`} id="status">{connection}</span>
+        {image && (
+          <span class="credit">
+            {pinned ? "Showing an earlier image · " : ""}
+            by <b>{image.uploadedBy}</b> · {timeAgo(image.uploadedAt)}
+          </span>
+        )}
+        <button type="button" onClick={fullscreen} title="Fullscreen">⛶</button>
+      </header>
+      {meta.recent.length > 1 && (
+        <nav class="strip" aria-label="Recent images">
+          {meta.recent.map((item) => (
+            <button
+              type="button"
+              key={item.id}
+              class={item.id === image?.id ? "current" : ""}
+              onClick={() => setPinned(item.id === shown?.id ? null : item)}
+              title={`${item.uploadedBy}, ${timeAgo(item.uploadedAt)}`}
+            >
+              <img src={item.url} alt="" loading="lazy" />
+            </button>
+          ))}
+        </nav>
+      )}
+    </div>
+  );
+}
+
+render(<Viewer />, document.getElementById("app")!);

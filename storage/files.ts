@@ -1,0 +1,95 @@
+// File helpers: atomic writes (temp file + rename) with an optional streaming size limit.
+import { dirname, join } from "node:path";
+
+/** Thrown by `writeFileAtomic` when the data passes `maxBytes`; nothing is left on disk. */
+export class TooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`Cannot write file: larger than ${limit} bytes`);
+    this.name = "TooLargeError";
+  }
+}
+
+export interface WriteAtomicOptions {
+  /** Stop and fail once more than this many bytes arrived. */
+  maxBytes?: number;
+  /** Looks at the first bytes (at least `peekBytes` of them, or all if fewer) and may throw to refuse. */
+  check?(head: Uint8Array): void;
+  /** @default 64 */
+  peekBytes?: number;
+}
+
+/**
+ * Writes `data` to a temp file beside `path`, then renames it into place, so a reader sees the old
+ * file or the new one, never a part. With `{dir, name}`, `name` is called once, after the data is written. On any failure the temp file is removed. Returns bytes written.
+ */
+export async function writeFileAtomic(
+  path: string | { dir: string; name: () => string },
+  data: Uint8Array | ReadableStream<Uint8Array>,
+  options: WriteAtomicOptions = {},
+): Promise<number> {
+  // `{dir, name}` names the file once its content is known (e.g. by its detected type).
+  const dir = typeof path === "string" ? dirname(path) : path.dir;
+  const target = typeof path === "string" ? () => path : () => join(path.dir, path.name());
+  const temp = join(dir, `.tmp-${crypto.randomUUID()}`);
+  const file = await Deno.open(temp, { write: true, createNew: true, mode: 0o644 });
+  let closed = false;
+  try {
+    const chunks = data instanceof Uint8Array ? once(data) : data;
+    const written = await copyLimited(chunks, file, options);
+    await file.sync();
+    file.close();
+    closed = true;
+    await Deno.rename(temp, target());
+    return written;
+  } catch (error) {
+    if (!closed) file.close();
+    await Deno.remove(temp).catch(() => {});
+    throw error;
+  }
+}
+
+async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  yield bytes;
+}
+
+async function copyLimited(
+  chunks: AsyncIterable<Uint8Array>,
+  file: Deno.FsFile,
+  { maxBytes = Infinity, check, peekBytes = 64 }: WriteAtomicOptions,
+): Promise<number> {
+  let written = 0;
+  let head: Uint8Array | undefined = check ? new Uint8Array(0) : undefined;
+  for await (const chunk of chunks) {
+    written += chunk.byteLength;
+    if (written > maxBytes) throw new TooLargeError(maxBytes);
+    if (head && check) {
+      head = concat(head, chunk.subarray(0, peekBytes - head.length));
+      if (head.length >= peekBytes) {
+        check(head);
+        head = undefined;
+      }
+    }
+    await writeAll(file, chunk);
+  }
+  if (head && check) check(head);
+  return written;
+}
+
+async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/** Removes a file, ignoring one that is already gone. */
+export async function removeIfExists(path: string): Promise<void> {
+  await Deno.remove(path).catch((error) => {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  });
+}

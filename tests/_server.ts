@@ -1,0 +1,130 @@
+// Starts the real Roomcast server as a child process on free ports, for integration tests.
+import { join } from "node:path";
+import { htpasswdLine } from "../storage/htpasswd.ts";
+
+export interface TestServer {
+  /** e.g. http://127.0.0.1:43121/ (with BASE_PATH when set). */
+  url: string;
+  origin: string;
+  port: number;
+  dataDir: string;
+  /** Every log line the server printed so far. */
+  logs: string[];
+  /** Waits for a log line whose `msg` matches. */
+  waitForLog(match: RegExp, timeoutMs?: number): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  /** htpasswd users for `<dataDir>/.htpasswd`; default admin:adminpw. */
+  admins?: Record<string, string>;
+  dataDir?: string;
+}
+
+const root = new URL("../", import.meta.url).pathname;
+
+/** Runs `main.ts` in a fresh data dir on port 0 and resolves once it listens. */
+export async function startServer(options: StartOptions = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "roomcast-test-" });
+  const admins = options.admins ?? { admin: "adminpw" };
+  const htpasswd = Object.entries(admins).map(([u, p]) => htpasswdLine(u, p, 4)).join("\n");
+  await Deno.writeTextFile(join(dataDir, ".htpasswd"), htpasswd + "\n").catch(() => {});
+
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", join(root, "main.ts")],
+    cwd: root,
+    env: {
+      PORT: "0",
+      HOST: "127.0.0.1",
+      RTMP_PORT: "0",
+      DATA_DIR: dataDir,
+      LOG_LEVEL: "debug",
+      ...options.env,
+    },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+
+  const logs: string[] = [];
+  const waiters = new Set<() => void>();
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    let buffered = "";
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) {
+      buffered += decoder.decode(chunk, { stream: true });
+      let newline;
+      while ((newline = buffered.indexOf("\n")) >= 0) {
+        logs.push(buffered.slice(0, newline));
+        buffered = buffered.slice(newline + 1);
+        for (const wake of waiters) wake();
+      }
+    }
+  };
+  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
+  let exited = false;
+  const status = child.status.then((s) => {
+    exited = true;
+    for (const wake of waiters) wake();
+    return s;
+  });
+
+  const waitForLog = (match: RegExp, timeoutMs = 15_000) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const check = () => {
+        for (const line of logs) {
+          try {
+            const entry = JSON.parse(line);
+            if (match.test(entry.msg)) return done(() => resolve(entry));
+          } catch { /* not a JSON line */ }
+        }
+        if (exited) done(() => reject(new Error(`Server exited:\n${logs.join("\n")}`)));
+      };
+      const timer = setTimeout(
+        () =>
+          done(() =>
+            reject(new Error(`No log ${match} within ${timeoutMs} ms:\n${logs.join("\n")}`))
+          ),
+        timeoutMs,
+      );
+      const done = (fn: () => void) => {
+        clearTimeout(timer);
+        waiters.delete(check);
+        fn();
+      };
+      waiters.add(check);
+      check();
+    });
+
+  const listening = await waitForLog(/^Listening$/, 30_000).catch(async (error) => {
+    child.kill("SIGKILL");
+    await status;
+    await pumps;
+    throw error;
+  });
+  const port = Number(listening.port);
+  const basePath = options.env?.BASE_PATH ?? "/";
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    url: origin + (basePath.startsWith("/") ? basePath : "/" + basePath).replace(/\/?$/, "/"),
+    origin,
+    port,
+    dataDir,
+    logs,
+    waitForLog,
+    async close() {
+      if (!exited) child.kill("SIGTERM");
+      const timer = setTimeout(() => !exited && child.kill("SIGKILL"), 5_000);
+      await status;
+      clearTimeout(timer);
+      await pumps;
+      if (!options.dataDir) await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+/** `Authorization` header value for Basic auth. */
+export function basic(user: string, password: string): string {
+  return "Basic " + btoa(`${user}:${password}`);
+}

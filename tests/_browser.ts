@@ -1,0 +1,26 @@
+// Headless Chromium for end-to-end tests, driven by playwright-core (Debian's /usr/bin/chromium).
+import { type Browser, chromium } from "playwright-core";
+
+const EXECUTABLE = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+
+/** Launches headless Chromium with the flags this closed network needs. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: EXECUTABLE,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-dev-shm-usage",
+      "--autoplay-policy=no-user-gesture-required",
+    ],
+  });
+}
+
+/** Options for Deno.test around Playwright, whose pipes outlive a test by a tick. */
+export const browserTest = { sanitizeOps: false, sanitizeResources: false } as const;

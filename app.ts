@@ -9,6 +9,7 @@ import type { Db } from "./storage/db.ts";
 import { createRoomsStore } from "./storage/rooms_store.ts";
 import { imageRoutes } from "./routes/images.ts";
 import { pageRenderer, pageRoutes } from "./routes/pages.ts";
+import { createWsTransport, type WsFeature, type WsUser } from "./realtime/ws.ts";
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -20,12 +21,27 @@ export interface AppDeps {
   assetsDir: string;
 }
 
+/** The application and what must be released when the server stops. */
+export interface Roomcast {
+  app: Hono;
+  /** Closes WebSockets and every feature's timers; the caller closes the hub, SSE and database. */
+  close(): Promise<void>;
+}
+
 /** The whole HTTP application, mounted under `config.basePath`. */
-export function createApp(deps: AppDeps): Hono {
+export function createApp(deps: AppDeps): Roomcast {
   const { config, log } = deps;
   const basePath = config.basePath;
   const page = pageRenderer(basePath);
   const rooms = createRoomsStore(deps.db, { dataDir: config.dataDir, keep: config.imageHistory });
+  const closers: (() => void | Promise<void>)[] = [];
+  // Each feature adds its WsFeature here; /ws dispatches message types and guards topic prefixes.
+  const wsFeatures: WsFeature[] = [
+    // Image rooms are public to view, as in imgcast.
+    { types: [], topicPrefix: "image:", authorize: () => true, handle: () => {} },
+  ];
+  // Replaced by the workspace session lookup: who a socket's cookie belongs to.
+  const authenticate = (_request: Request): Promise<WsUser | null> => Promise.resolve(null);
 
   const app = new Hono();
   app.route(
@@ -36,6 +52,7 @@ export function createApp(deps: AppDeps): Hono {
       health: () => ({ status: "ok", service: "Media Server" }),
     }, page),
   );
+  app.get("/ws", (c) => ws.upgrade(c.req.raw));
   // Image rooms take any single path segment, so they are mounted last.
   app.route(
     "/",
@@ -52,11 +69,26 @@ export function createApp(deps: AppDeps): Hono {
   app.notFound((c) => c.json({ error: "Not found" }, 404));
   app.onError(errorHandler(log));
 
+  const ws = createWsTransport({
+    hub: deps.hub,
+    log,
+    features: wsFeatures,
+    authenticate: (request) => authenticate(request),
+    allowedOrigins: config.allowedOrigins,
+    trustProxy: config.trustProxy,
+  });
+  closers.push(() => ws.close());
+
   const root = new Hono();
   root.route(basePath === "/" ? "/" : basePath.slice(0, -1), app);
   root.notFound((c) => c.json({ error: "Not found" }, 404));
   root.onError(errorHandler(log));
-  return root;
+  return {
+    app: root,
+    async close() {
+      for (const close of closers.reverse()) await close();
+    },
+  };
 }
 
 export { HttpError };

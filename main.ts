@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const hub = createHub();
   const sse = createSseTransport(hub);
   const assetsDir = new URL("./static/dist/", import.meta.url).pathname;
-  const app = createApp({ config, log, db, hub, sse, assetsDir });
+  const roomcast = createApp({ config, log, db, hub, sse, assetsDir });
 
   const shutdown = new AbortController();
   const server = Deno.serve({
@@ -46,13 +46,14 @@ async function main(): Promise<void> {
       const host = hostname.includes(":") ? `[${hostname}]` : hostname;
       log.info("Listening", { url: `http://${host}:${port}${config.basePath}`, port });
     },
-  }, app.fetch);
+  }, roomcast.app.fetch);
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info("Shutting down", { signal });
+    await roomcast.close();
     sse.close();
     hub.close();
     shutdown.abort();

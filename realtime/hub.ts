@@ -10,6 +10,8 @@ export interface HubEvent<T = unknown> {
   readonly at: number;
   /** The bytes of this event in one format, made on first use and shared by every subscriber. */
   encoded(format: string, make: (event: HubEvent<T>) => string): Uint8Array;
+  /** The same, as text (WebSocket text frames). */
+  text(format: string, make: (event: HubEvent<T>) => string): string;
 }
 
 /** Why the hub ended a subscription. `slow`: its queue overflowed; the client should reconnect. */
@@ -57,7 +59,8 @@ interface Topic {
 const encoder = new TextEncoder();
 
 class Event<T> implements HubEvent<T> {
-  #cache?: Map<string, Uint8Array>;
+  #bytes?: Map<string, Uint8Array>;
+  #texts?: Map<string, string>;
   constructor(
     readonly id: number,
     readonly topic: string,
@@ -67,13 +70,23 @@ class Event<T> implements HubEvent<T> {
   ) {}
 
   encoded(format: string, make: (event: HubEvent<T>) => string): Uint8Array {
-    this.#cache ??= new Map();
-    let bytes = this.#cache.get(format);
+    this.#bytes ??= new Map();
+    let bytes = this.#bytes.get(format);
     if (!bytes) {
-      bytes = encoder.encode(make(this));
-      this.#cache.set(format, bytes);
+      bytes = encoder.encode(this.text(format, make));
+      this.#bytes.set(format, bytes);
     }
     return bytes;
+  }
+
+  text(format: string, make: (event: HubEvent<T>) => string): string {
+    this.#texts ??= new Map();
+    let text = this.#texts.get(format);
+    if (text === undefined) {
+      text = make(this);
+      this.#texts.set(format, text);
+    }
+    return text;
   }
 }
 

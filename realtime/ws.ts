@@ -1,0 +1,232 @@
+// WebSocket transport: one `/ws` socket per client, flat JSON envelopes, topics from the hub.
+import type { Hub, HubEvent } from "./hub.ts";
+import type { Logger } from "../log.ts";
+import { isAllowedOrigin } from "./origin.ts";
+
+export interface WsUser {
+  id: number;
+  email: string;
+  displayName: string;
+}
+
+/** One connected socket, as features see it. */
+export interface WsClient {
+  readonly id: string;
+  readonly user: WsUser | null;
+  send(message: Record<string, unknown>): void;
+  /** Follows a hub topic; replays events after `since`. Events arrive as `{...data, type, topic, eventId}`. */
+  subscribe(topic: string, since?: number): void;
+  unsubscribe(topic: string): void;
+  /** Sends `{type: "error", code, error, ...extra}`. */
+  error(code: string, message: string, extra?: Record<string, unknown>): void;
+}
+
+/** What a feature (workspaces, streams, code sessions) plugs into the socket. */
+export interface WsFeature {
+  /** Message types this feature handles, e.g. ["message", "voice:join"]. */
+  types: string[];
+  handle(client: WsClient, message: Record<string, unknown>): void | Promise<void>;
+  /** Topics this feature guards for the generic `{type: "subscribe", topic}`, e.g. "code:". */
+  topicPrefix?: string;
+  authorize?(client: WsClient, topic: string): boolean | Promise<boolean>;
+  onClose?(client: WsClient): void;
+}
+
+export interface WsOptions {
+  hub: Pick<Hub, "subscribe">;
+  log: Logger;
+  features: WsFeature[];
+  /** The user behind the request's session cookie, or null. */
+  authenticate(request: Request): Promise<WsUser | null>;
+  /** Origins besides the server's own that may open sockets. */
+  allowedOrigins: string[];
+  trustProxy: boolean;
+  /** @default 65536 */
+  maxMessageBytes?: number;
+  /** Bytes buffered for a client before it is closed as too slow. @default 1048576 */
+  queueBytes?: number;
+  /** Seconds without a pong before Deno closes the socket. @default 60 */
+  idleTimeoutSeconds?: number;
+  /** Messages per second a client may send, and the burst. @default {perSecond: 5, burst: 10} */
+  rate?: { perSecond: number; burst: number };
+}
+
+export interface WsTransport {
+  /** Answers `GET /ws`: 403 for a foreign Origin, 400 for a non-upgrade, else the upgrade. */
+  upgrade(request: Request): Promise<Response>;
+  readonly size: number;
+  close(): void;
+}
+
+/** Close code for a client dropped for falling behind: "try again later", so it reconnects. */
+export const CLOSE_SLOW = 1013;
+
+const wsFrame = (event: HubEvent) => {
+  const data = event.data;
+  const body = data !== null && typeof data === "object" && !Array.isArray(data) ? data : { data };
+  return JSON.stringify({ ...body, type: event.type, topic: event.topic, eventId: event.id });
+};
+
+export function createWsTransport(options: WsOptions): WsTransport {
+  const { hub, log, features } = options;
+  const maxBytes = options.maxMessageBytes ?? 65536;
+  const queueBytes = options.queueBytes ?? 1024 * 1024;
+  const rate = options.rate ?? { perSecond: 5, burst: 10 };
+  const byType = new Map<string, WsFeature>();
+  for (const feature of features) for (const type of feature.types) byType.set(type, feature);
+  const sockets = new Set<WebSocket>();
+
+  const guard = (topic: string) =>
+    features.find((f) => f.topicPrefix && topic.startsWith(f.topicPrefix));
+
+  function connect(socket: WebSocket, user: WsUser | null): void {
+    const topics = new Map<string, () => void>();
+    let tokens = rate.burst;
+    let refilled = Date.now();
+
+    const full = () => socket.bufferedAmount > queueBytes;
+    const dropSlow = () => {
+      log.debug("Closing slow WebSocket client", { buffered: socket.bufferedAmount });
+      socket.close(CLOSE_SLOW, "Too slow: reconnect and resume");
+    };
+    const client: WsClient = {
+      id: crypto.randomUUID(),
+      user,
+      send(message) {
+        if (socket.readyState !== WebSocket.OPEN) return;
+        if (full()) return dropSlow();
+        socket.send(JSON.stringify(message));
+      },
+      subscribe(topic, since) {
+        topics.get(topic)?.();
+        const subscription = hub.subscribe(topic, {
+          send(event) {
+            if (socket.readyState !== WebSocket.OPEN) return true;
+            if (full()) return false;
+            socket.send(event.text("ws", wsFrame));
+            return true;
+          },
+          close: (reason) => {
+            topics.delete(topic);
+            if (reason === "slow") dropSlow();
+            else if (reason === "dropped") client.send({ type: "unsubscribed", topic });
+            else socket.close(1001, "Server shutting down");
+          },
+        }, { since });
+        topics.set(topic, subscription.unsubscribe);
+        if (subscription.gap) client.send({ type: "reset", topic, eventId: subscription.lastId });
+        else for (const event of subscription.replay) socket.send(event.text("ws", wsFrame));
+      },
+      unsubscribe(topic) {
+        topics.get(topic)?.();
+        topics.delete(topic);
+      },
+      error(code, message, extra) {
+        client.send({ type: "error", code, error: message, ...extra });
+      },
+    };
+
+    const allow = (): boolean => {
+      const now = Date.now();
+      tokens = Math.min(rate.burst, tokens + ((now - refilled) / 1000) * rate.perSecond);
+      refilled = now;
+      if (tokens < 1) return false;
+      tokens -= 1;
+      return true;
+    };
+
+    const dispatch = async (message: Record<string, unknown>) => {
+      const type = message.type;
+      if ((type === "subscribe" || type === "unsubscribe") && typeof message.topic === "string") {
+        const topic = message.topic;
+        const feature = guard(topic);
+        if (type === "unsubscribe") return client.unsubscribe(topic);
+        if (!feature?.authorize || !(await feature.authorize(client, topic))) {
+          return client.error("forbidden", "Cannot subscribe: not allowed on this topic", {
+            topic,
+          });
+        }
+        const since = typeof message.since === "number" && message.since >= 0
+          ? message.since
+          : undefined;
+        return client.subscribe(topic, since);
+      }
+      const feature = typeof type === "string" ? byType.get(type) : undefined;
+      if (!feature) return client.error("unknown_type", `Unknown message type: ${String(type)}`);
+      await feature.handle(client, message);
+    };
+
+    socket.onmessage = (e) => {
+      if (typeof e.data !== "string") {
+        return client.error("bad_request", "Messages must be JSON text");
+      }
+      if (e.data.length > maxBytes) {
+        client.error("too_large", `Message is larger than ${maxBytes} bytes`);
+        return socket.close(1009, "Message too large");
+      }
+      if (!allow()) return client.error("rate_limited", "Too many messages: slow down");
+      let message: unknown;
+      try {
+        message = JSON.parse(e.data);
+      } catch {
+        return client.error("bad_request", "Messages must be JSON objects");
+      }
+      if (message === null || typeof message !== "object" || Array.isArray(message)) {
+        return client.error("bad_request", "Messages must be JSON objects");
+      }
+      dispatch(message as Record<string, unknown>).catch((error) => {
+        log.error("WebSocket handler failed", { error: String(error?.stack ?? error) });
+        client.error("internal", "Internal error");
+      });
+    };
+    socket.onclose = () => {
+      sockets.delete(socket);
+      for (const unsubscribe of topics.values()) unsubscribe();
+      topics.clear();
+      for (const feature of features) {
+        try {
+          feature.onClose?.(client);
+        } catch (error) {
+          log.error("WebSocket close handler failed", { error: String(error) });
+        }
+      }
+    };
+    socket.onerror = () => {};
+    sockets.add(socket);
+  }
+
+  return {
+    async upgrade(request) {
+      if (!isAllowedOrigin(request, options.allowedOrigins, options.trustProxy)) {
+        return Response.json({
+          type: "error",
+          code: "forbidden_origin",
+          error: "Origin not allowed",
+        }, {
+          status: 403,
+        });
+      }
+      if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+        return Response.json({
+          type: "error",
+          code: "upgrade_required",
+          error: "Expected a WebSocket upgrade",
+        }, {
+          status: 426,
+        });
+      }
+      const user = await options.authenticate(request);
+      const { socket, response } = Deno.upgradeWebSocket(request, {
+        idleTimeout: options.idleTimeoutSeconds ?? 60,
+      });
+      socket.onopen = () => connect(socket, user);
+      return response;
+    },
+    get size() {
+      return sockets.size;
+    },
+    close() {
+      for (const socket of sockets) socket.close(1001, "Server shutting down");
+    },
+  };
+}

@@ -1,0 +1,96 @@
+// The /ws transport against the real server: topics, resume with since, Origin, limits.
+import { assert, assertEquals } from "../tests/_assert.ts";
+import { basic, startServer, type TestServer } from "../tests/_server.ts";
+import { tinyPng } from "../tests/_images.ts";
+import { openSocket } from "../tests/_ws.ts";
+
+const wsUrl = (server: TestServer) => server.url.replace(/^http/, "ws") + "ws";
+
+async function upload(server: TestServer, room: string, seed: number) {
+  const form = new FormData();
+  form.append("image", new Blob([tinyPng(seed) as BlobPart]), "x.png");
+  const response = await fetch(`${server.url}${room}/upload`, {
+    method: "POST",
+    body: form,
+    headers: { authorization: basic("admin", "adminpw") },
+  });
+  await response.body?.cancel();
+  assertEquals(response.status, 200);
+}
+
+Deno.test("/ws: a topic subscriber gets events with topic and eventId, and resumes with since", async () => {
+  const server = await startServer();
+  try {
+    const client = await openSocket(wsUrl(server));
+    client.send({ type: "subscribe", topic: "image:wall" });
+    await new Promise((r) => setTimeout(r, 100));
+    await upload(server, "wall", 1);
+    const first = await client.next();
+    assertEquals([first.type, first.topic, first.eventId, first.uploadedBy], [
+      "updated",
+      "image:wall",
+      1,
+      "admin",
+    ]);
+    await client.close();
+
+    await upload(server, "wall", 2);
+    await upload(server, "wall", 3);
+    const again = await openSocket(wsUrl(server));
+    again.send({ type: "subscribe", topic: "image:wall", since: 1 });
+    assertEquals([(await again.next()).eventId, (await again.next()).eventId], [2, 3]);
+    again.send({ type: "subscribe", topic: "image:wall", since: 999 });
+    assertEquals((await again.next()).type, "reset");
+    await again.close();
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("/ws: a foreign Origin is refused before the upgrade; the server's own is accepted", async () => {
+  const server = await startServer({ env: { ALLOWED_ORIGINS: "https://friends.example" } });
+  try {
+    const foreign = await fetch(`${server.url}ws`, {
+      headers: {
+        origin: "https://evil.example",
+        upgrade: "websocket",
+        connection: "Upgrade",
+        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+        "sec-websocket-version": "13",
+      },
+    });
+    assertEquals(foreign.status, 403);
+    assertEquals((await foreign.json()).code, "forbidden_origin");
+    const own = await openSocket(wsUrl(server), { origin: server.origin });
+    await own.close();
+    const listed = await openSocket(wsUrl(server), { origin: "https://friends.example" });
+    await listed.close();
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("/ws: bad messages, unknown types, forbidden topics and floods get error events", async () => {
+  const server = await startServer();
+  try {
+    const client = await openSocket(wsUrl(server));
+    client.socket.send("not json");
+    assertEquals((await client.next()).code, "bad_request");
+    client.send({ type: "nope" });
+    assertEquals((await client.next()).code, "unknown_type");
+    client.send({ type: "subscribe", topic: "secret:thing" });
+    assertEquals((await client.next()).code, "forbidden");
+    await new Promise((r) => setTimeout(r, 1000));
+    for (let i = 0; i < 30; i++) client.send({ type: "nope" });
+    const codes: unknown[] = [];
+    for (let i = 0; i < 30; i++) codes.push((await client.next()).code);
+    assert(codes.includes("rate_limited"), "a flood is rate limited");
+    assert(codes.filter((c) => c === "unknown_type").length <= 12, "only the burst got through");
+    assertEquals(client.socket.readyState, WebSocket.OPEN, "rate limiting does not disconnect");
+    client.socket.send(JSON.stringify({ type: "x", pad: "a".repeat(70_000) }));
+    const closed = await client.closed;
+    assertEquals(closed.code, 1009);
+  } finally {
+    await server.close();
+  }
+});

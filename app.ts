@@ -9,7 +9,8 @@ import type { Db } from "./storage/db.ts";
 import { createRoomsStore } from "./storage/rooms_store.ts";
 import { imageRoutes } from "./routes/images.ts";
 import { pageRenderer, pageRoutes } from "./routes/pages.ts";
-import { createWsTransport, type WsFeature, type WsUser } from "./realtime/ws.ts";
+import { createWsTransport, type WsFeature } from "./realtime/ws.ts";
+import { createWorkspaces } from "./routes/workspaces.ts";
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -40,8 +41,11 @@ export function createApp(deps: AppDeps): Roomcast {
     // Image rooms are public to view, as in imgcast.
     { types: [], topicPrefix: "image:", authorize: () => true, handle: () => {} },
   ];
-  // Replaced by the workspace session lookup: who a socket's cookie belongs to.
-  const authenticate = (_request: Request): Promise<WsUser | null> => Promise.resolve(null);
+  const workspaces = createWorkspaces({ db: deps.db, hub: deps.hub, config, log, page });
+  wsFeatures.push(...workspaces.wsFeatures);
+  closers.push(() => workspaces.close());
+  // Who a socket's cookie belongs to: the workspace session.
+  const authenticate = workspaces.authenticate;
 
   const app = new Hono();
   app.route(
@@ -53,6 +57,7 @@ export function createApp(deps: AppDeps): Roomcast {
     }, page),
   );
   app.get("/ws", (c) => ws.upgrade(c.req.raw));
+  app.route("/", workspaces.routes);
   // Image rooms take any single path segment, so they are mounted last.
   app.route(
     "/",

@@ -11,6 +11,8 @@ export interface PageOptions {
   /** Handed to the page as `window.__ROOMCAST__` (JSON, script-safe). */
   data?: Record<string, unknown>;
   status?: 200 | 404;
+  /** Extra stylesheets in static/dist loaded after app.css, e.g. ["workspace"]. */
+  styles?: string[];
 }
 
 export type PageRenderer = (c: Context, options: PageOptions) => Response;
@@ -25,7 +27,7 @@ export interface PagesDeps {
 
 /** Makes the page renderer: one HTML shell, the page's data inline, its script and stylesheet. */
 export function pageRenderer(basePath: string): PageRenderer {
-  return (c, { title, entry, data = {}, status = 200 }) => {
+  return (c, { title, entry, data = {}, status = 200, styles = [] }) => {
     const boot = JSON.stringify({ basePath, ...data }).replace(/</g, "\\u003c");
     c.header("cache-control", "no-store");
     c.header("x-content-type-options", "nosniff");
@@ -39,6 +41,7 @@ export function pageRenderer(basePath: string): PageRenderer {
 <meta name="color-scheme" content="dark light">
 <title>${escapeHtml(title)}</title>
 <link rel="stylesheet" href="${basePath}assets/app.css">
+${styles.map((s) => `<link rel="stylesheet" href="${basePath}assets/${s}.css">`).join("\n")}
 </head>
 <body>
 <div id="app"></div>

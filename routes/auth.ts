@@ -1,0 +1,137 @@
+// Accounts over HTTP: EchoSphere's /signup, /login, /logout forms and the JSON /api/auth/* API.
+import { Hono } from "hono";
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { HttpError } from "../errors.ts";
+import type { Account } from "../storage/accounts_store.ts";
+import type { AuthActions } from "./auth_actions.ts";
+import { authFormHtml } from "./auth_pages.ts";
+import type { SessionAuth } from "./session.ts";
+
+export interface AuthDeps {
+  actions: AuthActions;
+  auth: SessionAuth;
+  basePath: string;
+}
+
+export const userView = (a: Account) => ({ id: a.id, email: a.email, displayName: a.displayName });
+
+const text = (value: unknown): string => (typeof value === "string" ? value : "");
+
+/** A same-site path to go to after login; anything else falls back to the app. */
+export function safeNext(basePath: string, next: unknown): string {
+  const path = text(next);
+  const ok = path.startsWith(basePath) && !path.startsWith("//") && !/[\\\s]/.test(path);
+  return ok ? path : `${basePath}app`;
+}
+
+async function jsonBody(c: Context): Promise<Record<string, unknown>> {
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    throw new HttpError(400, "Request body must be JSON", { code: "bad_request" });
+  }
+  if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    throw new HttpError(400, "Request body must be a JSON object", { code: "bad_request" });
+  }
+  return body as Record<string, unknown>;
+}
+
+export function authRoutes(deps: AuthDeps): Hono {
+  const { actions, auth, basePath } = deps;
+  const app = new Hono();
+
+  const form = (c: Context, mode: "login" | "signup", status: ContentfulStatusCode, extra = {}) => {
+    c.header("cache-control", "no-store");
+    c.header("x-frame-options", "DENY");
+    return c.html(authFormHtml({ mode, basePath, ...extra }), status);
+  };
+  const formFailure = (c: Context, mode: "login" | "signup", error: unknown, fields: object) => {
+    if (!(error instanceof HttpError)) throw error;
+    for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+    return form(c, mode, error.status, { ...fields, error: error.message });
+  };
+
+  for (const mode of ["login", "signup"] as const) {
+    app.get(`/${mode}`, (c) => {
+      const next = c.req.query("next");
+      if (auth.user(c)) return c.redirect(safeNext(basePath, next), 303);
+      return form(c, mode, 200, { next });
+    });
+  }
+
+  app.post("/signup", async (c) => {
+    auth.checkOrigin(c);
+    const body = await c.req.parseBody();
+    const fields = {
+      email: text(body.email).trim(),
+      displayName: text(body.display_name),
+      next: text(body.next) || undefined,
+    };
+    try {
+      const account = await actions.signup({
+        email: fields.email,
+        displayName: fields.displayName,
+        password: text(body.password),
+        confirmPassword: text(body.confirm_password),
+      }, auth.clientIp(c));
+      auth.signIn(c, account);
+      return c.redirect(safeNext(basePath, fields.next), 303);
+    } catch (error) {
+      return formFailure(c, "signup", error, fields);
+    }
+  });
+
+  app.post("/login", async (c) => {
+    auth.checkOrigin(c);
+    const body = await c.req.parseBody();
+    const fields = { email: text(body.email).trim(), next: text(body.next) || undefined };
+    try {
+      const account = await actions.login(fields.email, text(body.password), auth.clientIp(c));
+      auth.signIn(c, account);
+      return c.redirect(safeNext(basePath, fields.next), 303);
+    } catch (error) {
+      return formFailure(c, "login", error, fields);
+    }
+  });
+
+  app.post("/logout", (c) => {
+    auth.checkOrigin(c);
+    auth.signOut(c);
+    return c.redirect(`${basePath}login`, 303);
+  });
+
+  app.post("/api/auth/signup", async (c) => {
+    auth.checkOrigin(c);
+    const body = await jsonBody(c);
+    const account = await actions.signup({
+      email: text(body.email),
+      displayName: text(body.display_name ?? body.displayName),
+      password: text(body.password),
+      confirmPassword: body.confirm_password === undefined && body.confirmPassword === undefined
+        ? undefined
+        : text(body.confirm_password ?? body.confirmPassword),
+    }, auth.clientIp(c));
+    auth.signIn(c, account);
+    return c.json({ user: userView(account) }, 201);
+  });
+
+  app.post("/api/auth/login", async (c) => {
+    auth.checkOrigin(c);
+    const body = await jsonBody(c);
+    const account = await actions.login(text(body.email), text(body.password), auth.clientIp(c));
+    auth.signIn(c, account);
+    return c.json({ user: userView(account) });
+  });
+
+  app.post("/api/auth/logout", (c) => {
+    auth.checkOrigin(c);
+    auth.signOut(c);
+    return c.json({ ok: true });
+  });
+
+  app.get("/api/auth/me", (c) => c.json({ user: userView(auth.requireUser(c)) }));
+
+  return app;
+}

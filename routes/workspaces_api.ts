@@ -1,0 +1,145 @@
+// EchoSphere's REST API (servers, channels, members, messages) plus invites, reads and edits.
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { HttpError } from "../errors.ts";
+import type { Account } from "../storage/accounts_store.ts";
+import type { SessionAuth } from "./session.ts";
+import type { WorkspaceService } from "./workspaces_service.ts";
+
+export interface WorkspacesApiDeps {
+  auth: SessionAuth;
+  service: WorkspaceService;
+}
+
+const MAX_LIMIT = 200;
+
+/** A positive integer path or query value, else a 400 naming it. */
+export function idOf(raw: string | undefined, what: string): number {
+  if (raw === undefined || !/^[1-9][0-9]{0,15}$/.test(raw)) {
+    throw new HttpError(400, `Invalid ${what}`, { code: "invalid" });
+  }
+  return Number(raw);
+}
+
+async function jsonObject(c: Context, optional = false): Promise<Record<string, unknown>> {
+  let body: unknown;
+  try {
+    const text = await c.req.text();
+    // Some bodies are optional: `curl -X POST` with no data is an empty object.
+    body = optional && text.trim() === "" ? {} : JSON.parse(text);
+  } catch {
+    throw new HttpError(400, "Request body must be JSON", { code: "bad_request" });
+  }
+  if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    throw new HttpError(400, "Request body must be a JSON object", { code: "bad_request" });
+  }
+  return body as Record<string, unknown>;
+}
+
+/** History paging from `?limit=&before=&after=`: default 50, at most 200. */
+export function historyQuery(c: Context): { limit: number; before?: number; after?: number } {
+  const limitRaw = c.req.query("limit");
+  const limit = limitRaw === undefined ? 50 : Math.min(idOf(limitRaw, "limit"), MAX_LIMIT);
+  const before = c.req.query("before");
+  const after = c.req.query("after");
+  return {
+    limit,
+    before: before === undefined ? undefined : idOf(before, "before"),
+    after: after === undefined ? undefined : idOf(after, "after"),
+  };
+}
+
+export function workspacesApiRoutes(
+  deps: WorkspacesApiDeps,
+): Hono<{ Variables: { user: Account } }> {
+  const { auth, service } = deps;
+  const app = new Hono<{ Variables: { user: Account } }>();
+
+  const guard = async (c: Context, next: () => Promise<void>) => {
+    c.set("user", auth.requireUser(c));
+    if (c.req.method !== "GET" && c.req.method !== "HEAD") auth.checkOrigin(c);
+    c.header("cache-control", "no-store");
+    await next();
+  };
+  for (const path of ["/api/bootstrap", "/api/unread", "/api/servers", "/api/servers/*"]) {
+    app.use(path, guard);
+  }
+  for (const path of ["/api/channels/*", "/api/messages/*", "/api/invites/*"]) {
+    app.use(path, guard);
+  }
+
+  app.get("/api/bootstrap", (c) => {
+    const serverId = c.req.query("serverId");
+    const channelId = c.req.query("channelId");
+    return c.json(service.bootstrap(c.get("user"), {
+      serverId: serverId ? idOf(serverId, "serverId") : undefined,
+      channelId: channelId ? idOf(channelId, "channelId") : undefined,
+    }));
+  });
+  app.get("/api/unread", (c) => c.json({ unread: service.unread(c.get("user")) }));
+
+  app.post("/api/servers", async (c) => {
+    const body = await jsonObject(c);
+    return c.json(service.createServer(c.get("user"), body.name), 201);
+  });
+  app.get("/api/servers/:id", (c) => {
+    return c.json(service.server(c.get("user"), idOf(c.req.param("id"), "server id")));
+  });
+  app.post("/api/servers/:id", async (c) => {
+    const serverId = idOf(c.req.param("id"), "server id");
+    const body = await jsonObject(c);
+    return c.json(service.createChannel(c.get("user"), serverId, body.name, body.kind), 201);
+  });
+  app.get("/api/servers/:id/members", (c) => {
+    const serverId = idOf(c.req.param("id"), "server id");
+    return c.json({ members: service.members(c.get("user"), serverId) });
+  });
+  app.post("/api/servers/:id/invites", async (c) => {
+    const serverId = idOf(c.req.param("id"), "server id");
+    // An empty body means an invite without expiry or use limit.
+    const body = await jsonObject(c, true);
+    const invite = service.createInvite(
+      c.get("user"),
+      serverId,
+      body.expiresInSeconds,
+      body.maxUses,
+    );
+    return c.json(invite, 201);
+  });
+
+  app.get("/api/invites/:code", (c) => c.json(service.invitePreview(c.req.param("code"))));
+  app.post("/api/invites/:code", (c) => {
+    return c.json(service.redeemInvite(c.get("user"), c.req.param("code")));
+  });
+
+  app.get("/api/channels/:id/messages", (c) => {
+    const channelId = idOf(c.req.param("id"), "channel id");
+    const messages = service.history(c.get("user"), channelId, historyQuery(c));
+    return c.json({ messages });
+  });
+  app.post("/api/channels/:id/messages", async (c) => {
+    const channelId = idOf(c.req.param("id"), "channel id");
+    const body = await jsonObject(c);
+    return c.json(service.postMessage(c.get("user"), channelId, body.content), 201);
+  });
+  app.post("/api/channels/:id/read", async (c) => {
+    const channelId = idOf(c.req.param("id"), "channel id");
+    const body = await jsonObject(c, true);
+    const messageId = body.messageId === undefined || body.messageId === null
+      ? undefined
+      : idOf(String(body.messageId), "messageId");
+    return c.json(service.markRead(c.get("user"), channelId, messageId));
+  });
+
+  app.patch("/api/messages/:id", async (c) => {
+    const messageId = idOf(c.req.param("id"), "message id");
+    const body = await jsonObject(c);
+    return c.json(service.editMessage(c.get("user"), messageId, body.content));
+  });
+  app.delete("/api/messages/:id", (c) => {
+    const messageId = idOf(c.req.param("id"), "message id");
+    return c.json(service.deleteMessage(c.get("user"), messageId));
+  });
+
+  return app;
+}

@@ -1,0 +1,287 @@
+// Workspace rules in one place (membership, ownership, kinds, limits) and the events they publish;
+// REST and /ws both call these, so the two can never disagree.
+import { HttpError } from "../errors.ts";
+import type { Hub } from "../realtime/hub.ts";
+import type { Account } from "../storage/accounts_store.ts";
+import {
+  type Message,
+  type MessagesStore,
+  publicMessage,
+  rfc3339,
+} from "../storage/workspace_messages_store.ts";
+import type {
+  Channel,
+  ChannelKind,
+  Invite,
+  Role,
+  Server,
+  WorkspacesStore,
+} from "../storage/workspaces_store.ts";
+import type { Presence } from "./workspaces_presence.ts";
+
+export interface WorkspaceServiceDeps {
+  workspaces: WorkspacesStore;
+  messages: MessagesStore;
+  hub: Pick<Hub, "publish">;
+  presence: Pick<Presence, "isOnline">;
+  basePath: string;
+}
+
+type User = Pick<Account, "id" | "email" | "displayName">;
+
+export const topics = {
+  channel: (id: number) => `channel:${id}`,
+  workspace: (serverId: number) => `workspace:${serverId}`,
+  account: (userId: number) => `account:${userId}`,
+};
+
+const CONTROL = /[\p{Cc}\p{Cf}]/u;
+const MAX_MESSAGE = 2000;
+
+const fail = (status: 400 | 403 | 404, code: string, message: string) =>
+  new HttpError(status, message, { code });
+
+/** A trimmed name of 1..max printable characters, or a 400 naming `what`. */
+export function cleanName(value: unknown, what: string, max: number): string {
+  const name = typeof value === "string" ? value.trim().replace(/\s+/g, " ") : "";
+  if (!name) throw fail(400, "invalid", `${what} is required`);
+  if ([...name].length > max || CONTROL.test(name)) {
+    throw fail(400, "invalid", `${what} must be at most ${max} printable characters`);
+  }
+  return name;
+}
+
+/** Message text: trimmed, 1..2000 characters. */
+export function cleanContent(value: unknown): string {
+  const content = typeof value === "string" ? value.trim() : "";
+  if (!content) throw fail(400, "invalid", "Message content is required");
+  if ([...content].length > MAX_MESSAGE) {
+    throw fail(400, "too_long", `Message content must be at most ${MAX_MESSAGE} characters`);
+  }
+  return content;
+}
+
+export type WorkspaceService = ReturnType<typeof createWorkspaceService>;
+
+export function createWorkspaceService(deps: WorkspaceServiceDeps) {
+  const { workspaces, messages, hub } = deps;
+
+  const serverView = (s: Server, role: Role) => ({
+    id: s.id,
+    name: s.name,
+    ownerId: s.ownerId,
+    role,
+    isDefault: s.isDefault,
+  });
+  const inviteView = (i: Invite) => ({
+    code: i.code,
+    url: `${deps.basePath}invite/${i.code}`,
+    serverId: i.serverId,
+    expiresAt: i.expiresAt === null ? null : rfc3339(i.expiresAt),
+    maxUses: i.maxUses,
+    uses: i.uses,
+  });
+
+  const roleIn = (user: User, serverId: number): { server: Server; role: Role } => {
+    const server = workspaces.server(serverId);
+    if (!server) throw fail(404, "not_found", "Server not found");
+    const role = workspaces.role(serverId, user.id);
+    if (!role) throw fail(403, "forbidden", "You are not a member of this server");
+    return { server, role };
+  };
+  const ownerOf = (user: User, serverId: number, action: string) => {
+    const found = roleIn(user, serverId);
+    if (found.role !== "owner") throw fail(403, "forbidden", `Only the server owner can ${action}`);
+    return found;
+  };
+  const channelFor = (user: User, channelId: number): Channel => {
+    const channel = workspaces.channel(channelId);
+    if (!channel) throw fail(404, "not_found", "Channel not found");
+    if (!workspaces.role(channel.serverId, user.id)) {
+      throw fail(403, "forbidden", "You are not a member of this server");
+    }
+    return channel;
+  };
+  const textChannel = (user: User, channelId: number): Channel => {
+    const channel = channelFor(user, channelId);
+    if (channel.kind !== "text") {
+      throw fail(400, "wrong_kind", "Messages can only be posted in text channels");
+    }
+    return channel;
+  };
+  const ownMessage = (user: User, messageId: number) => {
+    const message = messages.message(messageId);
+    if (!message) throw fail(404, "not_found", "Message not found");
+    const channel = channelFor(user, message.channelId);
+    if (message.authorId !== user.id) {
+      throw fail(403, "forbidden", "You can only change your own messages");
+    }
+    return { message, channel };
+  };
+  const members = (serverId: number) =>
+    workspaces.members(serverId).map((m) => ({ ...m, online: deps.presence.isOnline(m.id) }));
+
+  return {
+    channelFor,
+    textChannel,
+    /** The channel when `userId` may read it, else null (for /ws authorisation). */
+    readable(userId: number, channelId: number): Channel | null {
+      const channel = workspaces.channel(channelId);
+      return channel && workspaces.role(channel.serverId, userId) ? channel : null;
+    },
+    isMember: (userId: number, serverId: number) => workspaces.role(serverId, userId) !== null,
+    serverIdsOf: (userId: number) => workspaces.serversOf(userId).map((s) => s.id),
+
+    bootstrap(user: User, want: { serverId?: number; channelId?: number }) {
+      const servers = workspaces.serversOf(user.id);
+      const active = servers.find((s) => s.id === want.serverId) ?? servers[0];
+      const channels = active ? workspaces.channels(active.id) : [];
+      const texts = channels.filter((c) => c.kind === "text");
+      const channel = texts.find((c) => c.id === want.channelId) ?? texts[0];
+      return {
+        user: { id: user.id, email: user.email, displayName: user.displayName },
+        servers: servers.map((s) => serverView(s, s.role)),
+        activeServerId: active?.id ?? null,
+        channels,
+        activeChannelId: channel?.id ?? null,
+        messages: channel ? messages.history(channel.id, { limit: 50 }) : [],
+        members: active ? members(active.id) : [],
+        unread: messages.unreadCounts(user.id),
+      };
+    },
+
+    createServer(user: User, name: unknown) {
+      const { server, channels } = workspaces.createServer(user.id, cleanName(name, "Name", 100));
+      return { server: serverView(server, "owner"), channels };
+    },
+
+    server(user: User, serverId: number) {
+      const { server, role } = roleIn(user, serverId);
+      return { server: serverView(server, role), channels: workspaces.channels(serverId) };
+    },
+
+    createChannel(user: User, serverId: number, name: unknown, kind: unknown) {
+      ownerOf(user, serverId, "create channels");
+      const cleanKind = kind === undefined ? "text" : kind;
+      if (cleanKind !== "text" && cleanKind !== "voice") {
+        throw fail(400, "invalid", 'Channel kind must be "text" or "voice"');
+      }
+      const channel = workspaces.createChannel(
+        serverId,
+        cleanName(name, "Channel name", 64),
+        cleanKind as ChannelKind,
+      );
+      hub.publish(topics.workspace(serverId), "channel", { serverId, channel });
+      return channel;
+    },
+
+    members(user: User, serverId: number) {
+      roleIn(user, serverId);
+      return members(serverId);
+    },
+
+    createInvite(user: User, serverId: number, expiresInSeconds: unknown, maxUses: unknown) {
+      ownerOf(user, serverId, "create invites");
+      const whole = (v: unknown, what: string, min: number, max: number): number | null => {
+        if (v === undefined || v === null) return null;
+        if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
+          throw fail(400, "invalid", `${what} must be a whole number from ${min} to ${max}`);
+        }
+        return v;
+      };
+      const seconds = whole(expiresInSeconds, "expiresInSeconds", 60, 365 * 24 * 3600);
+      const uses = whole(maxUses, "maxUses", 1, 100_000);
+      const invite = workspaces.createInvite(serverId, user.id, {
+        expiresAt: seconds === null ? null : Date.now() + seconds * 1000,
+        maxUses: uses,
+      });
+      return inviteView(invite);
+    },
+
+    invitePreview(code: string) {
+      const invite = workspaces.invite(code);
+      const server = invite && workspaces.server(invite.serverId);
+      if (!invite || !server) throw fail(404, "not_found", "Invite not found");
+      return {
+        ...inviteView(invite),
+        server: { id: server.id, name: server.name },
+        memberCount: workspaces.members(server.id).length,
+      };
+    },
+
+    redeemInvite(user: User, code: string) {
+      const result = workspaces.redeemInvite(code, user.id);
+      if (!result.ok) {
+        if (result.reason === "not_found") throw fail(404, "not_found", "Invite not found");
+        const why = result.reason === "expired" ? "has expired" : "has been used up";
+        throw new HttpError(410, `Invite ${why}`, { code: result.reason });
+      }
+      const { server } = result;
+      if (result.joined) {
+        const member = {
+          id: user.id,
+          email: user.email,
+          displayName: user.displayName,
+          role: "member",
+          online: deps.presence.isOnline(user.id),
+        };
+        hub.publish(topics.workspace(server.id), "member", { serverId: server.id, member });
+      }
+      return {
+        joined: result.joined,
+        server: serverView(server, workspaces.role(server.id, user.id)!),
+        channels: workspaces.channels(server.id),
+      };
+    },
+
+    history(
+      user: User,
+      channelId: number,
+      options: { limit: number; before?: number; after?: number },
+    ) {
+      channelFor(user, channelId);
+      return messages.history(channelId, options);
+    },
+
+    postMessage(user: User, channelId: number, content: unknown): Message {
+      const channel = textChannel(user, channelId);
+      const stored = messages.post(channel.id, user.id, cleanContent(content));
+      const message = publicMessage(stored);
+      hub.publish(topics.channel(channel.id), "message", message);
+      hub.publish(topics.workspace(channel.serverId), "activity", {
+        serverId: channel.serverId,
+        channelId: channel.id,
+        messageId: message.id,
+        authorEmail: message.authorEmail,
+      });
+      return message;
+    },
+
+    editMessage(user: User, messageId: number, content: unknown): Message {
+      const { channel } = ownMessage(user, messageId);
+      const message = publicMessage(messages.edit(messageId, cleanContent(content)));
+      hub.publish(topics.channel(channel.id), "message:edit", message);
+      return message;
+    },
+
+    deleteMessage(user: User, messageId: number) {
+      const { channel } = ownMessage(user, messageId);
+      messages.delete(messageId);
+      const data = { id: messageId, channelId: channel.id };
+      hub.publish(topics.channel(channel.id), "message:delete", data);
+      return data;
+    },
+
+    markRead(user: User, channelId: number, messageId?: number) {
+      channelFor(user, channelId);
+      const lastReadId = messages.markRead(user.id, channelId, messageId);
+      const unread = messages.unreadCounts(user.id)[String(channelId)] ?? 0;
+      const data = { channelId, lastReadId, unread };
+      // The reader's other tabs and devices clear the same badge.
+      hub.publish(topics.account(user.id), "read", data);
+      return data;
+    },
+
+    unread: (user: User) => messages.unreadCounts(user.id),
+  };
+}

@@ -1,0 +1,338 @@
+// The workspace app (EchoSphere's SPA): servers, channels with unread badges, live messages, members.
+import { render } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { boot, url } from "./lib/boot.ts";
+import {
+  apiCall,
+  type Bootstrap,
+  type Channel,
+  type Member,
+  mergeMessages,
+  type Message,
+  type ServerInfo,
+  type User,
+} from "./lib/workspace_api.ts";
+import {
+  type ConnectionState,
+  connectWs,
+  type WsEvent,
+  type WsSocket,
+  wsUrl,
+} from "./lib/ws_socket.ts";
+import {
+  ChannelList,
+  Composer,
+  MemberList,
+  MessageList,
+  ServerList,
+} from "./lib/workspace_views.tsx";
+import { type DialogKind, WorkspaceDialog } from "./lib/workspace_dialogs.tsx";
+
+const { user, basePath } = boot<{ user: User }>();
+const PAGE = 50;
+
+function toMessage(e: WsEvent): Message {
+  const { type: _t, topic: _p, eventId: _e, ...message } = e;
+  return message as unknown as Message;
+}
+
+/** This tab is connected, whatever a snapshot taken before its socket registered says. */
+const withSelfOnline = (members: Member[]) =>
+  members.map((m) => (m.id === user.id ? { ...m, online: true } : m));
+
+function App() {
+  const [servers, setServers] = useState<ServerInfo[]>([]);
+  const [serverId, setServerId] = useState<number | null>(null);
+  const [channels, setChannels] = useState<Channel[]>([]);
+  const [channelId, setChannelId] = useState<number | null>(null);
+  const [messages, setMessages] = useState<Message[]>([]);
+  const [hasMore, setHasMore] = useState(false);
+  const [members, setMembers] = useState<Member[]>([]);
+  const [unread, setUnread] = useState<Record<string, number>>({});
+  const [typing, setTyping] = useState<Record<number, { name: string; until: number }>>({});
+  const [connection, setConnection] = useState<ConnectionState>("connecting");
+  const [dialog, setDialog] = useState<DialogKind>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [panel, setPanel] = useState<"none" | "channels" | "members">("none");
+  const ws = useRef<WsSocket | null>(null);
+  const now = useRef({ serverId, channelId });
+  now.current = { serverId, channelId };
+  const lastTyping = useRef(0);
+  const readTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+
+  const fail = (e: unknown) => setError(e instanceof Error ? e.message : String(e));
+
+  const markRead = (id: number) => {
+    setUnread((u) => (u[id] ? { ...u, [id]: 0 } : u));
+    clearTimeout(readTimer.current);
+    readTimer.current = setTimeout(() => {
+      if (now.current.channelId === id) {
+        void apiCall("POST", `api/channels/${id}/read`, {}).catch(() => {});
+      }
+    }, 150);
+  };
+
+  const showChannel = (id: number, initial?: Message[]) => {
+    now.current.channelId = id;
+    setChannelId(id);
+    setTyping({});
+    setPanel("none");
+    ws.current?.followChannel(id);
+    localStorage.setItem("roomcast.channel", String(id));
+    const apply = (list: Message[]) => {
+      if (now.current.channelId !== id) return;
+      setMessages((prev) => mergeMessages(prev.filter((m) => m.channelId === id), list));
+      setHasMore(list.length === PAGE);
+      markRead(id);
+    };
+    setMessages([]);
+    if (initial) apply(initial);
+    else {
+      apiCall<{ messages: Message[] }>("GET", `api/channels/${id}/messages?limit=${PAGE}`)
+        .then((r) => apply(r.messages), fail);
+    }
+  };
+
+  const load = async (want: { serverId?: number; channelId?: number } = {}) => {
+    const query = new URLSearchParams();
+    if (want.serverId) query.set("serverId", String(want.serverId));
+    if (want.channelId) query.set("channelId", String(want.channelId));
+    const b = await apiCall<Bootstrap>("GET", `api/bootstrap?${query}`);
+    setServers(b.servers);
+    setServerId(b.activeServerId);
+    now.current.serverId = b.activeServerId;
+    setChannels(b.channels);
+    setMembers(withSelfOnline(b.members));
+    setUnread(b.unread);
+    for (const s of b.servers) ws.current?.follow(`workspace:${s.id}`);
+    if (b.activeServerId) localStorage.setItem("roomcast.server", String(b.activeServerId));
+    if (b.activeChannelId) showChannel(b.activeChannelId, b.messages);
+    else {
+      setChannelId(null);
+      ws.current?.followChannel(null);
+      setMessages([]);
+    }
+  };
+
+  const resync = async () => {
+    // After a reconnect the counts come from the server again, so badges cannot drift.
+    const { unread } = await apiCall<{ unread: Record<string, number> }>("GET", "api/unread");
+    const open = now.current.channelId;
+    setUnread(open ? { ...unread, [open]: 0 } : unread);
+    if (now.current.serverId) {
+      const r = await apiCall<{ members: Member[] }>(
+        "GET",
+        `api/servers/${now.current.serverId}/members`,
+      );
+      setMembers(withSelfOnline(r.members));
+    }
+  };
+
+  const onEvent = (e: WsEvent) => {
+    const open = now.current.channelId;
+    const n = (key: string) => Number(e[key]);
+    switch (e.type) {
+      case "message":
+        if (n("channelId") !== open) return;
+        setMessages((prev) => mergeMessages(prev, [toMessage(e)]));
+        setTyping((t) =>
+          Object.fromEntries(Object.entries(t).filter(([, v]) => v.name !== e.authorDisplayName))
+        );
+        return markRead(open);
+      case "message:edit":
+        if (n("channelId") === open) setMessages((prev) => mergeMessages(prev, [toMessage(e)]));
+        return;
+      case "message:delete":
+        return setMessages((prev) => prev.filter((m) => m.id !== n("id")));
+      case "activity":
+        if (n("channelId") === open || e.authorEmail === user.email) return;
+        return setUnread((u) => ({ ...u, [n("channelId")]: (u[n("channelId")] ?? 0) + 1 }));
+      case "read":
+        return setUnread((u) => ({ ...u, [n("channelId")]: n("unread") }));
+      case "channel":
+        if (n("serverId") !== now.current.serverId) return;
+        return setChannels((cs) => {
+          const channel = e.channel as Channel;
+          return cs.some((c) => c.id === channel.id) ? cs : [...cs, channel];
+        });
+      case "member":
+        if (n("serverId") !== now.current.serverId) return;
+        return setMembers((ms) => {
+          const member = e.member as Member;
+          return ms.some((m) => m.id === member.id) ? ms : [...ms, member];
+        });
+      case "presence":
+        if (typeof e.online !== "boolean") return;
+        return setMembers((ms) =>
+          ms.map((m) => m.id === n("userId") ? { ...m, online: e.online as boolean } : m)
+        );
+      case "typing":
+        if (n("channelId") !== open || n("userId") === user.id) return;
+        return setTyping((t) => ({
+          ...t,
+          [n("userId")]: { name: String(e.displayName), until: Date.now() + 4000 },
+        }));
+      case "reset":
+        if (String(e.topic).startsWith("channel:") && open) return showChannel(open);
+        return void resync().catch(() => {});
+      case "error":
+        return setError(String(e.error));
+    }
+  };
+  const handler = useRef(onEvent);
+  handler.current = onEvent;
+
+  useEffect(() => {
+    ws.current = connectWs({
+      url: wsUrl(basePath),
+      onEvent: (e) => handler.current(e),
+      onState: setConnection,
+      onOpen: (first) => {
+        ws.current?.follow(`account:${user.id}`);
+        if (!first) void resync().catch(() => {});
+      },
+    });
+    const saved = (key: string) => Number(localStorage.getItem(key)) || undefined;
+    load({ serverId: saved("roomcast.server"), channelId: saved("roomcast.channel") }).catch(fail);
+    const invite = new URLSearchParams(location.search).get("invite");
+    if (invite) setDialog({ join: invite });
+    const sweep = setInterval(() => {
+      setTyping((t) => {
+        const live = Object.entries(t).filter(([, v]) => v.until > Date.now());
+        return live.length === Object.keys(t).length ? t : Object.fromEntries(live);
+      });
+    }, 1000);
+    return () => (ws.current?.close(), clearInterval(sweep));
+  }, []);
+
+  const server = servers.find((s) => s.id === serverId);
+  const channel = channels.find((c) => c.id === channelId);
+  const typingNames = Object.values(typing).map((t) => t.name);
+
+  return (
+    <div class={`ws-app panel-${panel}`}>
+      <ServerList
+        servers={servers}
+        active={serverId}
+        onPick={(id) => (setPanel("none"), void load({ serverId: id }).catch(fail))}
+        onCreate={() => setDialog("server")}
+      />
+      <ChannelList
+        server={server}
+        channels={channels}
+        active={channelId}
+        unread={unread}
+        onPick={showChannel}
+        onCreate={() => setDialog("channel")}
+        onInvite={() => setDialog("invite")}
+      />
+      <main class="ws-main">
+        <header class="ws-top">
+          <button
+            type="button"
+            class="ws-toggle"
+            id="toggle-channels"
+            aria-label="Channels"
+            onClick={() => setPanel(panel === "channels" ? "none" : "channels")}
+          >
+            ☰
+          </button>
+          <h1># {channel?.name ?? ""}</h1>
+          <span class={`status status-${connection}`} id="conn" data-state={connection}>
+            {connection}
+          </span>
+          <button
+            type="button"
+            class="ws-toggle"
+            id="toggle-members"
+            aria-label="Members"
+            onClick={() => setPanel(panel === "members" ? "none" : "members")}
+          >
+            Members
+          </button>
+          <form method="post" action={url("logout")}>
+            <button type="submit" title={`Signed in as ${user.email}`}>Log out</button>
+          </form>
+        </header>
+        {error && (
+          <p class="form-error ws-error" role="alert" onClick={() => setError(null)}>{error} ×</p>
+        )}
+        <MessageList
+          channelId={channelId}
+          messages={messages}
+          user={user}
+          hasMore={hasMore}
+          onOlder={async () => {
+            const id = now.current.channelId;
+            const oldest = messages[0]?.id;
+            if (!id || !oldest) return;
+            const r = await apiCall<{ messages: Message[] }>(
+              "GET",
+              `api/channels/${id}/messages?limit=${PAGE}&before=${oldest}`,
+            );
+            if (now.current.channelId !== id) return;
+            setMessages((prev) => mergeMessages(prev, r.messages));
+            setHasMore(r.messages.length === PAGE);
+          }}
+          onEdit={(id, content) =>
+            void apiCall("PATCH", `api/messages/${id}`, { content }).catch(fail)}
+          onDelete={(id) => {
+            if (confirm("Delete this message?")) {
+              void apiCall("DELETE", `api/messages/${id}`)
+                .catch(fail);
+            }
+          }}
+        />
+        <p class="ws-typing muted" id="typing" aria-live="polite">
+          {typingNames.length
+            ? `${typingNames.join(", ")} ${typingNames.length > 1 ? "are" : "is"} typing…`
+            : "\u00a0"}
+        </p>
+        <Composer
+          channelName={channel?.name ?? ""}
+          disabled={!channel}
+          onTyping={() => {
+            if (!channelId || Date.now() - lastTyping.current < 3000) return;
+            lastTyping.current = Date.now();
+            ws.current?.send({ type: "typing", channelId });
+          }}
+          onSend={async (content) => {
+            if (!channelId) return false;
+            try {
+              const message = await apiCall<Message>("POST", `api/channels/${channelId}/messages`, {
+                content,
+              });
+              if (now.current.channelId === message.channelId) {
+                setMessages((prev) => mergeMessages(prev, [message]));
+              }
+              return true;
+            } catch (e) {
+              fail(e);
+              return false;
+            }
+          }}
+        />
+      </main>
+      <MemberList members={members} />
+      {dialog && (
+        <WorkspaceDialog
+          kind={dialog}
+          server={server}
+          onClose={() => setDialog(null)}
+          onServer={(id) => {
+            setDialog(null);
+            if (location.search) history.replaceState(null, "", url("app"));
+            void load({ serverId: id }).catch(fail);
+          }}
+          onChannel={(c) => {
+            setDialog(null);
+            setChannels((cs) => cs.some((x) => x.id === c.id) ? cs : [...cs, c]);
+            if (c.kind === "text") showChannel(c.id);
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+render(<App />, document.getElementById("app")!);

@@ -1,0 +1,298 @@
+// Presentational pieces of the workspace app: sidebars, message list, composer, dialogs.
+import type { ComponentChildren } from "preact";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import type { Channel, Member, Message, ServerInfo, User } from "./workspace_api.ts";
+import { linkify } from "./workspace_text.tsx";
+
+export function ServerList(props: {
+  servers: ServerInfo[];
+  active: number | null;
+  onPick(id: number): void;
+  onCreate(): void;
+}) {
+  return (
+    <nav class="ws-servers" id="servers" aria-label="Servers">
+      {props.servers.map((s) => (
+        <button
+          type="button"
+          key={s.id}
+          data-server-id={s.id}
+          class={s.id === props.active ? "active" : ""}
+          title={s.name}
+          onClick={() => props.onPick(s.id)}
+        >
+          {s.name.slice(0, 2)}
+        </button>
+      ))}
+      <button type="button" id="new-server" title="Create a server" onClick={props.onCreate}>
+        +
+      </button>
+    </nav>
+  );
+}
+
+export function ChannelList(props: {
+  server: ServerInfo | undefined;
+  channels: Channel[];
+  active: number | null;
+  unread: Record<string, number>;
+  onPick(id: number): void;
+  onCreate(): void;
+  onInvite(): void;
+}) {
+  const { server } = props;
+  const owner = server?.role === "owner";
+  return (
+    <aside class="ws-channels" aria-label="Channels">
+      <header>
+        <b id="server-name">{server?.name ?? ""}</b>
+        {owner && <button type="button" id="invite" onClick={props.onInvite}>Invite</button>}
+      </header>
+      <ul id="channels">
+        {props.channels.map((c) => {
+          const count = props.unread[c.id] ?? 0;
+          return (
+            <li key={c.id}>
+              <button
+                type="button"
+                data-channel-id={c.id}
+                data-channel-name={c.name}
+                class={`${c.id === props.active ? "active" : ""} ${count ? "unread" : ""}`}
+                disabled={c.kind === "voice"}
+                title={c.kind === "voice" ? "Voice channel (coming to the browser soon)" : c.name}
+                onClick={() => props.onPick(c.id)}
+              >
+                <span class="ws-hash">{c.kind === "voice" ? "∿" : "#"}</span>
+                <span class="ws-channel-name">{c.name}</span>
+                {count > 0 && <span class="badge">{count > 99 ? "99+" : count}</span>}
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+      {owner && (
+        <button type="button" id="new-channel" class="ws-add" onClick={props.onCreate}>
+          + Add channel
+        </button>
+      )}
+    </aside>
+  );
+}
+
+export function MemberList(props: { members: Member[] }) {
+  return (
+    <aside class="ws-members" aria-label="Members">
+      <h3>Members</h3>
+      <ul id="members">
+        {props.members.map((m) => (
+          <li key={m.id} data-member-id={m.id} class={m.online ? "online" : "offline"}>
+            <span class="dot" aria-label={m.online ? "online" : "offline"} />
+            {m.displayName}
+            {m.role === "owner" && <span class="muted">· owner</span>}
+          </li>
+        ))}
+      </ul>
+    </aside>
+  );
+}
+
+function MessageItem(props: {
+  message: Message;
+  mine: boolean;
+  onEdit(id: number, content: string): void;
+  onDelete(id: number): void;
+}) {
+  const { message, mine } = props;
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(message.content);
+  const time = new Date(message.createdAt);
+  return (
+    <li class="message" data-message-id={message.id}>
+      <div class="meta">
+        <b>{message.authorDisplayName}</b>
+        <time dateTime={message.createdAt} title={time.toLocaleString()}>
+          {time.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}
+        </time>
+        {message.editedAt && <span class="muted">(edited)</span>}
+        {mine && !editing && (
+          <span class="actions">
+            <button
+              type="button"
+              class="edit"
+              onClick={() => (setDraft(message.content), setEditing(true))}
+            >
+              Edit
+            </button>
+            <button type="button" class="delete" onClick={() => props.onDelete(message.id)}>
+              Delete
+            </button>
+          </span>
+        )}
+      </div>
+      {editing
+        ? (
+          <form
+            class="edit-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              props.onEdit(message.id, draft);
+              setEditing(false);
+            }}
+          >
+            <input
+              value={draft}
+              maxLength={2000}
+              onInput={(e) => setDraft((e.target as HTMLInputElement).value)}
+              onKeyDown={(e) => e.key === "Escape" && setEditing(false)}
+              autoFocus
+            />
+            <button type="submit">Save</button>
+          </form>
+        )
+        : <div class="content">{linkify(message.content)}</div>}
+    </li>
+  );
+}
+
+export function MessageList(props: {
+  channelId: number | null;
+  messages: Message[];
+  user: User;
+  hasMore: boolean;
+  onOlder(): Promise<void>;
+  onEdit(id: number, content: string): void;
+  onDelete(id: number): void;
+}) {
+  const list = useRef<HTMLDivElement>(null);
+  const stick = useRef(true);
+  const before = useRef<{ height: number; top: number } | null>(null);
+  const loading = useRef(false);
+
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (!el) return;
+    if (before.current) {
+      // Older messages were put on top: keep what the reader looks at in place.
+      el.scrollTop = el.scrollHeight - before.current.height + before.current.top;
+      before.current = null;
+    } else if (stick.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+  }, [props.messages]);
+  useEffect(() => {
+    stick.current = true;
+  }, [props.channelId]);
+
+  const onScroll = () => {
+    const el = list.current!;
+    stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    if (el.scrollTop < 80 && props.hasMore && !loading.current) {
+      loading.current = true;
+      before.current = { height: el.scrollHeight, top: el.scrollTop };
+      props.onOlder().finally(() => (loading.current = false));
+    }
+  };
+
+  return (
+    <div class="ws-messages" ref={list} onScroll={onScroll}>
+      {!props.hasMore && <p class="muted ws-start">This is the start of the channel.</p>}
+      <ul id="messages">
+        {props.messages.map((m) => (
+          <MessageItem
+            key={m.id}
+            message={m}
+            mine={m.authorEmail === props.user.email}
+            onEdit={props.onEdit}
+            onDelete={props.onDelete}
+          />
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export function Composer(props: {
+  channelName: string;
+  disabled: boolean;
+  onSend(content: string): Promise<boolean>;
+  onTyping(): void;
+}) {
+  const [text, setText] = useState("");
+  const submit = async () => {
+    const content = text.trim();
+    if (!content) return;
+    if (await props.onSend(content)) setText("");
+  };
+  return (
+    <form
+      id="composer"
+      class="ws-composer"
+      onSubmit={(e) => (e.preventDefault(), void submit())}
+    >
+      <textarea
+        rows={1}
+        maxLength={2000}
+        placeholder={`Message #${props.channelName}`}
+        value={text}
+        disabled={props.disabled}
+        onInput={(e) => (setText((e.target as HTMLTextAreaElement).value), props.onTyping())}
+        onKeyDown={(e) => {
+          if (e.key === "Enter" && !e.shiftKey) {
+            e.preventDefault();
+            void submit();
+          }
+        }}
+      />
+      <button type="submit" class="primary" disabled={props.disabled}>Send</button>
+    </form>
+  );
+}
+
+export function Dialog(props: { title: string; onClose(): void; children: ComponentChildren }) {
+  return (
+    <div
+      class="ws-dialog-backdrop"
+      onClick={(e) => e.target === e.currentTarget && props.onClose()}
+    >
+      <div class="ws-dialog" role="dialog" aria-modal="true" aria-label={props.title}>
+        <header>
+          <h2>{props.title}</h2>
+          <button type="button" class="close" aria-label="Close" onClick={props.onClose}>×</button>
+        </header>
+        {props.children}
+      </div>
+    </div>
+  );
+}
+
+/** A dialog with one form; `fields` render inside it, `onSubmit` returns an error or null. */
+export function FormDialog(props: {
+  title: string;
+  submit: string;
+  onClose(): void;
+  onSubmit(form: FormData): Promise<string | null>;
+  children: ComponentChildren;
+}) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <Dialog title={props.title} onClose={props.onClose}>
+      <form
+        id="dialog-form"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setBusy(true);
+          const problem = await props.onSubmit(new FormData(e.currentTarget as HTMLFormElement));
+          setBusy(false);
+          if (problem) setError(problem);
+        }}
+      >
+        {props.children}
+        {error && <p class="form-error" role="alert">{error}</p>}
+        <button type="submit" class="primary" id="dialog-submit" disabled={busy}>
+          {props.submit}
+        </button>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,26 @@
+# Roomcast: one self-hosted Deno server for live rooms (images, workspaces, media, streams, code).
+# Build: docker build -t roomcast .
+# Run:   docker run -p 8080:8080 -p 1935:1935 -v roomcast-data:/data roomcast
+FROM denoland/deno:debian-2.9.6
+
+# ffmpeg turns RTMP publishes into HLS and makes thumbnails; tini reaps it and forwards signals.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ffmpeg tini ca-certificates \
+ && rm -rf /var/lib/apt/lists/* \
+ && mkdir -p /data /app \
+ && chown deno:deno /data /app
+
+WORKDIR /app
+USER deno
+# Dependencies first, so code edits do not refetch them.
+COPY --chown=deno:deno deno.json deno.lock ./
+COPY --chown=deno:deno . .
+RUN deno cache --frozen main.ts scripts/bundle.ts static/src/*.tsx \
+ && deno run -A scripts/bundle.ts
+
+ENV DATA_DIR=/data PORT=8080 HOST=0.0.0.0 RTMP_PORT=1935
+VOLUME ["/data"]
+EXPOSE 8080 1935
+
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["deno", "run", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-run", "--allow-sys", "main.ts"]

@@ -1,0 +1,245 @@
+// Benchmark: C WebSocket clients on one workspace channel and a sender posting M messages/s, against
+// Roomcast and, in the same run, a Socket.IO 4 server doing the same fan-out (bench/ws_fanout_socketio.ts).
+// Reports deliveries/s, p50/p99 delivery latency and server RSS per connection, and the ratio.
+// Run: deno run -A bench/ws_fanout.ts [C...]   (default: 1000 5000). Loopback only; stops by itself.
+import { startServer, type TestServer } from "../tests/_server.ts";
+import { api, signupUser } from "../tests/_workspaces.ts";
+import { fmt, percentile, rssBytes, sleep } from "./_util.ts";
+import { openRawWs, type RawWs } from "./_ws_client.ts";
+
+const counts = Deno.args.length ? Deno.args.map(Number) : [1000, 5000];
+const PHASE_MS = 4000;
+const DRAIN_MS = 3000;
+// Messages per second, raised until deliveries fall behind; fewer at 5,000 clients.
+const ladder = (
+  c: number,
+) => (c <= 1000 ? [10, 25, 50, 75, 100, 150, 200] : [2, 5, 10, 15, 20, 30, 40]);
+// The whole run is bounded: a stuck phase cannot keep it alive.
+const watchdog = setTimeout(() => {
+  console.error("Bench took longer than 12 minutes: stopping");
+  Deno.exit(1);
+}, 12 * 60_000);
+
+const CONTENT = '"content":"b ';
+
+interface Phase {
+  sent: Map<number, number>;
+  latencies: number[];
+  delivered: number;
+  lastAt: number;
+}
+
+/** One system under test: how to connect a receiving client and how to send. */
+interface Target {
+  name: string;
+  pid: number;
+  connect(onMessage: (content: string) => void): Promise<RawWs>;
+  /** False when the message could not be sent now (too many requests in flight). */
+  send(content: string): boolean;
+  close(): Promise<void>;
+}
+
+async function findPid(port: number): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const out = await new Deno.Command("ss", { args: ["-ltnpH", `sport = :${port}`] }).output();
+    const match = new TextDecoder().decode(out.stdout).match(/pid=(\d+)/);
+    if (match) return Number(match[1]);
+    await sleep(100);
+  }
+  throw new Error(`Cannot find the pid listening on port ${port}`);
+}
+
+async function roomcast(): Promise<Target> {
+  const server: TestServer = await startServer({ env: { LOG_LEVEL: "info" } });
+  const user = await signupUser(server, "bench");
+  const channelId = (await api(server, user, "GET", "api/bootstrap")).body.activeChannelId;
+  const headers = { cookie: user.cookie, origin: server.origin };
+  let inFlight = 0;
+  return {
+    name: "Roomcast",
+    pid: await findPid(server.port),
+    connect: (onMessage) =>
+      new Promise((resolve, reject) => {
+        let subscribed = false;
+        openRawWs(server.port, "/ws", headers, (text, ws) => {
+          if (text.includes('"type":"message"')) onMessage(text);
+          else if (text.includes('"type":"subscribed"') && !subscribed) {
+            subscribed = true;
+            resolve(ws);
+          }
+        }).then((ws) => ws.send(JSON.stringify({ type: "subscribe", channelId })), reject);
+      }),
+    send(content) {
+      // The SPA's path: REST POST; a few in flight so a slow answer does not slow the rate.
+      if (inFlight >= 256) return false;
+      inFlight++;
+      fetch(`${server.url}api/channels/${channelId}/messages`, {
+        method: "POST",
+        headers: { ...headers, "content-type": "application/json" },
+        body: JSON.stringify({ content }),
+      }).then((r) => r.body?.cancel()).finally(() => inFlight--);
+      return true;
+    },
+    close: () => server.close(),
+  };
+}
+
+/** Socket.IO's wire protocol by hand (Engine.IO v4 packets), over the same raw client as Roomcast's. */
+function socketIoClient(port: number, onMessage: (content: string) => void): Promise<RawWs> {
+  return new Promise((resolve, reject) => {
+    openRawWs(port, SOCKET_IO_PATH, {}, (packet, ws) => {
+      if (packet === "2") return ws.send("3"); // Engine.IO ping → pong
+      if (packet.startsWith("0")) return ws.send("40"); // open → connect to namespace "/"
+      if (packet.startsWith("40")) return ws.send('421["subscribe",{"channelId":1}]');
+      if (packet.startsWith("431")) return resolve(ws); // the join's acknowledgement
+      if (packet.startsWith('42["message"')) onMessage(packet);
+    }).catch(reject);
+  });
+}
+
+const SOCKET_IO_PATH = "/socket.io/?EIO=4&transport=websocket";
+
+async function socketIo(): Promise<Target> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("./ws_fanout_socketio.ts", import.meta.url).pathname],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!/listening (\d+)/.test(text)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("Socket.IO server exited");
+    text += value;
+  }
+  const port = Number(text.match(/listening (\d+)/)![1]);
+  const sender = await openRawWs(port, SOCKET_IO_PATH, {}, (packet, ws) => {
+    if (packet === "2") ws.send("3");
+    else if (packet.startsWith("0")) ws.send("40");
+  });
+  await sleep(300);
+  return {
+    name: "Socket.IO 4.8.4",
+    pid: await findPid(port),
+    connect: (onMessage) => socketIoClient(port, onMessage),
+    send(content) {
+      sender.send(`42${JSON.stringify(["message", { channelId: 1, content }])}`);
+      return true;
+    },
+    async close() {
+      sender.close();
+      child.kill("SIGTERM");
+      await child.status;
+      await reader.cancel().catch(() => {});
+    },
+  };
+}
+
+async function runTarget(target: Target, c: number) {
+  let phase: Phase | null = null;
+  // Both servers' frames carry `"content":"b <seq>"`; reading just that keeps the clients light,
+  // so the numbers measure the servers rather than this process's JSON parsing.
+  const onMessage = (frame: string) => {
+    const at = performance.now();
+    if (!phase) return;
+    const start = frame.indexOf(CONTENT);
+    const sentAt = phase.sent.get(parseInt(frame.slice(start + CONTENT.length), 10));
+    if (sentAt === undefined) return;
+    phase.latencies.push(at - sentAt);
+    phase.delivered++;
+    phase.lastAt = at;
+  };
+  await sleep(500);
+  const before = rssBytes(target.pid);
+  const clients: RawWs[] = [];
+  const connectStart = performance.now();
+  for (let i = 0; i < c; i += 100) {
+    const batch = Array.from({ length: Math.min(100, c - i) }, () => target.connect(onMessage));
+    clients.push(...await Promise.all(batch));
+  }
+  const connectMs = performance.now() - connectStart;
+  await sleep(1000);
+  const perConn = (rssBytes(target.pid) - before) / c;
+  let closedEarly = 0;
+  let running = true;
+  for (const ws of clients) ws.closed.then(() => running && closedEarly++);
+
+  const rows: { m: number; rate: number; p50: number; p99: number; loss: number }[] = [];
+  let seq = 0;
+  for (const m of ladder(c)) {
+    const current: Phase = { sent: new Map(), latencies: [], delivered: 0, lastAt: 0 };
+    phase = current;
+    const start = performance.now();
+    const total = Math.round((m * PHASE_MS) / 1000);
+    for (let i = 0; i < total; i++) {
+      const due = start + (i * 1000) / m;
+      const wait = due - performance.now();
+      if (wait > 1) await sleep(wait);
+      const id = ++seq;
+      current.sent.set(id, performance.now());
+      if (!target.send(`b ${id}`)) current.sent.delete(id);
+    }
+    const expected = current.sent.size * c;
+    const drainUntil = performance.now() + DRAIN_MS;
+    while (current.delivered < expected && performance.now() < drainUntil) await sleep(20);
+    phase = null;
+    const sorted = current.latencies.sort((a, b) => a - b);
+    const rate = current.delivered / ((current.lastAt - start) / 1000);
+    const row = {
+      m,
+      rate,
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+      loss: 1 - current.delivered / expected,
+    };
+    rows.push(row);
+    console.log(
+      `  ${target.name} C=${c} M=${m}/s: ${fmt(rate, 0)} deliveries/s, p50 ${fmt(row.p50)} ms, ` +
+        `p99 ${fmt(row.p99)} ms, undelivered ${fmt(row.loss * 100)} %`,
+    );
+    if (row.loss > 0.05 || row.p99 > 2000) break;
+    await sleep(500);
+  }
+  running = false;
+  for (const ws of clients) ws.close();
+  await Promise.all(clients.map((ws) => ws.closed));
+  await sleep(500);
+  return { connectMs, perConn, rows, closedEarly };
+}
+
+const report: string[] = [];
+const best = (rows: { rate: number; p99: number; loss: number }[]) =>
+  Math.max(0, ...rows.filter((r) => r.p99 < 100 && r.loss < 0.01).map((r) => r.rate));
+for (const c of counts) {
+  const results = [];
+  for (const make of [roomcast, socketIo]) {
+    const target = await make();
+    try {
+      console.log(`${target.name}, ${c} clients`);
+      results.push({ name: target.name, ...(await runTarget(target, c)) });
+    } finally {
+      await target.close();
+    }
+  }
+  for (const r of results) {
+    report.push(
+      `| ${c} | ${r.name} | ${
+        r.rows.map((x) =>
+          `${x.m}/s → ${fmt(x.rate, 0)} (p50 ${fmt(x.p50)}, p99 ${fmt(x.p99)} ms${
+            x.loss > 0.001 ? `, ${fmt(x.loss * 100)} % late` : ""
+          })`
+        ).join("<br>")
+      } | ${fmt(best(r.rows), 0)} | ${fmt(r.perConn / 1024)} KiB | ${
+        fmt(r.connectMs, 0)
+      } ms | ${r.closedEarly} |`,
+    );
+  }
+  const ratio = best(results[0].rows) / best(results[1].rows);
+  report.push(`| ${c} | ratio Roomcast / Socket.IO | | **${fmt(ratio, 2)}x** | | | |`);
+}
+console.log(
+  "\n| clients | server | sender rate → deliveries/s (latency) | best deliveries/s with p99 < 100 ms | RSS per connection | connect all | closed early |",
+);
+console.log("| --- | --- | --- | --- | --- | --- | --- |");
+for (const line of report) console.log(line);
+clearTimeout(watchdog);

@@ -99,9 +99,10 @@ function socketIoClient(port: number, onMessage: (content: string) => void): Pro
 
 const SOCKET_IO_PATH = "/socket.io/?EIO=4&transport=websocket";
 
-async function socketIo(): Promise<Target> {
+/** Runs a bench server script as a subprocess; resolves with its port once it prints `listening <port>`. */
+async function spawnServer(script: string) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("./ws_fanout_socketio.ts", import.meta.url).pathname],
+    args: ["run", "-A", new URL(script, import.meta.url).pathname],
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
@@ -109,10 +110,49 @@ async function socketIo(): Promise<Target> {
   let text = "";
   while (!/listening (\d+)/.test(text)) {
     const { value, done } = await reader.read();
-    if (done) throw new Error("Socket.IO server exited");
+    if (done) throw new Error(`${script} exited`);
     text += value;
   }
-  const port = Number(text.match(/listening (\d+)/)![1]);
+  return {
+    port: Number(text.match(/listening (\d+)/)![1]),
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+      await reader.cancel().catch(() => {});
+    },
+  };
+}
+
+/** A bare Deno.upgradeWebSocket broadcast: what any Deno WebSocket server pays per delivery. */
+async function floor(): Promise<Target> {
+  const { port, stop } = await spawnServer("./_ws_floor_server.ts");
+  const connect = (onText: (text: string, ws: RawWs) => void) =>
+    openRawWs(port, "/", {}, onText).then((ws) => (ws.send('{"type":"subscribe"}'), ws));
+  const sender = await openRawWs(port, "/", {}, () => {});
+  return {
+    name: "floor: bare Deno.upgradeWebSocket",
+    pid: await findPid(port),
+    connect: (onMessage) =>
+      new Promise((resolve, reject) => {
+        let subscribed = false;
+        connect((text, ws) => {
+          if (text.includes('"type":"message"')) onMessage(text);
+          else if (!subscribed) (subscribed = true, resolve(ws));
+        }).catch(reject);
+      }),
+    send(content) {
+      sender.send(JSON.stringify({ type: "message", content }));
+      return true;
+    },
+    async close() {
+      sender.close();
+      await stop();
+    },
+  };
+}
+
+async function socketIo(): Promise<Target> {
+  const { port, stop } = await spawnServer("./ws_fanout_socketio.ts");
   const sender = await openRawWs(port, SOCKET_IO_PATH, {}, (packet, ws) => {
     if (packet === "2") ws.send("3");
     else if (packet.startsWith("0")) ws.send("40");
@@ -128,9 +168,7 @@ async function socketIo(): Promise<Target> {
     },
     async close() {
       sender.close();
-      child.kill("SIGTERM");
-      await child.status;
-      await reader.cancel().catch(() => {});
+      await stop();
     },
   };
 }
@@ -210,9 +248,11 @@ async function runTarget(target: Target, c: number) {
 const report: string[] = [];
 const best = (rows: { rate: number; p99: number; loss: number }[]) =>
   Math.max(0, ...rows.filter((r) => r.p99 < 100 && r.loss < 0.01).map((r) => r.rate));
+const peak = (rows: { rate: number; loss: number }[]) =>
+  Math.max(0, ...rows.filter((r) => r.loss < 0.01).map((r) => r.rate));
 for (const c of counts) {
   const results = [];
-  for (const make of [roomcast, socketIo]) {
+  for (const make of [roomcast, socketIo, floor]) {
     const target = await make();
     try {
       console.log(`${target.name}, ${c} clients`);
@@ -229,17 +269,22 @@ for (const c of counts) {
             x.loss > 0.001 ? `, ${fmt(x.loss * 100)} % late` : ""
           })`
         ).join("<br>")
-      } | ${fmt(best(r.rows), 0)} | ${fmt(r.perConn / 1024)} KiB | ${
+      } | ${fmt(best(r.rows), 0)} | ${fmt(peak(r.rows), 0)} | ${fmt(r.perConn / 1024)} KiB | ${
         fmt(r.connectMs, 0)
       } ms | ${r.closedEarly} |`,
     );
   }
   const ratio = best(results[0].rows) / best(results[1].rows);
-  report.push(`| ${c} | ratio Roomcast / Socket.IO | | **${fmt(ratio, 2)}x** | | | |`);
+  const peakRatio = peak(results[0].rows) / peak(results[1].rows);
+  report.push(
+    `| ${c} | ratio Roomcast / Socket.IO | | **${fmt(ratio, 2)}x** | **${
+      fmt(peakRatio, 2)
+    }x** | | | |`,
+  );
 }
 console.log(
-  "\n| clients | server | sender rate → deliveries/s (latency) | best deliveries/s with p99 < 100 ms | RSS per connection | connect all | closed early |",
+  "\n| clients | server | sender rate → deliveries/s (latency) | best deliveries/s with p99 < 100 ms | peak deliveries/s, all delivered | RSS per connection | connect all | closed early |",
 );
-console.log("| --- | --- | --- | --- | --- | --- | --- |");
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const line of report) console.log(line);
 clearTimeout(watchdog);

@@ -10,6 +10,12 @@ import { createRoomsStore } from "./storage/rooms_store.ts";
 import { imageRoutes } from "./routes/images.ts";
 import { pageRenderer, pageRoutes } from "./routes/pages.ts";
 import { createWsTransport, type WsFeature, type WsUser } from "./realtime/ws.ts";
+import { createCodeStore } from "./storage/code_store.ts";
+import { codeRoutes } from "./routes/code.ts";
+import { createCodeLive } from "./routes/code_live.ts";
+import { codePageRoutes } from "./routes/code_pages.ts";
+import { newSessionCode } from "./routes/code_secrets.ts";
+import { codeWsFeature } from "./routes/code_ws.ts";
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -35,10 +41,19 @@ export function createApp(deps: AppDeps): Roomcast {
   const page = pageRenderer(basePath);
   const rooms = createRoomsStore(deps.db, { dataDir: config.dataDir, keep: config.imageHistory });
   const closers: (() => void | Promise<void>)[] = [];
+  const codeStore = createCodeStore(deps.db, { newCode: newSessionCode });
+  const codeLive = createCodeLive({
+    store: codeStore,
+    hub: deps.hub,
+    log,
+    ttlMs: config.codeSessionTtlHours * 3600_000,
+  });
+  closers.push(() => codeLive.close());
   // Each feature adds its WsFeature here; /ws dispatches message types and guards topic prefixes.
   const wsFeatures: WsFeature[] = [
     // Image rooms are public to view, as in imgcast.
     { types: [], topicPrefix: "image:", authorize: () => true, handle: () => {} },
+    codeWsFeature(codeStore),
   ];
   // Replaced by the workspace session lookup: who a socket's cookie belongs to.
   const authenticate = (_request: Request): Promise<WsUser | null> => Promise.resolve(null);
@@ -53,6 +68,18 @@ export function createApp(deps: AppDeps): Roomcast {
     }, page),
   );
   app.get("/ws", (c) => ws.upgrade(c.req.raw));
+  app.route(
+    "/",
+    codeRoutes({
+      store: codeStore,
+      live: codeLive,
+      hub: deps.hub,
+      sse: deps.sse,
+      log,
+      maxSnippetBytes: config.maxSnippetBytes,
+    }),
+  );
+  app.route("/", codePageRoutes({ store: codeStore }, page));
   // Image rooms take any single path segment, so they are mounted last.
   app.route(
     "/",

@@ -11,6 +11,8 @@ export interface PageOptions {
   /** Handed to the page as `window.__ROOMCAST__` (JSON, script-safe). */
   data?: Record<string, unknown>;
   status?: 200 | 404;
+  /** Extra stylesheets from static/dist besides app.css, e.g. ["code.css"]. */
+  styles?: string[];
 }
 
 export type PageRenderer = (c: Context, options: PageOptions) => Response;
@@ -25,8 +27,11 @@ export interface PagesDeps {
 
 /** Makes the page renderer: one HTML shell, the page's data inline, its script and stylesheet. */
 export function pageRenderer(basePath: string): PageRenderer {
-  return (c, { title, entry, data = {}, status = 200 }) => {
+  return (c, { title, entry, data = {}, status = 200, styles = [] }) => {
     const boot = JSON.stringify({ basePath, ...data }).replace(/</g, "\\u003c");
+    const extraStyles = styles
+      .map((file) => `<link rel="stylesheet" href="${basePath}assets/${escapeHtml(file)}">\n`)
+      .join("");
     c.header("cache-control", "no-store");
     c.header("x-content-type-options", "nosniff");
     c.header("referrer-policy", "same-origin");
@@ -39,7 +44,7 @@ export function pageRenderer(basePath: string): PageRenderer {
 <meta name="color-scheme" content="dark light">
 <title>${escapeHtml(title)}</title>
 <link rel="stylesheet" href="${basePath}assets/app.css">
-</head>
+${extraStyles}</head>
 <body>
 <div id="app"></div>
 <script>window.__ROOMCAST__ = ${boot};</script>

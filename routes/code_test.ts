@@ -274,3 +274,26 @@ Deno.test("code sessions: wrong tokens, bad bodies and oversize snippets are ref
     await server.close();
   }
 });
+
+Deno.test("code sessions: pages and API live under BASE_PATH", async () => {
+  const server = await startServer({ env: { BASE_PATH: "/cc/" } });
+  try {
+    const { code } = await createSession(server);
+    assertMatch(api(server), /\/cc\/api\/v1\/sessions\/anon$/);
+    const page = await fetch(`${server.url}code/${code}`);
+    assertEquals(page.status, 200);
+    const html = await page.text();
+    assertMatch(html, /\/cc\/assets\/code\.js/);
+    assertMatch(html, /\/cc\/assets\/code\.css/);
+    const missing = await fetch(`${server.url}code/ABCDEFGHJK`);
+    assertEquals(missing.status, 404, "an unknown code still gets the page, saying so");
+    assertMatch(await missing.text(), /"found":false/);
+    const present = await fetch(`${server.url}present`);
+    assertMatch(await present.text(), /\/cc\/assets\/present\.js/);
+    const css = await fetch(`${server.url}assets/code.css`);
+    assertEquals(css.status, 200);
+    assertMatch(await css.text(), /\.hljs-keyword/);
+  } finally {
+    await server.close();
+  }
+});

@@ -49,6 +49,31 @@ function ImageRooms() {
   );
 }
 
+function CodeSessions() {
+  const [code, setCode] = useState("");
+  const join = (e: Event) => {
+    e.preventDefault();
+    const clean = code.replace(/[\s-]/g, "").toUpperCase();
+    if (clean) location.href = url(`code/${encodeURIComponent(clean)}`);
+  };
+  return (
+    <section>
+      <h2>Code sessions</h2>
+      <form class="join-code" onSubmit={join}>
+        <a href={url("present")}>Present code</a>
+        <span class="muted">or join with a code:</span>
+        <input
+          value={code}
+          onInput={(e) => setCode(e.currentTarget.value)}
+          placeholder="K7WX-M3PQ-RT"
+          aria-label="Session code"
+        />
+        <button type="submit">Join</button>
+      </form>
+    </section>
+  );
+}
+
 function Home() {
   return (
     <main class="home">
@@ -57,6 +82,7 @@ function Home() {
         <p class="muted">Share things live, in rooms.</p>
       </header>
       <ImageRooms />
+      <CodeSessions />
     </main>
   );
 }

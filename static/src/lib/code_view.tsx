@@ -10,7 +10,8 @@ export function CodeView({ snippet }: { snippet: Snippet }) {
     () => highlightCode(snippet.content, snippet.file_name),
     [snippet.id],
   );
-  const lines = snippet.content.split("\n").length;
+  // A final newline ends the last line; it does not start a new one.
+  const lines = snippet.content.replace(/\n$/, "").split("\n").length;
   const numbers = useMemo(
     () => Array.from({ length: lines }, (_, i) => i + 1).join("\n"),
     [lines],

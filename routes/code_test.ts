@@ -297,3 +297,35 @@ Deno.test("code sessions: pages and API live under BASE_PATH", async () => {
     await server.close();
   }
 });
+
+Deno.test("code sessions: curl -d without a JSON content type works, as CodeCast clients send it", async () => {
+  const server = await startServer();
+  const curl = async (...args: string[]) => {
+    const { stdout } = await new Deno.Command("curl", { args: ["-sS", ...args] }).output();
+    return JSON.parse(new TextDecoder().decode(stdout));
+  };
+  try {
+    const created = await curl(
+      "-X",
+      "POST",
+      api(server),
+      "-d",
+      '{"creator_token":"my-token","display_name":"Friday review"}',
+    );
+    const code = created.session_code;
+    assertEquals(created.display_name, "Friday review");
+    const pushed = await curl(
+      "-X",
+      "POST",
+      api(server, `/${code}/snippets`),
+      "-H",
+      "Authorization: my-token",
+      "-d",
+      '{"file_name":"main.go","content":"package main"}',
+    );
+    assertEquals(pushed.content, "package main");
+    assertEquals((await curl(api(server, `/${code}/snippets`))).id, pushed.id);
+  } finally {
+    await server.close();
+  }
+});

@@ -16,15 +16,13 @@ export function CodeView({ snippet }: { snippet: Snippet }) {
     () => Array.from({ length: lines }, (_, i) => i + 1).join("\n"),
     [lines],
   );
+  // highlight.js escapes the content; the HTML holds only its own spans.
+  const highlighted = { __html: html };
+  const className = `hljs${language ? ` language-${language}` : ""}`;
   return (
     <div class="code-view" id="code-view" data-language={language ?? "plaintext"}>
       <pre class="gutter" aria-hidden="true">{numbers}</pre>
-      <pre class="code-pre"><code
-        id="code"
-        class={`hljs${language ? ` language-${language}` : ""}`}
-        // highlight.js escapes the content; the HTML holds only its own spans.
-        dangerouslySetInnerHTML={{ __html: html }}
-      /></pre>
+      <pre class="code-pre"><code id="code" class={className} dangerouslySetInnerHTML={highlighted} /></pre>
     </div>
   );
 }
@@ -42,7 +40,8 @@ export function DiffView({ previous, snippet }: { previous: Snippet | null; snip
   return (
     <div class="diff-view" id="diff">
       <p class="muted">
-        Against <b>{previous.file_name}</b> pushed {new Date(previous.pushed_at).toLocaleTimeString()}
+        Against <b>{previous.file_name}</b> pushed{" "}
+        {new Date(previous.pushed_at).toLocaleTimeString()}
         {" · "}
         <span class="diff-added-count">+{stats.added}</span>{" "}
         <span class="diff-removed-count">−{stats.removed}</span>
@@ -53,7 +52,9 @@ export function DiffView({ previous, snippet }: { previous: Snippet | null; snip
             <tr key={i} class={`diff-${row.kind}`}>
               <td class="ln">{row.oldLine ?? ""}</td>
               <td class="ln">{row.newLine ?? ""}</td>
-              <td class="mark">{row.kind === "added" ? "+" : row.kind === "removed" ? "−" : " "}</td>
+              <td class="mark">
+                {row.kind === "added" ? "+" : row.kind === "removed" ? "−" : " "}
+              </td>
               <td class="text">
                 <pre>{row.text || " "}</pre>
               </td>

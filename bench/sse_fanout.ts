@@ -20,7 +20,11 @@ function openViewer(port: number, path: string): Viewer {
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   const updated = (async () => {
     conn = await Deno.connect({ hostname: "127.0.0.1", port });
-    await conn.write(encoder.encode(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n`));
+    await conn.write(
+      encoder.encode(
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n`,
+      ),
+    );
     const buffer = new Uint8Array(4096);
     let text = "";
     const decoder = new TextDecoder();
@@ -33,7 +37,13 @@ function openViewer(port: number, path: string): Viewer {
       if (text.length > 8192) text = text.slice(-1024);
     }
   })();
-  return { get conn() { return conn; }, ready, updated };
+  return {
+    get conn() {
+      return conn;
+    },
+    ready,
+    updated,
+  };
 }
 
 const server = await startServer({ env: { LOG_LEVEL: "info" } });
@@ -63,9 +73,10 @@ try {
     const arrivals = await Promise.all(viewers.map((v) => v.updated));
     const fromResponse = arrivals.map((t) => Math.max(0, t - responded)).sort((a, b) => a - b);
     const fromRequest = arrivals.map((t) => t - sent).sort((a, b) => a - b);
-    const line = `N=${n}: connect all ${fmt(connectMs, 0)} ms; updated after upload response p50 ${
-      fmt(percentile(fromResponse, 50))
-    } ms, p99 ${fmt(percentile(fromResponse, 99))} ms, max ${fmt(fromResponse.at(-1)!)} ms ` +
+    const line =
+      `N=${n}: connect all ${fmt(connectMs, 0)} ms; updated after upload response p50 ${
+        fmt(percentile(fromResponse, 50))
+      } ms, p99 ${fmt(percentile(fromResponse, 99))} ms, max ${fmt(fromResponse.at(-1)!)} ms ` +
       `(from upload request start: p50 ${fmt(percentile(fromRequest, 50))} ms, p99 ${
         fmt(percentile(fromRequest, 99))
       } ms); server RSS ${fmt(before / 2 ** 20)} -> ${fmt(after / 2 ** 20)} MiB = ${

@@ -17,8 +17,8 @@ export interface TestServer {
 
 export interface StartOptions {
   env?: Record<string, string>;
-  /** htpasswd users for `<dataDir>/.htpasswd`; default admin:adminpw. */
-  admins?: Record<string, string>;
+  /** htpasswd users for `<dataDir>/.htpasswd`; default admin:adminpw; null writes no file. */
+  admins?: Record<string, string> | null;
   dataDir?: string;
 }
 
@@ -27,9 +27,11 @@ const root = new URL("../", import.meta.url).pathname;
 /** Runs `main.ts` in a fresh data dir on port 0 and resolves once it listens. */
 export async function startServer(options: StartOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "roomcast-test-" });
-  const admins = options.admins ?? { admin: "adminpw" };
-  const htpasswd = Object.entries(admins).map(([u, p]) => htpasswdLine(u, p, 4)).join("\n");
-  await Deno.writeTextFile(join(dataDir, ".htpasswd"), htpasswd + "\n").catch(() => {});
+  if (options.admins !== null) {
+    const admins = options.admins ?? { admin: "adminpw" };
+    const lines = Object.entries(admins).map(([u, p]) => htpasswdLine(u, p, 4) + "\n").join("");
+    await Deno.writeTextFile(join(dataDir, ".htpasswd"), lines);
+  }
 
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", join(root, "main.ts")],

@@ -102,7 +102,18 @@ function Viewer() {
             by <b>{image.uploadedBy}</b> · {timeAgo(image.uploadedAt)}
           </span>
         )}
-        <button type="button" onClick={fullscreen} title="Fullscreen">⛶</button>
+        <button type="button" onClick={fullscreen} title="Fullscreen" aria-label="Fullscreen">
+          <svg
+            width="16"
+            height="16"
+            viewBox="0 0 16 16"
+            fill="none"
+            stroke="currentColor"
+            stroke-width="2"
+          >
+            <path d="M1 5V1h4M11 1h4v4M15 11v4h-4M5 15H1v-4" />
+          </svg>
+        </button>
       </header>
       {meta.recent.length > 1 && (
         <nav class="strip" aria-label="Recent images">

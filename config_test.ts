@@ -1,0 +1,48 @@
+import { assert, assertEquals } from "./tests/_assert.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+
+const env = (vars: Record<string, string>) => ({ get: (name: string) => vars[name] });
+
+Deno.test("loadConfig() gives the documented defaults", () => {
+  const config = loadConfig(env({}));
+  assertEquals(
+    [config.port, config.host, config.basePath, config.dataDir, config.maxUploadBytes],
+    [8080, "0.0.0.0", "/", "var", 10 * 1024 * 1024],
+  );
+  assertEquals([config.rtmpPort, config.tokenExpirySeconds, config.streamTranscode], [
+    1935,
+    900,
+    "copy",
+  ]);
+  assert(Object.isFrozen(config));
+});
+
+Deno.test("loadConfig() accepts imgcast's ROOM_BASE_DIR and ROOMS_BASE_DIR, DATA_DIR first", () => {
+  assertEquals(loadConfig(env({ ROOM_BASE_DIR: "/r" })).dataDir, "/r");
+  assertEquals(loadConfig(env({ ROOMS_BASE_DIR: "/rs", ROOM_BASE_DIR: "/r" })).dataDir, "/rs");
+  assertEquals(loadConfig(env({ DATA_DIR: "/d", ROOMS_BASE_DIR: "/rs" })).dataDir, "/d");
+});
+
+Deno.test("loadConfig() normalises BASE_PATH", () => {
+  assertEquals(loadConfig(env({ BASE_PATH: "imgcast" })).basePath, "/imgcast/");
+  assertEquals(loadConfig(env({ BASE_PATH: "/imgcast/" })).basePath, "/imgcast/");
+  assertEquals(loadConfig(env({ BASE_PATH: "//a//b" })).basePath, "/a/b/");
+});
+
+Deno.test("loadConfig() names every bad value in one error", () => {
+  try {
+    loadConfig(env({
+      PORT: "http",
+      LOG_LEVEL: "loud",
+      MEDIA_SERVER_SECRET: "short",
+      ALLOWED_ORIGINS: "https://ok.example,not a url",
+      RTMP_ENABLED: "maybe",
+    }));
+    throw new Error("expected a ConfigError");
+  } catch (error) {
+    assert(error instanceof ConfigError);
+    assertEquals(error.problems.length, 5);
+    assert(error.message.includes('PORT must be a whole number from 0 to 65535, got "http"'));
+    assert(error.message.includes("MEDIA_SERVER_SECRET must be at least 32 bytes long"));
+  }
+});

@@ -32,7 +32,8 @@ async function main(): Promise<void> {
   }
 
   const db = openDb(join(config.dataDir, "roomcast.db"));
-  const hub = createHub();
+  // Code snippets can be 256 KiB each: a shorter history bounds what one session can hold.
+  const hub = createHub({ historySize: (topic) => topic.startsWith("code:") ? 32 : 256 });
   const sse = createSseTransport(hub);
   const assetsDir = new URL("./static/dist/", import.meta.url).pathname;
   const roomcast = createApp({ config, log, db, hub, sse, assetsDir });

@@ -30,7 +30,7 @@ Deno.test("migrate() leaves nothing of a failing migration behind", async () => 
     new URL("001_bad.sql", folder),
     "CREATE TABLE t (x); SELECT nope FROM missing;",
   );
-  await assertRejects(async () => openDb(join(dir, "t.db"), { migrations: folder }));
+  await assertRejects(() => openDb(join(dir, "t.db"), { migrations: folder }));
   const db = new DatabaseSync(join(dir, "t.db"));
   assertEquals(db.prepare("SELECT name FROM sqlite_master WHERE name = 't'").all().length, 0);
   db.close();
@@ -41,7 +41,7 @@ Deno.test("transaction() rolls back every write when the function throws", async
   const dir = await Deno.makeTempDir();
   const db = openDb(join(dir, "t.db"));
   db.exec("CREATE TABLE n (v)");
-  await assertRejects(async () =>
+  await assertRejects(() =>
     transaction(db, () => {
       db.prepare("INSERT INTO n VALUES (1)").run();
       throw new Error("boom");

@@ -10,6 +10,7 @@ import { createRoomsStore } from "./storage/rooms_store.ts";
 import { imageRoutes } from "./routes/images.ts";
 import { pageRenderer, pageRoutes } from "./routes/pages.ts";
 import { createWsTransport, type WsFeature, type WsUser } from "./realtime/ws.ts";
+import { createStreamRooms, type StreamRooms } from "./routes/stream_rooms.ts";
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -24,6 +25,8 @@ export interface AppDeps {
 /** The application and what must be released when the server stops. */
 export interface Roomcast {
   app: Hono;
+  /** Stream rooms, for main.ts to hand their keys and events to the RTMP listener. */
+  streams: StreamRooms;
   /** Closes WebSockets and every feature's timers; the caller closes the hub, SSE and database. */
   close(): Promise<void>;
 }
@@ -35,10 +38,13 @@ export function createApp(deps: AppDeps): Roomcast {
   const page = pageRenderer(basePath);
   const rooms = createRoomsStore(deps.db, { dataDir: config.dataDir, keep: config.imageHistory });
   const closers: (() => void | Promise<void>)[] = [];
+  const streams = createStreamRooms({ ...deps, page });
+  closers.push(() => streams.close());
   // Each feature adds its WsFeature here; /ws dispatches message types and guards topic prefixes.
   const wsFeatures: WsFeature[] = [
     // Image rooms are public to view, as in imgcast.
     { types: [], topicPrefix: "image:", authorize: () => true, handle: () => {} },
+    streams.ws,
   ];
   // Replaced by the workspace session lookup: who a socket's cookie belongs to.
   const authenticate = (_request: Request): Promise<WsUser | null> => Promise.resolve(null);
@@ -53,6 +59,7 @@ export function createApp(deps: AppDeps): Roomcast {
     }, page),
   );
   app.get("/ws", (c) => ws.upgrade(c.req.raw));
+  app.route("/", streams.routes);
   // Image rooms take any single path segment, so they are mounted last.
   app.route(
     "/",
@@ -85,6 +92,7 @@ export function createApp(deps: AppDeps): Roomcast {
   root.onError(errorHandler(log));
   return {
     app: root,
+    streams,
     async close() {
       for (const close of closers.reverse()) await close();
     },

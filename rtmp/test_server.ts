@@ -1,0 +1,125 @@
+// Test helpers: a real RTMP server on port 0 with in-memory keys, and real publishers.
+import { type RtmpServer, type RtmpServerOptions, startRtmpServer } from "./listener.ts";
+
+export interface TestServer {
+  server: RtmpServer;
+  hlsDir: string;
+  events: string[];
+  logs: string[];
+  url(key: string): string;
+  close(): Promise<void>;
+}
+
+export const ROOMS: Record<string, { slug: string; playbackId: string }> = {
+  "key-a": { slug: "room-a", playbackId: "pb-a" },
+  "key-b": { slug: "room-b", playbackId: "pb-b" },
+  "key-c": { slug: "room-c", playbackId: "pb-c" },
+};
+
+export async function startTestServer(
+  extra: Partial<RtmpServerOptions> = {},
+): Promise<TestServer> {
+  const hlsDir = await Deno.makeTempDir({ prefix: "rtmp_test_" });
+  const events: string[] = [];
+  const logs: string[] = [];
+  const server = await startRtmpServer({
+    hostname: "127.0.0.1",
+    port: 0,
+    hlsDir,
+    keys: { lookup: (key) => Promise.resolve(ROOMS[key] ?? null) },
+    events: {
+      onLive: (slug, pb) => events.push(`live ${slug} ${pb}`),
+      onOffline: (slug, pb) => events.push(`offline ${slug} ${pb}`),
+    },
+    log: (level, msg, fields) => logs.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`),
+    ...extra,
+  });
+  return {
+    server,
+    hlsDir,
+    events,
+    logs,
+    url: (key) => `rtmp://127.0.0.1:${server.port}/live/${key}`,
+    async close() {
+      await server.close();
+      await Deno.remove(hlsDir, { recursive: true });
+    },
+  };
+}
+
+/** `ffmpeg -re` publishing testsrc2 + sine as H.264/AAC for `seconds`. */
+export function ffmpegPublish(url: string, seconds: number): Deno.ChildProcess {
+  // deno-fmt-ignore
+  const args = [
+    "-hide_banner", "-loglevel", "error", "-re",
+    "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
+    "-f", "lavfi", "-i", "sine=frequency=440",
+    "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "30",
+    "-c:a", "aac", "-t", String(seconds), "-f", "flv", url,
+  ];
+  return new Deno.Command("ffmpeg", { args, stdin: "null", stdout: "null", stderr: "piped" })
+    .spawn();
+}
+
+/** GStreamer's rtmp2sink publishing 180 frames (6 s) of video with AAC audio. */
+export function gstPublish(url: string): Deno.ChildProcess {
+  const pipeline = "videotestsrc is-live=true num-buffers=180 ! video/x-raw,framerate=30/1 ! " +
+    "x264enc tune=zerolatency key-int-max=30 ! h264parse ! flvmux name=m streamable=true ! " +
+    `rtmp2sink location=${url} ` +
+    "audiotestsrc is-live=true num-buffers=260 ! audioconvert ! voaacenc ! aacparse ! m.";
+  return new Deno.Command("gst-launch-1.0", {
+    args: ["-q", ...pipeline.split(" ")],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+}
+
+export async function finished(child: Deno.ChildProcess): Promise<{ code: number; err: string }> {
+  const [status, err] = await Promise.all([
+    child.status,
+    new Response(child.stderr).text(),
+  ]);
+  return { code: status.code, err };
+}
+
+export async function waitFor(
+  what: string,
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs = 15_000,
+): Promise<number> {
+  const start = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return Date.now() - start;
+}
+
+export async function readText(path: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch {
+    return "";
+  }
+}
+
+/** The codec names ffprobe finds in a file, after ffmpeg decoded all of it without error. */
+export async function probe(path: string): Promise<string[]> {
+  const decode = await new Deno.Command("ffmpeg", {
+    args: ["-v", "error", "-xerror", "-i", path, "-f", "null", "-"],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const err = new TextDecoder().decode(decode.stderr);
+  if (!decode.success || err.trim() !== "") throw new Error(`Cannot decode ${path}: ${err}`);
+  const out = await new Deno.Command("ffprobe", {
+    args: ["-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", path],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) throw new Error(`ffprobe failed: ${new TextDecoder().decode(out.stderr)}`);
+  const names = new TextDecoder().decode(out.stdout).split("\n").map((l) => l.replace(/,$/, ""));
+  return [...new Set(names.filter(Boolean))].sort();
+}

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { assert, assertEquals } from "../tests/_assert.ts";
 import { browserTest, launchBrowser } from "../tests/_browser.ts";
 import { startServer } from "../tests/_server.ts";
-import { ADMIN_TOKEN, api, hook } from "../tests/_streams.ts";
+import { ADMIN_TOKEN, api, hook, publishRtmp } from "../tests/_streams.ts";
 
 const env = { SERVER_ADMIN_TOKEN: ADMIN_TOKEN, RTMP_ENABLED: "false" };
 
@@ -98,6 +98,40 @@ Deno.test({
       } catch { /* already exited */ }
       await ffmpeg.status;
       await ffmpeg.stderr.cancel().catch(() => {});
+      await browser.close();
+      await server.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "room page: plays while ffmpeg publishes over RTMP, and shows offline after it stops",
+  ...browserTest,
+  async fn() {
+    const server = await startServer({ env: { SERVER_ADMIN_TOKEN: ADMIN_TOKEN } });
+    const browser = await launchBrowser();
+    const port = Number((await server.waitForLog(/^RTMP listening$/)).port);
+    const { body: room } = await api(server.url, "POST", "api/rooms", { body: { name: "Obs" } });
+    const page = await browser.newPage();
+    const publisher = publishRtmp(port, room.streamKey, 8);
+    try {
+      // The page is open before the stream starts: it must pick the stream up by itself.
+      await page.goto(`${server.url}watch/obs`);
+      await page.waitForSelector('#player[data-state="playing"]', { timeout: 20_000 });
+      const time = () => page.$eval("#video", (v) => (v as HTMLVideoElement).currentTime);
+      const t0 = await time();
+      await page.waitForTimeout(1500);
+      const t1 = await time();
+      assert(t1 > t0 + 0.5, `currentTime advances: ${t0} → ${t1}`);
+      const latency = await page.textContent("#latency");
+      assert(/Latency \d+\.\d s/.test(latency ?? ""), `latency readout: ${latency}`);
+      console.log(`  RTMP → Chromium: ${latency}`);
+
+      assertEquals((await publisher.done).code, 0);
+      await page.waitForSelector("#offline", { timeout: 15_000 });
+      assertEquals(await page.textContent("#status"), "Offline");
+    } finally {
+      await publisher.stop();
       await browser.close();
       await server.close();
     }

@@ -114,3 +114,56 @@ export async function hook(base: string, which: "publish" | "done", key: string)
   });
   return { status: response.status, body: await response.json() };
 }
+
+/** ffmpeg publishing a test pattern with a tone over RTMP, as the issue's acceptance describes. */
+export function publishRtmp(port: number, key: string, seconds: number) {
+  const child = new Deno.Command("ffmpeg", {
+    args: [
+      ...["-hide_banner", "-loglevel", "error", "-re"],
+      ...["-f", "lavfi", "-i", `testsrc2=size=640x360:rate=30:duration=${seconds}`],
+      ...["-f", "lavfi", "-i", `sine=frequency=440:duration=${seconds}`],
+      ...["-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-g", "30"],
+      ...["-c:a", "aac", "-f", "flv", `rtmp://127.0.0.1:${port}/live/${key}`],
+    ],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const done = (async () => {
+    const stderr = new TextDecoder().decode(
+      new Uint8Array(await new Response(child.stderr).arrayBuffer()),
+    );
+    const status = await child.status;
+    return { code: status.code, stderr };
+  })();
+  return {
+    done,
+    /** Stops it early (SIGKILL: no FCUnpublish, like a crashed OBS) and waits. */
+    async stop() {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* already exited */ }
+      return await done;
+    },
+  };
+}
+
+/** ffprobe decoding every frame of a media file: `codec_name,codec_type,frames` per stream. */
+export async function probe(
+  path: string,
+): Promise<{ ok: boolean; streams: string[]; errors: string }> {
+  const { success, stdout, stderr } = await new Deno.Command("ffprobe", {
+    args: [
+      ...["-v", "error", "-count_frames"],
+      ...["-show_entries", "stream=codec_name,codec_type,nb_read_frames", "-of", "json", path],
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  // JSON, because MPEG-TS lists its streams twice (under "programs" and under "streams").
+  const parsed = JSON.parse(new TextDecoder().decode(stdout) || "{}");
+  const streams = (parsed.streams ?? []).map((s: Record<string, string>) =>
+    `${s.codec_name},${s.codec_type},${s.nb_read_frames}`
+  );
+  return { ok: success, streams, errors: new TextDecoder().decode(stderr).trim() };
+}

@@ -104,22 +104,26 @@ export async function readText(path: string): Promise<string> {
   }
 }
 
-/** The codec names ffprobe finds in a file, after ffmpeg decoded all of it without error. */
+/** Codec names in a file, after ffprobe decoded every frame (-count_frames) without an error. */
 export async function probe(path: string): Promise<string[]> {
-  const decode = await new Deno.Command("ffmpeg", {
-    args: ["-v", "error", "-xerror", "-i", path, "-f", "null", "-"],
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  const err = new TextDecoder().decode(decode.stderr);
-  if (!decode.success || err.trim() !== "") throw new Error(`Cannot decode ${path}: ${err}`);
   const out = await new Deno.Command("ffprobe", {
-    args: ["-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", path],
+    // deno-fmt-ignore
+    args: [
+      "-v", "error", "-count_frames", "-show_entries", "stream=codec_name,nb_read_frames",
+      "-of", "csv=p=0", path,
+    ],
     stdout: "piped",
     stderr: "piped",
   }).output();
-  if (!out.success) throw new Error(`ffprobe failed: ${new TextDecoder().decode(out.stderr)}`);
-  const names = new TextDecoder().decode(out.stdout).split("\n").map((l) => l.replace(/,$/, ""));
-  return [...new Set(names.filter(Boolean))].sort();
+  const err = new TextDecoder().decode(out.stderr);
+  if (!out.success || err.trim() !== "") throw new Error(`Cannot decode ${path}: ${err}`);
+  const rows = new TextDecoder().decode(out.stdout).split("\n").filter(Boolean);
+  const names = new Set<string>();
+  for (const row of rows) {
+    const [name, frames] = row.split(",");
+    if (!name) continue;
+    if (!(Number(frames) > 0)) throw new Error(`No frames decoded in ${path}: ${row}`);
+    names.add(name);
+  }
+  return [...names].sort();
 }

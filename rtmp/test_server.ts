@@ -127,3 +127,56 @@ export async function probe(path: string): Promise<string[]> {
   }
   return [...names].sort();
 }
+
+/** A hand-driven RTMP client over TCP, for timeouts and limits that real publishers cannot show. */
+export async function rawPublisher(port: number, key: string) {
+  const { ChunkWriter } = await import("./chunk_writer.ts");
+  const { ChunkReader } = await import("./chunk_reader.ts");
+  const { encodeAmf0, decodeAmf0 } = await import("./amf0.ts");
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const w = new ChunkWriter();
+  const r = new ChunkReader();
+  const statuses: string[] = [];
+  let handshakeLeft = 1 + 1536 * 2;
+  const reading = (async () => {
+    const buf = new Uint8Array(65536);
+    try {
+      for (;;) {
+        const n = await conn.read(buf);
+        if (n === null) return;
+        let bytes = buf.subarray(0, n);
+        const skip = Math.min(handshakeLeft, bytes.length);
+        handshakeLeft -= skip;
+        bytes = bytes.subarray(skip);
+        for (const msg of r.push(bytes)) {
+          if (msg.typeId !== 20) continue;
+          const [name, , , info] = decodeAmf0(msg.payload);
+          const code = (info as { code?: string } | null)?.code;
+          statuses.push(code ? `${name} ${code}` : String(name));
+        }
+      }
+    } catch { /* closed */ }
+  })();
+  const cmd = (values: Parameters<typeof encodeAmf0>[0], streamId = 0) =>
+    conn.write(
+      w.write({ csid: 3, typeId: 20, streamId, timestamp: 0, payload: encodeAmf0(values) }),
+    );
+  const c0c1 = new Uint8Array(1537);
+  c0c1[0] = 3;
+  await conn.write(c0c1);
+  await conn.write(new Uint8Array(1536));
+  await cmd(["connect", 1, { app: "live" }]);
+  await cmd(["createStream", 2, null]);
+  await cmd(["publish", 3, null, key, "live"], 1);
+  return {
+    statuses,
+    /** Resolves when the server closes the connection. */
+    closed: reading,
+    close: async () => {
+      try {
+        conn.close();
+      } catch { /* already closed */ }
+      await reading;
+    },
+  };
+}

@@ -2,7 +2,13 @@
 import { ffmpegHlsArgs, hlsLayout, type Transcode } from "./ffmpeg_args.ts";
 import { FlvRemuxer } from "./flv.ts";
 import { type FfmpegFeed, grabThumbnail, type LogFn, spawnFfmpegFeed } from "./hls.ts";
-import { ensureEndlist, newestSegment, playlistIsLive, removeSegments } from "./hls_files.ts";
+import {
+  ensureEndlist,
+  fileExists,
+  newestSegment,
+  playlistIsLive,
+  removeSegments,
+} from "./hls_files.ts";
 import type { PublishDecision } from "./session.ts";
 
 export interface Room {
@@ -104,7 +110,10 @@ export function createIngest(o: IngestOptions) {
     };
     const poll = setInterval(async () => {
       if (playable || ended) return;
-      const ready = await Promise.all(layout.media.map((p) => playlistIsLive(`${dir}/${p}`)));
+      const ready = await Promise.all([
+        fileExists(`${dir}/${layout.entry}`), // the master playlist, in "abr" mode
+        ...layout.media.map((p) => playlistIsLive(`${dir}/${p}`)),
+      ]);
       if (!ready.every(Boolean) || playable || ended) return;
       playable = true;
       clearInterval(poll);

@@ -76,7 +76,12 @@ interface Conn {
 const MAX_OUT_BYTES = 1024 * 1024; // replies are small: a peer that never reads gets closed
 
 export async function startRtmpServer(options: RtmpServerOptions): Promise<RtmpServer> {
-  const log: LogFn = options.log ?? (() => {});
+  const userLog = options.log;
+  const log: LogFn = (level, msg, fields) => {
+    try {
+      userLog?.(level, msg, fields);
+    } catch { /* a failing logger must not take the listener down */ }
+  };
   const ffmpegPath = options.ffmpegPath ?? "ffmpeg";
   const streaming = await ffmpegAvailable(ffmpegPath);
   if (!streaming) log("warn", "streaming is off: ffmpeg not found", { ffmpegPath });

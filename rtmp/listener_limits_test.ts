@@ -105,3 +105,16 @@ Deno.test("startRtmpServer() removes segments after the grace period, keeps the 
     await t.close();
   }
 });
+
+Deno.test("RtmpServer.close() ends a live publish cleanly", async () => {
+  const t = await startTestServer();
+  const pub = ffmpegPublish(t.url("key-a"), 6);
+  try {
+    await waitFor("onLive", () => t.events.includes("live room-a pb-a"));
+    await t.server.close();
+    assert(t.events.includes("offline room-a pb-a"), t.events.join());
+    assert((await finished(pub)).code !== 0, "publisher was cut");
+  } finally {
+    await t.close();
+  }
+});

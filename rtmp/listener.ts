@@ -124,7 +124,7 @@ export async function startRtmpServer(options: RtmpServerOptions): Promise<RtmpS
         if (now - c.openedAt > handshakeMs) c.close("handshake timeout");
       } else if (st === "publishing") {
         if (now - c.lastMedia > idleMs) c.close("no media");
-      } else if (st !== "authorizing" && now - c.lastData > idleMs) {
+      } else if (now - c.lastData > idleMs) { // includes a key lookup that never answers
         c.close("idle");
       }
     }

@@ -10,6 +10,14 @@ async function readText(path: string): Promise<string | null> {
   }
 }
 
+export async function fileExists(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
 /** A live playlist with at least one segment and no end tag: what players can start on. */
 export async function playlistIsLive(path: string): Promise<boolean> {
   const text = await readText(path);

@@ -2,7 +2,13 @@
 import { ffmpegHlsArgs, hlsLayout, type Transcode } from "./ffmpeg_args.ts";
 import { FlvRemuxer } from "./flv.ts";
 import { type FfmpegFeed, grabThumbnail, type LogFn, spawnFfmpegFeed } from "./hls.ts";
-import { ensureEndlist, newestSegment, playlistIsLive, removeSegments } from "./hls_files.ts";
+import {
+  ensureEndlist,
+  fileExists,
+  newestSegment,
+  playlistIsLive,
+  removeSegments,
+} from "./hls_files.ts";
 import type { PublishDecision } from "./session.ts";
 
 export interface Room {
@@ -92,6 +98,7 @@ export function createIngest(o: IngestOptions) {
     const remux = new FlvRemuxer();
     const startedAt = Date.now();
     let ended = false;
+    let dropped = false;
     let playable = false;
     let thumbBusy: Promise<unknown> = Promise.resolve();
     o.log("info", "rtmp publish started", { slug, playbackId });
@@ -100,11 +107,14 @@ export function createIngest(o: IngestOptions) {
       thumbBusy = thumbBusy.then(async () => {
         const seg = await newestSegment(dir, layout.media[0]);
         if (seg) await grabThumbnail(o.ffmpegPath, seg, `${dir}/thumb.jpg`);
-      });
+      }).catch(() => {}); // a missed thumbnail is retried at the next tick
     };
     const poll = setInterval(async () => {
       if (playable || ended) return;
-      const ready = await Promise.all(layout.media.map((p) => playlistIsLive(`${dir}/${p}`)));
+      const ready = await Promise.all([
+        fileExists(`${dir}/${layout.entry}`), // the master playlist, in "abr" mode
+        ...layout.media.map((p) => playlistIsLive(`${dir}/${p}`)),
+      ]);
       if (!ready.every(Boolean) || playable || ended) return;
       playable = true;
       clearInterval(poll);
@@ -114,10 +124,15 @@ export function createIngest(o: IngestOptions) {
     }, o.pollMs ?? 100);
     const thumbs = setInterval(() => playable && thumbnail(), o.thumbnailMs);
 
+    const dropPublisher = (reason: string) => {
+      if (dropped || ended) return;
+      dropped = true;
+      drop(reason);
+    };
     feed.exited.then((exit) => {
       const level = exit.code === 0 ? "info" : "error";
       o.log(level, "ffmpeg exited", { slug, playbackId, ...exit });
-      if (!ended) drop("ffmpeg exited"); // nothing would reach viewers: free the key
+      dropPublisher("ffmpeg exited"); // nothing would reach viewers: free the key
     });
     feed.write(remux.preamble());
 
@@ -129,7 +144,11 @@ export function createIngest(o: IngestOptions) {
       clearInterval(thumbs);
       await feed.finish();
       await thumbBusy;
-      for (const p of layout.media) await ensureEndlist(`${dir}/${p}`);
+      try {
+        for (const p of layout.media) await ensureEndlist(`${dir}/${p}`);
+      } catch (e) {
+        o.log("error", "cannot end playlist", { slug, playbackId, error: String(e) });
+      }
       if (playable) o.onOffline(slug, playbackId);
       o.log("info", "rtmp publish ended", { slug, playbackId });
       cleanups.set(
@@ -146,10 +165,10 @@ export function createIngest(o: IngestOptions) {
     });
 
     const push = (tag: Uint8Array | null) => {
-      if (tag === null || ended) return;
+      if (tag === null || ended || dropped) return;
       if (!feed.write(tag)) {
         o.log("warn", "ffmpeg is not keeping up; dropping publisher", { slug, playbackId });
-        drop("ffmpeg stalled");
+        dropPublisher("ffmpeg stalled");
       }
     };
     return {

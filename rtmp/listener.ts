@@ -76,7 +76,12 @@ interface Conn {
 const MAX_OUT_BYTES = 1024 * 1024; // replies are small: a peer that never reads gets closed
 
 export async function startRtmpServer(options: RtmpServerOptions): Promise<RtmpServer> {
-  const log: LogFn = options.log ?? (() => {});
+  const userLog = options.log;
+  const log: LogFn = (level, msg, fields) => {
+    try {
+      userLog?.(level, msg, fields);
+    } catch { /* a failing logger must not take the listener down */ }
+  };
   const ffmpegPath = options.ffmpegPath ?? "ffmpeg";
   const streaming = await ffmpegAvailable(ffmpegPath);
   if (!streaming) log("warn", "streaming is off: ffmpeg not found", { ffmpegPath });
@@ -119,7 +124,7 @@ export async function startRtmpServer(options: RtmpServerOptions): Promise<RtmpS
         if (now - c.openedAt > handshakeMs) c.close("handshake timeout");
       } else if (st === "publishing") {
         if (now - c.lastMedia > idleMs) c.close("no media");
-      } else if (st !== "authorizing" && now - c.lastData > idleMs) {
+      } else if (now - c.lastData > idleMs) { // includes a key lookup that never answers
         c.close("idle");
       }
     }

@@ -136,3 +136,45 @@ Deno.test("startRtmpServer() without ffmpeg refuses publishers with a clear stat
     await t.close();
   }
 });
+
+Deno.test("startRtmpServer() transcodes to an ABR ladder with a master playlist", async () => {
+  const t = await startTestServer({ transcode: "abr" });
+  try {
+    const pub = ffmpegPublish(t.url("key-a"), 4);
+    await waitFor("onLive", () => t.events.includes("live room-a pb-a"), 20_000);
+    const master = await readText(`${t.hlsDir}/pb-a/index.m3u8`);
+    assert(master.includes("720p.m3u8") && master.includes("360p.m3u8"), master);
+    assertEquals((await finished(pub)).code, 0);
+    await waitFor("onOffline", () => t.events.includes("offline room-a pb-a"), 20_000);
+    for (const v of ["720p", "360p"]) {
+      const text = await readText(`${t.hlsDir}/pb-a/${v}.m3u8`);
+      assert(text.trimEnd().endsWith("#EXT-X-ENDLIST"), text);
+      const seg = text.split("\n").filter((l) => l.endsWith(".ts")).at(-1)!;
+      assertEquals(await probe(`${t.hlsDir}/pb-a/${seg}`), ["aac", "h264"]);
+    }
+    assert(!(await readText(`${t.hlsDir}/pb-a/index.m3u8`)).includes("#EXT-X-ENDLIST"));
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("startRtmpServer() transcodes to 720p30", async () => {
+  const t = await startTestServer({ transcode: "720p30" });
+  try {
+    const pub = ffmpegPublish(t.url("key-b"), 4);
+    await waitFor("onLive", () => t.events.includes("live room-b pb-b"), 20_000);
+    assertEquals((await finished(pub)).code, 0);
+    await waitFor("onOffline", () => t.events.includes("offline room-b pb-b"), 20_000);
+    const seg = lastSegment(await readText(`${t.hlsDir}/pb-b/index.m3u8`))!;
+    const out = await new Deno.Command("ffprobe", {
+      // deno-fmt-ignore
+      args: ["-v", "error", "-select_streams", "v", "-show_entries", "stream=width,height,r_frame_rate",
+        "-of", "csv=p=0", `${t.hlsDir}/pb-b/${seg}`],
+      stdout: "piped",
+    }).output();
+    const rows = new TextDecoder().decode(out.stdout).split("\n").filter(Boolean);
+    assertEquals([...new Set(rows)], ["1280,720,30/1"]); // listed per program and per stream
+  } finally {
+    await t.close();
+  }
+});

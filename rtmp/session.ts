@@ -258,7 +258,7 @@ export class RtmpSession {
       this.state = "publishing";
       this.#send(m.streamBegin(streamId));
       this.#send(m.onStatus(streamId, "status", "NetStream.Publish.Start", "Publishing."));
-    });
+    }).catch(() => this.#close("authorize failed")); // a throwing handler must not go unhandled
   }
 }
 

@@ -104,22 +104,79 @@ export async function readText(path: string): Promise<string> {
   }
 }
 
-/** The codec names ffprobe finds in a file, after ffmpeg decoded all of it without error. */
+/** Codec names in a file, after ffprobe decoded every frame (-count_frames) without an error. */
 export async function probe(path: string): Promise<string[]> {
-  const decode = await new Deno.Command("ffmpeg", {
-    args: ["-v", "error", "-xerror", "-i", path, "-f", "null", "-"],
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  const err = new TextDecoder().decode(decode.stderr);
-  if (!decode.success || err.trim() !== "") throw new Error(`Cannot decode ${path}: ${err}`);
   const out = await new Deno.Command("ffprobe", {
-    args: ["-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", path],
+    // deno-fmt-ignore
+    args: [
+      "-v", "error", "-count_frames", "-show_entries", "stream=codec_name,nb_read_frames",
+      "-of", "csv=p=0", path,
+    ],
     stdout: "piped",
     stderr: "piped",
   }).output();
-  if (!out.success) throw new Error(`ffprobe failed: ${new TextDecoder().decode(out.stderr)}`);
-  const names = new TextDecoder().decode(out.stdout).split("\n").map((l) => l.replace(/,$/, ""));
-  return [...new Set(names.filter(Boolean))].sort();
+  const err = new TextDecoder().decode(out.stderr);
+  if (!out.success || err.trim() !== "") throw new Error(`Cannot decode ${path}: ${err}`);
+  const rows = new TextDecoder().decode(out.stdout).split("\n").filter(Boolean);
+  const names = new Set<string>();
+  for (const row of rows) {
+    const [name, frames] = row.split(",");
+    if (!name) continue;
+    if (!(Number(frames) > 0)) throw new Error(`No frames decoded in ${path}: ${row}`);
+    names.add(name);
+  }
+  return [...names].sort();
+}
+
+/** A hand-driven RTMP client over TCP, for timeouts and limits that real publishers cannot show. */
+export async function rawPublisher(port: number, key: string) {
+  const { ChunkWriter } = await import("./chunk_writer.ts");
+  const { ChunkReader } = await import("./chunk_reader.ts");
+  const { encodeAmf0, decodeAmf0 } = await import("./amf0.ts");
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const w = new ChunkWriter();
+  const r = new ChunkReader();
+  const statuses: string[] = [];
+  let handshakeLeft = 1 + 1536 * 2;
+  const reading = (async () => {
+    const buf = new Uint8Array(65536);
+    try {
+      for (;;) {
+        const n = await conn.read(buf);
+        if (n === null) return;
+        let bytes = buf.subarray(0, n);
+        const skip = Math.min(handshakeLeft, bytes.length);
+        handshakeLeft -= skip;
+        bytes = bytes.subarray(skip);
+        for (const msg of r.push(bytes)) {
+          if (msg.typeId !== 20) continue;
+          const [name, , , info] = decodeAmf0(msg.payload);
+          const code = (info as { code?: string } | null)?.code;
+          statuses.push(code ? `${name} ${code}` : String(name));
+        }
+      }
+    } catch { /* closed */ }
+  })();
+  const cmd = (values: Parameters<typeof encodeAmf0>[0], streamId = 0) =>
+    conn.write(
+      w.write({ csid: 3, typeId: 20, streamId, timestamp: 0, payload: encodeAmf0(values) }),
+    );
+  const c0c1 = new Uint8Array(1537);
+  c0c1[0] = 3;
+  await conn.write(c0c1);
+  await conn.write(new Uint8Array(1536));
+  await cmd(["connect", 1, { app: "live" }]);
+  await cmd(["createStream", 2, null]);
+  await cmd(["publish", 3, null, key, "live"], 1);
+  return {
+    statuses,
+    /** Resolves when the server closes the connection. */
+    closed: reading,
+    close: async () => {
+      try {
+        conn.close();
+      } catch { /* already closed */ }
+      await reading;
+    },
+  };
 }

@@ -16,6 +16,7 @@ import { createCodeLive } from "./routes/code_live.ts";
 import { codePageRoutes } from "./routes/code_pages.ts";
 import { newSessionCode } from "./routes/code_secrets.ts";
 import { codeWsFeature } from "./routes/code_ws.ts";
+import { createStreamRooms, type StreamRooms } from "./routes/stream_rooms.ts";
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -30,6 +31,8 @@ export interface AppDeps {
 /** The application and what must be released when the server stops. */
 export interface Roomcast {
   app: Hono;
+  /** Stream rooms, for main.ts to hand their keys and events to the RTMP listener. */
+  streams: StreamRooms;
   /** Closes WebSockets and every feature's timers; the caller closes the hub, SSE and database. */
   close(): Promise<void>;
 }
@@ -49,11 +52,14 @@ export function createApp(deps: AppDeps): Roomcast {
     ttlMs: config.codeSessionTtlHours * 3600_000,
   });
   closers.push(() => codeLive.close());
+  const streams = createStreamRooms({ ...deps, page });
+  closers.push(() => streams.close());
   // Each feature adds its WsFeature here; /ws dispatches message types and guards topic prefixes.
   const wsFeatures: WsFeature[] = [
     // Image rooms are public to view, as in imgcast.
     { types: [], topicPrefix: "image:", authorize: () => true, handle: () => {} },
     codeWsFeature(codeStore),
+    streams.ws,
   ];
   // Replaced by the workspace session lookup: who a socket's cookie belongs to.
   const authenticate = (_request: Request): Promise<WsUser | null> => Promise.resolve(null);
@@ -80,6 +86,7 @@ export function createApp(deps: AppDeps): Roomcast {
     }),
   );
   app.route("/", codePageRoutes({ store: codeStore }, page));
+  app.route("/", streams.routes);
   // Image rooms take any single path segment, so they are mounted last.
   app.route(
     "/",
@@ -112,6 +119,7 @@ export function createApp(deps: AppDeps): Roomcast {
   root.onError(errorHandler(log));
   return {
     app: root,
+    streams,
     async close() {
       for (const close of closers.reverse()) await close();
     },

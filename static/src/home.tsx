@@ -2,6 +2,7 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { timeAgo, url } from "./lib/boot.ts";
+import { StreamRooms } from "./lib/stream_rooms.tsx";
 
 interface ImageRoom {
   room: string;
@@ -81,6 +82,7 @@ function Home() {
         <h1>Roomcast</h1>
         <p class="muted">Share things live, in rooms.</p>
       </header>
+      <StreamRooms />
       <ImageRooms />
       <CodeSessions />
     </main>

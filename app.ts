@@ -8,6 +8,7 @@ import type { SseTransport } from "./realtime/sse.ts";
 import type { Db } from "./storage/db.ts";
 import { createRoomsStore } from "./storage/rooms_store.ts";
 import { imageRoutes } from "./routes/images.ts";
+import { mediaApp } from "./routes/media_setup.ts";
 import { pageRenderer, pageRoutes } from "./routes/pages.ts";
 
 export interface AppDeps {
@@ -36,6 +37,7 @@ export function createApp(deps: AppDeps): Hono {
       health: () => ({ status: "ok", service: "Media Server" }),
     }, page),
   );
+  app.route("/", mediaApp({ config, db: deps.db, log, page }));
   // Image rooms take any single path segment, so they are mounted last.
   app.route(
     "/",

@@ -63,11 +63,16 @@ export function receiveMultipartFile<T>(
   return new Promise<Received<T>>((resolve, reject) => {
     let settled = false;
     let pending: Promise<T> | undefined;
+    let fileStream: import("node:stream").Readable | undefined;
     const fail = (error: unknown) => {
       if (settled) return;
       settled = true;
       source.unpipe(parser);
       source.destroy();
+      // Ends the file stream too, so `onFile` (e.g. a temp file being written) fails and cleans up
+      // instead of waiting forever for bytes from a client that is gone. Not the parser: busboy
+      // may be inside its own write, and destroying it there throws.
+      fileStream?.destroy(error instanceof Error ? error : new Error(String(error)));
       reject(error);
     };
     parser.on("file", (name, stream, info) => {
@@ -75,13 +80,14 @@ export function receiveMultipartFile<T>(
         stream.resume();
         return;
       }
+      fileStream = stream;
       // busboy cuts the file at maxBytes + 1: that alone proves it too large.
       stream.on("limit", () => fail(new TooLargeError(options.maxBytes)));
       pending = options.onFile({
         field: name,
         filename: info.filename ?? "",
         mimeType: info.mimeType,
-        stream: Readable.toWeb(stream) as unknown as ReadableStream<Uint8Array>,
+        stream: malformedOnError(Readable.toWeb(stream) as unknown as ReadableStream<Uint8Array>),
       });
       pending.catch(fail);
     });
@@ -110,5 +116,23 @@ export function receiveMultipartFile<T>(
     });
     source.on("error", (error) => fail(new MultipartError("malformed", String(error.message))));
     source.pipe(parser);
+  });
+}
+
+/** Passes the file's bytes on; a cut or broken body surfaces as a MultipartError, not busboy's. */
+function malformedOnError(source: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const reader = source.getReader();
+  return new ReadableStream({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        const message = `Malformed multipart body: ${(error as Error)?.message ?? error}`;
+        controller.error(new MultipartError("malformed", message));
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
   });
 }

@@ -57,6 +57,12 @@ function Home() {
         <p class="muted">Share things live, in rooms.</p>
       </header>
       <ImageRooms />
+      <section>
+        <h2>Media library</h2>
+        <p class="muted">
+          Uploads behind signed tokens. <a href={url("media/admin")}>Manage media</a> (admins).
+        </p>
+      </section>
     </main>
   );
 }

@@ -252,3 +252,41 @@ function jpegWidth(bytes: Uint8Array): number {
   }
   return -1;
 }
+
+Deno.test("media: HEAD, CORS on errors too, and FastAPI's 404/405 around the routes", async () => {
+  const server = await startServer({ env: ENV });
+  try {
+    const { url } = await (await uploadMedia(server, await djangoToken(), tinyPng(5))).json();
+    const head = await fetch(url, { method: "HEAD" });
+    assertEquals([head.status, head.headers.get("content-length")], [
+      200,
+      String(tinyPng(5).length),
+    ]);
+    const form = new FormData();
+    form.append("file", new Blob([tinyPng() as BlobPart]), "a.png");
+    const refused = await fetch(`${server.url}upload?token=bad`, {
+      method: "POST",
+      body: form,
+      headers: { origin: "https://app.example" },
+    });
+    assertEquals(refused.headers.get("access-control-allow-origin"), "*", "readable cross-origin");
+    assertEquals(await refused.json(), { detail: "Malformed token." });
+    const preflight = await fetch(url, {
+      method: "OPTIONS",
+      headers: { origin: "https://app.example", "access-control-request-method": "DELETE" },
+    });
+    await preflight.body?.cancel();
+    assertMatch(preflight.headers.get("access-control-allow-methods") ?? "", /DELETE/);
+    const answers: [string, string, number, unknown][] = [
+      ["GET", "upload", 405, { detail: "Method Not Allowed" }],
+      ["POST", "media/abc.png", 405, { detail: "Method Not Allowed" }],
+      ["GET", "media/a/b", 404, { detail: "Not Found" }],
+    ];
+    for (const [method, path, status, body] of answers) {
+      const response = await fetch(`${server.url}${path}`, { method });
+      assertEquals([response.status, await response.json()], [status, body], `${method} ${path}`);
+    }
+  } finally {
+    await server.close();
+  }
+});

@@ -59,8 +59,10 @@ function parse(text: string): void {
     at = end + close.length;
   };
   const checkText = (from: number, to: number) => {
-    for (let i = text.indexOf("&", from); i >= 0 && i < to; i = text.indexOf("&", i + 1)) {
-      ENTITY.lastIndex = i;
+    // Searched within the slice: indexOf on the whole text would rescan to its end each time.
+    const part = text.slice(from, to);
+    for (let i = part.indexOf("&"); i >= 0; i = part.indexOf("&", i + 1)) {
+      ENTITY.lastIndex = from + i;
       if (!ENTITY.test(text)) fail("unknown entity");
     }
   };

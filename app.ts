@@ -8,6 +8,7 @@ import type { SseTransport } from "./realtime/sse.ts";
 import type { Db } from "./storage/db.ts";
 import { createRoomsStore } from "./storage/rooms_store.ts";
 import { imageRoutes } from "./routes/images.ts";
+import { mediaApp } from "./routes/media_setup.ts";
 import { pageRenderer, pageRoutes } from "./routes/pages.ts";
 import { createWsTransport, type WsFeature, type WsUser } from "./realtime/ws.ts";
 import { createCodeStore } from "./storage/code_store.ts";
@@ -87,6 +88,7 @@ export function createApp(deps: AppDeps): Roomcast {
   );
   app.route("/", codePageRoutes({ store: codeStore }, page));
   app.route("/", streams.routes);
+  app.route("/", mediaApp({ config, db: deps.db, log, page }));
   // Image rooms take any single path segment, so they are mounted last.
   app.route(
     "/",

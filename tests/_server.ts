@@ -7,6 +7,8 @@ export interface TestServer {
   url: string;
   origin: string;
   port: number;
+  /** The server process, e.g. to read its memory from /proc/<pid>/status. */
+  pid: number;
   dataDir: string;
   /** Every log line the server printed so far. */
   logs: string[];
@@ -112,6 +114,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     url: origin + (basePath.startsWith("/") ? basePath : "/" + basePath).replace(/\/?$/, "/"),
     origin,
     port,
+    pid: child.pid,
     dataDir,
     logs,
     waitForLog,

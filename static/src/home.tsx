@@ -85,6 +85,12 @@ function Home() {
       <StreamRooms />
       <ImageRooms />
       <CodeSessions />
+      <section>
+        <h2>Media library</h2>
+        <p class="muted">
+          Uploads behind signed tokens. <a href={url("media/admin")}>Manage media</a> (admins).
+        </p>
+      </section>
     </main>
   );
 }

@@ -88,7 +88,9 @@ export function createApp(deps: AppDeps): Roomcast {
   );
   app.route("/", codePageRoutes({ store: codeStore }, page));
   app.route("/", streams.routes);
-  app.route("/", mediaApp({ config, db: deps.db, log, page }));
+  const media = mediaApp({ config, db: deps.db, log, page });
+  closers.push(() => media.close());
+  app.route("/", media.routes);
   // Image rooms take any single path segment, so they are mounted last.
   app.route(
     "/",

@@ -51,6 +51,7 @@ async function main(): Promise<void> {
         hlsDir: streams.hlsDir,
         ffmpegPath: config.ffmpegPath,
         transcode: config.streamTranscode,
+        maxConnectionsPerIp: config.rtmpMaxPerIp,
         keys: streams.keys,
         events: streams.events,
         log: (level, msg, fields) => log[level](msg, fields),

@@ -17,8 +17,14 @@ export interface MediaAppDeps {
   page: PageRenderer;
 }
 
+export interface MediaApp {
+  routes: Hono;
+  /** Stops thumbnail work still running (ffmpeg children). */
+  close(): void;
+}
+
 /** Every media route; the library answers 503 when MEDIA_SERVER_SECRET is unset. */
-export function mediaApp({ config, db, log, page }: MediaAppDeps): Hono {
+export function mediaApp({ config, db, log, page }: MediaAppDeps): MediaApp {
   const mediaDir = join(config.dataDir, "media");
   const secret = config.mediaSecret ?? null;
   if (secret === null) {
@@ -56,5 +62,5 @@ export function mediaApp({ config, db, log, page }: MediaAppDeps): Hono {
       trustProxy: config.trustProxy,
     }),
   );
-  return app;
+  return { routes: app, close: () => library?.thumbs.close() };
 }

@@ -36,7 +36,8 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   }
 
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", join(root, "main.ts")],
+    // The same V8 flag as `deno task start`, so tests and benchmarks run what users run.
+    args: ["run", "--v8-flags=--max-semi-space-size=1", "-A", join(root, "main.ts")],
     cwd: root,
     env: {
       PORT: "0",

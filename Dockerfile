@@ -23,4 +23,4 @@ VOLUME ["/data"]
 EXPOSE 8080 1935
 
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["deno", "run", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-run", "--allow-sys", "main.ts"]
+CMD ["deno", "run", "--v8-flags=--max-semi-space-size=1", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-run", "--allow-sys", "main.ts"]

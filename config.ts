@@ -46,6 +46,8 @@ export interface Config {
   rtmpEnabled: boolean;
   /** @default 1935 */
   rtmpPort: number;
+  /** RTMP connections one address may hold (several OBS behind one NAT need more). @default 4 */
+  rtmpMaxPerIp: number;
   /** @default "copy" */
   streamTranscode: Transcode;
   /** @default "ffmpeg" */
@@ -143,6 +145,7 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
     streamHost: url("STREAM_HOST"),
     rtmpEnabled: bool("RTMP_ENABLED", true),
     rtmpPort: int("RTMP_PORT", 1935, 0, 65535),
+    rtmpMaxPerIp: int("RTMP_MAX_CONNECTIONS_PER_IP", 4, 1, 1000),
     streamTranscode: oneOf("STREAM_TRANSCODE", ["copy", "720p30", "abr"] as const, "copy"),
     ffmpegPath: str("FFMPEG_PATH") ?? "ffmpeg",
     maxSnippetBytes: int("MAX_SNIPPET_BYTES", 256 * 1024, 1024, 16 * MiB),

@@ -7,6 +7,7 @@ import { createHub } from "./realtime/hub.ts";
 import { createSseTransport } from "./realtime/sse.ts";
 import { openDb } from "./storage/db.ts";
 import { ensureAdminHtpasswd } from "./storage/first_start.ts";
+import { type RtmpServer, startRtmpServer } from "./rtmp/listener.ts";
 
 async function main(): Promise<void> {
   let config;
@@ -32,10 +33,46 @@ async function main(): Promise<void> {
   }
 
   const db = openDb(join(config.dataDir, "roomcast.db"));
-  const hub = createHub();
+  // Code snippets can be 256 KiB each: a shorter history bounds what one session can hold.
+  const hub = createHub({ historySize: (topic) => topic.startsWith("code:") ? 32 : 256 });
   const sse = createSseTransport(hub);
   const assetsDir = new URL("./static/dist/", import.meta.url).pathname;
   const roomcast = createApp({ config, log, db, hub, sse, assetsDir });
+
+  // OBS/ffmpeg publish here; the stream rooms check keys and hear when a room goes live or offline.
+  let rtmp: RtmpServer | undefined;
+  if (config.rtmpEnabled) {
+    const streams = roomcast.streams;
+    await Deno.mkdir(streams.hlsDir, { recursive: true });
+    try {
+      rtmp = await startRtmpServer({
+        hostname: config.host,
+        port: config.rtmpPort,
+        hlsDir: streams.hlsDir,
+        ffmpegPath: config.ffmpegPath,
+        transcode: config.streamTranscode,
+        maxConnectionsPerIp: config.rtmpMaxPerIp,
+        keys: streams.keys,
+        events: streams.events,
+        log: (level, msg, fields) => log[level](msg, fields),
+      });
+      streams.attachIngest(rtmp);
+      log.info("RTMP listening", { port: rtmp.port, streaming: rtmp.streaming });
+      if (!rtmp.streaming) {
+        log.warn("Live streaming is off: ffmpeg is unavailable, RTMP publishers are refused", {
+          ffmpegPath: config.ffmpegPath,
+        });
+      }
+    } catch (error) {
+      // The rest of Roomcast still works; nginx-rtmp users do not need our listener.
+      log.error("Cannot start the RTMP listener: streaming is off", {
+        port: config.rtmpPort,
+        error: String(error),
+      });
+    }
+  } else {
+    log.info("RTMP listener is disabled (RTMP_ENABLED=false)");
+  }
 
   const shutdown = new AbortController();
   const server = Deno.serve({
@@ -53,6 +90,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info("Shutting down", { signal });
+    await rtmp?.close();
     await roomcast.close();
     sse.close();
     hub.close();

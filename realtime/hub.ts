@@ -46,12 +46,13 @@ export interface Hub {
 }
 
 export interface HubOptions {
-  /** Events kept per topic for resuming. @default 256 */
-  historySize?: number;
+  /** Events kept per topic for resuming, or a function giving it per topic. @default 256 */
+  historySize?: number | ((topic: string) => number);
 }
 
 interface Topic {
   lastId: number;
+  keep: number;
   history: HubEvent[];
   subscribers: Set<Subscriber>;
 }
@@ -92,13 +93,14 @@ class Event<T> implements HubEvent<T> {
 
 /** Creates an empty in-process hub. A Redis-backed hub would implement the same interface. */
 export function createHub(options: HubOptions = {}): Hub {
-  const historySize = options.historySize ?? 256;
+  const size = options.historySize ?? 256;
+  const historySize = typeof size === "number" ? () => size : size;
   const topics = new Map<string, Topic>();
 
   const topicOf = (name: string): Topic => {
     let topic = topics.get(name);
     if (!topic) {
-      topic = { lastId: 0, history: [], subscribers: new Set() };
+      topic = { lastId: 0, keep: historySize(name), history: [], subscribers: new Set() };
       topics.set(name, topic);
     }
     return topic;
@@ -109,7 +111,7 @@ export function createHub(options: HubOptions = {}): Hub {
       const topic = topicOf(name);
       const event = new Event(++topic.lastId, name, type, data, Date.now());
       topic.history.push(event);
-      if (topic.history.length > historySize) topic.history.shift();
+      if (topic.history.length > topic.keep) topic.history.shift();
       for (const subscriber of topic.subscribers) {
         if (!subscriber.send(event)) {
           topic.subscribers.delete(subscriber);

@@ -11,7 +11,7 @@ export interface PageOptions {
   /** Handed to the page as `window.__ROOMCAST__` (JSON, script-safe). */
   data?: Record<string, unknown>;
   status?: 200 | 404;
-  /** Extra stylesheets in static/dist loaded after app.css, e.g. ["workspace"]. */
+  /** Extra stylesheets from static/dist besides app.css, e.g. ["code.css"]. */
   styles?: string[];
 }
 
@@ -29,6 +29,9 @@ export interface PagesDeps {
 export function pageRenderer(basePath: string): PageRenderer {
   return (c, { title, entry, data = {}, status = 200, styles = [] }) => {
     const boot = JSON.stringify({ basePath, ...data }).replace(/</g, "\\u003c");
+    const extraStyles = styles
+      .map((file) => `<link rel="stylesheet" href="${basePath}assets/${escapeHtml(file)}">\n`)
+      .join("");
     c.header("cache-control", "no-store");
     c.header("x-content-type-options", "nosniff");
     c.header("referrer-policy", "same-origin");
@@ -41,8 +44,7 @@ export function pageRenderer(basePath: string): PageRenderer {
 <meta name="color-scheme" content="dark light">
 <title>${escapeHtml(title)}</title>
 <link rel="stylesheet" href="${basePath}assets/app.css">
-${styles.map((s) => `<link rel="stylesheet" href="${basePath}assets/${s}.css">`).join("\n")}
-</head>
+${extraStyles}</head>
 <body>
 <div id="app"></div>
 <script>window.__ROOMCAST__ = ${boot};</script>

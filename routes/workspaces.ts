@@ -73,7 +73,7 @@ export function createWorkspaces(deps: WorkspacesDeps): Workspaces {
     return page(c, {
       title: "Workspaces · Roomcast",
       entry: "app_shell",
-      styles: ["workspace"],
+      styles: ["workspace.css"],
       data: { user: userView(user) },
     });
   });

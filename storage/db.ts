@@ -19,23 +19,29 @@ export function openDb(path: string, options: OpenDbOptions = {}): Db {
   return db;
 }
 
-/** Applies every migration newer than `user_version`, each in its own transaction. */
+/**
+ * Applies, in name order, every migration not yet recorded in `schema_migrations`, each in its own
+ * transaction with its record. Tracking names (not one version number) means a migration that lands
+ * later with a lower number, from a feature developed in parallel, still runs.
+ */
 export function migrate(db: Db, folder: URL): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    name TEXT PRIMARY KEY,
+    applied_at INTEGER NOT NULL
+  )`);
+  const rows = db.prepare("SELECT name FROM schema_migrations").all() as { name: string }[];
+  const applied = new Set(rows.map((row) => row.name));
   const files = [...Deno.readDirSync(folder)]
     .filter((entry) => entry.isFile && /^\d{3}_[a-z0-9_]+\.sql$/.test(entry.name))
     .map((entry) => entry.name)
     .sort();
-  const current = Number(
-    (db.prepare("PRAGMA user_version").get() as { user_version: number })
-      .user_version,
-  );
+  const record = db.prepare("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)");
   for (const name of files) {
-    const version = Number(name.slice(0, 3));
-    if (version <= current) continue;
+    if (applied.has(name)) continue;
     const sql = Deno.readTextFileSync(new URL(name, folder));
     transaction(db, () => {
       db.exec(sql);
-      db.exec(`PRAGMA user_version = ${version}`);
+      record.run(name, Date.now());
     });
   }
 }

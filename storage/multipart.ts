@@ -63,11 +63,16 @@ export function receiveMultipartFile<T>(
   return new Promise<Received<T>>((resolve, reject) => {
     let settled = false;
     let pending: Promise<T> | undefined;
+    let fileStream: import("node:stream").Readable | undefined;
     const fail = (error: unknown) => {
       if (settled) return;
       settled = true;
       source.unpipe(parser);
       source.destroy();
+      // Ends the file stream too, so `onFile` (e.g. a temp file being written) fails and cleans up
+      // instead of waiting forever for bytes from a client that is gone. Not the parser: busboy
+      // may be inside its own write, and destroying it there throws.
+      fileStream?.destroy(error instanceof Error ? error : new Error(String(error)));
       reject(error);
     };
     parser.on("file", (name, stream, info) => {
@@ -75,13 +80,17 @@ export function receiveMultipartFile<T>(
         stream.resume();
         return;
       }
+      fileStream = stream;
+      // Its errors reach `onFile` through `fileBytes`, or were caused by `fail` itself; once
+      // `onFile` has stopped reading, an unheard 'error' event would crash the process.
+      stream.on("error", () => {});
       // busboy cuts the file at maxBytes + 1: that alone proves it too large.
       stream.on("limit", () => fail(new TooLargeError(options.maxBytes)));
       pending = options.onFile({
         field: name,
         filename: info.filename ?? "",
         mimeType: info.mimeType,
-        stream: Readable.toWeb(stream) as unknown as ReadableStream<Uint8Array>,
+        stream: fileBytes(stream),
       });
       pending.catch(fail);
     });
@@ -111,4 +120,19 @@ export function receiveMultipartFile<T>(
     source.on("error", (error) => fail(new MultipartError("malformed", String(error.message))));
     source.pipe(parser);
   });
+}
+
+/**
+ * The file's bytes as a web stream, chunk for chunk: no copy (Readable.toWeb copies every chunk,
+ * doubling the garbage per upload). A cut or broken body surfaces as a MultipartError.
+ */
+function fileBytes(stream: Readable): ReadableStream<Uint8Array> {
+  return ReadableStream.from((async function* () {
+    try {
+      for await (const chunk of stream) yield chunk as Uint8Array;
+    } catch (error) {
+      const message = `Malformed multipart body: ${(error as Error)?.message ?? error}`;
+      throw new MultipartError("malformed", message);
+    }
+  })());
 }

@@ -21,7 +21,7 @@ export function assertMatch(actual: string, pattern: RegExp, message?: string): 
   }
 }
 
-export async function assertRejects(fn: () => Promise<unknown>, message?: string): Promise<Error> {
+export async function assertRejects(fn: () => unknown, message?: string): Promise<Error> {
   try {
     await fn();
   } catch (error) {

@@ -7,6 +7,8 @@ export interface TestServer {
   url: string;
   origin: string;
   port: number;
+  /** The server process, e.g. to read its memory from /proc/<pid>/status. */
+  pid: number;
   dataDir: string;
   /** Every log line the server printed so far. */
   logs: string[];
@@ -34,7 +36,8 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   }
 
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", join(root, "main.ts")],
+    // The same V8 flag as `deno task start`, so tests and benchmarks run what users run.
+    args: ["run", "--v8-flags=--max-semi-space-size=1", "-A", join(root, "main.ts")],
     cwd: root,
     env: {
       PORT: "0",
@@ -112,6 +115,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     url: origin + (basePath.startsWith("/") ? basePath : "/" + basePath).replace(/\/?$/, "/"),
     origin,
     port,
+    pid: child.pid,
     dataDir,
     logs,
     waitForLog,

@@ -2,6 +2,7 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { timeAgo, url } from "./lib/boot.ts";
+import { StreamRooms } from "./lib/stream_rooms.tsx";
 
 interface ImageRoom {
   room: string;
@@ -49,6 +50,31 @@ function ImageRooms() {
   );
 }
 
+function CodeSessions() {
+  const [code, setCode] = useState("");
+  const join = (e: Event) => {
+    e.preventDefault();
+    const clean = code.replace(/[\s-]/g, "").toUpperCase();
+    if (clean) location.href = url(`code/${encodeURIComponent(clean)}`);
+  };
+  return (
+    <section>
+      <h2>Code sessions</h2>
+      <form class="join-code" onSubmit={join}>
+        <a href={url("present")}>Present code</a>
+        <span class="muted">or join with a code:</span>
+        <input
+          value={code}
+          onInput={(e) => setCode(e.currentTarget.value)}
+          placeholder="K7WX-M3PQ-RT"
+          aria-label="Session code"
+        />
+        <button type="submit">Join</button>
+      </form>
+    </section>
+  );
+}
+
 function Home() {
   return (
     <main class="home">
@@ -56,7 +82,15 @@ function Home() {
         <h1>Roomcast</h1>
         <p class="muted">Share things live, in rooms.</p>
       </header>
+      <StreamRooms />
       <ImageRooms />
+      <CodeSessions />
+      <section>
+        <h2>Media library</h2>
+        <p class="muted">
+          Uploads behind signed tokens. <a href={url("media/admin")}>Manage media</a> (admins).
+        </p>
+      </section>
     </main>
   );
 }

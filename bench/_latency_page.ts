@@ -1,0 +1,61 @@
+// Bench helper: opens a room page in Chromium and reads the burned-in clock off the playing video.
+import type { Browser } from "playwright-core";
+import { CLOCK_BITS, CLOCK_BLOCK } from "./_publishers.ts";
+
+export interface LatencySamples {
+  samples: { value: number; now: number }[];
+  /** `waiting` events after playback first started. */
+  stalls: number;
+  /** The page's own latency readout at the end, for comparison. */
+  readout: string;
+}
+
+/** Samples the shown frame's clock every 250 ms for `seconds`, once the video plays. */
+export async function sampleLatency(
+  browser: Browser,
+  url: string,
+  seconds: number,
+): Promise<LatencySamples> {
+  const page = await browser.newPage();
+  try {
+    await page.goto(url);
+    await page.waitForSelector('#player[data-state="playing"]', { timeout: 30_000 });
+    await page.evaluate(() => {
+      const w = globalThis as unknown as { __stalls: number };
+      w.__stalls = 0;
+      document.querySelector("#video")!.addEventListener("waiting", () => w.__stalls++);
+    });
+    // Let hls.js settle on its live-sync point, as a viewer's first seconds would.
+    await page.waitForTimeout(3000);
+    const samples: LatencySamples["samples"] = [];
+    const end = Date.now() + seconds * 1000;
+    while (Date.now() < end) {
+      const sample = await page.evaluate(([bits, block]) => {
+        const video = document.querySelector("#video") as HTMLVideoElement;
+        if (video.readyState < 2) return null;
+        const canvas = document.createElement("canvas");
+        canvas.width = video.videoWidth;
+        canvas.height = video.videoHeight;
+        const ctx = canvas.getContext("2d", { willReadFrequently: true })!;
+        ctx.drawImage(video, 0, 0);
+        const now = Date.now();
+        const row = ctx.getImageData(0, block / 2, bits * block, 1).data;
+        let value = 0;
+        for (let i = 0; i < bits; i++) {
+          const o = (i * block + block / 2) * 4;
+          if (row[o] + row[o + 1] + row[o + 2] > 384) value += 2 ** i;
+        }
+        return { value, now };
+      }, [CLOCK_BITS, CLOCK_BLOCK]);
+      if (sample) samples.push(sample);
+      await page.waitForTimeout(250);
+    }
+    const stalls = await page.evaluate(() =>
+      (globalThis as unknown as { __stalls: number }).__stalls
+    );
+    const readout = (await page.textContent("#latency").catch(() => "")) ?? "";
+    return { samples, stalls, readout };
+  } finally {
+    await page.close();
+  }
+}

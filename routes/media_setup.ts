@@ -1,0 +1,66 @@
+// Builds the media library's routes (admin page first, then the Media Server API) from the config.
+import { Hono } from "hono";
+import { join } from "node:path";
+import type { Config } from "../config.ts";
+import type { Logger } from "../log.ts";
+import type { Db } from "../storage/db.ts";
+import { createMediaStore } from "../storage/media_store.ts";
+import { createThumbnailer } from "../storage/thumbnails.ts";
+import { mediaRoutes } from "./media.ts";
+import { mediaAdminRoutes } from "./media_admin.ts";
+import type { PageRenderer } from "./pages.ts";
+
+export interface MediaAppDeps {
+  config: Readonly<Config>;
+  db: Db;
+  log: Logger;
+  page: PageRenderer;
+}
+
+export interface MediaApp {
+  routes: Hono;
+  /** Stops thumbnail work still running (ffmpeg children). */
+  close(): void;
+}
+
+/** Every media route; the library answers 503 when MEDIA_SERVER_SECRET is unset. */
+export function mediaApp({ config, db, log, page }: MediaAppDeps): MediaApp {
+  const mediaDir = join(config.dataDir, "media");
+  const secret = config.mediaSecret ?? null;
+  if (secret === null) {
+    log.info("Media library is disabled: MEDIA_SERVER_SECRET is not set");
+  } else if (!config.publicUrl) {
+    log.warn("Media URLs follow each request's Host header; set PUBLIC_URL to fix them");
+  }
+  const library = secret === null ? null : {
+    secret,
+    store: createMediaStore(db, mediaDir),
+    thumbs: createThumbnailer({ ffmpegPath: config.ffmpegPath, mediaDir, log }),
+  };
+  const app = new Hono();
+  app.route(
+    "/",
+    mediaAdminRoutes({
+      htpasswdPath: join(config.dataDir, ".htpasswd"),
+      secret,
+      tokenExpirySeconds: config.tokenExpirySeconds,
+      maxUploadBytes: config.maxUploadBytes,
+      log,
+      page,
+    }),
+  );
+  app.route(
+    "/",
+    mediaRoutes({
+      library,
+      log,
+      tokenExpirySeconds: config.tokenExpirySeconds,
+      singleUse: config.mediaTokenSingleUse,
+      maxUploadBytes: config.maxUploadBytes,
+      publicUrl: config.publicUrl,
+      basePath: config.basePath,
+      trustProxy: config.trustProxy,
+    }),
+  );
+  return { routes: app, close: () => library?.thumbs.close() };
+}

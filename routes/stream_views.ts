@@ -1,0 +1,87 @@
+// How stream rooms look to clients: public views, absolute HLS and RTMP links, the admin check.
+import { createHash, timingSafeEqual } from "node:crypto";
+import { HttpError } from "../errors.ts";
+import type { StreamRoom } from "../storage/streams_store.ts";
+import type { RoomStatus } from "./stream_live.ts";
+
+export interface LinkOptions {
+  basePath: string;
+  publicUrl?: string;
+  streamHost?: string;
+  trustProxy: boolean;
+}
+
+/** Where clients reach this server: PUBLIC_URL, else the request's own origin, with BASE_PATH. */
+export function publicBase(request: Request, options: LinkOptions): string {
+  const { basePath } = options;
+  if (options.publicUrl) {
+    const prefix = basePath.slice(0, -1);
+    // PUBLIC_URL may already name the prefix (https://host/roomcast) or only the host.
+    return prefix && options.publicUrl.endsWith(prefix)
+      ? options.publicUrl + "/"
+      : options.publicUrl + basePath;
+  }
+  const url = new URL(request.url);
+  const proto = options.trustProxy
+    ? request.headers.get("x-forwarded-proto")?.split(",")[0].trim()
+    : undefined;
+  const protocol = proto === "https" || proto === "http" ? `${proto}:` : url.protocol;
+  return `${protocol}//${url.host}${basePath}`;
+}
+
+/** The folder URL of a room's HLS output: STREAM_HOST's `/hls` when set (the seed's meaning). */
+export function hlsFolder(request: Request, options: LinkOptions, playbackId: string): string {
+  const base = options.streamHost ? `${options.streamHost}/` : publicBase(request, options);
+  return `${base}hls/${playbackId}/`;
+}
+
+/** OBS's "Server" field: `rtmp://<host>:<port>/live`. */
+export function rtmpUrl(request: Request, options: LinkOptions, port: number): string {
+  // URL.hostname keeps the brackets of an IPv6 address, as a URL needs.
+  return `rtmp://${new URL(publicBase(request, options)).hostname}:${port}/live`;
+}
+
+export interface RoomView extends RoomStatus {
+  name: string;
+  playbackId: string;
+  hlsUrl: string;
+  thumbnailUrl: string | null;
+  watchUrl: string;
+  createdAt: string;
+}
+
+/** A room as anyone may see it: never the key. */
+export function roomView(
+  request: Request,
+  options: LinkOptions,
+  room: StreamRoom,
+  status: RoomStatus,
+): RoomView {
+  const folder = hlsFolder(request, options, room.playbackId);
+  return {
+    slug: room.slug,
+    name: room.name,
+    isLive: status.isLive,
+    viewers: status.viewers,
+    liveSince: status.liveSince,
+    playbackId: room.playbackId,
+    hlsUrl: `${folder}index.m3u8`,
+    thumbnailUrl: status.isLive ? `${folder}thumb.jpg` : null,
+    watchUrl: `${publicBase(request, options)}watch/${room.slug}`,
+    createdAt: new Date(room.createdAt).toISOString(),
+  };
+}
+
+const digest = (text: string) => createHash("sha256").update(text).digest();
+
+/** Checks `x-admin-token` against SERVER_ADMIN_TOKEN in constant time; throws the right 4xx/503. */
+export function requireAdmin(expected: string | undefined, given: string | undefined): void {
+  if (!expected) {
+    throw new HttpError(503, "Admin API is disabled: SERVER_ADMIN_TOKEN is not set");
+  }
+  if (!given) throw new HttpError(401, "Admin token required: send the x-admin-token header");
+  // Equal-length digests, so the comparison time says nothing about the token or its length.
+  if (!timingSafeEqual(digest(given), digest(expected))) {
+    throw new HttpError(403, "Invalid admin token");
+  }
+}

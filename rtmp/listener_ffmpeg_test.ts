@@ -1,0 +1,51 @@
+// Integration tests for a misbehaving ffmpeg: stalled or dead, the publisher is dropped and logged.
+import { assert } from "./test_util.ts";
+import { ffmpegPublish, finished, startTestServer, waitFor } from "./test_server.ts";
+
+/** A stand-in "ffmpeg": answers -version, otherwise runs `body` (a POSIX sh script). */
+async function fakeFfmpeg(body: string): Promise<string> {
+  const path = await Deno.makeTempFile({ prefix: "fake_ffmpeg_" });
+  await Deno.writeTextFile(path, `#!/bin/sh\nif [ "$2" = "-version" ]; then exit 0; fi\n${body}\n`);
+  await Deno.chmod(path, 0o755);
+  return path;
+}
+
+Deno.test("startRtmpServer() drops the publisher when ffmpeg stops reading, and logs it", async () => {
+  const ffmpegPath = await fakeFfmpeg("echo 'fake ffmpeg is stuck' >&2\nsleep 3");
+  const t = await startTestServer({ ffmpegPath, maxQueueBytes: 200_000 });
+  try {
+    const started = Date.now();
+    const { code } = await finished(ffmpegPublish(t.url("key-a"), 8));
+    assert(code !== 0, "publisher dropped");
+    assert(Date.now() - started < 7000, "dropped before its end");
+    assert(t.logs.some((l) => l.includes("not keeping up")), t.logs.join("\n"));
+    await waitFor("ffmpeg exit logged", () => t.logs.some((l) => l.includes("ffmpeg exited")));
+    const exitLine = t.logs.find((l) => l.includes("ffmpeg exited"))!;
+    assert(exitLine.includes("fake ffmpeg is stuck"), exitLine);
+    await waitFor("key free", () => !t.server.isLive("room-a"));
+  } finally {
+    await t.close();
+    await Deno.remove(ffmpegPath);
+  }
+});
+
+Deno.test("startRtmpServer() drops the publisher when ffmpeg dies, logging its stderr tail", async () => {
+  const ffmpegPath = await fakeFfmpeg(
+    "head -c 20000 >/dev/null\necho 'boom: bad input' >&2\nexit 1",
+  );
+  const t = await startTestServer({ ffmpegPath });
+  try {
+    const { code } = await finished(ffmpegPublish(t.url("key-a"), 8));
+    assert(code !== 0, "publisher dropped");
+    const exitLine = t.logs.find((l) => l.startsWith("error ffmpeg exited"))!;
+    assert(
+      exitLine?.includes("boom: bad input") && exitLine.includes('"code":1'),
+      t.logs.join("\n"),
+    );
+    assert(t.events.length === 0, "never live");
+    await waitFor("key free", () => !t.server.isLive("room-a"));
+  } finally {
+    await t.close();
+    await Deno.remove(ffmpegPath);
+  }
+});

@@ -1,0 +1,180 @@
+// Integration tests: a real server on port 0, real ffmpeg and GStreamer publishers, real HLS.
+import { assert, assertEquals } from "./test_util.ts";
+import {
+  ffmpegPublish,
+  finished,
+  gstPublish,
+  probe,
+  readText,
+  startTestServer,
+  waitFor,
+} from "./test_server.ts";
+import { lastSegment } from "./hls_files.ts";
+
+Deno.test("startRtmpServer() turns an ffmpeg publish into HLS, live then offline", async () => {
+  const t = await startTestServer();
+  try {
+    const started = Date.now();
+    const pub = ffmpegPublish(t.url("key-a"), 5);
+    await waitFor("onLive", () => t.events.includes("live room-a pb-a"));
+    const firstPlaylistMs = Date.now() - started;
+    assert(t.server.isLive("room-a"), "isLive while publishing");
+    const playlist = `${t.hlsDir}/pb-a/index.m3u8`;
+    const seg = lastSegment(await readText(playlist))!;
+    assertEquals(await probe(`${t.hlsDir}/pb-a/${seg}`), ["aac", "h264"]);
+    const { code, err } = await finished(pub);
+    assertEquals(code, 0, err);
+    await waitFor("onOffline", () => t.events.includes("offline room-a pb-a"));
+    assertEquals(t.events, ["live room-a pb-a", "offline room-a pb-a"]);
+    assert(!t.server.isLive("room-a"), "not live after");
+    const text = await readText(playlist);
+    assert(text.trimEnd().endsWith("#EXT-X-ENDLIST"), text);
+    const segs = text.split("\n").filter((l) => l.endsWith(".ts"));
+    assert(segs.length >= 3, `segments: ${segs}`);
+    for (const s of segs.slice(-2)) {
+      assertEquals(await probe(`${t.hlsDir}/pb-a/${s}`), ["aac", "h264"]);
+    }
+    console.log(`publish start → first playable playlist: ${firstPlaylistMs} ms`);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("startRtmpServer() refuses an unknown key", async () => {
+  const t = await startTestServer();
+  try {
+    const { code, err } = await finished(ffmpegPublish(t.url("nope"), 2));
+    assert(code !== 0, "ffmpeg should fail");
+    assert(/BadName|error/i.test(err), err);
+    assertEquals(t.events, []);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("startRtmpServer() refuses a second publisher on a live key; the first continues", async () => {
+  const t = await startTestServer();
+  try {
+    const first = ffmpegPublish(t.url("key-a"), 5);
+    await waitFor("onLive", () => t.events.includes("live room-a pb-a"));
+    const second = await finished(ffmpegPublish(t.url("key-a?x=1"), 2));
+    assert(second.code !== 0, "second publisher must be refused");
+    const before = await readText(`${t.hlsDir}/pb-a/index.m3u8`);
+    await waitFor("more segments", async () => {
+      const now = await readText(`${t.hlsDir}/pb-a/index.m3u8`);
+      return lastSegment(now) !== lastSegment(before);
+    });
+    assertEquals((await finished(first)).code, 0);
+    await waitFor("onOffline", () => t.events.includes("offline room-a pb-a"));
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("RtmpServer.kick() drops the publisher and the room goes offline", async () => {
+  const t = await startTestServer();
+  try {
+    const pub = ffmpegPublish(t.url("key-b"), 6);
+    await waitFor("onLive", () => t.events.includes("live room-b pb-b"));
+    t.server.kick("room-b");
+    const { code } = await finished(pub);
+    assert(code !== 0, "kicked ffmpeg exits with an error");
+    await waitFor("onOffline", () => t.events.includes("offline room-b pb-b"));
+    assert(!t.server.isLive("room-b"));
+    const text = await readText(`${t.hlsDir}/pb-b/index.m3u8`);
+    assert(text.trimEnd().endsWith("#EXT-X-ENDLIST"), text);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("startRtmpServer() continues the playlist with a discontinuity on reconnect", async () => {
+  const t = await startTestServer({ graceMs: 20_000 });
+  try {
+    const playlist = `${t.hlsDir}/pb-c/index.m3u8`;
+    assertEquals((await finished(ffmpegPublish(t.url("key-c"), 4))).code, 0);
+    await waitFor("onOffline", () => t.events.includes("offline room-c pb-c"));
+    const firstRun = (await readText(playlist)).split("\n").filter((l) => l.endsWith(".ts"));
+    const pub = ffmpegPublish(t.url("key-c"), 4);
+    await waitFor("live again", () => t.events.filter((e) => e.startsWith("live")).length === 2);
+    const text = await readText(playlist);
+    assert(!text.includes("#EXT-X-ENDLIST"), text);
+    assert(text.includes(firstRun.at(-1)!), `earlier segments kept:\n${text}`);
+    const afterOld = text.slice(text.indexOf(firstRun.at(-1)!));
+    assert(afterOld.includes("#EXT-X-DISCONTINUITY"), text);
+    assertEquals((await finished(pub)).code, 0);
+    await waitFor("offline again", () => t.events.length === 4);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("startRtmpServer() takes a GStreamer rtmp2sink publisher", async () => {
+  const t = await startTestServer();
+  try {
+    const pub = gstPublish(t.url("key-a"));
+    await waitFor("onLive", () => t.events.includes("live room-a pb-a"));
+    const seg = lastSegment(await readText(`${t.hlsDir}/pb-a/index.m3u8`))!;
+    assertEquals(await probe(`${t.hlsDir}/pb-a/${seg}`), ["aac", "h264"]);
+    const { code, err } = await finished(pub);
+    assertEquals(code, 0, err);
+    await waitFor("onOffline", () => t.events.includes("offline room-a pb-a"));
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("startRtmpServer() without ffmpeg refuses publishers with a clear status", async () => {
+  const t = await startTestServer({ ffmpegPath: "/nonexistent/ffmpeg" });
+  try {
+    assertEquals(t.server.streaming, false);
+    assert(t.logs.some((l) => l.includes("streaming is off")), t.logs.join("\n"));
+    const { code, err } = await finished(ffmpegPublish(t.url("key-a"), 2));
+    assert(code !== 0, "refused");
+    assert(/Streaming is off|Failed|error/i.test(err), err);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("startRtmpServer() transcodes to an ABR ladder with a master playlist", async () => {
+  const t = await startTestServer({ transcode: "abr" });
+  try {
+    const pub = ffmpegPublish(t.url("key-a"), 4);
+    await waitFor("onLive", () => t.events.includes("live room-a pb-a"), 20_000);
+    const master = await readText(`${t.hlsDir}/pb-a/index.m3u8`);
+    assert(master.includes("720p.m3u8") && master.includes("360p.m3u8"), master);
+    assertEquals((await finished(pub)).code, 0);
+    await waitFor("onOffline", () => t.events.includes("offline room-a pb-a"), 20_000);
+    for (const v of ["720p", "360p"]) {
+      const text = await readText(`${t.hlsDir}/pb-a/${v}.m3u8`);
+      assert(text.trimEnd().endsWith("#EXT-X-ENDLIST"), text);
+      const seg = text.split("\n").filter((l) => l.endsWith(".ts")).at(-1)!;
+      assertEquals(await probe(`${t.hlsDir}/pb-a/${seg}`), ["aac", "h264"]);
+    }
+    assert(!(await readText(`${t.hlsDir}/pb-a/index.m3u8`)).includes("#EXT-X-ENDLIST"));
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("startRtmpServer() transcodes to 720p30", async () => {
+  const t = await startTestServer({ transcode: "720p30" });
+  try {
+    const pub = ffmpegPublish(t.url("key-b"), 4);
+    await waitFor("onLive", () => t.events.includes("live room-b pb-b"), 20_000);
+    assertEquals((await finished(pub)).code, 0);
+    await waitFor("onOffline", () => t.events.includes("offline room-b pb-b"), 20_000);
+    const seg = lastSegment(await readText(`${t.hlsDir}/pb-b/index.m3u8`))!;
+    const out = await new Deno.Command("ffprobe", {
+      // deno-fmt-ignore
+      args: ["-v", "error", "-select_streams", "v", "-show_entries", "stream=width,height,r_frame_rate",
+        "-of", "csv=p=0", `${t.hlsDir}/pb-b/${seg}`],
+      stdout: "piped",
+    }).output();
+    const rows = new TextDecoder().decode(out.stdout).split("\n").filter(Boolean);
+    assertEquals([...new Set(rows)], ["1280,720,30/1"]); // listed per program and per stream
+  } finally {
+    await t.close();
+  }
+});

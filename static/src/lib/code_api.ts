@@ -1,0 +1,127 @@
+// The code session API as the pages use it: types, calls, and following a session's events.
+import { url } from "./boot.ts";
+
+export interface Snippet {
+  id: string;
+  session_id: string;
+  file_name: string;
+  content: string;
+  pushed_at: string;
+}
+export interface SessionInfo {
+  id: string;
+  session_code: string;
+  display_name: string;
+  is_active: boolean;
+  created_at: string;
+  participant_count: number;
+  max_participants: number;
+}
+export interface Participant {
+  id: string;
+  session_id: string;
+  display_name: string;
+  joined_at: string;
+}
+
+/** An API failure with the server's `{"error"}` message. */
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+export const sessionPath = (code: string, rest = "") =>
+  url(`api/v1/sessions/anon/${encodeURIComponent(code)}${rest}`);
+
+export async function request<T>(
+  path: string,
+  init: { method?: string; body?: unknown; token?: string } = {},
+): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (init.body !== undefined) headers["content-type"] = "application/json";
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  const response = await fetch(path, {
+    method: init.method ?? "GET",
+    headers,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    cache: "no-store",
+  });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new ApiError(response.status, body.error ?? response.statusText);
+  return body as T;
+}
+
+export interface SessionEvents {
+  snippet(snippet: Snippet): void;
+  participant(count: number): void;
+  ended(): void;
+  /** Too much was missed to replay: refetch the state. */
+  reset(): void;
+  connection(state: "live" | "reconnecting"): void;
+}
+
+/**
+ * Follows a session's SSE stream. EventSource resumes with Last-Event-ID by itself; when it gives
+ * up (an error status), the session is looked up: gone means ended, else the stream is reopened
+ * from the last id seen.
+ */
+export function followSession(code: string, on: SessionEvents): () => void {
+  let events: EventSource | undefined;
+  let lastId = "";
+  let stopped = false;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  const data = (e: Event) => {
+    lastId = (e as MessageEvent).lastEventId || lastId;
+    return JSON.parse((e as MessageEvent).data).data;
+  };
+  const end = () => {
+    stop();
+    on.ended();
+  };
+  const open = () => {
+    const resume = lastId ? `?lastEventId=${encodeURIComponent(lastId)}` : "";
+    const source = events = new EventSource(sessionPath(code, `/events${resume}`));
+    source.onopen = () => on.connection("live");
+    source.onerror = () => {
+      on.connection("reconnecting");
+      if (source.readyState !== EventSource.CLOSED || stopped) return;
+      request(sessionPath(code)).then(
+        () => (retry = setTimeout(open, 3000)),
+        (error) => {
+          if (error instanceof ApiError && error.status === 404) end();
+          else retry = setTimeout(open, 3000);
+        },
+      );
+    };
+    source.addEventListener("snippet", (e) => on.snippet(data(e)));
+    source.addEventListener("participant", (e) => on.participant(data(e).count));
+    source.addEventListener("reset", (e) => (data(e), on.reset()));
+    source.addEventListener("ended", (e) => (data(e), end()));
+  };
+  const stop = () => {
+    stopped = true;
+    clearTimeout(retry);
+    events?.close();
+  };
+  open();
+  return stop;
+}
+
+/** Copies text to the clipboard, falling back to a selected textarea on insecure origins. */
+export async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const area = document.createElement("textarea");
+    area.value = text;
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.append(area);
+    area.select();
+    const ok = document.execCommand("copy");
+    area.remove();
+    return ok;
+  }
+}

@@ -1,0 +1,186 @@
+// Code sessions in SQLite: sessions, their participants (capped, in one transaction) and snippets.
+import { type Db, transaction } from "./db.ts";
+
+export interface CodeSession {
+  id: string;
+  code: string;
+  tokenHash: string;
+  displayName: string;
+  createdAt: number;
+  /** Last create, join or push; a session idle past the TTL ends by itself. */
+  activeAt: number;
+}
+
+export interface CodeParticipant {
+  id: string;
+  sessionId: string;
+  displayName: string;
+  joinedAt: number;
+}
+
+export interface CodeSnippet {
+  id: string;
+  sessionId: string;
+  fileName: string;
+  content: string;
+  pushedAt: number;
+}
+
+export interface SnippetPage {
+  snippets: CodeSnippet[];
+  /** True when older snippets remain past this page. */
+  more: boolean;
+}
+
+export interface CodeStore {
+  /** Creates a session under a fresh code (drawn again on the rare collision). */
+  create(displayName: string, tokenHash: string): CodeSession;
+  byCode(code: string): CodeSession | null;
+  /** Adds a participant unless `max` already joined; count and insert are one transaction. */
+  join(sessionId: string, displayName: string, max: number): JoinResult;
+  participantCount(sessionId: string): number;
+  push(sessionId: string, fileName: string, content: string): CodeSnippet;
+  latest(sessionId: string): CodeSnippet | null;
+  /** Newest first; `before` is the id of the last snippet of the previous page. */
+  history(sessionId: string, options: { limit: number; before?: string }): SnippetPage | null;
+  /** Deletes the session and every row of it in one transaction; false when it was gone. */
+  end(sessionId: string): boolean;
+  /** Sessions whose last activity is older than `before` (ms since the epoch). */
+  idleSince(before: number): CodeSession[];
+}
+
+export type JoinResult =
+  | { ok: true; participant: CodeParticipant; count: number }
+  | { ok: false; count: number };
+
+export interface CodeStoreOptions {
+  /** Draws a new session code. */
+  newCode(): string;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+type Row = Record<string, string | number | null>;
+
+const toSession = (row: Row): CodeSession => ({
+  id: String(row.id),
+  code: String(row.session_code),
+  tokenHash: String(row.creator_token_hash),
+  displayName: String(row.display_name),
+  createdAt: Number(row.created_at),
+  activeAt: Number(row.active_at),
+});
+const toParticipant = (row: Row): CodeParticipant => ({
+  id: String(row.id),
+  sessionId: String(row.session_id),
+  displayName: String(row.display_name),
+  joinedAt: Number(row.joined_at),
+});
+const toSnippet = (row: Row): CodeSnippet => ({
+  id: String(row.id),
+  sessionId: String(row.session_id),
+  fileName: String(row.file_name),
+  content: String(row.content),
+  pushedAt: Number(row.pushed_at),
+});
+
+export function createCodeStore(db: Db, options: CodeStoreOptions): CodeStore {
+  const now = options.now ?? Date.now;
+  const sql = (text: string) => db.prepare(text);
+  const insertSession = sql(
+    `INSERT INTO code_sessions (id, session_code, creator_token_hash, display_name, created_at,
+       active_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session_code) DO NOTHING RETURNING *`,
+  );
+  const selectByCode = sql("SELECT * FROM code_sessions WHERE session_code = ?");
+  const touch = sql("UPDATE code_sessions SET active_at = ? WHERE id = ?");
+  const countParticipants = sql(
+    "SELECT COUNT(*) AS n FROM code_participants WHERE session_id = ?",
+  );
+  const insertParticipant = sql(
+    `INSERT INTO code_participants (id, session_id, display_name, joined_at)
+     VALUES (?, ?, ?, ?) RETURNING *`,
+  );
+  const insertSnippet = sql(
+    `INSERT INTO code_snippets (id, session_id, file_name, content, pushed_at)
+     VALUES (?, ?, ?, ?, ?) RETURNING *`,
+  );
+  const selectPage = sql(
+    `SELECT * FROM code_snippets WHERE session_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+  );
+  const selectSeq = sql("SELECT seq FROM code_snippets WHERE session_id = ? AND id = ?");
+  const deleteSnippets = sql("DELETE FROM code_snippets WHERE session_id = ?");
+  const deleteParticipants = sql("DELETE FROM code_participants WHERE session_id = ?");
+  const deleteSession = sql("DELETE FROM code_sessions WHERE id = ?");
+  const selectIdle = sql("SELECT * FROM code_sessions WHERE active_at < ? ORDER BY active_at");
+
+  return {
+    create(displayName, tokenHash) {
+      for (let attempt = 0; attempt < 10; attempt++) {
+        const at = now();
+        const row = insertSession.get(
+          crypto.randomUUID(),
+          options.newCode(),
+          tokenHash,
+          displayName,
+          at,
+          at,
+        ) as Row | undefined;
+        if (row) return toSession(row);
+      }
+      throw new Error("Cannot create code session: no free session code after 10 draws");
+    },
+
+    byCode(code) {
+      const row = selectByCode.get(code) as Row | undefined;
+      return row ? toSession(row) : null;
+    },
+
+    join(sessionId, displayName, max) {
+      return transaction(db, (): JoinResult => {
+        const count = Number((countParticipants.get(sessionId) as Row).n);
+        if (count >= max) return { ok: false, count };
+        const at = now();
+        const row = insertParticipant.get(crypto.randomUUID(), sessionId, displayName, at) as Row;
+        touch.run(at, sessionId);
+        return { ok: true, participant: toParticipant(row), count: count + 1 };
+      });
+    },
+
+    participantCount: (sessionId) => Number((countParticipants.get(sessionId) as Row).n),
+
+    push(sessionId, fileName, content) {
+      return transaction(db, () => {
+        const at = now();
+        const row = insertSnippet.get(crypto.randomUUID(), sessionId, fileName, content, at);
+        touch.run(at, sessionId);
+        return toSnippet(row as Row);
+      });
+    },
+
+    latest(sessionId) {
+      const row = selectPage.get(sessionId, Number.MAX_SAFE_INTEGER, 1) as Row | undefined;
+      return row ? toSnippet(row) : null;
+    },
+
+    history(sessionId, { limit, before }) {
+      let from = Number.MAX_SAFE_INTEGER;
+      if (before !== undefined) {
+        const row = selectSeq.get(sessionId, before) as Row | undefined;
+        if (!row) return null;
+        from = Number(row.seq);
+      }
+      const rows = selectPage.all(sessionId, from, limit + 1) as Row[];
+      return { snippets: rows.slice(0, limit).map(toSnippet), more: rows.length > limit };
+    },
+
+    end(sessionId) {
+      return transaction(db, () => {
+        deleteSnippets.run(sessionId);
+        deleteParticipants.run(sessionId);
+        return Number(deleteSession.run(sessionId).changes) > 0;
+      });
+    },
+
+    idleSince: (before) => (selectIdle.all(before) as Row[]).map(toSession),
+  };
+}

@@ -1,0 +1,190 @@
+// The media library on disk (`<dataDir>/media/<32 hex>.<ext>`) and its rows in SQLite.
+import { join } from "node:path";
+import type { Db } from "./db.ts";
+import { removeIfExists, writeFileAtomic } from "./files.ts";
+import { detectImageType } from "./image_types.ts";
+import { checkSvg } from "./svg_check.ts";
+
+/** The seed's allowed extensions, with the type each is served as. */
+export const MEDIA_TYPES: Readonly<Record<string, string>> = {
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  png: "image/png",
+  gif: "image/gif",
+  webp: "image/webp",
+  svg: "image/svg+xml",
+  bmp: "image/bmp",
+};
+
+/** The only names the library ever stores or serves; anything else never reaches the disk. */
+export const MEDIA_NAME = /^[0-9a-f]{32}\.(jpg|jpeg|png|gif|webp|svg|bmp)$/;
+
+export interface MediaRecord {
+  filename: string;
+  contentType: string;
+  size: number;
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+}
+
+/** The upload's bytes do not match its extension, or are an SVG Roomcast will not keep. */
+export class MediaContentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "MediaContentError";
+  }
+}
+
+export interface MediaStore {
+  /** Streams `data` to a new file named `<32 hex>.<ext>`; its content must match `ext`. */
+  save(data: ReadableStream<Uint8Array>, ext: string, maxBytes: number): Promise<MediaRecord>;
+  /** Newest first. */
+  list(
+    page: { limit?: number; offset?: number },
+  ): Promise<{ total: number; records: MediaRecord[] }>;
+  /** Null for unknown and for invalid names. */
+  get(filename: string): Promise<MediaRecord | null>;
+  /** Removes the file and its row; false when there was none. */
+  remove(filename: string): Promise<boolean>;
+  /** Absolute path of a stored file; throws for a name that is not a media name. */
+  pathOf(filename: string): string;
+  /** Records a one-time token's use: true the first time, false after. */
+  useToken(signature: string, expiresAt: number): boolean;
+}
+
+type Row = Record<string, string | number>;
+const toRecord = (row: Row): MediaRecord => ({
+  filename: String(row.filename),
+  contentType: String(row.content_type),
+  size: Number(row.size),
+  createdAt: Number(row.created_at),
+});
+
+const TYPE_NAMES: Record<string, string> = { jpg: "JPEG", png: "PNG", gif: "GIF", webp: "WebP" };
+
+export function createMediaStore(db: Db, dir: string): MediaStore {
+  const insert = db.prepare(
+    "INSERT INTO media_files (filename, content_type, size, created_at) VALUES (?, ?, ?, ?) RETURNING *",
+  );
+  const count = db.prepare("SELECT COUNT(*) AS n FROM media_files");
+  const page = db.prepare(
+    "SELECT * FROM media_files ORDER BY created_at DESC, filename LIMIT ? OFFSET ?",
+  );
+  const one = db.prepare("SELECT * FROM media_files WHERE filename = ?");
+  const names = db.prepare("SELECT filename FROM media_files");
+  const deleteOne = db.prepare("DELETE FROM media_files WHERE filename = ?");
+  const spend = db.prepare(
+    "INSERT INTO media_token_uses (signature, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+  );
+  const forget = db.prepare("DELETE FROM media_token_uses WHERE expires_at < ?");
+
+  // Once per store: make the folder, drop temp files a crash left, index files put there by hand
+  // (e.g. a folder copied from the old Media Server) and forget rows whose file is gone.
+  let prepared: Promise<void> | undefined;
+  const ready = () => (prepared ??= prepare());
+  const prepare = async () => {
+    await Deno.mkdir(dir, { recursive: true });
+    const known = new Set((names.all() as Row[]).map((r) => String(r.filename)));
+    for await (const entry of Deno.readDir(dir)) {
+      if (!entry.isFile) continue;
+      if (entry.name.startsWith(".tmp-") || entry.name.startsWith(".svg-")) {
+        await removeIfExists(join(dir, entry.name));
+      } else if (MEDIA_NAME.test(entry.name) && !known.delete(entry.name)) {
+        const stat = await Deno.stat(join(dir, entry.name));
+        const ext = entry.name.slice(33);
+        insert.get(entry.name, MEDIA_TYPES[ext], stat.size, stat.mtime?.getTime() ?? Date.now());
+      } else known.delete(entry.name);
+    }
+    for (const gone of known) deleteOne.run(gone);
+  };
+
+  const pathOf = (filename: string) => {
+    if (!MEDIA_NAME.test(filename)) throw new Error(`Cannot use media name ${filename}`);
+    return join(dir, filename);
+  };
+
+  return {
+    async save(data, ext, maxBytes) {
+      await ready();
+      const type = MEDIA_TYPES[ext];
+      if (!type) throw new Error(`Cannot save media: unknown extension ${ext}`);
+      const filename = `${crypto.randomUUID().replaceAll("-", "")}.${ext}`;
+      let size: number;
+      if (ext === "svg") {
+        // The whole document must be parsed, so it lands under a hidden name first.
+        const staging = join(dir, `.svg-${filename}`);
+        size = await writeFileAtomic(staging, data, { maxBytes, check: checkSvgStart });
+        try {
+          const verdict = checkSvg(await Deno.readFile(staging));
+          if (!verdict.ok) {
+            throw new MediaContentError(
+              verdict.unsafe
+                ? `SVG files with scripts or event handlers are not accepted: ${verdict.reason}.`
+                : `${verdict.reason}.`,
+            );
+          }
+          await Deno.rename(staging, pathOf(filename));
+        } catch (error) {
+          await removeIfExists(staging);
+          throw error;
+        }
+      } else {
+        size = await writeFileAtomic(pathOf(filename), data, {
+          maxBytes,
+          peekBytes: 32,
+          check: (head) => checkRaster(head, ext),
+        });
+      }
+      try {
+        return toRecord(insert.get(filename, type, size, Date.now()) as Row);
+      } catch (error) {
+        await removeIfExists(pathOf(filename));
+        throw error;
+      }
+    },
+
+    async list({ limit = -1, offset = 0 }) {
+      await ready();
+      const total = Number((count.get() as Row).n);
+      return { total, records: (page.all(limit, offset) as Row[]).map(toRecord) };
+    },
+
+    async get(filename) {
+      if (!MEDIA_NAME.test(filename)) return null;
+      await ready();
+      const row = one.get(filename) as Row | undefined;
+      return row ? toRecord(row) : null;
+    },
+
+    async remove(filename) {
+      if (!MEDIA_NAME.test(filename)) return false;
+      await ready();
+      if (deleteOne.run(filename).changes === 0) return false;
+      await removeIfExists(pathOf(filename));
+      return true;
+    },
+
+    pathOf,
+
+    useToken(signature, expiresAt) {
+      forget.run(Date.now());
+      return spend.run(signature, expiresAt).changes === 1;
+    },
+  };
+}
+
+function checkRaster(head: Uint8Array, ext: string): void {
+  const found = detectImageType(head)?.ext;
+  const wanted = ext === "jpeg" ? "jpg" : ext;
+  if (found === wanted) return;
+  const what = found && TYPE_NAMES[found] ? `a ${TYPE_NAMES[found]} image` : `not a .${ext} image`;
+  throw new MediaContentError(`File content does not match its extension: it is ${what}.`);
+}
+
+function checkSvgStart(head: Uint8Array): void {
+  // A cheap early refusal (binary, HTML with a BOM-less doctype is still caught by the parser).
+  const text = new TextDecoder().decode(head).replace(/^\uFEFF/, "").trimStart();
+  if (!text.startsWith("<")) {
+    throw new MediaContentError("File content does not match its extension: it is not an SVG.");
+  }
+}

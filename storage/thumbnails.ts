@@ -1,0 +1,178 @@
+// Downscaled copies of raster media, made once with ffmpeg and cached under `media/.thumbs/`.
+import { join } from "node:path";
+import type { Logger } from "../log.ts";
+import { removeIfExists } from "./files.ts";
+
+/** Widths thumbnails are made at; a requested width is rounded up to one of these. */
+export const THUMB_WIDTHS = [160, 320, 640, 1280] as const;
+
+// Each source type is read by its own demuxer, so ffmpeg never guesses a format from the content.
+const INPUT: Record<string, { demuxer: string; out: "jpg" | "png" }> = {
+  jpg: { demuxer: "jpeg_pipe", out: "jpg" },
+  jpeg: { demuxer: "jpeg_pipe", out: "jpg" },
+  bmp: { demuxer: "bmp_pipe", out: "jpg" },
+  png: { demuxer: "png_pipe", out: "png" },
+  gif: { demuxer: "gif", out: "png" },
+  webp: { demuxer: "webp_pipe", out: "png" },
+};
+
+/** A 10 MB upload can declare a gigapixel image; the decoder refuses past this. */
+const MAX_PIXELS = 40_000_000;
+
+/** ffmpeg's arguments to write one `width`-wide (never wider than the source) frame of `input`. */
+export function thumbnailArgs(input: string, output: string, ext: string, width: number): string[] {
+  const { demuxer, out } = INPUT[ext];
+  return [
+    "-hide_banner",
+    ["-loglevel", "error"],
+    "-nostdin",
+    // Local files only: no network or other protocols from inside a crafted file.
+    ["-protocol_whitelist", "file"],
+    // Two cores are shared with the whole server.
+    ["-threads", "1"],
+    ["-max_pixels", String(MAX_PIXELS)],
+    ["-f", demuxer],
+    ["-i", input],
+    // The first frame only (animated GIFs get a still).
+    ["-frames:v", "1"],
+    // Never upscale; -2 keeps the aspect ratio with an even height, which every encoder accepts.
+    ["-vf", `scale='min(iw,${width})':-2`],
+    out === "jpg" ? ["-c:v", "mjpeg", "-q:v", "4"] : ["-c:v", "png"],
+    // One image to an explicit path with no numbering pattern.
+    ["-f", "image2", "-update", "1"],
+    "-y",
+    output,
+  ].flat();
+}
+
+export interface Thumbnail {
+  path: string;
+  contentType: string;
+}
+
+export interface Thumbnailer {
+  /** The cached thumbnail, made first if needed; null when ffmpeg is missing or fails. */
+  thumbnail(source: string, filename: string, width: number): Promise<Thumbnail | null>;
+  /** Removes every thumbnail of `filename`. */
+  forget(filename: string): Promise<void>;
+  close(): void;
+}
+
+export interface ThumbnailerOptions {
+  ffmpegPath: string;
+  /** The media folder; thumbnails go to its `.thumbs/`. */
+  mediaDir: string;
+  log: Logger;
+  /** @default 15000 */
+  timeoutMs?: number;
+  /** ffmpeg processes at once. @default 2 */
+  concurrency?: number;
+}
+
+/** Whether `ext` is a raster type ffmpeg can thumbnail. */
+export function canThumbnail(ext: string): boolean {
+  return ext in INPUT;
+}
+
+/** The smallest thumbnail width at least `requested` (the largest when none is). */
+export function thumbWidth(requested: number): number {
+  return THUMB_WIDTHS.find((w) => w >= requested) ?? THUMB_WIDTHS[THUMB_WIDTHS.length - 1];
+}
+
+export function createThumbnailer(options: ThumbnailerOptions): Thumbnailer {
+  const { ffmpegPath, log, timeoutMs = 15_000, concurrency = 2 } = options;
+  const dir = join(options.mediaDir, ".thumbs");
+  const stopping = new AbortController();
+  const inFlight = new Map<string, Promise<Thumbnail | null>>();
+  const queue: (() => void)[] = [];
+  let running = 0;
+  // A file ffmpeg cannot read is not retried on every request.
+  const failed = new Set<string>();
+  let missing = false;
+
+  const slot = async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (running >= concurrency) await new Promise<void>((wake) => queue.push(wake));
+    running++;
+    try {
+      return await fn();
+    } finally {
+      running--;
+      queue.shift()?.();
+    }
+  };
+
+  const make = async (source: string, ext: string, width: number, target: string) => {
+    if (stopping.signal.aborted) return false;
+    await Deno.mkdir(dir, { recursive: true });
+    const temp = join(dir, `.tmp-${crypto.randomUUID()}`);
+    try {
+      const { success, stderr } = await new Deno.Command(ffmpegPath, {
+        args: thumbnailArgs(source, temp, ext, width),
+        stdin: "null",
+        stdout: "null",
+        stderr: "piped",
+        signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(timeoutMs)]),
+      }).output();
+      if (!success) {
+        failed.add(target);
+        log.warn("Cannot make thumbnail: ffmpeg failed", {
+          source,
+          error: new TextDecoder().decode(stderr).slice(0, 500),
+        });
+        return false;
+      }
+      await Deno.rename(temp, target);
+      return true;
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound && !missing) {
+        missing = true;
+        log.warn("Thumbnails are off: ffmpeg not found, serving originals", { ffmpegPath });
+      } else if (!missing) log.warn("Cannot make thumbnail", { source, error: String(error) });
+      return false;
+    } finally {
+      await removeIfExists(temp);
+    }
+  };
+
+  return {
+    thumbnail(source, filename, width) {
+      const ext = filename.slice(filename.lastIndexOf(".") + 1);
+      if (!canThumbnail(ext) || missing) return Promise.resolve(null);
+      const out = INPUT[ext].out;
+      const target = join(dir, `${filename.slice(0, filename.lastIndexOf("."))}-w${width}.${out}`);
+      const found: Thumbnail = {
+        path: target,
+        contentType: out === "jpg" ? "image/jpeg" : "image/png",
+      };
+      if (failed.has(target)) return Promise.resolve(null);
+      const pending = inFlight.get(target);
+      if (pending) return pending;
+      const work = (async () => {
+        try {
+          await Deno.stat(target);
+          return found;
+        } catch {
+          return await slot(() => make(source, ext, width, target)) ? found : null;
+        }
+      })().finally(() => inFlight.delete(target));
+      inFlight.set(target, work);
+      return work;
+    },
+
+    async forget(filename) {
+      const stem = filename.slice(0, filename.lastIndexOf("."));
+      for (const width of THUMB_WIDTHS) {
+        for (const out of ["jpg", "png"]) {
+          const target = join(dir, `${stem}-w${width}.${out}`);
+          failed.delete(target);
+          await removeIfExists(target);
+        }
+      }
+    },
+
+    close() {
+      stopping.abort();
+      for (const wake of queue.splice(0)) wake();
+    },
+  };
+}

@@ -1,0 +1,169 @@
+// Helpers for stream room tests: an SSE client that keeps every event, and the admin API calls.
+
+export interface SseEvent {
+  id?: string;
+  event: string;
+  data: string;
+  json: { id?: number; type: string; data: Record<string, unknown> & { slug?: string } };
+}
+
+/** Follows an SSE stream, keeping every event; `waitFor` resolves on the first match. */
+export async function followSse(url: string, headers: Record<string, string> = {}) {
+  const abort = new AbortController();
+  const response = await fetch(url, { headers, signal: abort.signal });
+  if (!response.ok) throw new Error(`Cannot follow ${url}: ${response.status}`);
+  const events: SseEvent[] = [];
+  const waiters = new Set<() => void>();
+  const reading = (async () => {
+    let buffer = "";
+    try {
+      for await (const text of response.body!.pipeThrough(new TextDecoderStream())) {
+        buffer += text;
+        let end;
+        while ((end = buffer.indexOf("\n\n")) >= 0) {
+          const lines = buffer.slice(0, end).split("\n");
+          buffer = buffer.slice(end + 2);
+          const field = (name: string) =>
+            lines.filter((l) => l.startsWith(`${name}: `)).map((l) => l.slice(name.length + 2));
+          const data = field("data");
+          if (data.length === 0) continue;
+          const joined = data.join("\n");
+          let json;
+          try {
+            json = JSON.parse(joined);
+          } catch {
+            json = { type: "text", data: {} };
+          }
+          events.push({
+            id: field("id")[0],
+            event: field("event")[0] ?? "message",
+            data: joined,
+            json,
+          });
+          for (const wake of waiters) wake();
+        }
+      }
+    } catch { /* aborted by close() */ }
+  })();
+  return {
+    events,
+    waitFor(match: (e: SseEvent) => boolean, timeoutMs = 10_000): Promise<SseEvent> {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const found = events.find(match);
+          if (!found) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve(found);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(
+            new Error(`No matching SSE event within ${timeoutMs} ms: ${JSON.stringify(events)}`),
+          );
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    async close() {
+      abort.abort();
+      await reading;
+    },
+  };
+}
+
+export const ADMIN_TOKEN = "test-admin-token-0123456789";
+
+/** Calls the stream rooms API; `admin` adds the x-admin-token header. */
+export async function api(
+  base: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; admin?: string | false } = {},
+  // deno-lint-ignore no-explicit-any
+): Promise<{ status: number; body: any }> {
+  const headers: Record<string, string> = {};
+  if (options.admin !== false) headers["x-admin-token"] = options.admin ?? ADMIN_TOKEN;
+  if (options.body !== undefined) headers["content-type"] = "application/json";
+  const response = await fetch(`${base}${path.replace(/^\//, "")}`, {
+    method,
+    headers,
+    body: options.body === undefined
+      ? undefined
+      : typeof options.body === "string"
+      ? options.body
+      : JSON.stringify(options.body),
+  });
+  const text = await response.text();
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = text;
+  }
+  return { status: response.status, body };
+}
+
+/** Posts an nginx-rtmp style form to a hook, e.g. `/hooks/rtmp/publish`. */
+export async function hook(base: string, which: "publish" | "done", key: string) {
+  const response = await fetch(`${base}hooks/rtmp/${which}`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ app: "live", name: key, addr: "127.0.0.1", call: which }),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+/** ffmpeg publishing a test pattern with a tone over RTMP, as the issue's acceptance describes. */
+export function publishRtmp(port: number, key: string, seconds: number) {
+  const child = new Deno.Command("ffmpeg", {
+    args: [
+      ...["-hide_banner", "-loglevel", "error", "-re"],
+      ...["-f", "lavfi", "-i", `testsrc2=size=640x360:rate=30:duration=${seconds}`],
+      ...["-f", "lavfi", "-i", `sine=frequency=440:duration=${seconds}`],
+      ...["-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-g", "30"],
+      ...["-c:a", "aac", "-f", "flv", `rtmp://127.0.0.1:${port}/live/${key}`],
+    ],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const done = (async () => {
+    const stderr = new TextDecoder().decode(
+      new Uint8Array(await new Response(child.stderr).arrayBuffer()),
+    );
+    const status = await child.status;
+    return { code: status.code, stderr };
+  })();
+  return {
+    done,
+    /** Stops it early (SIGKILL: no FCUnpublish, like a crashed OBS) and waits. */
+    async stop() {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* already exited */ }
+      return await done;
+    },
+  };
+}
+
+/** ffprobe decoding every frame of a media file: `codec_name,codec_type,frames` per stream. */
+export async function probe(
+  path: string,
+): Promise<{ ok: boolean; streams: string[]; errors: string }> {
+  const { success, stdout, stderr } = await new Deno.Command("ffprobe", {
+    args: [
+      ...["-v", "error", "-count_frames"],
+      ...["-show_entries", "stream=codec_name,codec_type,nb_read_frames", "-of", "json", path],
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  // JSON, because MPEG-TS lists its streams twice (under "programs" and under "streams").
+  const parsed = JSON.parse(new TextDecoder().decode(stdout) || "{}");
+  const streams = (parsed.streams ?? []).map((s: Record<string, string>) =>
+    `${s.codec_name},${s.codec_type},${s.nb_read_frames}`
+  );
+  return { ok: success, streams, errors: new TextDecoder().decode(stderr).trim() };
+}

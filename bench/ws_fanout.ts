@@ -4,7 +4,7 @@
 // Run: deno run -A bench/ws_fanout.ts [C...]   (default: 1000 5000). Loopback only; stops by itself.
 import { startServer, type TestServer } from "../tests/_server.ts";
 import { api, signupUser } from "../tests/_workspaces.ts";
-import { fmt, percentile, rssBytes, sleep } from "./_util.ts";
+import { cpuSeconds, fmt, percentile, rssBytes, sleep } from "./_util.ts";
 import { openRawWs, type RawWs } from "./_ws_client.ts";
 
 const counts = Deno.args.length ? Deno.args.map(Number) : [1000, 5000];
@@ -13,7 +13,7 @@ const DRAIN_MS = 3000;
 // Messages per second, raised until deliveries fall behind; fewer at 5,000 clients.
 const ladder = (
   c: number,
-) => (c <= 1000 ? [10, 25, 50, 75, 100, 150, 200] : [2, 5, 10, 15, 20, 30, 40]);
+) => (c <= 1000 ? [10, 25, 50, 75, 100, 115, 130, 150, 200] : [2, 5, 10, 15, 20, 25, 30, 40]);
 // The whole run is bounded: a stuck phase cannot keep it alive.
 const watchdog = setTimeout(() => {
   console.error("Bench took longer than 12 minutes: stopping");
@@ -98,11 +98,21 @@ function socketIoClient(port: number, onMessage: (content: string) => void): Pro
 }
 
 const SOCKET_IO_PATH = "/socket.io/?EIO=4&transport=websocket";
+const SOCKET_IO_NODE_MODULES = new URL("../.bench/socketio/node_modules", import.meta.url).pathname;
+const nodeReady = await prepareNodeSocketIo();
+const nodeVersion = nodeReady
+  ? new TextDecoder().decode(
+    (await new Deno.Command("node", { args: ["--version"] }).output()).stdout,
+  )
+    .trim()
+  : "";
 
 /** Runs a bench server script as a subprocess; resolves with its port once it prints `listening <port>`. */
-async function spawnServer(script: string) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL(script, import.meta.url).pathname],
+async function spawnServer(script: string, runtime: "deno" | "node" = "deno") {
+  const path = new URL(script, import.meta.url).pathname;
+  const child = new Deno.Command(runtime === "deno" ? Deno.execPath() : "node", {
+    args: runtime === "deno" ? ["run", "-A", path] : [path],
+    env: runtime === "node" ? { NODE_PATH: SOCKET_IO_NODE_MODULES } : {},
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
@@ -151,15 +161,39 @@ async function floor(): Promise<Target> {
   };
 }
 
-async function socketIo(): Promise<Target> {
-  const { port, stop } = await spawnServer("./ws_fanout_socketio.ts");
+/** Installs socket.io for Node into the ignored .bench/ folder; false when node or npm is missing. */
+async function prepareNodeSocketIo(): Promise<boolean> {
+  try {
+    await Deno.stat(`${SOCKET_IO_NODE_MODULES}/socket.io`);
+    return true;
+  } catch { /* not installed yet */ }
+  try {
+    const prefix = SOCKET_IO_NODE_MODULES.replace(/\/node_modules$/, "");
+    const { success } = await new Deno.Command("npm", {
+      args: ["install", "--silent", "--no-save", "--prefix", prefix, "socket.io@4.8.4"],
+      stdout: "null",
+      stderr: "inherit",
+    }).output();
+    return success;
+  } catch {
+    return false;
+  }
+}
+
+function socketIo(runtime: "deno" | "node") {
+  return () => socketIoOn(runtime);
+}
+
+async function socketIoOn(runtime: "deno" | "node"): Promise<Target> {
+  const script = runtime === "deno" ? "./ws_fanout_socketio.ts" : "./ws_fanout_socketio_node.cjs";
+  const { port, stop } = await spawnServer(script, runtime);
   const sender = await openRawWs(port, SOCKET_IO_PATH, {}, (packet, ws) => {
     if (packet === "2") ws.send("3");
     else if (packet.startsWith("0")) ws.send("40");
   });
   await sleep(300);
   return {
-    name: "Socket.IO 4.8.4",
+    name: `Socket.IO 4.8.4 on ${runtime === "deno" ? "Deno" : `Node ${nodeVersion}`}`,
     pid: await findPid(port),
     connect: (onMessage) => socketIoClient(port, onMessage),
     send(content) {
@@ -202,12 +236,21 @@ async function runTarget(target: Target, c: number) {
   let running = true;
   for (const ws of clients) ws.closed.then(() => running && closedEarly++);
 
-  const rows: { m: number; rate: number; p50: number; p99: number; loss: number }[] = [];
+  const rows: {
+    m: number;
+    rate: number;
+    p50: number;
+    p99: number;
+    loss: number;
+    /** Server CPU time per delivered message: how much of a core each delivery costs. */
+    cpuUs: number;
+  }[] = [];
   let seq = 0;
   for (const m of ladder(c)) {
     const current: Phase = { sent: new Map(), latencies: [], delivered: 0, lastAt: 0 };
     phase = current;
     const start = performance.now();
+    const cpuStart = cpuSeconds(target.pid);
     const total = Math.round((m * PHASE_MS) / 1000);
     for (let i = 0; i < total; i++) {
       const due = start + (i * 1000) / m;
@@ -221,6 +264,7 @@ async function runTarget(target: Target, c: number) {
     const drainUntil = performance.now() + DRAIN_MS;
     while (current.delivered < expected && performance.now() < drainUntil) await sleep(20);
     phase = null;
+    const cpuUs = ((cpuSeconds(target.pid) - cpuStart) * 1e6) / Math.max(1, current.delivered);
     const sorted = current.latencies.sort((a, b) => a - b);
     const rate = current.delivered / ((current.lastAt - start) / 1000);
     const row = {
@@ -229,11 +273,14 @@ async function runTarget(target: Target, c: number) {
       p50: percentile(sorted, 50),
       p99: percentile(sorted, 99),
       loss: 1 - current.delivered / expected,
+      cpuUs,
     };
     rows.push(row);
     console.log(
       `  ${target.name} C=${c} M=${m}/s: ${fmt(rate, 0)} deliveries/s, p50 ${fmt(row.p50)} ms, ` +
-        `p99 ${fmt(row.p99)} ms, undelivered ${fmt(row.loss * 100)} %`,
+        `p99 ${fmt(row.p99)} ms, undelivered ${fmt(row.loss * 100)} %, server CPU ${
+          fmt(row.cpuUs, 2)
+        } µs per delivery`,
     );
     if (row.loss > 0.05 || row.p99 > 2000) break;
     await sleep(500);
@@ -251,8 +298,9 @@ const best = (rows: { rate: number; p99: number; loss: number }[]) =>
 const peak = (rows: { rate: number; loss: number }[]) =>
   Math.max(0, ...rows.filter((r) => r.loss < 0.01).map((r) => r.rate));
 for (const c of counts) {
-  const results = [];
-  for (const make of [roomcast, socketIo, floor]) {
+  const results: ({ name: string } & Awaited<ReturnType<typeof runTarget>>)[] = [];
+  const makers = [roomcast, socketIo("deno"), ...(nodeReady ? [socketIo("node")] : []), floor];
+  for (const make of makers) {
     const target = await make();
     try {
       console.log(`${target.name}, ${c} clients`);
@@ -265,22 +313,37 @@ for (const c of counts) {
     report.push(
       `| ${c} | ${r.name} | ${
         r.rows.map((x) =>
-          `${x.m}/s → ${fmt(x.rate, 0)} (p50 ${fmt(x.p50)}, p99 ${fmt(x.p99)} ms${
-            x.loss > 0.001 ? `, ${fmt(x.loss * 100)} % late` : ""
-          })`
+          `${x.m}/s → ${fmt(x.rate, 0)} (p50 ${fmt(x.p50)}, p99 ${fmt(x.p99)} ms, ${
+            fmt(x.cpuUs, 2)
+          } µs CPU${x.loss > 0.001 ? `, ${fmt(x.loss * 100)} % late` : ""})`
         ).join("<br>")
       } | ${fmt(best(r.rows), 0)} | ${fmt(peak(r.rows), 0)} | ${fmt(r.perConn / 1024)} KiB | ${
         fmt(r.connectMs, 0)
       } ms | ${r.closedEarly} |`,
     );
   }
-  const ratio = best(results[0].rows) / best(results[1].rows);
-  const peakRatio = peak(results[0].rows) / peak(results[1].rows);
-  report.push(
-    `| ${c} | ratio Roomcast / Socket.IO | | **${fmt(ratio, 2)}x** | **${
-      fmt(peakRatio, 2)
-    }x** | | | |`,
-  );
+  for (const other of results.filter((r) => r.name.startsWith("Socket.IO"))) {
+    // Server CPU per delivery at the highest rate every server delivered in full: capacity per core,
+    // which a 2-core machine shared with the clients cannot show as deliveries/s.
+    const cpuAt = (rows: { m: number; cpuUs: number }[], m: number) =>
+      rows.find((r) => r.m === m)?.cpuUs ?? NaN;
+    const common = results[0].rows.filter((r) =>
+      r.loss < 0.01 && other.rows.some((o) =>
+        o.m === r.m && o.loss < 0.01 && o.p99 < 100 && r.p99 < 100
+      )
+    ).at(-1)?.m ?? 0;
+    const cpuRatio = cpuAt(other.rows, common) / cpuAt(results[0].rows, common);
+    const ratio = best(results[0].rows) / best(other.rows);
+    const peakRatio = peak(results[0].rows) / peak(other.rows);
+    report.push(
+      `| ${c} | ratio Roomcast / ${other.name} | | **${fmt(ratio, 2)}x** | **${
+        fmt(peakRatio, 2)
+      }x** | | | |`,
+      `| ${c} | ${other.name} CPU per delivery / Roomcast's, at ${common}/s | | **${
+        fmt(cpuRatio, 2)
+      }x** | | | | |`,
+    );
+  }
 }
 console.log(
   "\n| clients | server | sender rate → deliveries/s (latency) | best deliveries/s with p99 < 100 ms | peak deliveries/s, all delivered | RSS per connection | connect all | closed early |",

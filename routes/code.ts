@@ -10,7 +10,7 @@ import type {
   CodeSnippet,
   CodeStore,
 } from "../storage/code_store.ts";
-import { optionalString, readJsonObject } from "./code_body.ts";
+import { optionalString, readJsonObject } from "./small_body.ts";
 import { type CodeLive, codeTopic } from "./code_live.ts";
 import {
   hashToken,
@@ -33,7 +33,7 @@ export interface CodeDeps {
 /** CodeCast's cap, with its message. */
 export const MAX_PARTICIPANTS = 20;
 const SMALL_BODY = 16 * 1024;
-// JSON escaping (quotes, newlines, \uXXXX) can make the body larger than the content it carries.
+// JSON escaping (quotes, newlines, \u escapes) can make the body larger than the content it carries.
 const bodyLimit = (maxSnippetBytes: number) => maxSnippetBytes * 2 + SMALL_BODY;
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,18 +1,23 @@
 // Reads small request bodies (JSON objects, HTML forms) with a byte limit and clear 4xx errors.
 import { HttpError } from "../errors.ts";
 
-/** The body as text, refusing more than `maxBytes` (declared or actually sent) with a 413. */
-export async function readSmallText(request: Request, maxBytes: number): Promise<string> {
+/**
+ * The body as text, refusing more than `maxBytes` (declared or actually sent) with a 413; the rest
+ * of an oversize body is never read.
+ */
+export async function readSmallText(
+  request: Request,
+  maxBytes: number,
+  tooLargeMessage = `Request body is larger than ${maxBytes} bytes`,
+): Promise<string> {
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) {
-    throw new HttpError(413, `Request body is larger than ${maxBytes} bytes`);
-  }
+  if (declared > maxBytes) throw new HttpError(413, tooLargeMessage);
   if (!request.body) return "";
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of request.body) {
     size += chunk.byteLength;
-    if (size > maxBytes) throw new HttpError(413, `Request body is larger than ${maxBytes} bytes`);
+    if (size > maxBytes) throw new HttpError(413, tooLargeMessage);
     chunks.push(chunk);
   }
   const bytes = new Uint8Array(size);
@@ -29,8 +34,9 @@ export async function readSmallText(request: Request, maxBytes: number): Promise
 export async function readJsonObject(
   request: Request,
   maxBytes = 16 * 1024,
+  tooLargeMessage?: string,
 ): Promise<Record<string, unknown>> {
-  const text = await readSmallText(request, maxBytes);
+  const text = await readSmallText(request, maxBytes, tooLargeMessage);
   if (text.trim() === "") return {};
   let value: unknown;
   try {
@@ -75,4 +81,20 @@ export function textField(
     throw new HttpError(400, `"${name}" must not contain control characters`);
   }
   return value;
+}
+
+/** An optional string field: trimmed, `undefined` when absent or blank; 400 when not a string. */
+export function optionalString(
+  body: Record<string, unknown> | undefined,
+  field: string,
+  maxLength: number,
+): string | undefined {
+  const value = body?.[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string") throw new HttpError(400, `${field} must be a string`);
+  const trimmed = value.trim();
+  if (trimmed.length > maxLength) {
+    throw new HttpError(400, `${field} must be at most ${maxLength} characters`);
+  }
+  return trimmed || undefined;
 }

@@ -1,6 +1,7 @@
 // Test helpers for code sessions: API calls against the real server and an incremental SSE reader.
 import { assertEquals } from "../tests/_assert.ts";
 import type { TestServer } from "../tests/_server.ts";
+import { type SseFrame, takeSseFrames } from "../tests/_sse.ts";
 
 export const api = (server: TestServer, path = "") => `${server.url}api/v1/sessions/anon${path}`;
 
@@ -30,11 +31,7 @@ export async function createSession(server: TestServer, token = "s3cret-token-fo
   return { code: String(created.body.session_code), id: String(created.body.id), token };
 }
 
-export interface SseFrame {
-  id?: string;
-  event?: string;
-  data: string;
-}
+export type { SseFrame };
 
 /** Reads SSE frames one at a time from a response; `next()` waits for the next data frame. */
 export function sseReader(response: Response) {
@@ -52,18 +49,9 @@ export function sseReader(response: Response) {
             ended = true;
             break;
           }
-          buffer += value;
-          let end;
-          while ((end = buffer.indexOf("\n\n")) >= 0) {
-            const lines = buffer.slice(0, end).split("\n");
-            buffer = buffer.slice(end + 2);
-            const field = (name: string) =>
-              lines.filter((l) => l.startsWith(`${name}: `)).map((l) => l.slice(name.length + 2));
-            const data = field("data");
-            if (data.length) {
-              frames.push({ id: field("id")[0], event: field("event")[0], data: data.join("\n") });
-            }
-          }
+          const taken = takeSseFrames(buffer + value);
+          buffer = taken.rest;
+          frames.push(...taken.frames);
         }
       } finally {
         clearTimeout(timer);

@@ -3,6 +3,7 @@ import { assert, assertEquals, assertMatch } from "../tests/_assert.ts";
 import { basic, startServer, type TestServer } from "../tests/_server.ts";
 import { tinyGif, tinyPng } from "../tests/_images.ts";
 import { htpasswdLine } from "../storage/htpasswd.ts";
+import { type SseFrame, takeSseFrames } from "../tests/_sse.ts";
 import { join } from "node:path";
 
 function upload(
@@ -29,7 +30,7 @@ async function curl(args: string[]): Promise<{ code: number; out: string }> {
 
 /** Reads SSE frames from a fetch response until `count` data frames arrived. */
 async function readSse(response: Response, count: number, timeoutMs = 5000) {
-  const frames: { id?: string; data: string }[] = [];
+  const frames: SseFrame[] = [];
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
   const deadline = setTimeout(() => reader.cancel(), timeoutMs);
@@ -37,15 +38,9 @@ async function readSse(response: Response, count: number, timeoutMs = 5000) {
     while (frames.length < count) {
       const { done, value } = await reader.read();
       if (done) break;
-      buffer += value;
-      let end;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = block.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6));
-        const id = block.split("\n").find((l) => l.startsWith("id: "))?.slice(4);
-        if (data.length) frames.push({ id, data: data.join("\n") });
-      }
+      const taken = takeSseFrames(buffer + value);
+      buffer = taken.rest;
+      frames.push(...taken.frames);
     }
   } finally {
     clearTimeout(deadline);

@@ -1,4 +1,5 @@
 // Helpers for stream room tests: an SSE client that keeps every event, and the admin API calls.
+import { takeSseFrames } from "./_sse.ts";
 
 export interface SseEvent {
   id?: string;
@@ -18,28 +19,16 @@ export async function followSse(url: string, headers: Record<string, string> = {
     let buffer = "";
     try {
       for await (const text of response.body!.pipeThrough(new TextDecoderStream())) {
-        buffer += text;
-        let end;
-        while ((end = buffer.indexOf("\n\n")) >= 0) {
-          const lines = buffer.slice(0, end).split("\n");
-          buffer = buffer.slice(end + 2);
-          const field = (name: string) =>
-            lines.filter((l) => l.startsWith(`${name}: `)).map((l) => l.slice(name.length + 2));
-          const data = field("data");
-          if (data.length === 0) continue;
-          const joined = data.join("\n");
+        const taken = takeSseFrames(buffer + text);
+        buffer = taken.rest;
+        for (const frame of taken.frames) {
           let json;
           try {
-            json = JSON.parse(joined);
+            json = JSON.parse(frame.data);
           } catch {
             json = { type: "text", data: {} };
           }
-          events.push({
-            id: field("id")[0],
-            event: field("event")[0] ?? "message",
-            data: joined,
-            json,
-          });
+          events.push({ id: frame.id, event: frame.event ?? "message", data: frame.data, json });
           for (const wake of waiters) wake();
         }
       }

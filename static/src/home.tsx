@@ -78,9 +78,16 @@ function CodeSessions() {
 function Home() {
   return (
     <main class="home">
-      <header>
-        <h1>Roomcast</h1>
-        <p class="muted">Share things live, in rooms.</p>
+      <header class="home-header">
+        <div>
+          <h1>Roomcast</h1>
+          <p class="muted">Share things live, in rooms.</p>
+        </div>
+        <nav class="home-nav" aria-label="Roomcast">
+          <a href={url("app")}>Workspaces</a>
+          <a href={url("present")}>Present code</a>
+          <a href={url("media/admin")}>Media</a>
+        </nav>
       </header>
       <StreamRooms />
       <ImageRooms />

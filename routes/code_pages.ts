@@ -28,6 +28,9 @@ export function codePageRoutes(deps: CodePagesDeps, page: PageRenderer): Hono {
     });
   });
 
+  // `/code` alone (a join link with the code cut off) goes where sessions start.
+  app.get("/code", (c) => c.redirect("present", 303));
+
   app.get("/present", (c) => {
     return page(c, { title: "Present code · Roomcast", entry: "present", styles: ["code.css"] });
   });

@@ -290,6 +290,8 @@ Deno.test("code sessions: pages and API live under BASE_PATH", async () => {
     assertMatch(await missing.text(), /"found":false/);
     const present = await fetch(`${server.url}present`);
     assertMatch(await present.text(), /\/cc\/assets\/present\.js/);
+    const bare = await fetch(`${server.url}code`);
+    assertEquals(bare.url, `${server.url}present`, "/code without a code leads to /present");
     const css = await fetch(`${server.url}assets/code.css`);
     assertEquals(css.status, 200);
     assertMatch(await css.text(), /\.hljs-keyword/);

@@ -241,7 +241,7 @@ export async function startRtmpServer(options: RtmpServerOptions): Promise<RtmpS
   })();
 
   const port = (listener.addr as Deno.NetAddr).port;
-  log("info", "rtmp listening", { port, streaming });
+  log("debug", "RTMP socket open", { port, streaming });
   return {
     port,
     streaming,

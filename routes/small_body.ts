@@ -1,5 +1,6 @@
 // Reads small request bodies (JSON objects, HTML forms) with a byte limit and clear 4xx errors.
 import { HttpError } from "../errors.ts";
+import { concatBytes } from "../bytes.ts";
 
 /**
  * The body as text, refusing more than `maxBytes` (declared or actually sent) with a 413; the rest
@@ -20,11 +21,8 @@ export async function readSmallText(
     if (size > maxBytes) throw new HttpError(413, tooLargeMessage);
     chunks.push(chunk);
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) (bytes.set(chunk, offset), offset += chunk.byteLength);
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return new TextDecoder("utf-8", { fatal: true }).decode(concatBytes(chunks));
   } catch {
     throw new HttpError(400, "Request body is not valid UTF-8");
   }

@@ -1,4 +1,5 @@
 // AMF0 encoding and bounded decoding for RTMP command and data messages.
+import { concatBytes } from "../bytes.ts";
 
 /** A decoded AMF0 value. ECMA arrays decode to plain objects; object order is kept. */
 export type Amf0Value =
@@ -43,15 +44,7 @@ const decoder = new TextDecoder();
 export function encodeAmf0(values: readonly Amf0Value[]): Uint8Array {
   const parts: Uint8Array[] = [];
   for (const v of values) encodeValue(v, parts, 0);
-  let size = 0;
-  for (const p of parts) size += p.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 function encodeValue(v: Amf0Value, parts: Uint8Array[], depth: number): void {
@@ -112,14 +105,7 @@ export function encodeAmf0EcmaArray(obj: Amf0Object): Uint8Array {
   new DataView(h.buffer).setUint32(1, Object.keys(obj).length);
   parts.push(h);
   encodeProperties(obj, parts, 0);
-  const size = parts.reduce((n, p) => n + p.length, 0);
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** Decode every value in `bytes`. Throws Amf0Error on malformed, truncated or too deep input. */

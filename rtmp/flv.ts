@@ -1,4 +1,5 @@
 // FLV header and tag writing, and the remuxer that turns RTMP media into an FLV byte stream.
+import { concatBytes } from "../bytes.ts";
 
 export const FLV_AUDIO = 8;
 export const FLV_VIDEO = 9;
@@ -48,13 +49,7 @@ export class FlvRemuxer {
     this.#keyframeSeen = false; // a new reader must start on a keyframe
     const parts = [flvHeader(), this.#metadata, this.#avcHeader, this.#aacHeader]
       .filter((p): p is Uint8Array => p !== null);
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return concatBytes(parts);
   }
 
   /** `payload` is AMF0 script data starting with the string "onMetaData". */

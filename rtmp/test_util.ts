@@ -1,4 +1,5 @@
 // Tiny assertion helpers for rtmp/ tests (no @std here: the machine has no jsr access).
+import { concatBytes } from "../bytes.ts";
 
 export function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(" ");
@@ -12,13 +13,7 @@ export function fromHex(s: string): Uint8Array {
 }
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 export function assert(cond: unknown, msg = "Assertion failed"): asserts cond {

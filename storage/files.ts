@@ -1,5 +1,6 @@
 // File helpers: atomic writes (temp file + rename) with an optional streaming size limit.
 import { dirname, join } from "node:path";
+import { concatBytes } from "../bytes.ts";
 
 /** Thrown by `writeFileAtomic` when the data passes `maxBytes`; nothing is left on disk. */
 export class TooLargeError extends Error {
@@ -63,7 +64,7 @@ async function copyLimited(
     written += chunk.byteLength;
     if (written > maxBytes) throw new TooLargeError(maxBytes);
     if (head && check) {
-      head = concat(head, chunk.subarray(0, peekBytes - head.length));
+      head = concatBytes([head, chunk.subarray(0, peekBytes - head.length)]);
       if (head.length >= peekBytes) {
         check(head);
         head = undefined;
@@ -78,13 +79,6 @@ async function copyLimited(
 async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
   let offset = 0;
   while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 /** Removes a file, ignoring one that is already gone. */

@@ -88,7 +88,7 @@ function Card({ item, onDeleted }: { item: MediaItem; onDeleted: (name: string) 
     }
   };
   return (
-    <li class="media-card" data-filename={item.filename}>
+    <li class="card media-card" data-filename={item.filename}>
       <a href={item.url} target="_blank" rel="noopener">
         <img src={thumb} alt={item.filename} loading="lazy" />
       </a>

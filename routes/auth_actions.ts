@@ -134,6 +134,15 @@ export function createAuthActions(deps: AuthActionsDeps): AuthActions {
     return "invite";
   };
 
+  // Used up or expired since `admission` looked (parallel sign-ups): the signup is undone.
+  const redeem = (account: Account, code: string) => {
+    try {
+      workspaces.redeemInvite(account, code);
+    } catch (error) {
+      throw error instanceof HttpError ? inviteInvalid() : error;
+    }
+  };
+
   return {
     signupMode,
     async signup(input, ip) {
@@ -146,7 +155,7 @@ export function createAuthActions(deps: AuthActionsDeps): AuthActions {
         accounts.create(valid, (created) => {
           // Two "first" signups racing: only the one that is alone once inserted gets in.
           if (via === "first" && accounts.count() !== 1) throw inviteRequired();
-          if (via === "invite") workspaces.redeemInvite(created, invite!);
+          if (via === "invite") redeem(created, invite!);
           workspaces.joinDefaultServer?.(created.id);
         })
       );

@@ -42,6 +42,23 @@ export interface Roomcast {
   close(): Promise<void>;
 }
 
+/**
+ * The password pool every bcrypt runs in (Basic-auth routes, workspace accounts), never on the
+ * event loop, and the one Basic-auth guard whose failure counts all Basic routes share.
+ */
+function passwordChecks(config: Readonly<Config>, closers: (() => void)[]) {
+  const passwords = createPasswordPool({
+    size: config.passwordWorkers,
+    maxQueue: config.passwordQueue,
+  });
+  const basicAuth = createBasicAuthGuard({
+    passwords,
+    clientIp: (c) => clientIp(c, config.trustProxy),
+  });
+  closers.push(() => passwords.close(), () => basicAuth.close());
+  return { passwords, basicAuth };
+}
+
 /** The whole HTTP application, mounted under `config.basePath`. */
 export function createApp(deps: AppDeps): Roomcast {
   const { config, log } = deps;
@@ -49,17 +66,7 @@ export function createApp(deps: AppDeps): Roomcast {
   const page = pageRenderer(basePath);
   const rooms = createRoomsStore(deps.db, { dataDir: config.dataDir, keep: config.imageHistory });
   const closers: (() => void | Promise<void>)[] = [];
-  // Every bcrypt (Basic-auth routes, workspace accounts) runs in these threads, never on the loop.
-  const passwords = createPasswordPool({
-    size: config.passwordWorkers,
-    maxQueue: config.passwordQueue,
-  });
-  closers.push(() => passwords.close());
-  const basicAuth = createBasicAuthGuard({
-    passwords,
-    clientIp: (c) => clientIp(c, config.trustProxy),
-  });
-  closers.push(() => basicAuth.close());
+  const { passwords, basicAuth } = passwordChecks(config, closers);
   const codeStore = createCodeStore(deps.db, { newCode: newSessionCode });
   const codeLive = createCodeLive({
     store: codeStore,

@@ -46,7 +46,16 @@ async function jsonBody(c: Context): Promise<Record<string, unknown>> {
   return body as Record<string, unknown>;
 }
 
+/** The forms and the JSON API, on one router. */
 export function authRoutes(deps: AuthDeps): Hono {
+  const app = new Hono();
+  app.route("/", authFormRoutes(deps));
+  app.route("/", authApiRoutes(deps));
+  return app;
+}
+
+/** EchoSphere's server-rendered `/signup`, `/login` and `/logout`. */
+function authFormRoutes(deps: AuthDeps): Hono {
   const { actions, auth, basePath } = deps;
   const app = new Hono();
 
@@ -113,6 +122,13 @@ export function authRoutes(deps: AuthDeps): Hono {
     auth.signOut(c);
     return c.redirect(`${basePath}login`, 303);
   });
+  return app;
+}
+
+/** The JSON twins under `/api/auth/`, plus `logout-all`. */
+function authApiRoutes(deps: AuthDeps): Hono {
+  const { actions, auth } = deps;
+  const app = new Hono();
 
   app.post("/api/auth/signup", async (c) => {
     auth.checkOrigin(c);

@@ -148,3 +148,32 @@ Deno.test("basic auth: an unknown user and a wrong password take the same time, 
     await server.close();
   }
 });
+
+Deno.test("basic auth: past the password queue, logins get 503 with Retry-After instead of waiting", async () => {
+  const server = await startServer({
+    env: { TRUST_PROXY: "true", PASSWORD_WORKERS: "1", PASSWORD_QUEUE: "2" },
+  });
+  try {
+    await Deno.writeTextFile(
+      join(server.dataDir, ".htpasswd"),
+      htpasswdLine("admin", "adminpw", 10) + "\n",
+    );
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => {
+        const r = await upload(server, "queue", basic("admin", `guess-${i}`), `192.0.2.${i + 1}`);
+        return { status: r.status, retryAfter: r.headers.get("retry-after"), body: await r.json() };
+      }),
+    );
+    const busy = answers.filter((a) => a.status === 503);
+    assert(busy.length >= 6, `most are refused at once: ${answers.map((a) => a.status)}`);
+    assert(answers.filter((a) => a.status === 401).length >= 3, "one running, two waiting");
+    assertEquals(busy[0].retryAfter, "1");
+    assertMatch(busy[0].body.error, /try again shortly/);
+    // Refused checks are not failures: the same address may try again at once.
+    const retry = await upload(server, "queue", basic("admin", "adminpw"), "192.0.2.1");
+    assertEquals(retry.status, 200);
+    await retry.body?.cancel();
+  } finally {
+    await server.close();
+  }
+});

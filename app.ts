@@ -19,6 +19,9 @@ import { codePageRoutes } from "./routes/code_pages.ts";
 import { newSessionCode } from "./routes/code_secrets.ts";
 import { codeWsFeature } from "./routes/code_ws.ts";
 import { createStreamRooms, type StreamRooms } from "./routes/stream_rooms.ts";
+import { createPasswordPool } from "./storage/password_pool.ts";
+import { createBasicAuthGuard } from "./routes/basic_auth.ts";
+import { clientIp } from "./routes/session.ts";
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -39,6 +42,23 @@ export interface Roomcast {
   close(): Promise<void>;
 }
 
+/**
+ * The password pool every bcrypt runs in (Basic-auth routes, workspace accounts), never on the
+ * event loop, and the one Basic-auth guard whose failure counts all Basic routes share.
+ */
+function passwordChecks(config: Readonly<Config>, closers: (() => void)[]) {
+  const passwords = createPasswordPool({
+    size: config.passwordWorkers,
+    maxQueue: config.passwordQueue,
+  });
+  const basicAuth = createBasicAuthGuard({
+    passwords,
+    clientIp: (c) => clientIp(c, config.trustProxy),
+  });
+  closers.push(() => passwords.close(), () => basicAuth.close());
+  return { passwords, basicAuth };
+}
+
 /** The whole HTTP application, mounted under `config.basePath`. */
 export function createApp(deps: AppDeps): Roomcast {
   const { config, log } = deps;
@@ -46,6 +66,7 @@ export function createApp(deps: AppDeps): Roomcast {
   const page = pageRenderer(basePath);
   const rooms = createRoomsStore(deps.db, { dataDir: config.dataDir, keep: config.imageHistory });
   const closers: (() => void | Promise<void>)[] = [];
+  const { passwords, basicAuth } = passwordChecks(config, closers);
   const codeStore = createCodeStore(deps.db, { newCode: newSessionCode });
   const codeLive = createCodeLive({
     store: codeStore,
@@ -63,7 +84,16 @@ export function createApp(deps: AppDeps): Roomcast {
     codeWsFeature(codeStore),
     streams.ws,
   ];
-  const workspaces = createWorkspaces({ db: deps.db, hub: deps.hub, config, log, page });
+  const workspaces = createWorkspaces({
+    db: deps.db,
+    hub: deps.hub,
+    config,
+    log,
+    page,
+    passwords,
+    // `ws` is made below; ending a session closes its sockets through it.
+    sockets: { closeWhere: (match, code, reason) => ws.closeWhere(match, code, reason) },
+  });
   wsFeatures.push(...workspaces.wsFeatures);
   closers.push(() => workspaces.close());
   // Who a socket's cookie belongs to: the workspace session.
@@ -93,7 +123,7 @@ export function createApp(deps: AppDeps): Roomcast {
   );
   app.route("/", codePageRoutes({ store: codeStore }, page));
   app.route("/", streams.routes);
-  const media = mediaApp({ config, db: deps.db, log, page });
+  const media = mediaApp({ config, db: deps.db, log, page, basicAuth });
   closers.push(() => media.close());
   app.route("/", media.routes);
   // Image rooms take any single path segment, so they are mounted last.
@@ -101,6 +131,7 @@ export function createApp(deps: AppDeps): Roomcast {
     "/",
     imageRoutes({
       rooms,
+      basicAuth,
       hub: deps.hub,
       sse: deps.sse,
       log,

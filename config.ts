@@ -7,6 +7,8 @@ export interface EnvSource {
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type Transcode = "copy" | "720p30" | "abr";
+/** Who may create a workspace account: anyone, holders of a server invite, or no one. */
+export type SignupMode = "open" | "invite" | "closed";
 
 export interface Config {
   /** HTTP port; 0 picks a free one. @default 8080 */
@@ -32,6 +34,14 @@ export interface Config {
   publicUrl?: string;
   /** Workspace session lifetime, sliding. @default 30 */
   sessionTtlDays: number;
+  /** Who may sign up for a workspace account. @default "open" (as EchoSphere) */
+  signup: SignupMode;
+  /** Every new account joins the shared `Lobby` server. @default true (as EchoSphere) */
+  sharedLobby: boolean;
+  /** Threads that run bcrypt off the event loop. @default the number of CPU cores */
+  passwordWorkers: number;
+  /** Password checks allowed to wait for a thread; past it logins get 503. @default 64 */
+  passwordQueue: number;
   /** Media library HMAC secret; the library is off when unset. */
   mediaSecret?: string;
   /** @default 900 */
@@ -138,6 +148,15 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
     trustProxy: bool("TRUST_PROXY", false),
     publicUrl: url("PUBLIC_URL"),
     sessionTtlDays: int("SESSION_TTL_DAYS", 30, 1, 3650),
+    signup: oneOf("SIGNUP", ["open", "invite", "closed"] as const, "open"),
+    sharedLobby: bool("SHARED_LOBBY", true),
+    passwordWorkers: int(
+      "PASSWORD_WORKERS",
+      Math.min(navigator.hardwareConcurrency || 1, 64),
+      1,
+      64,
+    ),
+    passwordQueue: int("PASSWORD_QUEUE", 64, 1, 100_000),
     mediaSecret,
     tokenExpirySeconds: int("TOKEN_EXPIRY_SECONDS", 900, 1, 7 * 24 * 3600),
     mediaTokenSingleUse: bool("MEDIA_TOKEN_SINGLE_USE", false),

@@ -46,3 +46,29 @@ Deno.test("loadConfig() names every bad value in one error", () => {
     assert(error.message.includes("MEDIA_SERVER_SECRET must be at least 32 bytes long"));
   }
 });
+
+Deno.test("loadConfig() reads SIGNUP, SHARED_LOBBY and the password pool's size", () => {
+  const defaults = loadConfig(env({}));
+  assertEquals([defaults.signup, defaults.sharedLobby, defaults.passwordQueue], ["open", true, 64]);
+  assertEquals(defaults.passwordWorkers, Math.min(navigator.hardwareConcurrency || 1, 64));
+  const set = loadConfig(env({
+    SIGNUP: "invite",
+    SHARED_LOBBY: "false",
+    PASSWORD_WORKERS: "3",
+    PASSWORD_QUEUE: "10",
+  }));
+  assertEquals([set.signup, set.sharedLobby, set.passwordWorkers, set.passwordQueue], [
+    "invite",
+    false,
+    3,
+    10,
+  ]);
+  try {
+    loadConfig(env({ SIGNUP: "sometimes", PASSWORD_WORKERS: "0" }));
+    throw new Error("expected a ConfigError");
+  } catch (error) {
+    assert(error instanceof ConfigError);
+    assertEquals(error.problems.length, 2);
+    assert(error.message.includes('SIGNUP must be one of open, invite, closed, got "sometimes"'));
+  }
+});

@@ -7,6 +7,8 @@ export interface WsUser {
   id: number;
   email: string;
   displayName: string;
+  /** The login session the socket was opened with, so signing out can close it. */
+  sessionId?: string;
 }
 
 /** One connected socket, as features see it. */
@@ -55,6 +57,11 @@ export interface WsTransport {
   /** Answers `GET /ws`: 403 for a foreign Origin, 400 for a non-upgrade, else the upgrade. */
   upgrade(request: Request): Promise<Response>;
   readonly size: number;
+  /**
+   * Closes, with `code`, every socket whose client `match`es (e.g. a signed-out session's); from
+   * that moment they get no events and their messages are ignored. Returns how many.
+   */
+  closeWhere(match: (client: WsClient) => boolean, code: number, reason: string): number;
   close(): void;
 }
 
@@ -74,13 +81,14 @@ export function createWsTransport(options: WsOptions): WsTransport {
   const rate = options.rate ?? { perSecond: 5, burst: 10 };
   const byType = new Map<string, WsFeature>();
   for (const feature of features) for (const type of feature.types) byType.set(type, feature);
-  const sockets = new Set<WebSocket>();
+  const sockets = new Map<WebSocket, { client: WsClient; revoke(): void }>();
 
   const guard = (topic: string) =>
     features.find((f) => f.topicPrefix && topic.startsWith(f.topicPrefix));
 
   function connect(socket: WebSocket, user: WsUser | null): void {
     const topics = new Map<string, () => void>();
+    let revoked = false;
     let tokens = rate.burst;
     let refilled = Date.now();
 
@@ -157,6 +165,7 @@ export function createWsTransport(options: WsOptions): WsTransport {
     };
 
     socket.onmessage = (e) => {
+      if (revoked) return;
       if (typeof e.data !== "string") {
         return client.error("bad_request", "Messages must be JSON text");
       }
@@ -192,7 +201,12 @@ export function createWsTransport(options: WsOptions): WsTransport {
       }
     };
     socket.onerror = () => {};
-    sockets.add(socket);
+    const revoke = () => {
+      revoked = true;
+      for (const unsubscribe of topics.values()) unsubscribe();
+      topics.clear();
+    };
+    sockets.set(socket, { client, revoke });
   }
 
   return {
@@ -225,8 +239,18 @@ export function createWsTransport(options: WsOptions): WsTransport {
     get size() {
       return sockets.size;
     },
+    closeWhere(match, code, reason) {
+      let closed = 0;
+      for (const [socket, { client, revoke }] of sockets) {
+        if (!match(client)) continue;
+        revoke();
+        socket.close(code, reason);
+        closed++;
+      }
+      return closed;
+    },
     close() {
-      for (const socket of sockets) socket.close(1001, "Server shutting down");
+      for (const socket of sockets.keys()) socket.close(1001, "Server shutting down");
     },
   };
 }

@@ -18,6 +18,14 @@ export const userView = (a: Account) => ({ id: a.id, email: a.email, displayName
 
 const text = (value: unknown): string => (typeof value === "string" ? value : "");
 
+/** The invite code in an after-login path like `/app?invite=CODE`, so sign-up can use it. */
+export function inviteIn(next: unknown): string | undefined {
+  const path = text(next);
+  const query = path.indexOf("?");
+  if (query < 0) return undefined;
+  return new URLSearchParams(path.slice(query + 1)).get("invite") ?? undefined;
+}
+
 /** A same-site path to go to after login; anything else falls back to the app. */
 export function safeNext(basePath: string, next: unknown): string {
   const path = text(next);
@@ -38,14 +46,24 @@ async function jsonBody(c: Context): Promise<Record<string, unknown>> {
   return body as Record<string, unknown>;
 }
 
+/** The forms and the JSON API, on one router. */
 export function authRoutes(deps: AuthDeps): Hono {
+  const app = new Hono();
+  app.route("/", authFormRoutes(deps));
+  app.route("/", authApiRoutes(deps));
+  return app;
+}
+
+/** EchoSphere's server-rendered `/signup`, `/login` and `/logout`. */
+function authFormRoutes(deps: AuthDeps): Hono {
   const { actions, auth, basePath } = deps;
   const app = new Hono();
 
   const form = (c: Context, mode: "login" | "signup", status: ContentfulStatusCode, extra = {}) => {
     c.header("cache-control", "no-store");
     c.header("x-frame-options", "DENY");
-    return c.html(authFormHtml({ mode, basePath, ...extra }), status);
+    const signupMode = actions.signupMode;
+    return c.html(authFormHtml({ mode, basePath, signupMode, ...extra }), status);
   };
   const formFailure = (c: Context, mode: "login" | "signup", error: unknown, fields: object) => {
     if (!(error instanceof HttpError)) throw error;
@@ -57,7 +75,8 @@ export function authRoutes(deps: AuthDeps): Hono {
     app.get(`/${mode}`, (c) => {
       const next = c.req.query("next");
       if (auth.user(c)) return c.redirect(safeNext(basePath, next), 303);
-      return form(c, mode, 200, { next });
+      const invite = c.req.query("invite") ?? inviteIn(next);
+      return form(c, mode, 200, { next, invite });
     });
   }
 
@@ -68,6 +87,7 @@ export function authRoutes(deps: AuthDeps): Hono {
       email: text(body.email).trim(),
       displayName: text(body.display_name),
       next: text(body.next) || undefined,
+      invite: text(body.invite) || undefined,
     };
     try {
       const account = await actions.signup({
@@ -75,6 +95,7 @@ export function authRoutes(deps: AuthDeps): Hono {
         displayName: fields.displayName,
         password: text(body.password),
         confirmPassword: text(body.confirm_password),
+        invite: fields.invite,
       }, auth.clientIp(c));
       auth.signIn(c, account);
       return c.redirect(safeNext(basePath, fields.next), 303);
@@ -101,6 +122,13 @@ export function authRoutes(deps: AuthDeps): Hono {
     auth.signOut(c);
     return c.redirect(`${basePath}login`, 303);
   });
+  return app;
+}
+
+/** The JSON twins under `/api/auth/`, plus `logout-all`. */
+function authApiRoutes(deps: AuthDeps): Hono {
+  const { actions, auth } = deps;
+  const app = new Hono();
 
   app.post("/api/auth/signup", async (c) => {
     auth.checkOrigin(c);
@@ -112,6 +140,7 @@ export function authRoutes(deps: AuthDeps): Hono {
       confirmPassword: body.confirm_password === undefined && body.confirmPassword === undefined
         ? undefined
         : text(body.confirm_password ?? body.confirmPassword),
+      invite: text(body.invite) || undefined,
     }, auth.clientIp(c));
     auth.signIn(c, account);
     return c.json({ user: userView(account) }, 201);
@@ -129,6 +158,12 @@ export function authRoutes(deps: AuthDeps): Hono {
     auth.checkOrigin(c);
     auth.signOut(c);
     return c.json({ ok: true });
+  });
+
+  // Sign out everywhere: every session of this account ends and its sockets close.
+  app.post("/api/auth/logout-all", (c) => {
+    auth.checkOrigin(c);
+    return c.json({ ok: true, sessionsEnded: auth.signOutEverywhere(c) });
   });
 
   app.get("/api/auth/me", (c) => c.json({ user: userView(auth.requireUser(c)) }));

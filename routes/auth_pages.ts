@@ -1,4 +1,5 @@
 // The server-rendered signup and login forms (they work without JavaScript, like EchoSphere's).
+import type { SignupMode } from "../config.ts";
 import { escapeHtml } from "./pages.ts";
 
 export interface AuthFormOptions {
@@ -9,11 +10,16 @@ export interface AuthFormOptions {
   displayName?: string;
   /** Where to go after success, kept in a hidden field. */
   next?: string;
+  /** @default "open" */
+  signupMode?: SignupMode;
+  /** An invite code to sign up with (from the invite link). */
+  invite?: string;
 }
 
 export function authFormHtml(options: AuthFormOptions): string {
   const { mode, basePath, error } = options;
   const login = mode === "login";
+  const signupMode = options.signupMode ?? "open";
   const title = login ? "Log in" : "Create your account";
   const attr = (value: string | undefined) => escapeHtml(value ?? "");
   const field = (label: string, input: string) => `<label>${label}${input}</label>`;
@@ -40,10 +46,26 @@ export function authFormHtml(options: AuthFormOptions): string {
       "Confirm password",
       `<input type="password" name="confirm_password" autocomplete="new-password" required minlength="8">`,
     ),
+    login || signupMode !== "invite" ? "" : field(
+      "Invite code",
+      `<input type="text" name="invite" autocomplete="off" maxlength="32" value="${
+        attr(options.invite)
+      }">`,
+    ),
   ].join("\n");
+  const closed = !login && signupMode === "closed";
   const other = login
-    ? `New here? <a href="${basePath}signup${nextQuery(options.next)}">Create an account</a>`
+    ? signupMode === "closed"
+      ? ""
+      : `New here? <a href="${basePath}signup${nextQuery(options.next)}">Create an account</a>`
     : `Already have an account? <a href="${basePath}login${nextQuery(options.next)}">Log in</a>`;
+  const body = closed
+    ? `<p class="muted" id="signup-closed">Sign-up is closed on this server.</p>`
+    : `<form method="post" action="${basePath}${mode}" class="auth-form">
+${fields}
+${options.next ? `<input type="hidden" name="next" value="${attr(options.next)}">` : ""}
+<button type="submit" class="primary">${login ? "Log in" : "Sign up"}</button>
+</form>`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -59,12 +81,8 @@ export function authFormHtml(options: AuthFormOptions): string {
 <h1><a href="${basePath}" class="brand">Roomcast</a></h1>
 <h2>${title}</h2>
 ${error ? `<p class="form-error" role="alert" id="form-error">${escapeHtml(error)}</p>` : ""}
-<form method="post" action="${basePath}${mode}" class="auth-form">
-${fields}
-${options.next ? `<input type="hidden" name="next" value="${attr(options.next)}">` : ""}
-<button type="submit" class="primary">${login ? "Log in" : "Sign up"}</button>
-</form>
-<p class="muted">${other}</p>
+${body}
+${other ? `<p class="muted">${other}</p>` : ""}
 </main>
 </body>
 </html>`;

@@ -2,20 +2,21 @@
 import { Hono } from "hono";
 import type { Hub } from "../realtime/hub.ts";
 import type { SseFormat, SseTransport } from "../realtime/sse.ts";
-import { HttpError } from "../errors.ts";
+import { errorsOf, HttpError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { TooLargeError } from "../storage/files.ts";
 import { detectImageType } from "../storage/image_types.ts";
-import { htpasswdEntryLine, verifyHtpasswd } from "../storage/htpasswd.ts";
+import { htpasswdEntryLine } from "../storage/htpasswd.ts";
 import { MultipartError, receiveMultipartFile } from "../storage/multipart.ts";
 import type { ImageRecord, RoomsStore } from "../storage/rooms_store.ts";
-import { parseBasicAuth } from "./basic_auth.ts";
+import { type BasicAuthGuard, parseBasicAuth } from "./basic_auth.ts";
 import { isRoomName } from "./reserved.ts";
 import type { PageRenderer } from "./pages.ts";
 import { serveFile } from "./serve_file.ts";
 
 export interface ImagesDeps {
   rooms: RoomsStore;
+  basicAuth: BasicAuthGuard;
   hub: Pick<Hub, "publish">;
   sse: SseTransport;
   log: Logger;
@@ -79,7 +80,7 @@ export function imageRoutes(deps: ImagesDeps, basePath: string): Hono {
 
     const roomEntries = await rooms.roomEntries(room);
     const entries = roomEntries ?? await rooms.adminEntries();
-    const result = await verifyHtpasswd(entries, credentials.user, credentials.password);
+    const result = await deps.basicAuth.verify(c, entries, credentials, errorsOf("error"));
     if (result.refusedHash) {
       log.warn("Refused htpasswd entry: only bcrypt hashes are accepted", {
         room,

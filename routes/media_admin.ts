@@ -2,15 +2,16 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { Logger } from "../log.ts";
-import { parseHtpasswd, verifyHtpasswd } from "../storage/htpasswd.ts";
+import { parseHtpasswd } from "../storage/htpasswd.ts";
 import { signMediaToken } from "../storage/media_tokens.ts";
-import { parseBasicAuth } from "./basic_auth.ts";
+import { type BasicAuthGuard, parseBasicAuth } from "./basic_auth.ts";
 import { ALLOWED_EXTENSIONS, mediaError, MESSAGES } from "./media_http.ts";
 import type { PageRenderer } from "./pages.ts";
 
 export interface MediaAdminDeps {
   /** `<dataDir>/.htpasswd`, read on every request so edits apply without a restart. */
   htpasswdPath: string;
+  basicAuth: BasicAuthGuard;
   /** Null when the library is disabled. */
   secret: string | null;
   tokenExpirySeconds: number;
@@ -37,11 +38,7 @@ export function mediaAdminRoutes(deps: MediaAdminDeps): Hono {
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     }
-    const result = await verifyHtpasswd(
-      parseHtpasswd(text),
-      credentials.user,
-      credentials.password,
-    );
+    const result = await deps.basicAuth.verify(c, parseHtpasswd(text), credentials, mediaError);
     if (result.refusedHash) {
       deps.log.warn("Refused htpasswd entry: only bcrypt hashes are accepted", {
         user: credentials.user,

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { join } from "node:path";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
+import type { BasicAuthGuard } from "./basic_auth.ts";
 import type { Db } from "../storage/db.ts";
 import { createMediaStore } from "../storage/media_store.ts";
 import { createThumbnailer } from "../storage/thumbnails.ts";
@@ -15,6 +16,8 @@ export interface MediaAppDeps {
   db: Db;
   log: Logger;
   page: PageRenderer;
+  /** Checks the admin page's Basic credentials. */
+  basicAuth: BasicAuthGuard;
 }
 
 export interface MediaApp {
@@ -24,7 +27,7 @@ export interface MediaApp {
 }
 
 /** Every media route; the library answers 503 when MEDIA_SERVER_SECRET is unset. */
-export function mediaApp({ config, db, log, page }: MediaAppDeps): MediaApp {
+export function mediaApp({ config, db, log, page, basicAuth }: MediaAppDeps): MediaApp {
   const mediaDir = join(config.dataDir, "media");
   const secret = config.mediaSecret ?? null;
   if (secret === null) {
@@ -42,6 +45,7 @@ export function mediaApp({ config, db, log, page }: MediaAppDeps): MediaApp {
     "/",
     mediaAdminRoutes({
       htpasswdPath: join(config.dataDir, ".htpasswd"),
+      basicAuth,
       secret,
       tokenExpirySeconds: config.tokenExpirySeconds,
       maxUploadBytes: config.maxUploadBytes,

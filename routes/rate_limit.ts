@@ -5,6 +5,8 @@ export type TakeResult = { ok: true } | { ok: false; retryAfterSeconds: number }
 export interface RateLimiter {
   /** Takes one token from `key`'s bucket, or says how long until one is back. */
   take(key: string): TakeResult;
+  /** Gives back a token taken for an attempt that turned out not to count (e.g. a good login). */
+  refund(key: string): void;
   /** Forgets every bucket. */
   close(): void;
 }
@@ -14,7 +16,7 @@ export interface RateLimiterOptions {
   capacity: number;
   /** Tokens added back per second. */
   refillPerSecond: number;
-  /** Buckets kept before full ones are swept. @default 10000 */
+  /** Buckets kept: full ones are swept first, then the oldest. @default 10000 */
   maxKeys?: number;
   /** @default Date.now */
   now?: () => number;
@@ -49,6 +51,9 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       let bucket = buckets.get(key);
       if (!bucket) {
         if (buckets.size >= maxKeys) sweep(at);
+        // Still full of live buckets (many addresses at once): forget the oldest, so the map
+        // stays bounded; that key merely starts again with a full bucket.
+        if (buckets.size >= maxKeys) buckets.delete(buckets.keys().next().value!);
         bucket = { tokens: capacity, at };
         buckets.set(key, bucket);
       }
@@ -58,6 +63,12 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         return { ok: true };
       }
       return { ok: false, retryAfterSeconds: Math.ceil((1 - bucket.tokens) / refillPerSecond) };
+    },
+    refund(key) {
+      const bucket = buckets.get(key);
+      if (!bucket) return;
+      refill(bucket, now());
+      bucket.tokens = Math.min(capacity, bucket.tokens + 1);
     },
     close: () => buckets.clear(),
   };

@@ -30,3 +30,36 @@ Deno.test("createRateLimiter() sweeps full buckets once it holds maxKeys", () =>
   assertEquals(limiter.take("a"), { ok: true }, "a was swept as full and starts fresh");
   limiter.close();
 });
+
+Deno.test("createRateLimiter() holds at most maxKeys buckets even when none is full", () => {
+  let now = 0;
+  const limiter = createRateLimiter({
+    capacity: 2,
+    refillPerSecond: 0,
+    maxKeys: 3,
+    now: () => now,
+  });
+  for (const key of ["a", "b", "c", "d"]) limiter.take(key);
+  now += 1000;
+  assertEquals(limiter.take("b"), { ok: true }, "b kept its bucket (one token left)");
+  assertEquals(limiter.take("b").ok, false);
+  assertEquals(limiter.take("a"), { ok: true }, "a, the oldest, was forgotten");
+  limiter.close();
+});
+
+Deno.test("createRateLimiter() refund() gives back one token, never past the capacity", () => {
+  const limiter = createRateLimiter({ capacity: 2, refillPerSecond: 0 });
+  limiter.take("a");
+  limiter.take("a");
+  assertEquals(limiter.take("a").ok, false);
+  limiter.refund("a");
+  assertEquals(limiter.take("a"), { ok: true });
+  limiter.refund("a");
+  limiter.refund("a");
+  limiter.refund("a");
+  limiter.take("a");
+  limiter.take("a");
+  assertEquals(limiter.take("a").ok, false, "refunds stop at the capacity");
+  limiter.refund("unknown");
+  limiter.close();
+});

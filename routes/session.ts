@@ -3,11 +3,16 @@ import type { Context } from "hono";
 import { getConnInfo } from "hono/deno";
 import { HttpError } from "../errors.ts";
 import { isAllowedOrigin } from "../realtime/origin.ts";
-import type { WsUser } from "../realtime/ws.ts";
+import type { WsClient, WsTransport, WsUser } from "../realtime/ws.ts";
 import type { Account, AccountsStore } from "../storage/accounts_store.ts";
 import type { SessionsStore } from "../storage/sessions_store.ts";
 
 export const SESSION_COOKIE = "roomcast_session";
+/** Close code for a socket whose session ended (logout, expiry, sign out everywhere): 4000 + 401. */
+export const CLOSE_SIGNED_OUT = 4401;
+
+/** The /ws sockets, so ending a session closes the sockets opened with it. */
+export type SessionSockets = Pick<WsTransport, "closeWhere">;
 
 export interface SessionAuthOptions {
   sessions: SessionsStore;
@@ -15,6 +20,7 @@ export interface SessionAuthOptions {
   basePath: string;
   trustProxy: boolean;
   allowedOrigins: string[];
+  sockets: SessionSockets;
 }
 
 export interface SessionAuth {
@@ -24,8 +30,10 @@ export interface SessionAuth {
   requireUser(c: Context): Account;
   /** Starts a session for `account` and sets its cookie. */
   signIn(c: Context, account: Account): void;
-  /** Ends the request's session server-side and clears the cookie. */
+  /** Ends the request's session server-side, closes its sockets and clears the cookie. */
   signOut(c: Context): void;
+  /** Ends every session of the signed-in user and closes all their sockets; a 401 when none. */
+  signOutEverywhere(c: Context): number;
   /** Refuses (403) a state-changing request a browser sent from another site. */
   checkOrigin(c: Context): void;
   /** The client's address (X-Forwarded-For's first hop only behind a trusted proxy). */
@@ -48,6 +56,19 @@ export function isTls(request: Request, trustProxy: boolean): boolean {
   return trustProxy && forwarded === "https";
 }
 
+/** The client's address, the key rate limits count under (X-Forwarded-For behind a trusted proxy). */
+export function clientIp(c: Context, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = c.req.header("x-forwarded-for")?.split(",")[0].trim();
+    if (forwarded) return forwarded;
+  }
+  try {
+    return getConnInfo(c).remote.address ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
 /** The `WsUser` behind a request's session cookie, for the /ws upgrade. */
 export function sessionAuthenticator(
   sessions: SessionsStore,
@@ -57,8 +78,29 @@ export function sessionAuthenticator(
     const token = readCookie(request.headers.get("cookie"), SESSION_COOKIE);
     const session = token ? sessions.lookup(token) : null;
     const account = session ? accounts.byId(session.userId) : null;
-    return Promise.resolve(account);
+    return Promise.resolve(account && { ...account, sessionId: session!.id });
   };
+}
+
+/**
+ * Closes the sockets whose session has ended without a logout (expired, or deleted elsewhere);
+ * run on a timer. Each distinct session is looked up once. Returns how many sockets closed.
+ */
+export function closeEndedSessions(
+  sessions: Pick<SessionsStore, "isLive">,
+  sockets: SessionSockets,
+): number {
+  const live = new Map<string, boolean>();
+  return sockets.closeWhere(
+    (client) => {
+      const id = client.user?.sessionId;
+      if (id === undefined) return false;
+      if (!live.has(id)) live.set(id, sessions.isLive(id));
+      return !live.get(id);
+    },
+    CLOSE_SIGNED_OUT,
+    "Session expired",
+  );
 }
 
 export function createSessionAuth(options: SessionAuthOptions): SessionAuth {
@@ -100,9 +142,23 @@ export function createSessionAuth(options: SessionAuthOptions): SessionAuth {
     },
     signOut(c) {
       const token = readCookie(c.req.header("cookie"), SESSION_COOKIE);
-      if (token) sessions.delete(token);
+      if (token) {
+        const id = sessions.delete(token);
+        const mine = (client: WsClient) => client.user?.sessionId === id;
+        options.sockets.closeWhere(mine, CLOSE_SIGNED_OUT, "Signed out");
+      }
       cookie(c, "", 0);
       seen.set(c.req.raw, null);
+    },
+    signOutEverywhere(c) {
+      const account = user(c);
+      if (!account) throw new HttpError(401, "Authentication required", { code: "unauthorized" });
+      const ended = sessions.deleteAllOf(account.id);
+      const theirs = (client: WsClient) => client.user?.id === account.id;
+      options.sockets.closeWhere(theirs, CLOSE_SIGNED_OUT, "Signed out everywhere");
+      cookie(c, "", 0);
+      seen.set(c.req.raw, null);
+      return ended;
     },
     checkOrigin(c) {
       const request = c.req.raw;
@@ -118,16 +174,6 @@ export function createSessionAuth(options: SessionAuthOptions): SessionAuth {
         throw new HttpError(403, "Origin not allowed", { code: "forbidden_origin" });
       }
     },
-    clientIp(c) {
-      if (trustProxy) {
-        const forwarded = c.req.header("x-forwarded-for")?.split(",")[0].trim();
-        if (forwarded) return forwarded;
-      }
-      try {
-        return getConnInfo(c).remote.address ?? "unknown";
-      } catch {
-        return "unknown";
-      }
-    },
+    clientIp: (c) => clientIp(c, trustProxy),
   };
 }

@@ -6,13 +6,19 @@ import type { Hub } from "../realtime/hub.ts";
 import type { WsFeature, WsUser } from "../realtime/ws.ts";
 import type { Db } from "../storage/db.ts";
 import { createAccountsStore } from "../storage/accounts_store.ts";
+import type { PasswordPool } from "../storage/password_pool.ts";
 import { createSessionsStore } from "../storage/sessions_store.ts";
 import { createWorkspacesStore } from "../storage/workspaces_store.ts";
 import { createMessagesStore } from "../storage/workspace_messages_store.ts";
 import { createAuthActions } from "./auth_actions.ts";
 import { authRoutes, userView } from "./auth.ts";
 import type { PageRenderer } from "./pages.ts";
-import { createSessionAuth, sessionAuthenticator } from "./session.ts";
+import {
+  closeEndedSessions,
+  createSessionAuth,
+  sessionAuthenticator,
+  type SessionSockets,
+} from "./session.ts";
 import { workspacesApiRoutes } from "./workspaces_api.ts";
 import { createPresence } from "./workspaces_presence.ts";
 import { createWorkspaceService } from "./workspaces_service.ts";
@@ -21,9 +27,16 @@ import { createWorkspacesWs } from "./workspaces_ws.ts";
 export interface WorkspacesDeps {
   db: Db;
   hub: Pick<Hub, "publish" | "lastId">;
-  config: Pick<Config, "basePath" | "sessionTtlDays" | "trustProxy" | "allowedOrigins">;
+  config: Pick<
+    Config,
+    "basePath" | "sessionTtlDays" | "trustProxy" | "allowedOrigins" | "signup" | "sharedLobby"
+  >;
   log: Logger;
   page: PageRenderer;
+  /** Where account passwords are hashed and compared. */
+  passwords: Pick<PasswordPool, "hash" | "compare">;
+  /** The /ws sockets, so a session that ends closes its sockets. */
+  sockets: SessionSockets;
 }
 
 export interface Workspaces {
@@ -35,11 +48,13 @@ export interface Workspaces {
 }
 
 const PURGE_EVERY_MS = 60 * 60 * 1000;
+// How late at most a socket notices that its session expired (one indexed lookup per session).
+const SOCKET_SWEEP_MS = 10_000;
 
 export function createWorkspaces(deps: WorkspacesDeps): Workspaces {
   const { db, hub, config, log, page } = deps;
   const basePath = config.basePath;
-  const accounts = createAccountsStore(db);
+  const accounts = createAccountsStore(db, { passwords: deps.passwords });
   const sessions = createSessionsStore(db, { ttlDays: config.sessionTtlDays });
   const workspaces = createWorkspacesStore(db);
   const messages = createMessagesStore(db);
@@ -50,18 +65,30 @@ export function createWorkspaces(deps: WorkspacesDeps): Workspaces {
     basePath,
     trustProxy: config.trustProxy,
     allowedOrigins: config.allowedOrigins,
-  });
-  const actions = createAuthActions({
-    accounts,
-    joinDefaultServer: (userId) => workspaces.joinDefaultServer(userId),
+    sockets: deps.sockets,
   });
   const service = createWorkspaceService({ workspaces, messages, hub, presence, basePath });
+  const actions = createAuthActions({
+    accounts,
+    signupMode: config.signup,
+    workspaces: {
+      joinDefaultServer: config.sharedLobby
+        ? (userId) => workspaces.joinDefaultServer(userId)
+        : null,
+      inviteUsable: (code) => service.inviteUsable(code),
+      redeemInvite: (account, code) => void service.redeemInvite(account, code),
+    },
+  });
   const ws = createWorkspacesWs({ service, hub, presence, log });
   const purge = setInterval(() => {
     const removed = sessions.purgeExpired();
     if (removed) log.debug("Purged expired sessions", { removed });
   }, PURGE_EVERY_MS);
   sessions.purgeExpired();
+  const sweep = setInterval(() => {
+    const closed = closeEndedSessions(sessions, deps.sockets);
+    if (closed) log.debug("Closed sockets of ended sessions", { closed });
+  }, SOCKET_SWEEP_MS);
 
   const routes = new Hono();
   routes.route("/", authRoutes({ actions, auth, basePath }));
@@ -91,6 +118,7 @@ export function createWorkspaces(deps: WorkspacesDeps): Workspaces {
     authenticate: sessionAuthenticator(sessions, accounts),
     close() {
       clearInterval(purge);
+      clearInterval(sweep);
       ws.close();
       actions.close();
       presence.close();

@@ -209,6 +209,14 @@ export function createWorkspaceService(deps: WorkspaceServiceDeps) {
       };
     },
 
+    /** Whether `code` names an invite that can still be used (sign-up by invitation). */
+    inviteUsable(code: string, now = Date.now()): boolean {
+      const invite = code.length <= 32 ? workspaces.invite(code) : null;
+      if (!invite) return false;
+      if (invite.expiresAt !== null && invite.expiresAt <= now) return false;
+      return invite.maxUses === null || invite.uses < invite.maxUses;
+    },
+
     redeemInvite(user: User, code: string) {
       const result = workspaces.redeemInvite(code, user.id);
       if (!result.ok) {
@@ -220,7 +228,6 @@ export function createWorkspaceService(deps: WorkspaceServiceDeps) {
       if (result.joined) {
         const member = {
           id: user.id,
-          email: user.email,
           displayName: user.displayName,
           role: "member",
           online: deps.presence.isOnline(user.id),

@@ -1,6 +1,6 @@
 // Workspace accounts: email + display name + bcrypt password hash, in SQLite.
-import bcrypt from "bcryptjs";
-import type { Db } from "./db.ts";
+import { type Db, transaction } from "./db.ts";
+import { type PasswordPool, standInHash } from "./password_pool.ts";
 
 export interface Account {
   id: number;
@@ -15,8 +15,11 @@ export interface NewAccount {
 }
 
 export interface AccountsStore {
-  /** Creates the account; null when the email is already taken. */
-  create(account: NewAccount): Promise<Account | null>;
+  /**
+   * Creates the account; null when the email is already taken. `within` runs in the insert's
+   * transaction (joining servers, using an invite): when it throws, the account is not created.
+   */
+  create(account: NewAccount, within?: (account: Account) => void): Promise<Account | null>;
   /**
    * The account whose email and password match, else null. An unknown email costs one bcrypt
    * comparison too, so timing does not tell which emails have accounts.
@@ -24,9 +27,13 @@ export interface AccountsStore {
   verify(email: string, password: string): Promise<Account | null>;
   byId(id: number): Account | null;
   byEmail(email: string): Account | null;
+  /** How many accounts exist (an invite-only server lets the first one in without an invite). */
+  count(): number;
 }
 
 export interface AccountsStoreOptions {
+  /** Where bcrypt runs, off the main thread. */
+  passwords: Pick<PasswordPool, "hash" | "compare">;
   /** bcrypt cost. @default 10 */
   cost?: number;
 }
@@ -44,29 +51,38 @@ export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-export function createAccountsStore(db: Db, options: AccountsStoreOptions = {}): AccountsStore {
+export function createAccountsStore(db: Db, options: AccountsStoreOptions): AccountsStore {
   const cost = options.cost ?? 10;
+  const { passwords } = options;
   // Compared against when the email is unknown, so every miss costs one bcrypt at the same cost.
-  const dummyHash = bcrypt.hashSync("roomcast-timing-equaliser", cost);
+  const standIn = standInHash(cost);
   const insert = db.prepare(
     `INSERT INTO users (email, display_name, password_hash, created_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (email) DO NOTHING RETURNING *`,
   );
   const selectByEmail = db.prepare("SELECT * FROM users WHERE email = ?");
   const selectById = db.prepare("SELECT * FROM users WHERE id = ?");
+  const countAll = db.prepare("SELECT COUNT(*) AS n FROM users");
 
   return {
-    async create({ email, displayName, password }) {
+    async create({ email, displayName, password }, within) {
       const normalised = normaliseEmail(email);
       // Checked first so a taken email does not cost a hash; the insert still guards the race.
       if (selectByEmail.get(normalised)) return null;
-      const hash = await bcrypt.hash(password, cost);
-      const row = insert.get(normalised, displayName.trim(), hash, Date.now()) as Row | undefined;
-      return row ? toAccount(row) : null;
+      const hash = await passwords.hash(password, cost);
+      return transaction(db, () => {
+        const row = insert.get(normalised, displayName.trim(), hash, Date.now()) as
+          | Row
+          | undefined;
+        if (!row) return null;
+        const account = toAccount(row);
+        within?.(account);
+        return account;
+      });
     },
     async verify(email, password) {
       const row = selectByEmail.get(normaliseEmail(email)) as Row | undefined;
-      const ok = await bcrypt.compare(password, row?.password_hash ?? dummyHash);
+      const ok = await passwords.compare(password, row?.password_hash ?? standIn);
       return row && ok ? toAccount(row) : null;
     },
     byId(id) {
@@ -77,5 +93,6 @@ export function createAccountsStore(db: Db, options: AccountsStoreOptions = {}):
       const row = selectByEmail.get(normaliseEmail(email)) as Row | undefined;
       return row ? toAccount(row) : null;
     },
+    count: () => Number((countAll.get() as { n: number }).n),
   };
 }

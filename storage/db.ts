@@ -46,8 +46,12 @@ export function migrate(db: Db, folder: URL): void {
   }
 }
 
-/** Runs `fn` in one IMMEDIATE transaction: all of its writes land, or none do. */
+/**
+ * Runs `fn` in one IMMEDIATE transaction: all of its writes land, or none do. Called inside another
+ * transaction it joins that one, so stores' steps compose (a signup and its invite land together).
+ */
 export function transaction<T>(db: Db, fn: () => T): T {
+  if (db.isTransaction) return fn();
   db.exec("BEGIN IMMEDIATE");
   try {
     const result = fn();

@@ -3,6 +3,8 @@ import { createHash } from "node:crypto";
 import type { Db } from "./db.ts";
 
 export interface Session {
+  /** The stored id (the token's SHA-256), safe to keep in memory to find the session's sockets. */
+  id: string;
   userId: number;
   /** Milliseconds since the epoch. */
   expiresAt: number;
@@ -15,8 +17,12 @@ export interface SessionsStore {
   create(userId: number): string;
   /** The live session behind `token`, sliding its expiry; null when unknown or expired. */
   lookup(token: string): Session | null;
-  /** Ends one session server-side. */
-  delete(token: string): void;
+  /** Ends one session server-side; returns its id, to close its sockets. */
+  delete(token: string): string;
+  /** Ends every session of `userId` ("sign out everywhere"); returns how many. */
+  deleteAllOf(userId: number): number;
+  /** Whether the session with this id still exists and has not expired. */
+  isLive(id: string): boolean;
   /** Removes expired rows; returns how many. */
   purgeExpired(): number;
   readonly ttlMs: number;
@@ -52,6 +58,8 @@ export function createSessionsStore(db: Db, options: SessionsStoreOptions): Sess
   const slide = db.prepare("UPDATE sessions SET expires_at = ? WHERE token_hash = ?");
   const remove = db.prepare("DELETE FROM sessions WHERE token_hash = ?");
   const purge = db.prepare("DELETE FROM sessions WHERE expires_at <= ?");
+  const removeAll = db.prepare("DELETE FROM sessions WHERE user_id = ?");
+  const live = db.prepare("SELECT 1 FROM sessions WHERE token_hash = ? AND expires_at > ?");
 
   return {
     ttlMs,
@@ -73,11 +81,18 @@ export function createSessionsStore(db: Db, options: SessionsStoreOptions): Sess
       }
       if (row.expires_at < at + ttlMs - SLIDE_EVERY_MS) {
         slide.run(at + ttlMs, hash);
-        return { userId: Number(row.user_id), expiresAt: at + ttlMs, refreshed: true };
+        return { id: hash, userId: Number(row.user_id), expiresAt: at + ttlMs, refreshed: true };
       }
-      return { userId: Number(row.user_id), expiresAt: Number(row.expires_at), refreshed: false };
+      const expiresAt = Number(row.expires_at);
+      return { id: hash, userId: Number(row.user_id), expiresAt, refreshed: false };
     },
-    delete: (token) => void remove.run(hashToken(token)),
+    delete(token) {
+      const id = hashToken(token);
+      remove.run(id);
+      return id;
+    },
+    deleteAllOf: (userId) => Number(removeAll.run(userId).changes),
+    isLive: (id) => live.get(id, now()) !== undefined,
     purgeExpired: () => Number(purge.run(now()).changes),
   };
 }

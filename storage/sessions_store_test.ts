@@ -42,3 +42,32 @@ Deno.test("createSessionsStore() slides the expiry at most hourly, expires, and 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("createSessionsStore() ends every session of one user, and says which are live", async () => {
+  const dir = await Deno.makeTempDir();
+  const db = openDb(join(dir, "t.db"));
+  try {
+    const addUser = db.prepare(
+      "INSERT INTO users (email, display_name, password_hash, created_at) VALUES (?,?,?,?)",
+    );
+    addUser.run("a@b.test", "A", "x", 0);
+    addUser.run("b@b.test", "B", "x", 0);
+    let now = 1_000_000;
+    const sessions = createSessionsStore(db, { ttlDays: 1, now: () => now });
+    const [a1, a2, b1] = [sessions.create(1), sessions.create(1), sessions.create(2)];
+    const a1Id = sessions.lookup(a1)!.id;
+    assertEquals(a1Id, hashToken(a1));
+    assert(sessions.isLive(a1Id));
+    assertEquals(sessions.deleteAllOf(1), 2);
+    assertEquals([sessions.lookup(a1), sessions.lookup(a2)], [null, null]);
+    assert(!sessions.isLive(a1Id), "deleted");
+    const b1Id = sessions.lookup(b1)!.id;
+    assert(sessions.isLive(b1Id), "another user's session stays");
+    now += 2 * DAY;
+    assert(!sessions.isLive(b1Id), "expired");
+    assertEquals(sessions.delete(b1), b1Id);
+  } finally {
+    db.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

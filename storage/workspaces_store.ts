@@ -18,9 +18,9 @@ export interface Channel {
   kind: ChannelKind;
 }
 
+/** A member as other members see them: no email, which the seed's member list does not need. */
 export interface Member {
   id: number;
-  email: string;
   displayName: string;
   role: Role;
 }
@@ -121,7 +121,7 @@ export function createWorkspacesStore(db: Db): WorkspacesStore {
     channels: db.prepare("SELECT * FROM channels WHERE server_id = ? ORDER BY id"),
     channel: db.prepare("SELECT * FROM channels WHERE id = ?"),
     members: db.prepare(
-      `SELECT u.id, u.email, u.display_name, m.role FROM server_members m
+      `SELECT u.id, u.display_name, m.role FROM server_members m
        JOIN users u ON u.id = m.user_id WHERE m.server_id = ?
        ORDER BY m.role = 'owner' DESC, u.display_name COLLATE NOCASE, u.id`,
     ),
@@ -177,7 +177,6 @@ export function createWorkspacesStore(db: Db): WorkspacesStore {
     members: (serverId) =>
       (q.members.all(serverId) as Row[]).map((r) => ({
         id: Number(r.id),
-        email: String(r.email),
         displayName: String(r.display_name),
         role: r.role as Role,
       })),

@@ -187,6 +187,7 @@ function App() {
       url: wsUrl(basePath),
       onEvent: (e) => handler.current(e),
       onState: setConnection,
+      onSignedOut: () => location.assign(url("login")),
       onOpen: (first) => {
         ws.current?.follow(`account:${user.id}`);
         if (!first) void resync().catch(() => {});

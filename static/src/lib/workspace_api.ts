@@ -58,7 +58,10 @@ export interface Message {
   createdAt: string;
   editedAt?: string;
 }
-export interface Member extends User {
+/** Other members are shown by name: the server does not send their emails. */
+export interface Member {
+  id: number;
+  displayName: string;
   role: "owner" | "member";
   online: boolean;
 }

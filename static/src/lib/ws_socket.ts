@@ -9,6 +9,8 @@ export interface WsSocketOptions {
   /** Called on every (re)connect, after subscriptions were re-sent; `first` on the first one. */
   onOpen?(first: boolean): void;
   onState?(state: ConnectionState): void;
+  /** The server closed the socket because its session ended (4401); it is not reopened. */
+  onSignedOut?(): void;
 }
 
 export interface WsSocket {
@@ -70,10 +72,12 @@ export function connectWs(options: WsSocketOptions): WsSocket {
       }
       options.onEvent(event);
     };
-    ws.onclose = () => {
+    ws.onclose = (e) => {
       if (socket !== ws) return;
       socket = null;
       if (closed) return;
+      // Reconnecting would only come back signed out: let the page send the user to log in.
+      if (e.code === 4401 && options.onSignedOut) return options.onSignedOut();
       options.onState?.("reconnecting");
       // Backoff with jitter, so a restarted server is not stampeded by every tab at once.
       const delay = Math.min(10_000, 500 * 2 ** attempts++) * (0.5 + Math.random() / 2);

@@ -2,6 +2,10 @@
 import { Hono } from "hono";
 import type { Config } from "./config.ts";
 import { errorHandler, HttpError } from "./errors.ts";
+import { bodyLimit } from "./edge/body.ts";
+import { clientOptionsOf } from "./edge/client.ts";
+import { frameHeaders } from "./edge/headers.ts";
+import { sameOrigin } from "./edge/origin.ts";
 import type { Logger } from "./log.ts";
 import type { Hub } from "./realtime/hub.ts";
 import type { SseTransport } from "./realtime/sse.ts";
@@ -43,7 +47,12 @@ export interface Roomcast {
 export function createApp(deps: AppDeps): Roomcast {
   const { config, log } = deps;
   const basePath = config.basePath;
-  const page = pageRenderer(basePath);
+  const page = pageRenderer(basePath, {
+    embeddable: { viewer: config.imageViewerFrameAncestors },
+  });
+  const client = clientOptionsOf(config);
+  // Writes that a browser's cookie or Basic credentials would authorize by themselves.
+  const writes = sameOrigin({ client, allowedOrigins: config.allowedOrigins });
   const rooms = createRoomsStore(deps.db, { dataDir: config.dataDir, keep: config.imageHistory });
   const closers: (() => void | Promise<void>)[] = [];
   const codeStore = createCodeStore(deps.db, { newCode: newSessionCode });
@@ -63,13 +72,22 @@ export function createApp(deps: AppDeps): Roomcast {
     codeWsFeature(codeStore),
     streams.ws,
   ];
-  const workspaces = createWorkspaces({ db: deps.db, hub: deps.hub, config, log, page });
+  const workspaces = createWorkspaces({
+    db: deps.db,
+    hub: deps.hub,
+    config,
+    log,
+    page,
+    client,
+    sameOrigin: writes,
+  });
   wsFeatures.push(...workspaces.wsFeatures);
   closers.push(() => workspaces.close());
   // Who a socket's cookie belongs to: the workspace session.
   const authenticate = workspaces.authenticate;
 
   const app = new Hono();
+  app.use("*", frameHeaders());
   app.route(
     "/",
     pageRoutes({
@@ -107,6 +125,7 @@ export function createApp(deps: AppDeps): Roomcast {
       maxUploadBytes: config.maxUploadBytes,
       imageHistory: config.imageHistory,
       page,
+      sameOrigin: writes,
     }, basePath),
   );
   app.notFound((c) => c.json({ error: "Not found" }, 404));
@@ -118,11 +137,14 @@ export function createApp(deps: AppDeps): Roomcast {
     features: wsFeatures,
     authenticate: (request) => authenticate(request),
     allowedOrigins: config.allowedOrigins,
-    trustProxy: config.trustProxy,
+    client,
   });
   closers.push(() => ws.close());
 
   const root = new Hono();
+  // A backstop past every route's own limit (uploads, snippets), for any body a route forgets.
+  const largestBody = Math.max(config.maxUploadBytes + 64 * 1024, config.maxSnippetBytes * 2);
+  root.use("*", bodyLimit(largestBody + 1024 * 1024));
   root.route(basePath === "/" ? "/" : basePath.slice(0, -1), app);
   root.notFound((c) => c.json({ error: "Not found" }, 404));
   root.onError(errorHandler(log));

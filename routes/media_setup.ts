@@ -3,6 +3,8 @@ import { Hono } from "hono";
 import { join } from "node:path";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
+import { clientOptionsOf } from "../edge/client.ts";
+import { sameOrigin } from "../edge/origin.ts";
 import type { Db } from "../storage/db.ts";
 import { createMediaStore } from "../storage/media_store.ts";
 import { createThumbnailer } from "../storage/thumbnails.ts";
@@ -47,6 +49,12 @@ export function mediaApp({ config, db, log, page }: MediaAppDeps): MediaApp {
       maxUploadBytes: config.maxUploadBytes,
       log,
       page,
+      // The admin's browser answers the Basic challenge by itself: other sites must not post here.
+      sameOrigin: sameOrigin({
+        client: clientOptionsOf(config),
+        allowedOrigins: config.allowedOrigins,
+        shape: "detail",
+      }),
     }),
   );
   app.route(
@@ -57,9 +65,8 @@ export function mediaApp({ config, db, log, page }: MediaAppDeps): MediaApp {
       tokenExpirySeconds: config.tokenExpirySeconds,
       singleUse: config.mediaTokenSingleUse,
       maxUploadBytes: config.maxUploadBytes,
-      publicUrl: config.publicUrl,
-      basePath: config.basePath,
-      trustProxy: config.trustProxy,
+      ...clientOptionsOf(config),
+      allowedOrigins: config.mediaAllowedOrigins,
     }),
   );
   return { routes: app, close: () => library?.thumbs.close() };

@@ -131,6 +131,11 @@ Deno.test("bodies: 120 MiB messages, 250 MiB account forms, 200 MiB passwords â†
     const results = await Promise.all(attacks);
     const peak = await sampler.stop();
     assertRefusedFast(results, "attack");
+    const slowest = Math.max(...results.map((r) => r.ms));
+    const mostSent = Math.max(...results.map((r) => r.sentBytes)) / MiB;
+    console.log(
+      `slowest 413 after ${slowest.toFixed(0)} ms; at most ${mostSent} MiB left the client`,
+    );
     const growthMiB = (peak - before) / 1024;
     console.log(`RSS ${before} kB before, ${peak} kB at most: +${growthMiB.toFixed(1)} MiB`);
     assert(growthMiB < 20, `RSS grew by ${growthMiB.toFixed(1)} MiB`);

@@ -72,15 +72,7 @@ export function createApp(deps: AppDeps): Roomcast {
     codeWsFeature(codeStore),
     streams.ws,
   ];
-  const workspaces = createWorkspaces({
-    db: deps.db,
-    hub: deps.hub,
-    config,
-    log,
-    page,
-    client,
-    sameOrigin: writes,
-  });
+  const workspaces = createWorkspaces({ ...deps, page, client, sameOrigin: writes });
   wsFeatures.push(...workspaces.wsFeatures);
   closers.push(() => workspaces.close());
   // Who a socket's cookie belongs to: the workspace session.

@@ -118,30 +118,12 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
   if (!/^\/([A-Za-z0-9._~-]+\/)*$/.test(basePath)) {
     problems.push(`BASE_PATH must be a path like /imgcast/, got "${str("BASE_PATH")}"`);
   }
-  const origins = (name: string, fallback: string[], star: boolean): string[] => {
-    const raw = str(name);
-    if (raw === undefined) return fallback;
-    const list = raw.split(",").map((o) => o.trim()).filter(Boolean);
-    for (const origin of list) {
-      if (star && origin === "*") continue;
-      try {
-        if (new URL(origin).origin !== origin) throw new Error();
-      } catch {
-        problems.push(`${name} entries must be origins like https://example.com, got "${origin}"`);
-      }
-    }
-    return list;
-  };
-  const allowedOrigins = origins("ALLOWED_ORIGINS", [], false);
+  const allowedOrigins = originList("ALLOWED_ORIGINS", str("ALLOWED_ORIGINS"), problems) ?? [];
   const proxyHops = hops(str("TRUST_PROXY"), problems);
-  const frameAncestors = str("IMAGE_VIEWER_FRAME_ANCESTORS");
-  for (const source of frameAncestors?.split(/\s+/) ?? []) {
-    if (!FRAME_SOURCE.test(source)) {
-      problems.push(
-        `IMAGE_VIEWER_FRAME_ANCESTORS must list origins like https://wall.example (or *), got "${source}"`,
-      );
-    }
-  }
+  const mediaOrigins = originList("MEDIA_ALLOWED_ORIGINS", str("MEDIA_ALLOWED_ORIGINS"), problems, {
+    star: true,
+  }) ?? ["*"];
+  const frameAncestors = frameSources(str("IMAGE_VIEWER_FRAME_ANCESTORS"), problems);
   const mediaSecret = str("MEDIA_SERVER_SECRET");
   if (mediaSecret !== undefined && new TextEncoder().encode(mediaSecret).length < 32) {
     problems.push("MEDIA_SERVER_SECRET must be at least 32 bytes long");
@@ -159,7 +141,7 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
     adminPassword: str("ADMIN_PASSWORD"),
     trustProxy: proxyHops > 0,
     proxyHops,
-    mediaAllowedOrigins: origins("MEDIA_ALLOWED_ORIGINS", ["*"], true),
+    mediaAllowedOrigins: mediaOrigins,
     imageViewerFrameAncestors: frameAncestors,
     publicUrl: url("PUBLIC_URL"),
     sessionTtlDays: int("SESSION_TTL_DAYS", 30, 1, 3650),
@@ -188,6 +170,38 @@ export class ConfigError extends Error {
     super(`Cannot start: invalid configuration\n  - ${problems.join("\n  - ")}`);
     this.name = "ConfigError";
   }
+}
+
+/** A comma-separated list of origins (and `*` when `star`), or undefined when unset. */
+function originList(
+  name: string,
+  raw: string | undefined,
+  problems: string[],
+  { star = false } = {},
+): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const list = raw.split(",").map((o) => o.trim()).filter(Boolean);
+  for (const origin of list) {
+    if (star && origin === "*") continue;
+    try {
+      if (new URL(origin).origin !== origin) throw new Error();
+    } catch {
+      problems.push(`${name} entries must be origins like https://example.com, got "${origin}"`);
+    }
+  }
+  return list;
+}
+
+/** IMAGE_VIEWER_FRAME_ANCESTORS: space-separated CSP sources, checked so no directive sneaks in. */
+function frameSources(raw: string | undefined, problems: string[]): string | undefined {
+  for (const source of raw?.split(/\s+/) ?? []) {
+    if (!FRAME_SOURCE.test(source)) {
+      problems.push(
+        `IMAGE_VIEWER_FRAME_ANCESTORS must list origins like https://wall.example (or *), got "${source}"`,
+      );
+    }
+  }
+  return raw;
 }
 
 /** A CSP host source: `*`, or a scheme and host (wildcard subdomains and ports allowed). */

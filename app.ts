@@ -2,6 +2,10 @@
 import { Hono } from "hono";
 import type { Config } from "./config.ts";
 import { errorHandler, HttpError } from "./errors.ts";
+import { bodyLimit } from "./edge/body.ts";
+import { clientIp, type ClientOptions, clientOptionsOf } from "./edge/client.ts";
+import { frameHeaders } from "./edge/headers.ts";
+import { sameOrigin } from "./edge/origin.ts";
 import type { Logger } from "./log.ts";
 import type { Hub } from "./realtime/hub.ts";
 import type { SseTransport } from "./realtime/sse.ts";
@@ -21,7 +25,6 @@ import { codeWsFeature } from "./routes/code_ws.ts";
 import { createStreamRooms, type StreamRooms } from "./routes/stream_rooms.ts";
 import { createPasswordPool } from "./storage/password_pool.ts";
 import { createBasicAuthGuard } from "./routes/basic_auth.ts";
-import { clientIp } from "./routes/session.ts";
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -46,14 +49,18 @@ export interface Roomcast {
  * The password pool every bcrypt runs in (Basic-auth routes, workspace accounts), never on the
  * event loop, and the one Basic-auth guard whose failure counts all Basic routes share.
  */
-function passwordChecks(config: Readonly<Config>, closers: (() => void)[]) {
+function passwordChecks(
+  config: Readonly<Config>,
+  client: ClientOptions,
+  closers: (() => void)[],
+) {
   const passwords = createPasswordPool({
     size: config.passwordWorkers,
     maxQueue: config.passwordQueue,
   });
   const basicAuth = createBasicAuthGuard({
     passwords,
-    clientIp: (c) => clientIp(c, config.trustProxy),
+    clientIp: (c) => clientIp(c, client),
   });
   closers.push(() => passwords.close(), () => basicAuth.close());
   return { passwords, basicAuth };
@@ -63,10 +70,15 @@ function passwordChecks(config: Readonly<Config>, closers: (() => void)[]) {
 export function createApp(deps: AppDeps): Roomcast {
   const { config, log } = deps;
   const basePath = config.basePath;
-  const page = pageRenderer(basePath);
+  const page = pageRenderer(basePath, {
+    embeddable: { viewer: config.imageViewerFrameAncestors },
+  });
+  const client = clientOptionsOf(config);
+  // Writes that a browser's cookie or Basic credentials would authorize by themselves.
+  const writes = sameOrigin({ client, allowedOrigins: config.allowedOrigins });
   const rooms = createRoomsStore(deps.db, { dataDir: config.dataDir, keep: config.imageHistory });
   const closers: (() => void | Promise<void>)[] = [];
-  const { passwords, basicAuth } = passwordChecks(config, closers);
+  const { passwords, basicAuth } = passwordChecks(config, client, closers);
   const codeStore = createCodeStore(deps.db, { newCode: newSessionCode });
   const codeLive = createCodeLive({
     store: codeStore,
@@ -90,6 +102,8 @@ export function createApp(deps: AppDeps): Roomcast {
     config,
     log,
     page,
+    client,
+    sameOrigin: writes,
     passwords,
     // `ws` is made below; ending a session closes its sockets through it.
     sockets: { closeWhere: (match, code, reason) => ws.closeWhere(match, code, reason) },
@@ -100,6 +114,7 @@ export function createApp(deps: AppDeps): Roomcast {
   const authenticate = workspaces.authenticate;
 
   const app = new Hono();
+  app.use("*", frameHeaders());
   app.route(
     "/",
     pageRoutes({
@@ -138,6 +153,7 @@ export function createApp(deps: AppDeps): Roomcast {
       maxUploadBytes: config.maxUploadBytes,
       imageHistory: config.imageHistory,
       page,
+      sameOrigin: writes,
     }, basePath),
   );
   app.notFound((c) => c.json({ error: "Not found" }, 404));
@@ -149,11 +165,14 @@ export function createApp(deps: AppDeps): Roomcast {
     features: wsFeatures,
     authenticate: (request) => authenticate(request),
     allowedOrigins: config.allowedOrigins,
-    trustProxy: config.trustProxy,
+    client,
   });
   closers.push(() => ws.close());
 
   const root = new Hono();
+  // A backstop past every route's own limit (uploads, snippets), for any body a route forgets.
+  const largestBody = Math.max(config.maxUploadBytes + 64 * 1024, config.maxSnippetBytes * 2);
+  root.use("*", bodyLimit(largestBody + 1024 * 1024));
   root.route(basePath === "/" ? "/" : basePath.slice(0, -1), app);
   root.notFound((c) => c.json({ error: "Not found" }, 404));
   root.onError(errorHandler(log));

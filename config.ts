@@ -28,8 +28,17 @@ export interface Config {
   logLevel: LogLevel;
   /** Password for the `admin` user written on first start; random when unset. */
   adminPassword?: string;
-  /** Honour X-Forwarded-Proto / X-Forwarded-For. @default false */
+  /** Honour X-Forwarded-Proto / -Host / -For (from `proxyHops` proxies). @default false */
   trustProxy: boolean;
+  /**
+   * Proxies in front of the server whose X-Forwarded-* entries count (TRUST_PROXY=true is 1, a
+   * number that many); the client's address is the entry the outermost one added. @default 0
+   */
+  proxyHops: number;
+  /** Origins that may use the media token routes from a browser (CORS too); "*" any. @default ["*"] */
+  mediaAllowedOrigins: string[];
+  /** CSP frame-ancestors sources (besides 'self') that may embed the image viewer. */
+  imageViewerFrameAncestors?: string;
   /** Public base URL used to build absolute links (media URLs, RTMP/HLS links). */
   publicUrl?: string;
   /** Workspace session lifetime, sliding. @default 30 */
@@ -119,17 +128,12 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
   if (!/^\/([A-Za-z0-9._~-]+\/)*$/.test(basePath)) {
     problems.push(`BASE_PATH must be a path like /imgcast/, got "${str("BASE_PATH")}"`);
   }
-  const allowedOrigins = (str("ALLOWED_ORIGINS") ?? "").split(",").map((o) => o.trim())
-    .filter(Boolean);
-  for (const origin of allowedOrigins) {
-    try {
-      if (new URL(origin).origin !== origin) throw new Error();
-    } catch {
-      problems.push(
-        `ALLOWED_ORIGINS entries must be origins like https://example.com, got "${origin}"`,
-      );
-    }
-  }
+  const allowedOrigins = originList("ALLOWED_ORIGINS", str("ALLOWED_ORIGINS"), problems) ?? [];
+  const proxyHops = hops(str("TRUST_PROXY"), problems);
+  const mediaOrigins = originList("MEDIA_ALLOWED_ORIGINS", str("MEDIA_ALLOWED_ORIGINS"), problems, {
+    star: true,
+  }) ?? ["*"];
+  const frameAncestors = frameSources(str("IMAGE_VIEWER_FRAME_ANCESTORS"), problems);
   const mediaSecret = str("MEDIA_SERVER_SECRET");
   if (mediaSecret !== undefined && new TextEncoder().encode(mediaSecret).length < 32) {
     problems.push("MEDIA_SERVER_SECRET must be at least 32 bytes long");
@@ -145,7 +149,10 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
     allowedOrigins,
     logLevel: oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
     adminPassword: str("ADMIN_PASSWORD"),
-    trustProxy: bool("TRUST_PROXY", false),
+    trustProxy: proxyHops > 0,
+    proxyHops,
+    mediaAllowedOrigins: mediaOrigins,
+    imageViewerFrameAncestors: frameAncestors,
     publicUrl: url("PUBLIC_URL"),
     sessionTtlDays: int("SESSION_TTL_DAYS", 30, 1, 3650),
     signup: oneOf("SIGNUP", ["open", "invite", "closed"] as const, "open"),
@@ -182,6 +189,54 @@ export class ConfigError extends Error {
     super(`Cannot start: invalid configuration\n  - ${problems.join("\n  - ")}`);
     this.name = "ConfigError";
   }
+}
+
+/** A comma-separated list of origins (and `*` when `star`), or undefined when unset. */
+function originList(
+  name: string,
+  raw: string | undefined,
+  problems: string[],
+  { star = false } = {},
+): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const list = raw.split(",").map((o) => o.trim()).filter(Boolean);
+  for (const origin of list) {
+    if (star && origin === "*") continue;
+    try {
+      if (new URL(origin).origin !== origin) throw new Error();
+    } catch {
+      problems.push(`${name} entries must be origins like https://example.com, got "${origin}"`);
+    }
+  }
+  return list;
+}
+
+/** IMAGE_VIEWER_FRAME_ANCESTORS: space-separated CSP sources, checked so no directive sneaks in. */
+function frameSources(raw: string | undefined, problems: string[]): string | undefined {
+  for (const source of raw?.split(/\s+/) ?? []) {
+    if (!FRAME_SOURCE.test(source)) {
+      problems.push(
+        `IMAGE_VIEWER_FRAME_ANCESTORS must list origins like https://wall.example (or *), got "${source}"`,
+      );
+    }
+  }
+  return raw;
+}
+
+/** A CSP host source: `*`, or a scheme and host (wildcard subdomains and ports allowed). */
+const FRAME_SOURCE = /^(\*|https?:\/\/(\*\.)?[A-Za-z0-9.-]+(:([0-9]{1,5}|\*))?)$/;
+
+/** TRUST_PROXY: true/false, or how many proxies stand in front (0–10). */
+function hops(raw: string | undefined, problems: string[]): number {
+  if (raw === undefined) return 0;
+  const value = raw.toLowerCase();
+  if (/^[0-9]+$/.test(value) && Number(value) <= 10) return Number(value);
+  if (["true", "yes", "on"].includes(value)) return 1;
+  if (["false", "no", "off"].includes(value)) return 0;
+  problems.push(
+    `TRUST_PROXY must be true, false or a number of proxies from 0 to 10, got "${raw}"`,
+  );
+  return 0;
 }
 
 function normaliseBasePath(raw: string): string {

@@ -72,3 +72,37 @@ Deno.test("loadConfig() reads SIGNUP, SHARED_LOBBY and the password pool's size"
     assert(error.message.includes('SIGNUP must be one of open, invite, closed, got "sometimes"'));
   }
 });
+
+Deno.test("loadConfig() reads TRUST_PROXY as a hop count, and the edge's origin settings", () => {
+  const hops = (value?: string) => {
+    const config = loadConfig(env(value === undefined ? {} : { TRUST_PROXY: value }));
+    return [config.trustProxy, config.proxyHops];
+  };
+  assertEquals([hops(), hops("false"), hops("0")], [[false, 0], [false, 0], [false, 0]]);
+  assertEquals([hops("true"), hops("1"), hops("2")], [[true, 1], [true, 1], [true, 2]]);
+  const defaults = loadConfig(env({}));
+  assertEquals([defaults.mediaAllowedOrigins, defaults.imageViewerFrameAncestors], [
+    ["*"],
+    undefined,
+  ]);
+  const set = loadConfig(env({
+    MEDIA_ALLOWED_ORIGINS: "https://app.example, https://admin.example",
+    IMAGE_VIEWER_FRAME_ANCESTORS: "https://wall.example https://*.intranet.example:8443",
+  }));
+  assertEquals(set.mediaAllowedOrigins, ["https://app.example", "https://admin.example"]);
+  assertEquals(
+    set.imageViewerFrameAncestors,
+    "https://wall.example https://*.intranet.example:8443",
+  );
+  try {
+    loadConfig(env({
+      TRUST_PROXY: "maybe",
+      MEDIA_ALLOWED_ORIGINS: "app.example",
+      IMAGE_VIEWER_FRAME_ANCESTORS: "https://ok.example 'unsafe-inline'; script-src *",
+    }));
+    throw new Error("expected a ConfigError");
+  } catch (error) {
+    assert(error instanceof ConfigError, String(error));
+    assertEquals(error.problems.length, 4, error.problems.join("\n"));
+  }
+});

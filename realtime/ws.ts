@@ -1,7 +1,9 @@
 // WebSocket transport: one `/ws` socket per client, flat JSON envelopes, topics from the hub.
 import type { Hub, HubEvent } from "./hub.ts";
 import type { Logger } from "../log.ts";
-import { isAllowedOrigin } from "./origin.ts";
+import type { ClientOptions } from "../edge/client.ts";
+import { isAllowedOrigin } from "../edge/origin.ts";
+import { createRateLimiter } from "../edge/rate_limit.ts";
 
 export interface WsUser {
   id: number;
@@ -42,7 +44,8 @@ export interface WsOptions {
   authenticate(request: Request): Promise<WsUser | null>;
   /** Origins besides the server's own that may open sockets. */
   allowedOrigins: string[];
-  trustProxy: boolean;
+  /** How the request looked to the client, for the server's own origin. */
+  client: ClientOptions;
   /** @default 65536 */
   maxMessageBytes?: number;
   /** Bytes buffered for a client before it is closed as too slow. @default 1048576 */
@@ -89,8 +92,11 @@ export function createWsTransport(options: WsOptions): WsTransport {
   function connect(socket: WebSocket, user: WsUser | null): void {
     const topics = new Map<string, () => void>();
     let revoked = false;
-    let tokens = rate.burst;
-    let refilled = Date.now();
+    const limiter = createRateLimiter({
+      capacity: rate.burst,
+      refillPerSecond: rate.perSecond,
+      maxKeys: 1,
+    });
 
     const full = () => socket.bufferedAmount > queueBytes;
     const dropSlow = () => {
@@ -134,14 +140,7 @@ export function createWsTransport(options: WsOptions): WsTransport {
       },
     };
 
-    const allow = (): boolean => {
-      const now = Date.now();
-      tokens = Math.min(rate.burst, tokens + ((now - refilled) / 1000) * rate.perSecond);
-      refilled = now;
-      if (tokens < 1) return false;
-      tokens -= 1;
-      return true;
-    };
+    const allow = (): boolean => limiter.take("").ok;
 
     const dispatch = async (message: Record<string, unknown>) => {
       const type = message.type;
@@ -211,7 +210,7 @@ export function createWsTransport(options: WsOptions): WsTransport {
 
   return {
     async upgrade(request) {
-      if (!isAllowedOrigin(request, options.allowedOrigins, options.trustProxy)) {
+      if (!isAllowedOrigin(request, options.allowedOrigins, options.client)) {
         return Response.json({
           type: "error",
           code: "forbidden_origin",

@@ -1,8 +1,9 @@
 // Accounts over HTTP: EchoSphere's /signup, /login, /logout forms and the JSON /api/auth/* API.
 import { Hono } from "hono";
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { HttpError } from "../errors.ts";
+import { readFormFields, readJsonObject } from "../edge/body.ts";
 import type { Account } from "../storage/accounts_store.ts";
 import type { AuthActions } from "./auth_actions.ts";
 import { authFormHtml } from "./auth_pages.ts";
@@ -12,6 +13,8 @@ export interface AuthDeps {
   actions: AuthActions;
   auth: SessionAuth;
   basePath: string;
+  /** The Origin rule (edge/origin.ts), applied to every form and API write here. */
+  sameOrigin: MiddlewareHandler;
 }
 
 export const userView = (a: Account) => ({ id: a.id, email: a.email, displayName: a.displayName });
@@ -33,22 +36,12 @@ export function safeNext(basePath: string, next: unknown): string {
   return ok ? path : `${basePath}app`;
 }
 
-async function jsonBody(c: Context): Promise<Record<string, unknown>> {
-  let body: unknown;
-  try {
-    body = await c.req.json();
-  } catch {
-    throw new HttpError(400, "Request body must be JSON", { code: "bad_request" });
-  }
-  if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    throw new HttpError(400, "Request body must be a JSON object", { code: "bad_request" });
-  }
-  return body as Record<string, unknown>;
-}
-
 /** The forms and the JSON API, on one router. */
 export function authRoutes(deps: AuthDeps): Hono {
   const app = new Hono();
+  for (const path of ["/signup", "/login", "/logout", "/api/auth/*"]) {
+    app.use(path, deps.sameOrigin);
+  }
   app.route("/", authFormRoutes(deps));
   app.route("/", authApiRoutes(deps));
   return app;
@@ -81,8 +74,7 @@ function authFormRoutes(deps: AuthDeps): Hono {
   }
 
   app.post("/signup", async (c) => {
-    auth.checkOrigin(c);
-    const body = await c.req.parseBody();
+    const body = await readFormFields(c.req.raw);
     const fields = {
       email: text(body.email).trim(),
       displayName: text(body.display_name),
@@ -105,8 +97,7 @@ function authFormRoutes(deps: AuthDeps): Hono {
   });
 
   app.post("/login", async (c) => {
-    auth.checkOrigin(c);
-    const body = await c.req.parseBody();
+    const body = await readFormFields(c.req.raw);
     const fields = { email: text(body.email).trim(), next: text(body.next) || undefined };
     try {
       const account = await actions.login(fields.email, text(body.password), auth.clientIp(c));
@@ -118,7 +109,6 @@ function authFormRoutes(deps: AuthDeps): Hono {
   });
 
   app.post("/logout", (c) => {
-    auth.checkOrigin(c);
     auth.signOut(c);
     return c.redirect(`${basePath}login`, 303);
   });
@@ -131,8 +121,7 @@ function authApiRoutes(deps: AuthDeps): Hono {
   const app = new Hono();
 
   app.post("/api/auth/signup", async (c) => {
-    auth.checkOrigin(c);
-    const body = await jsonBody(c);
+    const body = await readJsonObject(c.req.raw);
     const account = await actions.signup({
       email: text(body.email),
       displayName: text(body.display_name ?? body.displayName),
@@ -147,22 +136,19 @@ function authApiRoutes(deps: AuthDeps): Hono {
   });
 
   app.post("/api/auth/login", async (c) => {
-    auth.checkOrigin(c);
-    const body = await jsonBody(c);
+    const body = await readJsonObject(c.req.raw);
     const account = await actions.login(text(body.email), text(body.password), auth.clientIp(c));
     auth.signIn(c, account);
     return c.json({ user: userView(account) });
   });
 
   app.post("/api/auth/logout", (c) => {
-    auth.checkOrigin(c);
     auth.signOut(c);
     return c.json({ ok: true });
   });
 
   // Sign out everywhere: every session of this account ends and its sockets close.
   app.post("/api/auth/logout-all", (c) => {
-    auth.checkOrigin(c);
     return c.json({ ok: true, sessionsEnded: auth.signOutEverywhere(c) });
   });
 

@@ -5,7 +5,8 @@ import { HttpError } from "../errors.ts";
 import type { Account, AccountsStore } from "../storage/accounts_store.ts";
 import { normaliseEmail } from "../storage/accounts_store.ts";
 import { PoolBusyError } from "../storage/password_pool.ts";
-import { createRateLimiter, type RateLimiter } from "./rate_limit.ts";
+import { hasControlCharacters } from "../edge/fields.ts";
+import { createRateLimiter, type RateLimiter } from "../edge/rate_limit.ts";
 
 export interface SignupInput {
   email: string;
@@ -42,7 +43,6 @@ export interface AuthActionsDeps {
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const CONTROL = /[\p{Cc}\p{Cf}]/u;
 /** bcrypt reads only this many bytes of a password. */
 export const MAX_PASSWORD_BYTES = 72;
 export const BAD_LOGIN = "Invalid email or password";
@@ -88,7 +88,7 @@ export function validateSignup(input: SignupInput): SignupInput {
   const bad = (message: string) => new HttpError(400, message, { code: "invalid" });
   if (!email || email.length > 254 || !EMAIL.test(email)) throw bad("Enter a valid email address");
   if (!displayName) throw bad("Display name is required");
-  if (displayName.length > 64 || CONTROL.test(displayName)) {
+  if (displayName.length > 64 || hasControlCharacters(displayName)) {
     throw bad("Display name must be at most 64 printable characters");
   }
   if (input.password.length < 8) throw bad("Password must be at least 8 characters");

@@ -10,7 +10,8 @@ import type {
   CodeSnippet,
   CodeStore,
 } from "../storage/code_store.ts";
-import { optionalString, readJsonObject } from "./small_body.ts";
+import { readJsonObject } from "../edge/body.ts";
+import { hasControlCharacters, optionalString } from "../edge/fields.ts";
 import { type CodeLive, codeTopic } from "./code_live.ts";
 import {
   hashToken,
@@ -60,9 +61,6 @@ export const snippetView = (s: CodeSnippet) => ({
   pushed_at: iso(s.pushedAt),
 });
 
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
 export function codeRoutes(deps: CodeDeps): Hono {
   const { store, live, log } = deps;
   const app = new Hono();
@@ -85,9 +83,9 @@ export function codeRoutes(deps: CodeDeps): Hono {
   };
 
   app.post("/api/v1/sessions/anon", async (c) => {
-    const body = await readJsonObject(c.req.raw, SMALL_BODY);
+    const body = await readJsonObject(c.req.raw, { maxBytes: SMALL_BODY });
     const displayName = optionalString(body, "display_name", 100) ?? "Code session";
-    if (CONTROL.test(displayName)) {
+    if (hasControlCharacters(displayName)) {
       throw new HttpError(400, "display_name must not contain control characters");
     }
     const given = body?.creator_token;
@@ -114,10 +112,10 @@ export function codeRoutes(deps: CodeDeps): Hono {
 
   app.post("/api/v1/sessions/anon/:code/join", async (c) => {
     const session = sessionOf(c.req.param("code"));
-    const body = await readJsonObject(c.req.raw, SMALL_BODY);
+    const body = await readJsonObject(c.req.raw, { maxBytes: SMALL_BODY });
     const name = optionalString(body, "display_name", 64) ??
       `Guest ${crypto.getRandomValues(new Uint16Array(1))[0] % 10000}`;
-    if (CONTROL.test(name)) {
+    if (hasControlCharacters(name)) {
       throw new HttpError(400, "display_name must not contain control characters");
     }
     const result = store.join(session.id, name, MAX_PARTICIPANTS);
@@ -134,13 +132,16 @@ export function codeRoutes(deps: CodeDeps): Hono {
     const session = creatorSession(c.req.param("code"), c.req.header("authorization"));
     const max = deps.maxSnippetBytes;
     const tooLarge = `Snippet is larger than ${max} bytes`;
-    const body = await readJsonObject(c.req.raw, bodyLimit(max), tooLarge);
+    const body = await readJsonObject(c.req.raw, {
+      maxBytes: bodyLimit(max),
+      tooLargeMessage: tooLarge,
+    });
     const fileName = body?.file_name;
     const content = body?.content;
     if (typeof fileName !== "string" || !fileName.trim()) {
       throw new HttpError(400, "file_name is required");
     }
-    if (fileName.length > 255 || CONTROL.test(fileName)) {
+    if (fileName.length > 255 || hasControlCharacters(fileName)) {
       throw new HttpError(
         400,
         "file_name must be at most 255 characters, without control characters",

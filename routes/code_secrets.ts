@@ -1,5 +1,6 @@
 // Session codes (short, read-aloud friendly) and creator tokens (hashed, compared in constant time).
-import { createHash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
+import { randomCode, randomHex, sha256, sha256Hex } from "../tokens.ts";
 
 /** Digits and capitals without the ones people confuse: 0/O, 1/I/L. 31 symbols. */
 export const CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
@@ -10,15 +11,7 @@ const CODE_PATTERN = new RegExp(`^[${CODE_ALPHABET}]{${CODE_LENGTH}}$`);
 
 /** A new session code from the crypto RNG, uniform over the alphabet (rejection sampling). */
 export function newSessionCode(): string {
-  let code = "";
-  // 31 * 8 = 248: bytes from 248 up would bias the first symbols, so they are thrown away.
-  const limit = Math.floor(256 / CODE_ALPHABET.length) * CODE_ALPHABET.length;
-  while (code.length < CODE_LENGTH) {
-    for (const byte of crypto.getRandomValues(new Uint8Array(16))) {
-      if (byte < limit && code.length < CODE_LENGTH) code += CODE_ALPHABET[byte % 31];
-    }
-  }
-  return code;
+  return randomCode(CODE_ALPHABET, CODE_LENGTH);
 }
 
 /**
@@ -37,14 +30,11 @@ export function groupSessionCode(code: string): string {
 
 /** A new 256-bit creator token, as 64 hex characters. */
 export function newCreatorToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return randomHex(32);
 }
 
 /** The SHA-256 of a token, hex; only this is stored. */
-export function hashToken(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
-}
+export const hashToken: (token: string) => string = sha256Hex;
 
 /** The token candidates in an `Authorization` header: the raw value, and without `Bearer `. */
 export function tokensFromHeader(header: string | undefined): string[] {
@@ -62,7 +52,7 @@ export function tokenMatches(candidates: string[], storedHash: string): boolean 
   );
   let ok = false;
   for (const candidate of candidates) {
-    const given = createHash("sha256").update(candidate, "utf8").digest();
+    const given = sha256(candidate);
     if (given.length === stored.length && timingSafeEqual(given, stored)) ok = true;
   }
   return ok;

@@ -1,5 +1,5 @@
 // Image rooms (imgcast): upload with Basic Auth, the live image, its SSE updates, and the viewer.
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import type { Hub } from "../realtime/hub.ts";
 import type { SseFormat, SseTransport } from "../realtime/sse.ts";
 import { errorsOf, HttpError } from "../errors.ts";
@@ -23,6 +23,8 @@ export interface ImagesDeps {
   maxUploadBytes: number;
   imageHistory: number;
   page: PageRenderer;
+  /** The Origin rule (edge/origin.ts): browsers answer the Basic challenge for any site's form. */
+  sameOrigin: MiddlewareHandler;
 }
 
 /** imgcast's viewer reloads on exactly `data: updated`; ids let it resume. */
@@ -71,7 +73,7 @@ export function imageRoutes(deps: ImagesDeps, basePath: string): Hono {
     return c.json({ rooms: list });
   });
 
-  app.post("/:room/upload", async (c) => {
+  app.post("/:room/upload", deps.sameOrigin, async (c) => {
     const room = roomParam(c.req.param("room"));
     const credentials = parseBasicAuth(c.req.header("authorization"));
     if (!credentials) {

@@ -3,6 +3,8 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { cors } from "hono/cors";
 import type { Logger } from "../log.ts";
+import { type ClientOptions, publicBase } from "../edge/client.ts";
+import { sameOrigin } from "../edge/origin.ts";
 import { TooLargeError } from "../storage/files.ts";
 import {
   MEDIA_TYPES,
@@ -19,20 +21,23 @@ import {
   mediaError,
   MESSAGES,
   missingFields,
-  type PublicBase,
-  publicBase,
   queryInteger,
   sizeText,
 } from "./media_http.ts";
 import { serveFile } from "./serve_file.ts";
 
-export interface MediaDeps extends PublicBase {
+export interface MediaDeps extends ClientOptions {
   /** Null when the library is disabled (no MEDIA_SERVER_SECRET). */
   library: { store: MediaStore; thumbs: Thumbnailer; secret: string } | null;
   log: Logger;
   tokenExpirySeconds: number;
   singleUse: boolean;
   maxUploadBytes: number;
+  /**
+   * Origins whose pages may upload and delete with a token (MEDIA_ALLOWED_ORIGINS): CORS and the
+   * Origin rule. "*" by default, as the seed's frontends live on other sites and hold no cookie.
+   */
+  allowedOrigins: string[];
 }
 
 /** Stored SVGs are documents that could run script: served inert, as is everything else here. */
@@ -69,14 +74,19 @@ export function mediaRoutes(deps: MediaDeps): Hono {
 
   const view = (c: Context, record: MediaRecord) => ({
     filename: record.filename,
-    url: `${publicBase(c, deps)}media/${record.filename}`,
+    url: `${publicBase(c.req.raw, deps)}media/${record.filename}`,
     size: record.size,
     content_type: record.contentType,
     created_at: new Date(record.createdAt).toISOString(),
   });
 
   // Frontends on other origins upload with the token in the URL; no cookies are involved.
-  const openCors = cors({ origin: "*", allowMethods: ["GET", "HEAD", "POST", "DELETE"] });
+  const anyOrigin = deps.allowedOrigins.includes("*");
+  const openCors = cors({
+    origin: anyOrigin ? "*" : deps.allowedOrigins,
+    allowMethods: ["GET", "HEAD", "POST", "DELETE"],
+  });
+  const writes = sameOrigin({ client: deps, allowedOrigins: deps.allowedOrigins, shape: "detail" });
   app.use("/upload", openCors);
   app.use("/media", openCors);
   app.use("/media/:filename", async (c, next) => {
@@ -84,7 +94,7 @@ export function mediaRoutes(deps: MediaDeps): Hono {
     return await openCors(c, next);
   });
 
-  app.post("/upload", async (c) => {
+  app.post("/upload", writes, async (c) => {
     const { store } = library();
     if (!authorize(c)) return missingFields(c, [["query", "token"]]);
     const declared = Number(c.req.header("content-length") ?? "0");
@@ -175,7 +185,7 @@ export function mediaRoutes(deps: MediaDeps): Hono {
     return response;
   });
 
-  app.delete("/media/:filename", async (c) => {
+  app.delete("/media/:filename", writes, async (c) => {
     const { store, thumbs } = library();
     if (!authorize(c)) return missingFields(c, [["query", "token"]]);
     const filename = c.req.param("filename");

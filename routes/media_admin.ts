@@ -1,6 +1,6 @@
 // The media page for admins (Basic Auth against `<dataDir>/.htpasswd`) and its token minting.
 import { Hono } from "hono";
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { Logger } from "../log.ts";
 import { parseHtpasswd } from "../storage/htpasswd.ts";
 import { signMediaToken } from "../storage/media_tokens.ts";
@@ -18,6 +18,8 @@ export interface MediaAdminDeps {
   maxUploadBytes: number;
   log: Logger;
   page: PageRenderer;
+  /** The Origin rule (edge/origin.ts) for the token minting. */
+  sameOrigin: MiddlewareHandler;
 }
 
 const CHALLENGE = { "www-authenticate": 'Basic realm="Roomcast admin", charset="UTF-8"' };
@@ -63,7 +65,7 @@ export function mediaAdminRoutes(deps: MediaAdminDeps): Hono {
     });
   });
 
-  app.post("/media/admin/token", async (c) => {
+  app.post("/media/admin/token", deps.sameOrigin, async (c) => {
     const user = await requireAdmin(c);
     if (deps.secret === null) throw mediaError(503, MESSAGES.disabled);
     const ts = Math.floor(Date.now() / 1000);

@@ -77,33 +77,3 @@ export function sizeText(bytes: number): string {
   const mib = bytes / (1024 * 1024);
   return Number.isInteger(mib) ? `${mib} MB` : `${bytes} bytes`;
 }
-
-export interface PublicBase {
-  publicUrl?: string;
-  basePath: string;
-  trustProxy: boolean;
-}
-
-/**
- * The absolute URL of the server's root (ending in "/"). From PUBLIC_URL when set. Otherwise from
- * the request, whose Host header the client chooses, as the seed did; so PUBLIC_URL is advised.
- */
-export function publicBase(c: Context, { publicUrl, basePath, trustProxy }: PublicBase): string {
-  if (publicUrl) {
-    // PUBLIC_URL may or may not already end with BASE_PATH; it is never added twice.
-    const prefix = basePath.slice(0, -1);
-    return (prefix && publicUrl.endsWith(prefix) ? publicUrl : publicUrl + prefix) + "/";
-  }
-  const url = new URL(c.req.url);
-  let origin = url.origin;
-  if (trustProxy) {
-    const proto = c.req.header("x-forwarded-proto")?.split(",")[0].trim();
-    const host = c.req.header("x-forwarded-host")?.split(",")[0].trim();
-    if ((proto === "http" || proto === "https") || host) {
-      origin = `${proto === "http" || proto === "https" ? proto : url.protocol.slice(0, -1)}://${
-        host ?? url.host
-      }`;
-    }
-  }
-  return origin + basePath;
-}

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { BasicAuthGuard } from "./basic_auth.ts";
+import { clientOptionsOf } from "../edge/client.ts";
+import { sameOrigin } from "../edge/origin.ts";
 import type { Db } from "../storage/db.ts";
 import { createMediaStore } from "../storage/media_store.ts";
 import { createThumbnailer } from "../storage/thumbnails.ts";
@@ -51,6 +53,12 @@ export function mediaApp({ config, db, log, page, basicAuth }: MediaAppDeps): Me
       maxUploadBytes: config.maxUploadBytes,
       log,
       page,
+      // The admin's browser answers the Basic challenge by itself: other sites must not post here.
+      sameOrigin: sameOrigin({
+        client: clientOptionsOf(config),
+        allowedOrigins: config.allowedOrigins,
+        shape: "detail",
+      }),
     }),
   );
   app.route(
@@ -61,9 +69,8 @@ export function mediaApp({ config, db, log, page, basicAuth }: MediaAppDeps): Me
       tokenExpirySeconds: config.tokenExpirySeconds,
       singleUse: config.mediaTokenSingleUse,
       maxUploadBytes: config.maxUploadBytes,
-      publicUrl: config.publicUrl,
-      basePath: config.basePath,
-      trustProxy: config.trustProxy,
+      ...clientOptionsOf(config),
+      allowedOrigins: config.mediaAllowedOrigins,
     }),
   );
   return { routes: app, close: () => library?.thumbs.close() };

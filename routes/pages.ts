@@ -25,9 +25,20 @@ export interface PagesDeps {
   health: () => Record<string, unknown>;
 }
 
+export interface PageRendererOptions {
+  /**
+   * Pages other sites may embed, by entry: CSP frame-ancestors sources besides 'self' (e.g. the
+   * image viewer, IMAGE_VIEWER_FRAME_ANCESTORS). Every other page is framed by this server only.
+   */
+  embeddable?: Record<string, string | undefined>;
+}
+
 /** Makes the page renderer: one HTML shell, the page's data inline, its script and stylesheet. */
-export function pageRenderer(basePath: string): PageRenderer {
+export function pageRenderer(basePath: string, options: PageRendererOptions = {}): PageRenderer {
   return (c, { title, entry, data = {}, status = 200, styles = [] }) => {
+    const ancestors = options.embeddable?.[entry];
+    // Set here only for embeddable pages; edge/headers.ts gives the rest 'self' and X-Frame-Options.
+    if (ancestors) c.header("content-security-policy", `frame-ancestors 'self' ${ancestors}`);
     const boot = JSON.stringify({ basePath, ...data }).replace(/</g, "\\u003c");
     const extraStyles = styles
       .map((file) => `<link rel="stylesheet" href="${basePath}assets/${escapeHtml(file)}">\n`)

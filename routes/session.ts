@@ -1,8 +1,9 @@
-// Workspace sessions over HTTP: the `roomcast_session` cookie, who is signed in, and CSRF checks.
+// Workspace sessions over HTTP: the `roomcast_session` cookie and who is signed in.
 import type { Context } from "hono";
-import { getConnInfo } from "hono/deno";
+import { getCookie, setCookie } from "hono/cookie";
+import { parse as parseCookies } from "hono/utils/cookie";
 import { HttpError } from "../errors.ts";
-import { isAllowedOrigin } from "../realtime/origin.ts";
+import { clientIp, type ClientOptions, isTls } from "../edge/client.ts";
 import type { WsClient, WsTransport, WsUser } from "../realtime/ws.ts";
 import type { Account, AccountsStore } from "../storage/accounts_store.ts";
 import type { SessionsStore } from "../storage/sessions_store.ts";
@@ -18,8 +19,8 @@ export interface SessionAuthOptions {
   sessions: SessionsStore;
   accounts: Pick<AccountsStore, "byId">;
   basePath: string;
-  trustProxy: boolean;
-  allowedOrigins: string[];
+  /** How the request looked to the client: TLS (the cookie's Secure flag) and its address. */
+  client: ClientOptions;
   sockets: SessionSockets;
 }
 
@@ -34,40 +35,12 @@ export interface SessionAuth {
   signOut(c: Context): void;
   /** Ends every session of the signed-in user and closes all their sockets; a 401 when none. */
   signOutEverywhere(c: Context): number;
-  /** Refuses (403) a state-changing request a browser sent from another site. */
-  checkOrigin(c: Context): void;
-  /** The client's address (X-Forwarded-For's first hop only behind a trusted proxy). */
+  /** The client's address (what a trusted proxy saw, edge/client.ts). */
   clientIp(c: Context): string;
 }
 
-/** The value of one cookie in a `Cookie` header. */
-export function readCookie(header: string | null | undefined, name: string): string | null {
-  for (const part of (header ?? "").split(";")) {
-    const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return null;
-}
-
-/** Whether the client reached us over TLS (X-Forwarded-Proto counts only behind a trusted proxy). */
-export function isTls(request: Request, trustProxy: boolean): boolean {
-  if (new URL(request.url).protocol === "https:") return true;
-  const forwarded = request.headers.get("x-forwarded-proto")?.split(",")[0].trim().toLowerCase();
-  return trustProxy && forwarded === "https";
-}
-
-/** The client's address, the key rate limits count under (X-Forwarded-For behind a trusted proxy). */
-export function clientIp(c: Context, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = c.req.header("x-forwarded-for")?.split(",")[0].trim();
-    if (forwarded) return forwarded;
-  }
-  try {
-    return getConnInfo(c).remote.address ?? "unknown";
-  } catch {
-    return "unknown";
-  }
-}
+// Browsers cap cookie lifetimes at 400 days, and hono/cookie refuses longer ones.
+const MAX_COOKIE_AGE_SECONDS = 400 * 24 * 3600;
 
 /** The `WsUser` behind a request's session cookie, for the /ws upgrade. */
 export function sessionAuthenticator(
@@ -75,7 +48,7 @@ export function sessionAuthenticator(
   accounts: Pick<AccountsStore, "byId">,
 ): (request: Request) => Promise<WsUser | null> {
   return (request) => {
-    const token = readCookie(request.headers.get("cookie"), SESSION_COOKIE);
+    const token = parseCookies(request.headers.get("cookie") ?? "", SESSION_COOKIE)[SESSION_COOKIE];
     const session = token ? sessions.lookup(token) : null;
     const account = session ? accounts.byId(session.userId) : null;
     return Promise.resolve(account && { ...account, sessionId: session!.id });
@@ -104,24 +77,25 @@ export function closeEndedSessions(
 }
 
 export function createSessionAuth(options: SessionAuthOptions): SessionAuth {
-  const { sessions, accounts, basePath, trustProxy } = options;
+  const { sessions, accounts, basePath, client } = options;
   // Per-request memo, so one request looks its session up once; it dies with the request.
   const seen = new WeakMap<Request, Account | null>();
 
   const cookie = (c: Context, value: string, maxAgeSeconds: number) => {
-    const secure = isTls(c.req.raw, trustProxy) ? "; Secure" : "";
-    c.header(
-      "set-cookie",
-      `${SESSION_COOKIE}=${value}; Path=${basePath}; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Lax${secure}`,
-      { append: true },
-    );
+    setCookie(c, SESSION_COOKIE, value, {
+      path: basePath,
+      maxAge: maxAgeSeconds,
+      httpOnly: true,
+      sameSite: "Lax",
+      secure: isTls(c.req.raw, client),
+    });
   };
-  const maxAge = () => Math.floor(sessions.ttlMs / 1000);
+  const maxAge = () => Math.min(Math.floor(sessions.ttlMs / 1000), MAX_COOKIE_AGE_SECONDS);
 
   const user = (c: Context): Account | null => {
     const request = c.req.raw;
     if (seen.has(request)) return seen.get(request)!;
-    const token = readCookie(c.req.header("cookie"), SESSION_COOKIE);
+    const token = getCookie(c, SESSION_COOKIE);
     const session = token ? sessions.lookup(token) : null;
     const account = session ? accounts.byId(session.userId) : null;
     if (session?.refreshed && account) cookie(c, token!, maxAge());
@@ -141,7 +115,7 @@ export function createSessionAuth(options: SessionAuthOptions): SessionAuth {
       seen.set(c.req.raw, account);
     },
     signOut(c) {
-      const token = readCookie(c.req.header("cookie"), SESSION_COOKIE);
+      const token = getCookie(c, SESSION_COOKIE);
       if (token) {
         const id = sessions.delete(token);
         const mine = (client: WsClient) => client.user?.sessionId === id;
@@ -160,20 +134,6 @@ export function createSessionAuth(options: SessionAuthOptions): SessionAuth {
       seen.set(c.req.raw, null);
       return ended;
     },
-    checkOrigin(c) {
-      const request = c.req.raw;
-      const fetchSite = request.headers.get("sec-fetch-site");
-      // Browsers send Origin on every POST; a request without one is a script (curl) unless the
-      // browser itself says it came from another site.
-      const crossSiteWithoutOrigin = request.headers.get("origin") === null &&
-        (fetchSite === "cross-site" || fetchSite === "same-site");
-      if (
-        crossSiteWithoutOrigin ||
-        !isAllowedOrigin(request, options.allowedOrigins, trustProxy)
-      ) {
-        throw new HttpError(403, "Origin not allowed", { code: "forbidden_origin" });
-      }
-    },
-    clientIp: (c) => clientIp(c, trustProxy),
+    clientIp: (c) => clientIp(c, client),
   };
 }

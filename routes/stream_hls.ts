@@ -1,6 +1,7 @@
 // Serves HLS output at /hls/<playbackId>/<file>: strict names, right types and caching, open CORS.
 import { Hono } from "hono";
 import type { Context } from "hono";
+import { cors } from "hono/cors";
 import { join } from "node:path";
 import type { StreamsStore } from "../storage/streams_store.ts";
 import { serveFile } from "./serve_file.ts";
@@ -26,15 +27,16 @@ const TYPES: Record<string, { type: string; cache: string }> = {
   jpg: { type: "image/jpeg", cache: "no-cache" },
 };
 
-const CORS = {
-  "access-control-allow-origin": "*",
-  "access-control-allow-methods": "GET, HEAD, OPTIONS",
-  "access-control-allow-headers": "Range",
-  "access-control-expose-headers": "Content-Length, Content-Range",
-};
+// Players on any site may fetch segments, with Range; each list is one header value, as before.
+const openCors = cors({
+  origin: "*",
+  allowMethods: ["GET, HEAD, OPTIONS"],
+  allowHeaders: ["Range"],
+  exposeHeaders: ["Content-Length, Content-Range"],
+});
 
 function notFound(): Response {
-  return Response.json({ error: "Not found" }, { status: 404, headers: CORS });
+  return Response.json({ error: "Not found" }, { status: 404 });
 }
 
 export function streamHlsRoutes(deps: StreamHlsDeps): Hono {
@@ -63,13 +65,12 @@ export function streamHlsRoutes(deps: StreamHlsDeps): Hono {
       etag: `"${stat.size.toString(36)}-${mtime.toString(36)}"`,
       lastModified: mtime,
       cacheControl: cache,
-      headers: CORS,
     });
     if (response.status === 404) return notFound();
     return response;
   };
 
-  app.options("/hls/*", () => new Response(null, { status: 204, headers: CORS }));
+  app.use("/hls/*", openCors);
   app.get("/hls/:id/:file", (c) => serve(c, [c.req.param("id"), c.req.param("file")]));
   app.get(
     "/hls/:id/:variant/:file",

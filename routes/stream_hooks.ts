@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { HttpError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { StreamsStore } from "../storage/streams_store.ts";
-import { readForm } from "./small_body.ts";
+import { readForm } from "../edge/body.ts";
 import type { StreamLive } from "./stream_live.ts";
 
 export interface StreamHooksDeps {

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { join } from "node:path";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
+import { clientOptionsOf } from "../edge/client.ts";
 import type { Hub } from "../realtime/hub.ts";
 import type { SseTransport } from "../realtime/sse.ts";
 import type { WsFeature } from "../realtime/ws.ts";
@@ -62,10 +63,8 @@ export function createStreamRooms(deps: StreamRoomsDeps): StreamRooms {
       log,
       page: deps.page,
       links: {
-        basePath: config.basePath,
-        publicUrl: config.publicUrl,
+        ...clientOptionsOf(config),
         streamHost: config.streamHost,
-        trustProxy: config.trustProxy,
       },
       adminToken: config.serverAdminToken,
       // RTMP_PORT=0 means "any free port" for our listener; others (nginx-rtmp) use 1935.

@@ -1,32 +1,13 @@
 // How stream rooms look to clients: public views, absolute HLS and RTMP links, the admin check.
-import { createHash, timingSafeEqual } from "node:crypto";
+import { secretsEqual } from "../tokens.ts";
 import { HttpError } from "../errors.ts";
+import { type ClientOptions, publicBase } from "../edge/client.ts";
 import type { StreamRoom } from "../storage/streams_store.ts";
 import type { RoomStatus } from "./stream_live.ts";
 
-export interface LinkOptions {
-  basePath: string;
-  publicUrl?: string;
+/** Where clients reach this server (edge/client.ts), and STREAM_HOST for HLS. */
+export interface LinkOptions extends ClientOptions {
   streamHost?: string;
-  trustProxy: boolean;
-}
-
-/** Where clients reach this server: PUBLIC_URL, else the request's own origin, with BASE_PATH. */
-export function publicBase(request: Request, options: LinkOptions): string {
-  const { basePath } = options;
-  if (options.publicUrl) {
-    const prefix = basePath.slice(0, -1);
-    // PUBLIC_URL may already name the prefix (https://host/roomcast) or only the host.
-    return prefix && options.publicUrl.endsWith(prefix)
-      ? options.publicUrl + "/"
-      : options.publicUrl + basePath;
-  }
-  const url = new URL(request.url);
-  const proto = options.trustProxy
-    ? request.headers.get("x-forwarded-proto")?.split(",")[0].trim()
-    : undefined;
-  const protocol = proto === "https" || proto === "http" ? `${proto}:` : url.protocol;
-  return `${protocol}//${url.host}${basePath}`;
 }
 
 /** The folder URL of a room's HLS output: STREAM_HOST's `/hls` when set (the seed's meaning). */
@@ -72,16 +53,14 @@ export function roomView(
   };
 }
 
-const digest = (text: string) => createHash("sha256").update(text).digest();
-
 /** Checks `x-admin-token` against SERVER_ADMIN_TOKEN in constant time; throws the right 4xx/503. */
 export function requireAdmin(expected: string | undefined, given: string | undefined): void {
   if (!expected) {
     throw new HttpError(503, "Admin API is disabled: SERVER_ADMIN_TOKEN is not set");
   }
   if (!given) throw new HttpError(401, "Admin token required: send the x-admin-token header");
-  // Equal-length digests, so the comparison time says nothing about the token or its length.
-  if (!timingSafeEqual(digest(given), digest(expected))) {
+  // Compared as equal-length digests: the time says nothing about the token or its length.
+  if (!secretsEqual(given, expected)) {
     throw new HttpError(403, "Invalid admin token");
   }
 }

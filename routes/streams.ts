@@ -8,7 +8,8 @@ import type { Hub } from "../realtime/hub.ts";
 import { jsonFormat, type SseTransport } from "../realtime/sse.ts";
 import type { StreamRoom, StreamsStore } from "../storage/streams_store.ts";
 import type { PageRenderer } from "./pages.ts";
-import { readJsonObject, textField } from "./small_body.ts";
+import { readJsonObject } from "../edge/body.ts";
+import { textField } from "../edge/fields.ts";
 import { ROOMS_TOPIC, roomTopic, type StreamLive } from "./stream_live.ts";
 import { type LinkOptions, requireAdmin, roomView, rtmpUrl } from "./stream_views.ts";
 

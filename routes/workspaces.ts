@@ -1,6 +1,7 @@
 // Workspaces (EchoSphere), wired: stores, sessions, auth pages, REST, the /app shell and /ws parts.
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import type { Config } from "../config.ts";
+import type { ClientOptions } from "../edge/client.ts";
 import type { Logger } from "../log.ts";
 import type { Hub } from "../realtime/hub.ts";
 import type { WsFeature, WsUser } from "../realtime/ws.ts";
@@ -27,12 +28,12 @@ import { createWorkspacesWs } from "./workspaces_ws.ts";
 export interface WorkspacesDeps {
   db: Db;
   hub: Pick<Hub, "publish" | "lastId">;
-  config: Pick<
-    Config,
-    "basePath" | "sessionTtlDays" | "trustProxy" | "allowedOrigins" | "signup" | "sharedLobby"
-  >;
+  config: Pick<Config, "basePath" | "sessionTtlDays" | "signup" | "sharedLobby">;
   log: Logger;
   page: PageRenderer;
+  client: ClientOptions;
+  /** The Origin rule for cookie-authenticated writes (edge/origin.ts). */
+  sameOrigin: MiddlewareHandler;
   /** Where account passwords are hashed and compared. */
   passwords: Pick<PasswordPool, "hash" | "compare">;
   /** The /ws sockets, so a session that ends closes its sockets. */
@@ -63,8 +64,7 @@ export function createWorkspaces(deps: WorkspacesDeps): Workspaces {
     sessions,
     accounts,
     basePath,
-    trustProxy: config.trustProxy,
-    allowedOrigins: config.allowedOrigins,
+    client: deps.client,
     sockets: deps.sockets,
   });
   const service = createWorkspaceService({ workspaces, messages, hub, presence, basePath });
@@ -91,8 +91,8 @@ export function createWorkspaces(deps: WorkspacesDeps): Workspaces {
   }, SOCKET_SWEEP_MS);
 
   const routes = new Hono();
-  routes.route("/", authRoutes({ actions, auth, basePath }));
-  routes.route("/", workspacesApiRoutes({ auth, service }));
+  routes.route("/", authRoutes({ actions, auth, basePath, sameOrigin: deps.sameOrigin }));
+  routes.route("/", workspacesApiRoutes({ auth, service, sameOrigin: deps.sameOrigin }));
 
   routes.get("/app", (c) => {
     const user = auth.user(c);

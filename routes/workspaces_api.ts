@@ -1,7 +1,9 @@
 // EchoSphere's REST API (servers, channels, members, messages) plus invites, reads and edits.
 import { Hono } from "hono";
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { HttpError } from "../errors.ts";
+import { readJsonObject } from "../edge/body.ts";
+import { parseId } from "../edge/fields.ts";
 import type { Account } from "../storage/accounts_store.ts";
 import type { SessionAuth } from "./session.ts";
 import type { WorkspaceService } from "./workspaces_service.ts";
@@ -9,32 +11,23 @@ import type { WorkspaceService } from "./workspaces_service.ts";
 export interface WorkspacesApiDeps {
   auth: SessionAuth;
   service: WorkspaceService;
+  /** The Origin rule (edge/origin.ts), for every write here. */
+  sameOrigin: MiddlewareHandler;
 }
 
 const MAX_LIMIT = 200;
+// 2000 characters of message, each up to 12 bytes as a JSON \u escape pair, with room to spare.
+const MAX_BODY = 64 * 1024;
 
 /** A positive integer path or query value, else a 400 naming it. */
 export function idOf(raw: string | undefined, what: string): number {
-  if (raw === undefined || !/^[1-9][0-9]{0,15}$/.test(raw)) {
-    throw new HttpError(400, `Invalid ${what}`, { code: "invalid" });
-  }
-  return Number(raw);
+  const id = parseId(raw);
+  if (id === null) throw new HttpError(400, `Invalid ${what}`, { code: "invalid" });
+  return id;
 }
 
-async function jsonObject(c: Context, optional = false): Promise<Record<string, unknown>> {
-  let body: unknown;
-  try {
-    const text = await c.req.text();
-    // Some bodies are optional: `curl -X POST` with no data is an empty object.
-    body = optional && text.trim() === "" ? {} : JSON.parse(text);
-  } catch {
-    throw new HttpError(400, "Request body must be JSON", { code: "bad_request" });
-  }
-  if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    throw new HttpError(400, "Request body must be a JSON object", { code: "bad_request" });
-  }
-  return body as Record<string, unknown>;
-}
+/** A JSON object body; an empty one is `{}` (`curl -X POST` with no data), so fields say what is missing. */
+const jsonObject = (c: Context) => readJsonObject(c.req.raw, { maxBytes: MAX_BODY });
 
 /** History paging from `?limit=&before=&after=`: default 50, at most 200. */
 export function historyQuery(c: Context): { limit: number; before?: number; after?: number } {
@@ -57,15 +50,14 @@ export function workspacesApiRoutes(
 
   const guard = async (c: Context, next: () => Promise<void>) => {
     c.set("user", auth.requireUser(c));
-    if (c.req.method !== "GET" && c.req.method !== "HEAD") auth.checkOrigin(c);
     c.header("cache-control", "no-store");
     await next();
   };
   for (const path of ["/api/bootstrap", "/api/unread", "/api/servers", "/api/servers/*"]) {
-    app.use(path, guard);
+    app.use(path, deps.sameOrigin, guard);
   }
   for (const path of ["/api/channels/*", "/api/messages/*", "/api/invites/*"]) {
-    app.use(path, guard);
+    app.use(path, deps.sameOrigin, guard);
   }
 
   app.get("/api/bootstrap", (c) => {
@@ -97,7 +89,7 @@ export function workspacesApiRoutes(
   app.post("/api/servers/:id/invites", async (c) => {
     const serverId = idOf(c.req.param("id"), "server id");
     // An empty body means an invite without expiry or use limit.
-    const body = await jsonObject(c, true);
+    const body = await jsonObject(c);
     const invite = service.createInvite(
       c.get("user"),
       serverId,
@@ -124,7 +116,7 @@ export function workspacesApiRoutes(
   });
   app.post("/api/channels/:id/read", async (c) => {
     const channelId = idOf(c.req.param("id"), "channel id");
-    const body = await jsonObject(c, true);
+    const body = await jsonObject(c);
     const messageId = body.messageId === undefined || body.messageId === null
       ? undefined
       : idOf(String(body.messageId), "messageId");

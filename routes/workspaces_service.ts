@@ -1,6 +1,7 @@
 // Workspace rules in one place (membership, ownership, kinds, limits) and the events they publish;
 // REST and /ws both call these, so the two can never disagree.
 import { HttpError } from "../errors.ts";
+import { hasControlCharacters, longerThan } from "../edge/fields.ts";
 import type { Hub } from "../realtime/hub.ts";
 import type { Account } from "../storage/accounts_store.ts";
 import {
@@ -35,7 +36,6 @@ export const topics = {
   account: (userId: number) => `account:${userId}`,
 };
 
-const CONTROL = /[\p{Cc}\p{Cf}]/u;
 const MAX_MESSAGE = 2000;
 
 const fail = (status: 400 | 403 | 404, code: string, message: string) =>
@@ -45,7 +45,7 @@ const fail = (status: 400 | 403 | 404, code: string, message: string) =>
 export function cleanName(value: unknown, what: string, max: number): string {
   const name = typeof value === "string" ? value.trim().replace(/\s+/g, " ") : "";
   if (!name) throw fail(400, "invalid", `${what} is required`);
-  if ([...name].length > max || CONTROL.test(name)) {
+  if (longerThan(name, max) || hasControlCharacters(name)) {
     throw fail(400, "invalid", `${what} must be at most ${max} printable characters`);
   }
   return name;
@@ -55,7 +55,7 @@ export function cleanName(value: unknown, what: string, max: number): string {
 export function cleanContent(value: unknown): string {
   const content = typeof value === "string" ? value.trim() : "";
   if (!content) throw fail(400, "invalid", "Message content is required");
-  if ([...content].length > MAX_MESSAGE) {
+  if (longerThan(content, MAX_MESSAGE)) {
     throw fail(400, "too_long", `Message content must be at most ${MAX_MESSAGE} characters`);
   }
   return content;

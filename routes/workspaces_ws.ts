@@ -1,6 +1,7 @@
 // Workspaces on /ws: EchoSphere's flat envelopes (subscribe, message, voice:*), plus typing, read,
 // presence, and guards for the `channel:`, `workspace:` and `account:` topics.
 import { HttpError } from "../errors.ts";
+import { parseId } from "../edge/fields.ts";
 import type { Hub } from "../realtime/hub.ts";
 import type { WsClient, WsFeature, WsUser } from "../realtime/ws.ts";
 import { createVoiceRooms, type VoicePeer } from "../realtime/voice.ts";
@@ -29,9 +30,9 @@ class WsProblem extends Error {
 }
 
 const positiveId = (value: unknown, what: string): number => {
-  if (typeof value === "number" && Number.isInteger(value) && value > 0) return value;
-  if (typeof value === "string" && /^[1-9][0-9]{0,15}$/.test(value)) return Number(value);
-  throw new WsProblem("bad_request", `${what} must be a positive integer`);
+  const id = parseId(value);
+  if (id === null) throw new WsProblem("bad_request", `${what} must be a positive integer`);
+  return id;
 };
 
 export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {

@@ -1,6 +1,7 @@
 // First start: makes sure an admin htpasswd exists so a fresh `deno task start` is usable.
 import { join } from "node:path";
 import { htpasswdLine } from "./htpasswd.ts";
+import { randomToken } from "../tokens.ts";
 
 /**
  * Creates `<dataDir>/.htpasswd` with user `admin` when it does not exist. Returns null when the file
@@ -25,6 +26,5 @@ export async function ensureAdminHtpasswd(
 }
 
 function randomPassword(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(15));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_");
+  return randomToken(15);
 }

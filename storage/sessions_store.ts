@@ -1,5 +1,5 @@
 // Workspace login sessions: random ids handed to the browser, stored only as SHA-256, with expiry.
-import { createHash } from "node:crypto";
+import { randomToken, sha256Hex } from "../tokens.ts";
 import type { Db } from "./db.ts";
 
 export interface Session {
@@ -38,14 +38,10 @@ export interface SessionsStoreOptions {
 const SLIDE_EVERY_MS = 60 * 60 * 1000;
 
 /** The stored form of a session id. */
-export function hashToken(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
-}
+export const hashToken: (token: string) => string = sha256Hex;
 
 export function newToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_")
-    .replace(/=+$/, "");
+  return randomToken(32);
 }
 
 export function createSessionsStore(db: Db, options: SessionsStoreOptions): SessionsStore {

@@ -1,5 +1,5 @@
 // Stream rooms in SQLite: slugs, hashed stream keys, playback ids, live state, chat tokens.
-import { createHash } from "node:crypto";
+import { randomToken, sha256Hex } from "../tokens.ts";
 import { type Db, transaction } from "./db.ts";
 
 /** Who made a room live: our RTMP listener, or nginx-rtmp through the hooks. */
@@ -45,20 +45,6 @@ export interface StreamsStore {
   createChatToken(roomId: number, nickname: string, ttlMs: number): string;
   /** The nickname and room of a token that has not expired, or null. */
   chatToken(token: string): { roomId: number; nickname: string } | null;
-}
-
-/** SHA-256, hex: how keys and tokens are stored and looked up. */
-export function sha256Hex(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
-
-/** `bytes` random bytes as base64url, without padding. */
-export function randomToken(bytes: number): string {
-  const raw = crypto.getRandomValues(new Uint8Array(bytes));
-  return btoa(String.fromCharCode(...raw)).replace(/\+/g, "-").replace(/\//g, "_").replace(
-    /=+$/,
-    "",
-  );
 }
 
 /** Slugs the API cannot use because a fixed route has that name. */

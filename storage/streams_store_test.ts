@@ -1,7 +1,8 @@
 // Unit tests of the stream rooms store on a fresh in-memory database.
 import { assert, assertEquals } from "../tests/_assert.ts";
 import { openDb } from "./db.ts";
-import { createStreamsStore, sha256Hex, slugify } from "./streams_store.ts";
+import { createStreamsStore, slugify } from "./streams_store.ts";
+import { sha256Hex } from "../tokens.ts";
 
 Deno.test("slugify() makes lowercase ASCII slugs with dashes", () => {
   assertEquals(slugify("Soirée séries"), "soiree-series");

@@ -1,5 +1,6 @@
 // Workspace servers, their channels, members and invites, in SQLite.
 import { type Db, transaction } from "./db.ts";
+import { randomCode } from "../tokens.ts";
 
 export type Role = "owner" | "member";
 export type ChannelKind = "text" | "voice";
@@ -85,11 +86,12 @@ const toInvite = (r: Row): Invite => ({
 
 export const DEFAULT_SERVER_NAME = "Lobby";
 
+/** Letters and digits without the look-alikes 0/O/o, 1/I/l: 57 symbols. */
+export const INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+
 function newInviteCode(): string {
-  // 10 characters of base62 from 8 random bytes: ~59 bits, unguessable for a join link.
-  const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-  const bytes = crypto.getRandomValues(new Uint8Array(10));
-  return [...bytes].map((b) => alphabet[b % alphabet.length]).join("");
+  // 10 uniform symbols of 57: about 58 bits, unguessable for a join link.
+  return randomCode(INVITE_ALPHABET, 10);
 }
 
 export function createWorkspacesStore(db: Db): WorkspacesStore {

@@ -1,4 +1,4 @@
-// In-memory token buckets keyed by a string (an IP, an account), for login-style rate limits.
+// In-memory token buckets keyed by a string (an IP, an account, a socket): the one rate limiter.
 
 export type TakeResult = { ok: true } | { ok: false; retryAfterSeconds: number };
 

@@ -170,6 +170,8 @@ export async function rawPublisher(port: number, key: string) {
   await cmd(["publish", 3, null, key, "live"], 1);
   return {
     statuses,
+    /** Raw bytes after the publish (chunks of the test's own making). */
+    send: (bytes: Uint8Array) => conn.write(bytes),
     /** Resolves when the server closes the connection. */
     closed: reading,
     close: async () => {

@@ -3,11 +3,14 @@ import { assert, assertEquals } from "./test_util.ts";
 import {
   ffmpegPublish,
   finished,
+  PAST_HANDSHAKE,
   rawPublisher,
   readText,
   startTestServer,
+  trickle,
   waitFor,
 } from "./test_server.ts";
+import { addressKey } from "./listener.ts";
 
 async function closedByServer(conn: Deno.Conn): Promise<boolean> {
   try {
@@ -116,5 +119,70 @@ Deno.test("RtmpServer.close() ends a live publish cleanly", async () => {
     assert((await finished(pub)).code !== 0, "publisher was cut");
   } finally {
     await t.close();
+  }
+});
+
+Deno.test("startRtmpServer() closes trickling connections at fixed deadlines from accept", async () => {
+  // a byte every 100 ms would reset an idle timer of 300 ms forever; the deadlines do not move
+  const t = await startTestServer({
+    handshakeTimeoutMs: 400,
+    publishTimeoutMs: 1000,
+    idleTimeoutMs: 300,
+  });
+  const inHandshake = trickle(t.server.port, {});
+  const pastHandshake = trickle(t.server.port, { head: PAST_HANDSHAKE });
+  try {
+    await waitFor(
+      "both closed",
+      () => inHandshake.closes.length + pastHandshake.closes.length === 2,
+      3000,
+    );
+    const [hs] = inHandshake.closes;
+    const [pub] = pastHandshake.closes;
+    assert(hs.ms >= 380 && hs.ms < 1000, `handshake trickle closed after ${hs.ms} ms`);
+    assert(pub.ms >= 980 && pub.ms < 1600, `publish trickle closed after ${pub.ms} ms`);
+    assert(pub.sent >= PAST_HANDSHAKE.length + 5, `kept sending: ${pub.sent} bytes`);
+    assert(t.logs.some((l) => l.includes('"reason":"no publish in time"')), t.logs.join("\n"));
+  } finally {
+    await Promise.all([inHandshake.stop(), pastHandshake.stop()]);
+    await t.close();
+  }
+});
+
+Deno.test("startRtmpServer() takes a real ffmpeg publish while trickling connections fill every slot", async () => {
+  const t = await startTestServer({ maxConnections: 12 });
+  // 127.0.0.2-4, four each (the per-address cap): every slot taken, each reconnecting when closed
+  const tricklers = ["127.0.0.2", "127.0.0.3", "127.0.0.4"].flatMap((localAddress) =>
+    [1, 2, 3, 4].map(() =>
+      trickle(t.server.port, { localAddress, head: PAST_HANDSHAKE, everyMs: 200, reconnect: true })
+    )
+  );
+  try {
+    await waitFor("12 tricklers answered", () => tricklers.every((x) => x.answered));
+    const { code, err } = await finished(ffmpegPublish(t.url("key-a"), 3));
+    assertEquals(code, 0, err);
+    assert(t.events.includes("live room-a pb-a"), t.events.join());
+    assert(t.logs.some((l) => l.includes("gave way")), "a trickler gave way to ffmpeg");
+    assert(tricklers.reduce((n, x) => n + x.connects, 0) > 12, "tricklers reconnected");
+  } finally {
+    await Promise.all(tricklers.map((x) => x.stop()));
+    await t.close();
+  }
+});
+
+Deno.test("addressKey() counts IPv6 per /64 and IPv4 (also mapped) per address", () => {
+  assertEquals(addressKey("203.0.113.9"), "203.0.113.9");
+  assertEquals(addressKey("::ffff:203.0.113.9"), "203.0.113.9");
+  assertEquals(addressKey("::ffff:cb00:7109"), "203.0.113.9");
+  assertEquals(addressKey("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
+  assertEquals(addressKey("2001:DB8:1:2::ffff"), "2001:db8:1:2::/64");
+  assertEquals(addressKey("2001:0db8:0001:0002::1"), "2001:db8:1:2::/64");
+  assertEquals(addressKey("[2001:db8:1:2::1]"), "2001:db8:1:2::/64");
+  assertEquals(addressKey("fe80::1%eth0"), "fe80:0:0:0::/64");
+  assertEquals(addressKey("2001:db8::"), "2001:db8:0:0::/64");
+  assertEquals(addressKey("::1"), "0:0:0:0::/64");
+  assertEquals(addressKey("2001:db8:1:3::1"), "2001:db8:1:3::/64"); // the next /64 is another
+  for (const bad of ["1::2::3", "1:2:3:4:5:6:7", "1:2:3:4:5:6:7:8:9", "::1.2.3.400", "g::1"]) {
+    assertEquals(addressKey(bad), bad); // not parsed: counted under its own text
   }
 });

@@ -121,15 +121,15 @@ class Connections {
   open(tcp: Deno.TcpConn): void {
     const ip = tcp.remoteAddr.hostname;
     const key = addressKey(ip);
-    const count = this.#perAddress.get(key) ?? 0;
-    if (count >= this.caps.perAddress || !this.#freeSlot()) {
+    if ((this.#perAddress.get(key) ?? 0) >= this.caps.perAddress || !this.#freeSlot()) {
       this.deps.log("warn", "rtmp connection refused: too many connections", { ip });
       try {
         tcp.close();
       } catch { /* already closed */ }
       return;
     }
-    this.#perAddress.set(key, count + 1);
+    // read again: the connection that gave way may have been from this address
+    this.#perAddress.set(key, (this.#perAddress.get(key) ?? 0) + 1);
     const c = new RtmpConn(tcp, {
       ...this.deps,
       onClose: () => {

@@ -170,6 +170,28 @@ Deno.test("startRtmpServer() takes a real ffmpeg publish while trickling connect
   }
 });
 
+Deno.test("startRtmpServer() counts an address right when its own connection gives way", async () => {
+  const t = await startTestServer({ maxConnections: 2, maxConnectionsPerIp: 2 });
+  const open = async (localAddress: string) => {
+    const c = trickle(t.server.port, { localAddress, head: PAST_HANDSHAKE, everyMs: 1000 });
+    await waitFor(`${localAddress} answered`, () => c.answered || c.closes.length > 0, 3000);
+    return c;
+  };
+  const conns = [];
+  try {
+    conns.push(await open("127.0.0.2"), await open("127.0.0.2")); // full
+    conns.push(await open("127.0.0.3")); // the first .2 gives way
+    conns.push(await open("127.0.0.2")); // the second .2 gives way: .2 holds one, not two
+    const last = await open("127.0.0.2");
+    conns.push(last);
+    assert(last.answered && last.closes.length === 0, "the address was at 1 of 2, not refused");
+    assertEquals(conns.map((c) => c.closes.length), [1, 1, 1, 0, 0]);
+  } finally {
+    await Promise.all(conns.map((c) => c.stop()));
+    await t.close();
+  }
+});
+
 Deno.test("addressKey() counts IPv6 per /64 and IPv4 (also mapped) per address", () => {
   assertEquals(addressKey("203.0.113.9"), "203.0.113.9");
   assertEquals(addressKey("::ffff:203.0.113.9"), "203.0.113.9");

@@ -32,8 +32,13 @@ export interface RtmpServerOptions {
   log?: LogFn;
   /** Open connections per remote address (IPv6: per /64). @default 4 */
   maxConnectionsPerIp?: number;
-  /** Open connections in all; when full, the oldest one not yet publishing gives way. @default 256 */
+  /** Open connections in all; see `giveWayAfterMs` for when it is full. @default 256 */
   maxConnections?: number;
+  /**
+   * When the server is full, the oldest connection not yet publishing gives way to a new one once
+   * it is open this long: a real publisher reaches Publish.Start well within it. @default 2000
+   */
+  giveWayAfterMs?: number;
   /** The handshake must be done this long after accept, however the bytes trickle. @default 5000 */
   handshakeTimeoutMs?: number;
   /** The publish must be authorized (Publish.Start) this long after accept. @default 10000 */
@@ -105,7 +110,7 @@ class Connections {
 
   constructor(
     private deps: Omit<ConnDeps, "onClose">,
-    private caps: { perAddress: number; total: number },
+    private caps: { perAddress: number; total: number; giveWayAfterMs: number },
   ) {
     const { handshakeMs, publishMs, idleMs } = deps.limits;
     this.#watchdog = setInterval(() => {
@@ -145,12 +150,16 @@ class Connections {
   }
 
   /**
-   * True when there is room, if need be by closing the oldest connection not yet publishing: a
-   * slot held by a slow or idle peer must not keep a real publisher out until its deadline.
+   * True when there is room, if need be by closing the oldest connection not yet publishing: slots
+   * held by slow or idle peers must not keep a real publisher out until their deadlines. Only one
+   * open for `giveWayAfterMs` gives way, or closed peers that reconnect at once would evict each
+   * other in a chain until they reached the publisher still in its handshake.
    */
   #freeSlot(): boolean {
     if (this.#all.size < this.caps.total) return true;
+    const now = Date.now();
     for (const c of this.#all) { // insertion order: the oldest first
+      if (now - c.openedAt < this.caps.giveWayAfterMs) return false; // all later ones are younger
       if (c.waiting) {
         c.close("server full: gave way to a newer connection");
         return true;
@@ -201,7 +210,11 @@ export async function startRtmpServer(options: RtmpServerOptions): Promise<RtmpS
       idleMs: options.idleTimeoutMs ?? 10_000,
       maxMessageLength: options.maxMessageLength,
     },
-  }, { perAddress: options.maxConnectionsPerIp ?? 4, total: options.maxConnections ?? 256 });
+  }, {
+    perAddress: options.maxConnectionsPerIp ?? 4,
+    total: options.maxConnections ?? 256,
+    giveWayAfterMs: options.giveWayAfterMs ?? 2000,
+  });
   let closing = false;
   const accepting = (async () => {
     while (!closing) {

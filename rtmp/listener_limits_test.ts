@@ -159,6 +159,7 @@ Deno.test("startRtmpServer() takes a real ffmpeg publish while trickling connect
   );
   try {
     await waitFor("12 tricklers answered", () => tricklers.every((x) => x.answered));
+    await new Promise((r) => setTimeout(r, 2000)); // old enough to give way (giveWayAfterMs)
     const { code, err } = await finished(ffmpegPublish(t.url("key-a"), 3));
     assertEquals(code, 0, err);
     assert(t.events.includes("live room-a pb-a"), t.events.join());
@@ -171,7 +172,7 @@ Deno.test("startRtmpServer() takes a real ffmpeg publish while trickling connect
 });
 
 Deno.test("startRtmpServer() counts an address right when its own connection gives way", async () => {
-  const t = await startTestServer({ maxConnections: 2, maxConnectionsPerIp: 2 });
+  const t = await startTestServer({ maxConnections: 2, maxConnectionsPerIp: 2, giveWayAfterMs: 0 });
   const open = async (localAddress: string) => {
     const c = trickle(t.server.port, { localAddress, head: PAST_HANDSHAKE, everyMs: 1000 });
     await waitFor(`${localAddress} answered`, () => c.answered || c.closes.length > 0, 3000);
@@ -189,6 +190,31 @@ Deno.test("startRtmpServer() counts an address right when its own connection giv
   } finally {
     await Promise.all(conns.map((c) => c.stop()));
     await t.close();
+  }
+});
+
+Deno.test("startRtmpServer() keeps a publisher and a young connection when full", async () => {
+  const t = await startTestServer({ maxConnections: 1, giveWayAfterMs: 0 });
+  const pub = await rawPublisher(t.server.port, "key-a");
+  try {
+    await waitFor("publish start", () => pub.statuses.includes("onStatus NetStream.Publish.Start"));
+    const late = trickle(t.server.port, { localAddress: "127.0.0.3" });
+    await waitFor("refused", () => late.closes.length === 1);
+    await late.stop();
+    assert(t.server.isLive("room-a"), "a publishing connection never gives way");
+  } finally {
+    await pub.close();
+    await t.close();
+  }
+  const young = await startTestServer({ maxConnections: 1, giveWayAfterMs: 60_000 });
+  const first = trickle(young.server.port, { localAddress: "127.0.0.2" });
+  const second = trickle(young.server.port, { localAddress: "127.0.0.3" });
+  try {
+    await waitFor("second refused", () => second.closes.length === 1);
+    assertEquals(first.closes.length, 0); // younger than giveWayAfterMs: it stays
+  } finally {
+    await Promise.all([first.stop(), second.stop()]);
+    await young.close();
   }
 });
 

@@ -39,7 +39,7 @@ export class RtmpConn {
   #outBytes = 0;
   #session: RtmpSession;
 
-  constructor(readonly tcp: Deno.TcpConn, private deps: ConnDeps) {
+  constructor(private readonly tcp: Deno.TcpConn, private readonly deps: ConnDeps) {
     this.ip = tcp.remoteAddr.hostname;
     this.#session = new RtmpSession({
       send: (bytes) => this.#send(bytes),
@@ -67,10 +67,6 @@ export class RtmpConn {
         this.#publish = null;
       },
     }, { maxMessageLength: deps.limits.maxMessageLength });
-  }
-
-  get closed(): boolean {
-    return this.#closed;
   }
 
   /** Still on its way to a publish, so it may give way when the server is full. */

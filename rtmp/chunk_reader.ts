@@ -16,14 +16,18 @@ export class ChunkError extends Error {
 }
 
 export interface ChunkReaderOptions {
+  /** Smallest chunk size a peer may set (the spec's default; SRS's floor); smaller is refused. @default 128 */
+  minChunkSize?: number;
   /** Largest chunk size a peer may set; larger is refused. @default 65536 */
   maxChunkSize?: number;
-  /** Largest message length accepted. @default 8 MiB */
+  /** Largest message length accepted; changeable later with `maxMessageLength`. @default 8 MiB */
   maxMessageLength?: number;
-  /** Most bytes held across all partial messages. @default 16 MiB */
+  /** Most bytes held in partial message buffers. @default maxMessageLength + 1 MiB (a video and its audio) */
   maxBufferedBytes?: number;
   /** Most distinct chunk stream ids per connection (real clients use a handful). @default 64 */
   maxChunkStreams?: number;
+  /** Most chunk streams with a message in progress at once (audio + video + a command). @default 8 */
+  maxPartialMessages?: number;
 }
 
 export const MSG_SET_CHUNK_SIZE = 1;
@@ -39,7 +43,8 @@ interface StreamState {
   length: number;
   typeId: number;
   streamId: number;
-  parts: Uint8Array[] | null;
+  /** The message being assembled, allocated once at its declared length; null between messages. */
+  buf: Uint8Array | null;
   filled: number;
 }
 
@@ -48,30 +53,46 @@ const MESSAGE_HEADER_SIZE = [11, 7, 3, 0];
 /**
  * Parses chunks as bytes arrive. Set Chunk Size and Abort are applied here, at once, because the
  * very next chunk may depend on them; they are returned as messages too.
+ *
+ * Each message is copied into one buffer of its declared length, so what a connection holds is
+ * the sum of those lengths whatever the chunk size: keeping every chunk as its own array cost
+ * ~400 bytes of heap per 1-byte chunk (12 MiB sent at chunk size 1 grew the process by 2.2 GiB).
  */
 export class ChunkReader {
   #chunkSize = 128;
   #streams = new Map<number, StreamState>();
   #header = new Uint8Array(18);
+  #view = new DataView(this.#header.buffer);
   #headerLen = 0;
   #current: StreamState | null = null; // stream whose chunk payload we are reading
   #chunkLeft = 0;
-  #buffered = 0;
+  #held = 0; // bytes of the buffers of partial messages
+  #partials = 0; // chunk streams with a message in progress
+  /** Messages longer than this are refused at their first header. */
+  maxMessageLength: number;
+  readonly #minChunkSize: number;
   readonly #maxChunkSize: number;
-  readonly #maxMessageLength: number;
-  readonly #maxBuffered: number;
+  readonly #maxHeld: number;
   readonly #maxStreams: number;
+  readonly #maxPartials: number;
 
   constructor(options: ChunkReaderOptions = {}) {
+    this.#minChunkSize = options.minChunkSize ?? 128;
     this.#maxChunkSize = options.maxChunkSize ?? 65536;
-    this.#maxMessageLength = options.maxMessageLength ?? 8 * 1024 * 1024;
-    this.#maxBuffered = options.maxBufferedBytes ?? 16 * 1024 * 1024;
+    this.maxMessageLength = options.maxMessageLength ?? 8 * 1024 * 1024;
+    this.#maxHeld = options.maxBufferedBytes ?? this.maxMessageLength + 1024 * 1024;
     this.#maxStreams = options.maxChunkStreams ?? 64;
+    this.#maxPartials = options.maxPartialMessages ?? 8;
   }
 
   /** The peer's current chunk size. */
   get chunkSize(): number {
     return this.#chunkSize;
+  }
+
+  /** Bytes this reader holds for the peer: partial message buffers and an unfinished header. */
+  get heldBytes(): number {
+    return this.#held + this.#headerLen;
   }
 
   /** Feed bytes; returns every message completed by them. Throws ChunkError on bad input. */
@@ -84,12 +105,8 @@ export class ChunkReader {
       } else {
         const n = Math.min(this.#chunkLeft, bytes.length - at);
         const s = this.#current;
-        s.parts!.push(bytes.slice(at, at + n));
+        s.buf!.set(bytes.subarray(at, at + n), s.filled);
         s.filled += n;
-        this.#buffered += n;
-        if (this.#buffered > this.#maxBuffered) {
-          throw new ChunkError("Cannot read chunk: too many bytes held in partial messages");
-        }
         at += n;
         this.#chunkLeft -= n;
         if (this.#chunkLeft === 0) {
@@ -163,14 +180,14 @@ export class ChunkReader {
         length: 0,
         typeId: 0,
         streamId: 0,
-        parts: null,
+        buf: null,
         filled: 0,
       };
       this.#streams.set(csid, s);
     }
     const p = basic;
-    const view = new DataView(h.buffer);
-    const inProgress = s.parts !== null;
+    const view = this.#view;
+    const inProgress = s.buf !== null;
     if (fmt < 3) {
       if (inProgress) {
         throw new ChunkError(`Cannot read chunk: new header on chunk stream ${csid} mid-message`);
@@ -190,13 +207,7 @@ export class ChunkReader {
       s.timestamp = (s.timestamp + s.tsField) >>> 0;
     }
     // on a type 3 continuation the repeated extended timestamp was consumed and is ignored
-    if (!inProgress) {
-      if (s.length > this.#maxMessageLength) {
-        throw new ChunkError(`Cannot read chunk: message length ${s.length} exceeds limit`);
-      }
-      s.parts = [];
-      s.filled = 0;
-    }
+    if (!inProgress) this.#startMessage(s);
     this.#chunkLeft = Math.min(this.#chunkSize, s.length - s.filled);
     if (this.#chunkLeft === 0) {
       this.#complete(s, out); // zero-length message
@@ -205,18 +216,34 @@ export class ChunkReader {
     }
   }
 
-  #complete(s: StreamState, out: RtmpMessage[]): void {
-    const parts = s.parts!;
-    s.parts = null;
-    this.#buffered -= s.filled;
-    const payload = parts.length === 1 ? parts[0] : new Uint8Array(s.filled);
-    if (parts.length !== 1) {
-      let at = 0;
-      for (const part of parts) {
-        payload.set(part, at);
-        at += part.length;
-      }
+  /** Checks the limits before the buffer exists: a header alone cannot make us allocate more. */
+  #startMessage(s: StreamState): void {
+    if (s.length > this.maxMessageLength) {
+      throw new ChunkError(`Cannot read chunk: message length ${s.length} exceeds limit`);
     }
+    if (this.#partials >= this.#maxPartials) {
+      throw new ChunkError("Cannot read chunk: too many chunk streams with partial messages");
+    }
+    if (this.#held + s.length > this.#maxHeld) {
+      throw new ChunkError("Cannot read chunk: too many bytes held in partial messages");
+    }
+    s.buf = new Uint8Array(s.length);
+    s.filled = 0;
+    this.#held += s.length;
+    this.#partials++;
+  }
+
+  #release(s: StreamState): Uint8Array {
+    const payload = s.buf!;
+    s.buf = null;
+    s.filled = 0;
+    this.#held -= payload.length;
+    this.#partials--;
+    return payload;
+  }
+
+  #complete(s: StreamState, out: RtmpMessage[]): void {
+    const payload = this.#release(s);
     const msg = {
       csid: s.csid,
       typeId: s.typeId,
@@ -232,7 +259,7 @@ export class ChunkReader {
   #setChunkSize(payload: Uint8Array): void {
     if (payload.length < 4) throw new ChunkError("Cannot set chunk size: payload too short");
     const size = new DataView(payload.buffer, payload.byteOffset).getUint32(0) & 0x7fffffff;
-    if (size < 1 || size > this.#maxChunkSize) {
+    if (size < this.#minChunkSize || size > this.#maxChunkSize) {
       throw new ChunkError(`Cannot set chunk size: ${size} is out of range`);
     }
     this.#chunkSize = size;
@@ -242,10 +269,6 @@ export class ChunkReader {
     if (payload.length < 4) throw new ChunkError("Cannot abort message: payload too short");
     const csid = new DataView(payload.buffer, payload.byteOffset).getUint32(0);
     const s = this.#streams.get(csid);
-    if (s?.parts) {
-      this.#buffered -= s.filled;
-      s.parts = null;
-      s.filled = 0;
-    }
+    if (s?.buf) this.#release(s);
   }
 }

@@ -1,5 +1,5 @@
 // Byte-vector tests for the chunk reader, one per known trap.
-import { assertEquals, assertThrows, concat, fromHex, hex } from "./test_util.ts";
+import { assert, assertEquals, assertThrows, concat, fromHex, hex } from "./test_util.ts";
 import { ChunkError, ChunkReader, type RtmpMessage } from "./chunk_reader.ts";
 
 /** Feed bytes one at a time, which must give the same result as feeding them whole. */
@@ -126,15 +126,18 @@ Deno.test("ChunkReader drops a partial message on Abort", () => {
   assertEquals(hex(msgs[1].payload), "ee");
 });
 
-Deno.test("ChunkReader refuses a chunk size above 65536 and below 1", () => {
-  const big = fromHex("02 000000 000004 01 00000000 00010001");
-  assertThrows(() => new ChunkReader().push(big), ChunkError, "65537 is out of range");
-  const zero = fromHex("02 000000 000004 01 00000000 00000000");
-  assertThrows(() => new ChunkReader().push(zero), ChunkError, "out of range");
-  const ok = fromHex("02 000000 000004 01 00000000 00010000");
-  const r = new ChunkReader();
-  r.push(ok);
-  assertEquals(r.chunkSize, 65536);
+Deno.test("ChunkReader refuses a chunk size above 65536 and below 128", () => {
+  const setSize = (n: number) =>
+    fromHex(`02 000000 000004 01 00000000 ${n.toString(16).padStart(8, "0")}`);
+  assertThrows(() => new ChunkReader().push(setSize(65537)), ChunkError, "65537 is out of range");
+  assertThrows(() => new ChunkReader().push(setSize(0)), ChunkError, "out of range");
+  assertThrows(() => new ChunkReader().push(setSize(1)), ChunkError, "1 is out of range");
+  assertThrows(() => new ChunkReader().push(setSize(127)), ChunkError, "127 is out of range");
+  for (const size of [128, 4096, 65536]) {
+    const r = new ChunkReader();
+    r.push(setSize(size));
+    assertEquals(r.chunkSize, size);
+  }
 });
 
 Deno.test("ChunkReader refuses a message length above the limit before reading it", () => {
@@ -144,21 +147,62 @@ Deno.test("ChunkReader refuses a message length above the limit before reading i
   assertThrows(() => r.push(fromHex("04 000000 000065 09 01000000")), ChunkError);
 });
 
-Deno.test("ChunkReader bounds bytes held across partial messages", () => {
-  const r = new ChunkReader({ maxBufferedBytes: 1000 });
-  const start = (csid: number) =>
-    concat(
-      fromHex(`${csid.toString(16).padStart(2, "0")} 000000 000200 09 01000000`),
-      new Uint8Array(128),
-    );
-  r.push(start(4));
-  r.push(start(5));
-  r.push(start(6));
-  r.push(start(7));
-  r.push(start(8));
-  r.push(start(9));
-  r.push(start(10));
-  assertThrows(() => r.push(start(11)), ChunkError, "too many bytes");
+/** A type 0 header on `csid` for a video message of `length` bytes. */
+const header = (csid: number, length: number) =>
+  fromHex(
+    `${csid.toString(16).padStart(2, "0")} 000000 ${
+      length.toString(16).padStart(6, "0")
+    } 09 01000000`,
+  );
+
+Deno.test("ChunkReader counts partial messages by their declared length, before any payload", () => {
+  const r = new ChunkReader({ maxMessageLength: 1000 }); // holds at most 1000 + 1 MiB
+  r.push(header(4, 1000));
+  assertEquals(r.heldBytes, 1000);
+  const big = new ChunkReader(); // 8 MiB messages, 9 MiB held
+  big.push(concat(header(4, 8 * 1024 * 1024), new Uint8Array(128)));
+  assertEquals(big.heldBytes, 8 * 1024 * 1024);
+  assertThrows(() => big.push(header(5, 2 * 1024 * 1024)), ChunkError, "too many bytes");
+});
+
+Deno.test("ChunkReader limits chunk streams with partial messages", () => {
+  const r = new ChunkReader({ maxPartialMessages: 3 });
+  for (const csid of [4, 5, 6]) r.push(concat(header(csid, 200), new Uint8Array(128)));
+  assertThrows(() => r.push(header(7, 200)), ChunkError, "too many chunk streams with partial");
+  // a finished message frees its place
+  const ok = new ChunkReader({ maxPartialMessages: 1 });
+  for (const csid of [4, 5, 6]) {
+    assertEquals(ok.push(concat(header(csid, 3), fromHex("010203"))).length, 1);
+  }
+  assertEquals(ok.heldBytes, 0);
+});
+
+Deno.test("ChunkReader releases what an aborted message held", () => {
+  const r = new ChunkReader({ maxPartialMessages: 2 }); // the Abort message takes one while read
+  r.push(concat(header(4, 200), new Uint8Array(128)));
+  assertEquals(r.heldBytes, 200);
+  r.push(fromHex("02 000000 000004 02 00000000 00000004"));
+  assertEquals(r.heldBytes, 0);
+  // both places are free again: csid 4 would still hold one without the Abort
+  for (const csid of [5, 6]) r.push(concat(header(csid, 200), new Uint8Array(128)));
+  assertThrows(() => r.push(header(7, 200)), ChunkError, "partial");
+});
+
+Deno.test("ChunkReader holds one buffer per message even at chunk size 1", () => {
+  // 12 MiB of chunks of 1 byte (each a type 3 header and a byte) into one 8 MiB message: the old
+  // reader kept every byte as its own array and grew the process by 2.2 GiB; stop well before.
+  const r = new ChunkReader({ minChunkSize: 1 });
+  r.push(concat(fromHex("02 000000 000004 01 00000000 00000001"), header(4, 8 * 1024 * 1024)));
+  const block = new Uint8Array(1024 * 1024);
+  for (let i = 0; i < block.length; i += 2) block[i] = 0xc4;
+  const before = Deno.memoryUsage().rss;
+  r.push(Uint8Array.of(0)); // the first chunk has the type 0 header above
+  for (let mib = 0; mib < 12; mib++) {
+    r.push(block);
+    const grown = Deno.memoryUsage().rss - before;
+    assert(grown < 64 * 1024 * 1024, `grew ${grown >> 20} MiB after ${mib + 1} MiB`);
+    assertEquals(r.heldBytes, 8 * 1024 * 1024);
+  }
 });
 
 Deno.test("ChunkReader refuses a compressed header on an unknown chunk stream", () => {

@@ -1,8 +1,8 @@
-// The RTMP TCP listener: the only socket code in rtmp/. Accepts publishers and wires them to ingest.
+// The RTMP server: the accept loop, per-address and total caps, deadlines; one connection is conn.ts.
+import { type ConnDeps, RtmpConn } from "./conn.ts";
 import type { Transcode } from "./ffmpeg_args.ts";
 import { ffmpegAvailable, type LogFn } from "./hls.ts";
-import { createIngest, type Publish } from "./ingest.ts";
-import { RtmpSession } from "./session.ts";
+import { createIngest } from "./ingest.ts";
 
 export interface StreamKeys {
   /** Resolve a publish key to its room; null when unknown. Must be constant-time on the key (the caller compares hashes). */
@@ -30,13 +30,20 @@ export interface RtmpServerOptions {
   keys: StreamKeys;
   events: StreamEvents;
   log?: LogFn;
-  /** Open connections per remote IP. @default 4 */
+  /** Open connections per remote address (IPv6: per /64). @default 4 */
   maxConnectionsPerIp?: number;
-  /** Open connections in all. @default 256 */
+  /** Open connections in all; see `giveWayAfterMs` for when it is full. @default 256 */
   maxConnections?: number;
-  /** Time to finish the handshake. @default 5000 */
+  /**
+   * When the server is full, the oldest connection not yet publishing gives way to a new one once
+   * it is open this long: a real publisher reaches Publish.Start well within it. @default 2000
+   */
+  giveWayAfterMs?: number;
+  /** The handshake must be done this long after accept, however the bytes trickle. @default 5000 */
   handshakeTimeoutMs?: number;
-  /** Silence allowed: no bytes before publishing, no media while publishing. @default 10000 */
+  /** The publish must be authorized (Publish.Start) this long after accept. @default 10000 */
+  publishTimeoutMs?: number;
+  /** Media must follow Publish.Start this soon and never pause longer. @default 10000 */
   idleTimeoutMs?: number;
   /** Segments stay this long after unpublish; a publisher back sooner continues the playlist. @default 30000 */
   graceMs?: number;
@@ -59,36 +66,127 @@ export interface RtmpServer {
   close(): Promise<void>;
 }
 
-interface Conn {
-  tcp: Deno.TcpConn;
-  ip: string;
-  closed: boolean;
-  openedAt: number;
-  lastData: number;
-  lastMedia: number;
-  session: RtmpSession;
-  publish: Publish | null;
-  out: Promise<void>;
-  outBytes: number;
-  close(reason: string): void;
+/**
+ * The key an address is counted under for the per-address cap: an IPv4 address as is (also when
+ * IPv4-mapped), an IPv6 address by its /64, the smallest block one subscriber is usually given.
+ */
+export function addressKey(ip: string): string {
+  const addr = ip.replace(/^\[|\]$/g, "").split("%")[0].toLowerCase(); // no brackets, no zone
+  if (!addr.includes(":")) return addr;
+  const g = ipv6Groups(addr);
+  if (!g) return addr; // the kernel's text, but not one we parse: counted under itself
+  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) {
+    return [g[6] >> 8, g[6] & 255, g[7] >> 8, g[7] & 255].join("."); // ::ffff:a.b.c.d
+  }
+  return g.slice(0, 4).map((x) => x.toString(16)).join(":") + "::/64";
 }
 
-const MAX_OUT_BYTES = 1024 * 1024; // replies are small: a peer that never reads gets closed
+/** The eight 16-bit groups of an IPv6 address (`::` and a dotted IPv4 tail allowed), or null. */
+function ipv6Groups(addr: string): number[] | null {
+  const halves = addr.split("::");
+  if (halves.length > 2) return null;
+  const head = halves[0] === "" ? [] : halves[0].split(":");
+  const tail = halves.length === 1 || halves[1] === "" ? [] : halves[1].split(":");
+  const last = halves.length === 2 ? tail : head;
+  const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(last.at(-1) ?? "");
+  if (v4) {
+    const b = v4.slice(1).map(Number);
+    if (b.some((n) => n > 255)) return null;
+    last.splice(-1, 1, ((b[0] << 8) | b[1]).toString(16), ((b[2] << 8) | b[3]).toString(16));
+  }
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return null;
+  const all = [...head, ...Array<string>(missing).fill("0"), ...tail];
+  if (!all.every((x) => /^[0-9a-f]{1,4}$/.test(x))) return null;
+  return all.map((x) => parseInt(x, 16));
+}
+
+/** Open connections, counted per address, with their deadlines checked on one timer. */
+class Connections {
+  readonly #all = new Set<RtmpConn>();
+  readonly #serving = new Set<Promise<void>>();
+  readonly #perAddress = new Map<string, number>();
+  readonly #watchdog: ReturnType<typeof setInterval>;
+
+  constructor(
+    private deps: Omit<ConnDeps, "onClose">,
+    private caps: { perAddress: number; total: number; giveWayAfterMs: number },
+  ) {
+    const { handshakeMs, publishMs, idleMs } = deps.limits;
+    this.#watchdog = setInterval(() => {
+      const now = Date.now();
+      for (const c of this.#all) {
+        const late = c.overdue(now);
+        if (late) c.close(late);
+      }
+    }, Math.min(250, handshakeMs / 4, publishMs / 4, idleMs / 4));
+  }
+
+  /** Admits a new socket, or closes it when its address is at its cap or no slot can be freed. */
+  open(tcp: Deno.TcpConn): void {
+    const ip = tcp.remoteAddr.hostname;
+    const key = addressKey(ip);
+    if ((this.#perAddress.get(key) ?? 0) >= this.caps.perAddress || !this.#freeSlot()) {
+      this.deps.log("warn", "rtmp connection refused: too many connections", { ip });
+      try {
+        tcp.close();
+      } catch { /* already closed */ }
+      return;
+    }
+    // read again: the connection that gave way may have been from this address
+    this.#perAddress.set(key, (this.#perAddress.get(key) ?? 0) + 1);
+    const c = new RtmpConn(tcp, {
+      ...this.deps,
+      onClose: () => {
+        this.#all.delete(c);
+        const n = (this.#perAddress.get(key) ?? 1) - 1;
+        if (n <= 0) this.#perAddress.delete(key);
+        else this.#perAddress.set(key, n);
+      },
+    });
+    this.#all.add(c);
+    const serving = c.serve().finally(() => this.#serving.delete(serving));
+    this.#serving.add(serving);
+  }
+
+  /**
+   * True when there is room, if need be by closing the oldest connection not yet publishing: slots
+   * held by slow or idle peers must not keep a real publisher out until their deadlines. Only one
+   * open for `giveWayAfterMs` gives way, or closed peers that reconnect at once would evict each
+   * other in a chain until they reached the publisher still in its handshake.
+   */
+  #freeSlot(): boolean {
+    if (this.#all.size < this.caps.total) return true;
+    const now = Date.now();
+    for (const c of this.#all) { // insertion order: the oldest first
+      if (now - c.openedAt < this.caps.giveWayAfterMs) return false; // all later ones are younger
+      if (c.waiting) {
+        c.close("server full: gave way to a newer connection");
+        return true;
+      }
+    }
+    return false;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#watchdog);
+    for (const c of this.#all) c.close("server closing");
+    await Promise.all([...this.#serving]);
+  }
+}
 
 export async function startRtmpServer(options: RtmpServerOptions): Promise<RtmpServer> {
-  const userLog = options.log;
-  const log: LogFn = (level, msg, fields) => {
+  const log = guardedLog(options.log);
+  const safely = (fn: () => void) => {
     try {
-      userLog?.(level, msg, fields);
-    } catch { /* a failing logger must not take the listener down */ }
+      fn();
+    } catch (e) {
+      log("error", "rtmp event handler threw", { error: String(e) });
+    }
   };
   const ffmpegPath = options.ffmpegPath ?? "ffmpeg";
   const streaming = await ffmpegAvailable(ffmpegPath);
   if (!streaming) log("warn", "streaming is off: ffmpeg not found", { ffmpegPath });
-  const perIpMax = options.maxConnectionsPerIp ?? 4;
-  const maxConns = options.maxConnections ?? 256;
-  const handshakeMs = options.handshakeTimeoutMs ?? 5000;
-  const idleMs = options.idleTimeoutMs ?? 10_000;
   const ingest = createIngest({
     hlsDir: options.hlsDir,
     ffmpegPath,
@@ -103,135 +201,25 @@ export async function startRtmpServer(options: RtmpServerOptions): Promise<RtmpS
     maxQueueBytes: options.maxQueueBytes ?? 8 * 1024 * 1024,
   });
   const listener = Deno.listen({ hostname: options.hostname ?? "0.0.0.0", port: options.port });
-  const conns = new Set<Conn>();
-  const handlers = new Set<Promise<void>>();
-  const perIp = new Map<string, number>();
+  const conns = new Connections({
+    begin: (key, drop) => ingest.begin(key, drop),
+    log,
+    limits: {
+      handshakeMs: options.handshakeTimeoutMs ?? 5000,
+      publishMs: options.publishTimeoutMs ?? 10_000,
+      idleMs: options.idleTimeoutMs ?? 10_000,
+      maxMessageLength: options.maxMessageLength,
+    },
+  }, {
+    perAddress: options.maxConnectionsPerIp ?? 4,
+    total: options.maxConnections ?? 256,
+    giveWayAfterMs: options.giveWayAfterMs ?? 2000,
+  });
   let closing = false;
-
-  function safely(fn: () => void): void {
-    try {
-      fn();
-    } catch (e) {
-      log("error", "rtmp event handler threw", { error: String(e) });
-    }
-  }
-
-  const watchdog = setInterval(() => {
-    const now = Date.now();
-    for (const c of conns) {
-      const st = c.session.state;
-      if (st === "handshake" || st === "handshake-c2") {
-        if (now - c.openedAt > handshakeMs) c.close("handshake timeout");
-      } else if (st === "publishing") {
-        if (now - c.lastMedia > idleMs) c.close("no media");
-      } else if (now - c.lastData > idleMs) { // includes a key lookup that never answers
-        c.close("idle");
-      }
-    }
-  }, Math.min(250, handshakeMs / 4, idleMs / 4));
-
-  function open(tcp: Deno.TcpConn): void {
-    const ip = tcp.remoteAddr.hostname;
-    const count = perIp.get(ip) ?? 0;
-    if (count >= perIpMax || conns.size >= maxConns) {
-      log("warn", "rtmp connection refused: too many connections", { ip });
-      try {
-        tcp.close();
-      } catch { /* already closed */ }
-      return;
-    }
-    perIp.set(ip, count + 1);
-    const now = Date.now();
-    const c: Conn = {
-      tcp,
-      ip,
-      closed: false,
-      openedAt: now,
-      lastData: now,
-      lastMedia: now,
-      publish: null,
-      out: Promise.resolve(),
-      outBytes: 0,
-      session: null as unknown as RtmpSession,
-      close(reason) {
-        if (c.closed) return;
-        c.closed = true;
-        log("debug", "rtmp connection closed", { ip, reason });
-        try {
-          tcp.close();
-        } catch { /* already closed */ }
-      },
-    };
-    c.session = new RtmpSession({
-      send(bytes) {
-        if (c.closed) return;
-        c.outBytes += bytes.length;
-        if (c.outBytes > MAX_OUT_BYTES) return c.close("peer does not read");
-        c.out = c.out.then(() => writeAll(c, bytes)).catch(() => c.close("write failed"));
-      },
-      close(reason) {
-        // let the refusal reach the peer first (bounded by the watchdog-free short timeout)
-        const t = setTimeout(() => c.close(reason), 1000);
-        c.out.finally(() => {
-          clearTimeout(t);
-          c.close(reason);
-        });
-      },
-      async authorize(key) {
-        const r = await ingest.begin(key, (reason) => c.close(reason));
-        c.publish = r.publish ?? null;
-        c.lastMedia = Date.now();
-        return r.decision;
-      },
-      onMedia(msg) {
-        c.lastMedia = Date.now();
-        c.publish?.media(msg.typeId, msg.timestamp, msg.payload);
-      },
-      onMetadata: (payload, ts) => c.publish?.metadata(payload, ts),
-      onUnpublish() {
-        c.publish?.end();
-        c.publish = null;
-      },
-    }, { maxMessageLength: options.maxMessageLength });
-    conns.add(c);
-    const h = serve(c).finally(() => {
-      conns.delete(c);
-      handlers.delete(h);
-      const n = (perIp.get(ip) ?? 1) - 1;
-      if (n <= 0) perIp.delete(ip);
-      else perIp.set(ip, n);
-    });
-    handlers.add(h);
-  }
-
-  async function serve(c: Conn): Promise<void> {
-    const buf = new Uint8Array(64 * 1024);
-    try {
-      while (!c.closed) {
-        const n = await c.tcp.read(buf);
-        if (n === null) break;
-        c.lastData = Date.now();
-        c.session.feed(buf.subarray(0, n));
-      }
-    } catch (e) {
-      if (!c.closed) log("debug", "rtmp connection error", { ip: c.ip, error: String(e) });
-    } finally {
-      c.close("ended");
-      c.session.end();
-      await c.out;
-    }
-  }
-
-  async function writeAll(c: Conn, bytes: Uint8Array): Promise<void> {
-    let at = 0;
-    while (at < bytes.length && !c.closed) at += await c.tcp.write(bytes.subarray(at));
-    c.outBytes -= bytes.length;
-  }
-
   const accepting = (async () => {
     while (!closing) {
       try {
-        open(await listener.accept());
+        conns.open(await listener.accept());
       } catch (e) {
         if (closing) break;
         log("error", "rtmp accept failed", { error: String(e) });
@@ -250,14 +238,21 @@ export async function startRtmpServer(options: RtmpServerOptions): Promise<RtmpS
     async close() {
       if (closing) return;
       closing = true;
-      clearInterval(watchdog);
       try {
         listener.close();
       } catch { /* already closed */ }
       await accepting;
-      for (const c of conns) c.close("server closing");
-      await Promise.all([...handlers]);
+      await conns.close();
       await ingest.close();
     },
+  };
+}
+
+/** A logger that cannot throw: a failing logger must not take the listener down. */
+function guardedLog(userLog: LogFn | undefined): LogFn {
+  return (level, msg, fields) => {
+    try {
+      userLog?.(level, msg, fields);
+    } catch { /* ignored, see above */ }
   };
 }

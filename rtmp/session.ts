@@ -36,6 +36,11 @@ export interface SessionOptions extends ChunkReaderOptions {
   outChunkSize?: number;
   /** Window we ask the peer to acknowledge. @default 2500000 */
   windowAckSize?: number;
+  /**
+   * Largest message before a publish is authorized: commands are small, and a peer without a key
+   * must not make us hold `maxMessageLength` per chunk stream. @default 64 KiB
+   */
+  maxMessageLengthBeforePublish?: number;
 }
 
 export type SessionState =
@@ -69,9 +74,17 @@ export class RtmpSession {
   #app: string;
   #outChunkSize: number;
   #windowAckSize: number;
+  #publishMessageLength: number;
+  #commandMessageLength: number;
 
   constructor(private handler: SessionHandler, options: SessionOptions = {}) {
     this.#reader = new ChunkReader(options);
+    this.#publishMessageLength = this.#reader.maxMessageLength;
+    this.#commandMessageLength = Math.min(
+      options.maxMessageLengthBeforePublish ?? 64 * 1024,
+      this.#publishMessageLength,
+    );
+    this.#reader.maxMessageLength = this.#commandMessageLength;
     this.#app = options.app ?? "live";
     this.#outChunkSize = options.outChunkSize ?? 4096;
     this.#windowAckSize = options.windowAckSize ?? 2_500_000;
@@ -195,6 +208,7 @@ export class RtmpSession {
       case "closeStream":
         if (this.state === "publishing") {
           this.state = "connected";
+          this.#reader.maxMessageLength = this.#commandMessageLength;
           this.handler.onUnpublish();
         }
         return;
@@ -256,6 +270,7 @@ export class RtmpSession {
         return this.#close(d.code);
       }
       this.state = "publishing";
+      this.#reader.maxMessageLength = this.#publishMessageLength;
       this.#send(m.streamBegin(streamId));
       this.#send(m.onStatus(streamId, "status", "NetStream.Publish.Start", "Publishing."));
     }).catch(() => this.#close("authorize failed")); // a throwing handler must not go unhandled

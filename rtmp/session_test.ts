@@ -1,7 +1,7 @@
 // Tests for the session state machine, driven as OBS/ffmpeg drive a server.
-import { assert, assertEquals, concat } from "./test_util.ts";
+import { assert, assertEquals, assertThrows, concat } from "./test_util.ts";
 import { type PublishDecision, RtmpSession, type SessionHandler } from "./session.ts";
-import { ChunkReader, type RtmpMessage } from "./chunk_reader.ts";
+import { ChunkError, ChunkReader, type RtmpMessage } from "./chunk_reader.ts";
 import { ChunkWriter } from "./chunk_writer.ts";
 import { type Amf0Value, decodeAmf0, encodeAmf0 } from "./amf0.ts";
 
@@ -167,4 +167,21 @@ Deno.test("RtmpSession answers a ping request", () => {
   session.feed(w.write({ csid: 2, typeId: 4, streamId: 0, timestamp: 0, payload: p }));
   const pong = rec.replies.find((r) => r.typeId === 4)!;
   assertEquals(Array.from(pong.payload), [0, 7, 0, 0, 1, 2]);
+});
+
+Deno.test("RtmpSession refuses messages over 64 KiB until a publish is authorized", async () => {
+  const big = new Uint8Array(64 * 1024 + 1);
+  const before = setup();
+  before.cmd(["connect", 1, { app: "live" }]);
+  assertThrows(() => before.send(9, big), ChunkError, "exceeds limit");
+
+  const { cmd, send, rec } = setup();
+  cmd(["connect", 1, { app: "live" }]);
+  cmd(["createStream", 2, null]);
+  cmd(["publish", 3, null, "key1", "live"], 1);
+  await tick();
+  send(9, big); // a keyframe of a live publish
+  assertEquals(rec.media.map((x) => x.payload.length), [big.length]);
+  cmd(["FCUnpublish", 4, null, "key1"]);
+  assertThrows(() => send(9, big), ChunkError, "exceeds limit");
 });

@@ -1,4 +1,5 @@
 // Test helpers: a real RTMP server on port 0 with in-memory keys, and real publishers.
+import { connect, type Socket } from "node:net";
 import { type RtmpServer, type RtmpServerOptions, startRtmpServer } from "./listener.ts";
 
 export interface TestServer {
@@ -170,6 +171,8 @@ export async function rawPublisher(port: number, key: string) {
   await cmd(["publish", 3, null, key, "live"], 1);
   return {
     statuses,
+    /** Raw bytes after the publish (chunks of the test's own making). */
+    send: (bytes: Uint8Array) => conn.write(bytes),
     /** Resolves when the server closes the connection. */
     closed: reading,
     close: async () => {
@@ -177,6 +180,86 @@ export async function rawPublisher(port: number, key: string) {
         conn.close();
       } catch { /* already closed */ }
       await reading;
+    },
+  };
+}
+
+/** The handshake, then the type 0 header of a 4096-byte command whose payload then trickles. */
+export const PAST_HANDSHAKE = Uint8Array.of(
+  3,
+  ...new Uint8Array(1536 * 2),
+  ...[0x03, 0, 0, 0, 0, 0x10, 0, 20, 0, 0, 0, 0],
+);
+
+export interface Trickler {
+  /** Connections made so far (reconnects included). */
+  readonly connects: number;
+  /** For each connection the server ended: ms from connect to close, and bytes it had sent. */
+  readonly closes: { ms: number; sent: number }[];
+  /** The server has answered the handshake on the current connection. */
+  readonly answered: boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * A slow client from `localAddress` (any of 127/8 is loopback, so each is its own address for the
+ * per-address cap; node:net can bind it, Deno.connect cannot): sends `head`, then one zero byte
+ * every `everyMs`, and reconnects as soon as the server closes it, as an attacker would.
+ */
+export function trickle(
+  port: number,
+  options: { localAddress?: string; head?: Uint8Array; everyMs?: number; reconnect?: boolean },
+): Trickler {
+  const { localAddress = "127.0.0.1", head = Uint8Array.of(3), everyMs = 100 } = options;
+  const state = { connects: 0, closes: [] as { ms: number; sent: number }[], answered: false };
+  let stopped = false;
+  let socket: Socket | null = null;
+  let ended = Promise.resolve();
+  let redial: ReturnType<typeof setTimeout> | undefined;
+  const dial = () => {
+    state.connects++;
+    state.answered = false;
+    let sent = 0;
+    let received = 0;
+    let timer: ReturnType<typeof setInterval> | undefined;
+    const started = Date.now();
+    const s = socket = connect({ host: "127.0.0.1", port, localAddress });
+    ended = new Promise((resolve) => {
+      s.on("close", () => {
+        clearInterval(timer);
+        if (!stopped) state.closes.push({ ms: Date.now() - started, sent });
+        if (!stopped && options.reconnect) redial = setTimeout(dial, 10);
+        resolve();
+      });
+    });
+    s.on("error", () => {});
+    s.on("data", (d: Uint8Array) => {
+      received += d.length;
+      state.answered ||= received >= 3073;
+    });
+    s.on("connect", () => {
+      s.write(head);
+      sent = head.length;
+      timer = setInterval(() => {
+        s.write(Uint8Array.of(0));
+        sent++;
+      }, everyMs);
+    });
+  };
+  dial();
+  return {
+    get connects() {
+      return state.connects;
+    },
+    closes: state.closes,
+    get answered() {
+      return state.answered;
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(redial);
+      socket?.destroy();
+      await ended;
     },
   };
 }

@@ -11,7 +11,7 @@ import { imageRoutes } from "./routes/images.ts";
 import { mediaApp } from "./routes/media_setup.ts";
 import { pageRenderer, pageRoutes } from "./routes/pages.ts";
 import { createWsTransport, type WsFeature } from "./realtime/ws.ts";
-import { createWorkspaces } from "./routes/workspaces.ts";
+import { createWorkspaces } from "./routes/workspaces/mod.ts";
 import { createCodeStore } from "./storage/code_store.ts";
 import { codeRoutes } from "./routes/code.ts";
 import { createCodeLive } from "./routes/code_live.ts";

@@ -1,22 +1,22 @@
 // Workspaces (EchoSphere), wired: stores, sessions, auth pages, REST, the /app shell and /ws parts.
 import { Hono } from "hono";
-import type { Config } from "../config.ts";
-import type { Logger } from "../log.ts";
-import type { Hub } from "../realtime/hub.ts";
-import type { WsFeature, WsUser } from "../realtime/ws.ts";
-import type { Db } from "../storage/db.ts";
-import { createAccountsStore } from "../storage/accounts_store.ts";
-import { createSessionsStore } from "../storage/sessions_store.ts";
-import { createWorkspacesStore } from "../storage/workspaces_store.ts";
-import { createMessagesStore } from "../storage/workspace_messages_store.ts";
-import { createAuthActions } from "./auth_actions.ts";
-import { authRoutes, userView } from "./auth.ts";
-import type { PageRenderer } from "./pages.ts";
-import { createSessionAuth, sessionAuthenticator } from "./session.ts";
-import { workspacesApiRoutes } from "./workspaces_api.ts";
-import { createPresence } from "./workspaces_presence.ts";
-import { createWorkspaceService } from "./workspaces_service.ts";
-import { createWorkspacesWs } from "./workspaces_ws.ts";
+import type { Config } from "../../config.ts";
+import type { Logger } from "../../log.ts";
+import type { Hub } from "../../realtime/hub.ts";
+import type { WsFeature, WsUser } from "../../realtime/ws.ts";
+import type { Db } from "../../storage/db.ts";
+import { createAccountsStore } from "../../storage/accounts_store.ts";
+import { createSessionsStore } from "../../storage/sessions_store.ts";
+import { createWorkspacesStore } from "../../storage/workspaces_store.ts";
+import { createMessagesStore } from "../../storage/workspace_messages_store.ts";
+import { createAuthActions } from "../auth_actions.ts";
+import { authRoutes, userView } from "../auth.ts";
+import type { PageRenderer } from "../pages.ts";
+import { createSessionAuth, sessionAuthenticator } from "../session.ts";
+import { workspacesApiRoutes } from "./api.ts";
+import { createPresence } from "./presence.ts";
+import { createWorkspaceService } from "./service.ts";
+import { createWorkspacesWs } from "./ws.ts";
 
 export interface WorkspacesDeps {
   db: Db;

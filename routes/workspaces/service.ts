@@ -1,14 +1,14 @@
 // Workspace rules in one place (membership, ownership, kinds, limits) and the events they publish;
 // REST and /ws both call these, so the two can never disagree.
-import { HttpError } from "../errors.ts";
-import type { Hub } from "../realtime/hub.ts";
-import type { Account } from "../storage/accounts_store.ts";
+import { HttpError } from "../../errors.ts";
+import type { Hub } from "../../realtime/hub.ts";
+import type { Account } from "../../storage/accounts_store.ts";
 import {
   type Message,
   type MessagesStore,
   publicMessage,
   rfc3339,
-} from "../storage/workspace_messages_store.ts";
+} from "../../storage/workspace_messages_store.ts";
 import type {
   Channel,
   ChannelKind,
@@ -16,8 +16,8 @@ import type {
   Role,
   Server,
   WorkspacesStore,
-} from "../storage/workspaces_store.ts";
-import type { Presence } from "./workspaces_presence.ts";
+} from "../../storage/workspaces_store.ts";
+import type { Presence } from "./presence.ts";
 
 export interface WorkspaceServiceDeps {
   workspaces: WorkspacesStore;

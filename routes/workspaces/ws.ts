@@ -1,12 +1,12 @@
 // Workspaces on /ws: EchoSphere's flat envelopes (subscribe, message, voice:*), plus typing, read,
 // presence, and guards for the `channel:`, `workspace:` and `account:` topics.
-import { HttpError } from "../errors.ts";
-import type { Hub } from "../realtime/hub.ts";
-import type { WsClient, WsFeature, WsUser } from "../realtime/ws.ts";
-import { createVoiceRooms, type VoicePeer } from "../realtime/voice.ts";
-import type { Logger } from "../log.ts";
-import type { Presence } from "./workspaces_presence.ts";
-import { topics, type WorkspaceService } from "./workspaces_service.ts";
+import { HttpError } from "../../errors.ts";
+import type { Hub } from "../../realtime/hub.ts";
+import type { WsClient, WsFeature, WsUser } from "../../realtime/ws.ts";
+import { createVoiceRooms, type VoicePeer } from "../../realtime/voice.ts";
+import type { Logger } from "../../log.ts";
+import type { Presence } from "./presence.ts";
+import { topics, type WorkspaceService } from "./service.ts";
 
 export interface WorkspacesWsDeps {
   service: WorkspaceService;

@@ -1,8 +1,8 @@
 // Workspaces over /ws against the real server: EchoSphere's envelopes, resume, guards and voice.
-import { assert, assertEquals } from "../tests/_assert.ts";
-import { startServer, type TestServer } from "../tests/_server.ts";
-import { openSocket } from "../tests/_ws.ts";
-import { api, signupUser, type TestUser, wsUrl } from "../tests/_workspaces.ts";
+import { assert, assertEquals } from "../../tests/_assert.ts";
+import { startServer, type TestServer } from "../../tests/_server.ts";
+import { openSocket } from "../../tests/_ws.ts";
+import { api, signupUser, type TestUser, wsUrl } from "../../tests/_workspaces.ts";
 
 type Socket = Awaited<ReturnType<typeof openSocket>>;
 

@@ -11,7 +11,7 @@ import { imageRoutes } from "./routes/images.ts";
 import { mediaApp } from "./routes/media_setup.ts";
 import { pageRenderer, pageRoutes } from "./routes/pages.ts";
 import { createWsTransport, type WsFeature } from "./realtime/ws.ts";
-import { createWorkspaces } from "./routes/workspaces/mod.ts";
+import { createWorkspacesFeature } from "./routes/workspaces/mod.ts";
 import { createCodeStore } from "./storage/code_store.ts";
 import { codeRoutes } from "./routes/code.ts";
 import { createCodeLive } from "./routes/code_live.ts";
@@ -63,8 +63,8 @@ export function createApp(deps: AppDeps): Roomcast {
     codeWsFeature(codeStore),
     streams.ws,
   ];
-  const workspaces = createWorkspaces({ db: deps.db, hub: deps.hub, config, log, page });
-  wsFeatures.push(...workspaces.wsFeatures);
+  const workspaces = createWorkspacesFeature({ db: deps.db, hub: deps.hub, config, log, page });
+  wsFeatures.push(...(workspaces.ws ?? []));
   closers.push(() => workspaces.close());
   // Who a socket's cookie belongs to: the workspace session.
   const authenticate = workspaces.authenticate;

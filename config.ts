@@ -8,6 +8,13 @@ export interface EnvSource {
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type Transcode = "copy" | "720p30" | "abr";
 
+/** One entry of RTCConfiguration.iceServers, as the browser takes it. */
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
 export interface Config {
   /** HTTP port; 0 picks a free one. @default 8080 */
   port: number;
@@ -56,6 +63,11 @@ export interface Config {
   maxSnippetBytes: number;
   /** @default 24 */
   codeSessionTtlHours: number;
+  /** STUN/TURN servers handed to voice clients as they are (ICE_SERVERS, JSON). @default [] */
+  iceServers: IceServer[];
+  /** coturn `use-auth-secret` URLs; each user gets short-lived credentials for them. */
+  turnUrls: string[];
+  turnSecret?: string;
 }
 
 const MiB = 1024 * 1024;
@@ -125,6 +137,8 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
     problems.push("MEDIA_SERVER_SECRET must be at least 32 bytes long");
   }
 
+  const ice = iceSettings(str, problems);
+
   const config: Config = {
     port: int("PORT", 8080, 0, 65535),
     host: str("HOST") ?? "0.0.0.0",
@@ -150,6 +164,7 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
     ffmpegPath: str("FFMPEG_PATH") ?? "ffmpeg",
     maxSnippetBytes: int("MAX_SNIPPET_BYTES", 256 * 1024, 1024, 16 * MiB),
     codeSessionTtlHours: int("CODE_SESSION_TTL_HOURS", 24, 1, 24 * 365),
+    ...ice,
   };
   if (problems.length > 0) {
     throw new ConfigError(problems);
@@ -169,4 +184,54 @@ function normaliseBasePath(raw: string): string {
   let path = raw.startsWith("/") ? raw : `/${raw}`;
   if (!path.endsWith("/")) path += "/";
   return path.replace(/\/{2,}/g, "/");
+}
+
+const ICE_URL = /^(stuns?|turns?):[^\s]+$/;
+
+/** ICE_SERVERS (a JSON array of RTCIceServer), TURN_URLS and TURN_SECRET, checked together. */
+function iceSettings(
+  str: (name: string) => string | undefined,
+  problems: string[],
+): Pick<Config, "iceServers" | "turnUrls" | "turnSecret"> {
+  let iceServers: IceServer[] = [];
+  const raw = str("ICE_SERVERS");
+  if (raw !== undefined) {
+    const bad = () =>
+      problems.push(
+        `ICE_SERVERS must be a JSON array like [{"urls":"stun:stun.example.com:3478"}], got ${raw}`,
+      );
+    try {
+      const parsed = JSON.parse(raw);
+      const valid = Array.isArray(parsed) && parsed.every((entry) => {
+        if (entry === null || typeof entry !== "object") return false;
+        const urls = Array.isArray(entry.urls) ? entry.urls : [entry.urls];
+        return urls.length > 0 && urls.every((u: unknown) =>
+          typeof u === "string" && ICE_URL.test(u)
+        ) &&
+          ["username", "credential"].every((k) =>
+            entry[k] === undefined || typeof entry[k] === "string"
+          );
+      });
+      if (valid) {
+        iceServers = parsed.map((e: IceServer) => ({
+          urls: e.urls,
+          ...(e.username === undefined ? {} : { username: e.username }),
+          ...(e.credential === undefined ? {} : { credential: e.credential }),
+        }));
+      } else bad();
+    } catch {
+      bad();
+    }
+  }
+  const turnUrls = (str("TURN_URLS") ?? "").split(",").map((u) => u.trim()).filter(Boolean);
+  for (const url of turnUrls) {
+    if (!/^turns?:[^\s]+$/.test(url)) {
+      problems.push(`TURN_URLS entries must be turn: or turns: URLs, got "${url}"`);
+    }
+  }
+  const turnSecret = str("TURN_SECRET");
+  if ((turnUrls.length > 0) !== (turnSecret !== undefined)) {
+    problems.push("TURN_URLS and TURN_SECRET must be set together");
+  }
+  return { iceServers, turnUrls, turnSecret };
 }

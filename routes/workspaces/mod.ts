@@ -1,9 +1,10 @@
-// Workspaces (EchoSphere), wired: stores, sessions, auth pages, REST, the /app shell and /ws parts.
+// Workspaces (EchoSphere) as a Feature: stores, sessions, auth pages, REST, voice, the /app shell
+// and its /ws parts.
 import { Hono } from "hono";
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../log.ts";
 import type { Hub } from "../../realtime/hub.ts";
-import type { WsFeature, WsUser } from "../../realtime/ws.ts";
+import type { WsUser } from "../../realtime/ws.ts";
 import type { Db } from "../../storage/db.ts";
 import { createAccountsStore } from "../../storage/accounts_store.ts";
 import { createSessionsStore } from "../../storage/sessions_store.ts";
@@ -11,32 +12,40 @@ import { createWorkspacesStore } from "../../storage/workspaces_store.ts";
 import { createMessagesStore } from "../../storage/workspace_messages_store.ts";
 import { createAuthActions } from "../auth_actions.ts";
 import { authRoutes, userView } from "../auth.ts";
+import type { Feature } from "../feature.ts";
 import type { PageRenderer } from "../pages.ts";
 import { createSessionAuth, sessionAuthenticator } from "../session.ts";
 import { workspacesApiRoutes } from "./api.ts";
 import { createPresence } from "./presence.ts";
 import { createWorkspaceService } from "./service.ts";
+import { voiceApiRoutes } from "./voice_api.ts";
 import { createWorkspacesWs } from "./ws.ts";
 
 export interface WorkspacesDeps {
   db: Db;
   hub: Pick<Hub, "publish" | "lastId">;
-  config: Pick<Config, "basePath" | "sessionTtlDays" | "trustProxy" | "allowedOrigins">;
+  config: Pick<
+    Config,
+    | "basePath"
+    | "sessionTtlDays"
+    | "trustProxy"
+    | "allowedOrigins"
+    | "iceServers"
+    | "turnUrls"
+    | "turnSecret"
+  >;
   log: Logger;
   page: PageRenderer;
 }
 
-export interface Workspaces {
-  routes: Hono;
-  wsFeatures: WsFeature[];
+export interface WorkspacesFeature extends Feature {
   /** Who a /ws upgrade's session cookie belongs to. */
   authenticate(request: Request): Promise<WsUser | null>;
-  close(): void;
 }
 
 const PURGE_EVERY_MS = 60 * 60 * 1000;
 
-export function createWorkspaces(deps: WorkspacesDeps): Workspaces {
+export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature {
   const { db, hub, config, log, page } = deps;
   const basePath = config.basePath;
   const accounts = createAccountsStore(db);
@@ -66,6 +75,7 @@ export function createWorkspaces(deps: WorkspacesDeps): Workspaces {
   const routes = new Hono();
   routes.route("/", authRoutes({ actions, auth, basePath }));
   routes.route("/", workspacesApiRoutes({ auth, service }));
+  routes.route("/", voiceApiRoutes({ auth, service, voice: ws.voice, config }));
 
   routes.get("/app", (c) => {
     const user = auth.user(c);
@@ -87,7 +97,7 @@ export function createWorkspaces(deps: WorkspacesDeps): Workspaces {
 
   return {
     routes,
-    wsFeatures: ws.features,
+    ws: ws.features,
     authenticate: sessionAuthenticator(sessions, accounts),
     close() {
       clearInterval(purge);

@@ -247,7 +247,8 @@ export function createWorkspaceService(deps: WorkspaceServiceDeps) {
       const channel = textChannel(user, channelId);
       const stored = messages.post(channel.id, user.id, cleanContent(content));
       const message = publicMessage(stored);
-      hub.publish(topics.channel(channel.id), "message", message);
+      // EchoSphere's envelope nests the message: {type, channelId, message: {...}}.
+      hub.publish(topics.channel(channel.id), "message", { channelId: channel.id, message });
       hub.publish(topics.workspace(channel.serverId), "activity", {
         serverId: channel.serverId,
         channelId: channel.id,
@@ -260,7 +261,7 @@ export function createWorkspaceService(deps: WorkspaceServiceDeps) {
     editMessage(user: User, messageId: number, content: unknown): Message {
       const { channel } = ownMessage(user, messageId);
       const message = publicMessage(messages.edit(messageId, cleanContent(content)));
-      hub.publish(topics.channel(channel.id), "message:edit", message);
+      hub.publish(topics.channel(channel.id), "message:edit", { channelId: channel.id, message });
       return message;
     },
 

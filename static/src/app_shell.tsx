@@ -31,10 +31,8 @@ import { type DialogKind, WorkspaceDialog } from "./lib/workspace_dialogs.tsx";
 const { user, basePath } = boot<{ user: User }>();
 const PAGE = 50;
 
-function toMessage(e: WsEvent): Message {
-  const { type: _t, topic: _p, eventId: _e, ...message } = e;
-  return message as unknown as Message;
-}
+/** The message inside EchoSphere's envelope `{type, channelId, message: {...}}`. */
+const toMessage = (e: WsEvent) => e.message as Message;
 
 /** This tab is connected, whatever a snapshot taken before its socket registered says. */
 const withSelfOnline = (members: Member[]) =>
@@ -136,7 +134,9 @@ function App() {
         if (n("channelId") !== open) return;
         setMessages((prev) => mergeMessages(prev, [toMessage(e)]));
         setTyping((t) =>
-          Object.fromEntries(Object.entries(t).filter(([, v]) => v.name !== e.authorDisplayName))
+          Object.fromEntries(
+            Object.entries(t).filter(([, v]) => v.name !== toMessage(e).authorDisplayName),
+          )
         );
         return markRead(open);
       case "message:edit":

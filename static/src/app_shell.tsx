@@ -1,4 +1,5 @@
-// The workspace app (EchoSphere's SPA): servers, channels with unread badges, live messages, members.
+// The workspace app (EchoSphere's SPA): servers, channels with unread badges, live messages, members,
+// voice channels with their live rosters, and the shared screen.
 import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { boot, url } from "./lib/boot.ts";
@@ -27,6 +28,7 @@ import {
   ServerList,
 } from "./lib/workspace_views.tsx";
 import { type DialogKind, WorkspaceDialog } from "./lib/workspace_dialogs.tsx";
+import { ScreenView, useVoice, VoiceBar, type VoiceRoster } from "./lib/workspace_voice_view.tsx";
 
 const { user, basePath } = boot<{ user: User }>();
 const PAGE = 50;
@@ -52,7 +54,13 @@ function App() {
   const [dialog, setDialog] = useState<DialogKind>(null);
   const [error, setError] = useState<string | null>(null);
   const [panel, setPanel] = useState<"none" | "channels" | "members">("none");
+  const [rosters, setRosters] = useState<Record<string, VoiceRoster>>({});
   const ws = useRef<WsSocket | null>(null);
+  const { voice, view: voiceView } = useVoice(
+    (m) => ws.current?.send(m) ?? false,
+    (message) => setError(message),
+  );
+  const voiceName = useRef("");
   const now = useRef({ serverId, channelId });
   now.current = { serverId, channelId };
   const lastTyping = useRef(0);
@@ -103,6 +111,7 @@ function App() {
     setMembers(withSelfOnline(b.members));
     setUnread(b.unread);
     for (const s of b.servers) ws.current?.follow(`workspace:${s.id}`);
+    if (b.activeServerId) void loadRosters(b.activeServerId);
     if (b.activeServerId) localStorage.setItem("roomcast.server", String(b.activeServerId));
     if (b.activeChannelId) showChannel(b.activeChannelId, b.messages);
     else {
@@ -110,6 +119,15 @@ function App() {
       ws.current?.followChannel(null);
       setMessages([]);
     }
+  };
+
+  const loadRosters = async (id: number) => {
+    const r = await apiCall<{ voice: Record<string, VoiceRoster> }>(
+      "GET",
+      `api/servers/${id}/voice`,
+    )
+      .catch(() => null);
+    if (r && now.current.serverId === id) setRosters(r.voice);
   };
 
   const resync = async () => {
@@ -123,6 +141,7 @@ function App() {
         `api/servers/${now.current.serverId}/members`,
       );
       setMembers(withSelfOnline(r.members));
+      await loadRosters(now.current.serverId);
     }
   };
 
@@ -175,7 +194,23 @@ function App() {
       case "reset":
         if (String(e.topic).startsWith("channel:") && open) return showChannel(open);
         return void resync().catch(() => {});
+      case "voice:roster":
+        if (n("serverId") !== now.current.serverId) return;
+        return setRosters((r) => ({
+          ...r,
+          [n("channelId")]: {
+            participants: e.participants as VoiceRoster["participants"],
+            screen: (e.screen as string | null) ?? null,
+          },
+        }));
+      case "voice:participants":
+      case "voice:peer-joined":
+      case "voice:peer-left":
+      case "voice:signal":
+      case "voice:screen":
+        return voice.handle(e);
       case "error":
+        voice.handle(e);
         return setError(String(e.error));
     }
   };
@@ -189,7 +224,10 @@ function App() {
       onState: setConnection,
       onOpen: (first) => {
         ws.current?.follow(`account:${user.id}`);
-        if (!first) void resync().catch(() => {});
+        if (!first) {
+          void resync().catch(() => {});
+          voice.rejoin();
+        }
       },
     });
     const saved = (key: string) => Number(localStorage.getItem(key)) || undefined;
@@ -222,7 +260,14 @@ function App() {
         channels={channels}
         active={channelId}
         unread={unread}
+        rosters={rosters}
+        voice={voiceView}
         onPick={showChannel}
+        onVoice={(id) => {
+          voiceName.current = channels.find((c) => c.id === id)?.name ?? "";
+          setPanel("none");
+          void voice.join(id);
+        }}
         onCreate={() => setDialog("channel")}
         onInvite={() => setDialog("invite")}
       />
@@ -257,6 +302,12 @@ function App() {
         {error && (
           <p class="form-error ws-error" role="alert" onClick={() => setError(null)}>{error} ×</p>
         )}
+        <VoiceBar view={voiceView} channelName={voiceName.current} voice={voice} />
+        <ScreenView
+          stream={voiceView.screen}
+          own={voiceView.sharer !== null && voiceView.sharer === voiceView.self?.id}
+          who={voiceView.peers.find((p) => p.id === voiceView.sharer)?.displayName ?? ""}
+        />
         <MessageList
           channelId={channelId}
           messages={messages}

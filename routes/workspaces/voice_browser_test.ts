@@ -168,8 +168,15 @@ Deno.test({
       assert(Number(await playing.jsonValue()) > 0);
       assertEquals(await bob.$eval("#voice-share", (b) => (b as HTMLButtonElement).disabled), true);
       await assertFits(bob, "in voice with a shared screen at 390x844");
+      await bob.click(".ws-voice-devices summary");
+      await bob.waitForSelector("#voice-input", { state: "visible" });
+      assert((await bob.$$("#voice-input option")).length >= 2, "the fake microphone is listed");
+      await assertFits(bob, "the device menu at 390x844");
       if (Deno.env.get("VOICE_SCREENSHOTS")) {
         await bob.screenshot({ path: `${Deno.env.get("VOICE_SCREENSHOTS")}/voice-phone.png` });
+      }
+      await bob.click(".ws-voice-devices summary");
+      if (Deno.env.get("VOICE_SCREENSHOTS")) {
         await ada.screenshot({ path: `${Deno.env.get("VOICE_SCREENSHOTS")}/voice-sharing.png` });
       }
       // Stopping takes the screen away from Bob.

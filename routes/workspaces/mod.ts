@@ -83,7 +83,7 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
     return page(c, {
       title: "Workspaces · Roomcast",
       entry: "app_shell",
-      styles: ["workspace.css"],
+      styles: ["workspace.css", "workspace_voice.css"],
       data: { user: userView(user) },
     });
   });

@@ -137,14 +137,15 @@ Deno.test({
 });
 
 Deno.test({
-  name: "voice in Chromium: a screen share plays at the other participant, on a phone too",
+  name:
+    "voice in Chromium: a screen share plays at the others (a phone, a late joiner); ICE restarts",
   ...browserTest,
   async fn() {
     const server = await startServer();
     const browser = await launchBrowser({ media: true });
     const errors: string[] = [];
     try {
-      const team = await makeTeam(server, ["ada", "bob"]);
+      const team = await makeTeam(server, ["ada", "bob", "cat"]);
       const ada = await openApp(browser, server, team.users[0], team, { errors });
       const bob = await openApp(browser, server, team.users[1], team, {
         errors,
@@ -179,9 +180,44 @@ Deno.test({
       if (Deno.env.get("VOICE_SCREENSHOTS")) {
         await ada.screenshot({ path: `${Deno.env.get("VOICE_SCREENSHOTS")}/voice-sharing.png` });
       }
-      // Stopping takes the screen away from Bob.
+      // Cat joins while Ada shares and gets the screen too.
+      const cat = await openApp(browser, server, team.users[2], team, { errors });
+      await joinVoice(cat, team);
+      await cat.waitForFunction(
+        () => {
+          const video = document.querySelector<HTMLVideoElement>("#screen-video");
+          return !!video && !video.paused && video.videoWidth > 0;
+        },
+        undefined,
+        { timeout: 15_000 },
+      );
+
+      // Stopping takes the screen away from the others.
       await ada.click("#voice-share");
-      await bob.waitForSelector("#screen-video", { state: "detached", timeout: 5000 });
+      for (const page of [bob, cat]) {
+        await page.waitForSelector("#screen-video", { state: "detached", timeout: 5000 });
+      }
+
+      // A network change restarts ICE (new credentials in the SDP) and the call stays connected.
+      const ufrags = () =>
+        ada.evaluate(() =>
+          (globalThis as unknown as { __pcs: RTCPeerConnection[] }).__pcs
+            .filter((pc) => pc.connectionState !== "closed")
+            .map((pc) => /a=ice-ufrag:(\S+)/.exec(pc.localDescription?.sdp ?? "")?.[1])
+        );
+      await waitConnected(ada, 2);
+      const before = await ufrags();
+      await ada.evaluate(() => dispatchEvent(new Event("online")));
+      await ada.waitForFunction(
+        (old) =>
+          (globalThis as unknown as { __pcs: RTCPeerConnection[] }).__pcs
+            .filter((pc) => pc.connectionState === "connected")
+            .filter((pc, i) =>
+              /a=ice-ufrag:(\S+)/.exec(pc.localDescription?.sdp ?? "")?.[1] !== old[i]
+            ).length === 2,
+        before,
+        { timeout: 10_000 },
+      );
       assertEquals(errors, []);
     } finally {
       await browser.close();

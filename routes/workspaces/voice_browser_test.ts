@@ -54,8 +54,10 @@ Deno.test({
         team.users.map((u) => openApp(browser, server, u, team, { errors })),
       );
       const talkers = [ada, bob, cat];
+      const joinedAt = Date.now();
       for (const page of talkers) await joinVoice(page, team);
       for (const page of talkers) await waitConnected(page, 2);
+      console.log(`3 joins to 3 connected pairs in ${Date.now() - joinedAt} ms`);
 
       // Each page receives audio from both others: bytes grow on both connections.
       const before = await Promise.all(talkers.map(peerStats));

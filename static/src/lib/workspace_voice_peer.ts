@@ -24,6 +24,11 @@ const SPEAKING_ENERGY = 1e-4;
 const SPEAKING_HOLD_MS = 400;
 /** A connection "disconnected" this long gets an ICE restart. */
 const DISCONNECTED_RESTART_MS = 3000;
+/**
+ * How long a description waits for ICE gathering, so its candidates travel inside it rather than
+ * one message each (the server allows 5 messages a second); later candidates still trickle.
+ */
+const GATHER_WAIT_MS = 700;
 
 export class VoicePeer {
   readonly pc: RTCPeerConnection;
@@ -38,6 +43,12 @@ export class VoicePeer {
   private speakingUntil = 0;
   private screenSender: RTCRtpSender | null = null;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Whether the last description went out, so new candidates must be sent one by one. */
+  private trickle = false;
+  /** Bumped by every description set, so a description superseded while it waited is dropped. */
+  private generation = 0;
+  /** The description waiting for its candidates; a new offer waits for it to go first. */
+  private sending: Promise<void> = Promise.resolve();
 
   constructor(
     readonly info: VoicePeerInfo,
@@ -53,9 +64,10 @@ export class VoicePeer {
     preferOpus(pc);
     pc.onnegotiationneeded = async () => {
       try {
+        await this.sending;
         this.makingOffer = true;
         await pc.setLocalDescription();
-        hooks.signal({ kind: "sdp", description: pc.localDescription!.toJSON() });
+        await (this.sending = this.sendDescription(++this.generation));
       } catch (error) {
         console.warn("Voice: cannot make an offer", error);
       } finally {
@@ -63,7 +75,9 @@ export class VoicePeer {
       }
     };
     pc.onicecandidate = ({ candidate }) => {
-      if (candidate) hooks.signal({ kind: "candidate", candidate: candidate.toJSON() });
+      if (candidate && this.trickle) {
+        hooks.signal({ kind: "candidate", candidate: candidate.toJSON() });
+      }
     };
     pc.ontrack = ({ track, streams }) => {
       const stream = streams[0] ?? new MediaStream([track]);
@@ -109,11 +123,37 @@ export class VoicePeer {
       (this.makingOffer || pc.signalingState !== "stable");
     this.ignoreOffer = !this.polite && collision;
     if (this.ignoreOffer) return;
+    this.generation++;
     await pc.setRemoteDescription(description);
     if (description.type === "offer") {
       await pc.setLocalDescription();
-      this.hooks.signal({ kind: "sdp", description: pc.localDescription!.toJSON() });
+      await (this.sending = this.sendDescription(++this.generation));
     }
+  }
+
+  /** Sends the local description once gathering is done (or after a short wait). */
+  private async sendDescription(generation: number): Promise<void> {
+    const pc = this.pc;
+    this.trickle = false;
+    if (pc.iceGatheringState !== "complete") {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, GATHER_WAIT_MS);
+        function done() {
+          clearTimeout(timer);
+          pc.removeEventListener("icegatheringstatechange", check);
+          resolve();
+        }
+        function check() {
+          if (pc.iceGatheringState === "complete") done();
+        }
+        pc.addEventListener("icegatheringstatechange", check);
+      });
+    }
+    // Rolled back or replaced while waiting: what it would send is no longer ours to offer.
+    if (generation !== this.generation || !pc.localDescription) return;
+    // Read and flip in one step: every candidate from now on is not in what we send.
+    this.hooks.signal({ kind: "sdp", description: pc.localDescription!.toJSON() });
+    this.trickle = true;
   }
 
   restartIce(): void {

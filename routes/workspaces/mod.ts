@@ -75,7 +75,7 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
   const routes = new Hono();
   routes.route("/", authRoutes({ actions, auth, basePath }));
   routes.route("/", workspacesApiRoutes({ auth, service }));
-  routes.route("/", voiceApiRoutes({ auth, service, voice: ws.voice, config }));
+  routes.route("/", voiceApiRoutes({ auth, service, voice: ws.voice, config, hub }));
 
   routes.get("/app", (c) => {
     const user = auth.user(c);

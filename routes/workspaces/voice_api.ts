@@ -2,16 +2,18 @@
 // and who is in each voice channel of a server.
 import { Hono } from "hono";
 import type { Config, IceServer } from "../../config.ts";
+import type { Hub } from "../../realtime/hub.ts";
 import type { Account } from "../../storage/accounts_store.ts";
 import type { SessionAuth } from "../session.ts";
 import { idOf } from "./api.ts";
-import type { WorkspaceService } from "./service.ts";
+import { topics, type WorkspaceService } from "./service.ts";
 import type { VoiceWs } from "./voice_ws.ts";
 
 export interface VoiceApiDeps {
   auth: SessionAuth;
   service: Pick<WorkspaceService, "server">;
   voice: Pick<VoiceWs, "rosters">;
+  hub: Pick<Hub, "lastId">;
   config: Pick<Config, "iceServers" | "turnUrls" | "turnSecret">;
   /** @default Date.now */
   now?: () => number;
@@ -66,7 +68,9 @@ export function voiceApiRoutes(deps: VoiceApiDeps): Hono<{ Variables: { user: Ac
     const serverId = idOf(c.req.param("id"), "server id");
     deps.service.server(user, serverId);
     c.header("cache-control", "no-store");
-    return c.json({ voice: deps.voice.rosters(serverId) });
+    // The topic's event id at this moment: roster events up to it are already in this answer.
+    const eventId = deps.hub.lastId(topics.workspace(serverId));
+    return c.json({ voice: deps.voice.rosters(serverId), eventId });
   });
   return app;
 }

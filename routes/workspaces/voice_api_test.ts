@@ -64,6 +64,7 @@ Deno.test("voice: a ninth person is refused with voice_full; the roster reaches 
     const rest = await api(server, bob, "GET", `api/servers/${serverId}/voice`);
     const listed = (rest.body.voice as Record<string, { participants: Msg[] }>)[channelId];
     assertEquals(listed.participants.map((p) => p.id), ids);
+    assertEquals(rest.body.eventId, roster.eventId, "the roster is as of the last event");
     const outsider = await signupUser(server, "outsider");
     const own = await api(server, outsider, "POST", "api/servers", { name: "Elsewhere" });
     const ownId = (own.body.server as { id: number }).id;

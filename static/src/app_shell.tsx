@@ -28,7 +28,8 @@ import {
   ServerList,
 } from "./lib/workspace_views.tsx";
 import { type DialogKind, WorkspaceDialog } from "./lib/workspace_dialogs.tsx";
-import { ScreenView, useVoice, VoiceBar, type VoiceRoster } from "./lib/workspace_voice_view.tsx";
+import { ScreenView, useVoice, VoiceBar } from "./lib/workspace_voice_view.tsx";
+import { mergeRosters, type VoiceRoster } from "./lib/workspace_voice_roster.ts";
 
 const { user, basePath } = boot<{ user: User }>();
 const PAGE = 50;
@@ -122,12 +123,13 @@ function App() {
   };
 
   const loadRosters = async (id: number) => {
-    const r = await apiCall<{ voice: Record<string, VoiceRoster> }>(
+    const r = await apiCall<{ voice: Record<string, VoiceRoster>; eventId: number }>(
       "GET",
       `api/servers/${id}/voice`,
-    )
-      .catch(() => null);
-    if (r && now.current.serverId === id) setRosters(r.voice);
+    ).catch(() => null);
+    if (r && now.current.serverId === id) {
+      setRosters((cur) => mergeRosters(cur, r.voice, r.eventId));
+    }
   };
 
   const resync = async () => {
@@ -201,6 +203,7 @@ function App() {
           [n("channelId")]: {
             participants: e.participants as VoiceRoster["participants"],
             screen: (e.screen as string | null) ?? null,
+            eventId: n("eventId"),
           },
         }));
       case "voice:participants":

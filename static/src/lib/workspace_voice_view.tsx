@@ -3,12 +3,9 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { apiCall } from "./workspace_api.ts";
 import { createVoice, type Voice, type VoiceView } from "./workspace_voice.ts";
-import type { VoicePeerInfo } from "./workspace_voice_peer.ts";
+import type { VoiceRoster } from "./workspace_voice_roster.ts";
 
-export interface VoiceRoster {
-  participants: VoicePeerInfo[];
-  screen: string | null;
-}
+export type { VoiceRoster };
 
 /** The people in one voice channel; speaking rings and connection states when it is ours. */
 export function VoiceRosterList(props: {

@@ -5,6 +5,8 @@ import type { Page } from "playwright-core";
 import { assert, assertEquals } from "../../tests/_assert.ts";
 import { browserTest, launchBrowser } from "../../tests/_browser.ts";
 import { startServer } from "../../tests/_server.ts";
+import { openSocket } from "../../tests/_ws.ts";
+import { wsUrl } from "../../tests/_workspaces.ts";
 import {
   joinVoice,
   makeTeam,
@@ -222,6 +224,45 @@ Deno.test({
       );
       assertEquals(errors, []);
     } finally {
+      await browser.close();
+      await server.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "voice in Chromium: a full channel (8 people) says so, and the page is not left joining",
+  ...browserTest,
+  async fn() {
+    const server = await startServer();
+    const browser = await launchBrowser({ media: true });
+    const errors: string[] = [];
+    const sockets: Awaited<ReturnType<typeof openSocket>>[] = [];
+    try {
+      const team = await makeTeam(server, ["ada", "bob"]);
+      // Eight of Ada's sockets fill the channel (raw clients: no audio needed to take a seat).
+      for (let i = 0; i < 8; i++) {
+        const s = await openSocket(wsUrl(server), {
+          origin: server.origin,
+          cookie: team.users[0].cookie,
+        });
+        sockets.push(s);
+        s.send({ type: "voice:join", channelId: team.voiceId });
+        while ((await s.next()).type !== "voice:participants");
+      }
+      const bob = await openApp(browser, server, team.users[1], team, { errors });
+      await bob.waitForFunction(
+        (id) => document.querySelectorAll(`[data-voice-roster="${id}"] li`).length === 8,
+        team.voiceId,
+      );
+      await bob.click(`[data-channel-id="${team.voiceId}"]`);
+      const alert = await bob.waitForSelector(".ws-error", { timeout: 10_000 });
+      const text = (await alert.textContent()) ?? "";
+      assert(text.includes("full: at most 8"), text);
+      await bob.waitForSelector("#voice-bar", { state: "detached" });
+      assertEquals(errors, []);
+    } finally {
+      for (const s of sockets) await s.close();
       await browser.close();
       await server.close();
     }

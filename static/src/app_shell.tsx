@@ -28,8 +28,7 @@ import {
   ServerList,
 } from "./lib/workspace_views.tsx";
 import { type DialogKind, WorkspaceDialog } from "./lib/workspace_dialogs.tsx";
-import { ScreenView, useVoice, VoiceBar } from "./lib/workspace_voice_view.tsx";
-import { mergeRosters, type VoiceRoster } from "./lib/workspace_voice_roster.ts";
+import { ScreenView, useVoice, useVoiceRosters, VoiceBar } from "./lib/workspace_voice_view.tsx";
 
 const { user, basePath } = boot<{ user: User }>();
 const PAGE = 50;
@@ -55,13 +54,13 @@ function App() {
   const [dialog, setDialog] = useState<DialogKind>(null);
   const [error, setError] = useState<string | null>(null);
   const [panel, setPanel] = useState<"none" | "channels" | "members">("none");
-  const [rosters, setRosters] = useState<Record<string, VoiceRoster>>({});
   const ws = useRef<WsSocket | null>(null);
   const { voice, view: voiceView } = useVoice(
     (m) => ws.current?.send(m) ?? false,
     (message) => setError(message),
   );
   const voiceName = useRef("");
+  const rosters = useVoiceRosters(() => now.current.serverId);
   const now = useRef({ serverId, channelId });
   now.current = { serverId, channelId };
   const lastTyping = useRef(0);
@@ -112,23 +111,13 @@ function App() {
     setMembers(withSelfOnline(b.members));
     setUnread(b.unread);
     for (const s of b.servers) ws.current?.follow(`workspace:${s.id}`);
-    if (b.activeServerId) void loadRosters(b.activeServerId);
+    if (b.activeServerId) void rosters.load(b.activeServerId);
     if (b.activeServerId) localStorage.setItem("roomcast.server", String(b.activeServerId));
     if (b.activeChannelId) showChannel(b.activeChannelId, b.messages);
     else {
       setChannelId(null);
       ws.current?.followChannel(null);
       setMessages([]);
-    }
-  };
-
-  const loadRosters = async (id: number) => {
-    const r = await apiCall<{ voice: Record<string, VoiceRoster>; eventId: number }>(
-      "GET",
-      `api/servers/${id}/voice`,
-    ).catch(() => null);
-    if (r && now.current.serverId === id) {
-      setRosters((cur) => mergeRosters(cur, r.voice, r.eventId));
     }
   };
 
@@ -143,11 +132,13 @@ function App() {
         `api/servers/${now.current.serverId}/members`,
       );
       setMembers(withSelfOnline(r.members));
-      await loadRosters(now.current.serverId);
+      await rosters.load(now.current.serverId);
     }
   };
 
   const onEvent = (e: WsEvent) => {
+    if (e.type === "voice:roster") return rosters.onEvent(e);
+    if (e.type.startsWith("voice:")) return voice.handle(e);
     const open = now.current.channelId;
     const n = (key: string) => Number(e[key]);
     switch (e.type) {
@@ -196,22 +187,6 @@ function App() {
       case "reset":
         if (String(e.topic).startsWith("channel:") && open) return showChannel(open);
         return void resync().catch(() => {});
-      case "voice:roster":
-        if (n("serverId") !== now.current.serverId) return;
-        return setRosters((r) => ({
-          ...r,
-          [n("channelId")]: {
-            participants: e.participants as VoiceRoster["participants"],
-            screen: (e.screen as string | null) ?? null,
-            eventId: n("eventId"),
-          },
-        }));
-      case "voice:participants":
-      case "voice:peer-joined":
-      case "voice:peer-left":
-      case "voice:signal":
-      case "voice:screen":
-        return voice.handle(e);
       case "error":
         voice.handle(e);
         return setError(String(e.error));
@@ -263,7 +238,7 @@ function App() {
         channels={channels}
         active={channelId}
         unread={unread}
-        rosters={rosters}
+        rosters={rosters.byChannel}
         voice={voiceView}
         onPick={showChannel}
         onVoice={(id) => {

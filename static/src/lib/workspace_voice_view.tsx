@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { apiCall } from "./workspace_api.ts";
 import { createVoice, type Voice, type VoiceView } from "./workspace_voice.ts";
-import type { VoiceRoster } from "./workspace_voice_roster.ts";
+import { mergeRosters, type VoiceRoster } from "./workspace_voice_roster.ts";
 
 export type { VoiceRoster };
 
@@ -184,4 +184,38 @@ export function useVoice(
     }), []);
   useEffect(() => () => voice.close(), [voice]);
   return { voice, view };
+}
+
+/** The voice rosters of the shown server: fetched with it, then kept live by voice:roster events. */
+export function useVoiceRosters(serverId: () => number | null) {
+  const [byChannel, setByChannel] = useState<Record<string, VoiceRoster>>({});
+  // Event ids count per server topic: a fetch for another server replaces, never merges.
+  const shown = useRef<number | null>(null);
+  return {
+    byChannel,
+    async load(id: number) {
+      const r = await apiCall<{ voice: Record<string, VoiceRoster>; eventId: number }>(
+        "GET",
+        `api/servers/${id}/voice`,
+      ).catch(() => null);
+      if (!r || serverId() !== id) return;
+      const same = shown.current === id;
+      shown.current = id;
+      setByChannel((current) => mergeRosters(same ? current : {}, r.voice, r.eventId));
+    },
+    onEvent(e: Record<string, unknown>) {
+      const id = Number(e.serverId);
+      if (id !== serverId()) return;
+      const same = shown.current === id;
+      shown.current = id;
+      setByChannel((current) => ({
+        ...(same ? current : {}),
+        [Number(e.channelId)]: {
+          participants: e.participants as VoiceRoster["participants"],
+          screen: (e.screen as string | null) ?? null,
+          eventId: Number(e.eventId),
+        },
+      }));
+    },
+  };
 }

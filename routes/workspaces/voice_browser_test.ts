@@ -177,6 +177,29 @@ Deno.test({
       await bob.waitForSelector("#voice-input", { state: "visible" });
       assert((await bob.$$("#voice-input option")).length >= 2, "the fake microphone is listed");
       await assertFits(bob, "the device menu at 390x844");
+      // Picking a microphone swaps the track every connection sends, without renegotiating.
+      const sentTrack = () =>
+        bob.evaluate(() =>
+          (globalThis as unknown as { __pcs: RTCPeerConnection[] }).__pcs[0].getSenders()
+            .find((s) => s.track?.kind === "audio")?.track?.id
+        );
+      const firstTrack = await sentTrack();
+      const device = await bob.$eval(
+        "#voice-input option:nth-child(2)",
+        (o) => o.getAttribute("value"),
+      );
+      await bob.selectOption("#voice-input", device!);
+      await bob.waitForFunction(
+        (old) =>
+          (globalThis as unknown as { __pcs: RTCPeerConnection[] }).__pcs[0].getSenders()
+            .find((s) => s.track?.kind === "audio")?.track?.id !== old,
+        firstTrack,
+      );
+      // Deafen mutes too; unmuting hears again.
+      await bob.click("#voice-deafen");
+      await bob.waitForSelector("#voice-mute:text('Unmute')");
+      await bob.click("#voice-mute");
+      await bob.waitForSelector("#voice-deafen:text('Deafen')");
       if (Deno.env.get("VOICE_SCREENSHOTS")) {
         await bob.screenshot({ path: `${Deno.env.get("VOICE_SCREENSHOTS")}/voice-phone.png` });
       }

@@ -292,7 +292,11 @@ export function createVoice(options: VoiceOptions): Voice {
     },
     setMuted(value) {
       muted = value;
-      if (!muted && deafened) deafened = false, applyDeafen();
+      // Speaking up means hearing again too.
+      if (!muted && deafened) {
+        deafened = false;
+        applyDeafen();
+      }
       applyMute();
       emit();
     },

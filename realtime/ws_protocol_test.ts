@@ -1,9 +1,10 @@
-// The /ws keep-alive with a raw TCP client that never answers pings: the server pings a silent
-// client and drops it when the idle timeout passes (EchoSphere: 60 s; 2 s here to keep it short).
+// /ws transport rules EchoSphere's protocol needs, on a bare transport: the keep-alive (a raw TCP
+// client that never answers pings is dropped; EchoSphere: 60 s, 2 s here) and the `internal` error.
 import { assert, assertEquals } from "../tests/_assert.ts";
 import { silentLogger } from "../log.ts";
 import { createHub } from "./hub.ts";
-import { createWsTransport } from "./ws.ts";
+import { createWsTransport, type WsFeature } from "./ws.ts";
+import { openSocket } from "../tests/_ws.ts";
 
 /** Opens a WebSocket by hand, so nothing answers the server's pings. */
 async function rawSocket(port: number): Promise<Deno.TcpConn> {
@@ -83,6 +84,43 @@ Deno.test("createWsTransport() pings a silent client after half the idle timeout
     const closed = new Promise((resolve) => (healthy.onclose = resolve));
     healthy.close();
     await closed;
+  } finally {
+    ws.close();
+    await server.shutdown();
+    hub.close();
+  }
+});
+
+Deno.test("createWsTransport() answers a handler that fails unexpectedly with internal, and goes on", async () => {
+  const hub = createHub();
+  const broken: WsFeature = {
+    types: ["explode", "echo"],
+    handle(client, message) {
+      if (message.type === "explode") throw new Error("Cannot reach the database");
+      client.send({ type: "echo" });
+    },
+  };
+  const ws = createWsTransport({
+    hub,
+    log: silentLogger,
+    features: [broken],
+    authenticate: () => Promise.resolve(null),
+    allowedOrigins: [],
+    trustProxy: false,
+  });
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (request) => ws.upgrade(request),
+  );
+  try {
+    const client = await openSocket(`ws://127.0.0.1:${server.addr.port}/ws`);
+    client.send({ type: "explode" });
+    const failed = await client.next();
+    assertEquals([failed.type, failed.code], ["error", "internal"]);
+    assert(!String(failed.error).includes("database"), "no internals leak to the client");
+    client.send({ type: "echo" });
+    assertEquals((await client.next()).type, "echo", "the socket stays usable");
+    await client.close();
   } finally {
     ws.close();
     await server.shutdown();

@@ -49,7 +49,9 @@ export async function openApp(
   team: Team,
   options: { relay?: boolean; errors: string[]; viewport?: { width: number; height: number } },
 ): Promise<Page> {
-  const context = await browser.newContext({ viewport: options.viewport });
+  const context = await browser.newContext({
+    viewport: options.viewport ?? { width: 1280, height: 800 },
+  });
   const [name, value] = user.cookie.split("=");
   await context.addCookies([{ name, value, url: server.origin }]);
   await context.addInitScript({ content: instrument(options.relay ?? false) });

@@ -52,8 +52,14 @@ Deno.test({
     const errors: string[] = [];
     try {
       const team = await makeTeam(server, ["ada", "bob", "cat", "dan"]);
+      // Dan watches from a phone.
       const [ada, bob, cat, dan] = await Promise.all(
-        team.users.map((u) => openApp(browser, server, u, team, { errors })),
+        team.users.map((u, i) =>
+          openApp(browser, server, u, team, {
+            errors,
+            viewport: i === 3 ? { width: 390, height: 844 } : undefined,
+          })
+        ),
       );
       const talkers = [ada, bob, cat];
       const joinedAt = Date.now();
@@ -111,11 +117,14 @@ Deno.test({
         "Cat still speaks",
       );
 
+      await dan.click("#toggle-channels");
+      await dan.waitForSelector(`[data-voice-roster="${team.voiceId}"]`, { state: "visible" });
       if (SHOTS) {
         await ada.screenshot({ path: `${SHOTS}/voice-desktop.png` });
-        await dan.screenshot({ path: `${SHOTS}/voice-roster-desktop.png` });
+        await dan.screenshot({ path: `${SHOTS}/voice-roster-phone.png` });
       }
       await assertFits(ada, "in voice at 1280x800");
+      await assertFits(dan, "the roster on a phone");
 
       // Cat closes her tab: every roster drops her within 2 s.
       const closedAt = Date.now();

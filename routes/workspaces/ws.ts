@@ -1,6 +1,5 @@
-// Workspaces on /ws: EchoSphere's envelopes (subscribe, unsubscribe, message) with its error codes,
-// plus typing, read, presence, guards for the `channel:`, `workspace:` and `account:` topics, and
-// the voice handlers of voice_ws.ts.
+// Workspaces on /ws: EchoSphere's envelopes and codes (voice:* in voice_ws.ts), plus typing, read,
+// presence, and guards for the `channel:`, `workspace:` and `account:` topics.
 import type { Hub } from "../../realtime/hub.ts";
 import type { WsClient, WsFeature, WsUser } from "../../realtime/ws.ts";
 import { createVoiceRooms } from "../../realtime/voice.ts";
@@ -8,7 +7,7 @@ import type { Logger } from "../../log.ts";
 import type { Presence } from "./presence.ts";
 import { topics, type WorkspaceService } from "./service.ts";
 import { createVoiceWs, type VoiceWs } from "./voice_ws.ts";
-import { idOrNull, runHandler, type WsHandler, WsProblem } from "./ws_problem.ts";
+import { idOrNull, runHandler, WsProblem } from "./ws_problem.ts";
 
 export interface WorkspacesWsDeps {
   service: WorkspaceService;
@@ -23,13 +22,15 @@ export interface WorkspacesWs {
   close(): void;
 }
 
+type Msg = Record<string, unknown>;
+
 const MAX_MESSAGE = 2000;
 
-/** A required id: EchoSphere answers a missing or bad one with `code`. */
-const required = (value: unknown, code: string, what: string): number => {
-  const id = idOrNull(value);
-  if (id === null) throw new WsProblem(code, `${what} is required`);
-  return id;
+/** A required id; EchoSphere answers a missing channel id with `invalid_channel`. */
+const positiveId = (value: unknown, what: string, code = "bad_request"): number => {
+  if (typeof value === "number" && Number.isInteger(value) && value > 0) return value;
+  if (typeof value === "string" && /^[1-9][0-9]{0,15}$/.test(value)) return Number(value);
+  throw new WsProblem(code, `${what} must be a positive integer`);
 };
 
 export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {
@@ -65,9 +66,9 @@ export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {
     if (set?.size === 0) watchers.delete(channelId);
   };
 
-  const handlers: Record<string, WsHandler> = {
+  const handlers: Record<string, (client: WsClient, user: WsUser, m: Msg) => void> = {
     subscribe(client, user, m) {
-      const channelId = required(m.channelId, "invalid_channel", "Channel id");
+      const channelId = positiveId(m.channelId, "channelId", "invalid_channel");
       service.channelFor(user, channelId);
       const since = typeof m.since === "number" && m.since >= 0 ? m.since : undefined;
       watch(client, channelId);
@@ -102,7 +103,7 @@ export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {
       service.postMessage(user, channelId, content);
     },
     typing(client, user, m) {
-      const channelId = required(m.channelId, "invalid_channel", "Channel id");
+      const channelId = positiveId(m.channelId, "channelId", "invalid_channel");
       service.textChannel(user, channelId);
       const event = {
         type: "typing",
@@ -115,14 +116,14 @@ export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {
       for (const other of watchers.get(channelId) ?? []) if (other !== client) other.send(event);
     },
     read(_client, user, m) {
-      const channelId = required(m.channelId, "invalid_channel", "Channel id");
+      const channelId = positiveId(m.channelId, "channelId", "invalid_channel");
       const messageId = m.messageId === undefined
         ? undefined
-        : required(m.messageId, "bad_request", "A positive messageId");
+        : positiveId(m.messageId, "messageId");
       service.markRead(user, channelId, messageId);
     },
     presence(client, user, m) {
-      const serverId = required(m.serverId, "bad_request", "A positive serverId");
+      const serverId = positiveId(m.serverId, "serverId");
       const members = service.members(user, serverId);
       client.send({
         type: "presence",

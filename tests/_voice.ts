@@ -81,6 +81,11 @@ export interface PcStats {
   state: string;
   /** Inbound audio bytes on this connection. */
   audioBytes: number;
+  /** The received audio's codec, e.g. "audio/opus". */
+  codec: string;
+  /** What the browser applied to the microphone this connection sends. */
+  echoCancellation: boolean;
+  noiseSuppression: boolean;
   /** The selected candidate pair's local and remote candidate types. */
   local: string;
   remote: string;
@@ -95,16 +100,24 @@ export function peerStats(page: Page): Promise<PcStats[]> {
       const stats = await pc.getStats();
       let audioBytes = 0;
       let pairId = "";
+      let codecId = "";
       const byId = new Map<string, Record<string, unknown>>();
       stats.forEach((s) => {
         byId.set(s.id, s);
-        if (s.type === "inbound-rtp" && s.kind === "audio") audioBytes += s.bytesReceived ?? 0;
+        if (s.type === "inbound-rtp" && s.kind === "audio") {
+          audioBytes += s.bytesReceived ?? 0;
+          codecId = s.codecId ?? "";
+        }
         if (s.type === "transport" && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
       });
       const pair = byId.get(pairId);
       const local = byId.get(String(pair?.localCandidateId))?.candidateType;
       const remote = byId.get(String(pair?.remoteCandidateId))?.candidateType;
+      const mic = pc.getSenders().find((s) => s.track?.kind === "audio")?.track?.getSettings();
       return {
+        codec: String(byId.get(codecId)?.mimeType ?? ""),
+        echoCancellation: mic?.echoCancellation === true,
+        noiseSuppression: mic?.noiseSuppression === true,
         state: pc.connectionState,
         audioBytes,
         local: String(local ?? ""),

@@ -75,6 +75,8 @@ Deno.test({
         assertEquals(after[i].length, 2, "two connections per page");
         for (let j = 0; j < 2; j++) {
           assertEquals(after[i][j].state, "connected");
+          assertEquals(after[i][j].codec, "audio/opus");
+          assertEquals([after[i][j].echoCancellation, after[i][j].noiseSuppression], [true, true]);
           assert(
             after[i][j].audioBytes > before[i][j].audioBytes + 1000,
             `page ${i} connection ${j}: ${before[i][j].audioBytes} → ${after[i][j].audioBytes}`,

@@ -188,6 +188,15 @@ function normaliseBasePath(raw: string): string {
 
 const ICE_URL = /^(stuns?|turns?):[^\s]+$/;
 
+/** An RTCIceServer: `urls` (one or several stun:/turn: URLs) and optional string credentials. */
+function isIceServer(entry: unknown): entry is IceServer {
+  if (entry === null || typeof entry !== "object") return false;
+  const { urls, username, credential } = entry as Record<string, unknown>;
+  const list = Array.isArray(urls) ? urls : [urls];
+  return list.length > 0 && list.every((u) => typeof u === "string" && ICE_URL.test(u)) &&
+    [username, credential].every((v) => v === undefined || typeof v === "string");
+}
+
 /** ICE_SERVERS (a JSON array of RTCIceServer), TURN_URLS and TURN_SECRET, checked together. */
 function iceSettings(
   str: (name: string) => string | undefined,
@@ -196,31 +205,21 @@ function iceSettings(
   let iceServers: IceServer[] = [];
   const raw = str("ICE_SERVERS");
   if (raw !== undefined) {
-    const bad = () =>
-      problems.push(
-        `ICE_SERVERS must be a JSON array like [{"urls":"stun:stun.example.com:3478"}], got ${raw}`,
-      );
+    let parsed: unknown;
     try {
-      const parsed = JSON.parse(raw);
-      const valid = Array.isArray(parsed) && parsed.every((entry) => {
-        if (entry === null || typeof entry !== "object") return false;
-        const urls = Array.isArray(entry.urls) ? entry.urls : [entry.urls];
-        return urls.length > 0 && urls.every((u: unknown) =>
-          typeof u === "string" && ICE_URL.test(u)
-        ) &&
-          ["username", "credential"].every((k) =>
-            entry[k] === undefined || typeof entry[k] === "string"
-          );
-      });
-      if (valid) {
-        iceServers = parsed.map((e: IceServer) => ({
-          urls: e.urls,
-          ...(e.username === undefined ? {} : { username: e.username }),
-          ...(e.credential === undefined ? {} : { credential: e.credential }),
-        }));
-      } else bad();
-    } catch {
-      bad();
+      parsed = JSON.parse(raw);
+    } catch { /* reported below */ }
+    if (Array.isArray(parsed) && parsed.every(isIceServer)) {
+      iceServers = parsed.map(({ urls, username, credential }) => ({
+        urls,
+        ...(username === undefined ? {} : { username }),
+        ...(credential === undefined ? {} : { credential }),
+      }));
+    } else {
+      // The value itself is not repeated: it may hold TURN credentials.
+      problems.push(
+        'ICE_SERVERS must be a JSON array of {"urls": "stun:…" | "turn:…", "username"?, "credential"?}',
+      );
     }
   }
   const turnUrls = (str("TURN_URLS") ?? "").split(",").map((u) => u.trim()).filter(Boolean);

@@ -178,6 +178,8 @@ Deno.test("turnCredentials() matches the TURN REST API example and loadConfig() 
   assertEquals(problems({ ICE_SERVERS: '{"urls":"stun:x"}' }).length, 1);
   assertEquals(problems({ ICE_SERVERS: '[{"urls":"http://x"}]' }).length, 1);
   assertEquals(problems({ ICE_SERVERS: '[{"urls":"turn:x","credential":5}]' }).length, 1);
+  const leak = problems({ ICE_SERVERS: '[{"urls":"http://x","credential":"hunter2"}]' });
+  assert(leak.length === 1 && !leak[0].includes("hunter2"), "credentials stay out of the message");
   assertEquals(problems({ TURN_URLS: "turn:x:3478" }), [
     "TURN_URLS and TURN_SECRET must be set together",
   ]);

@@ -47,7 +47,13 @@ export async function openApp(
   server: TestServer,
   user: TestUser,
   team: Team,
-  options: { relay?: boolean; errors: string[]; viewport?: { width: number; height: number } },
+  options: {
+    relay?: boolean;
+    errors: string[];
+    viewport?: { width: number; height: number };
+    /** localStorage entries set before the app starts (e.g. a remembered microphone). */
+    storage?: Record<string, string>;
+  },
 ): Promise<Page> {
   const context = await browser.newContext({
     viewport: options.viewport ?? { width: 1280, height: 800 },
@@ -55,6 +61,11 @@ export async function openApp(
   const [name, value] = user.cookie.split("=");
   await context.addCookies([{ name, value, url: server.origin }]);
   await context.addInitScript({ content: instrument(options.relay ?? false) });
+  if (options.storage) {
+    await context.addInitScript((entries) => {
+      for (const [key, value] of Object.entries(entries)) localStorage.setItem(key, value);
+    }, options.storage);
+  }
   const page = await context.newPage();
   page.on("pageerror", (e) => options.errors.push(`${user.displayName}: ${e}`));
   await page.goto(`${server.url}app`);

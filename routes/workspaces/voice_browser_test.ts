@@ -218,8 +218,12 @@ Deno.test({
       if (Deno.env.get("VOICE_SCREENSHOTS")) {
         await ada.screenshot({ path: `${Deno.env.get("VOICE_SCREENSHOTS")}/voice-sharing.png` });
       }
-      // Cat joins while Ada shares and gets the screen too.
-      const cat = await openApp(browser, server, team.users[2], team, { errors });
+      // Cat joins while Ada shares and gets the screen too; her remembered microphone is gone, so
+      // the default one is used.
+      const cat = await openApp(browser, server, team.users[2], team, {
+        errors,
+        storage: { "roomcast.voice.input": "unplugged-headset" },
+      });
       await joinVoice(cat, team);
       await cat.waitForFunction(
         () => {

@@ -57,16 +57,26 @@ export interface Voice {
 const TICK_MS = 250;
 const VOICE_ERRORS = new Set(["voice_full", "voice_invalid", "forbidden", "not_found"]);
 
-const microphone = (deviceId: string) =>
-  navigator.mediaDevices.getUserMedia({
-    audio: {
-      ...(deviceId ? { deviceId: { exact: deviceId } } : {}),
-      echoCancellation: true,
-      noiseSuppression: true,
-      autoGainControl: true,
-    },
-    video: false,
-  });
+/** The microphone, with the browser's voice processing; the default one if `deviceId` is gone. */
+async function microphone(deviceId: string): Promise<MediaStream> {
+  const open = (id: string) =>
+    navigator.mediaDevices.getUserMedia({
+      audio: {
+        ...(id ? { deviceId: { exact: id } } : {}),
+        echoCancellation: true,
+        noiseSuppression: true,
+        autoGainControl: true,
+      },
+      video: false,
+    });
+  try {
+    return await open(deviceId);
+  } catch (error) {
+    // A headset remembered from last time may be unplugged now.
+    if (deviceId && (error as Error).name === "OverconstrainedError") return await open("");
+    throw error;
+  }
+}
 
 export function createVoice(options: VoiceOptions): Voice {
   let channelId: number | null = null;

@@ -15,7 +15,7 @@ import { imageRoutes } from "./routes/images.ts";
 import { mediaApp } from "./routes/media_setup.ts";
 import { pageRenderer, pageRoutes } from "./routes/pages.ts";
 import { createWsTransport, type WsFeature } from "./realtime/ws.ts";
-import { createWorkspaces } from "./routes/workspaces.ts";
+import { createWorkspacesFeature } from "./routes/workspaces/mod.ts";
 import { createCodeStore } from "./storage/code_store.ts";
 import { codeRoutes } from "./routes/code.ts";
 import { createCodeLive } from "./routes/code_live.ts";
@@ -96,7 +96,7 @@ export function createApp(deps: AppDeps): Roomcast {
     codeWsFeature(codeStore),
     streams.ws,
   ];
-  const workspaces = createWorkspaces({
+  const workspaces = createWorkspacesFeature({
     db: deps.db,
     hub: deps.hub,
     config,
@@ -108,7 +108,7 @@ export function createApp(deps: AppDeps): Roomcast {
     // `ws` is made below; ending a session closes its sockets through it.
     sockets: { closeWhere: (match, code, reason) => ws.closeWhere(match, code, reason) },
   });
-  wsFeatures.push(...workspaces.wsFeatures);
+  wsFeatures.push(...(workspaces.ws ?? []));
   closers.push(() => workspaces.close());
   // Who a socket's cookie belongs to: the workspace session.
   const authenticate = workspaces.authenticate;

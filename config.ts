@@ -10,6 +10,13 @@ export type Transcode = "copy" | "720p30" | "abr";
 /** Who may create a workspace account: anyone, holders of a server invite, or no one. */
 export type SignupMode = "open" | "invite" | "closed";
 
+/** One entry of RTCConfiguration.iceServers, as the browser takes it. */
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
 export interface Config {
   /** HTTP port; 0 picks a free one. @default 8080 */
   port: number;
@@ -75,6 +82,11 @@ export interface Config {
   maxSnippetBytes: number;
   /** @default 24 */
   codeSessionTtlHours: number;
+  /** STUN/TURN servers handed to voice clients as they are (ICE_SERVERS, JSON). @default [] */
+  iceServers: IceServer[];
+  /** coturn `use-auth-secret` URLs; each user gets short-lived credentials for them. */
+  turnUrls: string[];
+  turnSecret?: string;
 }
 
 const MiB = 1024 * 1024;
@@ -139,6 +151,8 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
     problems.push("MEDIA_SERVER_SECRET must be at least 32 bytes long");
   }
 
+  const ice = iceSettings(str, problems);
+
   const config: Config = {
     port: int("PORT", 8080, 0, 65535),
     host: str("HOST") ?? "0.0.0.0",
@@ -176,6 +190,7 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
     ffmpegPath: str("FFMPEG_PATH") ?? "ffmpeg",
     maxSnippetBytes: int("MAX_SNIPPET_BYTES", 256 * 1024, 1024, 16 * MiB),
     codeSessionTtlHours: int("CODE_SESSION_TTL_HOURS", 24, 1, 24 * 365),
+    ...ice,
   };
   if (problems.length > 0) {
     throw new ConfigError(problems);
@@ -243,4 +258,53 @@ function normaliseBasePath(raw: string): string {
   let path = raw.startsWith("/") ? raw : `/${raw}`;
   if (!path.endsWith("/")) path += "/";
   return path.replace(/\/{2,}/g, "/");
+}
+
+const ICE_URL = /^(stuns?|turns?):[^\s]+$/;
+
+/** An RTCIceServer: `urls` (one or several stun:/turn: URLs) and optional string credentials. */
+function isIceServer(entry: unknown): entry is IceServer {
+  if (entry === null || typeof entry !== "object") return false;
+  const { urls, username, credential } = entry as Record<string, unknown>;
+  const list = Array.isArray(urls) ? urls : [urls];
+  return list.length > 0 && list.every((u) => typeof u === "string" && ICE_URL.test(u)) &&
+    [username, credential].every((v) => v === undefined || typeof v === "string");
+}
+
+/** ICE_SERVERS (a JSON array of RTCIceServer), TURN_URLS and TURN_SECRET, checked together. */
+function iceSettings(
+  str: (name: string) => string | undefined,
+  problems: string[],
+): Pick<Config, "iceServers" | "turnUrls" | "turnSecret"> {
+  let iceServers: IceServer[] = [];
+  const raw = str("ICE_SERVERS");
+  if (raw !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch { /* reported below */ }
+    if (Array.isArray(parsed) && parsed.every(isIceServer)) {
+      iceServers = parsed.map(({ urls, username, credential }) => ({
+        urls,
+        ...(username === undefined ? {} : { username }),
+        ...(credential === undefined ? {} : { credential }),
+      }));
+    } else {
+      // The value itself is not repeated: it may hold TURN credentials.
+      problems.push(
+        'ICE_SERVERS must be a JSON array of {"urls": "stun:…" | "turn:…", "username"?, "credential"?}',
+      );
+    }
+  }
+  const turnUrls = (str("TURN_URLS") ?? "").split(",").map((u) => u.trim()).filter(Boolean);
+  for (const url of turnUrls) {
+    if (!/^turns?:[^\s]+$/.test(url)) {
+      problems.push(`TURN_URLS entries must be turn: or turns: URLs, got "${url}"`);
+    }
+  }
+  const turnSecret = str("TURN_SECRET");
+  if ((turnUrls.length > 0) !== (turnSecret !== undefined)) {
+    problems.push("TURN_URLS and TURN_SECRET must be set together");
+  }
+  return { iceServers, turnUrls, turnSecret };
 }

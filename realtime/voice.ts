@@ -1,4 +1,5 @@
-// Voice signaling state: who is in which voice channel. Pure bookkeeping; /ws does the sending.
+// Voice signaling state: who is in which voice channel, and who shares a screen. Pure bookkeeping;
+// /ws does the sending.
 
 export interface VoicePeer {
   /** The socket's id: one person with two tabs is two peers. */
@@ -15,8 +16,18 @@ export interface JoinResult {
   left?: { channelId: number; others: VoicePeer[] };
 }
 
+/** What a peer taking the channel's one screen share gets. */
+export type ShareResult = "ok" | "not_joined" | "busy";
+
+export interface VoiceRoomsOptions {
+  /** People per channel: a browser mesh sends its audio to every other peer. @default 8 */
+  maxPeers?: number;
+}
+
 export interface VoiceRooms {
-  join(channelId: number, peer: VoicePeer): JoinResult;
+  readonly maxPeers: number;
+  /** "full" when the channel already holds `maxPeers` others. */
+  join(channelId: number, peer: VoicePeer): JoinResult | "full";
   /** The peers left behind, or null when `peerId` was not in the channel. */
   leave(channelId: number, peerId: string): VoicePeer[] | null;
   /** Takes a peer out of wherever it is (its socket closed). */
@@ -24,29 +35,38 @@ export interface VoiceRooms {
   channelOf(peerId: string): number | null;
   peer(channelId: number, peerId: string): VoicePeer | null;
   peers(channelId: number): VoicePeer[];
+  /** Starts or stops `peerId`'s screen share; one sharer per channel. */
+  share(channelId: number, peerId: string, sharing: boolean): ShareResult;
+  /** The peer sharing its screen in the channel, or null. */
+  sharer(channelId: number): string | null;
   close(): void;
 }
 
-export function createVoiceRooms(): VoiceRooms {
+export function createVoiceRooms(options: VoiceRoomsOptions = {}): VoiceRooms {
+  const maxPeers = options.maxPeers ?? 8;
   const rooms = new Map<number, Map<string, VoicePeer>>();
   const where = new Map<string, number>();
+  const sharers = new Map<number, string>();
 
   const leave = (channelId: number, peerId: string): VoicePeer[] | null => {
     const room = rooms.get(channelId);
     if (!room?.delete(peerId)) return null;
     where.delete(peerId);
+    if (sharers.get(channelId) === peerId) sharers.delete(channelId);
     if (room.size === 0) rooms.delete(channelId);
     return [...room.values()];
   };
 
   return {
+    maxPeers,
     join(channelId, peer) {
+      let room = rooms.get(channelId);
+      if (room && !room.has(peer.id) && room.size >= maxPeers) return "full";
       let left: JoinResult["left"];
       const current = where.get(peer.id);
       if (current !== undefined && current !== channelId) {
         left = { channelId: current, others: leave(current, peer.id) ?? [] };
       }
-      let room = rooms.get(channelId);
       if (!room) rooms.set(channelId, room = new Map());
       const participants = [...room.values()].filter((p) => p.id !== peer.id);
       room.set(peer.id, peer);
@@ -63,9 +83,22 @@ export function createVoiceRooms(): VoiceRooms {
     channelOf: (peerId) => where.get(peerId) ?? null,
     peer: (channelId, peerId) => rooms.get(channelId)?.get(peerId) ?? null,
     peers: (channelId) => [...(rooms.get(channelId)?.values() ?? [])],
+    share(channelId, peerId, sharing) {
+      if (!rooms.get(channelId)?.has(peerId)) return "not_joined";
+      const current = sharers.get(channelId);
+      if (!sharing) {
+        if (current === peerId) sharers.delete(channelId);
+        return "ok";
+      }
+      if (current !== undefined && current !== peerId) return "busy";
+      sharers.set(channelId, peerId);
+      return "ok";
+    },
+    sharer: (channelId) => sharers.get(channelId) ?? null,
     close() {
       rooms.clear();
       where.clear();
+      sharers.clear();
     },
   };
 }

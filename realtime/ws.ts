@@ -50,7 +50,10 @@ export interface WsOptions {
   maxMessageBytes?: number;
   /** Bytes buffered for a client before it is closed as too slow. @default 1048576 */
   queueBytes?: number;
-  /** Seconds without a pong before Deno closes the socket. @default 60 */
+  /**
+   * Seconds a silent client may stay: Deno pings after half of it without a frame from the client
+   * and closes the socket when the other half passes without a pong (EchoSphere: 60 s). @default 60
+   */
   idleTimeoutSeconds?: number;
   /** Messages per second a client may send, and the burst. @default {perSecond: 5, burst: 10} */
   rate?: { perSecond: number; burst: number };
@@ -76,6 +79,8 @@ const wsFrame = (event: HubEvent) => {
   const body = data !== null && typeof data === "object" && !Array.isArray(data) ? data : { data };
   return JSON.stringify({ ...body, type: event.type, topic: event.topic, eventId: event.id });
 };
+
+const byteLength = (text: string) => new TextEncoder().encode(text).length;
 
 export function createWsTransport(options: WsOptions): WsTransport {
   const { hub, log, features } = options;
@@ -159,7 +164,9 @@ export function createWsTransport(options: WsOptions): WsTransport {
         return client.subscribe(topic, since);
       }
       const feature = typeof type === "string" ? byType.get(type) : undefined;
-      if (!feature) return client.error("unknown_type", `Unknown message type: ${String(type)}`);
+      if (!feature) {
+        return client.error("unsupported_event", `Unsupported event type: ${String(type)}`);
+      }
       await feature.handle(client, message);
     };
 
@@ -168,7 +175,10 @@ export function createWsTransport(options: WsOptions): WsTransport {
       if (typeof e.data !== "string") {
         return client.error("bad_request", "Messages must be JSON text");
       }
-      if (e.data.length > maxBytes) {
+      // The limit is in bytes, as EchoSphere's read limit: a UTF-16 length can be a third of it.
+      if (
+        e.data.length > maxBytes || (e.data.length * 3 > maxBytes && byteLength(e.data) > maxBytes)
+      ) {
         client.error("too_large", `Message is larger than ${maxBytes} bytes`);
         return socket.close(1009, "Message too large");
       }

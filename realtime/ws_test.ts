@@ -77,7 +77,7 @@ Deno.test("/ws: bad messages, unknown types, forbidden topics and floods get err
     client.socket.send("not json");
     assertEquals((await client.next()).code, "bad_request");
     client.send({ type: "nope" });
-    assertEquals((await client.next()).code, "unknown_type");
+    assertEquals((await client.next()).code, "unsupported_event");
     client.send({ type: "subscribe", topic: "secret:thing" });
     assertEquals((await client.next()).code, "forbidden");
     await new Promise((r) => setTimeout(r, 1000));
@@ -85,7 +85,10 @@ Deno.test("/ws: bad messages, unknown types, forbidden topics and floods get err
     const codes: unknown[] = [];
     for (let i = 0; i < 30; i++) codes.push((await client.next()).code);
     assert(codes.includes("rate_limited"), "a flood is rate limited");
-    assert(codes.filter((c) => c === "unknown_type").length <= 12, "only the burst got through");
+    assert(
+      codes.filter((c) => c === "unsupported_event").length <= 12,
+      "only the burst got through",
+    );
     assertEquals(client.socket.readyState, WebSocket.OPEN, "rate limiting does not disconnect");
     client.socket.send(JSON.stringify({ type: "x", pad: "a".repeat(70_000) }));
     const closed = await client.closed;

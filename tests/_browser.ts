@@ -3,8 +3,15 @@ import { type Browser, chromium } from "playwright-core";
 
 const EXECUTABLE = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 
+export interface LaunchOptions {
+  /** Fake camera, microphone and screen, allowed without asking (WebRTC tests). */
+  media?: boolean;
+  /** More Chromium flags, e.g. `--use-file-for-fake-audio-capture=<wav>`. */
+  args?: string[];
+}
+
 /** Launches headless Chromium with the flags this closed network needs. */
-export function launchBrowser(): Promise<Browser> {
+export function launchBrowser(options: LaunchOptions = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: EXECUTABLE,
     headless: true,
@@ -18,6 +25,15 @@ export function launchBrowser(): Promise<Browser> {
       "--disable-sync",
       "--disable-dev-shm-usage",
       "--autoplay-policy=no-user-gesture-required",
+      ...(options.media
+        ? [
+          "--use-fake-device-for-media-stream",
+          "--use-fake-ui-for-media-stream",
+          // getDisplayMedia picks the (fake) screen instead of asking.
+          "--auto-select-desktop-capture-source=Entire screen",
+        ]
+        : []),
+      ...(options.args ?? []),
     ],
   });
 }

@@ -1,4 +1,5 @@
-// The workspace app (EchoSphere's SPA): servers, channels with unread badges, live messages, members.
+// The workspace app (EchoSphere's SPA): servers, channels with unread badges, live messages, members,
+// voice channels with their live rosters, and the shared screen.
 import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { boot, url } from "./lib/boot.ts";
@@ -27,14 +28,13 @@ import {
   ServerList,
 } from "./lib/workspace_views.tsx";
 import { type DialogKind, WorkspaceDialog } from "./lib/workspace_dialogs.tsx";
+import { ScreenView, useVoice, useVoiceRosters, VoiceBar } from "./lib/workspace_voice_view.tsx";
 
 const { user, basePath } = boot<{ user: User }>();
 const PAGE = 50;
 
-function toMessage(e: WsEvent): Message {
-  const { type: _t, topic: _p, eventId: _e, ...message } = e;
-  return message as unknown as Message;
-}
+/** The message inside EchoSphere's envelope `{type, channelId, message: {...}}`. */
+const toMessage = (e: WsEvent) => e.message as Message;
 
 /** This tab is connected, whatever a snapshot taken before its socket registered says. */
 const withSelfOnline = (members: Member[]) =>
@@ -55,6 +55,12 @@ function App() {
   const [error, setError] = useState<string | null>(null);
   const [panel, setPanel] = useState<"none" | "channels" | "members">("none");
   const ws = useRef<WsSocket | null>(null);
+  const { voice, view: voiceView } = useVoice(
+    (m) => ws.current?.send(m) ?? false,
+    (message) => setError(message),
+  );
+  const voiceName = useRef("");
+  const rosters = useVoiceRosters(() => now.current.serverId);
   const now = useRef({ serverId, channelId });
   now.current = { serverId, channelId };
   const lastTyping = useRef(0);
@@ -105,6 +111,7 @@ function App() {
     setMembers(withSelfOnline(b.members));
     setUnread(b.unread);
     for (const s of b.servers) ws.current?.follow(`workspace:${s.id}`);
+    if (b.activeServerId) void rosters.load(b.activeServerId);
     if (b.activeServerId) localStorage.setItem("roomcast.server", String(b.activeServerId));
     if (b.activeChannelId) showChannel(b.activeChannelId, b.messages);
     else {
@@ -125,10 +132,13 @@ function App() {
         `api/servers/${now.current.serverId}/members`,
       );
       setMembers(withSelfOnline(r.members));
+      await rosters.load(now.current.serverId);
     }
   };
 
   const onEvent = (e: WsEvent) => {
+    if (e.type === "voice:roster") return rosters.onEvent(e);
+    if (e.type.startsWith("voice:")) return voice.handle(e);
     const open = now.current.channelId;
     const n = (key: string) => Number(e[key]);
     switch (e.type) {
@@ -136,7 +146,9 @@ function App() {
         if (n("channelId") !== open) return;
         setMessages((prev) => mergeMessages(prev, [toMessage(e)]));
         setTyping((t) =>
-          Object.fromEntries(Object.entries(t).filter(([, v]) => v.name !== e.authorDisplayName))
+          Object.fromEntries(
+            Object.entries(t).filter(([, v]) => v.name !== toMessage(e).authorDisplayName),
+          )
         );
         return markRead(open);
       case "message:edit":
@@ -176,6 +188,7 @@ function App() {
         if (String(e.topic).startsWith("channel:") && open) return showChannel(open);
         return void resync().catch(() => {});
       case "error":
+        voice.handle(e);
         return setError(String(e.error));
     }
   };
@@ -190,7 +203,10 @@ function App() {
       onSignedOut: () => location.assign(url("login")),
       onOpen: (first) => {
         ws.current?.follow(`account:${user.id}`);
-        if (!first) void resync().catch(() => {});
+        if (!first) {
+          void resync().catch(() => {});
+          voice.rejoin();
+        }
       },
     });
     const saved = (key: string) => Number(localStorage.getItem(key)) || undefined;
@@ -223,7 +239,14 @@ function App() {
         channels={channels}
         active={channelId}
         unread={unread}
+        rosters={rosters.byChannel}
+        voice={voiceView}
         onPick={showChannel}
+        onVoice={(id) => {
+          voiceName.current = channels.find((c) => c.id === id)?.name ?? "";
+          setPanel("none");
+          void voice.join(id);
+        }}
         onCreate={() => setDialog("channel")}
         onInvite={() => setDialog("invite")}
       />
@@ -258,6 +281,12 @@ function App() {
         {error && (
           <p class="form-error ws-error" role="alert" onClick={() => setError(null)}>{error} ×</p>
         )}
+        <VoiceBar view={voiceView} channelName={voiceName.current} voice={voice} />
+        <ScreenView
+          stream={voiceView.screen}
+          own={voiceView.sharer !== null && voiceView.sharer === voiceView.self?.id}
+          who={voiceView.peers.find((p) => p.id === voiceView.sharer)?.displayName ?? ""}
+        />
         <MessageList
           channelId={channelId}
           messages={messages}

@@ -3,6 +3,8 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Channel, Member, Message, ServerInfo, User } from "./workspace_api.ts";
 import { linkify } from "./workspace_text.tsx";
+import type { VoiceView } from "./workspace_voice.ts";
+import { type VoiceRoster, VoiceRosterList } from "./workspace_voice_view.tsx";
 
 export function ServerList(props: {
   servers: ServerInfo[];
@@ -36,7 +38,11 @@ export function ChannelList(props: {
   channels: Channel[];
   active: number | null;
   unread: Record<string, number>;
+  rosters: Record<string, VoiceRoster>;
+  voice: VoiceView;
   onPick(id: number): void;
+  /** A voice channel was clicked: join it. */
+  onVoice(id: number): void;
   onCreate(): void;
   onInvite(): void;
 }) {
@@ -51,21 +57,26 @@ export function ChannelList(props: {
       <ul id="channels">
         {props.channels.map((c) => {
           const count = props.unread[c.id] ?? 0;
+          const voice = c.kind === "voice";
+          const here = voice && props.voice.channelId === c.id;
           return (
             <li key={c.id}>
               <button
                 type="button"
                 data-channel-id={c.id}
                 data-channel-name={c.name}
-                class={`${c.id === props.active ? "active" : ""} ${count ? "unread" : ""}`}
-                disabled={c.kind === "voice"}
-                title={c.kind === "voice" ? "Voice channel (coming to the browser soon)" : c.name}
-                onClick={() => props.onPick(c.id)}
+                data-kind={c.kind}
+                class={`${c.id === props.active || here ? "active" : ""} ${count ? "unread" : ""}`}
+                title={voice ? (here ? `In voice: ${c.name}` : `Join voice: ${c.name}`) : c.name}
+                onClick={() => (voice ? props.onVoice(c.id) : props.onPick(c.id))}
               >
-                <span class="ws-hash">{c.kind === "voice" ? "∿" : "#"}</span>
+                <span class="ws-hash">{voice ? "∿" : "#"}</span>
                 <span class="ws-channel-name">{c.name}</span>
                 {count > 0 && <span class="badge">{count > 99 ? "99+" : count}</span>}
               </button>
+              {voice && (
+                <VoiceRosterList channelId={c.id} roster={props.rosters[c.id]} view={props.voice} />
+              )}
             </li>
           );
         })}

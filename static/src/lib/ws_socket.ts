@@ -22,6 +22,11 @@ export interface WsSocket {
   close(): void;
 }
 
+const BURST = 8;
+const PER_SECOND = 4;
+/** Messages waiting for the rate budget; past it, sending fails (the socket is far behind). */
+const MAX_QUEUED = 200;
+
 export function wsUrl(basePath: string): string {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   return `${scheme}://${location.host}${basePath}ws`;
@@ -37,9 +42,28 @@ export function connectWs(options: WsSocketOptions): WsSocket {
   let opened = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
+  // The server allows 5 messages a second (burst 10) per socket; a voice join with several peers
+  // sends a burst of offers and ICE candidates, so sends beyond our own budget wait their turn.
+  const outbox: string[] = [];
+  let tokens = BURST;
+  let refilled = Date.now();
+  let drainTimer: ReturnType<typeof setTimeout> | undefined;
+  const drain = () => {
+    drainTimer = undefined;
+    tokens = Math.min(BURST, tokens + ((Date.now() - refilled) / 1000) * PER_SECOND);
+    refilled = Date.now();
+    while (outbox.length > 0 && tokens >= 1 && socket?.readyState === WebSocket.OPEN) {
+      socket.send(outbox.shift()!);
+      tokens -= 1;
+    }
+    if (outbox.length > 0 && socket?.readyState === WebSocket.OPEN) {
+      drainTimer = setTimeout(drain, Math.ceil(((1 - tokens) / PER_SECOND) * 1000));
+    }
+  };
   const raw = (message: Record<string, unknown>) => {
-    if (socket?.readyState !== WebSocket.OPEN) return false;
-    socket.send(JSON.stringify(message));
+    if (socket?.readyState !== WebSocket.OPEN || outbox.length >= MAX_QUEUED) return false;
+    outbox.push(JSON.stringify(message));
+    if (drainTimer === undefined) drain();
     return true;
   };
   const since = (topic: string) => lastIds.get(topic);
@@ -75,6 +99,10 @@ export function connectWs(options: WsSocketOptions): WsSocket {
     ws.onclose = (e) => {
       if (socket !== ws) return;
       socket = null;
+      // What was queued belongs to the old socket's state; subscriptions are re-sent on reopen.
+      outbox.length = 0;
+      clearTimeout(drainTimer);
+      drainTimer = undefined;
       if (closed) return;
       // Reconnecting would only come back signed out: let the page send the user to log in.
       if (e.code === 4401 && options.onSignedOut) return options.onSignedOut();
@@ -102,6 +130,7 @@ export function connectWs(options: WsSocketOptions): WsSocket {
     close() {
       closed = true;
       clearTimeout(timer);
+      clearTimeout(drainTimer);
       socket?.close();
     },
   };

@@ -1,8 +1,8 @@
 // Workspaces over /ws against the real server: EchoSphere's envelopes, resume, guards and voice.
-import { assert, assertEquals } from "../tests/_assert.ts";
-import { startServer, type TestServer } from "../tests/_server.ts";
-import { openSocket } from "../tests/_ws.ts";
-import { api, signupUser, type TestUser, wsUrl } from "../tests/_workspaces.ts";
+import { assert, assertEquals } from "../../tests/_assert.ts";
+import { startServer, type TestServer } from "../../tests/_server.ts";
+import { openSocket } from "../../tests/_ws.ts";
+import { api, signupUser, type TestUser, wsUrl } from "../../tests/_workspaces.ts";
 
 type Socket = Awaited<ReturnType<typeof openSocket>>;
 
@@ -60,15 +60,23 @@ Deno.test("ws: two clients in a channel both get each message, in order, in the 
     });
     for (const [socket, got] of received) {
       got.push(await nextOf(socket, "message"));
-      assertEquals(got.map((m) => m.content), ["hi 1", "hi 2", "hi 3", "hi 4", "hi 5", "via REST"]);
-      const last = got[5];
-      assertEquals(last, {
-        ...posted.body,
+      const inner = got.map((m) => m.message as Record<string, unknown>);
+      assertEquals(inner.map((m) => m.content), [
+        "hi 1",
+        "hi 2",
+        "hi 3",
+        "hi 4",
+        "hi 5",
+        "via REST",
+      ]);
+      assertEquals(got[5], {
         type: "message",
+        channelId: general,
+        message: posted.body,
         topic: `channel:${general}`,
         eventId: 6,
       });
-      assertEquals(got[0].authorEmail, "ada@example.test");
+      assertEquals(inner[0].authorEmail, "ada@example.test");
     }
   } finally {
     for (const s of sockets) await s.close();
@@ -97,11 +105,14 @@ Deno.test("ws: a client that reconnects with since gets exactly what it missed",
         assertEquals(message.eventId, 3);
         break;
       }
-      if (message.type === "message") missed.push(message.content);
+      if (message.type === "message") {
+        missed.push((message.message as { content: string }).content);
+      }
     }
     assertEquals(missed, ["two", "three"]);
     await api(server, bob, "POST", `api/channels/${general}/messages`, { content: "four" });
-    assertEquals((await nextOf(again, "message")).content, "four", "then it is live");
+    const live = (await nextOf(again, "message")).message as { content: string };
+    assertEquals(live.content, "four", "then it is live");
     await again.close();
   } finally {
     await server.close();
@@ -154,11 +165,11 @@ Deno.test("ws: Origin, login and membership are enforced", async () => {
     o.send({ type: "subscribe", topic: `account:${ada.id}` });
     assertEquals((await nextOf(o, "error")).code, "forbidden");
     o.send({ type: "message", channelId: secret, content: "let me in" });
-    assertEquals((await nextOf(o, "error")).code, "forbidden");
+    assertEquals((await nextOf(o, "error")).code, "not_subscribed", "refused subscriptions count");
     o.send({ type: "subscribe", channelId: 999 });
     assertEquals((await nextOf(o, "error")).code, "not_found");
     o.send({ type: "subscribe", channelId: "abc" });
-    assertEquals((await nextOf(o, "error")).code, "bad_request");
+    assertEquals((await nextOf(o, "error")).code, "invalid_channel");
     const history = await api(server, outsider, "GET", `api/channels/${secret}/messages`);
     assertEquals(history.status, 403);
 
@@ -207,11 +218,11 @@ Deno.test("ws: typing, edits, deletes, reads and presence are live", async () =>
     assertEquals([typing.channelId, typing.displayName], [general, "bob"]);
 
     b.send({ type: "message", channelId: general, content: "draft" });
-    const message = await nextOf(a, "message");
+    const message = (await nextOf(a, "message")).message as { id: number };
     const activity = await nextOf(a, "activity");
     assertEquals([activity.channelId, activity.messageId], [general, message.id]);
     await api(server, bob, "PATCH", `api/messages/${message.id}`, { content: "final" });
-    const edit = await nextOf(a, "message:edit");
+    const edit = (await nextOf(a, "message:edit")).message as { id: number; content: string };
     assertEquals([edit.id, edit.content], [message.id, "final"]);
     await api(server, bob, "DELETE", `api/messages/${message.id}`);
     assertEquals((await nextOf(a, "message:delete")).id, message.id);
@@ -248,7 +259,7 @@ Deno.test("ws: voice join, signal and leave between sockets; a closed socket's p
     sockets.push(a, b, c);
 
     a.send({ type: "voice:join", channelId: general });
-    assertEquals((await nextOf(a, "error")).code, "wrong_kind", "voice only in voice channels");
+    assertEquals((await nextOf(a, "error")).code, "voice_invalid", "voice only in voice channels");
 
     a.send({ type: "voice:join", channelId: voice });
     const first = await nextOf(a, "voice:participants");
@@ -274,9 +285,9 @@ Deno.test("ws: voice join, signal and leave between sockets; a closed socket's p
       signal: { from: bSelf.id, email: "bob@example.test", displayName: "bob", payload: offer },
     });
     c.send({ type: "voice:signal", channelId: voice, target: aSelf.id, payload: offer });
-    assertEquals((await nextOf(c, "error")).code, "not_in_voice", "outsiders cannot signal");
+    assertEquals((await nextOf(c, "error")).code, "voice_not_joined", "outsiders cannot signal");
     b.send({ type: "voice:signal", channelId: voice, target: "nobody", payload: offer });
-    assertEquals((await nextOf(b, "error")).code, "peer_not_found");
+    assertEquals((await nextOf(b, "error")).code, "voice_target_missing");
 
     c.send({ type: "voice:join", channelId: voice });
     const third = await nextOf(c, "voice:participants");
@@ -288,7 +299,12 @@ Deno.test("ws: voice join, signal and leave between sockets; a closed socket's p
     c.send({ type: "voice:leave", channelId: voice });
     for (const s of [a, b]) assertEquals((await nextOf(s, "voice:peer-left")).peer, cSelf);
     c.send({ type: "voice:leave", channelId: voice });
-    assertEquals((await nextOf(c, "error")).code, "not_in_voice");
+    c.send({ type: "voice:signal", channelId: voice, target: aSelf.id, payload: offer });
+    assertEquals(
+      (await c.next()).code,
+      "voice_not_joined",
+      "a second leave is answered by nothing",
+    );
 
     await b.close();
     sockets.splice(1, 1);
@@ -298,7 +314,11 @@ Deno.test("ws: voice join, signal and leave between sockets; a closed socket's p
       peer: bSelf,
     });
     a.send({ type: "voice:signal", channelId: voice, target: bSelf.id, payload: offer });
-    assertEquals((await nextOf(a, "error")).code, "peer_not_found", "no stale participant lingers");
+    assertEquals(
+      (await nextOf(a, "error")).code,
+      "voice_target_missing",
+      "no stale participant lingers",
+    );
   } finally {
     for (const s of sockets) await s.close();
     await server.close();

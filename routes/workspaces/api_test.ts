@@ -1,7 +1,7 @@
 // Workspace REST against the real server: EchoSphere's endpoints and their 400/401/403/404 paths.
-import { assert, assertEquals, assertMatch } from "../tests/_assert.ts";
-import { startServer } from "../tests/_server.ts";
-import { api, signupUser } from "../tests/_workspaces.ts";
+import { assert, assertEquals, assertMatch } from "../../tests/_assert.ts";
+import { startServer } from "../../tests/_server.ts";
+import { api, signupUser } from "../../tests/_workspaces.ts";
 
 Deno.test("workspaces: servers, channels and members as the seed documents", async () => {
   const server = await startServer();

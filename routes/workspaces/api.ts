@@ -1,12 +1,12 @@
 // EchoSphere's REST API (servers, channels, members, messages) plus invites, reads and edits.
 import { Hono } from "hono";
 import type { Context, MiddlewareHandler } from "hono";
-import { HttpError } from "../errors.ts";
-import { readJsonObject } from "../edge/body.ts";
-import { parseId } from "../edge/fields.ts";
-import type { Account } from "../storage/accounts_store.ts";
-import type { SessionAuth } from "./session.ts";
-import type { WorkspaceService } from "./workspaces_service.ts";
+import { HttpError } from "../../errors.ts";
+import { readJsonObject } from "../../edge/body.ts";
+import { parseId } from "../../edge/fields.ts";
+import type { Account } from "../../storage/accounts_store.ts";
+import type { SessionAuth } from "../session.ts";
+import type { WorkspaceService } from "./service.ts";
 
 export interface WorkspacesApiDeps {
   auth: SessionAuth;

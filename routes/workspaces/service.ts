@@ -1,15 +1,15 @@
 // Workspace rules in one place (membership, ownership, kinds, limits) and the events they publish;
 // REST and /ws both call these, so the two can never disagree.
-import { HttpError } from "../errors.ts";
-import { hasControlCharacters, longerThan } from "../edge/fields.ts";
-import type { Hub } from "../realtime/hub.ts";
-import type { Account } from "../storage/accounts_store.ts";
+import { HttpError } from "../../errors.ts";
+import type { Hub } from "../../realtime/hub.ts";
+import type { Account } from "../../storage/accounts_store.ts";
+import { hasControlCharacters, longerThan } from "../../edge/fields.ts";
 import {
   type Message,
   type MessagesStore,
   publicMessage,
   rfc3339,
-} from "../storage/workspace_messages_store.ts";
+} from "../../storage/workspace_messages_store.ts";
 import type {
   Channel,
   ChannelKind,
@@ -17,8 +17,8 @@ import type {
   Role,
   Server,
   WorkspacesStore,
-} from "../storage/workspaces_store.ts";
-import type { Presence } from "./workspaces_presence.ts";
+} from "../../storage/workspaces_store.ts";
+import type { Presence } from "./presence.ts";
 
 export interface WorkspaceServiceDeps {
   workspaces: WorkspacesStore;
@@ -254,7 +254,8 @@ export function createWorkspaceService(deps: WorkspaceServiceDeps) {
       const channel = textChannel(user, channelId);
       const stored = messages.post(channel.id, user.id, cleanContent(content));
       const message = publicMessage(stored);
-      hub.publish(topics.channel(channel.id), "message", message);
+      // EchoSphere's envelope nests the message: {type, channelId, message: {...}}.
+      hub.publish(topics.channel(channel.id), "message", { channelId: channel.id, message });
       hub.publish(topics.workspace(channel.serverId), "activity", {
         serverId: channel.serverId,
         channelId: channel.id,
@@ -267,7 +268,7 @@ export function createWorkspaceService(deps: WorkspaceServiceDeps) {
     editMessage(user: User, messageId: number, content: unknown): Message {
       const { channel } = ownMessage(user, messageId);
       const message = publicMessage(messages.edit(messageId, cleanContent(content)));
-      hub.publish(topics.channel(channel.id), "message:edit", message);
+      hub.publish(topics.channel(channel.id), "message:edit", { channelId: channel.id, message });
       return message;
     },
 

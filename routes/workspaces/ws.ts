@@ -1,13 +1,14 @@
-// Workspaces on /ws: EchoSphere's flat envelopes (subscribe, message, voice:*), plus typing, read,
+// Workspaces on /ws: EchoSphere's envelopes and codes (voice:* in voice_ws.ts), plus typing, read,
 // presence, and guards for the `channel:`, `workspace:` and `account:` topics.
-import { HttpError } from "../errors.ts";
-import { parseId } from "../edge/fields.ts";
-import type { Hub } from "../realtime/hub.ts";
-import type { WsClient, WsFeature, WsUser } from "../realtime/ws.ts";
-import { createVoiceRooms, type VoicePeer } from "../realtime/voice.ts";
-import type { Logger } from "../log.ts";
-import type { Presence } from "./workspaces_presence.ts";
-import { topics, type WorkspaceService } from "./workspaces_service.ts";
+import { parseId } from "../../edge/fields.ts";
+import type { Hub } from "../../realtime/hub.ts";
+import type { WsClient, WsFeature, WsUser } from "../../realtime/ws.ts";
+import { createVoiceRooms } from "../../realtime/voice.ts";
+import type { Logger } from "../../log.ts";
+import type { Presence } from "./presence.ts";
+import { topics, type WorkspaceService } from "./service.ts";
+import { createVoiceWs, type VoiceWs } from "./voice_ws.ts";
+import { runHandler, WsProblem } from "./ws_problem.ts";
 
 export interface WorkspacesWsDeps {
   service: WorkspaceService;
@@ -18,34 +19,28 @@ export interface WorkspacesWsDeps {
 
 export interface WorkspacesWs {
   features: WsFeature[];
+  voice: Pick<VoiceWs, "rosters">;
   close(): void;
 }
 
 type Msg = Record<string, unknown>;
 
-class WsProblem extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
+const MAX_MESSAGE = 2000;
 
-const positiveId = (value: unknown, what: string): number => {
+/** A required id; EchoSphere answers a missing channel id with `invalid_channel`. */
+const positiveId = (value: unknown, what: string, code = "bad_request"): number => {
   const id = parseId(value);
-  if (id === null) throw new WsProblem("bad_request", `${what} must be a positive integer`);
+  if (id === null) throw new WsProblem(code, `${what} must be a positive integer`);
   return id;
 };
 
 export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {
   const { service, hub, presence } = deps;
-  const voice = createVoiceRooms();
+  const voice = createVoiceWs({ service, hub, voice: createVoiceRooms() });
   // Sockets this feature has seen, with the channels they follow (typing goes only to those).
   const clients = new Map<string, { client: WsClient; channels: Set<number> }>();
   const watchers = new Map<number, Set<WsClient>>();
 
-  const userOf = (client: WsClient): WsUser => {
-    if (!client.user) throw new WsProblem("unauthorized", "Log in to use workspaces");
-    return client.user;
-  };
   const announcePresence = (user: WsUser, online: boolean) => {
     for (const serverId of service.serverIdsOf(user.id)) {
       hub.publish(topics.workspace(serverId), "presence", { serverId, userId: user.id, online });
@@ -71,19 +66,10 @@ export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {
     set?.delete(client);
     if (set?.size === 0) watchers.delete(channelId);
   };
-  const peerOf = (client: WsClient, user: WsUser): VoicePeer => ({
-    id: client.id,
-    userId: user.id,
-    email: user.email,
-    displayName: user.displayName,
-  });
-  const sendTo = (peers: VoicePeer[], message: Msg) => {
-    for (const p of peers) clients.get(p.id)?.client.send(message);
-  };
 
   const handlers: Record<string, (client: WsClient, user: WsUser, m: Msg) => void> = {
     subscribe(client, user, m) {
-      const channelId = positiveId(m.channelId, "channelId");
+      const channelId = positiveId(m.channelId, "channelId", "invalid_channel");
       service.channelFor(user, channelId);
       const since = typeof m.since === "number" && m.since >= 0 ? m.since : undefined;
       watch(client, channelId);
@@ -93,15 +79,32 @@ export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {
       client.send({ type: "subscribed", channelId, topic, eventId: hub.lastId(topic) });
     },
     unsubscribe(client, _user, m) {
-      const channelId = positiveId(m.channelId, "channelId");
+      // EchoSphere never answers an unsubscribe, even from a channel it does not follow.
+      const channelId = parseId(m.channelId);
+      if (channelId === null) return;
       unwatch(client, channelId);
       client.unsubscribe(topics.channel(channelId));
     },
-    message(_client, user, m) {
-      service.postMessage(user, positiveId(m.channelId, "channelId"), m.content);
+    message(client, user, m) {
+      // EchoSphere's checks, in its order: ids and text, subscription, length.
+      const channelId = parseId(m.channelId);
+      const content = typeof m.content === "string" ? m.content.trim() : "";
+      if (channelId === null || !content) {
+        throw new WsProblem("invalid_message", "Channel and content are required");
+      }
+      if (!clients.get(client.id)?.channels.has(channelId)) {
+        throw new WsProblem("not_subscribed", "Subscribe to the channel before sending");
+      }
+      if ([...content].length > MAX_MESSAGE) {
+        throw new WsProblem(
+          "too_long",
+          `Message content must be at most ${MAX_MESSAGE} characters`,
+        );
+      }
+      service.postMessage(user, channelId, content);
     },
     typing(client, user, m) {
-      const channelId = positiveId(m.channelId, "channelId");
+      const channelId = positiveId(m.channelId, "channelId", "invalid_channel");
       service.textChannel(user, channelId);
       const event = {
         type: "typing",
@@ -114,7 +117,7 @@ export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {
       for (const other of watchers.get(channelId) ?? []) if (other !== client) other.send(event);
     },
     read(_client, user, m) {
-      const channelId = positiveId(m.channelId, "channelId");
+      const channelId = positiveId(m.channelId, "channelId", "invalid_channel");
       const messageId = m.messageId === undefined
         ? undefined
         : positiveId(m.messageId, "messageId");
@@ -129,71 +132,13 @@ export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {
         online: members.filter((member) => member.online).map((member) => member.id),
       });
     },
-    "voice:join"(client, user, m) {
-      const channelId = positiveId(m.channelId, "channelId");
-      const channel = service.channelFor(user, channelId);
-      if (channel.kind !== "voice") {
-        throw new WsProblem("wrong_kind", "Voice is only available in voice channels");
-      }
-      const self = peerOf(client, user);
-      const { participants, left } = voice.join(channelId, self);
-      if (left) {
-        sendTo(left.others, { type: "voice:peer-left", channelId: left.channelId, peer: self });
-      }
-      client.send({ type: "voice:participants", channelId, participants, self });
-      sendTo(participants, { type: "voice:peer-joined", channelId, peer: self });
-    },
-    "voice:leave"(client, _user, m) {
-      const channelId = m.channelId === undefined
-        ? voice.channelOf(client.id)
-        : positiveId(m.channelId, "channelId");
-      const self = channelId === null ? null : voice.peer(channelId, client.id);
-      if (channelId === null || !self) {
-        throw new WsProblem("not_in_voice", "You are not in that voice channel");
-      }
-      sendTo(voice.leave(channelId, client.id) ?? [], {
-        type: "voice:peer-left",
-        channelId,
-        peer: self,
-      });
-    },
-    "voice:signal"(client, _user, m) {
-      const channelId = positiveId(m.channelId, "channelId");
-      const self = voice.peer(channelId, client.id);
-      if (!self) throw new WsProblem("not_in_voice", "Join the voice channel before signaling");
-      const target = typeof m.target === "string" ? voice.peer(channelId, m.target) : null;
-      if (!target) throw new WsProblem("peer_not_found", "No such peer in this voice channel");
-      sendTo([target], {
-        type: "voice:signal",
-        channelId,
-        signal: {
-          from: self.id,
-          email: self.email,
-          displayName: self.displayName,
-          payload: m.payload,
-        },
-      });
-    },
+    ...voice.handlers,
   };
 
   const main: WsFeature = {
     types: Object.keys(handlers),
     topicPrefix: "channel:",
-    handle(client, message) {
-      const type = String(message.type);
-      const extra = message.channelId === undefined ? {} : { channelId: message.channelId };
-      try {
-        const user = userOf(client);
-        seen(client);
-        handlers[type](client, user, message);
-      } catch (error) {
-        if (error instanceof WsProblem) return client.error(error.code, error.message, extra);
-        if (error instanceof HttpError) {
-          return client.error(error.code ?? "bad_request", error.message, extra);
-        }
-        throw error;
-      }
-    },
+    handle: (client, message) => runHandler(handlers, client, message, seen),
     authorize(client, topic) {
       const channelId = Number(topic.slice("channel:".length));
       if (!client.user || !Number.isInteger(channelId)) return false;
@@ -202,9 +147,7 @@ export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {
       return true;
     },
     onClose(client) {
-      for (const { channelId, peer, others } of voice.leaveAll(client.id)) {
-        sendTo(others, { type: "voice:peer-left", channelId, peer });
-      }
+      voice.onClose(client);
       const entry = clients.get(client.id);
       if (!entry) return;
       for (const channelId of entry.channels) unwatch(client, channelId);
@@ -233,6 +176,7 @@ export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {
 
   return {
     features: [main, workspace, account],
+    voice,
     close() {
       voice.close();
       clients.clear();

@@ -1,34 +1,46 @@
-// Workspaces (EchoSphere), wired: stores, sessions, auth pages, REST, the /app shell and /ws parts.
+// Workspaces (EchoSphere) as a Feature: stores, sessions, auth pages, REST, voice, the /app shell
+// and its /ws parts.
 import { Hono, type MiddlewareHandler } from "hono";
-import type { Config } from "../config.ts";
-import type { ClientOptions } from "../edge/client.ts";
-import type { Logger } from "../log.ts";
-import type { Hub } from "../realtime/hub.ts";
-import type { WsFeature, WsUser } from "../realtime/ws.ts";
-import type { Db } from "../storage/db.ts";
-import { createAccountsStore } from "../storage/accounts_store.ts";
-import type { PasswordPool } from "../storage/password_pool.ts";
-import { createSessionsStore } from "../storage/sessions_store.ts";
-import { createWorkspacesStore } from "../storage/workspaces_store.ts";
-import { createMessagesStore } from "../storage/workspace_messages_store.ts";
-import { createAuthActions } from "./auth_actions.ts";
-import { authRoutes, userView } from "./auth.ts";
-import type { PageRenderer } from "./pages.ts";
+import type { Config } from "../../config.ts";
+import type { ClientOptions } from "../../edge/client.ts";
+import type { Logger } from "../../log.ts";
+import type { Hub } from "../../realtime/hub.ts";
+import type { WsUser } from "../../realtime/ws.ts";
+import type { Db } from "../../storage/db.ts";
+import { createAccountsStore } from "../../storage/accounts_store.ts";
+import type { PasswordPool } from "../../storage/password_pool.ts";
+import { createSessionsStore } from "../../storage/sessions_store.ts";
+import { createWorkspacesStore } from "../../storage/workspaces_store.ts";
+import { createMessagesStore } from "../../storage/workspace_messages_store.ts";
+import { createAuthActions } from "../auth_actions.ts";
+import { authRoutes, userView } from "../auth.ts";
+import type { Feature } from "../feature.ts";
+import type { PageRenderer } from "../pages.ts";
 import {
   closeEndedSessions,
   createSessionAuth,
   sessionAuthenticator,
   type SessionSockets,
-} from "./session.ts";
-import { workspacesApiRoutes } from "./workspaces_api.ts";
-import { createPresence } from "./workspaces_presence.ts";
-import { createWorkspaceService } from "./workspaces_service.ts";
-import { createWorkspacesWs } from "./workspaces_ws.ts";
+} from "../session.ts";
+import { workspacesApiRoutes } from "./api.ts";
+import { createPresence } from "./presence.ts";
+import { createWorkspaceService } from "./service.ts";
+import { voiceApiRoutes } from "./voice_api.ts";
+import { createWorkspacesWs } from "./ws.ts";
 
 export interface WorkspacesDeps {
   db: Db;
   hub: Pick<Hub, "publish" | "lastId">;
-  config: Pick<Config, "basePath" | "sessionTtlDays" | "signup" | "sharedLobby">;
+  config: Pick<
+    Config,
+    | "basePath"
+    | "sessionTtlDays"
+    | "signup"
+    | "sharedLobby"
+    | "iceServers"
+    | "turnUrls"
+    | "turnSecret"
+  >;
   log: Logger;
   page: PageRenderer;
   client: ClientOptions;
@@ -40,19 +52,16 @@ export interface WorkspacesDeps {
   sockets: SessionSockets;
 }
 
-export interface Workspaces {
-  routes: Hono;
-  wsFeatures: WsFeature[];
+export interface WorkspacesFeature extends Feature {
   /** Who a /ws upgrade's session cookie belongs to. */
   authenticate(request: Request): Promise<WsUser | null>;
-  close(): void;
 }
 
 const PURGE_EVERY_MS = 60 * 60 * 1000;
 // How late at most a socket notices that its session expired (one indexed lookup per session).
 const SOCKET_SWEEP_MS = 10_000;
 
-export function createWorkspaces(deps: WorkspacesDeps): Workspaces {
+export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature {
   const { db, hub, config, log, page } = deps;
   const basePath = config.basePath;
   const accounts = createAccountsStore(db, { passwords: deps.passwords });
@@ -93,6 +102,7 @@ export function createWorkspaces(deps: WorkspacesDeps): Workspaces {
   const routes = new Hono();
   routes.route("/", authRoutes({ actions, auth, basePath, sameOrigin: deps.sameOrigin }));
   routes.route("/", workspacesApiRoutes({ auth, service, sameOrigin: deps.sameOrigin }));
+  routes.route("/", voiceApiRoutes({ auth, service, voice: ws.voice, config, hub }));
 
   routes.get("/app", (c) => {
     const user = auth.user(c);
@@ -100,7 +110,7 @@ export function createWorkspaces(deps: WorkspacesDeps): Workspaces {
     return page(c, {
       title: "Workspaces · Roomcast",
       entry: "app_shell",
-      styles: ["workspace.css"],
+      styles: ["workspace.css", "workspace_voice.css"],
       data: { user: userView(user) },
     });
   });
@@ -114,7 +124,7 @@ export function createWorkspaces(deps: WorkspacesDeps): Workspaces {
 
   return {
     routes,
-    wsFeatures: ws.features,
+    ws: ws.features,
     authenticate: sessionAuthenticator(sessions, accounts),
     close() {
       clearInterval(purge);

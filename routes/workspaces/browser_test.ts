@@ -1,7 +1,7 @@
 // The workspace app in headless Chromium: two people sign up, one invites the other, they chat live.
-import { assert, assertEquals } from "../tests/_assert.ts";
-import { startServer } from "../tests/_server.ts";
-import { browserTest, launchBrowser } from "../tests/_browser.ts";
+import { assert, assertEquals } from "../../tests/_assert.ts";
+import { startServer } from "../../tests/_server.ts";
+import { browserTest, launchBrowser } from "../../tests/_browser.ts";
 import type { Page } from "playwright-core";
 
 async function signupInBrowser(page: Page, base: string, name: string) {

@@ -1,0 +1,192 @@
+// Voice channels on /ws: EchoSphere's voice:join / voice:leave / voice:signal exactly, plus the
+// screen share (voice:screen) and the live roster every server member sees (voice:roster).
+import { parseId } from "../../edge/fields.ts";
+import { HttpError } from "../../errors.ts";
+import type { Hub } from "../../realtime/hub.ts";
+import type { VoicePeer, VoiceRooms } from "../../realtime/voice.ts";
+import type { WsClient, WsUser } from "../../realtime/ws.ts";
+import { topics, type WorkspaceService } from "./service.ts";
+import { type WsHandler, WsProblem } from "./ws_problem.ts";
+
+export interface VoiceWsDeps {
+  service: Pick<WorkspaceService, "channelFor">;
+  hub: Pick<Hub, "publish">;
+  voice: VoiceRooms;
+}
+
+/** A participant as EchoSphere sends it. */
+export interface WirePeer {
+  id: string;
+  email: string;
+  displayName: string;
+}
+
+export interface VoiceRoster {
+  participants: WirePeer[];
+  /** The id of the participant sharing a screen, or null. */
+  screen: string | null;
+}
+
+export interface VoiceWs {
+  handlers: Record<string, WsHandler>;
+  /** A closed socket leaves its voice channel; the others are told. */
+  onClose(client: WsClient): void;
+  /** Who is in each voice channel of a server, by channel id. */
+  rosters(serverId: number): Record<string, VoiceRoster>;
+  close(): void;
+}
+
+const wire = (p: VoicePeer): WirePeer => ({ id: p.id, email: p.email, displayName: p.displayName });
+
+export function createVoiceWs(deps: VoiceWsDeps): VoiceWs {
+  const { service, hub, voice } = deps;
+  // The sockets in voice, to reach a peer by id; and each occupied channel's server, for rosters.
+  const sockets = new Map<string, WsClient>();
+  const serverOf = new Map<number, number>();
+
+  const sendTo = (peers: VoicePeer[], message: Record<string, unknown>) => {
+    for (const p of peers) sockets.get(p.id)?.send(message);
+  };
+  const roster = (channelId: number): VoiceRoster => ({
+    participants: voice.peers(channelId).map(wire),
+    screen: voice.sharer(channelId),
+  });
+  const publishRoster = (channelId: number) => {
+    const serverId = serverOf.get(channelId);
+    if (serverId === undefined) return;
+    const current = roster(channelId);
+    hub.publish(topics.workspace(serverId), "voice:roster", { serverId, channelId, ...current });
+    if (current.participants.length === 0) serverOf.delete(channelId);
+  };
+  /** Takes `peerId` out of `channelId`, telling who remains (and that its screen share ended). */
+  const leave = (channelId: number, peer: VoicePeer, others: VoicePeer[], wasSharing: boolean) => {
+    sendTo(others, { type: "voice:peer-left", channelId, peer: wire(peer) });
+    if (wasSharing) sendTo(others, { type: "voice:screen", channelId, peer: null });
+    publishRoster(channelId);
+  };
+  /** The channel a voice event names; 0 or absent means the one this socket is in. */
+  const channelOr = (client: WsClient, value: unknown) =>
+    parseId(value) ?? voice.channelOf(client.id);
+
+  const voiceChannel = (user: WsUser, channelId: number | null) => {
+    if (channelId === null) throw new WsProblem("voice_invalid", "Channel id is required");
+    try {
+      const channel = service.channelFor(user, channelId);
+      if (channel.kind !== "voice") throw new WsProblem("voice_invalid", "Not a voice channel");
+      return channel;
+    } catch (error) {
+      if (error instanceof HttpError && error.code === "not_found") {
+        throw new WsProblem("voice_invalid", "Not a voice channel");
+      }
+      throw error;
+    }
+  };
+
+  const handlers: Record<string, WsHandler> = {
+    "voice:join"(client, user, m) {
+      const channel = voiceChannel(user, parseId(m.channelId));
+      const channelId = channel.id;
+      const self: VoicePeer = {
+        id: client.id,
+        userId: user.id,
+        email: user.email,
+        displayName: user.displayName,
+      };
+      const from = voice.channelOf(client.id);
+      const movingShare = from !== null && from !== channelId && voice.sharer(from) === client.id;
+      const result = voice.join(channelId, self);
+      if (result === "full") {
+        throw new WsProblem(
+          "voice_full",
+          `This voice channel is full: at most ${voice.maxPeers} people can talk at once`,
+        );
+      }
+      sockets.set(client.id, client);
+      serverOf.set(channelId, channel.serverId);
+      if (result.left) leave(result.left.channelId, self, result.left.others, movingShare);
+      client.send({
+        type: "voice:participants",
+        channelId,
+        participants: result.participants.map(wire),
+        self: wire(self),
+        screen: voice.sharer(channelId),
+      });
+      sendTo(result.participants, { type: "voice:peer-joined", channelId, peer: wire(self) });
+      publishRoster(channelId);
+    },
+    "voice:leave"(client, _user, m) {
+      // EchoSphere answers a leave from a channel you are not in with nothing at all.
+      const channelId = channelOr(client, m.channelId);
+      const self = channelId === null ? null : voice.peer(channelId, client.id);
+      if (channelId === null || !self) return;
+      const wasSharing = voice.sharer(channelId) === client.id;
+      const others = voice.leave(channelId, client.id) ?? [];
+      sockets.delete(client.id);
+      leave(channelId, self, others, wasSharing);
+    },
+    "voice:signal"(client, _user, m) {
+      const channelId = channelOr(client, m.channelId);
+      const self = channelId === null ? null : voice.peer(channelId, client.id);
+      if (channelId === null || !self) {
+        throw new WsProblem("voice_not_joined", "Join the voice channel before signaling");
+      }
+      if (typeof m.target !== "string" || m.target === "" || m.payload == null) {
+        throw new WsProblem("voice_invalid", "A signal needs a target and a payload");
+      }
+      const target = voice.peer(channelId, m.target);
+      if (!target) throw new WsProblem("voice_target_missing", "No such peer in this channel");
+      sendTo([target], {
+        type: "voice:signal",
+        channelId,
+        signal: {
+          from: self.id,
+          email: self.email,
+          displayName: self.displayName,
+          payload: m.payload,
+        },
+      });
+    },
+    "voice:screen"(client, _user, m) {
+      const channelId = channelOr(client, m.channelId);
+      const sharing = m.sharing === true;
+      const before = channelId === null ? null : voice.sharer(channelId);
+      const result = channelId === null ? "not_joined" : voice.share(channelId, client.id, sharing);
+      if (result === "not_joined") {
+        throw new WsProblem("voice_not_joined", "Join the voice channel before sharing a screen");
+      }
+      if (result === "busy") {
+        throw new WsProblem("voice_screen_busy", "Someone else is sharing a screen here");
+      }
+      const after = voice.sharer(channelId!);
+      if (before === after) return;
+      const self = voice.peer(channelId!, client.id)!;
+      const peer = after === null ? null : wire(self);
+      sendTo(voice.peers(channelId!), { type: "voice:screen", channelId, peer });
+      publishRoster(channelId!);
+    },
+  };
+
+  return {
+    handlers,
+    onClose(client) {
+      if (!sockets.delete(client.id)) return;
+      const channelId = voice.channelOf(client.id);
+      const wasSharing = channelId !== null && voice.sharer(channelId) === client.id;
+      for (const { channelId, peer, others } of voice.leaveAll(client.id)) {
+        leave(channelId, peer, others, wasSharing);
+      }
+    },
+    rosters(serverId) {
+      const out: Record<string, VoiceRoster> = {};
+      for (const [channelId, server] of serverOf) {
+        if (server === serverId) out[channelId] = roster(channelId);
+      }
+      return out;
+    },
+    close() {
+      sockets.clear();
+      serverOf.clear();
+      voice.close();
+    },
+  };
+}

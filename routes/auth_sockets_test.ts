@@ -117,7 +117,8 @@ Deno.test("auth: logout closes that session's sockets with 4401 at once, and ref
     raw.close();
 
     aPhone.send({ type: "message", channelId: general, content: "from the phone" });
-    assertEquals((await nextOf(b, "message")).content, "from the phone", "other sessions stay");
+    const posted = (await nextOf(b, "message")).message as { content: string };
+    assertEquals(posted.content, "from the phone", "other sessions stay");
     const history = await api(server, bob, "GET", `api/channels/${general}/messages`);
     const contents = (history.body.messages as { content: string }[]).map((m) => m.content);
     assertEquals(contents, ["from the phone"], "the message after logout was refused");

@@ -1,5 +1,5 @@
 // Code sessions (CodeCast): the /api/v1/sessions/anon API verbatim, plus history and live events.
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { HttpError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Hub } from "../realtime/hub.ts";
@@ -11,6 +11,7 @@ import type {
   CodeStore,
 } from "../storage/code_store.ts";
 import { optionalString, readJsonObject } from "./small_body.ts";
+import { createRateLimiter } from "./rate_limit.ts";
 import { type CodeLive, codeTopic } from "./code_live.ts";
 import {
   hashToken,
@@ -28,11 +29,16 @@ export interface CodeDeps {
   log: Logger;
   /** Largest snippet content, in UTF-8 bytes (MAX_SNIPPET_BYTES). */
   maxSnippetBytes: number;
+  /** Sessions one client address may create per hour, after a burst of 10 (CODE_SESSIONS_PER_HOUR). */
+  sessionsPerHour: number;
+  /** The address a request came from, as the shared edge sees it. */
+  clientIp(c: Context): string;
 }
 
 /** CodeCast's cap, with its message. */
 export const MAX_PARTICIPANTS = 20;
 const SMALL_BODY = 16 * 1024;
+const CREATE_BURST = 10;
 // JSON escaping (quotes, newlines, \u escapes) can make the body larger than the content it carries.
 const bodyLimit = (maxSnippetBytes: number) => maxSnippetBytes * 2 + SMALL_BODY;
 
@@ -84,7 +90,20 @@ export function codeRoutes(deps: CodeDeps): Hono {
     return session;
   };
 
+  // Creating a session needs no account, and each one can hold history: bounded per address.
+  const creations = createRateLimiter({
+    capacity: Math.min(CREATE_BURST, deps.sessionsPerHour),
+    refillPerSecond: deps.sessionsPerHour / 3600,
+  });
+
   app.post("/api/v1/sessions/anon", async (c) => {
+    const allowed = creations.take(deps.clientIp(c));
+    if (!allowed.ok) {
+      const seconds = allowed.retryAfterSeconds;
+      throw new HttpError(429, `Too many sessions created: try again in ${seconds} s`, {
+        headers: { "retry-after": String(seconds) },
+      });
+    }
     const body = await readJsonObject(c.req.raw, SMALL_BODY);
     const displayName = optionalString(body, "display_name", 100) ?? "Code session";
     if (CONTROL.test(displayName)) {
@@ -180,9 +199,12 @@ export function codeRoutes(deps: CodeDeps): Hono {
     });
   });
 
-  app.get("/api/v1/sessions/anon/:code/events", (c) => {
+  app.get("/api/v1/sessions/anon/:code/events", async (c) => {
     const session = sessionOf(c.req.param("code"));
-    return deps.sse.respond(codeTopic(session.code), c.req.raw, { format: jsonFormat });
+    return await deps.sse.respond(codeTopic(session.code), c.req.raw, {
+      format: jsonFormat,
+      notFound: "Session not found",
+    });
   });
 
   app.post("/api/v1/sessions/anon/:code/end", (c) => {

@@ -118,16 +118,19 @@ export function createSessionAuth(options: SessionAuthOptions): SessionAuth {
         throw new HttpError(403, "Origin not allowed", { code: "forbidden_origin" });
       }
     },
-    clientIp(c) {
-      if (trustProxy) {
-        const forwarded = c.req.header("x-forwarded-for")?.split(",")[0].trim();
-        if (forwarded) return forwarded;
-      }
-      try {
-        return getConnInfo(c).remote.address ?? "unknown";
-      } catch {
-        return "unknown";
-      }
-    },
+    clientIp: (c) => clientIp(c, trustProxy),
   };
+}
+
+/** The client's address (X-Forwarded-For's first hop only behind a trusted proxy). */
+export function clientIp(c: Context, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = c.req.header("x-forwarded-for")?.split(",")[0].trim();
+    if (forwarded) return forwarded;
+  }
+  try {
+    return getConnInfo(c).remote.address ?? "unknown";
+  } catch {
+    return "unknown";
+  }
 }

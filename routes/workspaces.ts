@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Hub } from "../realtime/hub.ts";
+import type { TopicNamespace } from "../realtime/topics.ts";
 import type { WsFeature, WsUser } from "../realtime/ws.ts";
 import type { Db } from "../storage/db.ts";
 import { createAccountsStore } from "../storage/accounts_store.ts";
@@ -29,6 +30,7 @@ export interface WorkspacesDeps {
 export interface Workspaces {
   routes: Hono;
   wsFeatures: WsFeature[];
+  topics: TopicNamespace[];
   /** Who a /ws upgrade's session cookie belongs to. */
   authenticate(request: Request): Promise<WsUser | null>;
   close(): void;
@@ -88,6 +90,7 @@ export function createWorkspaces(deps: WorkspacesDeps): Workspaces {
   return {
     routes,
     wsFeatures: ws.features,
+    topics: ws.topics,
     authenticate: sessionAuthenticator(sessions, accounts),
     close() {
       clearInterval(purge);

@@ -119,7 +119,7 @@ export function createMediaStore(db: Db, dir: string): MediaStore {
           if (!verdict.ok) {
             throw new MediaContentError(
               verdict.unsafe
-                ? `SVG files with scripts or event handlers are not accepted: ${verdict.reason}.`
+                ? `SVG files with scripts, event handlers or external references are not accepted: ${verdict.reason}.`
                 : `${verdict.reason}.`,
             );
           }

@@ -78,75 +78,104 @@ const wsFrame = (event: HubEvent) => {
   return JSON.stringify({ ...body, type: event.type, topic: event.topic, eventId: event.id });
 };
 
+interface ClientLimits {
+  hub: Pick<Hub, "subscribe">;
+  log: Logger;
+  queueBytes: number;
+  maxTopics: number;
+}
+
+/** The `WsClient` of one socket, and the topics it follows (topic → unsubscribe). */
+function socketClient(socket: WebSocket, user: WsUser | null, limits: ClientLimits) {
+  const { hub, log, queueBytes, maxTopics } = limits;
+  const topics = new Map<string, () => void>();
+  const full = () => socket.bufferedAmount > queueBytes;
+  const dropSlow = () => {
+    log.debug("Closing slow WebSocket client", { buffered: socket.bufferedAmount });
+    socket.close(CLOSE_SLOW, "Too slow: reconnect and resume");
+  };
+  const client: WsClient = {
+    id: crypto.randomUUID(),
+    user,
+    send(message) {
+      if (socket.readyState !== WebSocket.OPEN) return;
+      if (full()) return dropSlow();
+      socket.send(JSON.stringify(message));
+    },
+    subscribe(topic, since) {
+      // An authorization that resolved after the socket closed must not leave a subscriber.
+      if (socket.readyState !== WebSocket.OPEN) return false;
+      if (!topics.has(topic) && topics.size >= maxTopics) {
+        const message = `Cannot subscribe: a socket follows at most ${maxTopics} topics`;
+        client.error("too_many_topics", message, { topic });
+        return false;
+      }
+      topics.get(topic)?.();
+      const subscription = hub.subscribe(topic, {
+        send(event) {
+          if (socket.readyState !== WebSocket.OPEN) return true;
+          if (full()) return false;
+          socket.send(event.text("ws", wsFrame));
+          return true;
+        },
+        close: (reason) => {
+          topics.delete(topic);
+          if (reason === "slow") dropSlow();
+          else if (reason === "dropped") client.send({ type: "unsubscribed", topic });
+          else socket.close(1001, "Server shutting down");
+        },
+      }, { since });
+      topics.set(topic, subscription.unsubscribe);
+      if (subscription.gap) client.send({ type: "reset", topic, eventId: subscription.lastId });
+      else for (const event of subscription.replay) socket.send(event.text("ws", wsFrame));
+      return true;
+    },
+    unsubscribe(topic) {
+      topics.get(topic)?.();
+      topics.delete(topic);
+    },
+    error(code, message, extra) {
+      client.send({ type: "error", code, error: message, ...extra });
+    },
+  };
+  return { client, topics };
+}
+
 export function createWsTransport(options: WsOptions): WsTransport {
   const { hub, log, features } = options;
   const maxBytes = options.maxMessageBytes ?? 65536;
-  const queueBytes = options.queueBytes ?? 1024 * 1024;
+  const limits: ClientLimits = {
+    hub,
+    log,
+    queueBytes: options.queueBytes ?? 1024 * 1024,
+    maxTopics: options.maxTopics ?? 100,
+  };
   const rate = options.rate ?? { perSecond: 5, burst: 10 };
-  const maxTopics = options.maxTopics ?? 100;
   const byType = new Map<string, WsFeature>();
   for (const feature of features) for (const type of feature.types) byType.set(type, feature);
   const sockets = new Set<WebSocket>();
 
+  /** The generic `{type: "subscribe" | "unsubscribe", topic, since}`, decided by the topic table. */
+  const follow = async (client: WsClient, message: Record<string, unknown>, topic: string) => {
+    if (message.type === "unsubscribe") return client.unsubscribe(topic);
+    if (!(await options.topics.authorize(client, topic))) {
+      return client.error("forbidden", "Cannot subscribe: not allowed on this topic", {
+        topic: topic.slice(0, MAX_ECHO),
+      });
+    }
+    const since = typeof message.since === "number" && message.since >= 0
+      ? message.since
+      : undefined;
+    // After the replay: the client now knows it is live, and from which event id.
+    if (client.subscribe(topic, since)) {
+      client.send({ type: "subscribed", topic, eventId: hub.lastId(topic) });
+    }
+  };
+
   function connect(socket: WebSocket, user: WsUser | null): void {
-    const topics = new Map<string, () => void>();
+    const { client, topics } = socketClient(socket, user, limits);
     let tokens = rate.burst;
     let refilled = Date.now();
-
-    const full = () => socket.bufferedAmount > queueBytes;
-    const dropSlow = () => {
-      log.debug("Closing slow WebSocket client", { buffered: socket.bufferedAmount });
-      socket.close(CLOSE_SLOW, "Too slow: reconnect and resume");
-    };
-    const client: WsClient = {
-      id: crypto.randomUUID(),
-      user,
-      send(message) {
-        if (socket.readyState !== WebSocket.OPEN) return;
-        if (full()) return dropSlow();
-        socket.send(JSON.stringify(message));
-      },
-      subscribe(topic, since) {
-        // An authorization that resolved after the socket closed must not leave a subscriber.
-        if (socket.readyState !== WebSocket.OPEN) return false;
-        if (!topics.has(topic) && topics.size >= maxTopics) {
-          client.error(
-            "too_many_topics",
-            `Cannot subscribe: a socket follows at most ${maxTopics} topics`,
-            {
-              topic,
-            },
-          );
-          return false;
-        }
-        topics.get(topic)?.();
-        const subscription = hub.subscribe(topic, {
-          send(event) {
-            if (socket.readyState !== WebSocket.OPEN) return true;
-            if (full()) return false;
-            socket.send(event.text("ws", wsFrame));
-            return true;
-          },
-          close: (reason) => {
-            topics.delete(topic);
-            if (reason === "slow") dropSlow();
-            else if (reason === "dropped") client.send({ type: "unsubscribed", topic });
-            else socket.close(1001, "Server shutting down");
-          },
-        }, { since });
-        topics.set(topic, subscription.unsubscribe);
-        if (subscription.gap) client.send({ type: "reset", topic, eventId: subscription.lastId });
-        else for (const event of subscription.replay) socket.send(event.text("ws", wsFrame));
-        return true;
-      },
-      unsubscribe(topic) {
-        topics.get(topic)?.();
-        topics.delete(topic);
-      },
-      error(code, message, extra) {
-        client.send({ type: "error", code, error: message, ...extra });
-      },
-    };
 
     const allow = (): boolean => {
       const now = Date.now();
@@ -160,21 +189,7 @@ export function createWsTransport(options: WsOptions): WsTransport {
     const dispatch = async (message: Record<string, unknown>) => {
       const type = message.type;
       if ((type === "subscribe" || type === "unsubscribe") && typeof message.topic === "string") {
-        const topic = message.topic;
-        if (type === "unsubscribe") return client.unsubscribe(topic);
-        if (!(await options.topics.authorize(client, topic))) {
-          return client.error("forbidden", "Cannot subscribe: not allowed on this topic", {
-            topic: topic.slice(0, MAX_ECHO),
-          });
-        }
-        const since = typeof message.since === "number" && message.since >= 0
-          ? message.since
-          : undefined;
-        // After the replay: the client now knows it is live, and from which event id.
-        if (client.subscribe(topic, since)) {
-          client.send({ type: "subscribed", topic, eventId: hub.lastId(topic) });
-        }
-        return;
+        return await follow(client, message, message.topic);
       }
       const feature = typeof type === "string" ? byType.get(type) : undefined;
       if (!feature) return client.error("unknown_type", `Unknown message type: ${String(type)}`);

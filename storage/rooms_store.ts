@@ -97,22 +97,6 @@ export function createRoomsStore(db: Db, { dataDir, keep }: RoomsStoreOptions): 
   );
   const deleteOne = db.prepare("DELETE FROM image_uploads WHERE id = ?");
 
-  /** Creates the room's folder and `.htpasswd` (starting with `line`); false when it existed. */
-  const createRoom = async (room: string, line: string): Promise<boolean> => {
-    await Deno.mkdir(join(roomDir(room), "images"), { recursive: true });
-    try {
-      // createNew: two admins racing to create a room cannot overwrite each other's file.
-      await Deno.writeTextFile(join(roomDir(room), ".htpasswd"), line + "\n", {
-        createNew: true,
-        mode: 0o640,
-      });
-      return true;
-    } catch (error) {
-      if (error instanceof Deno.errors.AlreadyExists) return false;
-      throw error;
-    }
-  };
-
   return {
     adminEntries: async () => (await readEntries(join(dataDir, ".htpasswd"))) ?? [],
     roomEntries: (room) => readEntries(join(roomDir(room), ".htpasswd")),
@@ -133,37 +117,10 @@ export function createRoomsStore(db: Db, { dataDir, keep }: RoomsStoreOptions): 
       return rooms.sort();
     },
 
-    async saveImage(room, data, { uploadedBy, maxBytes, detect, createWith }) {
+    async saveImage(room, data, options) {
       const dir = join(roomDir(room), "images");
-      let type: ImageType | undefined;
-      const fileName = () => `${Date.now()}-${crypto.randomUUID().slice(0, 8)}.${type!.ext}`;
-      const limits = {
-        maxBytes,
-        peekBytes: 32,
-        check: (head: Uint8Array) => void (type = detect(head)),
-      };
-      let file = "";
-      let size: number;
-      let created = false;
-      if (createWith === undefined) {
-        await Deno.mkdir(dir, { recursive: true });
-        size = await writeFileAtomic({ dir, name: () => (file = fileName()) }, data, limits);
-      } else {
-        // A new room: the image lands outside it first, so a refused upload leaves no room.
-        await Deno.mkdir(roomsDir, { recursive: true });
-        const staged = join(roomsDir, `.tmp-upload-${crypto.randomUUID()}`);
-        size = await writeFileAtomic(staged, data, limits);
-        try {
-          created = await createRoom(room, createWith);
-          file = fileName();
-          await renameDurably(staged, join(dir, file));
-        } catch (error) {
-          await removeIfExists(staged);
-          throw error;
-        }
-      }
-      if (!type) throw new Error("Cannot save image: its type was never detected");
-      const meta = { contentType: type.mime, uploadedBy };
+      const { file, size, type, created } = await writeImage(roomsDir, room, data, options);
+      const meta = { contentType: type.mime, uploadedBy: options.uploadedBy };
       const { record, stale } = transaction(db, () => {
         const row = insert.get(room, file, meta.contentType, size, meta.uploadedBy, Date.now());
         const staleRows = selectStale.all(room, keep) as Row[];
@@ -186,6 +143,58 @@ export function createRoomsStore(db: Db, { dataDir, keep }: RoomsStoreOptions): 
     },
     pathOf: (record) => join(roomDir(record.room), "images", record.file),
   };
+}
+
+/** Creates a room's folder and `.htpasswd` (starting with `line`); false when it existed. */
+async function createRoom(roomDir: string, line: string): Promise<boolean> {
+  await Deno.mkdir(join(roomDir, "images"), { recursive: true });
+  try {
+    // createNew: two admins racing to create a room cannot overwrite each other's file.
+    await Deno.writeTextFile(join(roomDir, ".htpasswd"), line + "\n", {
+      createNew: true,
+      mode: 0o640,
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.AlreadyExists) return false;
+    throw error;
+  }
+}
+
+/** Writes an upload into `rooms/<room>/images/`, creating the room after it when asked to. */
+async function writeImage(
+  roomsDir: string,
+  room: string,
+  data: ReadableStream<Uint8Array>,
+  { maxBytes, detect, createWith }: SaveImageOptions,
+): Promise<{ file: string; size: number; type: ImageType; created: boolean }> {
+  const dir = join(roomsDir, room, "images");
+  let type: ImageType | undefined;
+  const fileName = () => `${Date.now()}-${crypto.randomUUID().slice(0, 8)}.${type!.ext}`;
+  const check = (head: Uint8Array) => void (type = detect(head));
+  const limits = { maxBytes, peekBytes: 32, check };
+  let file = "";
+  let size: number;
+  let created = false;
+  if (createWith === undefined) {
+    await Deno.mkdir(dir, { recursive: true });
+    size = await writeFileAtomic({ dir, name: () => (file = fileName()) }, data, limits);
+  } else {
+    // A new room: the image lands outside it first, so a refused upload leaves no room.
+    await Deno.mkdir(roomsDir, { recursive: true });
+    const staged = join(roomsDir, `.tmp-upload-${crypto.randomUUID()}`);
+    size = await writeFileAtomic(staged, data, limits);
+    try {
+      created = await createRoom(join(roomsDir, room), createWith);
+      file = fileName();
+      await renameDurably(staged, join(dir, file));
+    } catch (error) {
+      await removeIfExists(staged);
+      throw error;
+    }
+  }
+  if (!type) throw new Error("Cannot save image: its type was never detected");
+  return { file, size, type, created };
 }
 
 async function isFile(path: string): Promise<boolean> {

@@ -69,26 +69,39 @@ export const snippetView = (s: CodeSnippet) => ({
 // deno-lint-ignore no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
+type Lookup = (raw: string) => CodeSession;
+
+/** Finds a session by its code as typed (any case, dashes), or 404. */
+const sessionLookup = (store: Pick<CodeStore, "byCode">): Lookup => (raw) => {
+  const code = normaliseSessionCode(raw);
+  const session = code ? store.byCode(code) : null;
+  if (!session) throw new HttpError(404, "Session not found");
+  return session;
+};
+
+/** The session whose creator token is in `Authorization` (raw, or `Bearer <token>`). */
+function creatorSession(sessionOf: Lookup, raw: string, header: string | undefined): CodeSession {
+  const candidates = tokensFromHeader(header);
+  if (candidates.length === 0) throw new HttpError(401, "Missing creator token");
+  const session = sessionOf(raw);
+  if (!tokenMatches(candidates, session.tokenHash)) {
+    throw new HttpError(403, "Invalid creator token");
+  }
+  return session;
+}
+
 export function codeRoutes(deps: CodeDeps): Hono {
+  const app = new Hono();
+  app.route("/", sessionRoutes(deps));
+  app.route("/", snippetRoutes(deps));
+  return app;
+}
+
+/** Creating, reading, joining, following and ending sessions. */
+function sessionRoutes(deps: CodeDeps): Hono {
   const { store, live, log } = deps;
   const app = new Hono();
-
-  const sessionOf = (raw: string): CodeSession => {
-    const code = normaliseSessionCode(raw);
-    const session = code ? store.byCode(code) : null;
-    if (!session) throw new HttpError(404, "Session not found");
-    return session;
-  };
-  /** The session whose creator token is in `Authorization` (raw, or `Bearer <token>`). */
-  const creatorSession = (raw: string, header: string | undefined): CodeSession => {
-    const candidates = tokensFromHeader(header);
-    if (candidates.length === 0) throw new HttpError(401, "Missing creator token");
-    const session = sessionOf(raw);
-    if (!tokenMatches(candidates, session.tokenHash)) {
-      throw new HttpError(403, "Invalid creator token");
-    }
-    return session;
-  };
+  const sessionOf = sessionLookup(store);
 
   // Creating a session needs no account, and each one can hold history: bounded per address.
   const creations = createRateLimiter({
@@ -149,8 +162,31 @@ export function codeRoutes(deps: CodeDeps): Hono {
     return c.json(participant, 201);
   });
 
+  app.get("/api/v1/sessions/anon/:code/events", async (c) => {
+    const session = sessionOf(c.req.param("code"));
+    return await deps.sse.respond(codeTopic(session.code), c.req.raw, {
+      format: jsonFormat,
+      notFound: "Session not found",
+    });
+  });
+
+  app.post("/api/v1/sessions/anon/:code/end", (c) => {
+    const session = creatorSession(sessionOf, c.req.param("code"), c.req.header("authorization"));
+    if (!live.end(session, "ended")) throw new HttpError(404, "Session not found");
+    return c.json({ message: "Session ended", session_code: session.code });
+  });
+
+  return app;
+}
+
+/** Pushing snippets (the creator) and reading the latest one and the history (anyone). */
+function snippetRoutes(deps: CodeDeps): Hono {
+  const { store } = deps;
+  const app = new Hono();
+  const sessionOf = sessionLookup(store);
+
   app.post("/api/v1/sessions/anon/:code/snippets", async (c) => {
-    const session = creatorSession(c.req.param("code"), c.req.header("authorization"));
+    const session = creatorSession(sessionOf, c.req.param("code"), c.req.header("authorization"));
     const max = deps.maxSnippetBytes;
     const tooLarge = `Snippet is larger than ${max} bytes`;
     const body = await readJsonObject(c.req.raw, bodyLimit(max), tooLarge);
@@ -197,20 +233,6 @@ export function codeRoutes(deps: CodeDeps): Hono {
       count: snippets.length,
       next_before: page.more ? snippets[snippets.length - 1].id : null,
     });
-  });
-
-  app.get("/api/v1/sessions/anon/:code/events", async (c) => {
-    const session = sessionOf(c.req.param("code"));
-    return await deps.sse.respond(codeTopic(session.code), c.req.raw, {
-      format: jsonFormat,
-      notFound: "Session not found",
-    });
-  });
-
-  app.post("/api/v1/sessions/anon/:code/end", (c) => {
-    const session = creatorSession(c.req.param("code"), c.req.header("authorization"));
-    if (!live.end(session, "ended")) throw new HttpError(404, "Session not found");
-    return c.json({ message: "Session ended", session_code: session.code });
   });
 
   return app;

@@ -190,7 +190,7 @@ function checkAttributes(element: string, attributes: Map<string, string>): void
       if (items.some((url) => ACTIVE_URL.test(url))) {
         throw new Unsafe(`SVG contains a script URL in ${name}`);
       }
-      if (URL_ATTRIBUTES.has(animated)) for (const url of items) checkUrl(url, name, false);
+      if (URL_ATTRIBUTES.has(animated)) { for (const url of items) checkUrl(url, name, false); }
     } else if (ACTIVE_URL.test(normalUrl(value))) {
       throw new Unsafe(`SVG contains a script URL in ${name}`);
     }

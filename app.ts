@@ -9,19 +9,19 @@ import { sameOrigin } from "./edge/origin.ts";
 import type { Logger } from "./log.ts";
 import type { Hub } from "./realtime/hub.ts";
 import type { SseTransport } from "./realtime/sse.ts";
+import type { TopicTable } from "./realtime/topics.ts";
 import type { Db } from "./storage/db.ts";
 import { createRoomsStore } from "./storage/rooms_store.ts";
-import { imageRoutes } from "./routes/images.ts";
+import { imageNamespace, imageRoutes } from "./routes/images.ts";
 import { mediaApp } from "./routes/media_setup.ts";
 import { pageRenderer, pageRoutes } from "./routes/pages.ts";
 import { createWsTransport, type WsFeature } from "./realtime/ws.ts";
 import { createWorkspacesFeature } from "./routes/workspaces/mod.ts";
 import { createCodeStore } from "./storage/code_store.ts";
 import { codeRoutes } from "./routes/code.ts";
-import { createCodeLive } from "./routes/code_live.ts";
+import { codeNamespace, createCodeLive } from "./routes/code_live.ts";
 import { codePageRoutes } from "./routes/code_pages.ts";
 import { newSessionCode } from "./routes/code_secrets.ts";
-import { codeWsFeature } from "./routes/code_ws.ts";
 import { createStreamRooms, type StreamRooms } from "./routes/stream_rooms.ts";
 import { createPasswordPool } from "./storage/password_pool.ts";
 import { createBasicAuthGuard } from "./routes/basic_auth.ts";
@@ -32,6 +32,8 @@ export interface AppDeps {
   db: Db;
   hub: Hub;
   sse: SseTransport;
+  /** The topic namespaces the hub, SSE and /ws read; each feature registers its own here. */
+  topics: TopicTable;
   /** Folder of the bundled browser files (static/dist). */
   assetsDir: string;
 }
@@ -89,13 +91,8 @@ export function createApp(deps: AppDeps): Roomcast {
   closers.push(() => codeLive.close());
   const streams = createStreamRooms({ ...deps, page });
   closers.push(() => streams.close());
-  // Each feature adds its WsFeature here; /ws dispatches message types and guards topic prefixes.
-  const wsFeatures: WsFeature[] = [
-    // Image rooms are public to view, as in imgcast.
-    { types: [], topicPrefix: "image:", authorize: () => true, handle: () => {} },
-    codeWsFeature(codeStore),
-    streams.ws,
-  ];
+  // Each feature adds its WsFeature here (message types, close hooks) and its topic namespaces.
+  const wsFeatures: WsFeature[] = [streams.ws];
   const workspaces = createWorkspacesFeature({
     db: deps.db,
     hub: deps.hub,
@@ -109,6 +106,13 @@ export function createApp(deps: AppDeps): Roomcast {
     sockets: { closeWhere: (match, code, reason) => ws.closeWhere(match, code, reason) },
   });
   wsFeatures.push(...(workspaces.ws ?? []));
+  const namespaces = [
+    imageNamespace(rooms),
+    codeNamespace(codeStore),
+    ...streams.topics,
+    ...(workspaces.topics ?? []),
+  ];
+  for (const namespace of namespaces) deps.topics.add(namespace);
   closers.push(() => workspaces.close());
   // Who a socket's cookie belongs to: the workspace session.
   const authenticate = workspaces.authenticate;
@@ -134,6 +138,8 @@ export function createApp(deps: AppDeps): Roomcast {
       sse: deps.sse,
       log,
       maxSnippetBytes: config.maxSnippetBytes,
+      sessionsPerHour: config.codeSessionsPerHour,
+      clientIp: (c) => clientIp(c, client),
     }),
   );
   app.route("/", codePageRoutes({ store: codeStore }, page));
@@ -161,6 +167,7 @@ export function createApp(deps: AppDeps): Roomcast {
 
   const ws = createWsTransport({
     hub: deps.hub,
+    topics: deps.topics,
     log,
     features: wsFeatures,
     authenticate: (request) => authenticate(request),

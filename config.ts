@@ -87,6 +87,12 @@ export interface Config {
   /** coturn `use-auth-secret` URLs; each user gets short-lived credentials for them. */
   turnUrls: string[];
   turnSecret?: string;
+  /** Code sessions one client address may create per hour, after a burst of 10. @default 30 */
+  codeSessionsPerHour: number;
+  /** Bytes of live-event history the hub keeps across all topics. @default 64 MiB */
+  hubHistoryBytes: number;
+  /** Seconds a topic without subscribers is kept (with its history) for clients to resume. @default 300 */
+  hubIdleTopicSeconds: number;
 }
 
 const MiB = 1024 * 1024;
@@ -191,6 +197,9 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
     maxSnippetBytes: int("MAX_SNIPPET_BYTES", 256 * 1024, 1024, 16 * MiB),
     codeSessionTtlHours: int("CODE_SESSION_TTL_HOURS", 24, 1, 24 * 365),
     ...ice,
+    codeSessionsPerHour: int("CODE_SESSIONS_PER_HOUR", 30, 1, 100_000),
+    hubHistoryBytes: int("HUB_HISTORY_BYTES", 64 * MiB, 0, 64 * 1024 * MiB),
+    hubIdleTopicSeconds: int("HUB_IDLE_TOPIC_SECONDS", 300, 1, 7 * 24 * 3600),
   };
   if (problems.length > 0) {
     throw new ConfigError(problems);

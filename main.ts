@@ -5,8 +5,10 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
 import { createHub } from "./realtime/hub.ts";
 import { createSseTransport } from "./realtime/sse.ts";
+import { createTopicTable } from "./realtime/topics.ts";
 import { openDb } from "./storage/db.ts";
 import { ensureAdminHtpasswd } from "./storage/first_start.ts";
+import { removeUploadLeftovers } from "./storage/rooms_store.ts";
 import { type RtmpServer, startRtmpServer } from "./rtmp/listener.ts";
 
 async function main(): Promise<void> {
@@ -32,12 +34,21 @@ async function main(): Promise<void> {
     });
   }
 
+  // Uploads a crash cut short are never finished: their temp files go before any request.
+  const leftovers = await removeUploadLeftovers(config.dataDir);
+  if (leftovers) log.info("Removed unfinished image uploads", { files: leftovers });
+
   const db = openDb(join(config.dataDir, "roomcast.db"));
-  // Code snippets can be 256 KiB each: a shorter history bounds what one session can hold.
-  const hub = createHub({ historySize: (topic) => topic.startsWith("code:") ? 32 : 256 });
-  const sse = createSseTransport(hub);
+  // Features register their topic namespaces in createApp; the hub reads history sizes from it.
+  const topics = createTopicTable();
+  const hub = createHub({
+    historySize: topics.history,
+    historyBytes: config.hubHistoryBytes,
+    idleMs: config.hubIdleTopicSeconds * 1000,
+  });
+  const sse = createSseTransport(hub, topics);
   const assetsDir = new URL("./static/dist/", import.meta.url).pathname;
-  const roomcast = createApp({ config, log, db, hub, sse, assetsDir });
+  const roomcast = createApp({ config, log, db, hub, sse, topics, assetsDir });
 
   // OBS/ffmpeg publish here; the stream rooms check keys and hear when a room goes live or offline.
   let rtmp: RtmpServer | undefined;

@@ -36,38 +36,66 @@ export interface Subscription {
 export interface Hub {
   publish<T>(topic: string, type: string, data: T): HubEvent<T>;
   subscribe(topic: string, subscriber: Subscriber, options?: { since?: number }): Subscription;
-  /** The id of the newest event on a topic, 0 when none. */
+  /** The id of the newest event on a topic (for a topic not held, the id it would start after). */
   lastId(topic: string): number;
   subscriberCount(topic: string): number;
   /** Forgets a topic (a deleted room): its subscribers are closed with `dropped`. */
   dropTopic(topic: string): void;
+  /** What the hub holds now, for tests and operators. */
+  stats(): HubStats;
   /** Closes every subscriber with `shutdown`. */
   close(): void;
+}
+
+export interface HubStats {
+  /** Topics held, with or without subscribers. */
+  topics: number;
+  /** Topics without subscribers, waiting to be evicted. */
+  idleTopics: number;
+  subscribers: number;
+  /** Events kept in history across every topic. */
+  historyEvents: number;
+  /** Their estimated size (the length of their data as JSON, plus a small fixed overhead). */
+  historyBytes: number;
 }
 
 export interface HubOptions {
   /** Events kept per topic for resuming, or a function giving it per topic. @default 256 */
   historySize?: number | ((topic: string) => number);
+  /** Bytes of history kept across every topic; past it the oldest events go first. @default 64 MiB */
+  historyBytes?: number;
+  /** A topic without subscribers is forgotten, with its history, this long after its last use. @default 300000 */
+  idleMs?: number;
+  /** Topics without subscribers kept at most; past it the least recently used go first. @default 10000 */
+  maxIdleTopics?: number;
+  /** @default Date.now */
+  now?: () => number;
 }
 
 interface Topic {
   lastId: number;
   keep: number;
-  history: HubEvent[];
+  history: Event<unknown>[];
   subscribers: Set<Subscriber>;
 }
 
 const encoder = new TextEncoder();
+const MiB = 1024 * 1024;
+// Per-event bookkeeping (object, ids, cache maps) beyond its data, for the history budget.
+const EVENT_OVERHEAD = 64;
 
 class Event<T> implements HubEvent<T> {
   #bytes?: Map<string, Uint8Array>;
   #texts?: Map<string, string>;
+  /** Whether the event is still in its topic's history (and counted in the budget). */
+  kept = false;
   constructor(
     readonly id: number,
     readonly topic: string,
     readonly type: string,
     readonly data: T,
     readonly at: number,
+    readonly size: number,
   ) {}
 
   encoded(format: string, make: (event: HubEvent<T>) => string): Uint8Array {
@@ -91,72 +119,197 @@ class Event<T> implements HubEvent<T> {
   }
 }
 
+function sizeOf(topic: string, type: string, data: unknown): number {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(data);
+  } catch { /* not JSON (a transport would fail on it too): count the overhead only */ }
+  return (json?.length ?? 0) + topic.length + type.length + EVENT_OVERHEAD;
+}
+
+/** Every topic's history under one byte budget: past it, the oldest event overall goes first. */
+class HistoryBudget {
+  bytes = 0;
+  events = 0;
+  // Kept events in publish order; entries already gone from history are skipped and compacted.
+  #order: Event<unknown>[] = [];
+  #head = 0;
+
+  constructor(readonly limit: number, readonly historyOf: (topic: string) => Event<unknown>[]) {}
+
+  /** Appends `event` to `history`, dropping its own oldest past `keep`, then the oldest overall. */
+  add(history: Event<unknown>[], keep: number, event: Event<unknown>): void {
+    if (keep <= 0) return;
+    event.kept = true;
+    this.bytes += event.size;
+    this.events++;
+    history.push(event);
+    this.#order.push(event);
+    if (history.length > keep) this.forget(history.shift()!);
+    while (this.bytes > this.limit && this.#head < this.#order.length) {
+      const oldest = this.#order[this.#head++];
+      if (!oldest.kept) continue;
+      // The oldest kept event overall is also the oldest of its own topic: index 0.
+      const own = this.historyOf(oldest.topic);
+      own.splice(own.indexOf(oldest), 1);
+      this.forget(oldest);
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#order.length) {
+      this.#order = this.#order.slice(this.#head);
+      this.#head = 0;
+    } else if (this.#order.length - this.#head > 2 * this.events + 1024) {
+      this.#order = this.#order.slice(this.#head).filter((e) => e.kept);
+      this.#head = 0;
+    }
+  }
+
+  forget(event: Event<unknown>): void {
+    if (!event.kept) return;
+    event.kept = false;
+    this.bytes -= event.size;
+    this.events--;
+  }
+}
+
 /** Creates an empty in-process hub. A Redis-backed hub would implement the same interface. */
 export function createHub(options: HubOptions = {}): Hub {
-  const size = options.historySize ?? 256;
-  const historySize = typeof size === "number" ? () => size : size;
-  const topics = new Map<string, Topic>();
+  return new LocalHub(options);
+}
 
-  const topicOf = (name: string): Topic => {
-    let topic = topics.get(name);
+class LocalHub implements Hub {
+  #topics = new Map<string, Topic>();
+  #historySize: (topic: string) => number;
+  #budget: HistoryBudget;
+  // Topics without subscribers, least recently used first (a Map iterates in insertion order).
+  #idle = new Map<string, number>();
+  #idleMs: number;
+  #maxIdle: number;
+  #now: () => number;
+  // A topic made again after eviction starts above every id handed out before, so a client's
+  // old `since` is never mistaken for a position in the new run of ids.
+  #floor = 0;
+
+  constructor(options: HubOptions) {
+    const size = options.historySize ?? 256;
+    this.#historySize = typeof size === "number" ? () => size : size;
+    this.#budget = new HistoryBudget(
+      options.historyBytes ?? 64 * MiB,
+      (name) => this.#topics.get(name)!.history,
+    );
+    this.#idleMs = options.idleMs ?? 300_000;
+    this.#maxIdle = options.maxIdleTopics ?? 10_000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  publish<T>(name: string, type: string, data: T): HubEvent<T> {
+    const topic = this.#topicOf(name);
+    const at = this.#now();
+    const event = new Event(++topic.lastId, name, type, data, at, sizeOf(name, type, data));
+    this.#budget.add(topic.history, topic.keep, event as Event<unknown>);
+    for (const subscriber of topic.subscribers) {
+      if (!subscriber.send(event)) {
+        topic.subscribers.delete(subscriber);
+        subscriber.close("slow");
+      }
+    }
+    if (topic.subscribers.size === 0) this.#markIdle(name);
+    this.#sweep();
+    return event;
+  }
+
+  subscribe(
+    name: string,
+    subscriber: Subscriber,
+    { since }: { since?: number } = {},
+  ): Subscription {
+    this.#sweep();
+    const topic = this.#topicOf(name);
+    topic.subscribers.add(subscriber);
+    this.#idle.delete(name);
+    let replay: HubEvent[] = [];
+    let gap = false;
+    if (since !== undefined && since < topic.lastId) {
+      const oldest = topic.history[0]?.id ?? topic.lastId + 1;
+      gap = since + 1 < oldest;
+      replay = topic.history.filter((event) => event.id > since);
+    } else if (since !== undefined && since > topic.lastId) {
+      // An id from before a restart or an eviction: the client's view is stale, not ahead.
+      gap = true;
+    }
+    return {
+      replay,
+      gap,
+      lastId: topic.lastId,
+      unsubscribe: () => {
+        const left = topic.subscribers.delete(subscriber);
+        const current = this.#topics.get(name) === topic;
+        if (left && current && topic.subscribers.size === 0) this.#markIdle(name);
+      },
+    };
+  }
+
+  lastId(name: string): number {
+    return this.#topics.get(name)?.lastId ?? this.#floor;
+  }
+
+  subscriberCount(name: string): number {
+    return this.#topics.get(name)?.subscribers.size ?? 0;
+  }
+
+  dropTopic(name: string): void {
+    const topic = this.#topics.get(name);
+    if (!topic) return;
+    this.#evict(name, topic);
+    for (const subscriber of topic.subscribers) subscriber.close("dropped");
+  }
+
+  stats(): HubStats {
+    let subscribers = 0;
+    for (const topic of this.#topics.values()) subscribers += topic.subscribers.size;
+    return {
+      topics: this.#topics.size,
+      idleTopics: this.#idle.size,
+      subscribers,
+      historyEvents: this.#budget.events,
+      historyBytes: this.#budget.bytes,
+    };
+  }
+
+  close(): void {
+    for (const topic of this.#topics.values()) {
+      for (const subscriber of topic.subscribers) subscriber.close("shutdown");
+      topic.subscribers.clear();
+    }
+  }
+
+  #topicOf(name: string): Topic {
+    let topic = this.#topics.get(name);
     if (!topic) {
-      topic = { lastId: 0, keep: historySize(name), history: [], subscribers: new Set() };
-      topics.set(name, topic);
+      const keep = this.#historySize(name);
+      topic = { lastId: this.#floor, keep, history: [], subscribers: new Set() };
+      this.#topics.set(name, topic);
     }
     return topic;
-  };
+  }
 
-  return {
-    publish(name, type, data) {
-      const topic = topicOf(name);
-      const event = new Event(++topic.lastId, name, type, data, Date.now());
-      topic.history.push(event);
-      if (topic.history.length > topic.keep) topic.history.shift();
-      for (const subscriber of topic.subscribers) {
-        if (!subscriber.send(event)) {
-          topic.subscribers.delete(subscriber);
-          subscriber.close("slow");
-        }
-      }
-      return event;
-    },
+  #evict(name: string, topic: Topic): void {
+    this.#topics.delete(name);
+    this.#idle.delete(name);
+    for (const event of topic.history) this.#budget.forget(event);
+    this.#floor = Math.max(this.#floor, topic.lastId);
+  }
 
-    subscribe(name, subscriber, { since } = {}) {
-      const topic = topicOf(name);
-      topic.subscribers.add(subscriber);
-      let replay: HubEvent[] = [];
-      let gap = false;
-      if (since !== undefined && since < topic.lastId) {
-        const oldest = topic.history[0]?.id ?? topic.lastId + 1;
-        gap = since + 1 < oldest;
-        replay = topic.history.filter((event) => event.id > since);
-      } else if (since !== undefined && since > topic.lastId) {
-        // An id from before a restart: the client's view is stale, not ahead.
-        gap = true;
-      }
-      return {
-        replay,
-        gap,
-        lastId: topic.lastId,
-        unsubscribe: () => void topic.subscribers.delete(subscriber),
-      };
-    },
+  #markIdle(name: string): void {
+    this.#idle.delete(name);
+    this.#idle.set(name, this.#now());
+  }
 
-    lastId: (name) => topics.get(name)?.lastId ?? 0,
-    subscriberCount: (name) => topics.get(name)?.subscribers.size ?? 0,
-
-    dropTopic(name) {
-      const topic = topics.get(name);
-      if (!topic) return;
-      topics.delete(name);
-      for (const subscriber of topic.subscribers) subscriber.close("dropped");
-    },
-
-    close() {
-      for (const topic of topics.values()) {
-        for (const subscriber of topic.subscribers) subscriber.close("shutdown");
-        topic.subscribers.clear();
-      }
-    },
-  };
+  /** Evicts topics idle past the TTL or past the bound; stops at the first one still fresh. */
+  #sweep(): void {
+    const cutoff = this.#now() - this.#idleMs;
+    for (const [name, since] of this.#idle) {
+      if (since > cutoff && this.#idle.size <= this.#maxIdle) break;
+      this.#evict(name, this.#topics.get(name)!);
+    }
+  }
 }

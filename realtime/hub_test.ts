@@ -82,3 +82,75 @@ Deno.test("createHub().close() closes every subscriber with shutdown", () => {
   hub.close();
   assertEquals([a.closed, b.closed], [undefined, "shutdown"]);
 });
+
+Deno.test("createHub() forgets a topic idle past idleMs, with its history; a later resume gets a gap", () => {
+  let now = 0;
+  const hub = createHub({ idleMs: 1000, now: () => now });
+  const viewer = collector();
+  const subscription = hub.subscribe("room", viewer);
+  for (let i = 0; i < 3; i++) hub.publish("room", "updated", i);
+  now = 5000;
+  hub.publish("other", "x", 0);
+  assertEquals(hub.stats().topics, 2, "a topic with a subscriber is never evicted");
+  subscription.unsubscribe();
+  now = 5500;
+  const early = hub.subscribe("room", collector(), { since: 1 });
+  assertEquals(early.replay.map((e) => e.id), [2, 3], "within the TTL, history still replays");
+  early.unsubscribe();
+  now = 7000;
+  hub.publish("fresh", "x", 0);
+  assertEquals(hub.stats(), {
+    topics: 1,
+    idleTopics: 1,
+    subscribers: 0,
+    historyEvents: 1,
+    historyBytes: hub.stats().historyBytes,
+  });
+  const late = hub.subscribe("room", collector(), { since: 3 - 1 });
+  assertEquals([late.gap, late.replay.length], [true, 0], "past eviction: refetch, not replay");
+  assertEquals(hub.publish("room", "updated", 4).id, 4, "ids go on above the evicted ones");
+});
+
+Deno.test("createHub() keeps at most maxIdleTopics topics without subscribers, least recently used first", () => {
+  const hub = createHub({ maxIdleTopics: 10 });
+  const held = collector();
+  hub.subscribe("held", held);
+  let first = 0;
+  for (let i = 0; i < 1000; i++) {
+    const event = hub.publish(`t${i}`, "x", i);
+    if (i === 995) first = event.id;
+  }
+  hub.publish("t995", "x", "again");
+  for (let i = 0; i < 5; i++) hub.publish(`late${i}`, "x", i);
+  const stats = hub.stats();
+  assertEquals([stats.topics, stats.idleTopics, stats.subscribers], [11, 10, 1]);
+  assertEquals(hub.lastId("t995"), first + 1, "the one used again survived");
+  assertEquals(hub.subscribe("t0", collector(), { since: 1 }).gap, true, "t0 was evicted");
+});
+
+Deno.test("createHub() keeps history under historyBytes across topics, dropping the oldest first", () => {
+  const hub = createHub({ historyBytes: 100_000, historySize: 1000 });
+  const big = "x".repeat(10_000);
+  for (let i = 0; i < 30; i++) hub.publish(i % 2 ? "a" : "b", "snippet", { big, i });
+  const stats = hub.stats();
+  assert(stats.historyBytes <= 100_000, `kept ${stats.historyBytes} bytes`);
+  assertEquals(stats.historyEvents, 9, "as many of the newest as fit");
+  const a = hub.subscribe("a", collector(), { since: 0 });
+  const b = hub.subscribe("b", collector(), { since: 0 });
+  const kept = [...a.replay, ...b.replay].map((e) => (e.data as { i: number }).i).sort((x, y) =>
+    x - y
+  );
+  assertEquals(kept, [21, 22, 23, 24, 25, 26, 27, 28, 29]);
+  assertEquals([a.gap, b.gap], [true, true]);
+  hub.dropTopic("a");
+  hub.dropTopic("b");
+  assertEquals([hub.stats().historyBytes, hub.stats().historyEvents], [0, 0]);
+});
+
+Deno.test("createHub() budget bookkeeping stays bounded over a million small events", () => {
+  const hub = createHub({ historySize: 4, historyBytes: 4096 });
+  for (let i = 0; i < 1_000_000; i++) hub.publish(`t${i % 50}`, "x", i);
+  const stats = hub.stats();
+  assert(stats.historyBytes <= 4096 && stats.historyEvents > 0, JSON.stringify(stats));
+  assertEquals(hub.lastId("t0"), 20_000);
+});

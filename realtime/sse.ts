@@ -1,5 +1,6 @@
 // Server-Sent Events transport: adapts hub topics to `text/event-stream` responses.
 import type { CloseReason, Hub, HubEvent } from "./hub.ts";
+import type { TopicTable } from "./topics.ts";
 
 /** How a topic's events are written as SSE frames; `name` keys the shared encoding cache. */
 export interface SseFormat {
@@ -35,10 +36,13 @@ export interface StreamOptions {
   greeting?: string;
   /** Called once when the stream ends, however it ends. */
   onClose?(): void;
+  /** The `{"error"}` message of the 404 sent when the topic's namespace refuses it. @default "Not found" */
+  notFound?: string;
 }
 
 export interface SseTransport {
-  respond(topic: string, request: Request, options: StreamOptions): Response;
+  /** The stream of `topic`, or a JSON 404 when no namespace in the table allows it. */
+  respond(topic: string, request: Request, options: StreamOptions): Promise<Response>;
   /** Streams currently open. */
   readonly size: number;
   /** Ends every stream and stops the heartbeat. */
@@ -69,9 +73,13 @@ interface OpenStream {
   end(): void;
 }
 
-/** Creates the SSE transport over `hub`; one timer serves every stream's heartbeat. */
+/**
+ * Creates the SSE transport over `hub`; `topics` decides which topics may be streamed, so a request
+ * for a name nobody owns never makes a hub topic. One timer serves every stream's heartbeat.
+ */
 export function createSseTransport(
   hub: Pick<Hub, "subscribe">,
+  topics: Pick<TopicTable, "authorize">,
   options: SseOptions = {},
 ): SseTransport {
   const heartbeatMs = options.heartbeatMs ?? 15_000;
@@ -93,7 +101,10 @@ export function createSseTransport(
   };
 
   return {
-    respond(topic, request, { format, greeting, onClose }) {
+    async respond(topic, request, { format, greeting, onClose, notFound }) {
+      if (!(await topics.authorize(null, topic))) {
+        return Response.json({ error: notFound ?? "Not found" }, { status: 404 });
+      }
       const since = lastEventId(request);
       let stream: OpenStream | undefined;
       let unsubscribe = () => {};
@@ -129,6 +140,8 @@ export function createSseTransport(
           };
           (stream as OpenStream & { cancel?: () => void }).cancel = finish;
           request.signal.addEventListener("abort", finish, { once: true });
+          // The client may have gone while the namespace was deciding.
+          if (request.signal.aborted) return stream.end();
 
           let head = `retry: ${retryMs}\n\n`;
           if (greeting !== undefined) head += sseFrame({ data: greeting });

@@ -1,6 +1,14 @@
 import { assert, assertEquals } from "../tests/_assert.ts";
 import { createHub } from "./hub.ts";
 import { createSseTransport, jsonFormat, lastEventId, sseFrame } from "./sse.ts";
+import { createTopicTable } from "./topics.ts";
+
+/** A table where `t` is open to anyone, as a feature would register it. */
+function openTopics() {
+  const topics = createTopicTable();
+  topics.add({ prefix: "t", authorize: () => true });
+  return topics;
+}
 
 async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, needle: string) {
   let text = "";
@@ -29,9 +37,9 @@ Deno.test("lastEventId() reads the header, then the query, and ignores junk", ()
 
 Deno.test("createSseTransport() sends retry, greeting, events and a heartbeat; close() ends streams", async () => {
   const hub = createHub();
-  const sse = createSseTransport(hub, { heartbeatMs: 50 });
+  const sse = createSseTransport(hub, openTopics(), { heartbeatMs: 50 });
   const controller = new AbortController();
-  const response = sse.respond("t", new Request("http://x/", { signal: controller.signal }), {
+  const response = await sse.respond("t", new Request("http://x/", { signal: controller.signal }), {
     format: jsonFormat,
     greeting: "connected",
   });
@@ -51,11 +59,31 @@ Deno.test("createSseTransport() sends retry, greeting, events and a heartbeat; c
 
 Deno.test("createSseTransport() drops a client whose queue is full", async () => {
   const hub = createHub();
-  const sse = createSseTransport(hub, { queueBytes: 1024 });
-  const response = sse.respond("t", new Request("http://x/"), { format: jsonFormat });
+  const sse = createSseTransport(hub, openTopics(), { queueBytes: 1024 });
+  const response = await sse.respond("t", new Request("http://x/"), { format: jsonFormat });
   for (let i = 0; i < 50; i++) hub.publish("t", "big", { pad: "x".repeat(100) });
   assertEquals(hub.subscriberCount("t"), 0, "the unread stream was dropped, not buffered");
   assertEquals(sse.size, 0);
   await response.body!.cancel();
+  sse.close();
+});
+
+Deno.test("createSseTransport() answers 404 for a topic no namespace allows, and makes no topic", async () => {
+  const hub = createHub();
+  const topics = createTopicTable();
+  topics.add({ prefix: "room:", authorize: (_client, topic) => topic === "room:real" });
+  const sse = createSseTransport(hub, topics);
+  for (const topic of ["room:nope", "other:x", "room:" + "x".repeat(300)]) {
+    const response = await sse.respond(topic, new Request("http://x/"), {
+      format: jsonFormat,
+      notFound: "Room not found",
+    });
+    assertEquals([response.status, await response.json()], [404, { error: "Room not found" }]);
+  }
+  assertEquals(hub.stats().topics, 0);
+  const open = await sse.respond("room:real", new Request("http://x/"), { format: jsonFormat });
+  assertEquals(open.status, 200);
+  assertEquals(hub.stats().topics, 1);
+  await open.body!.cancel();
   sse.close();
 });

@@ -4,6 +4,7 @@ import type { Logger } from "../log.ts";
 import type { ClientOptions } from "../edge/client.ts";
 import { isAllowedOrigin } from "../edge/origin.ts";
 import { createRateLimiter } from "../edge/rate_limit.ts";
+import type { TopicTable } from "./topics.ts";
 
 export interface WsUser {
   id: number;
@@ -18,26 +19,32 @@ export interface WsClient {
   readonly id: string;
   readonly user: WsUser | null;
   send(message: Record<string, unknown>): void;
-  /** Follows a hub topic; replays events after `since`. Events arrive as `{...data, type, topic, eventId}`. */
-  subscribe(topic: string, since?: number): void;
+  /**
+   * Follows a hub topic; replays events after `since`. Events arrive as `{...data, type, topic,
+   * eventId}`. False (and an error event sent) when the socket already follows its maximum.
+   */
+  subscribe(topic: string, since?: number): boolean;
   unsubscribe(topic: string): void;
   /** Sends `{type: "error", code, error, ...extra}`. */
   error(code: string, message: string, extra?: Record<string, unknown>): void;
 }
 
-/** What a feature (workspaces, streams, code sessions) plugs into the socket. */
+/**
+ * What a feature (workspaces, streams) plugs into the socket. Who may follow which topic is not
+ * here but in the topic table (`topics.ts`), which SSE consults too.
+ */
 export interface WsFeature {
   /** Message types this feature handles, e.g. ["message", "voice:join"]. */
   types: string[];
   handle(client: WsClient, message: Record<string, unknown>): void | Promise<void>;
-  /** Topics this feature guards for the generic `{type: "subscribe", topic}`, e.g. "code:". */
-  topicPrefix?: string;
-  authorize?(client: WsClient, topic: string): boolean | Promise<boolean>;
-  onClose?(client: WsClient): void;
+  /** Runs once the socket closed, with the topics it still followed. */
+  onClose?(client: WsClient, topics: readonly string[]): void;
 }
 
 export interface WsOptions {
-  hub: Pick<Hub, "subscribe">;
+  hub: Pick<Hub, "subscribe" | "lastId">;
+  /** Decides the generic `{type: "subscribe", topic}`. */
+  topics: Pick<TopicTable, "authorize">;
   log: Logger;
   features: WsFeature[];
   /** The user behind the request's session cookie, or null. */
@@ -57,6 +64,8 @@ export interface WsOptions {
   idleTimeoutSeconds?: number;
   /** Messages per second a client may send, and the burst. @default {perSecond: 5, burst: 10} */
   rate?: { perSecond: number; burst: number };
+  /** Topics one socket may follow at once. @default 100 */
+  maxTopics?: number;
 }
 
 export interface WsTransport {
@@ -73,6 +82,8 @@ export interface WsTransport {
 
 /** Close code for a client dropped for falling behind: "try again later", so it reconnects. */
 export const CLOSE_SLOW = 1013;
+// A refused topic is echoed back cut to this, so a 64 KiB name does not come back whole.
+const MAX_ECHO = 200;
 
 const wsFrame = (event: HubEvent) => {
   const data = event.data;
@@ -82,20 +93,102 @@ const wsFrame = (event: HubEvent) => {
 
 const byteLength = (text: string) => new TextEncoder().encode(text).length;
 
+interface ClientLimits {
+  hub: Pick<Hub, "subscribe">;
+  log: Logger;
+  queueBytes: number;
+  maxTopics: number;
+}
+
+/** The `WsClient` of one socket, and the topics it follows (topic → unsubscribe). */
+function socketClient(socket: WebSocket, user: WsUser | null, limits: ClientLimits) {
+  const { hub, log, queueBytes, maxTopics } = limits;
+  const topics = new Map<string, () => void>();
+  const full = () => socket.bufferedAmount > queueBytes;
+  const dropSlow = () => {
+    log.debug("Closing slow WebSocket client", { buffered: socket.bufferedAmount });
+    socket.close(CLOSE_SLOW, "Too slow: reconnect and resume");
+  };
+  const client: WsClient = {
+    id: crypto.randomUUID(),
+    user,
+    send(message) {
+      if (socket.readyState !== WebSocket.OPEN) return;
+      if (full()) return dropSlow();
+      socket.send(JSON.stringify(message));
+    },
+    subscribe(topic, since) {
+      // An authorization that resolved after the socket closed must not leave a subscriber.
+      if (socket.readyState !== WebSocket.OPEN) return false;
+      if (!topics.has(topic) && topics.size >= maxTopics) {
+        const message = `Cannot subscribe: a socket follows at most ${maxTopics} topics`;
+        client.error("too_many_topics", message, { topic });
+        return false;
+      }
+      topics.get(topic)?.();
+      const subscription = hub.subscribe(topic, {
+        send(event) {
+          if (socket.readyState !== WebSocket.OPEN) return true;
+          if (full()) return false;
+          socket.send(event.text("ws", wsFrame));
+          return true;
+        },
+        close: (reason) => {
+          topics.delete(topic);
+          if (reason === "slow") dropSlow();
+          else if (reason === "dropped") client.send({ type: "unsubscribed", topic });
+          else socket.close(1001, "Server shutting down");
+        },
+      }, { since });
+      topics.set(topic, subscription.unsubscribe);
+      if (subscription.gap) client.send({ type: "reset", topic, eventId: subscription.lastId });
+      else for (const event of subscription.replay) socket.send(event.text("ws", wsFrame));
+      return true;
+    },
+    unsubscribe(topic) {
+      topics.get(topic)?.();
+      topics.delete(topic);
+    },
+    error(code, message, extra) {
+      client.send({ type: "error", code, error: message, ...extra });
+    },
+  };
+  return { client, topics };
+}
+
 export function createWsTransport(options: WsOptions): WsTransport {
   const { hub, log, features } = options;
   const maxBytes = options.maxMessageBytes ?? 65536;
-  const queueBytes = options.queueBytes ?? 1024 * 1024;
+  const limits: ClientLimits = {
+    hub,
+    log,
+    queueBytes: options.queueBytes ?? 1024 * 1024,
+    maxTopics: options.maxTopics ?? 100,
+  };
   const rate = options.rate ?? { perSecond: 5, burst: 10 };
   const byType = new Map<string, WsFeature>();
   for (const feature of features) for (const type of feature.types) byType.set(type, feature);
   const sockets = new Map<WebSocket, { client: WsClient; revoke(): void }>();
 
-  const guard = (topic: string) =>
-    features.find((f) => f.topicPrefix && topic.startsWith(f.topicPrefix));
+  /** The generic `{type: "subscribe" | "unsubscribe", topic, since}`, decided by the topic table. */
+  const follow = async (client: WsClient, message: Record<string, unknown>, topic: string) => {
+    if (message.type === "unsubscribe") return client.unsubscribe(topic);
+    if (!(await options.topics.authorize(client, topic))) {
+      return client.error("forbidden", "Cannot subscribe: not allowed on this topic", {
+        topic: topic.slice(0, MAX_ECHO),
+      });
+    }
+    const since = typeof message.since === "number" && message.since >= 0
+      ? message.since
+      : undefined;
+    // After the replay: the client now knows it is live, and from which event id.
+    if (client.subscribe(topic, since)) {
+      client.send({ type: "subscribed", topic, eventId: hub.lastId(topic) });
+    }
+  };
 
   function connect(socket: WebSocket, user: WsUser | null): void {
-    const topics = new Map<string, () => void>();
+    const { client, topics } = socketClient(socket, user, limits);
     let revoked = false;
     const limiter = createRateLimiter({
       capacity: rate.burst,
@@ -103,65 +196,12 @@ export function createWsTransport(options: WsOptions): WsTransport {
       maxKeys: 1,
     });
 
-    const full = () => socket.bufferedAmount > queueBytes;
-    const dropSlow = () => {
-      log.debug("Closing slow WebSocket client", { buffered: socket.bufferedAmount });
-      socket.close(CLOSE_SLOW, "Too slow: reconnect and resume");
-    };
-    const client: WsClient = {
-      id: crypto.randomUUID(),
-      user,
-      send(message) {
-        if (socket.readyState !== WebSocket.OPEN) return;
-        if (full()) return dropSlow();
-        socket.send(JSON.stringify(message));
-      },
-      subscribe(topic, since) {
-        topics.get(topic)?.();
-        const subscription = hub.subscribe(topic, {
-          send(event) {
-            if (socket.readyState !== WebSocket.OPEN) return true;
-            if (full()) return false;
-            socket.send(event.text("ws", wsFrame));
-            return true;
-          },
-          close: (reason) => {
-            topics.delete(topic);
-            if (reason === "slow") dropSlow();
-            else if (reason === "dropped") client.send({ type: "unsubscribed", topic });
-            else socket.close(1001, "Server shutting down");
-          },
-        }, { since });
-        topics.set(topic, subscription.unsubscribe);
-        if (subscription.gap) client.send({ type: "reset", topic, eventId: subscription.lastId });
-        else for (const event of subscription.replay) socket.send(event.text("ws", wsFrame));
-      },
-      unsubscribe(topic) {
-        topics.get(topic)?.();
-        topics.delete(topic);
-      },
-      error(code, message, extra) {
-        client.send({ type: "error", code, error: message, ...extra });
-      },
-    };
-
     const allow = (): boolean => limiter.take("").ok;
 
     const dispatch = async (message: Record<string, unknown>) => {
       const type = message.type;
       if ((type === "subscribe" || type === "unsubscribe") && typeof message.topic === "string") {
-        const topic = message.topic;
-        const feature = guard(topic);
-        if (type === "unsubscribe") return client.unsubscribe(topic);
-        if (!feature?.authorize || !(await feature.authorize(client, topic))) {
-          return client.error("forbidden", "Cannot subscribe: not allowed on this topic", {
-            topic,
-          });
-        }
-        const since = typeof message.since === "number" && message.since >= 0
-          ? message.since
-          : undefined;
-        return client.subscribe(topic, since);
+        return await follow(client, message, message.topic);
       }
       const feature = typeof type === "string" ? byType.get(type) : undefined;
       if (!feature) {
@@ -199,11 +239,12 @@ export function createWsTransport(options: WsOptions): WsTransport {
     };
     socket.onclose = () => {
       sockets.delete(socket);
+      const followed = [...topics.keys()];
       for (const unsubscribe of topics.values()) unsubscribe();
       topics.clear();
       for (const feature of features) {
         try {
-          feature.onClose?.(client);
+          feature.onClose?.(client, followed);
         } catch (error) {
           log.error("WebSocket close handler failed", { error: String(error) });
         }

@@ -3,6 +3,7 @@
 import { assert, assertEquals } from "../tests/_assert.ts";
 import { silentLogger } from "../log.ts";
 import { createHub } from "./hub.ts";
+import { createTopicTable } from "./topics.ts";
 import { createWsTransport, type WsFeature } from "./ws.ts";
 import { openSocket } from "../tests/_ws.ts";
 
@@ -56,6 +57,7 @@ Deno.test("createWsTransport() pings a silent client after half the idle timeout
   const hub = createHub();
   const ws = createWsTransport({
     hub,
+    topics: createTopicTable(),
     log: silentLogger,
     features: [],
     authenticate: () => Promise.resolve(null),
@@ -102,6 +104,7 @@ Deno.test("createWsTransport() answers a handler that fails unexpectedly with in
   };
   const ws = createWsTransport({
     hub,
+    topics: createTopicTable(),
     log: silentLogger,
     features: [broken],
     authenticate: () => Promise.resolve(null),

@@ -18,29 +18,36 @@ async function upload(server: TestServer, room: string, seed: number) {
   assertEquals(response.status, 200);
 }
 
-Deno.test("/ws: a topic subscriber gets events with topic and eventId, and resumes with since", async () => {
+Deno.test("/ws: a topic subscriber is acknowledged, gets events with topic and eventId, and resumes with since", async () => {
   const server = await startServer();
   try {
+    await upload(server, "wall", 1);
     const client = await openSocket(wsUrl(server));
     client.send({ type: "subscribe", topic: "image:wall" });
-    await new Promise((r) => setTimeout(r, 100));
-    await upload(server, "wall", 1);
+    const ack = await client.next();
+    assertEquals([ack.type, ack.topic, ack.eventId], ["subscribed", "image:wall", 1]);
+    await upload(server, "wall", 2);
     const first = await client.next();
     assertEquals([first.type, first.topic, first.eventId, first.uploadedBy], [
       "updated",
       "image:wall",
-      1,
+      2,
       "admin",
     ]);
     await client.close();
 
-    await upload(server, "wall", 2);
     await upload(server, "wall", 3);
+    await upload(server, "wall", 4);
     const again = await openSocket(wsUrl(server));
-    again.send({ type: "subscribe", topic: "image:wall", since: 1 });
-    assertEquals([(await again.next()).eventId, (await again.next()).eventId], [2, 3]);
+    again.send({ type: "subscribe", topic: "image:wall", since: 2 });
+    assertEquals([(await again.next()).eventId, (await again.next()).eventId], [3, 4]);
+    assertEquals((await again.next()).type, "subscribed");
     again.send({ type: "subscribe", topic: "image:wall", since: 999 });
     assertEquals((await again.next()).type, "reset");
+    assertEquals([(await again.next()).type, await again.next(300).catch(() => null)], [
+      "subscribed",
+      null,
+    ]);
     await again.close();
   } finally {
     await server.close();

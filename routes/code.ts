@@ -1,5 +1,5 @@
 // Code sessions (CodeCast): the /api/v1/sessions/anon API verbatim, plus history and live events.
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { HttpError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Hub } from "../realtime/hub.ts";
@@ -12,6 +12,7 @@ import type {
 } from "../storage/code_store.ts";
 import { readJsonObject } from "../edge/body.ts";
 import { hasControlCharacters, optionalString } from "../edge/fields.ts";
+import { createRateLimiter } from "../edge/rate_limit.ts";
 import { type CodeLive, codeTopic } from "./code_live.ts";
 import {
   hashToken,
@@ -29,11 +30,16 @@ export interface CodeDeps {
   log: Logger;
   /** Largest snippet content, in UTF-8 bytes (MAX_SNIPPET_BYTES). */
   maxSnippetBytes: number;
+  /** Sessions one client address may create per hour, after a burst of 10 (CODE_SESSIONS_PER_HOUR). */
+  sessionsPerHour: number;
+  /** The address a request came from, as the shared edge sees it. */
+  clientIp(c: Context): string;
 }
 
 /** CodeCast's cap, with its message. */
 export const MAX_PARTICIPANTS = 20;
 const SMALL_BODY = 16 * 1024;
+const CREATE_BURST = 10;
 // JSON escaping (quotes, newlines, \u escapes) can make the body larger than the content it carries.
 const bodyLimit = (maxSnippetBytes: number) => maxSnippetBytes * 2 + SMALL_BODY;
 
@@ -61,28 +67,54 @@ export const snippetView = (s: CodeSnippet) => ({
   pushed_at: iso(s.pushedAt),
 });
 
+type Lookup = (raw: string) => CodeSession;
+
+/** Finds a session by its code as typed (any case, dashes), or 404. */
+const sessionLookup = (store: Pick<CodeStore, "byCode">): Lookup => (raw) => {
+  const code = normaliseSessionCode(raw);
+  const session = code ? store.byCode(code) : null;
+  if (!session) throw new HttpError(404, "Session not found");
+  return session;
+};
+
+/** The session whose creator token is in `Authorization` (raw, or `Bearer <token>`). */
+function creatorSession(sessionOf: Lookup, raw: string, header: string | undefined): CodeSession {
+  const candidates = tokensFromHeader(header);
+  if (candidates.length === 0) throw new HttpError(401, "Missing creator token");
+  const session = sessionOf(raw);
+  if (!tokenMatches(candidates, session.tokenHash)) {
+    throw new HttpError(403, "Invalid creator token");
+  }
+  return session;
+}
+
 export function codeRoutes(deps: CodeDeps): Hono {
+  const app = new Hono();
+  app.route("/", sessionRoutes(deps));
+  app.route("/", snippetRoutes(deps));
+  return app;
+}
+
+/** Creating, reading, joining, following and ending sessions. */
+function sessionRoutes(deps: CodeDeps): Hono {
   const { store, live, log } = deps;
   const app = new Hono();
+  const sessionOf = sessionLookup(store);
 
-  const sessionOf = (raw: string): CodeSession => {
-    const code = normaliseSessionCode(raw);
-    const session = code ? store.byCode(code) : null;
-    if (!session) throw new HttpError(404, "Session not found");
-    return session;
-  };
-  /** The session whose creator token is in `Authorization` (raw, or `Bearer <token>`). */
-  const creatorSession = (raw: string, header: string | undefined): CodeSession => {
-    const candidates = tokensFromHeader(header);
-    if (candidates.length === 0) throw new HttpError(401, "Missing creator token");
-    const session = sessionOf(raw);
-    if (!tokenMatches(candidates, session.tokenHash)) {
-      throw new HttpError(403, "Invalid creator token");
-    }
-    return session;
-  };
+  // Creating a session needs no account, and each one can hold history: bounded per address.
+  const creations = createRateLimiter({
+    capacity: Math.min(CREATE_BURST, deps.sessionsPerHour),
+    refillPerSecond: deps.sessionsPerHour / 3600,
+  });
 
   app.post("/api/v1/sessions/anon", async (c) => {
+    const allowed = creations.take(deps.clientIp(c));
+    if (!allowed.ok) {
+      const seconds = allowed.retryAfterSeconds;
+      throw new HttpError(429, `Too many sessions created: try again in ${seconds} s`, {
+        headers: { "retry-after": String(seconds) },
+      });
+    }
     const body = await readJsonObject(c.req.raw, { maxBytes: SMALL_BODY });
     const displayName = optionalString(body, "display_name", 100) ?? "Code session";
     if (hasControlCharacters(displayName)) {
@@ -128,8 +160,31 @@ export function codeRoutes(deps: CodeDeps): Hono {
     return c.json(participant, 201);
   });
 
+  app.get("/api/v1/sessions/anon/:code/events", async (c) => {
+    const session = sessionOf(c.req.param("code"));
+    return await deps.sse.respond(codeTopic(session.code), c.req.raw, {
+      format: jsonFormat,
+      notFound: "Session not found",
+    });
+  });
+
+  app.post("/api/v1/sessions/anon/:code/end", (c) => {
+    const session = creatorSession(sessionOf, c.req.param("code"), c.req.header("authorization"));
+    if (!live.end(session, "ended")) throw new HttpError(404, "Session not found");
+    return c.json({ message: "Session ended", session_code: session.code });
+  });
+
+  return app;
+}
+
+/** Pushing snippets (the creator) and reading the latest one and the history (anyone). */
+function snippetRoutes(deps: CodeDeps): Hono {
+  const { store } = deps;
+  const app = new Hono();
+  const sessionOf = sessionLookup(store);
+
   app.post("/api/v1/sessions/anon/:code/snippets", async (c) => {
-    const session = creatorSession(c.req.param("code"), c.req.header("authorization"));
+    const session = creatorSession(sessionOf, c.req.param("code"), c.req.header("authorization"));
     const max = deps.maxSnippetBytes;
     const tooLarge = `Snippet is larger than ${max} bytes`;
     const body = await readJsonObject(c.req.raw, {
@@ -179,17 +234,6 @@ export function codeRoutes(deps: CodeDeps): Hono {
       count: snippets.length,
       next_before: page.more ? snippets[snippets.length - 1].id : null,
     });
-  });
-
-  app.get("/api/v1/sessions/anon/:code/events", (c) => {
-    const session = sessionOf(c.req.param("code"));
-    return deps.sse.respond(codeTopic(session.code), c.req.raw, { format: jsonFormat });
-  });
-
-  app.post("/api/v1/sessions/anon/:code/end", (c) => {
-    const session = creatorSession(c.req.param("code"), c.req.header("authorization"));
-    if (!live.end(session, "ended")) throw new HttpError(404, "Session not found");
-    return c.json({ message: "Session ended", session_code: session.code });
   });
 
   return app;

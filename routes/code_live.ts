@@ -1,5 +1,6 @@
 // The live side of code sessions: events on `code:<CODE>`, ending (by hand or idle) and its timers.
 import type { Hub } from "../realtime/hub.ts";
+import type { TopicNamespace } from "../realtime/topics.ts";
 import type { Logger } from "../log.ts";
 import type { CodeSession, CodeStore } from "../storage/code_store.ts";
 
@@ -30,6 +31,19 @@ export interface CodeLive {
 
 /** The hub topic of a session. */
 export const codeTopic = (code: string): string => `code:${code}`;
+
+/**
+ * `code:<CODE>`: anyone may follow a session that exists (the code is the secret), over SSE or
+ * /ws. Snippets can be 256 KiB each, so a session keeps a shorter history than other topics.
+ */
+export function codeNamespace(store: Pick<CodeStore, "byCode">): TopicNamespace {
+  return {
+    prefix: "code:",
+    history: 32,
+    // Topics use the canonical code (upper case, no dashes), as the API returns it.
+    authorize: (_client, topic) => store.byCode(topic.slice("code:".length)) !== null,
+  };
+}
 
 export function createCodeLive(options: CodeLiveOptions): CodeLive {
   const { store, hub, log, ttlMs } = options;

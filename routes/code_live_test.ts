@@ -80,7 +80,8 @@ Deno.test("code sessions: a /ws client subscribed to code:<CODE> receives pushes
     assertEquals([refused.type, refused.code], ["error", "forbidden"]);
 
     client.send({ type: "subscribe", topic: `code:${code}` });
-    await pause(150);
+    const ack = await client.next();
+    assertEquals([ack.type, ack.topic, ack.eventId], ["subscribed", `code:${code}`, 0]);
     const pushed = await call(server, "POST", `/${code}/snippets`, {
       auth: token,
       body: { file_name: "app.py", content: "print('hi')" },

@@ -1,11 +1,15 @@
 // The shape every feature folder's mod.ts returns, so app.ts can mount features in one loop.
 import type { Hono } from "hono";
+import type { TopicNamespace } from "../realtime/topics.ts";
 import type { WsFeature } from "../realtime/ws.ts";
+
 export interface Feature {
   /** Mounted at the app root (under BASE_PATH). */
   routes: Hono;
-  /** Message types and topic guards this feature plugs into /ws. */
+  /** Message types and close hooks this feature plugs into /ws. */
   ws?: WsFeature[];
+  /** The hub topic prefixes this feature owns: who may follow them (SSE and /ws) and their history. */
+  topics?: TopicNamespace[];
   /** Opens what the feature listens on (e.g. the RTMP port); called once after the app is built. */
   start?(): Promise<void>;
   /** Releases timers, sockets and processes. */

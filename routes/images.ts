@@ -2,13 +2,14 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import type { Hub } from "../realtime/hub.ts";
 import type { SseFormat, SseTransport } from "../realtime/sse.ts";
+import type { TopicNamespace } from "../realtime/topics.ts";
 import { errorsOf, HttpError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { TooLargeError } from "../storage/files.ts";
 import { detectImageType } from "../storage/image_types.ts";
 import { htpasswdEntryLine } from "../storage/htpasswd.ts";
 import { MultipartError, receiveMultipartFile } from "../storage/multipart.ts";
-import type { ImageRecord, RoomsStore } from "../storage/rooms_store.ts";
+import type { ImageRecord, RoomsStore, SavedImage } from "../storage/rooms_store.ts";
 import { type BasicAuthGuard, parseBasicAuth } from "./basic_auth.ts";
 import { isRoomName } from "./reserved.ts";
 import type { PageRenderer } from "./pages.ts";
@@ -42,6 +43,17 @@ const NOT_AN_IMAGE = "File is not a supported image (JPEG, PNG, GIF, WebP, BMP, 
 
 // Multipart framing around the file: boundaries and part headers, well under this.
 const MULTIPART_OVERHEAD = 64 * 1024;
+
+/** `image:<room>`: public to follow, as in imgcast, but only for a room that exists. */
+export function imageNamespace(rooms: Pick<RoomsStore, "exists">): TopicNamespace {
+  return {
+    prefix: "image:",
+    authorize: (_client, topic) => {
+      const room = topic.slice("image:".length);
+      return isRoomName(room) && rooms.exists(room);
+    },
+  };
+}
 
 /** An image upload as clients see it. */
 export function imageView(basePath: string, record: ImageRecord) {
@@ -102,15 +114,11 @@ export function imageRoutes(deps: ImagesDeps, basePath: string): Hono {
       throw new HttpError(413, `Image is larger than ${deps.maxUploadBytes} bytes`);
     }
 
-    let created = false;
-    if (!roomEntries) {
-      const admin = entries.find((e) => e.user === credentials.user)!;
-      created = await rooms.createRoom(room, htpasswdEntryLine(admin));
-    }
-
-    let record: ImageRecord | undefined;
+    // A new room is made by the admin's upload, but only once its image is stored.
+    const admin = roomEntries ? undefined : entries.find((e) => e.user === credentials.user)!;
+    let saved: SavedImage | undefined;
     try {
-      ({ file: record } = await receiveMultipartFile(c.req.raw, {
+      ({ file: saved } = await receiveMultipartFile(c.req.raw, {
         field: "image",
         maxBytes: deps.maxUploadBytes,
         onFile: (part) =>
@@ -122,6 +130,7 @@ export function imageRoutes(deps: ImagesDeps, basePath: string): Hono {
               if (!type) throw new HttpError(415, NOT_AN_IMAGE);
               return type;
             },
+            createWith: admin && htpasswdEntryLine(admin),
           }),
       }));
     } catch (error) {
@@ -131,7 +140,8 @@ export function imageRoutes(deps: ImagesDeps, basePath: string): Hono {
       if (error instanceof MultipartError) throw new HttpError(400, error.message);
       throw error;
     }
-    if (!record) throw new HttpError(400, 'Missing "image" file field');
+    if (!saved) throw new HttpError(400, 'Missing "image" file field');
+    const { record, created } = saved;
 
     deps.hub.publish(`image:${room}`, "updated", imageView(basePath, record));
     log.info("Image uploaded", { room, user: credentials.user, size: record.size, created });
@@ -170,11 +180,13 @@ export function imageRoutes(deps: ImagesDeps, basePath: string): Hono {
     return c.json({ room, current: recent[0] ?? null, recent });
   });
 
+  // 404 for a room that does not exist (imageNamespace decides), so no topic is made for it.
   app.get("/:room/events", (c) => {
     const room = roomParam(c.req.param("room"));
     return deps.sse.respond(`image:${room}`, c.req.raw, {
       format: imageFormat,
       greeting: "connected",
+      notFound: "Room not found",
     });
   });
 

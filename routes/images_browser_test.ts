@@ -43,3 +43,23 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "image viewer opened before its room exists shows the first upload once it arrives",
+  ...browserTest,
+  async fn() {
+    const server = await startServer();
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${server.url}later`);
+      await page.waitForSelector(".empty", { timeout: 10_000 });
+      const first = await upload(server.url, "later", 1);
+      await page.waitForSelector(`#live[data-id="${first}"]`, { timeout: 10_000 });
+      await page.waitForSelector("#status.status-live", { timeout: 10_000 });
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  },
+});

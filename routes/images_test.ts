@@ -226,6 +226,61 @@ Deno.test("image rooms: bad input gets a 4xx and leaves the previous image intac
   }
 });
 
+Deno.test("image rooms: a refused upload creates no room; the first stored image does", async () => {
+  const server = await startServer({ env: { MAX_UPLOAD_BYTES: "4096" } });
+  const admin = basic("admin", "adminpw");
+  const listed = async () =>
+    ((await (await fetch(`${server.url}api/image-rooms`)).json()).rooms as { room: string }[])
+      .map((r) => r.room);
+  try {
+    const refused: [string, Promise<Response>, number][] = [
+      [
+        "not an image",
+        upload(server, "fresh", new TextEncoder().encode("<html>hi</html>"), admin),
+        415,
+      ],
+      ["oversize", upload(server, "fresh", new Uint8Array(8192).fill(0xff), admin), 413],
+      ["missing field", upload(server, "fresh", tinyPng(), admin, "photo"), 400],
+    ];
+    for (const [name, pending, status] of refused) {
+      const response = await pending;
+      assertEquals(response.status, status, name);
+      await response.body?.cancel();
+    }
+    assertEquals(await listed(), []);
+    const events = await fetch(`${server.url}fresh/events`);
+    assertEquals(events.status, 404, "a room that was never made has no stream");
+    await events.body?.cancel();
+    assertEquals([...Deno.readDirSync(join(server.dataDir, "rooms"))].map((e) => e.name), []);
+
+    const stored = await upload(server, "fresh", tinyPng(1), admin);
+    assertEquals([stored.status, (await stored.json()).created], [200, true]);
+    assertEquals(await listed(), ["fresh"]);
+    const again = await upload(server, "fresh", tinyPng(2), admin);
+    assertEquals((await again.json()).created, false);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("image rooms: temp files a crash left are removed at start, images are kept", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "roomcast-test-" });
+  const images = join(dataDir, "rooms", "wall", "images");
+  await Deno.mkdir(images, { recursive: true });
+  await Deno.writeFile(join(images, ".tmp-0b1c6f9e"), new Uint8Array(100));
+  await Deno.writeFile(join(dataDir, "rooms", ".tmp-upload-77ad"), new Uint8Array(100));
+  await Deno.writeFile(join(images, "1700000000000-abcd1234.png"), tinyPng(1));
+  const server = await startServer({ dataDir });
+  try {
+    assertEquals([...Deno.readDirSync(images)].map((e) => e.name), ["1700000000000-abcd1234.png"]);
+    assertEquals([...Deno.readDirSync(join(dataDir, "rooms"))].map((e) => e.name), ["wall"]);
+    assertEquals((await server.waitForLog(/^Removed unfinished image uploads$/)).files, 2);
+  } finally {
+    await server.close();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
 Deno.test("image rooms: /live has validators, 304s and the real type", async () => {
   const server = await startServer();
   try {
@@ -251,26 +306,32 @@ Deno.test("image rooms: SSE says connected, then updated, and resumes with Last-
   const server = await startServer();
   const admin = basic("admin", "adminpw");
   try {
+    // No room, no stream (and no hub topic for a name anyone can make up).
+    const early = await fetch(`${server.url}live-room/events`);
+    const body = early.status === 404 ? await early.json() : await early.body?.cancel();
+    assertEquals([early.status, body], [404, { error: "Room not found" }]);
+    assertEquals((await upload(server, "live-room", tinyPng(1), admin)).status, 200);
+
     const stream = await fetch(`${server.url}live-room/events`);
     assertEquals(stream.headers.get("content-type"), "text/event-stream; charset=utf-8");
     assertEquals(stream.headers.get("x-accel-buffering"), "no");
     const reading = readSse(stream, 2);
     await new Promise((r) => setTimeout(r, 100));
-    assertEquals((await upload(server, "live-room", tinyPng(1), admin)).status, 200);
+    assertEquals((await upload(server, "live-room", tinyPng(2), admin)).status, 200);
     const frames = await reading;
     assertEquals(frames.map((f) => f.data), ["connected", "updated"]);
     const lastId = frames[1].id!;
-    assertEquals(lastId, "1");
+    assertEquals(lastId, "2");
 
     // While disconnected, two uploads happen; the resumed stream gets both, in order.
-    await upload(server, "live-room", tinyPng(2), admin);
     await upload(server, "live-room", tinyPng(3), admin);
+    await upload(server, "live-room", tinyPng(4), admin);
     const resumed = await fetch(`${server.url}live-room/events`, {
       headers: { "last-event-id": lastId },
     });
     const missed = await readSse(resumed, 3);
-    assertEquals(missed.map((f) => [f.id, f.data]), [[undefined, "connected"], ["2", "updated"], [
-      "3",
+    assertEquals(missed.map((f) => [f.id, f.data]), [[undefined, "connected"], ["3", "updated"], [
+      "4",
       "updated",
     ]]);
   } finally {

@@ -34,9 +34,28 @@ Deno.test("media: content must match the extension; script-bearing SVGs are refu
     await refuse(
       text('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.domain)</script></svg>'),
       "evil.svg",
-      /SVG files with scripts or event handlers are not accepted/,
+      /SVG files with scripts, event handlers or external references are not accepted/,
     );
     await refuse(text('<svg onload="alert(1)"/>'), "evil2.svg", /not accepted/);
+    await refuse(
+      text(
+        '<svg><a><animate attributeName="href" values="https://x;javascript:alert(1)"/></a></svg>',
+      ),
+      "animate.svg",
+      /not accepted: SVG contains a script URL in values\.$/,
+    );
+    await refuse(
+      text(
+        '<svg xmlns="http://www.w3.org/2000/svg"><use href="http://evil.example/s.svg#i"/></svg>',
+      ),
+      "use.svg",
+      /not accepted: SVG refers to an external resource in href\.$/,
+    );
+    await refuse(
+      text("<svg><style>rect { fill: url(https://evil.example/x) }</style></svg>"),
+      "css.svg",
+      /external references are not accepted/,
+    );
     await refuse(tinyPng(), "notes.txt", /^File type '\.txt' is not allowed\. Allowed: \.jpg, /);
     await refuse(tinyPng(), "noextension", /^File type '' is not allowed/);
     assertEquals(await filesUnder(join(server.dataDir, "media")), [], "nothing refused was kept");

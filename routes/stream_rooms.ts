@@ -6,13 +6,14 @@ import type { Logger } from "../log.ts";
 import { clientOptionsOf } from "../edge/client.ts";
 import type { Hub } from "../realtime/hub.ts";
 import type { SseTransport } from "../realtime/sse.ts";
+import type { TopicNamespace } from "../realtime/topics.ts";
 import type { WsFeature } from "../realtime/ws.ts";
 import type { Db } from "../storage/db.ts";
 import { createStreamsStore, type StreamsStore } from "../storage/streams_store.ts";
 import type { PageRenderer } from "./pages.ts";
 import { streamHlsRoutes } from "./stream_hls.ts";
 import { streamHookRoutes } from "./stream_hooks.ts";
-import { createStreamLive, type StreamIngest } from "./stream_live.ts";
+import { createStreamLive, ROOMS_TOPIC, type StreamIngest } from "./stream_live.ts";
 import { streamRoutes } from "./streams.ts";
 
 export interface StreamRoomsDeps {
@@ -36,6 +37,8 @@ export interface StreamKeysAndEvents {
 export interface StreamRooms extends StreamKeysAndEvents {
   routes: Hono;
   ws: WsFeature;
+  /** `stream:<slug>` and `streams`, for the topic table. */
+  topics: TopicNamespace[];
   store: StreamsStore;
   /** `<DATA_DIR>/hls`: where the listener writes and `/hls/` reads. */
   hlsDir: string;
@@ -74,9 +77,8 @@ export function createStreamRooms(deps: StreamRoomsDeps): StreamRooms {
   );
 
   const slugOf = (topic: string) => topic.slice("stream:".length);
-  const ws: WsFeature = {
-    types: [],
-    topicPrefix: "stream:",
+  const topics: TopicNamespace[] = [{
+    prefix: "stream:",
     // Stream rooms are public to watch; private rooms with join tokens come with room chat.
     authorize(_client, topic) {
       const slug = slugOf(topic);
@@ -84,16 +86,20 @@ export function createStreamRooms(deps: StreamRoomsDeps): StreamRooms {
       live.touch(slug);
       return true;
     },
+  }, { prefix: ROOMS_TOPIC, authorize: () => true }];
+  const ws: WsFeature = {
+    types: [],
     handle() {},
-    onClose() {
-      // The socket's topics are not known here; recount every room it may have watched.
-      for (const room of store.list()) live.touch(room.slug);
+    onClose(_client, followed) {
+      // Only the rooms this socket watched lose a viewer.
+      for (const topic of followed) if (topic.startsWith("stream:")) live.touch(slugOf(topic));
     },
   };
 
   return {
     routes,
     ws,
+    topics,
     store,
     hlsDir,
     keys: {

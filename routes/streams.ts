@@ -56,9 +56,9 @@ export function streamRoutes(deps: StreamsDeps): Hono {
 
   app.get("/api/rooms", (c) => c.json(store.list().map((room) => view(c, room))));
 
-  app.get("/api/rooms/events", (c) => {
+  app.get("/api/rooms/events", async (c) => {
     const rooms = store.list().map((room) => view(c, room));
-    return deps.sse.respond(ROOMS_TOPIC, c.req.raw, {
+    return await deps.sse.respond(ROOMS_TOPIC, c.req.raw, {
       format: jsonFormat,
       greeting: JSON.stringify({ type: "rooms", data: rooms }),
     });
@@ -121,9 +121,9 @@ export function streamRoutes(deps: StreamsDeps): Hono {
     return c.json({ token, nickname, room: room.slug, expiresAt }, 201);
   });
 
-  app.get("/api/rooms/:slug/events", (c) => {
+  app.get("/api/rooms/:slug/events", async (c) => {
     const room = roomOf(c);
-    const response = deps.sse.respond(roomTopic(room.slug), c.req.raw, {
+    const response = await deps.sse.respond(roomTopic(room.slug), c.req.raw, {
       format: jsonFormat,
       greeting: JSON.stringify({ type: "status", data: live.status(room) }),
       onClose: () => live.touch(room.slug),

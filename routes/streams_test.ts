@@ -280,6 +280,7 @@ Deno.test("stream rooms: /ws follows stream:<slug>, counts as a viewer, refuses 
     const refused = await client.next();
     assertEquals([refused.type, refused.code], ["error", "forbidden"]);
     client.send({ type: "subscribe", topic: "stream:sock" });
+    assertEquals((await client.next()).type, "subscribed");
     const counted = await client.next();
     assertEquals([counted.type, counted.topic, counted.viewers], ["viewers", "stream:sock", 1]);
     assertEquals((await hook(server.url, "publish", room.streamKey)).status, 200);

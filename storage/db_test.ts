@@ -51,3 +51,13 @@ Deno.test("transaction() rolls back every write when the function throws", async
   db.close();
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("openDb() commits with synchronous=FULL, so an acknowledged write survives a power cut", async () => {
+  const dir = await Deno.makeTempDir();
+  const db = openDb(join(dir, "x.db"));
+  const mode = db.prepare("PRAGMA synchronous").get() as { synchronous: number };
+  // 2 is FULL (1 would be NORMAL, which in WAL mode may lose the last commits).
+  assertEquals(mode.synchronous, 2);
+  db.close();
+  await Deno.remove(dir, { recursive: true });
+});

@@ -1,4 +1,5 @@
-// File helpers: atomic writes (temp file + rename) with an optional streaming size limit.
+// File helpers: durable atomic writes (temp file + fsync + rename + directory fsync) with an
+// optional streaming size limit.
 import { dirname, join } from "node:path";
 import { concatBytes } from "../bytes.ts";
 
@@ -17,11 +18,15 @@ export interface WriteAtomicOptions {
   check?(head: Uint8Array): void;
   /** @default 64 */
   peekBytes?: number;
+  /** Fsync the folder after the rename, so the new name survives a power failure. @default true */
+  syncDir?: boolean;
 }
 
 /**
  * Writes `data` to a temp file beside `path`, then renames it into place, so a reader sees the old
- * file or the new one, never a part. With `{dir, name}`, `name` is called once, after the data is written. On any failure the temp file is removed. Returns bytes written.
+ * file or the new one, never a part; the file and then its folder are fsynced, so once this
+ * resolves the file is there after a power failure too. With `{dir, name}`, `name` is called once,
+ * after the data is written. On any failure the temp file is removed. Returns bytes written.
  */
 export async function writeFileAtomic(
   path: string | { dir: string; name: () => string },
@@ -41,6 +46,7 @@ export async function writeFileAtomic(
     file.close();
     closed = true;
     await Deno.rename(temp, target());
+    if (options.syncDir ?? true) await syncDir(dir);
     return written;
   } catch (error) {
     if (!closed) file.close();
@@ -79,6 +85,28 @@ async function copyLimited(
 async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
   let offset = 0;
   while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
+}
+
+/**
+ * Fsyncs a folder, which makes the names created, renamed or removed in it durable: fsyncing a
+ * file alone does not (Linux `rename(2)`/`fsync(2)`). On Linux a folder opens read-only.
+ */
+export async function syncDir(dir: string): Promise<void> {
+  // Windows cannot open a folder as a file; NTFS journals its names itself.
+  if (Deno.build.os === "windows") return;
+  const handle = await Deno.open(dir, { read: true });
+  try {
+    await handle.sync();
+  } finally {
+    handle.close();
+  }
+}
+
+/** Renames a file and fsyncs the target's folder (and the source's, when it is another one). */
+export async function renameDurably(from: string, to: string): Promise<void> {
+  await Deno.rename(from, to);
+  await syncDir(dirname(to));
+  if (dirname(from) !== dirname(to)) await syncDir(dirname(from));
 }
 
 /** Removes a file, ignoring one that is already gone. */

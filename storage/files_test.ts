@@ -1,4 +1,4 @@
-import { assertEquals, assertRejects } from "../tests/_assert.ts";
+import { assert, assertEquals, assertRejects } from "../tests/_assert.ts";
 import { TooLargeError, writeFileAtomic } from "./files.ts";
 import { join } from "node:path";
 
@@ -54,4 +54,69 @@ Deno.test("writeFileAtomic() lets check() refuse by the first bytes, and names f
   });
   assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["late-1.bin"]);
   await Deno.remove(dir, { recursive: true });
+});
+
+const hasStrace = (() => {
+  try {
+    return new Deno.Command("strace", { args: ["-V"], stdout: "null" }).outputSync().success;
+  } catch {
+    return false;
+  }
+})();
+
+/** The system calls of one writeFileAtomic() in a child process, as strace prints them. */
+async function traceWrite(dir: string, syncDir: boolean): Promise<string[]> {
+  const script = join(dir, "write.ts");
+  await Deno.writeTextFile(
+    script,
+    `import { writeFileAtomic } from ${JSON.stringify(new URL("./files.ts", import.meta.url).href)};
+     await writeFileAtomic(${JSON.stringify(join(dir, "out", "x.bin"))}, new Uint8Array(10),
+       { syncDir: ${syncDir} });`,
+  );
+  await Deno.mkdir(join(dir, "out"));
+  const { stderr, success } = await new Deno.Command("strace", {
+    args: ["-f", "-qq", "-e", "trace=openat,fcntl,fsync,rename,renameat,renameat2", Deno.execPath()]
+      .concat(["run", "-A", "--no-config", "--no-lock", script]),
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assertEquals(success, true);
+  return new TextDecoder().decode(stderr).split("\n");
+}
+
+Deno.test({
+  name: "writeFileAtomic() fsyncs the file, renames it, then fsyncs its folder",
+  ignore: !hasStrace,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    try {
+      const out = join(dir, "out");
+      const lines = await traceWrite(dir, true);
+      const renamed = lines.findIndex((l) => /rename/.test(l) && l.includes(`${out}/x.bin`));
+      assert(renamed > 0, "the temp file is renamed into place");
+      const fsyncs = (from: number, to: number) =>
+        lines.slice(from, to).filter((l) => /fsync\(\d+\)\s+= 0/.test(l)).length;
+      assert(fsyncs(0, renamed) >= 1, "the file is fsynced before the rename");
+      const opened = lines.slice(renamed).map((l) =>
+        l.match(new RegExp(`openat\\(AT_FDCWD, "${out}", O_RDONLY[^)]*\\) = (\\d+)`))?.[1]
+      ).find(Boolean);
+      assert(opened, "the folder is opened after the rename");
+      // Deno syncs a duplicate of the descriptor it opened (fcntl F_DUPFD_CLOEXEC).
+      const fds = new Set([opened]);
+      for (const l of lines.slice(renamed)) {
+        const dup = l.match(/fcntl\((\d+), F_DUPFD_CLOEXEC, \d+\) = (\d+)/);
+        if (dup && fds.has(dup[1])) fds.add(dup[2]);
+      }
+      const synced = lines.slice(renamed).some((l) => {
+        const fd = l.match(/fsync\((\d+)\)\s+= 0/)?.[1];
+        return fd !== undefined && fds.has(fd);
+      });
+      assert(synced, "and fsynced");
+      await Deno.remove(out, { recursive: true });
+      const plain = await traceWrite(dir, false);
+      assert(!plain.some((l) => l.includes(`"${out}", O_RDONLY`)), "syncDir: false skips it");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });

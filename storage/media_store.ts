@@ -1,7 +1,7 @@
 // The media library on disk (`<dataDir>/media/<32 hex>.<ext>`) and its rows in SQLite.
 import { join } from "node:path";
 import type { Db } from "./db.ts";
-import { removeIfExists, writeFileAtomic } from "./files.ts";
+import { removeIfExists, renameDurably, writeFileAtomic } from "./files.ts";
 import { detectImageType } from "./image_types.ts";
 import { checkSvg } from "./svg_check.ts";
 
@@ -119,11 +119,11 @@ export function createMediaStore(db: Db, dir: string): MediaStore {
           if (!verdict.ok) {
             throw new MediaContentError(
               verdict.unsafe
-                ? `SVG files with scripts or event handlers are not accepted: ${verdict.reason}.`
+                ? `SVG files with scripts, event handlers or external references are not accepted: ${verdict.reason}.`
                 : `${verdict.reason}.`,
             );
           }
-          await Deno.rename(staging, pathOf(filename));
+          await renameDurably(staging, pathOf(filename));
         } catch (error) {
           await removeIfExists(staging);
           throw error;

@@ -1,10 +1,12 @@
-// Checks that bytes are a well-formed XML document with an <svg> root, and finds script in it.
+// Checks that bytes are a well-formed XML document with an <svg> root, and finds script and
+// references to other servers in it.
 
 export type SvgVerdict =
   | { ok: true }
   | {
     ok: false;
-    reason: string; /** True when the SVG is well formed but carries script. */
+    reason:
+      string; /** True when the SVG is well formed but carries script or external references. */
     unsafe: boolean;
   };
 
@@ -18,6 +20,15 @@ const ACTIVE_ELEMENTS = new Set([
   "handler",
 ]);
 const ACTIVE_URL = /^(javascript:|vbscript:|data:text\/html)/;
+// Embedded raster images are part of the file, not a fetch (Inkscape embeds them like this).
+const RASTER_DATA = /^data:image\/(png|jpe?g|gif|webp|bmp|avif)[;,]/;
+const SCHEME = /^[a-z][a-z0-9+.-]*:/;
+// Schemes a quoted CSS string can make the browser fetch (image-set("…"), src("…")).
+const FETCHED = /^(\/\/|https?:|ftp:|file:|blob:|data:)/;
+// Attributes whose value is a URL the browser loads (xml:base changes what relative ones mean).
+const URL_ATTRIBUTES = new Set(["href", "src", "base"]);
+// Animation attributes whose `;`-separated values are set on another attribute, e.g. href.
+const ANIMATION_VALUES = new Set(["values", "from", "to", "by"]);
 const NAME = /[A-Za-z_:\u00C0-\uFFFF][-A-Za-z0-9_:.\u00B7\u00C0-\uFFFF]*/y;
 const ATTRIBUTE =
   /\s+([A-Za-z_:\u00C0-\uFFFF][-A-Za-z0-9_:.\u00B7\u00C0-\uFFFF]*)\s*=\s*("[^"<]*"|'[^'<]*')/y;
@@ -67,6 +78,8 @@ function parse(text: string): void {
     }
   };
 
+  const inStyle = () => stack.length > 0 && localName(stack[stack.length - 1]) === "style";
+
   while (at < text.length) {
     const lt = text.indexOf("<", at);
     const end = lt < 0 ? text.length : lt;
@@ -74,6 +87,7 @@ function parse(text: string): void {
       fail("text outside the root element");
     }
     checkText(at, end);
+    if (inStyle()) checkCss(decodeEntities(text.slice(at, end)), "<style>");
     at = end;
     if (lt < 0) break;
 
@@ -81,7 +95,9 @@ function parse(text: string): void {
     else if (text.startsWith("<?", at)) skip("<?", "?>");
     else if (text.startsWith("<![CDATA[", at)) {
       if (stack.length === 0) fail("CDATA outside the root element");
+      const from = at + "<![CDATA[".length;
       skip("<![CDATA[", "]]>");
+      if (inStyle()) checkCss(text.slice(from, at - "]]>".length), "<style>");
     } else if (text.startsWith("<!DOCTYPE", at)) {
       if (rootSeen) fail("DOCTYPE after the root element");
       const close = text.indexOf(">", at);
@@ -108,17 +124,17 @@ function parse(text: string): void {
         rootSeen = true;
       }
       checkElement(name);
-      const seen = new Set<string>();
+      const attributes = new Map<string, string>();
       for (;;) {
         ATTRIBUTE.lastIndex = at;
         const attr = ATTRIBUTE.exec(text);
         if (!attr) break;
-        if (seen.has(attr[1])) fail(`duplicate attribute ${attr[1]}`);
-        seen.add(attr[1]);
+        if (attributes.has(attr[1])) fail(`duplicate attribute ${attr[1]}`);
         checkText(attr.index, ATTRIBUTE.lastIndex);
-        checkAttribute(attr[1], attr[2].slice(1, -1));
+        attributes.set(attr[1], decodeEntities(attr[2].slice(1, -1)));
         at = ATTRIBUTE.lastIndex;
       }
+      checkAttributes(name, attributes);
       TAG_END.lastIndex = at;
       const close = TAG_END.exec(text) ?? fail(`bad tag <${name}>`);
       at = TAG_END.lastIndex;
@@ -142,12 +158,68 @@ function checkElement(name: string): void {
   }
 }
 
-function checkAttribute(name: string, raw: string): void {
-  if (localName(name).startsWith("on")) throw new Unsafe(`SVG contains an ${name} handler`);
-  // Browsers ignore tabs, newlines and case in a URL's scheme; entities are decoded first.
+/** A URL as a browser reads it: no tabs, newlines or spaces, any case, `\` taken as `/`. */
+function normalUrl(value: string): string {
   // deno-lint-ignore no-control-regex -- control characters are exactly what browsers skip
-  const value = decodeEntities(raw).replace(/[\u0000-\u0020]/g, "").toLowerCase();
-  if (ACTIVE_URL.test(value)) throw new Unsafe(`SVG contains a script URL in ${name}`);
+  return value.replace(/[\u0000-\u0020]/g, "").toLowerCase().replaceAll("\\", "/");
+}
+
+/** Whether a URL leaves this document and this server (a fragment or relative path does not). */
+function isExternal(url: string): boolean {
+  if (url.startsWith("//")) return true;
+  return SCHEME.test(url) && !RASTER_DATA.test(url);
+}
+
+function checkUrl(url: string, where: string, link: boolean): void {
+  if (ACTIVE_URL.test(url)) throw new Unsafe(`SVG contains a script URL in ${where}`);
+  // A link loads nothing until clicked, and then only into the sandboxed document.
+  if (link && /^(https?:|mailto:|\/\/)/.test(url)) return;
+  if (isExternal(url)) throw new Unsafe(`SVG refers to an external resource in ${where}`);
+}
+
+function checkAttributes(element: string, attributes: Map<string, string>): void {
+  const animated = localName(attributes.get("attributeName") ?? "");
+  for (const [name, value] of attributes) {
+    const local = localName(name);
+    if (local.startsWith("on")) throw new Unsafe(`SVG contains an ${name} handler`);
+    if (URL_ATTRIBUTES.has(local)) {
+      checkUrl(normalUrl(value), name, localName(element) === "a" && local === "href");
+    } else if (ANIMATION_VALUES.has(local)) {
+      // <animate attributeName="href" values="#a;javascript:…"> sets each value in turn.
+      const items = value.split(";").map(normalUrl);
+      if (items.some((url) => ACTIVE_URL.test(url))) {
+        throw new Unsafe(`SVG contains a script URL in ${name}`);
+      }
+      if (URL_ATTRIBUTES.has(animated)) { for (const url of items) checkUrl(url, name, false); }
+    } else if (ACTIVE_URL.test(normalUrl(value))) {
+      throw new Unsafe(`SVG contains a script URL in ${name}`);
+    }
+    // style="…", fill="url(…)" and the like are CSS.
+    checkCss(value, name);
+  }
+}
+
+/** Refuses `@import` and `url(…)` (or a fetched quoted string) that points at another server. */
+function checkCss(css: string, where: string): void {
+  if (!/[\\@("']|url/i.test(css)) return;
+  const plain = css
+    .replace(/\/\*[\s\S]*?\*\//g, "")
+    .replace(/\\([0-9a-fA-F]{1,6})[ \t\r\n\f]?/g, (_, hex: string) => {
+      const code = parseInt(hex, 16);
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : "\uFFFD";
+    })
+    .replace(/\\(\r\n|[\s\S])/g, (_, char: string) => (char.trim() === "" ? "" : char))
+    .toLowerCase();
+  if (plain.includes("@import")) throw new Unsafe(`SVG imports a style sheet in ${where}`);
+  for (const match of plain.matchAll(/url\(\s*(?:"([^"]*)"|'([^']*)'|([^)]*))/g)) {
+    checkUrl(normalUrl(match[1] ?? match[2] ?? match[3] ?? ""), where, false);
+  }
+  for (const match of plain.matchAll(/"([^"]*)"|'([^']*)'/g)) {
+    const url = normalUrl(match[1] ?? match[2] ?? "");
+    if (FETCHED.test(url) && !RASTER_DATA.test(url)) {
+      throw new Unsafe(`SVG refers to an external resource in ${where}`);
+    }
+  }
 }
 
 function decodeEntities(value: string): string {

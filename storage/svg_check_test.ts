@@ -75,3 +75,52 @@ Deno.test("checkSvg() stays linear on a large drawing (100 000 elements, 6 MB)",
   const ms = performance.now() - started;
   assert(ms < 3000, `took ${ms.toFixed(0)} ms (a quadratic scan takes over 10 s)`);
 });
+
+Deno.test("checkSvg() finds script URLs inside animation value lists", () => {
+  const cases = [
+    '<svg><a><animate attributeName="href" values="https://x;javascript:alert(1)"/></a></svg>',
+    '<svg><a><animate attributeName="href" values="#a; jav&#x09;ascript:alert(1)"/></a></svg>',
+    '<svg><a><animate attributeName="xlink:href" from="#a" to="JavaScript:alert(1)"/></a></svg>',
+    '<svg><a><set attributeName="href" to="data:text/html,&lt;script>x&lt;/script>"/></a></svg>',
+  ];
+  for (const text of cases) assertEquals(verdict(text), "unsafe", text);
+  assertEquals(verdict('<svg><animate attributeName="x" values="0;10;0" dur="1s"/></svg>'), "ok");
+  assertEquals(verdict('<svg><feColorMatrix values="1 0 0 0 0 0 1 0 0 0"/></svg>'), "ok");
+});
+
+Deno.test("checkSvg() refuses references to other servers: href, src, CSS url() and @import", () => {
+  const cases = [
+    '<svg><use href="http://evil.example/sprite.svg#icon"/></svg>',
+    '<svg><use xlink:href="https://evil.example/s.svg#i"/></svg>',
+    '<svg><image href="//evil.example/pixel.png"/></svg>',
+    '<svg><image href="/\\evil.example/pixel.png"/></svg>',
+    '<svg><image href=" HTTPS://evil.example/p.png"/></svg>',
+    '<svg><image href="data:image/svg+xml;base64,PHN2Zy8+"/></svg>',
+    '<svg><feImage href="ftp://evil.example/x"/></svg>',
+    '<svg xml:base="https://evil.example/"><use href="s.svg#a"/></svg>',
+    '<svg><a><animate attributeName="href" values="#a;https://evil.example/"/></a></svg>',
+    '<svg><rect fill="url(http://evil.example/g.svg#g)"/></svg>',
+    "<svg><rect style=\"fill: url( 'https://evil.example/x' )\"/></svg>",
+    '<svg><rect style="background:u\\72l(//evil.example/x)"/></svg>',
+    "<svg><style>@import url(https://evil.example/a.css);</style></svg>",
+    '<svg><style>@import "https://evil.example/a.css";</style></svg>',
+    "<svg><style><![CDATA[ @im\\70ort 'x.css'; ]]></style></svg>",
+    "<svg><style>rect { fill: url(https://evil.example/x) }</style></svg>",
+    '<svg><style>a { background: image-set("https://evil.example/x.png" 1x) }</style></svg>',
+    "<svg><style>rect { fill: ur/**/l(#a); background: url(&#x68;ttp://evil.example/) }</style></svg>",
+    '<svg><a href="ftp://evil.example/"><text>x</text></a></svg>',
+  ];
+  for (const text of cases) assertEquals(verdict(text), "unsafe", text);
+  const fine = [
+    '<svg><use href="#icon"/><use xlink:href="#b"/></svg>',
+    '<svg><rect fill="url(#grad)" style="fill: url(\'#g\'); stroke: red"/></svg>',
+    '<svg><image href="data:image/png;base64,iVBORw0KGgo=" width="1" height="1"/></svg>',
+    '<svg><image href="other.png"/></svg>',
+    '<svg><a href="https://example.com/">link</a><a href="mailto:a@b.c">mail</a></svg>',
+    "<svg><style>text { font-family: 'Open Sans', sans-serif; fill: url(#g) }</style></svg>",
+    "<svg><text font-family=\"'Helvetica Neue'\">x</text></svg>",
+  ];
+  for (const text of fine) assertEquals(verdict(text), "ok", text);
+  const reason = checkSvg(enc('<svg><use href="http://evil.example/#i"/></svg>'));
+  assert(!reason.ok && reason.reason === "SVG refers to an external resource in href");
+});

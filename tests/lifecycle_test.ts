@@ -1,7 +1,7 @@
 // Server lifecycle against the real process: first start, home page, health, graceful shutdown.
 import { assert, assertEquals, assertMatch } from "./_assert.ts";
-import { startServer } from "./_server.ts";
-import { tinyGif } from "./_images.ts";
+import { basic, startServer } from "./_server.ts";
+import { tinyGif, tinyPng } from "./_images.ts";
 import { join } from "node:path";
 
 Deno.test("first start creates the admin htpasswd and logs its password once", async () => {
@@ -63,7 +63,17 @@ Deno.test("GET / is the home page for browsers and the health JSON for scripts",
 
 Deno.test("SIGTERM ends open SSE streams and the process exits cleanly", async () => {
   const server = await startServer();
+  // A room exists once it has an image; only then does it have a stream.
+  const form = new FormData();
+  form.append("image", new Blob([tinyPng(1) as BlobPart]), "x.png");
+  const uploaded = await fetch(`${server.url}some-room/upload`, {
+    method: "POST",
+    body: form,
+    headers: { authorization: basic("admin", "adminpw") },
+  });
+  await uploaded.body?.cancel();
   const stream = await fetch(`${server.url}some-room/events`);
+  assertEquals(stream.headers.get("content-type"), "text/event-stream; charset=utf-8");
   const reader = stream.body!.getReader();
   await reader.read();
   await server.close();

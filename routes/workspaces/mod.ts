@@ -125,6 +125,7 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
   return {
     routes,
     ws: ws.features,
+    topics: ws.topics,
     authenticate: sessionAuthenticator(sessions, accounts),
     close() {
       clearInterval(purge);

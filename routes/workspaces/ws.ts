@@ -2,6 +2,7 @@
 // presence, and guards for the `channel:`, `workspace:` and `account:` topics.
 import { parseId } from "../../edge/fields.ts";
 import type { Hub } from "../../realtime/hub.ts";
+import type { TopicNamespace } from "../../realtime/topics.ts";
 import type { WsClient, WsFeature, WsUser } from "../../realtime/ws.ts";
 import { createVoiceRooms } from "../../realtime/voice.ts";
 import type { Logger } from "../../log.ts";
@@ -20,6 +21,8 @@ export interface WorkspacesWsDeps {
 export interface WorkspacesWs {
   features: WsFeature[];
   voice: Pick<VoiceWs, "rosters">;
+  /** `channel:`, `workspace:` and `account:`, for the topic table; /ws only (SSE has no session). */
+  topics: TopicNamespace[];
   close(): void;
 }
 
@@ -72,9 +75,9 @@ export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {
       const channelId = positiveId(m.channelId, "channelId", "invalid_channel");
       service.channelFor(user, channelId);
       const since = typeof m.since === "number" && m.since >= 0 ? m.since : undefined;
-      watch(client, channelId);
       const topic = topics.channel(channelId);
-      client.subscribe(topic, since);
+      if (!client.subscribe(topic, since)) return;
+      watch(client, channelId);
       // After the replay: the client now knows it is live, and from which event id.
       client.send({ type: "subscribed", channelId, topic, eventId: hub.lastId(topic) });
     },
@@ -137,15 +140,7 @@ export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {
 
   const main: WsFeature = {
     types: Object.keys(handlers),
-    topicPrefix: "channel:",
     handle: (client, message) => runHandler(handlers, client, message, seen),
-    authorize(client, topic) {
-      const channelId = Number(topic.slice("channel:".length));
-      if (!client.user || !Number.isInteger(channelId)) return false;
-      if (!service.readable(client.user.id, channelId)) return false;
-      watch(client, channelId);
-      return true;
-    },
     onClose(client) {
       voice.onClose(client);
       const entry = clients.get(client.id);
@@ -155,27 +150,32 @@ export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {
       if (presence.disconnect(client.user!.id)) announcePresence(client.user!, false);
     },
   };
-  const workspace: WsFeature = {
-    types: [],
-    topicPrefix: "workspace:",
-    handle() {},
+  const namespaces: TopicNamespace[] = [{
+    prefix: "channel:",
+    authorize(client, topic) {
+      const channelId = Number(topic.slice("channel:".length));
+      if (!client?.user || !Number.isInteger(channelId)) return false;
+      if (!service.readable(client.user.id, channelId)) return false;
+      watch(client, channelId);
+      return true;
+    },
+  }, {
+    prefix: "workspace:",
     authorize(client, topic) {
       const serverId = Number(topic.slice("workspace:".length));
-      if (!client.user || !Number.isInteger(serverId)) return false;
+      if (!client?.user || !Number.isInteger(serverId)) return false;
       if (!service.isMember(client.user.id, serverId)) return false;
       seen(client);
       return true;
     },
-  };
-  const account: WsFeature = {
-    types: [],
-    topicPrefix: "account:",
-    handle() {},
-    authorize: (client, topic) => !!client.user && topic === topics.account(client.user.id),
-  };
+  }, {
+    prefix: "account:",
+    authorize: (client, topic) => !!client?.user && topic === topics.account(client.user.id),
+  }];
 
   return {
-    features: [main, workspace, account],
+    features: [main],
+    topics: namespaces,
     voice,
     close() {
       voice.close();

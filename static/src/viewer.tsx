@@ -50,15 +50,24 @@ function Viewer() {
   }, []);
 
   useEffect(() => {
-    const events = new EventSource(url(`${room}/events`));
-    events.onopen = () => setConnection("live");
-    events.onerror = () => setConnection("reconnecting");
-    events.onmessage = (e) => {
-      setConnection("live");
-      if (e.data === "updated" || e.data === "connected") void refresh();
+    let events: EventSource;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const open = () => {
+      events = new EventSource(url(`${room}/events`));
+      events.onopen = () => setConnection("live");
+      events.onerror = () => {
+        setConnection("reconnecting");
+        // A room with no image yet answers 404, which EventSource does not retry by itself.
+        if (events.readyState === EventSource.CLOSED) retry = setTimeout(open, 3000);
+      };
+      events.onmessage = (e) => {
+        setConnection("live");
+        if (e.data === "updated" || e.data === "connected") void refresh();
+      };
     };
+    open();
     const timer = setInterval(() => tick((n) => n + 1), 30_000);
-    return () => (events.close(), clearInterval(timer));
+    return () => (events.close(), clearTimeout(retry), clearInterval(timer));
   }, [refresh]);
 
   useEffect(() => {

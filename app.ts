@@ -18,7 +18,7 @@ import { createCodeLive } from "./routes/code_live.ts";
 import { codePageRoutes } from "./routes/code_pages.ts";
 import { newSessionCode } from "./routes/code_secrets.ts";
 import { codeWsFeature } from "./routes/code_ws.ts";
-import { createStreamRooms, type StreamRooms } from "./routes/stream_rooms.ts";
+import { createStreamsFeature, type StreamsFeature } from "./routes/streams/mod.ts";
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -34,7 +34,7 @@ export interface AppDeps {
 export interface Roomcast {
   app: Hono;
   /** Stream rooms, for main.ts to hand their keys and events to the RTMP listener. */
-  streams: StreamRooms;
+  streams: StreamsFeature;
   /** Closes WebSockets and every feature's timers; the caller closes the hub, SSE and database. */
   close(): Promise<void>;
 }
@@ -54,14 +54,14 @@ export function createApp(deps: AppDeps): Roomcast {
     ttlMs: config.codeSessionTtlHours * 3600_000,
   });
   closers.push(() => codeLive.close());
-  const streams = createStreamRooms({ ...deps, page });
+  const streams = createStreamsFeature({ ...deps, page });
   closers.push(() => streams.close());
   // Each feature adds its WsFeature here; /ws dispatches message types and guards topic prefixes.
   const wsFeatures: WsFeature[] = [
     // Image rooms are public to view, as in imgcast.
     { types: [], topicPrefix: "image:", authorize: () => true, handle: () => {} },
     codeWsFeature(codeStore),
-    streams.ws,
+    ...streams.ws ?? [],
   ];
   const workspaces = createWorkspaces({ db: deps.db, hub: deps.hub, config, log, page });
   wsFeatures.push(...workspaces.wsFeatures);

@@ -25,6 +25,8 @@ export interface IngestOptions {
   lookup(key: string): Promise<Room | null>;
   onLive(slug: string, playbackId: string): void;
   onOffline(slug: string, playbackId: string): void;
+  /** Every audio/video message of a live publish, for stream health; must not block. */
+  onMedia?(slug: string, typeId: number, timestamp: number, payload: Uint8Array): void;
   log: LogFn;
   graceMs: number;
   thumbnailMs: number;
@@ -173,7 +175,10 @@ export function createIngest(o: IngestOptions) {
     };
     return {
       metadata: (payload, ts) => push(remux.metadata(payload, ts)),
-      media: (typeId, ts, payload) => push(remux.media(typeId, ts, payload)),
+      media(typeId, ts, payload) {
+        o.onMedia?.(slug, typeId, ts, payload);
+        push(remux.media(typeId, ts, payload));
+      },
       end() {
         if (ended) return;
         ended = true;

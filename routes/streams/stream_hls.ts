@@ -2,13 +2,15 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { join } from "node:path";
-import type { StreamsStore } from "../storage/streams_store.ts";
-import { serveFile } from "./serve_file.ts";
+import type { StreamRoom, StreamsStore } from "../../storage/streams_store.ts";
+import { serveFile } from "../serve_file.ts";
 
 export interface StreamHlsDeps {
   store: Pick<StreamsStore, "byPlaybackId">;
   /** `<DATA_DIR>/hls`. */
   hlsDir: string;
+  /** Whether this request may watch the room (private rooms need their room cookie). */
+  canView(c: Context, room: StreamRoom): boolean;
 }
 
 const PLAYBACK_ID = /^[A-Za-z0-9_-]{8,64}$/;
@@ -47,7 +49,14 @@ export function streamHlsRoutes(deps: StreamHlsDeps): Hono {
     if (!PLAYBACK_ID.test(playbackId) || !FILE.test(file)) return notFound();
     if (variant !== undefined && !VARIANT.test(variant)) return notFound();
     // Only folders of existing rooms: nothing else under hls/ (e.g. key-named nginx output) leaks.
-    if (!deps.store.byPlaybackId(playbackId)) return notFound();
+    const room = deps.store.byPlaybackId(playbackId);
+    if (!room) return notFound();
+    if (!deps.canView(c, room)) {
+      return Response.json({ error: "This room is private: open it with an invite link" }, {
+        status: 403,
+        headers: CORS,
+      });
+    }
     const path = join(deps.hlsDir, ...parts);
     let stat: Deno.FileInfo;
     try {

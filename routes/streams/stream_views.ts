@@ -1,7 +1,7 @@
 // How stream rooms look to clients: public views, absolute HLS and RTMP links, the admin check.
 import { createHash, timingSafeEqual } from "node:crypto";
-import { HttpError } from "../errors.ts";
-import type { StreamRoom } from "../storage/streams_store.ts";
+import { HttpError } from "../../errors.ts";
+import type { StreamRoom } from "../../storage/streams_store.ts";
 import type { RoomStatus } from "./stream_live.ts";
 
 export interface LinkOptions {
@@ -43,6 +43,11 @@ export function rtmpUrl(request: Request, options: LinkOptions, port: number): s
 
 export interface RoomView extends RoomStatus {
   name: string;
+  description: string;
+  private: boolean;
+  slowModeSeconds: number;
+  /** When the room last went offline, for "last live 2 h ago". */
+  lastLiveAt: string | null;
   playbackId: string;
   hlsUrl: string;
   thumbnailUrl: string | null;
@@ -61,6 +66,10 @@ export function roomView(
   return {
     slug: room.slug,
     name: room.name,
+    description: room.description,
+    private: room.private,
+    slowModeSeconds: room.slowModeSeconds,
+    lastLiveAt: room.lastLiveAt === null ? null : new Date(room.lastLiveAt).toISOString(),
     isLive: status.isLive,
     viewers: status.viewers,
     liveSince: status.liveSince,

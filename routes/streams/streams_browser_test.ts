@@ -1,9 +1,9 @@
 // Stream room pages in headless Chromium: home badges flip live without reload; the player plays.
 import { join } from "node:path";
-import { assert, assertEquals } from "../tests/_assert.ts";
-import { browserTest, launchBrowser } from "../tests/_browser.ts";
-import { startServer } from "../tests/_server.ts";
-import { ADMIN_TOKEN, api, hook, publishRtmp } from "../tests/_streams.ts";
+import { assert, assertEquals } from "../../tests/_assert.ts";
+import { browserTest, launchBrowser } from "../../tests/_browser.ts";
+import { startServer } from "../../tests/_server.ts";
+import { ADMIN_TOKEN, api, hook, publishRtmp } from "../../tests/_streams.ts";
 
 const env = { SERVER_ADMIN_TOKEN: ADMIN_TOKEN, RTMP_ENABLED: "false" };
 

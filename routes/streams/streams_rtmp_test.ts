@@ -1,8 +1,8 @@
 // Stream rooms end to end: the real server with its RTMP listener, ffmpeg publishing, HLS out.
 import { join } from "node:path";
-import { assert, assertEquals, assertMatch } from "../tests/_assert.ts";
-import { startServer, type TestServer } from "../tests/_server.ts";
-import { ADMIN_TOKEN, api, followSse, hook, probe, publishRtmp } from "../tests/_streams.ts";
+import { assert, assertEquals, assertMatch } from "../../tests/_assert.ts";
+import { startServer, type TestServer } from "../../tests/_server.ts";
+import { ADMIN_TOKEN, api, followSse, hook, probe, publishRtmp } from "../../tests/_streams.ts";
 
 const env = { SERVER_ADMIN_TOKEN: ADMIN_TOKEN };
 

@@ -1,0 +1,136 @@
+// Who may do what in stream rooms: the admin (header or dashboard cookie), private room passes,
+// the short-lived socket pass a watch page gets, and the viewer cookie that bans follow.
+import type { Context } from "hono";
+import { getConnInfo } from "hono/deno";
+import { Buffer } from "node:buffer";
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { HttpError } from "../../errors.ts";
+import { isAllowedOrigin } from "../../realtime/origin.ts";
+import type { StreamAccessStore } from "../../storage/stream_access_store.ts";
+import { randomToken, sha256Hex, type StreamRoom } from "../../storage/streams_store.ts";
+import { isTls, readCookie } from "../session.ts";
+import { requireAdmin } from "./stream_views.ts";
+
+export const ADMIN_COOKIE = "roomcast_studio";
+export const VIEWER_COOKIE = "roomcast_viewer";
+/** One cookie per private room, so a pass for one room says nothing about another. */
+export const roomCookie = (room: StreamRoom): string => `roomcast_room_${room.id}`;
+
+/** Dashboard sessions last a week; the admin signs in again after that. */
+export const ADMIN_SESSION_MS = 7 * 24 * 3600_000;
+/** A socket pass is good for half a day: a watch page open longer reloads to get a new one. */
+const SOCKET_PASS_MS = 12 * 3600_000;
+
+export interface StreamAccessOptions {
+  store: StreamAccessStore;
+  adminToken?: string;
+  basePath: string;
+  trustProxy: boolean;
+  allowedOrigins: string[];
+}
+
+export interface StreamAccess {
+  /** True for a valid x-admin-token header or dashboard session cookie. */
+  isAdmin(c: Context): boolean;
+  /** The admin check for admin routes: 401/403/503 JSON otherwise. */
+  requireAdmin(c: Context): void;
+  /** Whether this request may see the room (public, admin, or a valid pass for it). */
+  canView(c: Context, room: StreamRoom): boolean;
+  /** 403 unless the request may see the room. */
+  requireView(c: Context, room: StreamRoom): void;
+  /** Sets a cookie under BASE_PATH (HttpOnly, SameSite=Lax, Secure behind TLS). */
+  setCookie(c: Context, name: string, value: string, maxAgeSeconds: number): void;
+  /** The browser's viewer id, made and set as a cookie when it has none. */
+  viewerId(c: Context): { id: string; isNew: boolean };
+  clientIp(c: Context): string;
+  /** A pass the watch page hands to `/ws` to follow the room (sockets carry no room cookie). */
+  socketPass(slug: string): string;
+  socketPassAllows(slug: string, pass: unknown): boolean;
+}
+
+const PRIVATE_MESSAGE = "This room is private: open it with an invite link";
+
+export function createStreamAccess(options: StreamAccessOptions): StreamAccess {
+  const { store, trustProxy } = options;
+  // Socket passes are signed with a key of this process: a restart ends them, pages reload.
+  const secret = crypto.getRandomValues(new Uint8Array(32));
+  const sign = (text: string) => createHmac("sha256", secret).update(text).digest("hex");
+
+  const fromCookie = (c: Context) => {
+    const session = readCookie(c.req.header("cookie"), ADMIN_COOKIE);
+    if (!session || !store.adminSession(session)) return false;
+    // A cookie rides along on cross-site requests too: writes must come from our own pages.
+    const safe = c.req.method === "GET" || c.req.method === "HEAD";
+    return safe || isAllowedOrigin(c.req.raw, options.allowedOrigins, trustProxy);
+  };
+  const isAdmin = (c: Context) => {
+    const header = c.req.header("x-admin-token");
+    if (header !== undefined && options.adminToken) {
+      try {
+        requireAdmin(options.adminToken, header);
+        return true;
+      } catch {
+        return false;
+      }
+    }
+    return Boolean(options.adminToken) && fromCookie(c);
+  };
+  const canView = (c: Context, room: StreamRoom) => {
+    if (!room.private || isAdmin(c)) return true;
+    const pass = readCookie(c.req.header("cookie"), roomCookie(room));
+    return pass !== null && store.passAllows(room.id, pass);
+  };
+
+  return {
+    isAdmin,
+    requireAdmin(c) {
+      if (options.adminToken && fromCookie(c) && c.req.header("x-admin-token") === undefined) {
+        return;
+      }
+      requireAdmin(options.adminToken, c.req.header("x-admin-token"));
+    },
+    canView,
+    requireView(c, room) {
+      if (!canView(c, room)) throw new HttpError(403, PRIVATE_MESSAGE);
+    },
+    setCookie(c, name, value, maxAgeSeconds) {
+      const secure = isTls(c.req.raw, trustProxy) ? "; Secure" : "";
+      c.header(
+        "set-cookie",
+        `${name}=${value}; Path=${options.basePath}; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Lax${secure}`,
+        { append: true },
+      );
+    },
+    viewerId(c) {
+      const known = readCookie(c.req.header("cookie"), VIEWER_COOKIE);
+      if (known && /^[A-Za-z0-9_-]{22}$/.test(known)) return { id: known, isNew: false };
+      const id = randomToken(16);
+      this.setCookie(c, VIEWER_COOKIE, id, 400 * 24 * 3600);
+      return { id, isNew: true };
+    },
+    clientIp(c) {
+      if (trustProxy) {
+        const forwarded = c.req.header("x-forwarded-for")?.split(",")[0].trim();
+        if (forwarded) return forwarded;
+      }
+      try {
+        return getConnInfo(c).remote.address ?? "unknown";
+      } catch {
+        return "unknown";
+      }
+    },
+    socketPass(slug) {
+      const expires = Date.now() + SOCKET_PASS_MS;
+      return `${expires}.${sign(`${slug}.${expires}`)}`;
+    },
+    socketPassAllows(slug, pass) {
+      if (typeof pass !== "string" || pass.length > 100) return false;
+      const [expires, mac] = pass.split(".");
+      if (!/^\d{13}$/.test(expires) || Number(expires) < Date.now()) return false;
+      const want = sha256Hex(sign(`${slug}.${expires}`));
+      return timingSafeEqual(Buffer.from(want), Buffer.from(sha256Hex(mac ?? "")));
+    },
+  };
+}
+
+export { PRIVATE_MESSAGE };

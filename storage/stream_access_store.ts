@@ -76,7 +76,9 @@ export function createStreamAccessStore(db: Db): StreamAccessStore {
       "INSERT INTO stream_admin_sessions (token_hash, created_at, expires_at) VALUES (?, ?, ?)",
     ),
     expireSessions: db.prepare("DELETE FROM stream_admin_sessions WHERE expires_at <= ?"),
-    session: db.prepare("SELECT 1 FROM stream_admin_sessions WHERE token_hash = ? AND expires_at > ?"),
+    session: db.prepare(
+      "SELECT 1 FROM stream_admin_sessions WHERE token_hash = ? AND expires_at > ?",
+    ),
     endSession: db.prepare("DELETE FROM stream_admin_sessions WHERE token_hash = ?"),
   };
 

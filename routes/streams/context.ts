@@ -64,5 +64,8 @@ export function viewOf(ctx: StreamsContext, c: Context, room: StreamRoom): RoomV
 
 /** OBS's two fields: the server URL and the key. */
 export function obsSettings(ctx: StreamsContext, c: Context, streamKey: string | null) {
-  return { streamKey, rtmpUrl: rtmpUrl(c.req.raw, ctx.links, ctx.live.ingest?.port ?? ctx.rtmpPort) };
+  return {
+    streamKey,
+    rtmpUrl: rtmpUrl(c.req.raw, ctx.links, ctx.live.ingest?.port ?? ctx.rtmpPort),
+  };
 }

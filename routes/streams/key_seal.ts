@@ -26,7 +26,9 @@ export function keySeal(adminToken: string): KeySeal {
         const raw = Buffer.from(sealed, "base64");
         const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
         decipher.setAuthTag(raw.subarray(12, 28));
-        return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
+        return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString(
+          "utf8",
+        );
       } catch {
         return null;
       }

@@ -60,10 +60,10 @@ export function inviteView(ctx: StreamsContext, c: Context, room: StreamRoom, i:
 
 /** Redeems an invite for this browser: sets the room cookie, or throws the reason as a 4xx. */
 export function redeemInvite(
-ctx: StreamsContext,
-c: Context,
-room: StreamRoom,
-token: unknown,
+  ctx: StreamsContext,
+  c: Context,
+  room: StreamRoom,
+  token: unknown,
 ): string {
   if (typeof token !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(token)) {
     throw new HttpError(400, '"invite" must be an invite token', { code: "invalid_invite" });
@@ -77,7 +77,6 @@ token: unknown,
   ctx.access.setCookie(c, roomCookie(room), result.pass, seconds);
   return new Date(result.expiresAt).toISOString();
 }
-
 
 export function streamAccessRoutes(ctx: StreamsContext, adminToken?: string): Hono {
   const { access, accessStore } = ctx;

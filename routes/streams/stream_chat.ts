@@ -59,7 +59,10 @@ export function messageView(room: StreamRoom, m: StreamMessage): MessageView {
 }
 
 const limited = (message: string, seconds: number) =>
-  new HttpError(429, message, { code: "rate_limited", headers: { "retry-after": String(seconds) } });
+  new HttpError(429, message, {
+    code: "rate_limited",
+    headers: { "retry-after": String(seconds) },
+  });
 
 export function createStreamChat(
   deps: { rooms: StreamsStore; chat: StreamChatStore; live: StreamLive; log: Logger },
@@ -108,7 +111,9 @@ export function createStreamChat(
         throw new HttpError(400, '"nickname" must not contain invisible or direction characters');
       }
       const taken = perIp.take(ip);
-      if (!taken.ok) throw limited("Too many joins from this address: wait", taken.retryAfterSeconds);
+      if (!taken.ok) {
+        throw limited("Too many joins from this address: wait", taken.retryAfterSeconds);
+      }
       if (chat.isBanned(room.id, nickname, checked)) {
         throw new HttpError(403, "You are banned from this room's chat", { code: "banned" });
       }

@@ -61,7 +61,12 @@ interface RoomState {
 const MAX_FRAMES = 4000;
 const STALL_MS = 2000;
 const RECONNECT_MS = 60_000;
-const VIDEO_CODECS: Record<number, string> = { 2: "Sorenson H.263", 4: "VP6", 7: "H.264", 12: "HEVC" };
+const VIDEO_CODECS: Record<number, string> = {
+  2: "Sorenson H.263",
+  4: "VP6",
+  7: "H.264",
+  12: "HEVC",
+};
 const FOURCC: Record<string, string> = { avc1: "H.264", hvc1: "HEVC", av01: "AV1", vp09: "VP9" };
 const AUDIO_CODECS: Record<number, string> = { 2: "MP3", 10: "AAC", 11: "Speex", 13: "Opus" };
 

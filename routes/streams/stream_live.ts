@@ -145,7 +145,10 @@ export function createStreamLive(
       if ((before.liveSource === null) !== (source === null)) {
         if (source) options.health?.live(slug);
         else options.health?.offline(slug);
-        publish(source ? "live" : "offline", { ...status(room), lastLiveAt: room.lastLiveAt }, room);
+        const lastLiveAt = room.lastLiveAt === null
+          ? null
+          : new Date(room.lastLiveAt).toISOString();
+        publish(source ? "live" : "offline", { ...status(room), lastLiveAt }, room);
         log.info(source ? "Stream room is live" : "Stream room is offline", { slug, source });
       }
       return room;

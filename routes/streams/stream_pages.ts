@@ -15,6 +15,7 @@ export function streamPageRoutes(ctx: StreamsContext, adminConfigured: boolean):
     ctx.page(c, {
       title: "Private room · Roomcast",
       entry: "watch",
+      styles: ["stream.css"],
       data: { slug, room: null, locked: true, inviteError },
       // The page shell has one 404 status besides 200; a refused invite is told on the page.
       status: status === 404 ? 404 : undefined,
@@ -27,6 +28,7 @@ export function streamPageRoutes(ctx: StreamsContext, adminConfigured: boolean):
       return ctx.page(c, {
         title: "Room not found · Roomcast",
         entry: "watch",
+        styles: ["stream.css"],
         data: { slug, room: null },
         status: 404,
       });
@@ -46,6 +48,7 @@ export function streamPageRoutes(ctx: StreamsContext, adminConfigured: boolean):
     return ctx.page(c, {
       title: `${room.name} · Roomcast`,
       entry: "watch",
+      styles: ["stream.css"],
       data: {
         slug,
         room: viewOf(ctx, c, room),
@@ -61,6 +64,7 @@ export function streamPageRoutes(ctx: StreamsContext, adminConfigured: boolean):
     return ctx.page(c, {
       title: "Studio · Roomcast",
       entry: "studio",
+      styles: ["stream.css"],
       data: { signedIn, adminConfigured, error: c.req.query("error") ?? null },
     });
   });

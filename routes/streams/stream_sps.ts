@@ -122,10 +122,25 @@ export function spsFromAvcc(record: Uint8Array): SpsInfo | null {
   }
 }
 
-const AAC_RATES = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000];
+const AAC_RATES = [
+  96000,
+  88200,
+  64000,
+  48000,
+  44100,
+  32000,
+  24000,
+  22050,
+  16000,
+  12000,
+  11025,
+  8000,
+];
 
 /** Sample rate and channels from an AAC AudioSpecificConfig. */
-export function parseAudioConfig(config: Uint8Array): { sampleRate: number; channels: number } | null {
+export function parseAudioConfig(
+  config: Uint8Array,
+): { sampleRate: number; channels: number } | null {
   if (config.length < 2) return null;
   const rateIndex = ((config[0] & 0x07) << 1) | (config[1] >> 7);
   const channels = (config[1] >> 3) & 0x0f;

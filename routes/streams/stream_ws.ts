@@ -52,7 +52,9 @@ export function streamWsFeature(ctx: StreamsContext): WsFeature {
     let rooms = entered.get(client.id);
     if (!rooms) entered.set(client.id, rooms = new Set());
     rooms.add(room.slug);
-    const since = typeof message.since === "number" && message.since >= 0 ? message.since : undefined;
+    const since = typeof message.since === "number" && message.since >= 0
+      ? message.since
+      : undefined;
     client.send({ type: "stream:entered", topic: roomTopic(room.slug), nickname });
     client.subscribe(roomTopic(room.slug), since);
     live.enter(client.id, room.slug, nickname);
@@ -63,7 +65,12 @@ export function streamWsFeature(ctx: StreamsContext): WsFeature {
     const token = chat.tokenFor(room, message.token);
     const sent = chat.send(room, token, message.content);
     if (entered.get(client.id)?.has(room.slug)) live.enter(client.id, room.slug, token.nickname);
-    client.send({ type: "stream:sent", topic: roomTopic(room.slug), id: sent.id, ref: message.ref });
+    client.send({
+      type: "stream:sent",
+      topic: roomTopic(room.slug),
+      id: sent.id,
+      ref: message.ref,
+    });
   };
 
   return {

@@ -39,7 +39,9 @@ function roomChanges(body: Record<string, unknown>): RoomChanges {
   }
   if (body.slowModeSeconds !== undefined) {
     const seconds = body.slowModeSeconds;
-    if (!Number.isInteger(seconds) || (seconds as number) < 0 || (seconds as number) > MAX_SLOW_MODE) {
+    if (
+      !Number.isInteger(seconds) || (seconds as number) < 0 || (seconds as number) > MAX_SLOW_MODE
+    ) {
       throw new HttpError(400, `"slowModeSeconds" must be an integer from 0 to ${MAX_SLOW_MODE}`);
     }
     changes.slowModeSeconds = seconds as number;
@@ -56,7 +58,9 @@ export function streamRoutes(ctx: StreamsContext): Hono {
   });
   const listed = (c: Context) => {
     const admin = access.isAdmin(c);
-    return store.list().filter((room) => admin || !room.private).map((room) => viewOf(ctx, c, room));
+    return store.list().filter((room) => admin || !room.private).map((room) =>
+      viewOf(ctx, c, room)
+    );
   };
 
   app.get("/api/rooms", (c) => c.json(listed(c)));

@@ -65,12 +65,9 @@ export function StreamRooms() {
       <h2>Stream rooms</h2>
       {rooms === null ? <p class="muted">Loading…</p> : rooms.length === 0
         ? (
-          <p class="muted">
-            No stream rooms yet. An admin creates one with{" "}
-            <code>
-              curl -X POST -H "x-admin-token: $SERVER_ADMIN_TOKEN" -H "Content-Type:
-              application/json" -d '{'{"name":"Movie night"}'}' {location.origin + url("api/rooms")}
-            </code>
+          <p class="muted" id="stream-rooms-empty">
+            No stream rooms yet. The streamer creates one in the{" "}
+            <a href={url("studio")}>Studio</a>, then points OBS at it.
           </p>
         )
         : (

@@ -35,6 +35,23 @@ function optionalInt(body: Record<string, unknown>, field: string, max: number):
   return value as number;
 }
 
+/** `expiresInMinutes`, or an ISO `expiresAt` in the next year; null when neither is given. */
+function expiryOf(body: Record<string, unknown>): number | null {
+  const minutes = optionalInt(body, "expiresInMinutes", MAX_EXPIRY_MINUTES);
+  if (body.expiresAt === undefined || body.expiresAt === null) {
+    return minutes === null ? null : Date.now() + minutes * 60_000;
+  }
+  if (minutes !== null) {
+    throw new HttpError(400, 'Give "expiresAt" or "expiresInMinutes", not both');
+  }
+  const at = typeof body.expiresAt === "string" ? Date.parse(body.expiresAt) : NaN;
+  const now = Date.now();
+  if (!(at > now && at <= now + MAX_EXPIRY_MINUTES * 60_000)) {
+    throw new HttpError(400, '"expiresAt" must be a date and time within the next year');
+  }
+  return at;
+}
+
 export function inviteView(ctx: StreamsContext, c: Context, room: StreamRoom, i: StreamInvite) {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   const now = Date.now();
@@ -88,11 +105,10 @@ export function streamAccessRoutes(ctx: StreamsContext, adminToken?: string): Ho
     const room = roomOf(ctx, c);
     const body = await readJsonObject(c.req.raw);
     const label = optionalString(body, "label", 100) ?? "";
-    const minutes = optionalInt(body, "expiresInMinutes", MAX_EXPIRY_MINUTES);
     const maxUses = optionalInt(body, "maxUses", MAX_USES);
     const { invite, token } = accessStore.createInvite(room.id, {
       label,
-      expiresAt: minutes === null ? null : Date.now() + minutes * 60_000,
+      expiresAt: expiryOf(body),
       maxUses,
     });
     const url = `${publicBase(c.req.raw, ctx.links)}watch/${room.slug}?invite=${token}`;

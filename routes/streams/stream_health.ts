@@ -51,7 +51,7 @@ interface RoomState {
   keyframes: number[];
   stalls: number;
   reconnects: number;
-  lastArrival: number;
+  lastArrival: number | null;
   offlineAt: number | null;
   points: ViewerPoint[];
   sampleMs: number;
@@ -80,7 +80,7 @@ const fresh = (sampleMs: number): RoomState => ({
   keyframes: [],
   stalls: 0,
   reconnects: 0,
-  lastArrival: 0,
+  lastArrival: null,
   offlineAt: null,
   points: [],
   sampleMs,
@@ -111,13 +111,21 @@ export function createHealthTracker(options: HealthOptions = {}) {
     const enhanced = (first & 0x80) !== 0;
     const keyframe = ((first >> 4) & 0x07) === 1;
     let sequenceHeader: boolean;
+    // Only coded frames count (not sequence headers or end-of-sequence markers).
+    let frame: boolean;
     if (enhanced) {
       const fourcc = String.fromCharCode(...payload.subarray(1, 5));
       state.videoCodec = FOURCC[fourcc] ?? fourcc;
       sequenceHeader = (first & 0x0f) === 0;
+      frame = (first & 0x0f) === 1 || (first & 0x0f) === 3;
     } else {
-      state.videoCodec = VIDEO_CODECS[first & 0x0f] ?? `codec ${first & 0x0f}`;
       sequenceHeader = (first & 0x0f) === 7 && payload[1] === 0;
+      frame = (first & 0x0f) !== 7 || payload[1] === 1;
+      // The sequence header names the profile; plain frames only say which codec.
+      if (!sequenceHeader || state.videoCodec === null) {
+        state.videoCodec = state.size ? state.videoCodec : VIDEO_CODECS[first & 0x0f] ??
+          `codec ${first & 0x0f}`;
+      }
       if (sequenceHeader) {
         const sps = spsFromAvcc(payload.subarray(5));
         if (sps) {
@@ -126,7 +134,7 @@ export function createHealthTracker(options: HealthOptions = {}) {
         }
       }
     }
-    if (sequenceHeader) return;
+    if (!frame) return;
     push(state.video, { ts, bytes: payload.length });
     if (keyframe) {
       state.keyframes.push(ts);
@@ -151,7 +159,9 @@ export function createHealthTracker(options: HealthOptions = {}) {
       let state = rooms.get(slug);
       if (!state) rooms.set(slug, state = fresh(sampleMs));
       const at = now();
-      if (state.lastArrival && state.offlineAt === null && at - state.lastArrival > STALL_MS) {
+      if (
+        state.lastArrival !== null && state.offlineAt === null && at - state.lastArrival > STALL_MS
+      ) {
         state.stalls++;
       }
       state.lastArrival = at;
@@ -216,7 +226,7 @@ export function createHealthTracker(options: HealthOptions = {}) {
         keyframeSeconds: k1 !== undefined ? Math.round(k1 - k0) / 1000 : null,
         stalls: state.stalls,
         reconnects: state.reconnects,
-        lastMediaAt: state.lastArrival ? new Date(state.lastArrival).toISOString() : null,
+        lastMediaAt: state.lastArrival === null ? null : new Date(state.lastArrival).toISOString(),
       };
     },
 

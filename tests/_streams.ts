@@ -105,14 +105,27 @@ export async function hook(base: string, which: "publish" | "done", key: string)
 }
 
 /** ffmpeg publishing a test pattern with a tone over RTMP, as the issue's acceptance describes. */
-export function publishRtmp(port: number, key: string, seconds: number) {
+export function publishRtmp(
+  port: number,
+  key: string,
+  seconds: number,
+  options: { videoKbps?: number; audioKbps?: number } = {},
+) {
+  // A fixed (CBR) rate when asked, so what the server measures can be checked against it.
+  const rate = options.videoKbps
+    ? [
+      ...["-b:v", `${options.videoKbps}k`, "-maxrate", `${options.videoKbps}k`],
+      ...["-bufsize", `${options.videoKbps / 2}k`, "-x264-params", "nal-hrd=cbr"],
+    ]
+    : [];
+  const audio = options.audioKbps ? ["-b:a", `${options.audioKbps}k`] : [];
   const child = new Deno.Command("ffmpeg", {
     args: [
       ...["-hide_banner", "-loglevel", "error", "-re"],
       ...["-f", "lavfi", "-i", `testsrc2=size=640x360:rate=30:duration=${seconds}`],
       ...["-f", "lavfi", "-i", `sine=frequency=440:duration=${seconds}`],
-      ...["-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-g", "30"],
-      ...["-c:a", "aac", "-f", "flv", `rtmp://127.0.0.1:${port}/live/${key}`],
+      ...["-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-g", "30", ...rate],
+      ...["-c:a", "aac", ...audio, "-f", "flv", `rtmp://127.0.0.1:${port}/live/${key}`],
     ],
     stdin: "null",
     stdout: "null",

@@ -127,7 +127,11 @@ function PresenceLine({ presence }: { presence: Presence | null }) {
   const { nicknames, anonymous } = presence;
   return (
     <p class="presence muted" id="presence">
-      {nicknames.length > 0 && <span id="presence-names">{nicknames.join(", ")}</span>}
+      {nicknames.length > 0 && (
+        <>
+          In chat: <span id="presence-names">{nicknames.join(", ")}</span>
+        </>
+      )}
       {nicknames.length > 0 && anonymous > 0 && " and "}
       {anonymous > 0 && `${anonymous} watching without chatting`}
     </p>

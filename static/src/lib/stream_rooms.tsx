@@ -63,7 +63,9 @@ export function StreamRooms() {
   return (
     <section>
       <h2>Stream rooms</h2>
-      {rooms === null ? <p class="muted">Loading…</p> : rooms.length === 0
+      {rooms === null
+        ? <p class="muted">Loading…</p>
+        : rooms.length === 0
         ? (
           <p class="muted" id="stream-rooms-empty">
             No stream rooms yet. The streamer creates one in the{" "}

@@ -71,14 +71,27 @@ function HealthPanel({ health, live }: { health: Health | null; live: boolean })
       "Resolution",
       health.width ? `${health.width}×${health.height}` : "–",
     ],
-    ["fps", "Frame rate", figure(health.fps, " fps")],
+    // Publisher timestamps are whole milliseconds: 30 fps measures 29.99 or 30.01.
+    [
+      "fps",
+      "Frame rate",
+      figure(health.fps === null ? null : Math.round(health.fps * 10) / 10, " fps"),
+    ],
     ["video-kbps", "Video bitrate", figure(health.videoKbps, " kb/s")],
     [
       "audio",
       "Audio",
       health.audioCodec
         ? `${health.audioCodec}${health.sampleRate ? ` ${health.sampleRate / 1000} kHz` : ""}${
-          health.channels ? ` ${health.channels === 2 ? "stereo" : `${health.channels} ch`}` : ""
+          health.channels
+            ? ` ${
+              health.channels === 1
+                ? "mono"
+                : health.channels === 2
+                ? "stereo"
+                : `${health.channels} ch`
+            }`
+            : ""
         }`
         : "–",
     ],

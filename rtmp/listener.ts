@@ -99,7 +99,8 @@ export async function startRtmpServer(options: RtmpServerOptions): Promise<RtmpS
     lookup: (key) => options.keys.lookup(key),
     onLive: (s, p) => safely(() => options.events.onLive(s, p)),
     onOffline: (s, p) => safely(() => options.events.onOffline(s, p)),
-    onMedia: options.events.onMedia && ((s, t, ts, p) => safely(() => options.events.onMedia!(s, t, ts, p))),
+    onMedia: options.events.onMedia &&
+      ((s, t, ts, p) => safely(() => options.events.onMedia!(s, t, ts, p))),
     log,
     graceMs: options.graceMs ?? 30_000,
     thumbnailMs: options.thumbnailMs ?? 20_000,

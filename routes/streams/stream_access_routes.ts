@@ -52,7 +52,7 @@ function expiryOf(body: Record<string, unknown>): number | null {
   return at;
 }
 
-export function inviteView(ctx: StreamsContext, c: Context, room: StreamRoom, i: StreamInvite) {
+export function inviteView(room: StreamRoom, i: StreamInvite) {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   const now = Date.now();
   const state = i.revokedAt !== null
@@ -113,13 +113,13 @@ export function streamAccessRoutes(ctx: StreamsContext, adminToken?: string): Ho
     });
     const url = `${publicBase(c.req.raw, ctx.links)}watch/${room.slug}?invite=${token}`;
     ctx.log.info("Stream invite created", { slug: room.slug, id: invite.id });
-    return c.json({ ...inviteView(ctx, c, room, invite), token, url }, 201);
+    return c.json({ ...inviteView(room, invite), token, url }, 201);
   });
 
   app.get("/api/rooms/:slug/invites", (c) => {
     access.requireAdmin(c);
     const room = roomOf(ctx, c);
-    return c.json(accessStore.invites(room.id).map((i) => inviteView(ctx, c, room, i)));
+    return c.json(accessStore.invites(room.id).map((i) => inviteView(room, i)));
   });
 
   app.delete("/api/rooms/:slug/invites/:id", (c) => {

@@ -11,15 +11,16 @@ export function streamPageRoutes(ctx: StreamsContext, adminConfigured: boolean):
   const { store, access, live } = ctx;
   const app = new Hono();
 
-  const locked = (c: Context, slug: string, inviteError: string | null, status: 403 | 404) =>
-    ctx.page(c, {
+  /** The "this room is private" page, as a 403 (the page shell itself renders 200 or 404). */
+  const locked = (c: Context, slug: string, inviteError: string | null) => {
+    const page = ctx.page(c, {
       title: "Private room · Roomcast",
       entry: "watch",
       styles: ["stream.css"],
       data: { slug, room: null, locked: true, inviteError },
-      // The page shell has one 404 status besides 200; a refused invite is told on the page.
-      status: status === 404 ? 404 : undefined,
     });
+    return new Response(page.body, { status: 403, headers: page.headers });
+  };
 
   app.get("/watch/:slug", (c) => {
     const slug = c.req.param("slug");
@@ -39,12 +40,12 @@ export function streamPageRoutes(ctx: StreamsContext, adminConfigured: boolean):
         redeemInvite(ctx, c, room, invite);
       } catch (error) {
         if (!(error instanceof HttpError)) throw error;
-        return refuse(c, locked(c, slug, error.message, 403));
+        return locked(c, slug, error.message);
       }
       // The cookie is set: reload without the token in the address bar (and in shared links).
       return c.redirect(`${ctx.links.basePath}watch/${room.slug}`, 303);
     }
-    if (!access.canView(c, room)) return refuse(c, locked(c, slug, null, 403));
+    if (!access.canView(c, room)) return locked(c, slug, null);
     return ctx.page(c, {
       title: `${room.name} · Roomcast`,
       entry: "watch",
@@ -89,16 +90,11 @@ export function streamPageRoutes(ctx: StreamsContext, adminConfigured: boolean):
     const room = roomOf(ctx, c);
     return c.json({
       ...studioRoom(c, room),
-      invites: ctx.accessStore.invites(room.id).map((i) => inviteView(ctx, c, room, i)),
+      invites: ctx.accessStore.invites(room.id).map((i) => inviteView(room, i)),
       bans: ctx.chatStore.bans(room.id),
       messages: ctx.chatStore.messages(room.id, HISTORY).map((m) => messageView(room, m)),
     });
   });
 
   return app;
-}
-
-/** The locked page, with the 403 a script or test can see (the shell itself renders as 200). */
-function refuse(_c: Context, page: Response): Response {
-  return new Response(page.body, { status: 403, headers: page.headers });
 }

@@ -83,7 +83,9 @@ Deno.test({
         (v as HTMLVideoElement).videoHeight,
       ]);
       assertEquals(size, [640, 360], "H.264 frames are decoded");
-      await page.waitForSelector("#latency", { timeout: 5_000 });
+      // The figure sits behind a details toggle; the words above it are what viewers read.
+      await page.waitForSelector("#latency", { state: "attached", timeout: 5_000 });
+      assert(/behind live|Almost live/.test((await page.textContent("#latency-words")) ?? ""));
       const latency = await page.textContent("#latency");
       assert(/Latency \d+\.\d s \(clock\)/.test(latency ?? ""), `latency readout: ${latency}`);
       assertEquals(await page.textContent("#viewers"), "1 watching");

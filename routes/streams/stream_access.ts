@@ -56,13 +56,17 @@ export function createStreamAccess(options: StreamAccessOptions): StreamAccess {
   const secret = crypto.getRandomValues(new Uint8Array(32));
   const sign = (text: string) => createHmac("sha256", secret).update(text).digest("hex");
 
-  const fromCookie = (c: Context) => {
+  /** "none": no live dashboard session; "foreign": one, but sent by another site's page. */
+  const cookieSession = (c: Context): "none" | "ok" | "foreign" => {
     const session = readCookie(c.req.header("cookie"), ADMIN_COOKIE);
-    if (!session || !store.adminSession(session)) return false;
+    if (!options.adminToken || !session || !store.adminSession(session)) return "none";
     // A cookie rides along on cross-site requests too: writes must come from our own pages.
     const safe = c.req.method === "GET" || c.req.method === "HEAD";
-    return safe || isAllowedOrigin(c.req.raw, options.allowedOrigins, trustProxy);
+    return safe || isAllowedOrigin(c.req.raw, options.allowedOrigins, trustProxy)
+      ? "ok"
+      : "foreign";
   };
+  const fromCookie = (c: Context) => cookieSession(c) === "ok";
   const isAdmin = (c: Context) => {
     const header = c.req.header("x-admin-token");
     if (header !== undefined && options.adminToken) {
@@ -73,7 +77,7 @@ export function createStreamAccess(options: StreamAccessOptions): StreamAccess {
         return false;
       }
     }
-    return Boolean(options.adminToken) && fromCookie(c);
+    return fromCookie(c);
   };
   const canView = (c: Context, room: StreamRoom) => {
     if (!room.private || isAdmin(c)) return true;
@@ -84,8 +88,12 @@ export function createStreamAccess(options: StreamAccessOptions): StreamAccess {
   return {
     isAdmin,
     requireAdmin(c) {
-      if (options.adminToken && fromCookie(c) && c.req.header("x-admin-token") === undefined) {
-        return;
+      if (c.req.header("x-admin-token") === undefined) {
+        const session = cookieSession(c);
+        if (session === "ok") return;
+        if (session === "foreign") {
+          throw new HttpError(403, "Origin not allowed", { code: "forbidden_origin" });
+        }
       }
       requireAdmin(options.adminToken, c.req.header("x-admin-token"));
     },

@@ -89,6 +89,14 @@ Deno.test({
       await b.waitForFunction(() =>
         document.querySelectorAll("#chat-messages li.chat-message").length === 2
       );
+      // "N watching" is the truth: the reloaded page's old socket is counted out at once.
+      await a.waitForFunction(
+        () => document.querySelector("#viewers")?.textContent === "2 watching",
+        null,
+        { timeout: 1500 },
+      );
+      await a.waitForTimeout(3500); // past the 3 s recount
+      assertEquals(await a.textContent("#viewers"), "2 watching");
       assertEquals(
         await b.textContent("#chat-nickname"),
         "bob",
@@ -227,6 +235,63 @@ Deno.test({
       }
     } finally {
       await publisher.stop();
+      await browser.close();
+      await server.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "watch page: a quality picker when STREAM_TRANSCODE=abr",
+  ...browserTest,
+  async fn() {
+    const server = await startServer({ env: { ...env, STREAM_TRANSCODE: "abr" } });
+    const browser = await launchBrowser();
+    const port = await rtmpPort(server);
+    const { body: room } = await api(server.url, "POST", "api/rooms", { body: { name: "Ladder" } });
+    const publisher = publishRtmp(port, room.streamKey, 40);
+    try {
+      const page = await viewer(browser, `${server.url}watch/ladder`);
+      await page.waitForSelector("#quality", { timeout: 30_000 });
+      const options = await page.$$eval("#quality option", (els) => els.map((o) => o.textContent));
+      assertEquals(options[0], "Auto");
+      assert(options.length >= 3, `a rendition per rung: ${options.join(", ")}`);
+      await page.selectOption("#quality", "1");
+      assertEquals(await page.inputValue("#quality"), "1");
+      await shoot(page, "watch-desktop-quality");
+    } finally {
+      await publisher.stop();
+      await browser.close();
+      await server.close();
+    }
+  },
+});
+
+Deno.test({
+  name: 'watch page: "N watching" is right after another viewer leaves and the page reloads',
+  ...browserTest,
+  async fn() {
+    const server = await startServer({ env: { ...env, RTMP_ENABLED: "false" } });
+    const browser = await launchBrowser();
+    await api(server.url, "POST", "api/rooms", { body: { name: "Count" } });
+    try {
+      const a = await viewer(browser, `${server.url}watch/count`);
+      const b = await viewer(browser, `${server.url}watch/count`);
+      await a.waitForFunction(() =>
+        document.querySelector("#viewers")?.textContent === "2 watching"
+      );
+      await b.context().close();
+      await a.reload();
+      // The old page said "0 watching" here, for good: its greeting was counted before its own stream.
+      await a.waitForFunction(
+        () => document.querySelector("#viewers")?.textContent === "1 watching",
+        null,
+        { timeout: 2000 },
+      );
+      await a.waitForTimeout(3500); // past the 3 s recount
+      assertEquals(await a.textContent("#viewers"), "1 watching");
+      assertEquals((await api(server.url, "GET", "api/rooms/count")).body.viewers, 1);
+    } finally {
       await browser.close();
       await server.close();
     }

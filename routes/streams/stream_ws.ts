@@ -58,6 +58,9 @@ export function streamWsFeature(ctx: StreamsContext): WsFeature {
     client.send({ type: "stream:entered", topic: roomTopic(room.slug), nickname });
     client.subscribe(roomTopic(room.slug), since);
     live.enter(client.id, room.slug, nickname);
+    // The room's presence may not change by this socket (a reload replacing its old socket), so
+    // the recount would send nothing: the newcomer gets the current figures now.
+    client.send({ ...live.presence(room.slug), type: "presence", topic: roomTopic(room.slug) });
   };
 
   const send = (client: WsClient, message: Record<string, unknown>) => {

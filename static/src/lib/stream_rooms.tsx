@@ -31,7 +31,7 @@ function useStreamRooms(): StreamRoom[] | null {
       );
     };
     for (const type of ["offline", "viewers"]) events.addEventListener(type, patch);
-    for (const type of ["live", "created", "deleted", "reset"]) {
+    for (const type of ["live", "created", "deleted", "room", "reset"]) {
       events.addEventListener(type, () => void refetch());
     }
     return () => events.close();

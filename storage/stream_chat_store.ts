@@ -47,6 +47,8 @@ export interface StreamChatStore {
   /** Bans a nickname (and the viewer cookie and address behind it); their tokens end now. */
   ban(roomId: number, nickname: string, origin: Omit<TokenOrigin, "passHash">): StreamBan;
   bans(roomId: number): StreamBan[];
+  /** Ends the tokens given out without a room pass (when a public room turns private). */
+  endTokensWithoutPass(roomId: number): void;
   unban(roomId: number, id: number): boolean;
   /**
    * Whether a join is banned: by nickname, by viewer cookie, or by address for a browser that
@@ -119,6 +121,9 @@ export function createStreamChatStore(db: Db): StreamChatStore {
          (lower(nickname) = ? OR (viewer_hash IS NOT NULL AND viewer_hash = ?))`,
     ),
     bans: db.prepare("SELECT * FROM stream_bans WHERE room_id = ? ORDER BY id"),
+    endUnpassed: db.prepare(
+      "DELETE FROM stream_chat_tokens WHERE room_id = ? AND pass_hash IS NULL",
+    ),
     unban: db.prepare("DELETE FROM stream_bans WHERE room_id = ? AND id = ?"),
     banned: db.prepare(
       `SELECT 1 FROM stream_bans WHERE room_id = ? AND (nickname_key = ?
@@ -182,6 +187,7 @@ export function createStreamChatStore(db: Db): StreamChatStore {
     },
 
     bans: (roomId) => (q.bans.all(roomId) as Row[]).map(toBan),
+    endTokensWithoutPass: (roomId) => void q.endUnpassed.run(roomId),
     unban: (roomId, id) => Number(q.unban.run(roomId, id).changes) === 1,
 
     isBanned(roomId, nickname, origin) {

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { assert, assertEquals } from "../../tests/_assert.ts";
 import { startServer } from "../../tests/_server.ts";
-import { ADMIN_TOKEN, api, joinChat, nextMatching } from "../../tests/_streams.ts";
+import { ADMIN_TOKEN, api, joinChat, nextMatching, postChat } from "../../tests/_streams.ts";
 import { openSocket } from "../../tests/_ws.ts";
 
 const env = { SERVER_ADMIN_TOKEN: ADMIN_TOKEN, RTMP_ENABLED: "false" };
@@ -166,16 +166,24 @@ Deno.test("private room: an expired invite stops working for new visitors; rooms
   const server = await startServer({ env });
   try {
     const { body: room } = await api(server.url, "POST", "api/rooms", { body: { name: "Soon" } });
-    assertEquals((await joinChat(server.url, "soon", "early")).status, 201, "public at first");
+    const early = await joinChat(server.url, "soon", "early");
+    assertEquals(early.status, 201, "public at first");
+    const watcher = await openSocket(server.url.replace(/^http/, "ws") + "ws");
+    watcher.send({ type: "stream:enter", topic: "stream:soon" });
+    await nextMatching(watcher, (m) => m.type === "stream:entered");
     const toggled = await api(server.url, "PATCH", "api/rooms/soon", { body: { private: true } });
     assertEquals(toggled.body.private, true);
+    await nextMatching(watcher, (m) => m.type === "unsubscribed", 3000);
+    await watcher.close();
+    const stale = await postChat(server.url, "soon", early.body.token, "still public?");
+    assertEquals(stale.status, 401, "tokens from its public days end");
     assertEquals((await joinChat(server.url, "soon", "late")).status, 403);
     const expiresAt = new Date(Date.now() + 1500).toISOString();
     const { body: invite } = await api(server.url, "POST", "api/rooms/soon/invites", {
       body: { expiresAt },
     });
-    const early = await redeem(server.url, "soon", invite.token);
-    assertEquals(early.status, 303);
+    const redeemed = await redeem(server.url, "soon", invite.token);
+    assertEquals(redeemed.status, 303);
     await new Promise((r) => setTimeout(r, 1700));
     const late = await redeem(server.url, "soon", invite.token);
     assertEquals(late.status, 403);
@@ -184,7 +192,7 @@ Deno.test("private room: an expired invite stops working for new visitors; rooms
       admin: false,
     });
     assertEquals([refusedApi.status, refusedApi.body.code], [410, "expired"]);
-    const page = await fetch(`${server.url}watch/soon`, { headers: { cookie: early.cookie } });
+    const page = await fetch(`${server.url}watch/soon`, { headers: { cookie: redeemed.cookie } });
     assertEquals(page.status, 403, "the pass ends with its invite");
     await page.body?.cancel();
     const bad = [

@@ -103,6 +103,11 @@ export function streamRoutes(ctx: StreamsContext): Hono {
     if (before.private !== room.private) {
       ctx.hub.publish(ROOMS_TOPIC, room.private ? "deleted" : "created", { slug: room.slug });
     } else if (!room.private) ctx.hub.publish(ROOMS_TOPIC, "room", view);
+    if (!before.private && room.private) {
+      // Whoever watched or chatted while it was public must now come back with an invite.
+      ctx.chatStore.endTokensWithoutPass(room.id);
+      ctx.hub.dropTopic(roomTopic(room.slug));
+    }
     log.info("Stream room changed", { slug: room.slug, fields: Object.keys(changes) });
     return c.json(view);
   });

@@ -62,7 +62,13 @@ const figure = (value: number | null, unit = "") => (value === null ? "–" : `$
 
 function HealthPanel({ health, live }: { health: Health | null; live: boolean }) {
   if (!live || !health) {
-    return <p class="muted" id="health-none">Health figures appear while the room is live.</p>;
+    return (
+      <p class="muted" id="health-none">
+        {live
+          ? "No figures yet: they come from Roomcast's own RTMP listener (not nginx-rtmp)."
+          : "Health figures appear while the room is live."}
+      </p>
+    );
   }
   const rows: [string, string, string][] = [
     ["codec", "Video codec", health.videoCodec ?? "–"],

@@ -109,6 +109,8 @@ export function useWatchRoom(initial: RoomView, options: { slug: string; pass?: 
         setRoom((r) => ({ ...r, ...(e as Partial<RoomView>) }));
         break;
       case "deleted":
+      // Dropped from the room's topic: it was deleted or turned private. The page tells which.
+      case "unsubscribed":
         location.reload();
         break;
       case "stream:sent":

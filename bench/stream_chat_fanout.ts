@@ -2,13 +2,16 @@
 // posting M messages/s, against Roomcast and, in the same run with the same clients, Socket.IO 4
 // (StreamCircle's stack: bench/ws_fanout_socketio.ts on Deno, bench/ws_fanout_socketio_node.cjs on
 // Node). Reports deliveries/s at p99 < 100 ms and server CPU per delivery.
-// Run: deno run -A bench/stream_chat_fanout.ts [C]   (default 1000). Loopback only; stops by itself.
+// Run: deno run -A bench/stream_chat_fanout.ts [C] [--no-stream] [--roomcast-only]   (default C=1000;
+// --no-stream leaves the room offline, to see what the live publish costs). Loopback; stops itself.
 import { startServer } from "../tests/_server.ts";
 import { ADMIN_TOKEN, api, publishRtmp } from "../tests/_streams.ts";
 import { cpuSeconds, fmt, percentile, sleep } from "./_util.ts";
 import { openRawWs, type RawWs } from "./_ws_client.ts";
 
-const clients = Number(Deno.args[0] ?? 1000);
+const flags = new Set(Deno.args.filter((a) => a.startsWith("--")));
+const clients = Number(Deno.args.find((a) => !a.startsWith("--")) ?? 1000);
+const withStream = !flags.has("--no-stream");
 const LADDER = [10, 25, 50, 75, 100, 130, 160, 200];
 const PHASE_MS = 3000;
 const DRAIN_MS = 3000;
@@ -41,15 +44,15 @@ async function roomcast(): Promise<Target> {
   const server = await startServer({ env: { LOG_LEVEL: "info", SERVER_ADMIN_TOKEN: ADMIN_TOKEN } });
   const rtmp = Number((await server.waitForLog(/^RTMP listening$/)).port);
   const { body: room } = await api(server.url, "POST", "api/rooms", { body: { name: "Bench" } });
-  const publisher = publishRtmp(rtmp, room.streamKey, 600);
-  await server.waitForLog(/^Stream room is live$/, 20_000);
+  const publisher = withStream ? publishRtmp(rtmp, room.streamKey, 600) : null;
+  if (publisher) await server.waitForLog(/^Stream room is live$/, 20_000);
   const { body: joined } = await api(server.url, "POST", "api/rooms/bench/join", {
     body: { nickname: "sender" },
     admin: false,
   });
   let inFlight = 0;
   return {
-    name: "Roomcast (stream room, live RTMP publish)",
+    name: `Roomcast (stream room, ${withStream ? "live RTMP publish" : "offline"})`,
     pid: await findPid(server.port),
     connect: (onMessage) =>
       new Promise((resolve, reject) => {
@@ -78,7 +81,7 @@ async function roomcast(): Promise<Target> {
       return true;
     },
     async close() {
-      await publisher.stop();
+      await publisher?.stop();
       await server.close();
     },
   };
@@ -142,7 +145,7 @@ async function socketIo(runtime: "deno" | "node"): Promise<Target> {
     text += value;
   }
   const port = Number(text.match(/listening (\d+)/)![1]);
-  const stream = localStream();
+  const stream = withStream ? localStream() : null;
   const sender = await openRawWs(port, SOCKET_IO_PATH, {}, (packet, ws) => {
     if (packet === "2") ws.send("3");
     else if (packet.startsWith("0")) ws.send("40");
@@ -169,8 +172,8 @@ async function socketIo(runtime: "deno" | "node"): Promise<Target> {
     },
     async close() {
       sender.close();
-      stream.kill("SIGTERM");
-      await stream.status;
+      stream?.kill("SIGTERM");
+      await stream?.status;
       child.kill("SIGTERM");
       await child.status;
       await reader.cancel().catch(() => {});
@@ -257,7 +260,7 @@ async function run(target: Target): Promise<Row[]> {
 const best = (rows: Row[]) =>
   Math.max(0, ...rows.filter((r) => r.p99 < 100 && r.loss < 0.01).map((r) => r.rate));
 const results: { name: string; rows: Row[] }[] = [];
-const makers = [
+const makers = flags.has("--roomcast-only") ? [roomcast] : [
   roomcast,
   () => socketIo("deno"),
   ...((await nodeSocketIoReady()) ? [() => socketIo("node")] : []),

@@ -58,7 +58,7 @@ interface RoomState {
 }
 
 /** Frames kept per window even if a publisher sends thousands of tiny ones. */
-const MAX_FRAMES = 4000;
+export const MAX_FRAMES = 4000;
 const STALL_MS = 2000;
 const RECONNECT_MS = 60_000;
 const VIDEO_CODECS: Record<number, string> = {
@@ -86,71 +86,76 @@ const fresh = (sampleMs: number): RoomState => ({
   sampleMs,
 });
 
+/** Appends a frame and drops those older than the window (and past MAX_FRAMES). */
+function push(frames: Frame[], frame: Frame, windowMs: number): void {
+  // A new publish restarts timestamps at 0: old frames would make the span negative.
+  if (frames.length && frame.ts < frames[frames.length - 1].ts - 1000) frames.length = 0;
+  frames.push(frame);
+  while (frames.length > MAX_FRAMES || frames[0].ts <= frame.ts - windowMs) frames.shift();
+}
+
+/** Bits per millisecond (= kb/s) over the frames' span. */
+function kbps(frames: Frame[]): number | null {
+  if (frames.length < 2) return null;
+  const span = Math.max(frames[frames.length - 1].ts - frames[0].ts, 1);
+  const bytes = frames.slice(1).reduce((sum, f) => sum + f.bytes, 0);
+  return Math.round((bytes * 8) / span);
+}
+
+/** Reads one FLV video tag body: codec, SPS size, frame and keyframe timestamps. */
+function video(state: RoomState, payload: Uint8Array, ts: number, windowMs: number): void {
+  const first = payload[0];
+  const enhanced = (first & 0x80) !== 0;
+  const keyframe = ((first >> 4) & 0x07) === 1;
+  let sequenceHeader: boolean;
+  // Only coded frames count (not sequence headers or end-of-sequence markers).
+  let frame: boolean;
+  if (enhanced) {
+    const fourcc = String.fromCharCode(...payload.subarray(1, 5));
+    state.videoCodec = FOURCC[fourcc] ?? fourcc;
+    sequenceHeader = (first & 0x0f) === 0;
+    frame = (first & 0x0f) === 1 || (first & 0x0f) === 3;
+  } else {
+    sequenceHeader = (first & 0x0f) === 7 && payload[1] === 0;
+    frame = (first & 0x0f) !== 7 || payload[1] === 1;
+    // The sequence header names the profile; plain frames only say which codec.
+    if (!sequenceHeader || state.videoCodec === null) {
+      state.videoCodec = state.size ? state.videoCodec : VIDEO_CODECS[first & 0x0f] ??
+        `codec ${first & 0x0f}`;
+    }
+    if (sequenceHeader) {
+      const sps = spsFromAvcc(payload.subarray(5));
+      if (sps) {
+        state.size = { width: sps.width, height: sps.height };
+        state.videoCodec = `H.264 ${sps.profile} ${sps.level}`;
+      }
+    }
+  }
+  if (!frame) return;
+  push(state.video, { ts, bytes: payload.length }, windowMs);
+  if (keyframe) {
+    state.keyframes.push(ts);
+    if (state.keyframes.length > 2) state.keyframes.shift();
+  }
+}
+
+/** Reads one FLV audio tag body: codec, AAC config, frame sizes. */
+function audio(state: RoomState, payload: Uint8Array, ts: number, windowMs: number): void {
+  const format = payload[0] >> 4;
+  state.audioCodec = AUDIO_CODECS[format] ?? `codec ${format}`;
+  if (format === 10 && payload[1] === 0) {
+    state.audioConfig = parseAudioConfig(payload.subarray(2)) ?? state.audioConfig;
+    return;
+  }
+  push(state.audio, { ts, bytes: payload.length }, windowMs);
+}
+
 export function createHealthTracker(options: HealthOptions = {}) {
   const windowMs = options.windowMs ?? 5000;
   const maxPoints = options.maxPoints ?? 720;
   const sampleMs = options.sampleMs ?? 5000;
   const now = options.now ?? Date.now;
   const rooms = new Map<string, RoomState>();
-
-  const push = (frames: Frame[], frame: Frame) => {
-    // A new publish restarts timestamps at 0: old frames would make the span negative.
-    if (frames.length && frame.ts < frames[frames.length - 1].ts - 1000) frames.length = 0;
-    frames.push(frame);
-    while (frames.length > MAX_FRAMES || frames[0].ts <= frame.ts - windowMs) frames.shift();
-  };
-  const kbps = (frames: Frame[]) => {
-    if (frames.length < 2) return null;
-    const span = Math.max(frames[frames.length - 1].ts - frames[0].ts, 1);
-    const bytes = frames.slice(1).reduce((sum, f) => sum + f.bytes, 0);
-    return Math.round((bytes * 8) / span);
-  };
-
-  function video(state: RoomState, payload: Uint8Array, ts: number) {
-    const first = payload[0];
-    const enhanced = (first & 0x80) !== 0;
-    const keyframe = ((first >> 4) & 0x07) === 1;
-    let sequenceHeader: boolean;
-    // Only coded frames count (not sequence headers or end-of-sequence markers).
-    let frame: boolean;
-    if (enhanced) {
-      const fourcc = String.fromCharCode(...payload.subarray(1, 5));
-      state.videoCodec = FOURCC[fourcc] ?? fourcc;
-      sequenceHeader = (first & 0x0f) === 0;
-      frame = (first & 0x0f) === 1 || (first & 0x0f) === 3;
-    } else {
-      sequenceHeader = (first & 0x0f) === 7 && payload[1] === 0;
-      frame = (first & 0x0f) !== 7 || payload[1] === 1;
-      // The sequence header names the profile; plain frames only say which codec.
-      if (!sequenceHeader || state.videoCodec === null) {
-        state.videoCodec = state.size ? state.videoCodec : VIDEO_CODECS[first & 0x0f] ??
-          `codec ${first & 0x0f}`;
-      }
-      if (sequenceHeader) {
-        const sps = spsFromAvcc(payload.subarray(5));
-        if (sps) {
-          state.size = { width: sps.width, height: sps.height };
-          state.videoCodec = `H.264 ${sps.profile} ${sps.level}`;
-        }
-      }
-    }
-    if (!frame) return;
-    push(state.video, { ts, bytes: payload.length });
-    if (keyframe) {
-      state.keyframes.push(ts);
-      if (state.keyframes.length > 2) state.keyframes.shift();
-    }
-  }
-
-  function audio(state: RoomState, payload: Uint8Array, ts: number) {
-    const format = payload[0] >> 4;
-    state.audioCodec = AUDIO_CODECS[format] ?? `codec ${format}`;
-    if (format === 10 && payload[1] === 0) {
-      state.audioConfig = parseAudioConfig(payload.subarray(2)) ?? state.audioConfig;
-      return;
-    }
-    push(state.audio, { ts, bytes: payload.length });
-  }
 
   return {
     /** One RTMP audio (8) or video (9) message of a live publish. */
@@ -165,8 +170,8 @@ export function createHealthTracker(options: HealthOptions = {}) {
         state.stalls++;
       }
       state.lastArrival = at;
-      if (typeId === 9) video(state, payload, ts);
-      else if (typeId === 8) audio(state, payload, ts);
+      if (typeId === 9) video(state, payload, ts, windowMs);
+      else if (typeId === 8) audio(state, payload, ts, windowMs);
     },
 
     /** The room went live: a publisher back within a minute continues the same stream. */

@@ -1,6 +1,6 @@
 // Stream health figures from real ffmpeg output: an FLV file's tags fed to the tracker as RTMP would.
 import { assert, assertEquals } from "../../tests/_assert.ts";
-import { createHealthTracker } from "./stream_health.ts";
+import { createHealthTracker, MAX_FRAMES } from "./stream_health.ts";
 
 /** ffmpeg's FLV of a known stream: 640×360 at 30 fps, 600 kb/s CBR video, 96 kb/s AAC, GOP 1 s. */
 async function flvOf(seconds: number): Promise<Uint8Array> {
@@ -81,4 +81,13 @@ Deno.test("createHealthTracker() counts stalls and reconnects, and keeps the vie
   clock += 120_000;
   health.live("r");
   assertEquals(health.health("r")!.reconnects, 0, "a new stream after a long break");
+});
+
+Deno.test("createHealthTracker() keeps at most MAX_FRAMES frames however many a publisher sends", () => {
+  const health = createHealthTracker({ now: () => 0 });
+  health.live("flood");
+  const tiny = Uint8Array.of(0x27, 1, 0, 0, 0, 0, 0, 0, 0, 0); // 10 bytes, one timestamp
+  for (let i = 0; i < MAX_FRAMES * 5; i++) health.media("flood", 9, 1000, tiny);
+  // Over a 0 ms span the rate is counted per 1 ms: all kept frames but the first, 80 bits each.
+  assertEquals(health.health("flood")!.videoKbps, (MAX_FRAMES - 1) * 80);
 });

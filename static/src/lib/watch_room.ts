@@ -48,103 +48,31 @@ export async function request(method: string, path: string, body?: unknown, toke
   return { ok: response.ok, status: response.status, body: json };
 }
 
-/** The room as the page shows it: live state, presence and chat, kept current over /ws. */
-export function useWatchRoom(initial: RoomView, options: { slug: string; pass?: string }) {
-  const { slug } = options;
-  const tokenKey = `roomcast.chat.${slug}`;
-  const [room, setRoom] = useState(initial);
-  const [status, setStatus] = useState({
-    isLive: initial.isLive,
-    liveSince: initial.liveSince,
-    lastLiveAt: initial.lastLiveAt,
-  });
-  const [viewers, setViewers] = useState(initial.viewers);
-  const [presence, setPresence] = useState<Presence | null>(null);
-  const [messages, setMessages] = useState<ChatMessage[]>([]);
-  const [me, setMe] = useState<Joined | null>(() => storedToken(tokenKey));
-  const [connected, setConnected] = useState(false);
-  const socket = useRef<RoomSocket | null>(null);
-  const pending = useMemo(() => new Map<string, (error: string | null) => void>(), []);
+/** The message list after one chat event; null when the event is not about messages. */
+function nextMessages(event: Record<string, unknown>, list: ChatMessage[]): ChatMessage[] | null {
+  switch (event.type) {
+    case "message": {
+      const message = event.message as ChatMessage;
+      return list.some((m) => m.id === message.id) ? list : [...list, message].slice(-200);
+    }
+    case "message-deleted":
+      return list.filter((m) => m.id !== event.id);
+    case "chat-cleared":
+      return [];
+  }
+  return null;
+}
 
-  const loadMessages = () =>
-    request("GET", `api/rooms/${slug}/messages`).then((r) => r.ok && setMessages(r.body));
+/** This browser's chat identity in the room: the kept token, joining, and sending with acks. */
+function useChatIdentity(slug: string, socket: { current: RoomSocket | null }) {
+  const tokenKey = `roomcast.chat.${slug}`;
+  const [me, setMe] = useState<Joined | null>(() => storedToken(tokenKey));
+  const pending = useMemo(() => new Map<string, (error: string | null) => void>(), []);
   const forget = () => {
     localStorage.removeItem(tokenKey);
     setMe(null);
     socket.current?.setToken(null);
   };
-
-  const onEvent = (event: WsEvent) => {
-    const e = event as Record<string, unknown>;
-    switch (event.type) {
-      case "live":
-      case "offline":
-        setStatus({
-          isLive: Boolean(e.isLive),
-          liveSince: (e.liveSince as string) ?? null,
-          lastLiveAt: (e.lastLiveAt as string) ?? null,
-        });
-        break;
-      case "viewers":
-        setViewers(e.viewers as number);
-        break;
-      case "presence":
-        setPresence(e as unknown as Presence);
-        setViewers(e.viewers as number);
-        break;
-      case "message": {
-        const message = e.message as ChatMessage;
-        setMessages((list) =>
-          list.some((m) => m.id === message.id) ? list : [...list, message].slice(-200)
-        );
-        break;
-      }
-      case "message-deleted":
-        setMessages((list) => list.filter((m) => m.id !== e.id));
-        break;
-      case "chat-cleared":
-        setMessages([]);
-        break;
-      case "room":
-        setRoom((r) => ({ ...r, ...(e as Partial<RoomView>) }));
-        break;
-      case "deleted":
-      // Dropped from the room's topic: it was deleted or turned private. The page tells which.
-      case "unsubscribed":
-        location.reload();
-        break;
-      case "stream:sent":
-      case "error": {
-        const done = pending.get(String(e.ref));
-        if (done) {
-          pending.delete(String(e.ref));
-          done(event.type === "error" ? String(e.error) : null);
-        }
-        if (event.type !== "error") break;
-        if (e.code === "invalid_token" || e.code === "banned") forget();
-        // A socket pass ends with a server restart or after half a day: a reload brings a new one.
-        if (e.code === "forbidden" && e.ref === undefined && room.private) location.reload();
-        break;
-      }
-    }
-  };
-  const handler = useRef(onEvent);
-  handler.current = onEvent;
-
-  useEffect(() => {
-    loadMessages();
-    const s = connectRoom({
-      slug,
-      pass: options.pass,
-      onEvent: (event) => handler.current(event),
-      onState: (state) => setConnected(state === "live"),
-      onReset: () => void loadMessages(),
-    });
-    socket.current = s;
-    if (me) s.setToken(me.token);
-    return () => s.close();
-  }, []);
-
   const join = async (nickname: string) => {
     const r = await request("POST", `api/rooms/${slug}/join`, { nickname });
     if (!r.ok) return String(r.body.error ?? "Cannot join the chat");
@@ -167,5 +95,89 @@ export function useWatchRoom(initial: RoomView, options: { slug: string; pass?: 
         resolve(r.ok ? null : String(r.body.error ?? "Cannot send"));
       });
     });
+  /** Settles a send on its `stream:sent` or `error`; a refused token is forgotten. */
+  const settle = (e: Record<string, unknown>) => {
+    const done = pending.get(String(e.ref));
+    if (done) {
+      pending.delete(String(e.ref));
+      done(e.type === "error" ? String(e.error) : null);
+    }
+    if (e.type === "error" && (e.code === "invalid_token" || e.code === "banned")) forget();
+  };
+  return { me, join, send, settle };
+}
+
+/** The room as the page shows it: live state, presence and chat, kept current over /ws. */
+export function useWatchRoom(initial: RoomView, options: { slug: string; pass?: string }) {
+  const { slug } = options;
+  const [room, setRoom] = useState(initial);
+  const [status, setStatus] = useState({
+    isLive: initial.isLive,
+    liveSince: initial.liveSince,
+    lastLiveAt: initial.lastLiveAt,
+  });
+  const [viewers, setViewers] = useState(initial.viewers);
+  const [presence, setPresence] = useState<Presence | null>(null);
+  const [messages, setMessages] = useState<ChatMessage[]>([]);
+  const [connected, setConnected] = useState(false);
+  const socket = useRef<RoomSocket | null>(null);
+  const chat = useChatIdentity(slug, socket);
+  const loadMessages = () =>
+    request("GET", `api/rooms/${slug}/messages`).then((r) => r.ok && setMessages(r.body));
+
+  const onEvent = (event: WsEvent) => {
+    const e = event as Record<string, unknown>;
+    switch (event.type) {
+      case "live":
+      case "offline":
+        setStatus({
+          isLive: Boolean(e.isLive),
+          liveSince: (e.liveSince as string) ?? null,
+          lastLiveAt: (e.lastLiveAt as string) ?? null,
+        });
+        break;
+      case "presence":
+        setPresence(e as unknown as Presence);
+        setViewers(e.viewers as number);
+        break;
+      case "viewers":
+        setViewers(e.viewers as number);
+        break;
+      case "room":
+        setRoom((r) => ({ ...r, ...(e as Partial<RoomView>) }));
+        break;
+      // Dropped from the room's topic: it was deleted or turned private. The page tells which.
+      case "deleted":
+      case "unsubscribed":
+        location.reload();
+        break;
+      case "stream:sent":
+      case "error":
+        chat.settle(e);
+        // A socket pass ends with a server restart or after half a day: a reload brings a new one.
+        if (e.code === "forbidden" && e.ref === undefined && room.private) location.reload();
+        break;
+      default:
+        setMessages((list) => nextMessages(e, list) ?? list);
+    }
+  };
+  const handler = useRef(onEvent);
+  handler.current = onEvent;
+
+  useEffect(() => {
+    loadMessages();
+    const s = connectRoom({
+      slug,
+      pass: options.pass,
+      onEvent: (event) => handler.current(event),
+      onState: (state) => setConnected(state === "live"),
+      onReset: () => void loadMessages(),
+    });
+    socket.current = s;
+    if (chat.me) s.setToken(chat.me.token);
+    return () => s.close();
+  }, []);
+
+  const { me, join, send } = chat;
   return { room, status, viewers, presence, messages, me, connected, join, send };
 }

@@ -14,6 +14,15 @@ Deno.test({
     const server = await startServer({ env });
     const browser = await launchBrowser();
     try {
+      const empty = await browser.newPage();
+      await empty.goto(server.url);
+      const hint = await empty.waitForSelector("#stream-rooms-empty a", { timeout: 10_000 });
+      assertEquals(
+        await hint.getAttribute("href"),
+        "/studio",
+        "the empty state points to the studio",
+      );
+      await empty.close();
       const { body: room } = await api(server.url, "POST", "api/rooms", {
         body: { name: "Cinema" },
       });
@@ -132,6 +141,7 @@ Deno.test({
       assertEquals((await publisher.done).code, 0);
       await page.waitForSelector("#offline", { timeout: 15_000 });
       assertEquals(await page.textContent("#status"), "Offline");
+      assertEquals(await page.textContent("#last-live"), "Last live just now");
     } finally {
       await publisher.stop();
       await browser.close();

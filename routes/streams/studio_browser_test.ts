@@ -102,3 +102,73 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "studio: rename and describe live on the watch page, slow mode and clear inline, private with an invite, delete",
+  ...browserTest,
+  async fn() {
+    const server = await startServer({
+      env: { SERVER_ADMIN_TOKEN: ADMIN_TOKEN, RTMP_ENABLED: "false" },
+    });
+    const browser = await launchBrowser();
+    try {
+      const context = await browser.newContext({ viewport: DESKTOP });
+      const studio = await context.newPage();
+      await studio.goto(`${server.url}studio`);
+      await studio.fill("#login-token", ADMIN_TOKEN);
+      await Promise.all([
+        studio.waitForNavigation(),
+        studio.click("#login-form button[type=submit]"),
+      ]);
+      await studio.fill("#create-name", "Draft");
+      await studio.click("#create-room");
+      await studio.waitForSelector('#studio-room[data-slug="draft"]');
+
+      const viewer = await (await browser.newContext()).newPage();
+      await viewer.goto(`${server.url}watch/draft`);
+      await viewer.waitForSelector("#join-form");
+      await studio.fill("#studio-room #room-name", "Premiere night");
+      await studio.fill("#room-description", "Doors at 9");
+      await studio.click("#save-room");
+      await viewer.waitForSelector('h1:has-text("Premiere night")', { timeout: 5000 });
+      assertEquals(await viewer.textContent("#description"), "Doors at 9");
+
+      // Inline moderation on the watch page, signed in as the admin.
+      const adminWatch = await context.newPage();
+      await adminWatch.goto(`${server.url}watch/draft`);
+      await adminWatch.selectOption("#mod-slow", "30");
+      await viewer.fill("#nickname", "early");
+      await viewer.click("#join-form button[type=submit]");
+      await viewer.waitForSelector('#chat-input[placeholder*="30 s"]');
+      await viewer.fill("#chat-input", "first");
+      await viewer.click("#chat-form button[type=submit]");
+      await viewer.waitForSelector('li.chat-message:has-text("first")');
+      await viewer.fill("#chat-input", "second");
+      await viewer.click("#chat-form button[type=submit]");
+      await viewer.waitForSelector('#chat-error:has-text("Slow mode")');
+      adminWatch.once("dialog", (d) => d.accept());
+      await adminWatch.click("#mod-clear");
+      await viewer.waitForSelector("li.chat-message", { state: "detached" });
+
+      // Private: the open page is sent away, and an invite made in the studio lets a browser in.
+      await studio.check("#private-toggle");
+      await viewer.waitForSelector('h1:has-text("This room is private")', { timeout: 5000 });
+      await studio.click("#invite-create");
+      const link = await studio.inputValue("#invite-link");
+      assert(link.includes("/watch/draft?invite="), link);
+      const guest = await (await browser.newContext()).newPage();
+      await guest.goto(link);
+      await guest.waitForSelector('h1:has-text("Premiere night")');
+      await studio.waitForSelector('#invites li[data-state="active"]');
+
+      studio.once("dialog", (d) => d.accept());
+      await studio.click("#delete-room");
+      await studio.waitForSelector("#studio-room", { state: "detached" });
+      await guest.waitForSelector('h1:has-text("Room not found")', { timeout: 5000 });
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  },
+});

@@ -106,7 +106,7 @@ function Watch({ initial }: { initial: RoomView }) {
   const [theatre, setTheatre] = useState(localStorage.getItem("roomcast.theatre") === "1");
   const [chatOpen, setChatOpen] = useState(true);
   const moderate = (method: string, path: string, body?: unknown) =>
-    request(method, `api/rooms/${slug}/${path}`, body).then((r) => {
+    request(method, `api/rooms/${slug}${path ? `/${path}` : ""}`, body).then((r) => {
       if (!r.ok) alert(r.body.error ?? "Moderation failed");
     });
   const toggleTheatre = () => {
@@ -159,6 +159,8 @@ function Watch({ initial }: { initial: RoomView }) {
               onSend={send}
               onDelete={(id) => moderate("DELETE", `messages/${id}`)}
               onBan={(id) => moderate("POST", "bans", { messageId: id })}
+              onSlowMode={(seconds) => moderate("PATCH", "", { slowModeSeconds: seconds })}
+              onClear={() => moderate("POST", "clear")}
             />
           )}
         </aside>

@@ -27,6 +27,9 @@ export interface ChatPanelProps {
   onSend(content: string): Promise<string | null>;
   onDelete(id: number): void;
   onBan(id: number): void;
+  /** Admin only: slow mode (0 = off) and clearing the chat. */
+  onSlowMode(seconds: number): void;
+  onClear(): void;
 }
 
 const MAX = 500;
@@ -138,6 +141,31 @@ function PresenceLine({ presence }: { presence: Presence | null }) {
   );
 }
 
+/** The admin's chat controls on the watch page; the studio has the same and more. */
+function ModBar(props: Pick<ChatPanelProps, "slowModeSeconds" | "onSlowMode" | "onClear">) {
+  return (
+    <div class="chat-row chat-modbar" id="mod-bar">
+      <select
+        id="mod-slow"
+        aria-label="Slow mode"
+        value={props.slowModeSeconds}
+        onChange={(e) => props.onSlowMode(Number(e.currentTarget.value))}
+      >
+        {[0, 5, 10, 30, 60].map((s) => (
+          <option key={s} value={s}>{s === 0 ? "Slow mode off" : `Slow: ${s} s`}</option>
+        ))}
+      </select>
+      <button
+        type="button"
+        id="mod-clear"
+        onClick={() => confirm("Delete every message of this room?") && props.onClear()}
+      >
+        Clear chat
+      </button>
+    </div>
+  );
+}
+
 export function ChatPanel(props: ChatPanelProps) {
   const list = useRef<HTMLOListElement>(null);
   useEffect(() => {
@@ -150,6 +178,7 @@ export function ChatPanel(props: ChatPanelProps) {
   return (
     <div class="chat-panel">
       <PresenceLine presence={props.presence} />
+      {props.admin && <ModBar {...props} />}
       <ol class="chat-messages" id="chat-messages" ref={list} aria-live="polite">
         {props.messages.length === 0 && <li class="muted">No messages yet.</li>}
         {props.messages.map((m) => (

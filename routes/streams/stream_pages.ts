@@ -62,6 +62,9 @@ export function streamPageRoutes(ctx: StreamsContext, adminConfigured: boolean):
 
   app.get("/studio", (c) => {
     const signedIn = access.isAdmin(c);
+    // The dashboard reveals keys on a click: no other site may frame it and steer that click.
+    c.header("x-frame-options", "DENY");
+    c.header("content-security-policy", "frame-ancestors 'none'");
     return ctx.page(c, {
       title: "Studio · Roomcast",
       entry: "studio",

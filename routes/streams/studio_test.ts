@@ -46,9 +46,9 @@ Deno.test("studio: the sign-in form gives an HttpOnly session that works like x-
     assertEquals((await asAdmin("GET", "api/studio/rooms")).body.length, 1);
     const crossSite = await asAdmin("POST", "api/rooms", { origin: "https://evil.example" });
     assertEquals([crossSite.status, crossSite.body.code], [403, "forbidden_origin"], "cross-site");
-    const page = await (await fetch(`${server.url}studio`, { headers: { cookie: ok.cookie } }))
-      .text();
-    assert(page.includes('"signedIn":true'));
+    const studio = await fetch(`${server.url}studio`, { headers: { cookie: ok.cookie } });
+    assertEquals(studio.headers.get("x-frame-options"), "DENY");
+    assert((await studio.text()).includes('"signedIn":true'));
 
     const forged = await login(server.url, ADMIN_TOKEN, "https://evil.example");
     assertEquals(forged.status, 403, "sign-in from another site's form is refused");

@@ -40,7 +40,13 @@ export function streamChatRoutes(ctx: StreamsContext): Hono {
   };
 
   app.get("/api/rooms/:slug/messages", (c) => {
-    const room = visibleRoomOf(ctx, c);
+    const room = roomOf(ctx, c);
+    // A script that joined a private room through an invite reads it with its chat token.
+    const token = bearer(c);
+    if (token === undefined || !access.canView(c, room)) {
+      if (token === undefined) access.requireView(c, room);
+      else chat.tokenFor(room, token);
+    }
     return c.json(chatStore.messages(room.id, HISTORY).map((m) => messageView(room, m)));
   });
 

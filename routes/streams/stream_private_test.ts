@@ -118,6 +118,11 @@ Deno.test("private room: everything is refused without an invite; an invite link
         .text();
     assert(!page.includes(room.streamKey), "the key never reaches the page");
     const pass = /"socketPass":"([^"]+)"/.exec(page)![1];
+    const withToken = await fetch(`${server.url}api/rooms/secret/messages`, {
+      headers: { authorization: `Bearer ${inside.joinBody.token}` },
+    });
+    assertEquals(withToken.status, 200, "a chat token from an invite reads the history too");
+    await withToken.body?.cancel();
     socket.send({
       type: "stream:enter",
       topic: "stream:secret",

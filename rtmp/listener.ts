@@ -16,6 +16,8 @@ export interface StreamEvents {
   onOffline(slug: string, playbackId: string): void;
   /** Each audio (8) / video (9) message of a live publish (stream health); must not block. */
   onMedia?(slug: string, typeId: number, timestamp: number, payload: Uint8Array): void;
+  /** The server dropped the room's live publisher, and why. */
+  onDrop?(slug: string, reason: string): void;
 }
 
 export interface RtmpServerOptions {
@@ -99,6 +101,7 @@ export async function startRtmpServer(options: RtmpServerOptions): Promise<RtmpS
     lookup: (key) => options.keys.lookup(key),
     onLive: (s, p) => safely(() => options.events.onLive(s, p)),
     onOffline: (s, p) => safely(() => options.events.onOffline(s, p)),
+    onDrop: (s, reason) => safely(() => options.events.onDrop?.(s, reason)),
     onMedia: options.events.onMedia &&
       ((s, t, ts, p) => safely(() => options.events.onMedia!(s, t, ts, p))),
     log,

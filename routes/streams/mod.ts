@@ -43,6 +43,7 @@ export interface StreamKeysAndEvents {
     onLive(slug: string, playbackId: string): void;
     onOffline(slug: string, playbackId: string): void;
     onMedia(slug: string, typeId: number, timestamp: number, payload: Uint8Array): void;
+    onDrop(slug: string, reason: string): void;
   };
 }
 
@@ -123,6 +124,7 @@ export function createStreamsFeature(deps: StreamsFeatureDeps): StreamsFeature {
         if (store.get(slug)?.liveSource === "rtmp") live.setLive(slug, null);
       },
       onMedia: (slug, typeId, timestamp, payload) => health.media(slug, typeId, timestamp, payload),
+      onDrop: (slug, reason) => health.dropped(slug, reason),
     },
     attachIngest: (ingest) => live.attachIngest(ingest),
     close() {

@@ -18,6 +18,9 @@ export interface StreamHealth {
   stalls: number;
   /** Times the publisher left and came back within a minute, in this stream. */
   reconnects: number;
+  /** Times the server dropped the publisher (key rotated, ffmpeg stalled or exited), this stream. */
+  drops: number;
+  lastDropReason: string | null;
   lastMediaAt: string | null;
 }
 
@@ -51,6 +54,8 @@ interface RoomState {
   keyframes: number[];
   stalls: number;
   reconnects: number;
+  drops: number;
+  lastDropReason: string | null;
   lastArrival: number | null;
   offlineAt: number | null;
   points: ViewerPoint[];
@@ -80,6 +85,8 @@ const fresh = (sampleMs: number): RoomState => ({
   keyframes: [],
   stalls: 0,
   reconnects: 0,
+  drops: 0,
+  lastDropReason: null,
   lastArrival: null,
   offlineAt: null,
   points: [],
@@ -189,6 +196,14 @@ export function createHealthTracker(options: HealthOptions = {}) {
       rooms.set(slug, next);
     },
 
+    /** The server dropped the room's publisher. */
+    dropped(slug: string, reason: string): void {
+      const state = rooms.get(slug);
+      if (!state) return;
+      state.drops++;
+      state.lastDropReason = reason;
+    },
+
     offline(slug: string): void {
       const state = rooms.get(slug);
       if (state) {
@@ -231,6 +246,8 @@ export function createHealthTracker(options: HealthOptions = {}) {
         keyframeSeconds: k1 !== undefined ? Math.round(k1 - k0) / 1000 : null,
         stalls: state.stalls,
         reconnects: state.reconnects,
+        drops: state.drops,
+        lastDropReason: state.lastDropReason,
         lastMediaAt: state.lastArrival === null ? null : new Date(state.lastArrival).toISOString(),
       };
     },

@@ -63,6 +63,11 @@ Deno.test("createHealthTracker() counts stalls and reconnects, and keeps the vie
   clock = 2500;
   health.media("r", 9, 33, frame);
   assertEquals(health.health("r")!.stalls, 1, "2.5 s without media");
+  health.dropped("r", "ffmpeg stalled");
+  assertEquals([health.health("r")!.drops, health.health("r")!.lastDropReason], [
+    1,
+    "ffmpeg stalled",
+  ]);
   health.offline("r");
   clock = 10_000;
   health.live("r");

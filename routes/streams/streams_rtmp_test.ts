@@ -93,6 +93,12 @@ Deno.test("RTMP publish: rotating the key drops the live publisher and refuses t
     const fresh = publishRtmp(port, rotated.body.streamKey, 4);
     const before = topic.events.length;
     await topic.waitFor((e) => topic.events.indexOf(e) >= before && e.event === "live", 15_000);
+    // The studio's health counts the drop, and the publisher's return as a reconnect.
+    const { body: studio } = await api(server.url, "GET", "api/studio/rooms/rot");
+    assertEquals(
+      [studio.health.drops, studio.health.lastDropReason, studio.health.reconnects],
+      [1, "kicked", 1],
+    );
     assertEquals((await fresh.done).code, 0, "the new key publishes");
   } finally {
     await publisher.stop();

@@ -14,6 +14,8 @@ export interface Health {
   keyframeSeconds: number | null;
   stalls: number;
   reconnects: number;
+  drops: number;
+  lastDropReason: string | null;
 }
 
 export interface StudioRoom {

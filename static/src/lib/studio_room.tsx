@@ -103,7 +103,13 @@ function HealthPanel({ health, live }: { health: Health | null; live: boolean })
     ],
     ["audio-kbps", "Audio bitrate", figure(health.audioKbps, " kb/s")],
     ["keyframe", "Keyframe interval", figure(health.keyframeSeconds, " s")],
-    ["drops", "Publisher drops", `${health.reconnects} reconnects, ${health.stalls} stalls`],
+    [
+      "drops",
+      "Publisher drops",
+      `${health.drops} dropped${
+        health.lastDropReason ? ` (last: ${health.lastDropReason})` : ""
+      }, ${health.reconnects} reconnects, ${health.stalls} stalls`,
+    ],
   ];
   return (
     <dl class="health" id="health">

@@ -80,7 +80,7 @@ export function Player(props: { src: string; live: boolean; qualityPicker: boole
         {live && state === "loading" && <div class="poster">Starting…</div>}
         {live && state === "playing" && muted && (
           <button type="button" class="unmute" id="unmute" onClick={unmute}>
-            🔇 Click to unmute
+            Click to unmute
           </button>
         )}
       </div>

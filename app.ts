@@ -22,7 +22,7 @@ import { codeRoutes } from "./routes/code.ts";
 import { codeNamespace, createCodeLive } from "./routes/code_live.ts";
 import { codePageRoutes } from "./routes/code_pages.ts";
 import { newSessionCode } from "./routes/code_secrets.ts";
-import { createStreamRooms, type StreamRooms } from "./routes/stream_rooms.ts";
+import { createStreamsFeature, type StreamsFeature } from "./routes/streams/mod.ts";
 import { createPasswordPool } from "./storage/password_pool.ts";
 import { createBasicAuthGuard } from "./routes/basic_auth.ts";
 
@@ -42,7 +42,7 @@ export interface AppDeps {
 export interface Roomcast {
   app: Hono;
   /** Stream rooms, for main.ts to hand their keys and events to the RTMP listener. */
-  streams: StreamRooms;
+  streams: StreamsFeature;
   /** Closes WebSockets and every feature's timers; the caller closes the hub, SSE and database. */
   close(): Promise<void>;
 }
@@ -89,10 +89,10 @@ export function createApp(deps: AppDeps): Roomcast {
     ttlMs: config.codeSessionTtlHours * 3600_000,
   });
   closers.push(() => codeLive.close());
-  const streams = createStreamRooms({ ...deps, page });
+  const streams = createStreamsFeature({ ...deps, page });
   closers.push(() => streams.close());
   // Each feature adds its WsFeature here (message types, close hooks) and its topic namespaces.
-  const wsFeatures: WsFeature[] = [streams.ws];
+  const wsFeatures: WsFeature[] = [...(streams.ws ?? [])];
   const workspaces = createWorkspacesFeature({
     db: deps.db,
     hub: deps.hub,
@@ -109,7 +109,7 @@ export function createApp(deps: AppDeps): Roomcast {
   const namespaces = [
     imageNamespace(rooms),
     codeNamespace(codeStore),
-    ...streams.topics,
+    ...(streams.topics ?? []),
     ...(workspaces.topics ?? []),
   ];
   for (const namespace of namespaces) deps.topics.add(namespace);

@@ -25,6 +25,10 @@ export interface IngestOptions {
   lookup(key: string): Promise<Room | null>;
   onLive(slug: string, playbackId: string): void;
   onOffline(slug: string, playbackId: string): void;
+  /** Every audio/video message of a live publish, for stream health; must not block. */
+  onMedia?(slug: string, typeId: number, timestamp: number, payload: Uint8Array): void;
+  /** The server dropped a live publisher (kicked, ffmpeg stalled or exited), for stream health. */
+  onDrop?(slug: string, reason: string): void;
   log: LogFn;
   graceMs: number;
   thumbnailMs: number;
@@ -127,6 +131,7 @@ export function createIngest(o: IngestOptions) {
     const dropPublisher = (reason: string) => {
       if (dropped || ended) return;
       dropped = true;
+      o.onDrop?.(slug, reason);
       drop(reason);
     };
     feed.exited.then((exit) => {
@@ -173,7 +178,10 @@ export function createIngest(o: IngestOptions) {
     };
     return {
       metadata: (payload, ts) => push(remux.metadata(payload, ts)),
-      media: (typeId, ts, payload) => push(remux.media(typeId, ts, payload)),
+      media(typeId, ts, payload) {
+        o.onMedia?.(slug, typeId, ts, payload);
+        push(remux.media(typeId, ts, payload));
+      },
       end() {
         if (ended) return;
         ended = true;
@@ -188,7 +196,9 @@ export function createIngest(o: IngestOptions) {
     begin,
     isLive: (slug: string) => live.has(slug),
     kick(slug: string) {
-      live.get(slug)?.drop("kicked");
+      const publisher = live.get(slug);
+      if (publisher) o.onDrop?.(slug, "kicked");
+      publisher?.drop("kicked");
     },
     /** Wait for every publish to finish (callers end them first) and run pending cleanups now. */
     async close(): Promise<void> {

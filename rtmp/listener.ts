@@ -14,6 +14,10 @@ export interface StreamEvents {
   onLive(slug: string, playbackId: string): void;
   /** Publisher gone and playlist ended (#EXT-X-ENDLIST). Only after onLive. */
   onOffline(slug: string, playbackId: string): void;
+  /** Each audio (8) / video (9) message of a live publish (stream health); must not block. */
+  onMedia?(slug: string, typeId: number, timestamp: number, payload: Uint8Array): void;
+  /** The server dropped the room's live publisher, and why. */
+  onDrop?(slug: string, reason: string): void;
 }
 
 export interface RtmpServerOptions {
@@ -195,6 +199,9 @@ export async function startRtmpServer(options: RtmpServerOptions): Promise<RtmpS
     lookup: (key) => options.keys.lookup(key),
     onLive: (s, p) => safely(() => options.events.onLive(s, p)),
     onOffline: (s, p) => safely(() => options.events.onOffline(s, p)),
+    onDrop: (s, reason) => safely(() => options.events.onDrop?.(s, reason)),
+    onMedia: options.events.onMedia &&
+      ((s, t, ts, p) => safely(() => options.events.onMedia!(s, t, ts, p))),
     log,
     graceMs: options.graceMs ?? 30_000,
     thumbnailMs: options.thumbnailMs ?? 20_000,

@@ -1,6 +1,8 @@
 // Unit tests of the stream rooms store on a fresh in-memory database.
 import { assert, assertEquals } from "../tests/_assert.ts";
 import { openDb } from "./db.ts";
+import { createStreamAccessStore } from "./stream_access_store.ts";
+import { createStreamChatStore, MESSAGES_KEPT } from "./stream_chat_store.ts";
 import { createStreamsStore, slugify } from "./streams_store.ts";
 import { sha256Hex } from "../tokens.ts";
 
@@ -72,15 +74,93 @@ Deno.test("createStreamsStore() rotates keys, tracks live state and removes room
     assertEquals(store.resetLive("rtmp"), ["live"]);
     assertEquals(store.get("live")!.liveSource, null);
 
-    const token = store.createChatToken(room.id, "alice", 60_000);
-    assertEquals(store.chatToken(token), { roomId: room.id, nickname: "alice" });
-    const expired = store.createChatToken(room.id, "bob", -1);
-    assertEquals(store.chatToken(expired), null);
-    assertEquals(store.messages(room.id, 50), []);
+    assert(store.get("live")!.lastLiveAt !== null, "going offline records when it was last live");
+
+    const chat = createStreamChatStore(db);
+    const origin = { viewerHash: "v", ipHash: "i", passHash: null };
+    const token = chat.createToken(room.id, "alice", 60_000, origin);
+    assertEquals(chat.token(token)?.nickname, "alice");
+    const expired = chat.createToken(room.id, "bob", -1, origin);
+    assertEquals(chat.token(expired), null);
+    assertEquals(chat.messages(room.id, 50), []);
+    const sent = chat.add(chat.token(token)!, "hello");
+    assertEquals(chat.messages(room.id, 50).map((m) => m.content), ["hello"]);
+    assertEquals(chat.message(room.id, sent.id)?.tokenHash, sha256Hex(token));
 
     assertEquals(store.remove("live"), true);
     assertEquals(store.remove("live"), false);
-    assertEquals(store.chatToken(token), null, "tokens go with the room");
+    assertEquals(chat.token(token), null, "tokens go with the room");
+    assertEquals(chat.messages(room.id, 50), [], "messages go with the room");
+  } finally {
+    db.close();
+  }
+});
+
+Deno.test("createStreamChatStore() keeps the newest 1,000 messages of a room", () => {
+  const db = openDb(":memory:");
+  try {
+    const { room } = createStreamsStore(db).create("Busy");
+    const chat = createStreamChatStore(db);
+    const origin = { viewerHash: null, ipHash: null, passHash: null };
+    const token = chat.token(chat.createToken(room.id, "a", 60_000, origin))!;
+    for (let i = 1; i <= MESSAGES_KEPT + 5; i++) chat.add(token, `m${i}`);
+    const count = db.prepare("SELECT COUNT(*) AS n FROM stream_messages").get() as { n: number };
+    assertEquals(count.n, MESSAGES_KEPT);
+    assertEquals(chat.messages(room.id, 1)[0].content, `m${MESSAGES_KEPT + 5}`);
+  } finally {
+    db.close();
+  }
+});
+
+Deno.test("createStreamChatStore() bans by nickname, viewer cookie, or address without a cookie", () => {
+  const db = openDb(":memory:");
+  try {
+    const { room } = createStreamsStore(db).create("Mod");
+    const chat = createStreamChatStore(db);
+    const token = chat.createToken(room.id, "Troll", 60_000, {
+      viewerHash: "v1",
+      ipHash: "ip1",
+      passHash: null,
+    });
+    chat.ban(room.id, "Troll", { viewerHash: "v1", ipHash: "ip1" });
+    assertEquals(chat.token(token), null, "the banned token ends at once");
+    const banned = (nickname: string, viewerHash: string | null, ipHash: string) =>
+      chat.isBanned(room.id, nickname, { viewerHash, ipHash });
+    assertEquals(banned("troll", "v9", "ip9"), true, "nickname, any case");
+    assertEquals(banned("other", "v1", "ip9"), true, "same browser, new nickname");
+    assertEquals(banned("other", null, "ip1"), true, "same address, cookie cleared");
+    assertEquals(banned("other", "v2", "ip1"), false, "another browser behind the same router");
+  } finally {
+    db.close();
+  }
+});
+
+Deno.test("createStreamAccessStore() counts uses in one transaction; revoking ends passes", () => {
+  const db = openDb(":memory:");
+  try {
+    const rooms = createStreamsStore(db);
+    const { room } = rooms.create("Private", { private: true });
+    const { room: other } = rooms.create("Other", { private: true });
+    const access = createStreamAccessStore(db);
+    const { invite, token } = access.createInvite(room.id, {
+      label: "",
+      expiresAt: null,
+      maxUses: 1,
+    });
+    assertEquals(access.redeem(other.id, token, 60_000), { ok: false, reason: "other_room" });
+    const first = access.redeem(room.id, token, 60_000);
+    assert(first.ok);
+    assertEquals(access.passAllows(room.id, first.pass), true);
+    assertEquals(access.passAllows(other.id, first.pass), false, "a pass is for one room");
+    assertEquals(access.redeem(room.id, token, 60_000), { ok: false, reason: "used_up" });
+    assertEquals(access.revokeInvite(room.id, invite.id), true);
+    assertEquals(access.passAllows(room.id, first.pass), false);
+    const expiring = access.createInvite(room.id, {
+      label: "",
+      expiresAt: Date.now() - 1,
+      maxUses: null,
+    });
+    assertEquals(access.redeem(room.id, expiring.token, 60_000), { ok: false, reason: "expired" });
   } finally {
     db.close();
   }

@@ -105,14 +105,27 @@ export async function hook(base: string, which: "publish" | "done", key: string)
 }
 
 /** ffmpeg publishing a test pattern with a tone over RTMP, as the issue's acceptance describes. */
-export function publishRtmp(port: number, key: string, seconds: number) {
+export function publishRtmp(
+  port: number,
+  key: string,
+  seconds: number,
+  options: { videoKbps?: number; audioKbps?: number } = {},
+) {
+  // A fixed (CBR) rate when asked, so what the server measures can be checked against it.
+  const rate = options.videoKbps
+    ? [
+      ...["-b:v", `${options.videoKbps}k`, "-maxrate", `${options.videoKbps}k`],
+      ...["-bufsize", `${options.videoKbps / 2}k`, "-x264-params", "nal-hrd=cbr"],
+    ]
+    : [];
+  const audio = options.audioKbps ? ["-b:a", `${options.audioKbps}k`] : [];
   const child = new Deno.Command("ffmpeg", {
     args: [
       ...["-hide_banner", "-loglevel", "error", "-re"],
       ...["-f", "lavfi", "-i", `testsrc2=size=640x360:rate=30:duration=${seconds}`],
       ...["-f", "lavfi", "-i", `sine=frequency=440:duration=${seconds}`],
-      ...["-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-g", "30"],
-      ...["-c:a", "aac", "-f", "flv", `rtmp://127.0.0.1:${port}/live/${key}`],
+      ...["-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-g", "30", ...rate],
+      ...["-c:a", "aac", ...audio, "-f", "flv", `rtmp://127.0.0.1:${port}/live/${key}`],
     ],
     stdin: "null",
     stdout: "null",
@@ -155,4 +168,59 @@ export async function probe(
     `${s.codec_name},${s.codec_type},${s.nb_read_frames}`
   );
   return { ok: success, streams, errors: new TextDecoder().decode(stderr).trim() };
+}
+
+/** The next WebSocket message matching `match`, skipping others (presence, viewers, ...). */
+export async function nextMatching(
+  client: { next(timeoutMs?: number): Promise<Record<string, unknown>> },
+  match: (message: Record<string, unknown>) => boolean,
+  timeoutMs = 5000,
+): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  const seen: unknown[] = [];
+  while (Date.now() < deadline) {
+    const message = await client.next(Math.max(1, deadline - Date.now())).catch(() => null);
+    if (message === null) break;
+    if (match(message)) return message;
+    seen.push(message);
+  }
+  throw new Error(`No matching WebSocket message in ${timeoutMs} ms; saw ${JSON.stringify(seen)}`);
+}
+
+/** Joins a room's chat; returns the status and body (`token` on success). */
+export async function joinChat(
+  base: string,
+  slug: string,
+  nickname: unknown,
+  headers: Record<string, string> = {},
+  // deno-lint-ignore no-explicit-any
+): Promise<{ status: number; body: any; cookie: string | null }> {
+  const response = await fetch(`${base}api/rooms/${slug}/join`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify({ nickname }),
+  });
+  const cookie = response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ") || null;
+  return { status: response.status, body: await response.json(), cookie };
+}
+
+/** Posts a chat message with `Authorization: Bearer <token>`, as StreamCircle's REST clients do. */
+export async function postChat(
+  base: string,
+  slug: string,
+  token: string | null,
+  content: unknown,
+  headers: Record<string, string> = {},
+  // deno-lint-ignore no-explicit-any
+): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${base}api/rooms/${slug}/messages`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      ...headers,
+    },
+    body: JSON.stringify({ content }),
+  });
+  return { status: response.status, body: await response.json() };
 }

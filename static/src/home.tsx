@@ -87,6 +87,7 @@ function Home() {
           <a href={url("app")}>Workspaces</a>
           <a href={url("present")}>Present code</a>
           <a href={url("media/admin")}>Media</a>
+          <a href={url("studio")}>Studio</a>
         </nav>
       </header>
       <StreamRooms />

@@ -1,118 +1,188 @@
-// A stream room's page: the live video, its live/offline state and viewers, and a latency readout.
+// A stream room's page: the live video, room details, chat with presence, share menu, theatre mode.
 import { render } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
-import { boot, url } from "./lib/boot.ts";
-import { canPlayHls, type LivePlayer, type PlayerState, playLive } from "./lib/hls_player.ts";
+import { useEffect, useState } from "preact/hooks";
+import { boot, timeAgo, url } from "./lib/boot.ts";
+import { canPlayHls } from "./lib/hls_player.ts";
+import { ChatPanel } from "./lib/stream_chat.tsx";
+import { Player } from "./lib/stream_player.tsx";
+import { duration } from "./lib/stream_time.ts";
+import { request, type RoomView, useWatchRoom } from "./lib/watch_room.ts";
 
-interface RoomView {
+const data = boot<{
   slug: string;
-  name: string;
-  isLive: boolean;
-  viewers: number;
-  hlsUrl: string;
-}
-interface Status {
-  isLive: boolean;
-  viewers: number;
-}
+  room: RoomView | null;
+  socketPass?: string;
+  admin?: boolean;
+  quality?: boolean;
+  locked?: boolean;
+  inviteError?: string | null;
+}>();
+const { slug } = data;
 
-const { slug, room } = boot<{ slug: string; room: RoomView | null }>();
-
-/** Follows the room's topic: the greeting gives the state, then live/offline/viewers events. */
-function useStatus(initial: RoomView): [Status, boolean] {
-  const [status, setStatus] = useState<Status>(initial);
-  const [connected, setConnected] = useState(false);
+function useNow(ms: number): number {
+  const [now, setNow] = useState(Date.now());
   useEffect(() => {
-    const events = new EventSource(url(`api/rooms/${slug}/events`));
-    const apply = (e: MessageEvent) => {
-      const data = JSON.parse(e.data).data as Status;
-      setStatus({ isLive: data.isLive, viewers: data.viewers });
-    };
-    events.onopen = () => setConnected(true);
-    events.onerror = () => setConnected(false);
-    events.onmessage = apply; // the greeting: {type: "status"}
-    for (const type of ["live", "offline", "viewers"]) events.addEventListener(type, apply);
-    events.addEventListener("deleted", () => location.reload());
-    return () => events.close();
-  }, []);
-  return [status, connected];
+    const timer = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(timer);
+  }, [ms]);
+  return now;
 }
 
-function Player({ src, live }: { src: string; live: boolean }) {
-  const video = useRef<HTMLVideoElement>(null);
-  const [state, setState] = useState<PlayerState>("loading");
-  const [latency, setLatency] = useState<string>("");
-  const [attempt, setAttempt] = useState(0);
+function copy(text: string, done: (ok: boolean) => void) {
+  navigator.clipboard?.writeText(text).then(() => done(true), () => done(false)) ?? done(false);
+}
 
-  useEffect(() => {
-    if (!live || !video.current) return;
-    let player: LivePlayer | null = playLive(video.current, src, {
-      onState: (next, detail) => {
-        setState(next);
-        if (next === "error") console.warn("Playback failed, retrying", detail);
-        // A playlist not written yet, or a broken connection: try again while the room is live.
-        // ("ended" is not retried: the room's next `live` event starts a fresh player.)
-        if (next === "error") {
-          player?.destroy();
-          player = null;
-          setTimeout(() => setAttempt((n) => n + 1), 1000);
-        }
-      },
-    });
-    const timer = setInterval(() => {
-      const value = player?.latency();
-      setLatency(value ? `${value.seconds.toFixed(1)} s (${value.from})` : "");
-    }, 1000);
-    return () => {
-      clearInterval(timer);
-      player?.destroy();
-    };
-  }, [src, live, attempt]);
-
-  const shown = live ? state : "offline";
+function ShareMenu({ room }: { room: RoomView }) {
+  const [open, setOpen] = useState(false);
+  const [copied, setCopied] = useState("");
+  const item = (id: string, label: string, value: string) => (
+    <div class="share-item">
+      <span class="muted">{label}</span>
+      <div class="chat-row">
+        <input id={`${id}-link`} readOnly value={value} onFocus={(e) => e.currentTarget.select()} />
+        <button
+          type="button"
+          id={`${id}-copy`}
+          onClick={() => copy(value, (ok) => setCopied(ok ? id : ""))}
+        >
+          {copied === id ? "Copied" : "Copy"}
+        </button>
+      </div>
+    </div>
+  );
   return (
-    <div class="player" id="player" data-state={shown}>
-      <video ref={video} id="video" muted autoplay playsInline controls />
-      {!live && (
-        <div class="poster" id="offline">
-          <strong>Offline</strong>
-          <span class="muted">This room is not streaming right now. It starts here by itself.</span>
+    <div class="share">
+      <button type="button" id="share" aria-expanded={open} onClick={() => setOpen(!open)}>
+        Share
+      </button>
+      {open && (
+        <div class="share-menu" id="share-menu">
+          {item(
+            "watch",
+            room.private ? "This page (invited browsers only)" : "This page",
+            room.watchUrl,
+          )}
+          {item("hls", "HLS link, for VLC or other players", room.hlsUrl)}
         </div>
       )}
-      {live && state === "loading" && <div class="poster">Starting…</div>}
-      <p class="muted player-info">
-        {live && latency && <span id="latency">Latency {latency}</span>}
-      </p>
     </div>
   );
 }
 
-function Watch({ room }: { room: RoomView }) {
-  const [status, connected] = useStatus(room);
+function RoomDetails({ room, status, viewers, connected }: {
+  room: RoomView;
+  status: Pick<RoomView, "isLive" | "liveSince" | "lastLiveAt">;
+  viewers: number;
+  connected: boolean;
+}) {
+  const now = useNow(1000);
+  return (
+    <header class="watch-header">
+      <a href={url("")} class="muted">Roomcast</a>
+      <h1 id="room-name">{room.name}</h1>
+      <span id="status" class={status.isLive ? "badge live" : "badge"}>
+        {status.isLive ? "Live" : "Offline"}
+      </span>
+      <span class="muted" id="viewers">
+        {viewers} watching{connected ? "" : " · reconnecting…"}
+      </span>
+      {status.isLive && status.liveSince && (
+        <span class="muted" id="uptime">
+          Live for {duration(now - Date.parse(status.liveSince))}
+        </span>
+      )}
+      {!status.isLive && status.lastLiveAt && (
+        <span class="muted" id="last-live">Last live {timeAgo(status.lastLiveAt, now)}</span>
+      )}
+    </header>
+  );
+}
+
+function Watch({ initial }: { initial: RoomView }) {
+  const { room, status, viewers, presence, messages, me, connected, join, send } = useWatchRoom(
+    initial,
+    { slug, pass: data.socketPass },
+  );
+  const [theatre, setTheatre] = useState(localStorage.getItem("roomcast.theatre") === "1");
+  const [chatOpen, setChatOpen] = useState(true);
+  const moderate = (method: string, path: string, body?: unknown) =>
+    request(method, `api/rooms/${slug}${path ? `/${path}` : ""}`, body).then((r) => {
+      if (!r.ok) alert(r.body.error ?? "Moderation failed");
+    });
+  const toggleTheatre = () => {
+    localStorage.setItem("roomcast.theatre", theatre ? "0" : "1");
+    setTheatre(!theatre);
+  };
+
+  return (
+    <main class={theatre ? "watch watch-theatre" : "watch"} id="watch">
+      <RoomDetails room={room} status={status} viewers={viewers} connected={connected} />
+      <div class="watch-layout">
+        <section class="watch-main">
+          {canPlayHls()
+            ? (
+              <Player
+                src={room.hlsUrl}
+                live={status.isLive}
+                qualityPicker={Boolean(data.quality)}
+              />
+            )
+            : <p class="poster">This browser cannot play HLS video.</p>}
+          <div class="watch-tools">
+            <ShareMenu room={room} />
+            <button type="button" id="theatre" aria-pressed={theatre} onClick={toggleTheatre}>
+              {theatre ? "Default view" : "Theatre mode"}
+            </button>
+            {data.admin && <a href={url("studio")}>Studio</a>}
+          </div>
+          {room.description && <p class="watch-description" id="description">{room.description}</p>}
+        </section>
+        <aside class={chatOpen ? "watch-chat" : "watch-chat closed"} id="chat">
+          <button
+            type="button"
+            class="chat-toggle"
+            id="chat-toggle"
+            aria-expanded={chatOpen}
+            onClick={() => setChatOpen(!chatOpen)}
+          >
+            Chat {chatOpen ? "▾" : "▸"}
+          </button>
+          {chatOpen && (
+            <ChatPanel
+              messages={messages}
+              presence={presence}
+              nickname={me?.nickname ?? null}
+              lastNickname={localStorage.getItem("roomcast.nickname") ?? ""}
+              admin={Boolean(data.admin)}
+              slowModeSeconds={room.slowModeSeconds}
+              onJoin={join}
+              onSend={send}
+              onDelete={(id) => moderate("DELETE", `messages/${id}`)}
+              onBan={(id) => moderate("POST", "bans", { messageId: id })}
+              onSlowMode={(seconds) => moderate("PATCH", "", { slowModeSeconds: seconds })}
+              onClear={() => moderate("POST", "clear")}
+            />
+          )}
+        </aside>
+      </div>
+    </main>
+  );
+}
+
+function Locked() {
   return (
     <main class="watch">
-      <header>
-        <a href={url("")} class="muted">Roomcast</a>
-        <h1>{room.name}</h1>
-        <span id="status" class={status.isLive ? "badge live" : "badge"}>
-          {status.isLive ? "Live" : "Offline"}
-        </span>
-        <span class="muted" id="viewers">
-          {status.viewers} watching{connected ? "" : " · reconnecting…"}
-        </span>
-      </header>
-      {canPlayHls()
-        ? <Player src={room.hlsUrl} live={status.isLive} />
-        : <p class="poster">This browser cannot play HLS video.</p>}
+      <h1>This room is private</h1>
+      {data.inviteError && <p class="chat-error" id="invite-error">{data.inviteError}</p>}
       <p class="muted">
-        Stream link: <code>{room.hlsUrl}</code>
+        Ask the host for an invite link. <a href={url("")}>See public rooms</a>
       </p>
     </main>
   );
 }
 
 render(
-  room ? <Watch room={room} /> : (
+  data.room ? <Watch initial={data.room} /> : data.locked ? <Locked /> : (
     <main class="watch">
       <h1>Room not found</h1>
       <p class="muted">

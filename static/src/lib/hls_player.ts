@@ -6,11 +6,23 @@ export type PlayerState = "loading" | "playing" | "waiting" | "ended" | "error";
 export interface LivePlayer {
   /** Seconds behind real time: from EXT-X-PROGRAM-DATE-TIME when present, else from the live edge. */
   latency(): { seconds: number; from: "clock" | "edge" } | null;
+  /** Renditions of an ABR ladder (empty for one rendition or native playback). */
+  levels(): Quality[];
+  /** Picks a rendition by index; -1 lets the player choose by bandwidth. */
+  setLevel(index: number): void;
   destroy(): void;
+}
+
+export interface Quality {
+  index: number;
+  height: number;
+  bitrate: number;
 }
 
 export interface LivePlayerOptions {
   onState(state: PlayerState, detail?: string): void;
+  /** The renditions, once the master playlist is read. */
+  onLevels?(levels: Quality[]): void;
 }
 
 // With 1-second segments, 2 s behind the newest one keeps about two segments of buffer: low
@@ -60,7 +72,12 @@ export function playLive(
 
   if (Hls.isSupported()) {
     const hls = new Hls(HLS_CONFIG);
-    hls.on(Hls.Events.MANIFEST_PARSED, play);
+    const levels = () =>
+      hls.levels.map((level, index) => ({ index, height: level.height, bitrate: level.bitrate }));
+    hls.on(Hls.Events.MANIFEST_PARSED, () => {
+      options.onLevels?.(levels());
+      play();
+    });
     hls.on(Hls.Events.ERROR, (_event, data) => {
       if (!data.fatal) return;
       if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {
@@ -77,6 +94,10 @@ export function playLive(
         if (date) return { seconds: (Date.now() - date.getTime()) / 1000, from: "clock" };
         const edge = hls.latency;
         return Number.isFinite(edge) && edge > 0 ? { seconds: edge, from: "edge" } : null;
+      },
+      levels,
+      setLevel(index) {
+        hls.currentLevel = index;
       },
       destroy() {
         unlisten();
@@ -97,6 +118,8 @@ export function playLive(
       const edge = seekable.end(seekable.length - 1) - video.currentTime;
       return edge > 0 ? { seconds: edge, from: "edge" } : null;
     },
+    levels: () => [],
+    setLevel() {},
     destroy() {
       unlisten();
       video.removeEventListener("error", onError);

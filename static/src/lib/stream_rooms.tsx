@@ -31,7 +31,7 @@ function useStreamRooms(): StreamRoom[] | null {
       );
     };
     for (const type of ["offline", "viewers"]) events.addEventListener(type, patch);
-    for (const type of ["live", "created", "deleted", "reset"]) {
+    for (const type of ["live", "created", "deleted", "room", "reset"]) {
       events.addEventListener(type, () => void refetch());
     }
     return () => events.close();
@@ -63,14 +63,13 @@ export function StreamRooms() {
   return (
     <section>
       <h2>Stream rooms</h2>
-      {rooms === null ? <p class="muted">Loading…</p> : rooms.length === 0
+      {rooms === null
+        ? <p class="muted">Loading…</p>
+        : rooms.length === 0
         ? (
-          <p class="muted">
-            No stream rooms yet. An admin creates one with{" "}
-            <code>
-              curl -X POST -H "x-admin-token: $SERVER_ADMIN_TOKEN" -H "Content-Type:
-              application/json" -d '{'{"name":"Movie night"}'}' {location.origin + url("api/rooms")}
-            </code>
+          <p class="muted" id="stream-rooms-empty">
+            No stream rooms yet. The streamer creates one in the{" "}
+            <a href={url("studio")}>Studio</a>, then points OBS at it.
           </p>
         )
         : (

@@ -1,9 +1,9 @@
 // nginx-rtmp callbacks (on_publish / on_done) for people who keep nginx-rtmp as their ingest.
 import { Hono } from "hono";
-import { HttpError } from "../errors.ts";
-import type { Logger } from "../log.ts";
-import type { StreamsStore } from "../storage/streams_store.ts";
-import { readForm } from "../edge/body.ts";
+import { HttpError } from "../../errors.ts";
+import type { Logger } from "../../log.ts";
+import type { StreamsStore } from "../../storage/streams_store.ts";
+import { readForm } from "../../edge/body.ts";
 import type { StreamLive } from "./stream_live.ts";
 
 export interface StreamHooksDeps {

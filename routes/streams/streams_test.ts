@@ -1,9 +1,9 @@
 // Stream rooms API against the real server process: StreamCircle's contract, hooks, HLS serving.
 import { join } from "node:path";
-import { assert, assertEquals, assertMatch } from "../tests/_assert.ts";
-import { startServer } from "../tests/_server.ts";
-import { ADMIN_TOKEN, api, followSse, hook } from "../tests/_streams.ts";
-import { openSocket } from "../tests/_ws.ts";
+import { assert, assertEquals, assertMatch } from "../../tests/_assert.ts";
+import { startServer } from "../../tests/_server.ts";
+import { ADMIN_TOKEN, api, followSse, hook } from "../../tests/_streams.ts";
+import { openSocket } from "../../tests/_ws.ts";
 
 const env = { SERVER_ADMIN_TOKEN: ADMIN_TOKEN, RTMP_ENABLED: "false" };
 
@@ -283,6 +283,8 @@ Deno.test("stream rooms: /ws follows stream:<slug>, counts as a viewer, refuses 
     assertEquals((await client.next()).type, "subscribed");
     const counted = await client.next();
     assertEquals([counted.type, counted.topic, counted.viewers], ["viewers", "stream:sock", 1]);
+    const presence = await client.next();
+    assertEquals([presence.type, presence.anonymous, presence.nicknames], ["presence", 1, []]);
     assertEquals((await hook(server.url, "publish", room.streamKey)).status, 200);
     const live = await client.next();
     assertEquals([live.type, live.isLive, live.slug], ["live", true, "sock"]);

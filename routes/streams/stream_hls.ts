@@ -3,13 +3,15 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { cors } from "hono/cors";
 import { join } from "node:path";
-import type { StreamsStore } from "../storage/streams_store.ts";
-import { serveFile } from "./serve_file.ts";
+import type { StreamRoom, StreamsStore } from "../../storage/streams_store.ts";
+import { serveFile } from "../serve_file.ts";
 
 export interface StreamHlsDeps {
   store: Pick<StreamsStore, "byPlaybackId">;
   /** `<DATA_DIR>/hls`. */
   hlsDir: string;
+  /** Whether this request may watch the room (private rooms need their room cookie). */
+  canView(c: Context, room: StreamRoom): boolean;
 }
 
 const PLAYBACK_ID = /^[A-Za-z0-9_-]{8,64}$/;
@@ -49,7 +51,14 @@ export function streamHlsRoutes(deps: StreamHlsDeps): Hono {
     if (!PLAYBACK_ID.test(playbackId) || !FILE.test(file)) return notFound();
     if (variant !== undefined && !VARIANT.test(variant)) return notFound();
     // Only folders of existing rooms: nothing else under hls/ (e.g. key-named nginx output) leaks.
-    if (!deps.store.byPlaybackId(playbackId)) return notFound();
+    const room = deps.store.byPlaybackId(playbackId);
+    if (!room) return notFound();
+    if (!deps.canView(c, room)) {
+      // openCors adds the CORS headers to this answer too.
+      return Response.json({ error: "This room is private: open it with an invite link" }, {
+        status: 403,
+      });
+    }
     const path = join(deps.hlsDir, ...parts);
     let stat: Deno.FileInfo;
     try {

@@ -1,7 +1,7 @@
 // Unit tests of stream room links and the admin token check.
-import { assertEquals } from "../tests/_assert.ts";
-import { HttpError } from "../errors.ts";
-import { publicBase } from "../edge/client.ts";
+import { assertEquals } from "../../tests/_assert.ts";
+import { HttpError } from "../../errors.ts";
+import { publicBase } from "../../edge/client.ts";
 import { hlsFolder, requireAdmin, rtmpUrl } from "./stream_views.ts";
 
 const req = (url: string, headers: Record<string, string> = {}) => new Request(url, { headers });

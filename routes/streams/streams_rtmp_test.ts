@@ -1,8 +1,8 @@
 // Stream rooms end to end: the real server with its RTMP listener, ffmpeg publishing, HLS out.
 import { join } from "node:path";
-import { assert, assertEquals, assertMatch } from "../tests/_assert.ts";
-import { startServer, type TestServer } from "../tests/_server.ts";
-import { ADMIN_TOKEN, api, followSse, hook, probe, publishRtmp } from "../tests/_streams.ts";
+import { assert, assertEquals, assertMatch } from "../../tests/_assert.ts";
+import { startServer, type TestServer } from "../../tests/_server.ts";
+import { ADMIN_TOKEN, api, followSse, hook, probe, publishRtmp } from "../../tests/_streams.ts";
 
 const env = { SERVER_ADMIN_TOKEN: ADMIN_TOKEN };
 
@@ -93,6 +93,12 @@ Deno.test("RTMP publish: rotating the key drops the live publisher and refuses t
     const fresh = publishRtmp(port, rotated.body.streamKey, 4);
     const before = topic.events.length;
     await topic.waitFor((e) => topic.events.indexOf(e) >= before && e.event === "live", 15_000);
+    // The studio's health counts the drop, and the publisher's return as a reconnect.
+    const { body: studio } = await api(server.url, "GET", "api/studio/rooms/rot");
+    assertEquals(
+      [studio.health.drops, studio.health.lastDropReason, studio.health.reconnects],
+      [1, "kicked", 1],
+    );
     assertEquals((await fresh.done).code, 0, "the new key publishes");
   } finally {
     await publisher.stop();

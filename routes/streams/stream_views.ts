@@ -1,8 +1,8 @@
 // How stream rooms look to clients: public views, absolute HLS and RTMP links, the admin check.
-import { secretsEqual } from "../tokens.ts";
-import { HttpError } from "../errors.ts";
-import { type ClientOptions, publicBase } from "../edge/client.ts";
-import type { StreamRoom } from "../storage/streams_store.ts";
+import { secretsEqual } from "../../tokens.ts";
+import { HttpError } from "../../errors.ts";
+import { type ClientOptions, publicBase } from "../../edge/client.ts";
+import type { StreamRoom } from "../../storage/streams_store.ts";
 import type { RoomStatus } from "./stream_live.ts";
 
 /** Where clients reach this server (edge/client.ts), and STREAM_HOST for HLS. */
@@ -24,6 +24,11 @@ export function rtmpUrl(request: Request, options: LinkOptions, port: number): s
 
 export interface RoomView extends RoomStatus {
   name: string;
+  description: string;
+  private: boolean;
+  slowModeSeconds: number;
+  /** When the room last went offline, for "last live 2 h ago". */
+  lastLiveAt: string | null;
   playbackId: string;
   hlsUrl: string;
   thumbnailUrl: string | null;
@@ -42,6 +47,10 @@ export function roomView(
   return {
     slug: room.slug,
     name: room.name,
+    description: room.description,
+    private: room.private,
+    slowModeSeconds: room.slowModeSeconds,
+    lastLiveAt: room.lastLiveAt === null ? null : new Date(room.lastLiveAt).toISOString(),
     isLive: status.isLive,
     viewers: status.viewers,
     liveSince: status.liveSince,

@@ -1,9 +1,9 @@
 // Stream room pages in headless Chromium: home badges flip live without reload; the player plays.
 import { join } from "node:path";
-import { assert, assertEquals } from "../tests/_assert.ts";
-import { browserTest, launchBrowser } from "../tests/_browser.ts";
-import { startServer } from "../tests/_server.ts";
-import { ADMIN_TOKEN, api, hook, publishRtmp } from "../tests/_streams.ts";
+import { assert, assertEquals } from "../../tests/_assert.ts";
+import { browserTest, launchBrowser } from "../../tests/_browser.ts";
+import { startServer } from "../../tests/_server.ts";
+import { ADMIN_TOKEN, api, hook, publishRtmp } from "../../tests/_streams.ts";
 
 const env = { SERVER_ADMIN_TOKEN: ADMIN_TOKEN, RTMP_ENABLED: "false" };
 
@@ -14,6 +14,15 @@ Deno.test({
     const server = await startServer({ env });
     const browser = await launchBrowser();
     try {
+      const empty = await browser.newPage();
+      await empty.goto(server.url);
+      const hint = await empty.waitForSelector("#stream-rooms-empty a", { timeout: 10_000 });
+      assertEquals(
+        await hint.getAttribute("href"),
+        "/studio",
+        "the empty state points to the studio",
+      );
+      await empty.close();
       const { body: room } = await api(server.url, "POST", "api/rooms", {
         body: { name: "Cinema" },
       });
@@ -83,7 +92,9 @@ Deno.test({
         (v as HTMLVideoElement).videoHeight,
       ]);
       assertEquals(size, [640, 360], "H.264 frames are decoded");
-      await page.waitForSelector("#latency", { timeout: 5_000 });
+      // The figure sits behind a details toggle; the words above it are what viewers read.
+      await page.waitForSelector("#latency", { state: "attached", timeout: 5_000 });
+      assert(/behind live|Almost live/.test((await page.textContent("#latency-words")) ?? ""));
       const latency = await page.textContent("#latency");
       assert(/Latency \d+\.\d s \(clock\)/.test(latency ?? ""), `latency readout: ${latency}`);
       assertEquals(await page.textContent("#viewers"), "1 watching");
@@ -130,6 +141,7 @@ Deno.test({
       assertEquals((await publisher.done).code, 0);
       await page.waitForSelector("#offline", { timeout: 15_000 });
       assertEquals(await page.textContent("#status"), "Offline");
+      assertEquals(await page.textContent("#last-live"), "Last live just now");
     } finally {
       await publisher.stop();
       await browser.close();

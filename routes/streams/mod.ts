@@ -1,0 +1,133 @@
+// The stream rooms feature in one piece: its routes, its /ws topics, and its side of the RTMP listener.
+import { Hono } from "hono";
+import { join } from "node:path";
+import type { Config } from "../../config.ts";
+import type { Logger } from "../../log.ts";
+import { clientOptionsOf } from "../../edge/client.ts";
+import type { Hub } from "../../realtime/hub.ts";
+import type { SseTransport } from "../../realtime/sse.ts";
+import type { Db } from "../../storage/db.ts";
+import { createStreamAccessStore } from "../../storage/stream_access_store.ts";
+import { createStreamChatStore } from "../../storage/stream_chat_store.ts";
+import { createStreamsStore, type StreamsStore } from "../../storage/streams_store.ts";
+import type { Feature } from "../feature.ts";
+import type { PageRenderer } from "../pages.ts";
+import type { StreamsContext } from "./context.ts";
+import { keySeal } from "./key_seal.ts";
+import { createStreamAccess } from "./stream_access.ts";
+import { streamAccessRoutes } from "./stream_access_routes.ts";
+import { type ChatLimits, createStreamChat } from "./stream_chat.ts";
+import { streamChatRoutes } from "./stream_chat_routes.ts";
+import { createHealthTracker } from "./stream_health.ts";
+import { streamHlsRoutes } from "./stream_hls.ts";
+import { streamHookRoutes } from "./stream_hooks.ts";
+import { createStreamLive, type StreamIngest } from "./stream_live.ts";
+import { streamPageRoutes } from "./stream_pages.ts";
+import { streamWsFeature } from "./stream_ws.ts";
+import { streamRoutes } from "./streams.ts";
+
+export interface StreamsFeatureDeps {
+  config: Readonly<Config>;
+  db: Db;
+  hub: Hub;
+  sse: SseTransport;
+  log: Logger;
+  page: PageRenderer;
+  /** Chat rate limits; tests and benches may loosen them. */
+  chatLimits?: ChatLimits;
+}
+
+/** What the RTMP listener asks of the rooms (the shape of rtmp/listener.ts's options). */
+export interface StreamKeysAndEvents {
+  keys: { lookup(key: string): Promise<{ slug: string; playbackId: string } | null> };
+  events: {
+    onLive(slug: string, playbackId: string): void;
+    onOffline(slug: string, playbackId: string): void;
+    onMedia(slug: string, typeId: number, timestamp: number, payload: Uint8Array): void;
+    onDrop(slug: string, reason: string): void;
+  };
+}
+
+export interface StreamsFeature extends Feature, StreamKeysAndEvents {
+  store: StreamsStore;
+  /** `<DATA_DIR>/hls`: where the listener writes and `/hls/` reads. */
+  hlsDir: string;
+  /** Hands the running RTMP listener to the rooms, so rotate/delete can drop its publishers. */
+  attachIngest(ingest: StreamIngest): void;
+}
+
+export function createStreamsFeature(deps: StreamsFeatureDeps): StreamsFeature {
+  const { config, log } = deps;
+  const store = createStreamsStore(deps.db);
+  const chatStore = createStreamChatStore(deps.db);
+  const accessStore = createStreamAccessStore(deps.db);
+  const health = createHealthTracker();
+  const live = createStreamLive(store, deps.hub, log, { health });
+  const client = clientOptionsOf(config);
+  const links = { ...client, streamHost: config.streamHost };
+  const access = createStreamAccess({
+    store: accessStore,
+    adminToken: config.serverAdminToken,
+    client,
+    allowedOrigins: config.allowedOrigins,
+  });
+  const chat = createStreamChat({ rooms: store, chat: chatStore, live, log }, deps.chatLimits);
+  const hlsDir = join(config.dataDir, "hls");
+  const ctx: StreamsContext = {
+    store,
+    chatStore,
+    accessStore,
+    access,
+    chat,
+    live,
+    health,
+    hub: deps.hub,
+    sse: deps.sse,
+    log,
+    page: deps.page,
+    links,
+    allowedOrigins: config.allowedOrigins,
+    seal: config.serverAdminToken ? keySeal(config.serverAdminToken) : null,
+    // RTMP_PORT=0 means "any free port" for our listener; others (nginx-rtmp) use 1935.
+    rtmpPort: config.rtmpPort || 1935,
+    hlsDir,
+    transcode: config.streamTranscode,
+  };
+
+  const routes = new Hono();
+  routes.route("/", streamHlsRoutes({ store, hlsDir, canView: access.canView }));
+  routes.route("/", streamHookRoutes({ store, live, log }));
+  routes.route("/", streamRoutes(ctx));
+  routes.route("/", streamChatRoutes(ctx));
+  routes.route("/", streamAccessRoutes(ctx, config.serverAdminToken));
+  routes.route("/", streamPageRoutes(ctx, Boolean(config.serverAdminToken)));
+
+  const ws = streamWsFeature(ctx);
+  return {
+    routes,
+    ws: [ws.feature],
+    topics: ws.topics,
+    store,
+    hlsDir,
+    keys: {
+      lookup(key) {
+        const room = store.byKey(key.split("?")[0]);
+        return Promise.resolve(room && { slug: room.slug, playbackId: room.playbackId });
+      },
+    },
+    events: {
+      onLive: (slug) => void live.setLive(slug, "rtmp"),
+      onOffline(slug) {
+        // A room made live by the hooks is not ours to end; a deleted room has nothing to end.
+        if (store.get(slug)?.liveSource === "rtmp") live.setLive(slug, null);
+      },
+      onMedia: (slug, typeId, timestamp, payload) => health.media(slug, typeId, timestamp, payload),
+      onDrop: (slug, reason) => health.dropped(slug, reason),
+    },
+    attachIngest: (ingest) => live.attachIngest(ingest),
+    close() {
+      live.close();
+      chat.close();
+    },
+  };
+}

@@ -1,0 +1,132 @@
+// Who may do what in stream rooms: the admin (header or dashboard cookie), private room passes,
+// the short-lived socket pass a watch page gets, and the viewer cookie that bans follow.
+import type { Context } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import { createHmac } from "node:crypto";
+import { HttpError } from "../../errors.ts";
+import { clientIp, type ClientOptions, isTls } from "../../edge/client.ts";
+import { isAllowedOrigin } from "../../edge/origin.ts";
+import type { StreamAccessStore } from "../../storage/stream_access_store.ts";
+import type { StreamRoom } from "../../storage/streams_store.ts";
+import { randomToken, secretsEqual } from "../../tokens.ts";
+import { requireAdmin } from "./stream_views.ts";
+
+export const ADMIN_COOKIE = "roomcast_studio";
+export const VIEWER_COOKIE = "roomcast_viewer";
+/** One cookie per private room, so a pass for one room says nothing about another. */
+export const roomCookie = (room: StreamRoom): string => `roomcast_room_${room.id}`;
+
+/** Dashboard sessions last a week; the admin signs in again after that. */
+export const ADMIN_SESSION_MS = 7 * 24 * 3600_000;
+/** A socket pass is good for half a day: a watch page open longer reloads to get a new one. */
+const SOCKET_PASS_MS = 12 * 3600_000;
+
+export interface StreamAccessOptions {
+  store: StreamAccessStore;
+  adminToken?: string;
+  /** How requests looked to the client: BASE_PATH (cookie path), TLS, address, own origin. */
+  client: ClientOptions;
+  allowedOrigins: string[];
+}
+
+export interface StreamAccess {
+  /** True for a valid x-admin-token header or dashboard session cookie. */
+  isAdmin(c: Context): boolean;
+  /** The admin check for admin routes: 401/403/503 JSON otherwise. */
+  requireAdmin(c: Context): void;
+  /** Whether this request may see the room (public, admin, or a valid pass for it). */
+  canView(c: Context, room: StreamRoom): boolean;
+  /** 403 unless the request may see the room. */
+  requireView(c: Context, room: StreamRoom): void;
+  /** Sets a cookie under BASE_PATH (HttpOnly, SameSite=Lax, Secure behind TLS). */
+  setCookie(c: Context, name: string, value: string, maxAgeSeconds: number): void;
+  /** The browser's viewer id, made and set as a cookie when it has none. */
+  viewerId(c: Context): { id: string; isNew: boolean };
+  clientIp(c: Context): string;
+  /** A pass the watch page hands to `/ws` to follow the room (sockets carry no room cookie). */
+  socketPass(slug: string): string;
+  socketPassAllows(slug: string, pass: unknown): boolean;
+}
+
+const PRIVATE_MESSAGE = "This room is private: open it with an invite link";
+
+export function createStreamAccess(options: StreamAccessOptions): StreamAccess {
+  const { store, client } = options;
+  // Socket passes are signed with a key of this process: a restart ends them, pages reload.
+  const secret = crypto.getRandomValues(new Uint8Array(32));
+  const sign = (text: string) => createHmac("sha256", secret).update(text).digest("hex");
+
+  /** "none": no live dashboard session; "foreign": one, but sent by another site's page. */
+  const cookieSession = (c: Context): "none" | "ok" | "foreign" => {
+    const session = getCookie(c, ADMIN_COOKIE);
+    if (!options.adminToken || !session || !store.adminSession(session)) return "none";
+    // A cookie rides along on cross-site requests too: writes must come from our own pages.
+    const safe = c.req.method === "GET" || c.req.method === "HEAD";
+    return safe || isAllowedOrigin(c.req.raw, options.allowedOrigins, client) ? "ok" : "foreign";
+  };
+  const fromCookie = (c: Context) => cookieSession(c) === "ok";
+  const isAdmin = (c: Context) => {
+    const header = c.req.header("x-admin-token");
+    if (header !== undefined && options.adminToken) {
+      try {
+        requireAdmin(options.adminToken, header);
+        return true;
+      } catch {
+        return false;
+      }
+    }
+    return fromCookie(c);
+  };
+  const canView = (c: Context, room: StreamRoom) => {
+    if (!room.private || isAdmin(c)) return true;
+    const pass = getCookie(c, roomCookie(room));
+    return pass !== undefined && store.passAllows(room.id, pass);
+  };
+
+  return {
+    isAdmin,
+    requireAdmin(c) {
+      if (c.req.header("x-admin-token") === undefined) {
+        const session = cookieSession(c);
+        if (session === "ok") return;
+        if (session === "foreign") {
+          throw new HttpError(403, "Origin not allowed", { code: "forbidden_origin" });
+        }
+      }
+      requireAdmin(options.adminToken, c.req.header("x-admin-token"));
+    },
+    canView,
+    requireView(c, room) {
+      if (!canView(c, room)) throw new HttpError(403, PRIVATE_MESSAGE);
+    },
+    setCookie(c, name, value, maxAgeSeconds) {
+      setCookie(c, name, value, {
+        path: client.basePath,
+        maxAge: maxAgeSeconds,
+        httpOnly: true,
+        sameSite: "Lax",
+        secure: isTls(c.req.raw, client),
+      });
+    },
+    viewerId(c) {
+      const known = getCookie(c, VIEWER_COOKIE);
+      if (known && /^[A-Za-z0-9_-]{22}$/.test(known)) return { id: known, isNew: false };
+      const id = randomToken(16);
+      this.setCookie(c, VIEWER_COOKIE, id, 400 * 24 * 3600);
+      return { id, isNew: true };
+    },
+    clientIp: (c) => clientIp(c, client),
+    socketPass(slug) {
+      const expires = Date.now() + SOCKET_PASS_MS;
+      return `${expires}.${sign(`${slug}.${expires}`)}`;
+    },
+    socketPassAllows(slug, pass) {
+      if (typeof pass !== "string" || pass.length > 100) return false;
+      const [expires, mac] = pass.split(".");
+      if (!/^\d{13}$/.test(expires) || Number(expires) < Date.now()) return false;
+      return secretsEqual(mac ?? "", sign(`${slug}.${expires}`));
+    },
+  };
+}
+
+export { PRIVATE_MESSAGE };

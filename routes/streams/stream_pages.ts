@@ -1,0 +1,103 @@
+// The watch page (/watch/<slug>, with ?invite=) and the streamer dashboard (/studio) and its data.
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { HttpError } from "../../errors.ts";
+import type { StreamRoom } from "../../storage/streams_store.ts";
+import { inviteView, redeemInvite } from "./stream_access_routes.ts";
+import { HISTORY, messageView } from "./stream_chat.ts";
+import { obsSettings, roomOf, SLUG, type StreamsContext, viewOf } from "./context.ts";
+
+export function streamPageRoutes(ctx: StreamsContext, adminConfigured: boolean): Hono {
+  const { store, access, live } = ctx;
+  const app = new Hono();
+
+  /** The "this room is private" page, as a 403 (the page shell itself renders 200 or 404). */
+  const locked = (c: Context, slug: string, inviteError: string | null) => {
+    const page = ctx.page(c, {
+      title: "Private room · Roomcast",
+      entry: "watch",
+      styles: ["stream.css"],
+      data: { slug, room: null, locked: true, inviteError },
+    });
+    return new Response(page.body, { status: 403, headers: page.headers });
+  };
+
+  app.get("/watch/:slug", (c) => {
+    const slug = c.req.param("slug");
+    const room = SLUG.test(slug) ? store.get(slug) : null;
+    if (!room) {
+      return ctx.page(c, {
+        title: "Room not found · Roomcast",
+        entry: "watch",
+        styles: ["stream.css"],
+        data: { slug, room: null },
+        status: 404,
+      });
+    }
+    const invite = c.req.query("invite");
+    if (invite !== undefined && room.private && !access.canView(c, room)) {
+      try {
+        redeemInvite(ctx, c, room, invite);
+      } catch (error) {
+        if (!(error instanceof HttpError)) throw error;
+        return locked(c, slug, error.message);
+      }
+      // The cookie is set: reload without the token in the address bar (and in shared links).
+      return c.redirect(`${ctx.links.basePath}watch/${room.slug}`, 303);
+    }
+    if (!access.canView(c, room)) return locked(c, slug, null);
+    return ctx.page(c, {
+      title: `${room.name} · Roomcast`,
+      entry: "watch",
+      styles: ["stream.css"],
+      data: {
+        slug,
+        room: viewOf(ctx, c, room),
+        socketPass: access.socketPass(room.slug),
+        admin: access.isAdmin(c),
+        quality: ctx.transcode === "abr",
+      },
+    });
+  });
+
+  app.get("/studio", (c) => {
+    const signedIn = access.isAdmin(c);
+    // The dashboard reveals keys on a click: no other site may frame it and steer that click.
+    c.header("x-frame-options", "DENY");
+    c.header("content-security-policy", "frame-ancestors 'none'");
+    return ctx.page(c, {
+      title: "Studio · Roomcast",
+      entry: "studio",
+      styles: ["stream.css"],
+      data: { signedIn, adminConfigured, error: c.req.query("error") ?? null },
+    });
+  });
+
+  const studioRoom = (c: Context, room: StreamRoom) => ({
+    ...viewOf(ctx, c, room),
+    hasKey: store.sealedKey(room.slug) !== null,
+    rtmpUrl: obsSettings(ctx, c, null).rtmpUrl,
+    health: room.liveSource !== null ? ctx.health.health(room.slug) : null,
+    viewerGraph: ctx.health.graph(room.slug),
+    presence: live.presence(room.slug),
+  });
+
+  app.get("/api/studio/rooms", (c) => {
+    access.requireAdmin(c);
+    return c.json(store.list().map((room) => studioRoom(c, room)));
+  });
+
+  // Everything the dashboard shows for one room, in one poll.
+  app.get("/api/studio/rooms/:slug", (c) => {
+    access.requireAdmin(c);
+    const room = roomOf(ctx, c);
+    return c.json({
+      ...studioRoom(c, room),
+      invites: ctx.accessStore.invites(room.id).map((i) => inviteView(room, i)),
+      bans: ctx.chatStore.bans(room.id),
+      messages: ctx.chatStore.messages(room.id, HISTORY).map((m) => messageView(room, m)),
+    });
+  });
+
+  return app;
+}

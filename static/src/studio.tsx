@@ -1,0 +1,151 @@
+// The streamer dashboard (/studio): sign in with SERVER_ADMIN_TOKEN, then manage every stream room.
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { boot, url } from "./lib/boot.ts";
+import { call, type RoomDetail, type StudioRoom } from "./lib/studio_api.ts";
+import { StudioRoom as RoomPanel } from "./lib/studio_room.tsx";
+
+const data = boot<{ signedIn: boolean; adminConfigured: boolean; error: string | null }>();
+
+function SignIn() {
+  return (
+    <main class="studio-login panel">
+      <h1>Studio</h1>
+      {!data.adminConfigured
+        ? (
+          <p class="chat-error">
+            The dashboard is off: set <code>SERVER_ADMIN_TOKEN</code> and restart Roomcast.
+          </p>
+        )
+        : (
+          <form method="post" action={url("studio/login")} id="login-form">
+            <label for="login-token">Admin token (SERVER_ADMIN_TOKEN)</label>
+            <input
+              id="login-token"
+              name="token"
+              type="password"
+              required
+              autocomplete="current-password"
+            />
+            {data.error && <p class="chat-error" id="login-error">That token is not right.</p>}
+            <button type="submit">Sign in</button>
+          </form>
+        )}
+      <p class="muted">
+        <a href={url("")}>Back to Roomcast</a>
+      </p>
+    </main>
+  );
+}
+
+function CreateRoom({ onCreated }: { onCreated(slug: string): void }) {
+  const [name, setName] = useState("");
+  const [isPrivate, setPrivate] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = (e: Event) => {
+    e.preventDefault();
+    call("POST", "api/rooms", { name, private: isPrivate }).then((room) => {
+      setName("");
+      setError(null);
+      onCreated(room.slug);
+    }, (err) => setError(String(err.message)));
+  };
+  return (
+    <form class="panel" id="create-form" onSubmit={submit}>
+      <h2>New room</h2>
+      <label class="field">
+        <span class="muted">Name</span>
+        <input
+          id="create-name"
+          value={name}
+          maxLength={100}
+          required
+          onInput={(e) => setName(e.currentTarget.value)}
+        />
+      </label>
+      <label class="field">
+        <span>
+          <input
+            type="checkbox"
+            id="create-private"
+            checked={isPrivate}
+            onChange={(e) => setPrivate(e.currentTarget.checked)}
+          />{" "}
+          Private
+        </span>
+      </label>
+      <button type="submit" id="create-room">Create room</button>
+      {error && <p class="chat-error">{error}</p>}
+    </form>
+  );
+}
+
+function Dashboard() {
+  const [rooms, setRooms] = useState<StudioRoom[]>([]);
+  const [slug, setSlug] = useState<string | null>(null);
+  const [detail, setDetail] = useState<RoomDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [tick, setTick] = useState(0);
+  const onError = (e: unknown) => setError(String((e as Error).message ?? e));
+
+  useEffect(() => {
+    const timer = setInterval(() => setTick((n) => n + 1), 2000);
+    return () => clearInterval(timer);
+  }, []);
+  useEffect(() => {
+    call("GET", "api/studio/rooms").then((list: StudioRoom[]) => {
+      setRooms(list);
+      if (slug === null && list.length) setSlug(list[0].slug);
+    }, onError);
+    if (slug) call("GET", `api/studio/rooms/${slug}`).then(setDetail, () => setDetail(null));
+  }, [tick, slug]);
+
+  return (
+    <main class="studio">
+      <header class="studio-head">
+        <h1>Studio</h1>
+        <form method="post" action={url("studio/logout")}>
+          <a href={url("")}>Home</a> <button type="submit" id="sign-out">Sign out</button>
+        </form>
+      </header>
+      {error && <p class="chat-error" role="alert" onClick={() => setError(null)}>{error}</p>}
+      <div class="studio-grid">
+        <div class="studio-side">
+          <section class="panel">
+            <h2>Rooms</h2>
+            {rooms.length === 0 && <p class="muted">No rooms yet: create the first one.</p>}
+            <ul class="studio-rooms" id="studio-rooms">
+              {rooms.map((r) => (
+                <li key={r.slug}>
+                  <button
+                    type="button"
+                    data-slug={r.slug}
+                    aria-current={r.slug === slug}
+                    onClick={() => (setSlug(r.slug), setDetail(null))}
+                  >
+                    <span>{r.name}{r.private ? " 🔒" : ""}</span>
+                    <span class={r.isLive ? "badge live" : "badge"}>
+                      {r.isLive ? "Live" : "Off"}
+                    </span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </section>
+          <CreateRoom onCreated={(next) => (setSlug(next), setTick((n) => n + 1))} />
+        </div>
+        {detail
+          ? (
+            <RoomPanel
+              room={detail}
+              onError={onError}
+              onDeleted={() => (setSlug(null), setDetail(null), setTick((n) => n + 1))}
+            />
+          )
+          : <p class="muted">{rooms.length ? "Loading…" : ""}</p>}
+      </div>
+    </main>
+  );
+}
+
+render(data.signedIn ? <Dashboard /> : <SignIn />, document.getElementById("app")!);

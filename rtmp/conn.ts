@@ -32,6 +32,7 @@ export class RtmpConn {
   readonly openedAt = Date.now();
   readonly ip: string;
   #closed = false;
+  #closeReason = "connection lost"; // what ended the connection, for a publish still running
   #published = false; // a publish was authorized on this connection
   #lastMedia = 0;
   #publish: Publish | null = null;
@@ -63,7 +64,8 @@ export class RtmpConn {
       },
       onMetadata: (payload, ts) => this.#publish?.metadata(payload, ts),
       onUnpublish: () => {
-        this.#publish?.end();
+        // Before close(), the publisher unpublished itself; after, the connection ended under it.
+        this.#publish?.end(this.#closed ? this.#closeReason : undefined);
         this.#publish = null;
       },
     }, { maxMessageLength: deps.limits.maxMessageLength });
@@ -90,6 +92,7 @@ export class RtmpConn {
   close(reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (reason !== "ended") this.#closeReason = reason;
     this.deps.log("debug", "rtmp connection closed", { ip: this.ip, reason });
     try {
       this.tcp.close();

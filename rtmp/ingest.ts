@@ -41,8 +41,11 @@ export interface IngestOptions {
 export interface Publish {
   metadata(payload: Uint8Array, timestamp: number): void;
   media(typeId: number, timestamp: number, payload: Uint8Array): void;
-  /** The publisher is gone. Idempotent. */
-  end(): void;
+  /**
+   * The publisher is gone. Idempotent. `reason` says the connection ended under the publish (lost,
+   * or a deadline missed) rather than by its own unpublish, which counts as a dropped publisher.
+   */
+  end(reason?: string): void;
 }
 
 export type BeginResult = { decision: PublishDecision; publish?: Publish };
@@ -182,8 +185,10 @@ export function createIngest(o: IngestOptions) {
         o.onMedia?.(slug, typeId, ts, payload);
         push(remux.media(typeId, ts, payload));
       },
-      end() {
+      end(reason) {
         if (ended) return;
+        // A connection that ends without the publisher's unpublish (lost, timed out) is a drop.
+        if (reason !== undefined && !dropped) o.onDrop?.(slug, reason);
         ended = true;
         // the key is free at once (OBS reconnects in 2 s); a new ffmpeg waits for `finished`
         if (live.get(slug)?.drop === drop) live.delete(slug);

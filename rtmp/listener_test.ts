@@ -178,3 +178,30 @@ Deno.test("startRtmpServer() transcodes to 720p30", async () => {
     await t.close();
   }
 });
+
+Deno.test("startRtmpServer() reports a publisher whose connection is lost as dropped", async () => {
+  const seen: string[] = [];
+  const t = await startTestServer({
+    events: {
+      onLive: (slug, pb) => seen.push(`live ${slug} ${pb}`),
+      onOffline: (slug, pb) => seen.push(`offline ${slug} ${pb}`),
+      onDrop: (slug, reason) => seen.push(`drop ${slug} ${reason}`),
+    },
+  });
+  const drops = () => seen.filter((e) => e.startsWith("drop"));
+  try {
+    const pub = ffmpegPublish(t.url("key-a"), 30);
+    await waitFor("onLive", () => seen.includes("live room-a pb-a"));
+    pub.kill("SIGKILL"); // a crashed OBS: no FCUnpublish, the TCP connection just ends
+    await finished(pub);
+    await waitFor("onDrop", () => drops().length > 0);
+    assertEquals(drops(), ["drop room-a connection lost"]);
+    // A publisher that unpublishes itself is not a drop.
+    const clean = await finished(ffmpegPublish(t.url("key-b"), 3));
+    assertEquals(clean.code, 0, clean.err);
+    await waitFor("onOffline", () => seen.includes("offline room-b pb-b"));
+    assertEquals(drops(), ["drop room-a connection lost"]);
+  } finally {
+    await t.close();
+  }
+});

@@ -56,6 +56,9 @@ export interface Config {
   maxSnippetBytes: number;
   /** @default 24 */
   codeSessionTtlHours: number;
+  /** Open descriptors at which idle HTTP connections are dropped (0: never); unset: from the
+   * open-file limit, see `defaultMaxConnections` in serve.ts. */
+  maxConnections?: number;
 }
 
 const MiB = 1024 * 1024;
@@ -150,6 +153,9 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
     ffmpegPath: str("FFMPEG_PATH") ?? "ffmpeg",
     maxSnippetBytes: int("MAX_SNIPPET_BYTES", 256 * 1024, 1024, 16 * MiB),
     codeSessionTtlHours: int("CODE_SESSION_TTL_HOURS", 24, 1, 24 * 365),
+    maxConnections: str("MAX_CONNECTIONS") === undefined
+      ? undefined
+      : int("MAX_CONNECTIONS", 0, 0, 10_000_000),
   };
   if (problems.length > 0) {
     throw new ConfigError(problems);

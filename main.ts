@@ -8,7 +8,12 @@ import { createSseTransport } from "./realtime/sse.ts";
 import { openDb } from "./storage/db.ts";
 import { ensureAdminHtpasswd } from "./storage/first_start.ts";
 import { type RtmpServer, startRtmpServer } from "./rtmp/listener.ts";
-import { defaultMaxConnections, parseOpenFileLimit, serveResilient } from "./serve.ts";
+import {
+  countOpenDescriptors,
+  defaultMaxConnections,
+  parseOpenFileLimit,
+  serveResilient,
+} from "./serve.ts";
 
 async function main(): Promise<void> {
   let config;
@@ -123,6 +128,12 @@ function logOpenFileLimit(
   maxConnections: number,
 ): void {
   log.info("Open-file limit", { soft: limit?.soft, hard: limit?.hard, maxConnections });
+  if (countOpenDescriptors() === undefined) {
+    // Deno 2.9 opens /proc/self only with every permission granted (-A), as `deno task start` does.
+    log.warn("Cannot count open descriptors: idle connections are dropped only when accept fails", {
+      hint: "run with -A on Linux",
+    });
+  }
   // `deno task start`, the Dockerfile and docs/roomcast.service raise it; a bare `deno run` may not.
   if (limit && limit.soft < limit.hard) {
     log.warn("The open-file limit is below its hard limit; raise it with `ulimit -n`", {

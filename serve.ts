@@ -34,8 +34,8 @@ export interface ResilientServer {
   close(): Promise<void>;
 }
 
-// The old listener closes on the next turn of the event loop: retry at once a few times (a
-// setTimeout would wait 1-4 ms more), then back off while no descriptor is free.
+// The old listener closes within a few turns of the event loop: retry at once (a setTimeout
+// would add 1-4 ms each), then back off while no descriptor is free.
 const FAST_TRIES = 20;
 const BACKOFF_MS = [10, 50, 100, 200, 500, 1000, 2000];
 /** How long close() waits for drained listeners' last responses (e.g. a slow upload). */
@@ -93,8 +93,8 @@ export function serveResilient(
     current = undefined;
     lastDrain = performance.now();
     drain(old);
-    // Connections arriving until the port is bound again are refused (0.06 ms median, 2 ms at
-    // most, measured). SO_REUSEPORT would close that gap, but Deno 2.9 wants --unstable-net.
+    // Connections arriving until the port is bound again are refused: 2-3 ms measured in the
+    // real server. SO_REUSEPORT would close that gap, but Deno 2.9 wants --unstable-net for it.
     relisten(0, performance.now());
   };
 

@@ -56,7 +56,7 @@ Deno.test("serveResilient() drops idle connections past maxDescriptors and keeps
     open = 100;
     // EOF: the server closed the connection that never sent a request.
     assertEquals(await idle.read(new Uint8Array(16)), null);
-    // The port is bound again within about 0.1 ms; a connect in that window is refused.
+    // A connect in the moment before the port is bound again is refused; clients retry.
     const get = () => fetch(`http://127.0.0.1:${server.port}/`);
     const res = await get().catch(() => new Promise((r) => setTimeout(r, 10)).then(get));
     assertEquals(await res.text(), "ok");

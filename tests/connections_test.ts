@@ -127,7 +127,7 @@ Deno.test("dropping idle connections keeps SSE streams and closes WebSockets wit
         headers: { authorization: basic("admin", "adminpw") },
         client,
       });
-    // A drop refuses connections for the 2-4 ms until the port is bound again; clients retry.
+    // A drop refuses connections for the 2-3 ms until the port is bound again; clients retry.
     const res = await post().catch(() => new Promise((r) => setTimeout(r, 50)).then(post));
     assertEquals(res.status, 200);
     await res.body?.cancel();

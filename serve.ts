@@ -84,15 +84,11 @@ export function serveResilient(
     return server;
   };
 
-  // Graceful shutdown frees the idle and head-less connections; in-flight responses finish.
-  const drain = (server: Deno.HttpServer) => {
-    server.shutdown().catch(() => {}).finally(() => instances.delete(server));
-  };
-
   const replace = (old: Deno.HttpServer) => {
     current = undefined;
     lastDrain = performance.now();
-    drain(old);
+    // Graceful shutdown frees the idle and head-less connections; in-flight responses finish.
+    old.shutdown().catch(() => {}).finally(() => instances.delete(old));
     // Connections arriving until the port is bound again are refused: 2-3 ms measured in the
     // real server. SO_REUSEPORT would close that gap, but Deno 2.9 wants --unstable-net for it.
     relisten(0, performance.now());
@@ -106,38 +102,22 @@ export function serveResilient(
       log.info("Listening again", { port, afterMs });
     } catch (error) {
       // The old listener is still open (AddrInUse), or no descriptor is free (EMFILE).
-      const next = () => relisten(attempt + 1, since);
-      if (attempt < FAST_TRIES) {
-        const id = setImmediate(next);
-        cancelRetry = () => clearImmediate(id);
-        return;
-      }
       if (attempt === FAST_TRIES) {
         log.warn("Cannot listen again yet, retrying", { error: String(error) });
       }
-      const id = setTimeout(
-        next,
-        BACKOFF_MS[Math.min(attempt - FAST_TRIES, BACKOFF_MS.length - 1)],
-      );
-      cancelRetry = () => clearTimeout(id);
+      cancelRetry = retryLater(attempt, () => relisten(attempt + 1, since));
     }
   };
 
-  const check = () => {
-    if (closing || !current || maxDescriptors <= 0) return;
-    const open = count();
-    if (open === undefined) return clearInterval(watch);
-    if (open < maxDescriptors || performance.now() - lastDrain < cooldownMs) return;
+  listen(true);
+  const stopWatch = watchDescriptors(count, maxDescriptors, options.checkEveryMs ?? 1000, (n) => {
+    if (closing || !current || performance.now() - lastDrain < cooldownMs) return;
     log.warn("Too many open descriptors: dropping idle HTTP connections", {
-      descriptors: open,
+      descriptors: n,
       maxConnections: maxDescriptors,
     });
     replace(current);
-  };
-
-  listen(true);
-  const watch = setInterval(check, options.checkEveryMs ?? 1000);
-  Deno.unrefTimer(watch);
+  });
 
   return {
     get port() {
@@ -145,16 +125,47 @@ export function serveResilient(
     },
     async close() {
       closing = true;
-      clearInterval(watch);
+      stopWatch();
       cancelRetry();
       if (current) instances.get(current)?.abort.abort();
-      const settled = Promise.all([...instances.values()].map((i) => i.done));
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const waited = new Promise((resolve) => timer = setTimeout(resolve, CLOSE_WAIT_MS));
-      await Promise.race([settled, waited]);
-      clearTimeout(timer);
+      await settledWithin([...instances.values()].map((i) => i.done), CLOSE_WAIT_MS);
     },
   };
+}
+
+/** Calls `onPressure` with the count while `count()` is at least `max` (0: never). */
+function watchDescriptors(
+  count: () => number | undefined,
+  max: number,
+  everyMs: number,
+  onPressure: (open: number) => void,
+): () => void {
+  if (max <= 0) return () => {};
+  const id = setInterval(() => {
+    const open = count();
+    if (open === undefined) clearInterval(id); // no /proc here: only failed accepts drop
+    else if (open >= max) onPressure(open);
+  }, everyMs);
+  Deno.unrefTimer(id);
+  return () => clearInterval(id);
+}
+
+/** Runs `next` soon: at once for the first FAST_TRIES attempts, then backing off. */
+function retryLater(attempt: number, next: () => void): () => void {
+  if (attempt < FAST_TRIES) {
+    const id = setImmediate(next);
+    return () => clearImmediate(id);
+  }
+  const id = setTimeout(next, BACKOFF_MS[Math.min(attempt - FAST_TRIES, BACKOFF_MS.length - 1)]);
+  return () => clearTimeout(id);
+}
+
+/** Waits for every promise to settle, or `ms`, whichever comes first. */
+async function settledWithin(promises: Promise<unknown>[], ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const waited = new Promise((resolve) => timer = setTimeout(resolve, ms));
+  await Promise.race([Promise.allSettled(promises), waited]);
+  clearTimeout(timer);
 }
 
 /** Open descriptors of this process, from /proc (Linux); undefined elsewhere. */

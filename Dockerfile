@@ -1,6 +1,7 @@
 # Roomcast: one self-hosted Deno server for live rooms (images, workspaces, media, streams, code).
 # Build: docker build -t roomcast .
 # Run:   docker run -p 8080:8080 -p 1935:1935 -v roomcast-data:/data roomcast
+#        (add --ulimit nofile=65536:65536 where the engine's hard limit is low)
 FROM denoland/deno:debian-2.9.6
 
 # ffmpeg turns RTMP publishes into HLS and makes thumbnails; tini reaps it and forwards signals.
@@ -23,4 +24,7 @@ VOLUME ["/data"]
 EXPOSE 8080 1935
 
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["deno", "run", "--v8-flags=--max-semi-space-size=1", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-run", "--allow-sys", "main.ts"]
+# Every connection holds a descriptor: raise the soft open-file limit to the hard one (engines
+# often give 1024 of 524288). -A because Deno reads /proc/self, where Roomcast counts its
+# descriptors, only with every permission; --allow-run alone already allowed as much.
+CMD ["sh", "-c", "ulimit -n \"$(ulimit -Hn)\" 2>/dev/null; exec deno run --v8-flags=--max-semi-space-size=1 -A main.ts"]

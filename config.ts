@@ -93,6 +93,9 @@ export interface Config {
   hubHistoryBytes: number;
   /** Seconds a topic without subscribers is kept (with its history) for clients to resume. @default 300 */
   hubIdleTopicSeconds: number;
+  /** Open descriptors at which idle HTTP connections are dropped (0: never); unset: from the
+   * open-file limit, see `defaultMaxConnections` in serve.ts. */
+  maxConnections?: number;
 }
 
 const MiB = 1024 * 1024;
@@ -200,6 +203,9 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
     codeSessionsPerHour: int("CODE_SESSIONS_PER_HOUR", 30, 1, 100_000),
     hubHistoryBytes: int("HUB_HISTORY_BYTES", 64 * MiB, 0, 64 * 1024 * MiB),
     hubIdleTopicSeconds: int("HUB_IDLE_TOPIC_SECONDS", 300, 1, 7 * 24 * 3600),
+    maxConnections: str("MAX_CONNECTIONS") === undefined
+      ? undefined
+      : int("MAX_CONNECTIONS", 0, 0, 10_000_000),
   };
   if (problems.length > 0) {
     throw new ConfigError(problems);

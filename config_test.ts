@@ -106,3 +106,15 @@ Deno.test("loadConfig() reads TRUST_PROXY as a hop count, and the edge's origin 
     assertEquals(error.problems.length, 4, error.problems.join("\n"));
   }
 });
+
+Deno.test("loadConfig() leaves MAX_CONNECTIONS to the open-file limit unless it is set", () => {
+  assertEquals(loadConfig(env({})).maxConnections, undefined);
+  assertEquals(loadConfig(env({ MAX_CONNECTIONS: "0" })).maxConnections, 0);
+  assertEquals(loadConfig(env({ MAX_CONNECTIONS: "5000" })).maxConnections, 5000);
+  try {
+    loadConfig(env({ MAX_CONNECTIONS: "-1" }));
+    throw new Error("no ConfigError");
+  } catch (error) {
+    assert(error instanceof ConfigError && /MAX_CONNECTIONS/.test(error.message));
+  }
+});

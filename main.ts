@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
-import { createLogger } from "./log.ts";
+import { createLogger, type Logger } from "./log.ts";
 import { createHub } from "./realtime/hub.ts";
 import { createSseTransport } from "./realtime/sse.ts";
 import { createTopicTable } from "./realtime/topics.ts";
@@ -10,6 +10,12 @@ import { openDb } from "./storage/db.ts";
 import { ensureAdminHtpasswd } from "./storage/first_start.ts";
 import { removeUploadLeftovers } from "./storage/rooms_store.ts";
 import { type RtmpServer, startRtmpServer } from "./rtmp/listener.ts";
+import {
+  countOpenDescriptors,
+  defaultMaxConnections,
+  parseOpenFileLimit,
+  serveResilient,
+} from "./serve.ts";
 
 async function main(): Promise<void> {
   let config;
@@ -23,6 +29,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.logLevel);
+  const openFiles = readOpenFileLimit();
   await Deno.mkdir(config.dataDir, { recursive: true });
   const generated = await ensureAdminHtpasswd(config.dataDir, config.adminPassword);
   if (generated) {
@@ -85,16 +92,18 @@ async function main(): Promise<void> {
     log.info("RTMP listener is disabled (RTMP_ENABLED=false)");
   }
 
-  const shutdown = new AbortController();
-  const server = Deno.serve({
+  const maxConnections = config.maxConnections ?? defaultMaxConnections(openFiles?.soft);
+  logOpenFileLimit(log, openFiles, maxConnections);
+  const server = serveResilient(roomcast.app.fetch, {
     port: config.port,
     hostname: config.host,
-    signal: shutdown.signal,
+    maxDescriptors: maxConnections,
+    log,
     onListen: ({ hostname, port }) => {
       const host = hostname.includes(":") ? `[${hostname}]` : hostname;
       log.info("Listening", { url: `http://${host}:${port}${config.basePath}`, port });
     },
-  }, roomcast.app.fetch);
+  });
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -105,14 +114,43 @@ async function main(): Promise<void> {
     await roomcast.close();
     sse.close();
     hub.close();
-    shutdown.abort();
-    await server.finished;
+    await server.close();
     db.close();
     log.info("Stopped");
     Deno.exit(0);
   };
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     Deno.addSignalListener(signal, () => void stop(signal));
+  }
+}
+
+/** RLIMIT_NOFILE of this process (Linux); undefined where /proc is not there. */
+function readOpenFileLimit(): { soft: number; hard: number } | undefined {
+  try {
+    return parseOpenFileLimit(Deno.readTextFileSync("/proc/self/limits"));
+  } catch {
+    return undefined;
+  }
+}
+
+function logOpenFileLimit(
+  log: Logger,
+  limit: { soft: number; hard: number } | undefined,
+  maxConnections: number,
+): void {
+  log.info("Open-file limit", { soft: limit?.soft, hard: limit?.hard, maxConnections });
+  if (countOpenDescriptors() === undefined) {
+    // Deno 2.9 opens /proc/self only with every permission granted (-A), as `deno task start` does.
+    log.warn("Cannot count open descriptors: idle connections are dropped only when accept fails", {
+      hint: "run with -A on Linux",
+    });
+  }
+  // `deno task start`, the Dockerfile and docs/roomcast.service raise it; a bare `deno run` may not.
+  if (limit && limit.soft < limit.hard) {
+    log.warn("The open-file limit is below its hard limit; raise it with `ulimit -n`", {
+      soft: limit.soft,
+      hard: limit.hard,
+    });
   }
 }
 

@@ -12,6 +12,8 @@ export interface TestServer {
   dataDir: string;
   /** Every log line the server printed so far. */
   logs: string[];
+  /** False once the server process has exited. */
+  running(): boolean;
   /** Waits for a log line whose `msg` matches. */
   waitForLog(match: RegExp, timeoutMs?: number): Promise<Record<string, unknown>>;
   close(): Promise<void>;
@@ -22,6 +24,8 @@ export interface StartOptions {
   /** htpasswd users for `<dataDir>/.htpasswd`; default admin:adminpw; null writes no file. */
   admins?: Record<string, string> | null;
   dataDir?: string;
+  /** Runs the server with this open-file limit (soft and hard), through `prlimit`. */
+  nofile?: number;
 }
 
 const root = new URL("../", import.meta.url).pathname;
@@ -35,9 +39,11 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     await Deno.writeTextFile(join(dataDir, ".htpasswd"), lines);
   }
 
-  const child = new Deno.Command(Deno.execPath(), {
-    // The same V8 flag as `deno task start`, so tests and benchmarks run what users run.
-    args: ["run", "--v8-flags=--max-semi-space-size=1", "-A", join(root, "main.ts")],
+  // The same V8 flag as `deno task start`, so tests and benchmarks run what users run.
+  const args = ["run", "--v8-flags=--max-semi-space-size=1", "-A", join(root, "main.ts")];
+  const limit = options.nofile ? [`--nofile=${options.nofile}:${options.nofile}`] : undefined;
+  const child = new Deno.Command(limit ? "prlimit" : Deno.execPath(), {
+    args: limit ? [...limit, Deno.execPath(), ...args] : args,
     cwd: root,
     env: {
       PORT: "0",
@@ -118,6 +124,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     pid: child.pid,
     dataDir,
     logs,
+    running: () => !exited,
     waitForLog,
     async close() {
       if (!exited) child.kill("SIGTERM");

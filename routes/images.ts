@@ -192,7 +192,7 @@ export function imageRoutes(deps: ImagesDeps, basePath: string): Hono {
 
   app.get("/:room", (c) => {
     const room = roomParam(c.req.param("room"));
-    return deps.page(c, { title: `${room} · Roomcast`, entry: "viewer", data: { room } });
+    return deps.page(c, { title: `${room} · Roomcast`, entry: "image_room", data: { room } });
   });
 
   return app;

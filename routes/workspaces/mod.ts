@@ -109,7 +109,7 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
     if (!user) return c.redirect(`${basePath}login`, 303);
     return page(c, {
       title: "Workspaces · Roomcast",
-      entry: "app_shell",
+      entry: "workspace",
       styles: ["workspace.css", "workspace_voice.css"],
       data: { user: userView(user) },
     });

@@ -1,4 +1,4 @@
-// The image room viewer: the live image full screen, swapped without a flash on every upload.
+// The image room page: the live image full screen, swapped without a flash on every upload.
 import { render } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { boot, timeAgo, url } from "./lib/boot.ts";
@@ -27,7 +27,7 @@ function preload(src: string): Promise<void> {
   });
 }
 
-function Viewer() {
+function ImageRoom() {
   const [meta, setMeta] = useState<Meta>({ current: null, recent: [] });
   const [shown, setShown] = useState<ImageView | null>(null);
   const [pinned, setPinned] = useState<ImageView | null>(null);
@@ -143,4 +143,4 @@ function Viewer() {
   );
 }
 
-render(<Viewer />, document.getElementById("app")!);
+render(<ImageRoom />, document.getElementById("app")!);

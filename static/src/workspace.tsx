@@ -1,5 +1,5 @@
-// The workspace app (EchoSphere's SPA): servers, channels with unread badges, live messages, members,
-// voice channels with their live rosters, and the shared screen.
+// The workspace page (EchoSphere's SPA): servers, channels with unread badges, live messages,
+// members, voice channels with their live rosters, and the shared screen.
 import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { boot, url } from "./lib/boot.ts";
@@ -40,7 +40,7 @@ const toMessage = (e: WsEvent) => e.message as Message;
 const withSelfOnline = (members: Member[]) =>
   members.map((m) => (m.id === user.id ? { ...m, online: true } : m));
 
-function App() {
+function Workspace() {
   const [servers, setServers] = useState<ServerInfo[]>([]);
   const [serverId, setServerId] = useState<number | null>(null);
   const [channels, setChannels] = useState<Channel[]>([]);
@@ -365,4 +365,4 @@ function App() {
   );
 }
 
-render(<App />, document.getElementById("app")!);
+render(<Workspace />, document.getElementById("app")!);

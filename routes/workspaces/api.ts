@@ -7,7 +7,7 @@ import { parseId } from "../../edge/fields.ts";
 import type { Account } from "../../storage/accounts_store.ts";
 import type { SessionAuth } from "../session.ts";
 import type { WorkspaceService } from "./service.ts";
-import type { MemberList, MessagePage, UnreadCounts } from "./wire.ts";
+import type { MessagePage, ServerMembers, UnreadCounts } from "./wire.ts";
 
 export interface WorkspacesApiDeps {
   auth: SessionAuth;
@@ -88,7 +88,7 @@ export function workspacesApiRoutes(
   });
   app.get("/api/servers/:id/members", (c) => {
     const serverId = idOf(c.req.param("id"), "server id");
-    return c.json({ members: service.members(c.get("user"), serverId) } satisfies MemberList);
+    return c.json({ members: service.members(c.get("user"), serverId) } satisfies ServerMembers);
   });
   app.post("/api/servers/:id/invites", async (c) => {
     const serverId = idOf(c.req.param("id"), "server id");

@@ -44,7 +44,7 @@ export interface UnreadCounts {
 }
 
 /** `GET /api/servers/:id/members`. */
-export interface MemberList {
+export interface ServerMembers {
   members: MemberView[];
 }
 

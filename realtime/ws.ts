@@ -5,7 +5,7 @@ import type { ClientOptions } from "../edge/client.ts";
 import { isAllowedOrigin } from "../edge/origin.ts";
 import { createRateLimiter } from "../edge/rate_limit.ts";
 import type { TopicTable } from "./topics.ts";
-import type { WsError, WsReset, WsSubscribed, WsUnsubscribed } from "./ws_wire.ts";
+import type { WsError, WsReset, WsSubscribed, WsUnsubscribed } from "./wire.ts";
 
 export interface WsUser {
   id: number;

@@ -17,7 +17,7 @@ import {
   type WorkspaceEvent,
   type WorkspacePageData,
 } from "./lib/workspace_api.ts";
-import type { WsError, WsReset } from "../../realtime/ws_wire.ts";
+import type { WsError, WsReset } from "../../realtime/wire.ts";
 import {
   type ConnectionState,
   connectWs,

@@ -1,6 +1,6 @@
 // Voice in the browser: a WebRTC audio mesh per voice channel, signaled with EchoSphere's voice:*
 // events over /ws; mute, deafen, devices, speaking indicators, screen share, ICE restarts.
-import type { WsError } from "../../../realtime/ws_wire.ts";
+import type { WsError } from "../../../realtime/wire.ts";
 import type { WirePeer, WorkspaceEvent } from "./workspace_api.ts";
 import { type SignalPayload, VoicePeer } from "./workspace_voice_peer.ts";
 

@@ -1,5 +1,5 @@
-// The /ws transport's own messages, the same for every feature. Types only: browser pages import
-// them with `import type`, so nothing of the server reaches a bundle.
+// The transports' own messages, the same for every feature: /ws control messages and the SSE JSON
+// frame. Types only: browser pages import them with `import type`, so nothing reaches a bundle.
 
 /** A refused request: `code` is for programs, `error` for people; extras name what was refused. */
 export interface WsError {
@@ -30,3 +30,16 @@ export interface WsReset {
 }
 
 export type WsControl = WsError | WsSubscribed | WsUnsubscribed | WsReset;
+
+/** The `data:` of an SSE frame in the JSON format (sse.ts `jsonFormat`): one hub event. */
+export interface JsonFrame<T = unknown> {
+  id: number;
+  type: string;
+  data: T;
+}
+
+/** The JSON format's `reset` frame: events were missed; refetch the state. */
+export interface JsonReset {
+  id: number;
+  type: "reset";
+}

@@ -1,6 +1,7 @@
 // The code session API as the pages use it: the server's wire types, calls, and following a
 // session's events.
 import { url } from "./boot.ts";
+import type { ErrorBody } from "../../../errors.ts";
 import type { JsonFrame } from "../../../realtime/wire.ts";
 import type { CodeEvents, SnippetView } from "../../../routes/code/wire.ts";
 
@@ -38,7 +39,9 @@ export async function request<T>(
     cache: "no-store",
   });
   const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new ApiError(response.status, body.error ?? response.statusText);
+  if (!response.ok) {
+    throw new ApiError(response.status, (body as Partial<ErrorBody>).error ?? response.statusText);
+  }
   return body as T;
 }
 

@@ -1,6 +1,7 @@
 // JSON calls from the workspace page to /api, with errors turned into exceptions carrying the
 // message; the shapes they answer with are the server's own wire types (routes/workspaces/wire.ts).
 import { url } from "./boot.ts";
+import type { ErrorBody } from "../../../errors.ts";
 import type { Message } from "../../../routes/workspaces/wire.ts";
 
 export class ApiError extends Error {
@@ -25,10 +26,11 @@ export async function apiCall<T = Record<string, unknown>>(
     location.href = url("login");
   }
   if (!response.ok) {
+    const problem: Partial<ErrorBody> = data;
     throw new ApiError(
       response.status,
-      data.error ?? `Request failed (${response.status})`,
-      data.code,
+      problem.error ?? `Request failed (${response.status})`,
+      problem.code,
     );
   }
   return data as T;

@@ -73,7 +73,7 @@ export function createApp(deps: AppDeps): Roomcast {
   const { config, log } = deps;
   const basePath = config.basePath;
   const page = pageRenderer(basePath, {
-    embeddable: { viewer: config.imageViewerFrameAncestors },
+    embeddable: { image_room: config.imageViewerFrameAncestors },
   });
   const client = clientOptionsOf(config);
   // Writes that a browser's cookie or Basic credentials would authorize by themselves.

@@ -5,6 +5,17 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 /** The JSON key a seed's clients read the message from: `{"error": ...}` or `{"detail": ...}`. */
 export type ErrorShape = "error" | "detail";
 
+/** An error body in the `error` shape; `code` is for programs (EchoSphere's clients read it). */
+export interface ErrorBody {
+  error: string;
+  code?: string;
+}
+
+/** An error body in the `detail` shape (the Media Server's FastAPI). */
+export interface DetailBody {
+  detail: string;
+}
+
 export interface HttpErrorOptions {
   /** @default "error" */
   shape?: ErrorShape;
@@ -32,7 +43,7 @@ export class HttpError extends Error {
   }
 
   /** The JSON body in the seed's shape. */
-  body(): Record<string, string> {
+  body(): ErrorBody | DetailBody {
     if (this.shape === "detail") return { detail: this.message };
     return this.code ? { error: this.message, code: this.code } : { error: this.message };
   }

@@ -1,6 +1,7 @@
 // Server-Sent Events transport: adapts hub topics to `text/event-stream` responses.
 import type { CloseReason, Hub, HubEvent } from "./hub.ts";
 import type { TopicTable } from "./topics.ts";
+import type { JsonFrame, JsonReset } from "./wire.ts";
 
 /** How a topic's events are written as SSE frames; `name` keys the shared encoding cache. */
 export interface SseFormat {
@@ -11,14 +12,17 @@ export interface SseFormat {
   gap?(lastId: number): { event?: string; data: string };
 }
 
-/** The default format: `event: <type>` and the event as JSON `{id, type, ...data}`. */
+/** The default format: `event: <type>` and the event as JSON `{id, type, data}` (a JsonFrame). */
 export const jsonFormat: SseFormat = {
   name: "json",
   frame: (event) => ({
     event: event.type,
-    data: JSON.stringify({ id: event.id, type: event.type, data: event.data }),
+    data: JSON.stringify({ id: event.id, type: event.type, data: event.data } satisfies JsonFrame),
   }),
-  gap: (lastId) => ({ event: "reset", data: JSON.stringify({ id: lastId, type: "reset" }) }),
+  gap: (lastId) => ({
+    event: "reset",
+    data: JSON.stringify({ id: lastId, type: "reset" } satisfies JsonReset),
+  }),
 };
 
 export interface SseOptions {

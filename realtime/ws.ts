@@ -5,6 +5,7 @@ import type { ClientOptions } from "../edge/client.ts";
 import { isAllowedOrigin } from "../edge/origin.ts";
 import { createRateLimiter } from "../edge/rate_limit.ts";
 import type { TopicTable } from "./topics.ts";
+import type { WsError, WsReset, WsSubscribed, WsUnsubscribed } from "./wire.ts";
 
 export interface WsUser {
   id: number;
@@ -136,13 +137,15 @@ function socketClient(socket: WebSocket, user: WsUser | null, limits: ClientLimi
         close: (reason) => {
           topics.delete(topic);
           if (reason === "slow") dropSlow();
-          else if (reason === "dropped") client.send({ type: "unsubscribed", topic });
-          else socket.close(1001, "Server shutting down");
+          else if (reason === "dropped") {
+            client.send({ type: "unsubscribed", topic } satisfies WsUnsubscribed);
+          } else socket.close(1001, "Server shutting down");
         },
       }, { since });
       topics.set(topic, subscription.unsubscribe);
-      if (subscription.gap) client.send({ type: "reset", topic, eventId: subscription.lastId });
-      else for (const event of subscription.replay) socket.send(event.text("ws", wsFrame));
+      if (subscription.gap) {
+        client.send({ type: "reset", topic, eventId: subscription.lastId } satisfies WsReset);
+      } else for (const event of subscription.replay) socket.send(event.text("ws", wsFrame));
       return true;
     },
     unsubscribe(topic) {
@@ -150,7 +153,7 @@ function socketClient(socket: WebSocket, user: WsUser | null, limits: ClientLimi
       topics.delete(topic);
     },
     error(code, message, extra) {
-      client.send({ type: "error", code, error: message, ...extra });
+      client.send({ type: "error", code, error: message, ...extra } satisfies WsError);
     },
   };
   return { client, topics };
@@ -183,7 +186,7 @@ export function createWsTransport(options: WsOptions): WsTransport {
       : undefined;
     // After the replay: the client now knows it is live, and from which event id.
     if (client.subscribe(topic, since)) {
-      client.send({ type: "subscribed", topic, eventId: hub.lastId(topic) });
+      client.send({ type: "subscribed", topic, eventId: hub.lastId(topic) } satisfies WsSubscribed);
     }
   };
 

@@ -47,7 +47,7 @@ Deno.test("auth: signup, login and logout through the HTML forms", async () => {
 
     const app = await fetch(`${server.url}app`, { headers: { cookie }, redirect: "manual" });
     assertEquals(app.status, 200);
-    assertMatch(await app.text(), /app_shell\.js/);
+    assertMatch(await app.text(), /workspace\.js/);
     const me = await api(server, { cookie } as never, "GET", "api/auth/me");
     assertEquals(me.body.user, { id: 1, email: "ada@example.test", displayName: "Ada" });
 

@@ -14,6 +14,16 @@ import { readJsonObject } from "../edge/body.ts";
 import { hasControlCharacters, optionalString } from "../edge/fields.ts";
 import { createRateLimiter } from "../edge/rate_limit.ts";
 import { type CodeLive, codeTopic } from "./code_live.ts";
+import type {
+  CodeEvents,
+  CreatedSession,
+  ParticipantView,
+  SessionEnded,
+  SessionInfo,
+  SessionView,
+  SnippetHistory,
+  SnippetView,
+} from "./code/wire.ts";
 import {
   hashToken,
   newCreatorToken,
@@ -46,20 +56,20 @@ const bodyLimit = (maxSnippetBytes: number) => maxSnippetBytes * 2 + SMALL_BODY;
 const iso = (ms: number) => new Date(ms).toISOString();
 const encoder = new TextEncoder();
 
-export const sessionView = (s: CodeSession) => ({
+export const sessionView = (s: CodeSession): SessionView => ({
   id: s.id,
   session_code: s.code,
   display_name: s.displayName,
   is_active: true,
   created_at: iso(s.createdAt),
 });
-export const participantView = (p: CodeParticipant) => ({
+export const participantView = (p: CodeParticipant): ParticipantView => ({
   id: p.id,
   session_id: p.sessionId,
   display_name: p.displayName,
   joined_at: iso(p.joinedAt),
 });
-export const snippetView = (s: CodeSnippet) => ({
+export const snippetView = (s: CodeSnippet): SnippetView => ({
   id: s.id,
   session_id: s.sessionId,
   file_name: s.fileName,
@@ -128,18 +138,19 @@ function sessionRoutes(deps: CodeDeps): Hono {
     const token = given === undefined ? newCreatorToken() : given.trim();
     const session = store.create(displayName, hashToken(token));
     log.info("Code session created", { code: session.code });
-    const view = sessionView(session);
+    const view: CreatedSession = sessionView(session);
     return c.json(given === undefined ? { ...view, creator_token: token } : view, 201);
   });
 
   app.get("/api/v1/sessions/anon/:code", (c) => {
     const session = sessionOf(c.req.param("code"));
     c.header("cache-control", "no-store");
-    return c.json({
+    const info: SessionInfo = {
       ...sessionView(session),
       participant_count: store.participantCount(session.id),
       max_participants: MAX_PARTICIPANTS,
-    });
+    };
+    return c.json(info);
   });
 
   app.post("/api/v1/sessions/anon/:code/join", async (c) => {
@@ -153,7 +164,7 @@ function sessionRoutes(deps: CodeDeps): Hono {
     const result = store.join(session.id, name, MAX_PARTICIPANTS);
     if (!result.ok) throw new HttpError(403, "Max amount of participants");
     const participant = participantView(result.participant);
-    deps.hub.publish(codeTopic(session.code), "participant", {
+    deps.hub.publish<CodeEvents["participant"]>(codeTopic(session.code), "participant", {
       participant,
       count: result.count,
     });
@@ -171,7 +182,7 @@ function sessionRoutes(deps: CodeDeps): Hono {
   app.post("/api/v1/sessions/anon/:code/end", (c) => {
     const session = creatorSession(sessionOf, c.req.param("code"), c.req.header("authorization"));
     if (!live.end(session, "ended")) throw new HttpError(404, "Session not found");
-    return c.json({ message: "Session ended", session_code: session.code });
+    return c.json({ message: "Session ended", session_code: session.code } satisfies SessionEnded);
   });
 
   return app;
@@ -205,7 +216,7 @@ function snippetRoutes(deps: CodeDeps): Hono {
     if (typeof content !== "string") throw new HttpError(400, "content is required");
     if (encoder.encode(content).byteLength > max) throw new HttpError(413, tooLarge);
     const snippet = snippetView(store.push(session.id, fileName.trim(), content));
-    deps.hub.publish(codeTopic(session.code), "snippet", snippet);
+    deps.hub.publish<CodeEvents["snippet"]>(codeTopic(session.code), "snippet", snippet);
     return c.json(snippet, 201);
   });
 
@@ -229,11 +240,12 @@ function snippetRoutes(deps: CodeDeps): Hono {
     if (!page) throw new HttpError(400, "before must be the id of a snippet of this session");
     const snippets = page.snippets.map(snippetView);
     c.header("cache-control", "no-store");
-    return c.json({
+    const history: SnippetHistory = {
       snippets,
       count: snippets.length,
       next_before: page.more ? snippets[snippets.length - 1].id : null,
-    });
+    };
+    return c.json(history);
   });
 
   return app;

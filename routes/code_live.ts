@@ -3,6 +3,7 @@ import type { Hub } from "../realtime/hub.ts";
 import type { TopicNamespace } from "../realtime/topics.ts";
 import type { Logger } from "../log.ts";
 import type { CodeSession, CodeStore } from "../storage/code_store.ts";
+import type { CodeEvents, EndReason } from "./code/wire.ts";
 
 export interface CodeLiveOptions {
   store: Pick<CodeStore, "end" | "idleSince">;
@@ -17,8 +18,6 @@ export interface CodeLiveOptions {
   /** @default Date.now */
   now?: () => number;
 }
-
-export type EndReason = "ended" | "expired";
 
 export interface CodeLive {
   /** Deletes the session's rows, tells its viewers, and closes their streams a moment later. */
@@ -55,7 +54,7 @@ export function createCodeLive(options: CodeLiveOptions): CodeLive {
     end(session, reason) {
       if (!store.end(session.id)) return false;
       const topic = codeTopic(session.code);
-      hub.publish(topic, "ended", { session_code: session.code, reason });
+      hub.publish<CodeEvents["ended"]>(topic, "ended", { session_code: session.code, reason });
       log.info("Code session ended", { code: session.code, reason });
       // The delay lets the `ended` frame reach every stream before the streams close.
       clearTimeout(pendingDrops.get(topic));

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import type { CodeStore } from "../storage/code_store.ts";
 import type { PageRenderer } from "./pages.ts";
 import { groupSessionCode, normaliseSessionCode } from "./code_secrets.ts";
+import type { CodePageData } from "./code/wire.ts";
 
 export interface CodePagesDeps {
   store: Pick<CodeStore, "byCode">;
@@ -24,7 +25,7 @@ export function codePageRoutes(deps: CodePagesDeps, page: PageRenderer): Hono {
         code: session?.code ?? c.req.param("code").slice(0, 32),
         grouped: session ? groupSessionCode(session.code) : null,
         found: session !== null,
-      },
+      } satisfies CodePageData,
     });
   });
 

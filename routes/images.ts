@@ -14,6 +14,7 @@ import { type BasicAuthGuard, parseBasicAuth } from "./basic_auth.ts";
 import { isRoomName } from "./reserved.ts";
 import type { PageRenderer } from "./pages.ts";
 import { serveFile } from "./serve_file.ts";
+import type { ImageRoomList, ImageView, RoomMeta, Uploaded } from "./images/wire.ts";
 
 export interface ImagesDeps {
   rooms: RoomsStore;
@@ -56,7 +57,7 @@ export function imageNamespace(rooms: Pick<RoomsStore, "exists">): TopicNamespac
 }
 
 /** An image upload as clients see it. */
-export function imageView(basePath: string, record: ImageRecord) {
+export function imageView(basePath: string, record: ImageRecord): ImageView {
   return {
     id: record.id,
     url: `${basePath}${record.room}/images/${record.id}`,
@@ -82,7 +83,7 @@ export function imageRoutes(deps: ImagesDeps, basePath: string): Hono {
       const current = rooms.current(room);
       return { room, current: current ? imageView(basePath, current) : null };
     });
-    return c.json({ rooms: list });
+    return c.json({ rooms: list } satisfies ImageRoomList);
   });
 
   app.post("/:room/upload", deps.sameOrigin, async (c) => {
@@ -143,9 +144,10 @@ export function imageRoutes(deps: ImagesDeps, basePath: string): Hono {
     if (!saved) throw new HttpError(400, 'Missing "image" file field');
     const { record, created } = saved;
 
-    deps.hub.publish(`image:${room}`, "updated", imageView(basePath, record));
+    deps.hub.publish<ImageView>(`image:${room}`, "updated", imageView(basePath, record));
     log.info("Image uploaded", { room, user: credentials.user, size: record.size, created });
-    return c.json({ ok: true, room, created, image: imageView(basePath, record) }, 200);
+    const uploaded: Uploaded = { ok: true, room, created, image: imageView(basePath, record) };
+    return c.json(uploaded, 200);
   });
 
   app.get("/:room/live", async (c) => {
@@ -177,7 +179,7 @@ export function imageRoutes(deps: ImagesDeps, basePath: string): Hono {
     const room = roomParam(c.req.param("room"));
     const recent = rooms.recent(room, deps.imageHistory).map((r) => imageView(basePath, r));
     c.header("cache-control", "no-store");
-    return c.json({ room, current: recent[0] ?? null, recent });
+    return c.json({ room, current: recent[0] ?? null, recent } satisfies RoomMeta);
   });
 
   // 404 for a room that does not exist (imageNamespace decides), so no topic is made for it.
@@ -192,7 +194,7 @@ export function imageRoutes(deps: ImagesDeps, basePath: string): Hono {
 
   app.get("/:room", (c) => {
     const room = roomParam(c.req.param("room"));
-    return deps.page(c, { title: `${room} · Roomcast`, entry: "viewer", data: { room } });
+    return deps.page(c, { title: `${room} · Roomcast`, entry: "image_room", data: { room } });
   });
 
   return app;

@@ -102,7 +102,7 @@ Deno.test("image rooms: the seed's curl commands work verbatim", async () => {
 
     const viewer = await fetch(`${server.url}myroom`, { headers: { accept: "text/html" } });
     assertEquals(viewer.status, 200);
-    assertMatch(await viewer.text(), /viewer\.js/);
+    assertMatch(await viewer.text(), /image_room\.js/);
     await Deno.remove(image);
   } finally {
     await server.close();
@@ -350,7 +350,7 @@ Deno.test("image rooms: BASE_PATH=/imgcast/ prefixes every route, including room
     const live = await fetch(`${server.url}imgcastfoo/live`);
     assertEquals(new Uint8Array(await live.arrayBuffer()), tinyPng(4));
     const page = await fetch(`${server.url}imgcastfoo`, { headers: { accept: "text/html" } });
-    assertMatch(await page.text(), /\/imgcast\/assets\/viewer\.js/);
+    assertMatch(await page.text(), /\/imgcast\/assets\/image_room\.js/);
     const outside = await fetch(`${server.origin}/imgcastfoo/live`);
     assertEquals(outside.status, 404);
     await outside.body?.cancel();

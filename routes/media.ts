@@ -25,6 +25,7 @@ import {
   sizeText,
 } from "./media_http.ts";
 import { serveFile } from "./serve_file.ts";
+import type { MediaItem, MediaList, MediaUploaded } from "./media/wire.ts";
 
 export interface MediaDeps extends ClientOptions {
   /** Null when the library is disabled (no MEDIA_SERVER_SECRET). */
@@ -72,7 +73,7 @@ export function mediaRoutes(deps: MediaDeps): Hono {
     return true;
   };
 
-  const view = (c: Context, record: MediaRecord) => ({
+  const view = (c: Context, record: MediaRecord): MediaItem => ({
     filename: record.filename,
     url: `${publicBase(c.req.raw, deps)}media/${record.filename}`,
     size: record.size,
@@ -130,7 +131,7 @@ export function mediaRoutes(deps: MediaDeps): Hono {
     }
     if (!record) return missingFields(c, [["body", "file"]]);
     log.info("Media uploaded", { filename: record.filename, size: record.size });
-    return c.json({ url: view(c, record).url, filename: record.filename });
+    return c.json({ url: view(c, record).url, filename: record.filename } satisfies MediaUploaded);
   });
 
   app.get("/media", async (c) => {
@@ -141,13 +142,14 @@ export function mediaRoutes(deps: MediaDeps): Hono {
     if (offset instanceof Response) return offset;
     const { total, records } = await store.list({ limit, offset });
     c.header("cache-control", "no-store");
-    return c.json({
+    const list: MediaList = {
       count: records.length,
       total,
       offset: offset ?? 0,
       limit: limit ?? null,
       images: records.map((r) => view(c, r)),
-    });
+    };
+    return c.json(list);
   });
 
   app.get("/media/:filename", async (c) => {

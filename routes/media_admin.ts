@@ -7,6 +7,7 @@ import { signMediaToken } from "../storage/media_tokens.ts";
 import { type BasicAuthGuard, parseBasicAuth } from "./basic_auth.ts";
 import { ALLOWED_EXTENSIONS, mediaError, MESSAGES } from "./media_http.ts";
 import type { PageRenderer } from "./pages.ts";
+import type { MediaPageData, MediaToken } from "./media/wire.ts";
 
 export interface MediaAdminDeps {
   /** `<dataDir>/.htpasswd`, read on every request so edits apply without a restart. */
@@ -61,7 +62,7 @@ export function mediaAdminRoutes(deps: MediaAdminDeps): Hono {
         enabled: deps.secret !== null,
         maxUploadBytes: deps.maxUploadBytes,
         allowed: ALLOWED_EXTENSIONS,
-      },
+      } satisfies MediaPageData,
     });
   });
 
@@ -71,10 +72,11 @@ export function mediaAdminRoutes(deps: MediaAdminDeps): Hono {
     const ts = Math.floor(Date.now() / 1000);
     deps.log.debug("Media token minted for the admin page", { user });
     c.header("cache-control", "no-store");
-    return c.json({
+    const minted: MediaToken = {
       token: signMediaToken(deps.secret, ts),
       expires_at: new Date((ts + deps.tokenExpirySeconds) * 1000).toISOString(),
-    });
+    };
+    return c.json(minted);
   });
 
   return app;

@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import { errorsOf } from "../errors.ts";
 import { MEDIA_TYPES } from "../storage/media_store.ts";
+import type { MediaProblem } from "./media/wire.ts";
 
 export const mediaError = errorsOf("detail");
 
@@ -18,13 +19,10 @@ type Location = ["query" | "body", string];
 
 /** FastAPI's 422 for missing required parameters (pydantic v1 wording, as the seed ran). */
 export function missingFields(c: Context, locations: Location[]): Response {
-  return c.json({
-    detail: locations.map((loc) => ({
-      loc,
-      msg: "field required",
-      type: "value_error.missing",
-    })),
-  }, 422);
+  const problem: MediaProblem = {
+    detail: locations.map((loc) => ({ loc, msg: "field required", type: "value_error.missing" })),
+  };
+  return c.json(problem, 422);
 }
 
 /** FastAPI's 422 for a query integer out of its bounds or not a number. */
@@ -46,7 +44,7 @@ export function invalidInteger(
       type: "value_error.number.not_le",
       ctx: { limit_value: problem.le },
     };
-  return c.json({ detail: [{ loc: ["query", name], ...detail }] }, 422);
+  return c.json({ detail: [{ loc: ["query", name], ...detail }] } satisfies MediaProblem, 422);
 }
 
 /** Parses an optional integer query parameter within bounds, or answers FastAPI's 422. */

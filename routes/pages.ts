@@ -6,7 +6,7 @@ import { serveFile } from "./serve_file.ts";
 
 export interface PageOptions {
   title: string;
-  /** The bundle in static/dist to load, e.g. "viewer" for viewer.js. */
+  /** The bundle in static/dist to load, e.g. "image_room" for image_room.js. */
   entry: string;
   /** Handed to the page as `window.__ROOMCAST__` (JSON, script-safe). */
   data?: Record<string, unknown>;

@@ -7,6 +7,7 @@ import { parseId } from "../../edge/fields.ts";
 import type { Account } from "../../storage/accounts_store.ts";
 import type { SessionAuth } from "../session.ts";
 import type { WorkspaceService } from "./service.ts";
+import type { MessagePage, ServerMembers, UnreadCounts } from "./wire.ts";
 
 export interface WorkspacesApiDeps {
   auth: SessionAuth;
@@ -68,7 +69,10 @@ export function workspacesApiRoutes(
       channelId: channelId ? idOf(channelId, "channelId") : undefined,
     }));
   });
-  app.get("/api/unread", (c) => c.json({ unread: service.unread(c.get("user")) }));
+  app.get(
+    "/api/unread",
+    (c) => c.json({ unread: service.unread(c.get("user")) } satisfies UnreadCounts),
+  );
 
   app.post("/api/servers", async (c) => {
     const body = await jsonObject(c);
@@ -84,7 +88,7 @@ export function workspacesApiRoutes(
   });
   app.get("/api/servers/:id/members", (c) => {
     const serverId = idOf(c.req.param("id"), "server id");
-    return c.json({ members: service.members(c.get("user"), serverId) });
+    return c.json({ members: service.members(c.get("user"), serverId) } satisfies ServerMembers);
   });
   app.post("/api/servers/:id/invites", async (c) => {
     const serverId = idOf(c.req.param("id"), "server id");
@@ -107,7 +111,7 @@ export function workspacesApiRoutes(
   app.get("/api/channels/:id/messages", (c) => {
     const channelId = idOf(c.req.param("id"), "channel id");
     const messages = service.history(c.get("user"), channelId, historyQuery(c));
-    return c.json({ messages });
+    return c.json({ messages } satisfies MessagePage);
   });
   app.post("/api/channels/:id/messages", async (c) => {
     const channelId = idOf(c.req.param("id"), "channel id");

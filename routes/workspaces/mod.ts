@@ -26,6 +26,7 @@ import { workspacesApiRoutes } from "./api.ts";
 import { createPresence } from "./presence.ts";
 import { createWorkspaceService } from "./service.ts";
 import { voiceApiRoutes } from "./voice_api.ts";
+import type { WorkspacePageData } from "./wire.ts";
 import { createWorkspacesWs } from "./ws.ts";
 
 export interface WorkspacesDeps {
@@ -109,9 +110,9 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
     if (!user) return c.redirect(`${basePath}login`, 303);
     return page(c, {
       title: "Workspaces · Roomcast",
-      entry: "app_shell",
+      entry: "workspace",
       styles: ["workspace.css", "workspace_voice.css"],
-      data: { user: userView(user) },
+      data: { user: userView(user) } satisfies WorkspacePageData,
     });
   });
 

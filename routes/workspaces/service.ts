@@ -19,6 +19,18 @@ import type {
   WorkspacesStore,
 } from "../../storage/workspaces_store.ts";
 import type { Presence } from "./presence.ts";
+import type {
+  Bootstrap,
+  DeletedMessage,
+  InvitePreview,
+  InviteView,
+  MemberView,
+  ReadPosition,
+  RedeemedInvite,
+  ServerView,
+  ServerWithChannels,
+  WorkspaceEvents,
+} from "./wire.ts";
 
 export interface WorkspaceServiceDeps {
   workspaces: WorkspacesStore;
@@ -65,15 +77,21 @@ export type WorkspaceService = ReturnType<typeof createWorkspaceService>;
 
 export function createWorkspaceService(deps: WorkspaceServiceDeps) {
   const { workspaces, messages, hub } = deps;
+  /** Publishes `data` checked against the wire type of its event (wire.ts). */
+  const publish = <K extends keyof WorkspaceEvents>(
+    topic: string,
+    type: K,
+    data: WorkspaceEvents[K],
+  ) => hub.publish(topic, type, data);
 
-  const serverView = (s: Server, role: Role) => ({
+  const serverView = (s: Server, role: Role): ServerView => ({
     id: s.id,
     name: s.name,
     ownerId: s.ownerId,
     role,
     isDefault: s.isDefault,
   });
-  const inviteView = (i: Invite) => ({
+  const inviteView = (i: Invite): InviteView => ({
     code: i.code,
     url: `${deps.basePath}invite/${i.code}`,
     serverId: i.serverId,
@@ -118,7 +136,7 @@ export function createWorkspaceService(deps: WorkspaceServiceDeps) {
     }
     return { message, channel };
   };
-  const members = (serverId: number) =>
+  const members = (serverId: number): MemberView[] =>
     workspaces.members(serverId).map((m) => ({ ...m, online: deps.presence.isOnline(m.id) }));
 
   return {
@@ -132,7 +150,7 @@ export function createWorkspaceService(deps: WorkspaceServiceDeps) {
     isMember: (userId: number, serverId: number) => workspaces.role(serverId, userId) !== null,
     serverIdsOf: (userId: number) => workspaces.serversOf(userId).map((s) => s.id),
 
-    bootstrap(user: User, want: { serverId?: number; channelId?: number }) {
+    bootstrap(user: User, want: { serverId?: number; channelId?: number }): Bootstrap {
       const servers = workspaces.serversOf(user.id);
       const active = servers.find((s) => s.id === want.serverId) ?? servers[0];
       const channels = active ? workspaces.channels(active.id) : [];
@@ -150,12 +168,12 @@ export function createWorkspaceService(deps: WorkspaceServiceDeps) {
       };
     },
 
-    createServer(user: User, name: unknown) {
+    createServer(user: User, name: unknown): ServerWithChannels {
       const { server, channels } = workspaces.createServer(user.id, cleanName(name, "Name", 100));
       return { server: serverView(server, "owner"), channels };
     },
 
-    server(user: User, serverId: number) {
+    server(user: User, serverId: number): ServerWithChannels {
       const { server, role } = roleIn(user, serverId);
       return { server: serverView(server, role), channels: workspaces.channels(serverId) };
     },
@@ -171,7 +189,7 @@ export function createWorkspaceService(deps: WorkspaceServiceDeps) {
         cleanName(name, "Channel name", 64),
         cleanKind as ChannelKind,
       );
-      hub.publish(topics.workspace(serverId), "channel", { serverId, channel });
+      publish(topics.workspace(serverId), "channel", { serverId, channel });
       return channel;
     },
 
@@ -198,7 +216,7 @@ export function createWorkspaceService(deps: WorkspaceServiceDeps) {
       return inviteView(invite);
     },
 
-    invitePreview(code: string) {
+    invitePreview(code: string): InvitePreview {
       const invite = workspaces.invite(code);
       const server = invite && workspaces.server(invite.serverId);
       if (!invite || !server) throw fail(404, "not_found", "Invite not found");
@@ -217,7 +235,7 @@ export function createWorkspaceService(deps: WorkspaceServiceDeps) {
       return invite.maxUses === null || invite.uses < invite.maxUses;
     },
 
-    redeemInvite(user: User, code: string) {
+    redeemInvite(user: User, code: string): RedeemedInvite {
       const result = workspaces.redeemInvite(code, user.id);
       if (!result.ok) {
         if (result.reason === "not_found") throw fail(404, "not_found", "Invite not found");
@@ -226,13 +244,13 @@ export function createWorkspaceService(deps: WorkspaceServiceDeps) {
       }
       const { server } = result;
       if (result.joined) {
-        const member = {
+        const member: MemberView = {
           id: user.id,
           displayName: user.displayName,
           role: "member",
           online: deps.presence.isOnline(user.id),
         };
-        hub.publish(topics.workspace(server.id), "member", { serverId: server.id, member });
+        publish(topics.workspace(server.id), "member", { serverId: server.id, member });
       }
       return {
         joined: result.joined,
@@ -255,8 +273,8 @@ export function createWorkspaceService(deps: WorkspaceServiceDeps) {
       const stored = messages.post(channel.id, user.id, cleanContent(content));
       const message = publicMessage(stored);
       // EchoSphere's envelope nests the message: {type, channelId, message: {...}}.
-      hub.publish(topics.channel(channel.id), "message", { channelId: channel.id, message });
-      hub.publish(topics.workspace(channel.serverId), "activity", {
+      publish(topics.channel(channel.id), "message", { channelId: channel.id, message });
+      publish(topics.workspace(channel.serverId), "activity", {
         serverId: channel.serverId,
         channelId: channel.id,
         messageId: message.id,
@@ -268,25 +286,25 @@ export function createWorkspaceService(deps: WorkspaceServiceDeps) {
     editMessage(user: User, messageId: number, content: unknown): Message {
       const { channel } = ownMessage(user, messageId);
       const message = publicMessage(messages.edit(messageId, cleanContent(content)));
-      hub.publish(topics.channel(channel.id), "message:edit", { channelId: channel.id, message });
+      publish(topics.channel(channel.id), "message:edit", { channelId: channel.id, message });
       return message;
     },
 
-    deleteMessage(user: User, messageId: number) {
+    deleteMessage(user: User, messageId: number): DeletedMessage {
       const { channel } = ownMessage(user, messageId);
       messages.delete(messageId);
       const data = { id: messageId, channelId: channel.id };
-      hub.publish(topics.channel(channel.id), "message:delete", data);
+      publish(topics.channel(channel.id), "message:delete", data);
       return data;
     },
 
-    markRead(user: User, channelId: number, messageId?: number) {
+    markRead(user: User, channelId: number, messageId?: number): ReadPosition {
       channelFor(user, channelId);
       const lastReadId = messages.markRead(user.id, channelId, messageId);
       const unread = messages.unreadCounts(user.id)[String(channelId)] ?? 0;
       const data = { channelId, lastReadId, unread };
       // The reader's other tabs and devices clear the same badge.
-      hub.publish(topics.account(user.id), "read", data);
+      publish(topics.account(user.id), "read", data);
       return data;
     },
 

@@ -8,6 +8,7 @@ import type { SessionAuth } from "../session.ts";
 import { idOf } from "./api.ts";
 import { topics, type WorkspaceService } from "./service.ts";
 import type { VoiceWs } from "./voice_ws.ts";
+import type { IceConfig, VoiceRosters } from "./wire.ts";
 
 export interface VoiceApiDeps {
   auth: SessionAuth;
@@ -60,7 +61,7 @@ export function voiceApiRoutes(deps: VoiceApiDeps): Hono<{ Variables: { user: Ac
       const credentials = await turnCredentials(config.turnSecret, c.get("user").id, now());
       iceServers.push({ urls: config.turnUrls, ...credentials });
     }
-    return c.json({ iceServers, ttlSeconds: TURN_TTL_SECONDS });
+    return c.json({ iceServers, ttlSeconds: TURN_TTL_SECONDS } satisfies IceConfig);
   });
 
   app.get("/api/servers/:id/voice", (c) => {
@@ -70,7 +71,7 @@ export function voiceApiRoutes(deps: VoiceApiDeps): Hono<{ Variables: { user: Ac
     c.header("cache-control", "no-store");
     // The topic's event id at this moment: roster events up to it are already in this answer.
     const eventId = deps.hub.lastId(topics.workspace(serverId));
-    return c.json({ voice: deps.voice.rosters(serverId), eventId });
+    return c.json({ voice: deps.voice.rosters(serverId), eventId } satisfies VoiceRosters);
   });
   return app;
 }

@@ -7,24 +7,12 @@ import type { VoicePeer, VoiceRooms } from "../../realtime/voice.ts";
 import type { WsClient, WsUser } from "../../realtime/ws.ts";
 import { topics, type WorkspaceService } from "./service.ts";
 import { type WsHandler, WsProblem } from "./ws_problem.ts";
+import type { VoiceRoster, WirePeer, WorkspaceEvent, WorkspaceEvents } from "./wire.ts";
 
 export interface VoiceWsDeps {
   service: Pick<WorkspaceService, "channelFor">;
   hub: Pick<Hub, "publish">;
   voice: VoiceRooms;
-}
-
-/** A participant as EchoSphere sends it. */
-export interface WirePeer {
-  id: string;
-  email: string;
-  displayName: string;
-}
-
-export interface VoiceRoster {
-  participants: WirePeer[];
-  /** The id of the participant sharing a screen, or null. */
-  screen: string | null;
 }
 
 export interface VoiceWs {
@@ -44,7 +32,7 @@ export function createVoiceWs(deps: VoiceWsDeps): VoiceWs {
   const sockets = new Map<string, WsClient>();
   const serverOf = new Map<number, number>();
 
-  const sendTo = (peers: VoicePeer[], message: Record<string, unknown>) => {
+  const sendTo = (peers: VoicePeer[], message: WorkspaceEvent & Record<string, unknown>) => {
     for (const p of peers) sockets.get(p.id)?.send(message);
   };
   const roster = (channelId: number): VoiceRoster => ({
@@ -55,7 +43,8 @@ export function createVoiceWs(deps: VoiceWsDeps): VoiceWs {
     const serverId = serverOf.get(channelId);
     if (serverId === undefined) return;
     const current = roster(channelId);
-    hub.publish(topics.workspace(serverId), "voice:roster", { serverId, channelId, ...current });
+    const event: WorkspaceEvents["voice:roster"] = { serverId, channelId, ...current };
+    hub.publish(topics.workspace(serverId), "voice:roster", event);
     if (current.participants.length === 0) serverOf.delete(channelId);
   };
   /** Takes `peerId` out of `channelId`, telling who remains (and that its screen share ended). */
@@ -104,13 +93,14 @@ export function createVoiceWs(deps: VoiceWsDeps): VoiceWs {
       sockets.set(client.id, client);
       serverOf.set(channelId, channel.serverId);
       if (result.left) leave(result.left.channelId, self, result.left.others, movingShare);
-      client.send({
+      const participants: WorkspaceEvent = {
         type: "voice:participants",
         channelId,
         participants: result.participants.map(wire),
         self: wire(self),
         screen: voice.sharer(channelId),
-      });
+      };
+      client.send(participants);
       sendTo(result.participants, { type: "voice:peer-joined", channelId, peer: wire(self) });
       publishRoster(channelId);
     },
@@ -161,7 +151,7 @@ export function createVoiceWs(deps: VoiceWsDeps): VoiceWs {
       if (before === after) return;
       const self = voice.peer(channelId!, client.id)!;
       const peer = after === null ? null : wire(self);
-      sendTo(voice.peers(channelId!), { type: "voice:screen", channelId, peer });
+      sendTo(voice.peers(channelId!), { type: "voice:screen", channelId: channelId!, peer });
       publishRoster(channelId!);
     },
   };

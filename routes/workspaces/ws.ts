@@ -10,6 +10,7 @@ import type { Presence } from "./presence.ts";
 import { topics, type WorkspaceService } from "./service.ts";
 import { createVoiceWs, type VoiceWs } from "./voice_ws.ts";
 import { runHandler, WsProblem } from "./ws_problem.ts";
+import type { WorkspaceEvent, WorkspaceEvents } from "./wire.ts";
 
 export interface WorkspacesWsDeps {
   service: WorkspaceService;
@@ -46,7 +47,8 @@ export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {
 
   const announcePresence = (user: WsUser, online: boolean) => {
     for (const serverId of service.serverIdsOf(user.id)) {
-      hub.publish(topics.workspace(serverId), "presence", { serverId, userId: user.id, online });
+      const event: WorkspaceEvents["presence"] = { serverId, userId: user.id, online };
+      hub.publish(topics.workspace(serverId), "presence", event);
     }
   };
   /** Counts the socket as online the first time it talks to workspaces. */
@@ -109,7 +111,7 @@ export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {
     typing(client, user, m) {
       const channelId = positiveId(m.channelId, "channelId", "invalid_channel");
       service.textChannel(user, channelId);
-      const event = {
+      const event: WorkspaceEvent = {
         type: "typing",
         channelId,
         userId: user.id,
@@ -129,11 +131,12 @@ export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {
     presence(client, user, m) {
       const serverId = positiveId(m.serverId, "serverId");
       const members = service.members(user, serverId);
-      client.send({
+      const online: WorkspaceEvent = {
         type: "presence",
         serverId,
         online: members.filter((member) => member.online).map((member) => member.id),
-      });
+      };
+      client.send(online);
     },
     ...voice.handlers,
   };

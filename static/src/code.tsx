@@ -4,28 +4,30 @@ import { useCallback, useEffect, useState } from "preact/hooks";
 import { boot, timeAgo, url } from "./lib/boot.ts";
 import {
   ApiError,
+  type CodePageData,
   copyText,
   followSession,
-  type Participant,
+  type ParticipantView,
   request,
   type SessionInfo,
   sessionPath,
-  type Snippet,
+  type SnippetHistory,
+  type SnippetView,
 } from "./lib/code_api.ts";
 import { CodeView, DiffView } from "./lib/code_view.tsx";
 
-const { code, grouped, found } = boot<{ code: string; grouped: string | null; found: boolean }>();
+const { code, grouped, found } = boot<CodePageData>();
 type Connection = "connecting" | "live" | "reconnecting" | "ended";
 const HISTORY = 50;
 const joinedKey = `roomcast.code.${code}.participant`;
 
-function JoinForm({ onJoined }: { onJoined(p: Participant): void }) {
+function JoinForm({ onJoined }: { onJoined(p: ParticipantView): void }) {
   const [name, setName] = useState("");
   const [error, setError] = useState("");
   const join = async (e: Event) => {
     e.preventDefault();
     try {
-      const participant = await request<Participant>(sessionPath(code, "/join"), {
+      const participant = await request<ParticipantView>(sessionPath(code, "/join"), {
         method: "POST",
         body: name.trim() ? { display_name: name.trim() } : {},
       });
@@ -52,13 +54,13 @@ function JoinForm({ onJoined }: { onJoined(p: Participant): void }) {
 
 function ParticipantPage() {
   const [info, setInfo] = useState<SessionInfo | null>(null);
-  const [history, setHistory] = useState<Snippet[]>([]);
+  const [history, setHistory] = useState<SnippetView[]>([]);
   const [pinned, setPinned] = useState<string | null>(null);
   const [mode, setMode] = useState<"code" | "diff">("code");
   const [count, setCount] = useState(0);
   const [connection, setConnection] = useState<Connection>(found ? "connecting" : "ended");
   const [copied, setCopied] = useState(false);
-  const [me, setMe] = useState<Participant | null>(() => {
+  const [me, setMe] = useState<ParticipantView | null>(() => {
     try {
       return JSON.parse(sessionStorage.getItem(joinedKey) ?? "null");
     } catch {
@@ -71,7 +73,7 @@ function ParticipantPage() {
       const session = await request<SessionInfo>(sessionPath(code));
       setInfo(session);
       setCount(session.participant_count);
-      const page = await request<{ snippets: Snippet[] }>(
+      const page = await request<SnippetHistory>(
         sessionPath(code, `/snippets/history?limit=${HISTORY}`),
       );
       setHistory(page.snippets);

@@ -3,16 +3,13 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { timeAgo, url } from "./lib/boot.ts";
 import { StreamRooms } from "./lib/stream_rooms.tsx";
-
-interface ImageRoom {
-  room: string;
-  current: { url: string; uploadedBy: string; uploadedAt: string } | null;
-}
+import type { ImageRoomList } from "../../routes/images/wire.ts";
 
 function ImageRooms() {
-  const [rooms, setRooms] = useState<ImageRoom[] | null>(null);
+  const [rooms, setRooms] = useState<ImageRoomList["rooms"] | null>(null);
   useEffect(() => {
-    fetch(url("api/image-rooms")).then((r) => r.json()).then((body) => setRooms(body.rooms))
+    fetch(url("api/image-rooms")).then((r) => r.json())
+      .then((body: ImageRoomList) => setRooms(body.rooms))
       .catch(() => setRooms([]));
   }, []);
   return (

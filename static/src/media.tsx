@@ -2,14 +2,14 @@
 import { render } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { boot, timeAgo, url } from "./lib/boot.ts";
+import type {
+  MediaItem,
+  MediaList,
+  MediaPageData,
+  MediaProblem,
+  MediaToken,
+} from "../../routes/media/wire.ts";
 
-interface MediaItem {
-  filename: string;
-  url: string;
-  size: number;
-  content_type: string;
-  created_at: string;
-}
 interface Upload {
   id: number;
   name: string;
@@ -18,27 +18,23 @@ interface Upload {
   error?: string;
 }
 
-const { user, enabled, maxUploadBytes, allowed } = boot<{
-  user: string;
-  enabled: boolean;
-  maxUploadBytes: number;
-  allowed: string[];
-}>();
+const { user, enabled, maxUploadBytes, allowed } = boot<MediaPageData>();
 const PAGE = 60;
 
 /** A fresh upload token, minted by the server for the signed-in admin (Basic Auth). */
 async function mintToken(): Promise<string> {
   const response = await fetch(url("media/admin/token"), { method: "POST" });
   const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(body.detail ?? `Cannot get a token (${response.status})`);
-  return body.token;
+  if (!response.ok) throw new Error(detailOf(body, response.status, "Cannot get a token"));
+  return (body as MediaToken).token;
 }
 
-function detailOf(body: unknown, status: number): string {
-  const detail = (body as { detail?: unknown })?.detail;
+/** The message of an error body; a proxy's or a crashed server's may not be the Media Server's. */
+function detailOf(body: unknown, status: number, what = "Upload failed"): string {
+  const detail = (body as Partial<MediaProblem> | null)?.detail;
   if (typeof detail === "string") return detail;
   if (Array.isArray(detail)) return detail.map((d) => `${d.loc?.join(".")}: ${d.msg}`).join("; ");
-  return `Upload failed (${status})`;
+  return `${what} (${status})`;
 }
 
 /** Uploads with XMLHttpRequest, the one browser API that reports upload progress. */
@@ -115,8 +111,9 @@ function MediaPage() {
     });
     const body = await response.json();
     if (!response.ok) return setError(detailOf(body, response.status));
-    setTotal(body.total);
-    setItems((old) => offset === 0 ? body.images : [...old, ...body.images]);
+    const list = body as MediaList;
+    setTotal(list.total);
+    setItems((old) => offset === 0 ? list.images : [...old, ...list.images]);
   }, []);
   useEffect(() => void (enabled && load(0)), [load]);
 

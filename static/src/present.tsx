@@ -5,11 +5,12 @@ import { url } from "./lib/boot.ts";
 import {
   ApiError,
   copyText,
+  type CreatedSession,
   followSession,
   request,
   type SessionInfo,
   sessionPath,
-  type Snippet,
+  type SnippetView,
 } from "./lib/code_api.ts";
 import { CodeView } from "./lib/code_view.tsx";
 import { QrCode } from "./lib/code_qr.tsx";
@@ -40,11 +41,12 @@ function CreateForm({ onCreated, note }: { onCreated(held: Held): void; note: st
   const create = async (e: Event) => {
     e.preventDefault();
     try {
-      const created = await request<{ session_code: string; creator_token: string }>(
+      const created = await request<CreatedSession>(
         url("api/v1/sessions/anon"),
         { method: "POST", body: name.trim() ? { display_name: name.trim() } : {} },
       );
-      const held = { code: created.session_code, token: created.creator_token };
+      // No creator_token was sent, so the server made one and returned it.
+      const held = { code: created.session_code, token: created.creator_token! };
       localStorage.setItem(STORE_KEY, JSON.stringify(held));
       onCreated(held);
     } catch (error) {
@@ -76,7 +78,7 @@ function Presenter({ held, onGone }: { held: Held; onGone(note: string): void })
   const [count, setCount] = useState(0);
   const [fileName, setFileName] = useState("main.ts");
   const [content, setContent] = useState("");
-  const [last, setLast] = useState<Snippet | null>(null);
+  const [last, setLast] = useState<SnippetView | null>(null);
   const [error, setError] = useState("");
   const [copied, setCopied] = useState(false);
   const link = location.origin + url(`code/${held.code}`);
@@ -88,7 +90,7 @@ function Presenter({ held, onGone }: { held: Held; onGone(note: string): void })
     }).catch((error) => {
       if (error instanceof ApiError && error.status === 404) onGone("Your last session has ended.");
     });
-    request<Snippet>(sessionPath(held.code, "/snippets")).then((snippet) => {
+    request<SnippetView>(sessionPath(held.code, "/snippets")).then((snippet) => {
       setLast(snippet);
       setFileName(snippet.file_name);
       setContent(snippet.content);
@@ -106,7 +108,7 @@ function Presenter({ held, onGone }: { held: Held; onGone(note: string): void })
     e?.preventDefault();
     setError("");
     try {
-      const snippet = await request<Snippet>(sessionPath(held.code, "/snippets"), {
+      const snippet = await request<SnippetView>(sessionPath(held.code, "/snippets"), {
         method: "POST",
         token: held.token,
         body: { file_name: fileName.trim(), content },

@@ -1,28 +1,19 @@
-// The code session API as the pages use it: types, calls, and following a session's events.
+// The code session API as the pages use it: the server's wire types, calls, and following a
+// session's events.
 import { url } from "./boot.ts";
+import type { ErrorBody } from "../../../errors.ts";
+import type { JsonFrame } from "../../../realtime/wire.ts";
+import type { CodeEvents, SnippetView } from "../../../routes/code/wire.ts";
 
-export interface Snippet {
-  id: string;
-  session_id: string;
-  file_name: string;
-  content: string;
-  pushed_at: string;
-}
-export interface SessionInfo {
-  id: string;
-  session_code: string;
-  display_name: string;
-  is_active: boolean;
-  created_at: string;
-  participant_count: number;
-  max_participants: number;
-}
-export interface Participant {
-  id: string;
-  session_id: string;
-  display_name: string;
-  joined_at: string;
-}
+export type {
+  CodePageData,
+  CreatedSession,
+  ParticipantView,
+  SessionEnded,
+  SessionInfo,
+  SnippetHistory,
+  SnippetView,
+} from "../../../routes/code/wire.ts";
 
 /** An API failure with the server's `{"error"}` message. */
 export class ApiError extends Error {
@@ -48,12 +39,14 @@ export async function request<T>(
     cache: "no-store",
   });
   const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new ApiError(response.status, body.error ?? response.statusText);
+  if (!response.ok) {
+    throw new ApiError(response.status, (body as Partial<ErrorBody>).error ?? response.statusText);
+  }
   return body as T;
 }
 
 export interface SessionEvents {
-  snippet(snippet: Snippet): void;
+  snippet(snippet: SnippetView): void;
   participant(count: number): void;
   ended(): void;
   /** Too much was missed to replay: refetch the state. */
@@ -71,9 +64,10 @@ export function followSession(code: string, on: SessionEvents): () => void {
   let lastId = "";
   let stopped = false;
   let retry: ReturnType<typeof setTimeout> | undefined;
-  const data = (e: Event) => {
+  /** The event a frame carries; its id is kept to resume from. */
+  const data = <K extends keyof CodeEvents>(e: Event): CodeEvents[K] => {
     lastId = (e as MessageEvent).lastEventId || lastId;
-    return JSON.parse((e as MessageEvent).data).data;
+    return (JSON.parse((e as MessageEvent).data) as JsonFrame<CodeEvents[K]>).data;
   };
   const end = () => {
     stop();
@@ -94,10 +88,10 @@ export function followSession(code: string, on: SessionEvents): () => void {
         },
       );
     };
-    source.addEventListener("snippet", (e) => on.snippet(data(e)));
-    source.addEventListener("participant", (e) => on.participant(data(e).count));
+    source.addEventListener("snippet", (e) => on.snippet(data<"snippet">(e)));
+    source.addEventListener("participant", (e) => on.participant(data<"participant">(e).count));
     source.addEventListener("reset", (e) => (data(e), on.reset()));
-    source.addEventListener("ended", (e) => (data(e), end()));
+    source.addEventListener("ended", (e) => (data<"ended">(e), end()));
   };
   const stop = () => {
     stopped = true;

@@ -2,10 +2,10 @@
 import { useMemo } from "preact/hooks";
 import { highlightCode } from "./code_languages.ts";
 import { diffStats, lineDiff } from "./code_diff.ts";
-import type { Snippet } from "./code_api.ts";
+import type { SnippetView } from "./code_api.ts";
 
 /** The snippet highlighted by its file name, with line numbers in a gutter beside it. */
-export function CodeView({ snippet }: { snippet: Snippet }) {
+export function CodeView({ snippet }: { snippet: SnippetView }) {
   const { html, language } = useMemo(
     () => highlightCode(snippet.content, snippet.file_name),
     [snippet.id],
@@ -28,7 +28,9 @@ export function CodeView({ snippet }: { snippet: Snippet }) {
 }
 
 /** The snippet against the push before it, line by line. */
-export function DiffView({ previous, snippet }: { previous: Snippet | null; snippet: Snippet }) {
+export function DiffView(
+  { previous, snippet }: { previous: SnippetView | null; snippet: SnippetView },
+) {
   const rows = useMemo(
     () => (previous ? lineDiff(previous.content, snippet.content) : []),
     [previous?.id, snippet.id],

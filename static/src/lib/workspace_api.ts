@@ -1,5 +1,8 @@
-// JSON calls from the workspace app to /api, with errors turned into exceptions carrying the message.
+// JSON calls from the workspace page to /api, with errors turned into exceptions carrying the
+// message; the shapes they answer with are the server's own wire types (routes/workspaces/wire.ts).
 import { url } from "./boot.ts";
+import type { ErrorBody } from "../../../errors.ts";
+import type { Message } from "../../../routes/workspaces/wire.ts";
 
 export class ApiError extends Error {
   constructor(readonly status: number, message: string, readonly code?: string) {
@@ -23,58 +26,37 @@ export async function apiCall<T = Record<string, unknown>>(
     location.href = url("login");
   }
   if (!response.ok) {
+    const problem: Partial<ErrorBody> = data;
     throw new ApiError(
       response.status,
-      data.error ?? `Request failed (${response.status})`,
-      data.code,
+      problem.error ?? `Request failed (${response.status})`,
+      problem.code,
     );
   }
   return data as T;
 }
 
-export interface User {
-  id: number;
-  email: string;
-  displayName: string;
-}
-export interface ServerInfo {
-  id: number;
-  name: string;
-  ownerId: number | null;
-  role: "owner" | "member";
-}
-export interface Channel {
-  id: number;
-  serverId: number;
-  name: string;
-  kind: "text" | "voice";
-}
-export interface Message {
-  id: number;
-  channelId: number;
-  authorEmail: string;
-  authorDisplayName: string;
-  content: string;
-  createdAt: string;
-  editedAt?: string;
-}
-/** Other members are shown by name: the server does not send their emails. */
-export interface Member {
-  id: number;
-  displayName: string;
-  role: "owner" | "member";
-  online: boolean;
-}
-export interface Bootstrap {
-  user: User;
-  servers: ServerInfo[];
-  activeServerId: number | null;
-  channels: Channel[];
-  activeChannelId: number | null;
-  messages: Message[];
-  members: Member[];
-  unread: Record<string, number>;
-}
+export type {
+  Bootstrap,
+  Channel,
+  IceConfig,
+  InvitePreview,
+  InviteView,
+  MemberView,
+  Message,
+  MessagePage,
+  RedeemedInvite,
+  ServerMembers,
+  ServerView,
+  ServerWithChannels,
+  UnreadCounts,
+  VoiceRoster,
+  VoiceRosters,
+  WirePeer,
+  WorkspaceEvent,
+  WorkspacePageData,
+  WorkspaceUser,
+} from "../../../routes/workspaces/wire.ts";
 
 /** Merges messages by id, oldest first; a later copy (an edit) wins. */
 export function mergeMessages(current: Message[], incoming: Message[]): Message[] {

@@ -1,13 +1,21 @@
-// The workspace app's dialogs: create a server, a channel, an invite link; join from an invite.
+// The workspace page's dialogs: create a server, a channel, an invite link; join from an invite.
 import { useEffect, useState } from "preact/hooks";
-import { apiCall, type Channel, type ServerInfo } from "./workspace_api.ts";
+import {
+  apiCall,
+  type Channel,
+  type InvitePreview,
+  type InviteView,
+  type RedeemedInvite,
+  type ServerView,
+  type ServerWithChannels,
+} from "./workspace_api.ts";
 import { Dialog, FormDialog } from "./workspace_views.tsx";
 
 export type DialogKind = null | "server" | "channel" | "invite" | { join: string };
 
 interface Props {
   kind: Exclude<DialogKind, null>;
-  server: ServerInfo | undefined;
+  server: ServerView | undefined;
   onClose(): void;
   /** A server was created or joined. */
   onServer(id: number): void;
@@ -17,20 +25,15 @@ interface Props {
 const problem = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 function JoinDialog(props: { code: string; onClose(): void; onServer(id: number): void }) {
-  const [preview, setPreview] = useState<
-    { server: { id: number; name: string }; memberCount: number } | null
-  >(null);
+  const [preview, setPreview] = useState<InvitePreview | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    apiCall<{ server: { id: number; name: string }; memberCount: number }>(
-      "GET",
-      `api/invites/${encodeURIComponent(props.code)}`,
-    )
+    apiCall<InvitePreview>("GET", `api/invites/${encodeURIComponent(props.code)}`)
       .then(setPreview, (e) => setError(problem(e)));
   }, [props.code]);
   const join = async () => {
     try {
-      const r = await apiCall<{ server: { id: number } }>(
+      const r = await apiCall<RedeemedInvite>(
         "POST",
         `api/invites/${encodeURIComponent(props.code)}`,
       );
@@ -55,7 +58,7 @@ function JoinDialog(props: { code: string; onClose(): void; onServer(id: number)
   );
 }
 
-function InviteDialog(props: { server: ServerInfo; onClose(): void }) {
+function InviteDialog(props: { server: ServerView; onClose(): void }) {
   const [link, setLink] = useState<string | null>(null);
   return (
     <FormDialog
@@ -66,7 +69,7 @@ function InviteDialog(props: { server: ServerInfo; onClose(): void }) {
         const seconds = Number(form.get("expires"));
         const uses = Number(form.get("maxUses"));
         try {
-          const invite = await apiCall<{ url: string }>(
+          const invite = await apiCall<InviteView>(
             "POST",
             `api/servers/${props.server.id}/invites`,
             {
@@ -125,7 +128,7 @@ export function WorkspaceDialog(props: Props) {
         onClose={props.onClose}
         onSubmit={async (form) => {
           try {
-            const r = await apiCall<{ server: { id: number } }>("POST", "api/servers", {
+            const r = await apiCall<ServerWithChannels>("POST", "api/servers", {
               name: form.get("name"),
             });
             props.onServer(r.server.id);

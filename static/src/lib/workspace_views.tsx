@@ -1,13 +1,13 @@
 // Presentational pieces of the workspace app: sidebars, message list, composer, dialogs.
 import type { ComponentChildren } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import type { Channel, Member, Message, ServerInfo, User } from "./workspace_api.ts";
+import type { Channel, MemberView, Message, ServerView, WorkspaceUser } from "./workspace_api.ts";
 import { linkify } from "./workspace_text.tsx";
 import type { VoiceView } from "./workspace_voice.ts";
 import { type VoiceRoster, VoiceRosterList } from "./workspace_voice_view.tsx";
 
 export function ServerList(props: {
-  servers: ServerInfo[];
+  servers: ServerView[];
   active: number | null;
   onPick(id: number): void;
   onCreate(): void;
@@ -34,7 +34,7 @@ export function ServerList(props: {
 }
 
 export function ChannelList(props: {
-  server: ServerInfo | undefined;
+  server: ServerView | undefined;
   channels: Channel[];
   active: number | null;
   unread: Record<string, number>;
@@ -90,7 +90,7 @@ export function ChannelList(props: {
   );
 }
 
-export function MemberList(props: { members: Member[] }) {
+export function MemberList(props: { members: MemberView[] }) {
   return (
     <aside class="ws-members" aria-label="Members">
       <h3>Members</h3>
@@ -168,7 +168,7 @@ function MessageItem(props: {
 export function MessageList(props: {
   channelId: number | null;
   messages: Message[];
-  user: User;
+  user: WorkspaceUser;
   hasMore: boolean;
   onOlder(): Promise<void>;
   onEdit(id: number, content: string): void;

@@ -1,10 +1,13 @@
 // Voice in the browser: a WebRTC audio mesh per voice channel, signaled with EchoSphere's voice:*
 // events over /ws; mute, deafen, devices, speaking indicators, screen share, ICE restarts.
-import { type SignalPayload, VoicePeer, type VoicePeerInfo } from "./workspace_voice_peer.ts";
+import type { WsError } from "../../../realtime/wire.ts";
+import type { WirePeer, WorkspaceEvent } from "./workspace_api.ts";
+import { type SignalPayload, VoicePeer } from "./workspace_voice_peer.ts";
 
-export type { VoicePeerInfo };
+/** What `handle` takes: a voice:* event, or an error answering a voice request. */
+export type VoiceEvent = Extract<WorkspaceEvent, { type: `voice:${string}` }> | WsError;
 
-export interface PeerView extends VoicePeerInfo {
+export interface PeerView extends WirePeer {
   connection: RTCPeerConnectionState | "new";
   speaking: boolean;
 }
@@ -13,7 +16,7 @@ export interface VoiceView {
   /** The channel this tab talks in, or the one it is joining. */
   channelId: number | null;
   joining: boolean;
-  self: VoicePeerInfo | null;
+  self: WirePeer | null;
   selfSpeaking: boolean;
   peers: PeerView[];
   muted: boolean;
@@ -44,7 +47,7 @@ export interface Voice {
   /** After the socket reconnected: the server forgot us, so join again with a fresh mesh. */
   rejoin(): void;
   /** A voice:* event (or an error about a voice request) from /ws. */
-  handle(event: Record<string, unknown>): void;
+  handle(event: VoiceEvent): void;
   setMuted(muted: boolean): void;
   setDeafened(deafened: boolean): void;
   setInput(deviceId: string): Promise<void>;
@@ -81,11 +84,11 @@ async function microphone(deviceId: string): Promise<MediaStream> {
 export function createVoice(options: VoiceOptions): Voice {
   let channelId: number | null = null;
   let joining = false;
-  let self: VoicePeerInfo | null = null;
+  let self: WirePeer | null = null;
   let local: MediaStream | null = null;
   let config: RTCConfiguration = {};
   /** Everyone in the channel; `peers` only those we have a connection with. */
-  const known = new Map<string, VoicePeerInfo>();
+  const known = new Map<string, WirePeer>();
   const peers = new Map<string, VoicePeer>();
   let muted = false;
   let deafened = false;
@@ -137,7 +140,7 @@ export function createVoice(options: VoiceOptions): Voice {
     emit();
   };
 
-  const connect = (info: VoicePeerInfo): VoicePeer => {
+  const connect = (info: WirePeer): VoicePeer => {
     const peer = new VoicePeer(info, (self?.id ?? "") < info.id, config, local!, {
       signal: (payload) => {
         options.send({ type: "voice:signal", channelId, target: info.id, payload });
@@ -247,15 +250,15 @@ export function createVoice(options: VoiceOptions): Voice {
       options.send({ type: "voice:join", channelId });
     },
     handle(e) {
-      const forUs = Number(e.channelId) === channelId;
+      const forUs = e.channelId === channelId;
       switch (e.type) {
         case "voice:participants": {
           if (!forUs || !joining) return;
           joining = false;
-          self = e.self as VoicePeerInfo;
-          sharer = (e.screen as string | null) ?? null;
+          self = e.self;
+          sharer = e.screen;
           // The joiner offers to everyone already there, as EchoSphere's clients expect.
-          for (const p of e.participants as VoicePeerInfo[]) {
+          for (const p of e.participants) {
             known.set(p.id, p);
             connect(p);
           }
@@ -265,27 +268,28 @@ export function createVoice(options: VoiceOptions): Voice {
         }
         case "voice:peer-joined":
           if (!forUs) return;
-          known.set((e.peer as VoicePeerInfo).id, e.peer as VoicePeerInfo);
+          known.set(e.peer.id, e.peer);
           return emit();
         case "voice:peer-left": {
           if (!forUs) return;
-          const id = (e.peer as VoicePeerInfo).id;
+          const id = e.peer.id;
           peers.get(id)?.close();
           peers.delete(id);
           known.delete(id);
           return emit();
         }
         case "voice:signal": {
-          const signal = e.signal as { from: string; payload: SignalPayload };
+          const { signal } = e;
           if (!forUs || !local || !signal?.payload) return;
           const info = known.get(signal.from);
           if (!info) return;
-          (peers.get(info.id) ?? connect(info)).receive(signal.payload);
+          // Relayed as the sending tab wrote it: one of ours, or nothing we act on.
+          (peers.get(info.id) ?? connect(info)).receive(signal.payload as SignalPayload);
           return;
         }
         case "voice:screen": {
           if (!forUs) return;
-          sharer = (e.peer as VoicePeerInfo | null)?.id ?? null;
+          sharer = e.peer?.id ?? null;
           if (sharer === self?.id && display) {
             for (const p of peers.values()) p.shareScreen(display);
           }
@@ -297,7 +301,7 @@ export function createVoice(options: VoiceOptions): Voice {
             display = null;
             return emit();
           }
-          if (forUs && joining && VOICE_ERRORS.has(String(e.code))) reset();
+          if (forUs && joining && VOICE_ERRORS.has(e.code)) reset();
       }
     },
     setMuted(value) {

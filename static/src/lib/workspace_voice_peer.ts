@@ -1,11 +1,6 @@
 // One WebRTC connection of the voice mesh: "perfect negotiation" over voice:signal, Opus first,
 // remote audio into an <audio> element, a remote screen share kept as a stream, the speaking level.
-
-export interface VoicePeerInfo {
-  id: string;
-  email: string;
-  displayName: string;
-}
+import type { WirePeer } from "./workspace_api.ts";
 
 /** EchoSphere's voice:signal payloads. */
 export type SignalPayload =
@@ -51,7 +46,7 @@ export class VoicePeer {
   private sending: Promise<void> = Promise.resolve();
 
   constructor(
-    readonly info: VoicePeerInfo,
+    readonly info: WirePeer,
     /** The polite side yields when both offer at once. */
     private readonly polite: boolean,
     config: RTCConfiguration,

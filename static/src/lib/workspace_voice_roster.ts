@@ -1,9 +1,8 @@
 // Who is in each voice channel of a server, as the app keeps it: fetched, then updated by events.
-import type { VoicePeerInfo } from "./workspace_voice_peer.ts";
+import type { VoiceRoster as WireRoster } from "./workspace_api.ts";
 
-export interface VoiceRoster {
-  participants: VoicePeerInfo[];
-  screen: string | null;
+/** A channel's roster as the server sends it, and the event it came from. */
+export interface VoiceRoster extends WireRoster {
   /** The `workspace:` event this state came from, to keep the newer of a fetch and an event. */
   eventId?: number;
 }

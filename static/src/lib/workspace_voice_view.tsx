@@ -1,7 +1,12 @@
 // The voice parts of the workspace app: who is in a voice channel (under it in the sidebar), the
 // controls while in voice, and the shared screen.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { apiCall } from "./workspace_api.ts";
+import {
+  apiCall,
+  type IceConfig,
+  type VoiceRosters,
+  type WorkspaceEvent,
+} from "./workspace_api.ts";
 import { createVoice, type Voice, type VoiceView } from "./workspace_voice.ts";
 import { mergeRosters, type VoiceRoster } from "./workspace_voice_roster.ts";
 
@@ -178,7 +183,7 @@ export function useVoice(
       onError: (m) => hooks.current.onError(m),
       onView: setView,
       iceConfig: async () => {
-        const r = await apiCall<{ iceServers: RTCIceServer[] }>("GET", "api/voice/ice");
+        const r = await apiCall<IceConfig>("GET", "api/voice/ice");
         return { iceServers: r.iceServers };
       },
     }), []);
@@ -194,27 +199,20 @@ export function useVoiceRosters(serverId: () => number | null) {
   return {
     byChannel,
     async load(id: number) {
-      const r = await apiCall<{ voice: Record<string, VoiceRoster>; eventId: number }>(
-        "GET",
-        `api/servers/${id}/voice`,
-      ).catch(() => null);
+      const r = await apiCall<VoiceRosters>("GET", `api/servers/${id}/voice`).catch(() => null);
       if (!r || serverId() !== id) return;
       const same = shown.current === id;
       shown.current = id;
       setByChannel((current) => mergeRosters(same ? current : {}, r.voice, r.eventId));
     },
-    onEvent(e: Record<string, unknown>) {
-      const id = Number(e.serverId);
+    onEvent(e: Extract<WorkspaceEvent, { type: "voice:roster" }>) {
+      const id = e.serverId;
       if (id !== serverId()) return;
       const same = shown.current === id;
       shown.current = id;
       setByChannel((current) => ({
         ...(same ? current : {}),
-        [Number(e.channelId)]: {
-          participants: e.participants as VoiceRoster["participants"],
-          screen: (e.screen as string | null) ?? null,
-          eventId: Number(e.eventId),
-        },
+        [e.channelId]: { participants: e.participants, screen: e.screen, eventId: e.eventId },
       }));
     },
   };

@@ -1,21 +1,12 @@
-// The image room viewer: the live image full screen, swapped without a flash on every upload.
+// The image room page: the live image full screen, swapped without a flash on every upload.
 import { render } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { boot, timeAgo, url } from "./lib/boot.ts";
+import type { ImageRoomPageData, ImageView, RoomMeta } from "../../routes/images/wire.ts";
 
-interface ImageView {
-  id: number;
-  url: string;
-  uploadedBy: string;
-  uploadedAt: string;
-}
-interface Meta {
-  current: ImageView | null;
-  recent: ImageView[];
-}
 type Connection = "connecting" | "live" | "reconnecting";
 
-const { room } = boot<{ room: string }>();
+const { room } = boot<ImageRoomPageData>();
 
 function preload(src: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -27,8 +18,8 @@ function preload(src: string): Promise<void> {
   });
 }
 
-function Viewer() {
-  const [meta, setMeta] = useState<Meta>({ current: null, recent: [] });
+function ImageRoom() {
+  const [meta, setMeta] = useState<RoomMeta>({ room, current: null, recent: [] });
   const [shown, setShown] = useState<ImageView | null>(null);
   const [pinned, setPinned] = useState<ImageView | null>(null);
   const [connection, setConnection] = useState<Connection>("connecting");
@@ -38,7 +29,7 @@ function Viewer() {
   const refresh = useCallback(async () => {
     const response = await fetch(url(`${room}/meta`), { cache: "no-store" });
     if (!response.ok) return;
-    const next: Meta = await response.json();
+    const next: RoomMeta = await response.json();
     setMeta(next);
     const current = next.current;
     if (current && current.id > latest.current) {
@@ -143,4 +134,4 @@ function Viewer() {
   );
 }
 
-render(<Viewer />, document.getElementById("app")!);
+render(<ImageRoom />, document.getElementById("app")!);

@@ -1,5 +1,5 @@
-// The workspace app (EchoSphere's SPA): servers, channels with unread badges, live messages, members,
-// voice channels with their live rosters, and the shared screen.
+// The workspace page (EchoSphere's SPA): servers, channels with unread badges, live messages,
+// members, voice channels with their live rosters, and the shared screen.
 import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { boot, url } from "./lib/boot.ts";
@@ -7,12 +7,17 @@ import {
   apiCall,
   type Bootstrap,
   type Channel,
-  type Member,
+  type MemberView,
   mergeMessages,
   type Message,
-  type ServerInfo,
-  type User,
+  type MessagePage,
+  type ServerMembers,
+  type ServerView,
+  type UnreadCounts,
+  type WorkspaceEvent,
+  type WorkspacePageData,
 } from "./lib/workspace_api.ts";
+import type { WsError, WsReset } from "../../realtime/wire.ts";
 import {
   type ConnectionState,
   connectWs,
@@ -29,25 +34,27 @@ import {
 } from "./lib/workspace_views.tsx";
 import { type DialogKind, WorkspaceDialog } from "./lib/workspace_dialogs.tsx";
 import { ScreenView, useVoice, useVoiceRosters, VoiceBar } from "./lib/workspace_voice_view.tsx";
+import type { VoiceEvent } from "./lib/workspace_voice.ts";
 
-const { user, basePath } = boot<{ user: User }>();
+const { user, basePath } = boot<WorkspacePageData>();
 const PAGE = 50;
 
-/** The message inside EchoSphere's envelope `{type, channelId, message: {...}}`. */
-const toMessage = (e: WsEvent) => e.message as Message;
+/** What the page's socket hears: the workspace events and the transport's reset and errors. */
+type SocketEvent = WorkspaceEvent | WsReset | WsError;
+const isVoice = (e: SocketEvent): e is Exclude<VoiceEvent, WsError> => e.type.startsWith("voice:");
 
 /** This tab is connected, whatever a snapshot taken before its socket registered says. */
-const withSelfOnline = (members: Member[]) =>
+const withSelfOnline = (members: MemberView[]) =>
   members.map((m) => (m.id === user.id ? { ...m, online: true } : m));
 
-function App() {
-  const [servers, setServers] = useState<ServerInfo[]>([]);
+function Workspace() {
+  const [servers, setServers] = useState<ServerView[]>([]);
   const [serverId, setServerId] = useState<number | null>(null);
   const [channels, setChannels] = useState<Channel[]>([]);
   const [channelId, setChannelId] = useState<number | null>(null);
   const [messages, setMessages] = useState<Message[]>([]);
   const [hasMore, setHasMore] = useState(false);
-  const [members, setMembers] = useState<Member[]>([]);
+  const [members, setMembers] = useState<MemberView[]>([]);
   const [unread, setUnread] = useState<Record<string, number>>({});
   const [typing, setTyping] = useState<Record<number, { name: string; until: number }>>({});
   const [connection, setConnection] = useState<ConnectionState>("connecting");
@@ -94,7 +101,7 @@ function App() {
     setMessages([]);
     if (initial) apply(initial);
     else {
-      apiCall<{ messages: Message[] }>("GET", `api/channels/${id}/messages?limit=${PAGE}`)
+      apiCall<MessagePage>("GET", `api/channels/${id}/messages?limit=${PAGE}`)
         .then((r) => apply(r.messages), fail);
     }
   };
@@ -123,73 +130,66 @@ function App() {
 
   const resync = async () => {
     // After a reconnect the counts come from the server again, so badges cannot drift.
-    const { unread } = await apiCall<{ unread: Record<string, number> }>("GET", "api/unread");
+    const { unread } = await apiCall<UnreadCounts>("GET", "api/unread");
     const open = now.current.channelId;
     setUnread(open ? { ...unread, [open]: 0 } : unread);
     if (now.current.serverId) {
-      const r = await apiCall<{ members: Member[] }>(
-        "GET",
-        `api/servers/${now.current.serverId}/members`,
-      );
+      const r = await apiCall<ServerMembers>("GET", `api/servers/${now.current.serverId}/members`);
       setMembers(withSelfOnline(r.members));
       await rosters.load(now.current.serverId);
     }
   };
 
-  const onEvent = (e: WsEvent) => {
+  const onEvent = (raw: WsEvent) => {
+    const e = raw as SocketEvent;
     if (e.type === "voice:roster") return rosters.onEvent(e);
-    if (e.type.startsWith("voice:")) return voice.handle(e);
+    if (isVoice(e)) return voice.handle(e);
     const open = now.current.channelId;
-    const n = (key: string) => Number(e[key]);
     switch (e.type) {
-      case "message":
-        if (n("channelId") !== open) return;
-        setMessages((prev) => mergeMessages(prev, [toMessage(e)]));
+      case "message": {
+        if (e.channelId !== open) return;
+        const { message } = e;
+        setMessages((prev) => mergeMessages(prev, [message]));
         setTyping((t) =>
           Object.fromEntries(
-            Object.entries(t).filter(([, v]) => v.name !== toMessage(e).authorDisplayName),
+            Object.entries(t).filter(([, v]) => v.name !== message.authorDisplayName),
           )
         );
         return markRead(open);
+      }
       case "message:edit":
-        if (n("channelId") === open) setMessages((prev) => mergeMessages(prev, [toMessage(e)]));
+        if (e.channelId === open) setMessages((prev) => mergeMessages(prev, [e.message]));
         return;
       case "message:delete":
-        return setMessages((prev) => prev.filter((m) => m.id !== n("id")));
+        return setMessages((prev) => prev.filter((m) => m.id !== e.id));
       case "activity":
-        if (n("channelId") === open || e.authorEmail === user.email) return;
-        return setUnread((u) => ({ ...u, [n("channelId")]: (u[n("channelId")] ?? 0) + 1 }));
+        if (e.channelId === open || e.authorEmail === user.email) return;
+        return setUnread((u) => ({ ...u, [e.channelId]: (u[e.channelId] ?? 0) + 1 }));
       case "read":
-        return setUnread((u) => ({ ...u, [n("channelId")]: n("unread") }));
+        return setUnread((u) => ({ ...u, [e.channelId]: e.unread }));
       case "channel":
-        if (n("serverId") !== now.current.serverId) return;
-        return setChannels((cs) => {
-          const channel = e.channel as Channel;
-          return cs.some((c) => c.id === channel.id) ? cs : [...cs, channel];
-        });
+        if (e.serverId !== now.current.serverId) return;
+        return setChannels((cs) => cs.some((c) => c.id === e.channel.id) ? cs : [...cs, e.channel]);
       case "member":
-        if (n("serverId") !== now.current.serverId) return;
-        return setMembers((ms) => {
-          const member = e.member as Member;
-          return ms.some((m) => m.id === member.id) ? ms : [...ms, member];
-        });
-      case "presence":
-        if (typeof e.online !== "boolean") return;
-        return setMembers((ms) =>
-          ms.map((m) => m.id === n("userId") ? { ...m, online: e.online as boolean } : m)
-        );
+        if (e.serverId !== now.current.serverId) return;
+        return setMembers((ms) => ms.some((m) => m.id === e.member.id) ? ms : [...ms, e.member]);
+      case "presence": {
+        if (!("userId" in e)) return;
+        const { userId, online } = e;
+        return setMembers((ms) => ms.map((m) => m.id === userId ? { ...m, online } : m));
+      }
       case "typing":
-        if (n("channelId") !== open || n("userId") === user.id) return;
+        if (e.channelId !== open || e.userId === user.id) return;
         return setTyping((t) => ({
           ...t,
-          [n("userId")]: { name: String(e.displayName), until: Date.now() + 4000 },
+          [e.userId]: { name: e.displayName, until: Date.now() + 4000 },
         }));
       case "reset":
-        if (String(e.topic).startsWith("channel:") && open) return showChannel(open);
+        if (e.topic.startsWith("channel:") && open) return showChannel(open);
         return void resync().catch(() => {});
       case "error":
         voice.handle(e);
-        return setError(String(e.error));
+        return setError(e.error);
     }
   };
   const handler = useRef(onEvent);
@@ -296,7 +296,7 @@ function App() {
             const id = now.current.channelId;
             const oldest = messages[0]?.id;
             if (!id || !oldest) return;
-            const r = await apiCall<{ messages: Message[] }>(
+            const r = await apiCall<MessagePage>(
               "GET",
               `api/channels/${id}/messages?limit=${PAGE}&before=${oldest}`,
             );
@@ -365,4 +365,4 @@ function App() {
   );
 }
 
-render(<App />, document.getElementById("app")!);
+render(<Workspace />, document.getElementById("app")!);

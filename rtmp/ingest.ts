@@ -201,9 +201,8 @@ export function createIngest(o: IngestOptions) {
     begin,
     isLive: (slug: string) => live.has(slug),
     kick(slug: string) {
-      const publisher = live.get(slug);
-      if (publisher) o.onDrop?.(slug, "kicked");
-      publisher?.drop("kicked");
+      // The connection closes under its publish, whose end("kicked") reports the drop once.
+      live.get(slug)?.drop("kicked");
     },
     /** Wait for every publish to finish (callers end them first) and run pending cleanups now. */
     async close(): Promise<void> {

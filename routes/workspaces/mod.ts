@@ -23,6 +23,7 @@ import {
   type SessionSockets,
 } from "../session.ts";
 import { workspacesApiRoutes } from "./api.ts";
+import { restErrors, WorkspaceError } from "./errors.ts";
 import { createPresence } from "./presence.ts";
 import { createWorkspaceService } from "./service.ts";
 import { voiceApiRoutes } from "./voice_api.ts";
@@ -85,7 +86,14 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
         ? (userId) => workspaces.joinDefaultServer(userId)
         : null,
       inviteUsable: (code) => service.inviteUsable(code),
-      redeemInvite: (account, code) => void service.redeemInvite(account, code),
+      // Sign-up speaks HTTP errors: a refused invite reaches it as one.
+      redeemInvite(account, code) {
+        try {
+          service.redeemInvite(account, code);
+        } catch (error) {
+          throw error instanceof WorkspaceError ? error.toHttp() : error;
+        }
+      },
     },
   });
   const ws = createWorkspacesWs({ service, hub, presence, log });
@@ -100,6 +108,8 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
   }, SOCKET_SWEEP_MS);
 
   const routes = new Hono();
+  // The one place REST turns the service's WorkspaceErrors into statuses (api.ts, voice_api.ts).
+  routes.onError(restErrors);
   routes.route("/", authRoutes({ actions, auth, basePath, sameOrigin: deps.sameOrigin }));
   routes.route("/", workspacesApiRoutes({ auth, service, sameOrigin: deps.sameOrigin }));
   routes.route("/", voiceApiRoutes({ auth, service, voice: ws.voice, config, hub }));

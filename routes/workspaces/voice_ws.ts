@@ -1,12 +1,11 @@
 // Voice channels on /ws: EchoSphere's voice:join / voice:leave / voice:signal exactly, plus the
 // screen share (voice:screen) and the live roster every server member sees (voice:roster).
 import { parseId } from "../../edge/fields.ts";
-import { HttpError } from "../../errors.ts";
 import type { Hub } from "../../realtime/hub.ts";
 import type { VoicePeer, VoiceRooms } from "../../realtime/voice.ts";
 import type { WsClient, WsUser } from "../../realtime/ws.ts";
 import { topics, type WorkspaceService } from "./service.ts";
-import { type WsHandler, WsProblem } from "./ws_problem.ts";
+import { WorkspaceError, type WsHandler } from "./errors.ts";
 
 export interface VoiceWsDeps {
   service: Pick<WorkspaceService, "channelFor">;
@@ -69,14 +68,16 @@ export function createVoiceWs(deps: VoiceWsDeps): VoiceWs {
     parseId(value) ?? voice.channelOf(client.id);
 
   const voiceChannel = (user: WsUser, channelId: number | null) => {
-    if (channelId === null) throw new WsProblem("voice_invalid", "Channel id is required");
+    if (channelId === null) throw new WorkspaceError("voice_invalid", "Channel id is required");
     try {
       const channel = service.channelFor(user, channelId);
-      if (channel.kind !== "voice") throw new WsProblem("voice_invalid", "Not a voice channel");
+      if (channel.kind !== "voice") {
+        throw new WorkspaceError("voice_invalid", "Not a voice channel");
+      }
       return channel;
     } catch (error) {
-      if (error instanceof HttpError && error.code === "not_found") {
-        throw new WsProblem("voice_invalid", "Not a voice channel");
+      if (error instanceof WorkspaceError && error.code === "not_found") {
+        throw new WorkspaceError("voice_invalid", "Not a voice channel");
       }
       throw error;
     }
@@ -96,7 +97,7 @@ export function createVoiceWs(deps: VoiceWsDeps): VoiceWs {
       const movingShare = from !== null && from !== channelId && voice.sharer(from) === client.id;
       const result = voice.join(channelId, self);
       if (result === "full") {
-        throw new WsProblem(
+        throw new WorkspaceError(
           "voice_full",
           `This voice channel is full: at most ${voice.maxPeers} people can talk at once`,
         );
@@ -128,13 +129,13 @@ export function createVoiceWs(deps: VoiceWsDeps): VoiceWs {
       const channelId = channelOr(client, m.channelId);
       const self = channelId === null ? null : voice.peer(channelId, client.id);
       if (channelId === null || !self) {
-        throw new WsProblem("voice_not_joined", "Join the voice channel before signaling");
+        throw new WorkspaceError("voice_not_joined", "Join the voice channel before signaling");
       }
       if (typeof m.target !== "string" || m.target === "" || m.payload == null) {
-        throw new WsProblem("voice_invalid", "A signal needs a target and a payload");
+        throw new WorkspaceError("voice_invalid", "A signal needs a target and a payload");
       }
       const target = voice.peer(channelId, m.target);
-      if (!target) throw new WsProblem("voice_target_missing", "No such peer in this channel");
+      if (!target) throw new WorkspaceError("voice_target_missing", "No such peer in this channel");
       sendTo([target], {
         type: "voice:signal",
         channelId,
@@ -152,10 +153,13 @@ export function createVoiceWs(deps: VoiceWsDeps): VoiceWs {
       const before = channelId === null ? null : voice.sharer(channelId);
       const result = channelId === null ? "not_joined" : voice.share(channelId, client.id, sharing);
       if (result === "not_joined") {
-        throw new WsProblem("voice_not_joined", "Join the voice channel before sharing a screen");
+        throw new WorkspaceError(
+          "voice_not_joined",
+          "Join the voice channel before sharing a screen",
+        );
       }
       if (result === "busy") {
-        throw new WsProblem("voice_screen_busy", "Someone else is sharing a screen here");
+        throw new WorkspaceError("voice_screen_busy", "Someone else is sharing a screen here");
       }
       const after = voice.sharer(channelId!);
       if (before === after) return;

@@ -9,7 +9,7 @@ import type { Logger } from "../../log.ts";
 import type { Presence } from "./presence.ts";
 import { topics, type WorkspaceService } from "./service.ts";
 import { createVoiceWs, type VoiceWs } from "./voice_ws.ts";
-import { runHandler, WsProblem } from "./ws_problem.ts";
+import { runHandler, type WorkspaceCode, WorkspaceError } from "./errors.ts";
 
 export interface WorkspacesWsDeps {
   service: WorkspaceService;
@@ -31,9 +31,9 @@ type Msg = Record<string, unknown>;
 const MAX_MESSAGE = 2000;
 
 /** A required id; EchoSphere answers a missing channel id with `invalid_channel`. */
-const positiveId = (value: unknown, what: string, code = "bad_request"): number => {
+const positiveId = (value: unknown, what: string, code: WorkspaceCode = "bad_request"): number => {
   const id = parseId(value);
-  if (id === null) throw new WsProblem(code, `${what} must be a positive integer`);
+  if (id === null) throw new WorkspaceError(code, `${what} must be a positive integer`);
   return id;
 };
 
@@ -93,13 +93,13 @@ export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {
       const channelId = parseId(m.channelId);
       const content = typeof m.content === "string" ? m.content.trim() : "";
       if (channelId === null || !content) {
-        throw new WsProblem("invalid_message", "Channel and content are required");
+        throw new WorkspaceError("invalid_message", "Channel and content are required");
       }
       if (!clients.get(client.id)?.channels.has(channelId)) {
-        throw new WsProblem("not_subscribed", "Subscribe to the channel before sending");
+        throw new WorkspaceError("not_subscribed", "Subscribe to the channel before sending");
       }
       if ([...content].length > MAX_MESSAGE) {
-        throw new WsProblem(
+        throw new WorkspaceError(
           "too_long",
           `Message content must be at most ${MAX_MESSAGE} characters`,
         );

@@ -1,5 +1,6 @@
 // Downscaled copies of raster media, made once with ffmpeg and cached under `media/.thumbs/`.
 import { join } from "node:path";
+import { runFfmpeg } from "../ffmpeg.ts";
 import type { Logger } from "../log.ts";
 import { removeIfExists } from "./files.ts";
 
@@ -106,18 +107,16 @@ export function createThumbnailer(options: ThumbnailerOptions): Thumbnailer {
     await Deno.mkdir(dir, { recursive: true });
     const temp = join(dir, `.tmp-${crypto.randomUUID()}`);
     try {
-      const { success, stderr } = await new Deno.Command(ffmpegPath, {
-        args: thumbnailArgs(source, temp, ext, width),
-        stdin: "null",
-        stdout: "null",
-        stderr: "piped",
-        signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(timeoutMs)]),
-      }).output();
-      if (!success) {
+      const run = await runFfmpeg(ffmpegPath, thumbnailArgs(source, temp, ext, width), {
+        signal: stopping.signal,
+        timeoutMs,
+        stderrLines: 5,
+      });
+      if (!run.success) {
         failed.add(target);
         log.warn("Cannot make thumbnail: ffmpeg failed", {
           source,
-          error: new TextDecoder().decode(stderr).slice(0, 500),
+          error: run.stderrTail.join("\n").slice(0, 500),
         });
         return false;
       }

@@ -69,8 +69,9 @@ const toRoom = (row: Row): StreamRoom => ({
   createdAt: Number(row.created_at),
 });
 
-export function createStreamsStore(db: Db): StreamsStore {
-  const q = {
+/** The store's SQL, prepared once per database. */
+function statements(db: Db) {
+  return {
     list: db.prepare("SELECT * FROM stream_rooms ORDER BY created_at, id"),
     bySlug: db.prepare("SELECT * FROM stream_rooms WHERE slug = ?"),
     byPlayback: db.prepare("SELECT * FROM stream_rooms WHERE playback_id = ?"),
@@ -103,6 +104,10 @@ export function createStreamsStore(db: Db): StreamsStore {
       "SELECT room_id, nickname FROM stream_chat_tokens WHERE token_hash = ? AND expires_at > ?",
     ),
   };
+}
+
+export function createStreamsStore(db: Db): StreamsStore {
+  const q = statements(db);
   const one = (row: unknown) => (row ? toRoom(row as Row) : null);
 
   return {

@@ -63,25 +63,16 @@ export function cleanContent(value: unknown): string {
 
 export type WorkspaceService = ReturnType<typeof createWorkspaceService>;
 
-export function createWorkspaceService(deps: WorkspaceServiceDeps) {
-  const { workspaces, messages, hub } = deps;
+const serverView = (s: Server, role: Role) => ({
+  id: s.id,
+  name: s.name,
+  ownerId: s.ownerId,
+  role,
+  isDefault: s.isDefault,
+});
 
-  const serverView = (s: Server, role: Role) => ({
-    id: s.id,
-    name: s.name,
-    ownerId: s.ownerId,
-    role,
-    isDefault: s.isDefault,
-  });
-  const inviteView = (i: Invite) => ({
-    code: i.code,
-    url: `${deps.basePath}invite/${i.code}`,
-    serverId: i.serverId,
-    expiresAt: i.expiresAt === null ? null : rfc3339(i.expiresAt),
-    maxUses: i.maxUses,
-    uses: i.uses,
-  });
-
+/** Who may do what: each lookup fails with the WorkspaceError EchoSphere answers it with. */
+function accessRules({ workspaces, messages }: WorkspaceServiceDeps) {
   const roleIn = (user: User, serverId: number): { server: Server; role: Role } => {
     const server = workspaces.server(serverId);
     if (!server) throw new WorkspaceError("not_found", "Server not found");
@@ -120,20 +111,19 @@ export function createWorkspaceService(deps: WorkspaceServiceDeps) {
     }
     return { message, channel };
   };
-  const members = (serverId: number) =>
-    workspaces.members(serverId).map((m) => ({ ...m, online: deps.presence.isOnline(m.id) }));
+  return { roleIn, ownerOf, channelFor, textChannel, ownMessage };
+}
 
+type Rules = ReturnType<typeof accessRules>;
+
+const onlineMembers = (deps: WorkspaceServiceDeps, serverId: number) =>
+  deps.workspaces.members(serverId).map((m) => ({ ...m, online: deps.presence.isOnline(m.id) }));
+
+/** Servers and their channels and members. */
+function serverActions(deps: WorkspaceServiceDeps, { roleIn, ownerOf }: Rules) {
+  const { workspaces, messages, hub } = deps;
+  const members = (serverId: number) => onlineMembers(deps, serverId);
   return {
-    channelFor,
-    textChannel,
-    /** The channel when `userId` may read it, else null (for /ws authorisation). */
-    readable(userId: number, channelId: number): Channel | null {
-      const channel = workspaces.channel(channelId);
-      return channel && workspaces.role(channel.serverId, userId) ? channel : null;
-    },
-    isMember: (userId: number, serverId: number) => workspaces.role(serverId, userId) !== null,
-    serverIdsOf: (userId: number) => workspaces.serversOf(userId).map((s) => s.id),
-
     bootstrap(user: User, want: { serverId?: number; channelId?: number }) {
       const servers = workspaces.serversOf(user.id);
       const active = servers.find((s) => s.id === want.serverId) ?? servers[0];
@@ -181,7 +171,21 @@ export function createWorkspaceService(deps: WorkspaceServiceDeps) {
       roleIn(user, serverId);
       return members(serverId);
     },
+  };
+}
 
+/** Invite links: made by owners, previewed by anyone, redeemed by signed-in users. */
+function inviteActions(deps: WorkspaceServiceDeps, { ownerOf }: Rules) {
+  const { workspaces, hub } = deps;
+  const inviteView = (i: Invite) => ({
+    code: i.code,
+    url: `${deps.basePath}invite/${i.code}`,
+    serverId: i.serverId,
+    expiresAt: i.expiresAt === null ? null : rfc3339(i.expiresAt),
+    maxUses: i.maxUses,
+    uses: i.uses,
+  });
+  return {
     createInvite(user: User, serverId: number, expiresInSeconds: unknown, maxUses: unknown) {
       ownerOf(user, serverId, "create invites");
       const whole = (v: unknown, what: string, min: number, max: number): number | null => {
@@ -247,7 +251,14 @@ export function createWorkspaceService(deps: WorkspaceServiceDeps) {
         channels: workspaces.channels(server.id),
       };
     },
+  };
+}
 
+/** Messages: history, posting, edits, deletes and read marks, each published to its topic. */
+function messageActions(deps: WorkspaceServiceDeps, rules: Rules) {
+  const { messages, hub } = deps;
+  const { channelFor, textChannel, ownMessage } = rules;
+  return {
     history(
       user: User,
       channelId: number,
@@ -298,5 +309,24 @@ export function createWorkspaceService(deps: WorkspaceServiceDeps) {
     },
 
     unread: (user: User) => messages.unreadCounts(user.id),
+  };
+}
+
+export function createWorkspaceService(deps: WorkspaceServiceDeps) {
+  const { workspaces } = deps;
+  const rules = accessRules(deps);
+  return {
+    channelFor: rules.channelFor,
+    textChannel: rules.textChannel,
+    /** The channel when `userId` may read it, else null (for /ws authorisation). */
+    readable(userId: number, channelId: number): Channel | null {
+      const channel = workspaces.channel(channelId);
+      return channel && workspaces.role(channel.serverId, userId) ? channel : null;
+    },
+    isMember: (userId: number, serverId: number) => workspaces.role(serverId, userId) !== null,
+    serverIdsOf: (userId: number) => workspaces.serversOf(userId).map((s) => s.id),
+    ...serverActions(deps, rules),
+    ...inviteActions(deps, rules),
+    ...messageActions(deps, rules),
   };
 }

@@ -37,7 +37,8 @@ export interface VoiceWs {
 
 const wire = (p: VoicePeer): WirePeer => ({ id: p.id, email: p.email, displayName: p.displayName });
 
-export function createVoiceWs(deps: VoiceWsDeps): VoiceWs {
+/** What the voice handlers share: the rooms, the sockets in them, and how to tell the others. */
+function voiceContext(deps: VoiceWsDeps) {
   const { service, hub, voice } = deps;
   // The sockets in voice, to reach a peer by id; and each occupied channel's server, for rosters.
   const sockets = new Map<string, WsClient>();
@@ -82,39 +83,61 @@ export function createVoiceWs(deps: VoiceWsDeps): VoiceWs {
       throw error;
     }
   };
+  return {
+    voice,
+    sockets,
+    serverOf,
+    sendTo,
+    roster,
+    publishRoster,
+    leave,
+    channelOr,
+    voiceChannel,
+  };
+}
 
-  const handlers: Record<string, WsHandler> = {
-    "voice:join"(client, user, m) {
-      const channel = voiceChannel(user, parseId(m.channelId));
-      const channelId = channel.id;
-      const self: VoicePeer = {
-        id: client.id,
-        userId: user.id,
-        email: user.email,
-        displayName: user.displayName,
-      };
-      const from = voice.channelOf(client.id);
-      const movingShare = from !== null && from !== channelId && voice.sharer(from) === client.id;
-      const result = voice.join(channelId, self);
-      if (result === "full") {
-        throw new WorkspaceError(
-          "voice_full",
-          `This voice channel is full: at most ${voice.maxPeers} people can talk at once`,
-        );
-      }
-      sockets.set(client.id, client);
-      serverOf.set(channelId, channel.serverId);
-      if (result.left) leave(result.left.channelId, self, result.left.others, movingShare);
-      client.send({
-        type: "voice:participants",
-        channelId,
-        participants: result.participants.map(wire),
-        self: wire(self),
-        screen: voice.sharer(channelId),
-      });
-      sendTo(result.participants, { type: "voice:peer-joined", channelId, peer: wire(self) });
-      publishRoster(channelId);
-    },
+type VoiceContext = ReturnType<typeof voiceContext>;
+
+/** voice:join: into a voice channel (out of any other), told who is there; they are told too. */
+function joinHandler(ctx: VoiceContext): WsHandler {
+  const { voice, sockets, serverOf, sendTo, publishRoster, leave, voiceChannel } = ctx;
+  return (client, user, m) => {
+    const channel = voiceChannel(user, parseId(m.channelId));
+    const channelId = channel.id;
+    const self: VoicePeer = {
+      id: client.id,
+      userId: user.id,
+      email: user.email,
+      displayName: user.displayName,
+    };
+    const from = voice.channelOf(client.id);
+    const movingShare = from !== null && from !== channelId && voice.sharer(from) === client.id;
+    const result = voice.join(channelId, self);
+    if (result === "full") {
+      throw new WorkspaceError(
+        "voice_full",
+        `This voice channel is full: at most ${voice.maxPeers} people can talk at once`,
+      );
+    }
+    sockets.set(client.id, client);
+    serverOf.set(channelId, channel.serverId);
+    if (result.left) leave(result.left.channelId, self, result.left.others, movingShare);
+    client.send({
+      type: "voice:participants",
+      channelId,
+      participants: result.participants.map(wire),
+      self: wire(self),
+      screen: voice.sharer(channelId),
+    });
+    sendTo(result.participants, { type: "voice:peer-joined", channelId, peer: wire(self) });
+    publishRoster(channelId);
+  };
+}
+
+/** voice:leave, voice:signal and voice:screen: what a socket in a voice channel does there. */
+function peerHandlers(ctx: VoiceContext): Record<string, WsHandler> {
+  const { voice, sockets, sendTo, publishRoster, leave, channelOr } = ctx;
+  return {
     "voice:leave"(client, _user, m) {
       // EchoSphere answers a leave from a channel you are not in with nothing at all.
       const channelId = channelOr(client, m.channelId);
@@ -168,6 +191,15 @@ export function createVoiceWs(deps: VoiceWsDeps): VoiceWs {
       sendTo(voice.peers(channelId!), { type: "voice:screen", channelId, peer });
       publishRoster(channelId!);
     },
+  };
+}
+
+export function createVoiceWs(deps: VoiceWsDeps): VoiceWs {
+  const ctx = voiceContext(deps);
+  const { voice, sockets, serverOf, roster, leave } = ctx;
+  const handlers: Record<string, WsHandler> = {
+    "voice:join": joinHandler(ctx),
+    ...peerHandlers(ctx),
   };
 
   return {

@@ -120,29 +120,24 @@ function workspaceTopics(
   service: WorkspaceService,
   seen: (client: WsClient) => void,
 ): TopicNamespace[] {
-  const idIn = (topic: string, prefix: string) => Number(topic.slice(prefix.length));
-  return [{
-    prefix: "channel:",
-    authorize(client, topic) {
-      const channelId = idIn(topic, "channel:");
-      if (!client?.user || !Number.isInteger(channelId)) return false;
-      if (!service.readable(client.user.id, channelId)) return false;
+  /** `prefix<id>` for a signed-in member; following one counts the socket as online. */
+  const byId = (prefix: string, allowed: (userId: number, id: number) => boolean) => ({
+    prefix,
+    authorize(client: WsClient | null, topic: string) {
+      const id = Number(topic.slice(prefix.length));
+      if (!client?.user || !Number.isInteger(id) || !allowed(client.user.id, id)) return false;
       seen(client);
       return true;
     },
-  }, {
-    prefix: "workspace:",
-    authorize(client, topic) {
-      const serverId = idIn(topic, "workspace:");
-      if (!client?.user || !Number.isInteger(serverId)) return false;
-      if (!service.isMember(client.user.id, serverId)) return false;
-      seen(client);
-      return true;
+  });
+  return [
+    byId("channel:", (userId, channelId) => service.readable(userId, channelId) !== null),
+    byId("workspace:", (userId, serverId) => service.isMember(userId, serverId)),
+    {
+      prefix: "account:",
+      authorize: (client, topic) => !!client?.user && topic === topics.account(client.user.id),
     },
-  }, {
-    prefix: "account:",
-    authorize: (client, topic) => !!client?.user && topic === topics.account(client.user.id),
-  }];
+  ];
 }
 
 export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {

@@ -1,5 +1,5 @@
 // Code sessions in SQLite: sessions, their participants (capped, in one transaction) and snippets.
-import { type Db, transaction } from "./db.ts";
+import { type Db, type Row, transaction } from "./db.ts";
 
 export interface CodeSession {
   id: string;
@@ -59,8 +59,6 @@ export interface CodeStoreOptions {
   /** @default Date.now */
   now?: () => number;
 }
-
-type Row = Record<string, string | number | null>;
 
 const toSession = (row: Row): CodeSession => ({
   id: String(row.id),

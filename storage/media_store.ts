@@ -1,6 +1,6 @@
 // The media library on disk (`<dataDir>/media/<32 hex>.<ext>`) and its rows in SQLite.
 import { join } from "node:path";
-import type { Db } from "./db.ts";
+import type { Db, Row } from "./db.ts";
 import { removeIfExists, renameDurably, writeFileAtomic } from "./files.ts";
 import { detectImageType } from "./image_types.ts";
 import { checkSvg } from "./svg_check.ts";
@@ -52,7 +52,6 @@ export interface MediaStore {
   useToken(signature: string, expiresAt: number): boolean;
 }
 
-type Row = Record<string, string | number>;
 const toRecord = (row: Row): MediaRecord => ({
   filename: String(row.filename),
   contentType: String(row.content_type),

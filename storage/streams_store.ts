@@ -1,6 +1,6 @@
 // Stream rooms in SQLite: slugs, hashed stream keys, playback ids, live state, chat tokens.
 import { randomToken, sha256Hex } from "../tokens.ts";
-import { type Db, transaction } from "./db.ts";
+import { type Db, type Row, transaction } from "./db.ts";
 
 /** Who made a room live: our RTMP listener, or nginx-rtmp through the hooks. */
 export type LiveSource = "rtmp" | "hook";
@@ -56,8 +56,6 @@ export function slugify(name: string): string {
     .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 48).replace(/-+$/, "");
   return slug || "room";
 }
-
-type Row = Record<string, string | number | null>;
 
 const toRoom = (row: Row): StreamRoom => ({
   id: Number(row.id),

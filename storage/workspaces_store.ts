@@ -1,5 +1,5 @@
 // Workspace servers, their channels, members and invites, in SQLite.
-import { type Db, transaction } from "./db.ts";
+import { type Db, type Row, transaction } from "./db.ts";
 import { randomCode } from "../tokens.ts";
 
 export type Role = "owner" | "member";
@@ -60,8 +60,6 @@ export interface WorkspacesStore {
   /** Joins `userId` to the invite's server; checking and counting the use is one transaction. */
   redeemInvite(code: string, userId: number, now?: number): RedeemResult;
 }
-
-type Row = Record<string, string | number | null>;
 
 const toServer = (r: Row): Server => ({
   id: Number(r.id),

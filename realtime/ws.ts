@@ -160,7 +160,7 @@ function socketClient(socket: WebSocket, user: WsUser | null, limits: ClientLimi
 }
 
 /** What the socket handlers share: the hub, the topic table and who handles which type. */
-interface Transport {
+interface SocketContext {
   options: WsOptions;
   limits: ClientLimits;
   maxBytes: number;
@@ -171,13 +171,13 @@ interface Transport {
 
 /** The generic `{type: "subscribe" | "unsubscribe", topic, since}`, decided by the topic table. */
 async function follow(
-  t: Transport,
+  ctx: SocketContext,
   client: WsClient,
   message: Record<string, unknown>,
   topic: string,
 ): Promise<void> {
   if (message.type === "unsubscribe") return client.unsubscribe(topic);
-  if (!(await t.options.topics.authorize(client, topic))) {
+  if (!(await ctx.options.topics.authorize(client, topic))) {
     return client.error("forbidden", "Cannot subscribe: not allowed on this topic", {
       topic: topic.slice(0, MAX_ECHO),
     });
@@ -185,7 +185,7 @@ async function follow(
   const since = typeof message.since === "number" && message.since >= 0 ? message.since : undefined;
   // After the replay: the client now knows it is live, and from which event id.
   if (client.subscribe(topic, since)) {
-    client.send({ type: "subscribed", topic, eventId: t.options.hub.lastId(topic) });
+    client.send({ type: "subscribed", topic, eventId: ctx.options.hub.lastId(topic) });
   }
 }
 
@@ -207,7 +207,7 @@ function parseFrame(data: string): Parsed {
 
 /** One frame from the client: size, rate and shape checks, then its feature's handler. */
 function onFrame(
-  t: Transport,
+  ctx: SocketContext,
   socket: WebSocket,
   client: WsClient,
   allow: () => boolean,
@@ -215,7 +215,7 @@ function onFrame(
 ): void {
   if (typeof data !== "string") return client.error("bad_request", "Messages must be JSON text");
   // The limit is in bytes, as EchoSphere's read limit: a UTF-16 length can be a third of it.
-  const { maxBytes } = t;
+  const { maxBytes } = ctx;
   if (data.length > maxBytes || (data.length * 3 > maxBytes && byteLength(data) > maxBytes)) {
     client.error("too_large", `Message is larger than ${maxBytes} bytes`);
     return socket.close(1009, "Message too large");
@@ -223,29 +223,29 @@ function onFrame(
   if (!allow()) return client.error("rate_limited", "Too many messages: slow down");
   const parsed = parseFrame(data);
   if (!("message" in parsed)) return client.error(parsed.code, parsed.error);
-  dispatch(t, client, parsed.message).catch((error) => {
-    t.limits.log.error("WebSocket handler failed", { error: String(error?.stack ?? error) });
+  dispatch(ctx, client, parsed.message).catch((error) => {
+    ctx.limits.log.error("WebSocket handler failed", { error: String(error?.stack ?? error) });
     client.error("internal", "Internal error");
   });
 }
 
-async function dispatch(t: Transport, client: WsClient, message: Record<string, unknown>) {
+async function dispatch(ctx: SocketContext, client: WsClient, message: Record<string, unknown>) {
   const type = message.type;
   if ((type === "subscribe" || type === "unsubscribe") && typeof message.topic === "string") {
-    return await follow(t, client, message, message.topic);
+    return await follow(ctx, client, message, message.topic);
   }
-  const feature = typeof type === "string" ? t.byType.get(type) : undefined;
+  const feature = typeof type === "string" ? ctx.byType.get(type) : undefined;
   if (!feature) return client.error("unsupported_event", `Unsupported event type: ${String(type)}`);
   await feature.handle(client, message);
 }
 
 /** Wires one opened socket: its client, its rate limit, and what its close tells the features. */
-function connect(t: Transport, socket: WebSocket, user: WsUser | null): void {
-  const { client, topics } = socketClient(socket, user, t.limits);
+function connect(ctx: SocketContext, socket: WebSocket, user: WsUser | null): void {
+  const { client, topics } = socketClient(socket, user, ctx.limits);
   let revoked = false;
   const limiter = createRateLimiter({
-    capacity: t.rate.burst,
-    refillPerSecond: t.rate.perSecond,
+    capacity: ctx.rate.burst,
+    refillPerSecond: ctx.rate.perSecond,
     maxKeys: 1,
   });
   const allow = (): boolean => limiter.take("").ok;
@@ -255,17 +255,17 @@ function connect(t: Transport, socket: WebSocket, user: WsUser | null): void {
   };
 
   socket.onmessage = (e) => {
-    if (!revoked) onFrame(t, socket, client, allow, e.data);
+    if (!revoked) onFrame(ctx, socket, client, allow, e.data);
   };
   socket.onclose = () => {
-    t.sockets.delete(socket);
+    ctx.sockets.delete(socket);
     const followed = [...topics.keys()];
     unsubscribeAll();
-    for (const feature of t.options.features) {
+    for (const feature of ctx.options.features) {
       try {
         feature.onClose?.(client, followed);
       } catch (error) {
-        t.limits.log.error("WebSocket close handler failed", { error: String(error) });
+        ctx.limits.log.error("WebSocket close handler failed", { error: String(error) });
       }
     }
   };
@@ -274,7 +274,7 @@ function connect(t: Transport, socket: WebSocket, user: WsUser | null): void {
     revoked = true;
     unsubscribeAll();
   };
-  t.sockets.set(socket, { client, revoke });
+  ctx.sockets.set(socket, { client, revoke });
 }
 
 /** The answer to a request that may not become a socket, or null when it may. */
@@ -295,7 +295,7 @@ export function createWsTransport(options: WsOptions): WsTransport {
   for (const feature of options.features) {
     for (const type of feature.types) byType.set(type, feature);
   }
-  const t: Transport = {
+  const ctx: SocketContext = {
     options,
     limits: {
       hub: options.hub,
@@ -317,15 +317,15 @@ export function createWsTransport(options: WsOptions): WsTransport {
       const { socket, response } = Deno.upgradeWebSocket(request, {
         idleTimeout: options.idleTimeoutSeconds ?? 60,
       });
-      socket.onopen = () => connect(t, socket, user);
+      socket.onopen = () => connect(ctx, socket, user);
       return response;
     },
     get size() {
-      return t.sockets.size;
+      return ctx.sockets.size;
     },
     closeWhere(match, code, reason) {
       let closed = 0;
-      for (const [socket, { client, revoke }] of t.sockets) {
+      for (const [socket, { client, revoke }] of ctx.sockets) {
         if (!match(client)) continue;
         revoke();
         socket.close(code, reason);
@@ -334,7 +334,7 @@ export function createWsTransport(options: WsOptions): WsTransport {
       return closed;
     },
     close() {
-      for (const socket of t.sockets.keys()) socket.close(1001, "Server shutting down");
+      for (const socket of ctx.sockets.keys()) socket.close(1001, "Server shutting down");
     },
   };
 }

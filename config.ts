@@ -100,9 +100,8 @@ export interface Config {
 
 const MiB = 1024 * 1024;
 
-/** Reads every setting, failing with one message that lists each bad value. */
-export function loadConfig(env: EnvSource): Readonly<Config> {
-  const problems: string[] = [];
+/** Typed readers over `env`; each bad value adds a line to `problems` and yields the fallback. */
+function envReader(env: EnvSource, problems: string[]) {
   const str = (name: string): string | undefined => {
     const value = env.get(name)?.trim();
     return value ? value : undefined;
@@ -144,7 +143,24 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
       return undefined;
     }
   };
+  return { str, int, bool, oneOf, url };
+}
 
+type EnvReader = ReturnType<typeof envReader>;
+
+/** How the server is reached: its path prefix, the origins it trusts, and the proxies before it. */
+function edgeSettings(
+  { str }: EnvReader,
+  problems: string[],
+): Pick<
+  Config,
+  | "basePath"
+  | "allowedOrigins"
+  | "trustProxy"
+  | "proxyHops"
+  | "mediaAllowedOrigins"
+  | "imageViewerFrameAncestors"
+> {
   const basePath = normaliseBasePath(str("BASE_PATH") ?? "/");
   if (!/^\/([A-Za-z0-9._~-]+\/)*$/.test(basePath)) {
     problems.push(`BASE_PATH must be a path like /imgcast/, got "${str("BASE_PATH")}"`);
@@ -154,28 +170,37 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
   const mediaOrigins = originList("MEDIA_ALLOWED_ORIGINS", str("MEDIA_ALLOWED_ORIGINS"), problems, {
     star: true,
   }) ?? ["*"];
-  const frameAncestors = frameSources(str("IMAGE_VIEWER_FRAME_ANCESTORS"), problems);
+  return {
+    basePath,
+    allowedOrigins,
+    trustProxy: proxyHops > 0,
+    proxyHops,
+    mediaAllowedOrigins: mediaOrigins,
+    imageViewerFrameAncestors: frameSources(str("IMAGE_VIEWER_FRAME_ANCESTORS"), problems),
+  };
+}
+
+/** Reads every setting, failing with one message that lists each bad value. */
+export function loadConfig(env: EnvSource): Readonly<Config> {
+  const problems: string[] = [];
+  const read = envReader(env, problems);
+  const { str, int, bool, oneOf, url } = read;
+  const edge = edgeSettings(read, problems);
   const mediaSecret = str("MEDIA_SERVER_SECRET");
   if (mediaSecret !== undefined && new TextEncoder().encode(mediaSecret).length < 32) {
     problems.push("MEDIA_SERVER_SECRET must be at least 32 bytes long");
   }
-
   const ice = iceSettings(str, problems);
 
   const config: Config = {
     port: int("PORT", 8080, 0, 65535),
     host: str("HOST") ?? "0.0.0.0",
-    basePath,
+    ...edge,
     dataDir: str("DATA_DIR") ?? str("ROOMS_BASE_DIR") ?? str("ROOM_BASE_DIR") ?? "var",
     maxUploadBytes: int("MAX_UPLOAD_BYTES", 10 * MiB, 1024, 1024 * MiB),
     imageHistory: int("IMAGE_HISTORY", 10, 1, 1000),
-    allowedOrigins,
     logLevel: oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
     adminPassword: str("ADMIN_PASSWORD"),
-    trustProxy: proxyHops > 0,
-    proxyHops,
-    mediaAllowedOrigins: mediaOrigins,
-    imageViewerFrameAncestors: frameAncestors,
     publicUrl: url("PUBLIC_URL"),
     sessionTtlDays: int("SESSION_TTL_DAYS", 30, 1, 3650),
     signup: oneOf("SIGNUP", ["open", "invite", "closed"] as const, "open"),

@@ -33,8 +33,17 @@ export interface Subscription {
   unsubscribe(): void;
 }
 
+export interface PublishOptions {
+  /**
+   * False for a fleeting event (typing): sent to who follows the topic now, never kept or
+   * replayed, and it takes no id of its own but the newest kept event's, so a client resuming
+   * from it misses nothing. @default true
+   */
+  history?: boolean;
+}
+
 export interface Hub {
-  publish<T>(topic: string, type: string, data: T): HubEvent<T>;
+  publish<T>(topic: string, type: string, data: T, options?: PublishOptions): HubEvent<T>;
   subscribe(topic: string, subscriber: Subscriber, options?: { since?: number }): Subscription;
   /** The id of the newest event on a topic (for a topic not held, the id it would start after). */
   lastId(topic: string): number;
@@ -201,20 +210,33 @@ class LocalHub implements Hub {
     this.#now = options.now ?? Date.now;
   }
 
-  publish<T>(name: string, type: string, data: T): HubEvent<T> {
+  publish<T>(name: string, type: string, data: T, options: PublishOptions = {}): HubEvent<T> {
+    if (options.history === false) return this.#publishFleeting(name, type, data);
     const topic = this.#topicOf(name);
     const at = this.#now();
     const event = new Event(++topic.lastId, name, type, data, at, sizeOf(name, type, data));
     this.#budget.add(topic.history, topic.keep, event as Event<unknown>);
+    this.#fanOut(topic, event);
+    if (topic.subscribers.size === 0) this.#markIdle(name);
+    this.#sweep();
+    return event;
+  }
+
+  /** An event for who follows now; a topic not held is not made for it (nobody would hear it). */
+  #publishFleeting<T>(name: string, type: string, data: T): HubEvent<T> {
+    const topic = this.#topics.get(name);
+    const event = new Event(topic?.lastId ?? this.#floor, name, type, data, this.#now(), 0);
+    if (topic) this.#fanOut(topic, event);
+    return event;
+  }
+
+  #fanOut(topic: Topic, event: HubEvent): void {
     for (const subscriber of topic.subscribers) {
       if (!subscriber.send(event)) {
         topic.subscribers.delete(subscriber);
         subscriber.close("slow");
       }
     }
-    if (topic.subscribers.size === 0) this.#markIdle(name);
-    this.#sweep();
-    return event;
   }
 
   subscribe(

@@ -154,3 +154,29 @@ Deno.test("createHub() budget bookkeeping stays bounded over a million small eve
   assert(stats.historyBytes <= 4096 && stats.historyEvents > 0, JSON.stringify(stats));
   assertEquals(hub.lastId("t0"), 20_000);
 });
+
+Deno.test("publish(..., {history: false}) reaches who follows now, is never replayed, takes no id", () => {
+  const hub = createHub();
+  const now = collector();
+  hub.subscribe("t", now);
+  hub.publish("t", "message", 1);
+  const typing = hub.publish("t", "typing", 2, { history: false });
+  assertEquals([typing.id, hub.lastId("t")], [1, 1]);
+  hub.publish("t", "message", 3);
+  assertEquals(now.events.map((e) => [e.type, e.id]), [["message", 1], ["typing", 1], [
+    "message",
+    2,
+  ]]);
+  // A client resuming from the fleeting event's id misses nothing and sees no gap.
+  const fromTyping = hub.subscribe("t", collector(), { since: typing.id });
+  assertEquals([fromTyping.replay.map((e) => e.id), fromTyping.gap], [[2], false]);
+  const fromStart = hub.subscribe("t", collector(), { since: 0 });
+  assertEquals(fromStart.replay.map((e) => e.type), ["message", "message"]);
+  assertEquals(hub.stats().historyEvents, 2);
+});
+
+Deno.test("publish(..., {history: false}) on a topic nobody holds makes no topic", () => {
+  const hub = createHub();
+  hub.publish("nobody", "typing", null, { history: false });
+  assertEquals(hub.stats().topics, 0);
+});

@@ -26,6 +26,8 @@ export interface WsClient {
    */
   subscribe(topic: string, since?: number): boolean;
   unsubscribe(topic: string): void;
+  /** Whether the socket follows `topic` now. */
+  follows(topic: string): boolean;
   /** Sends `{type: "error", code, error, ...extra}`. */
   error(code: string, message: string, extra?: Record<string, unknown>): void;
 }
@@ -152,6 +154,7 @@ function socketClient(socket: WebSocket, user: WsUser | null, limits: ClientLimi
       topics.get(topic)?.();
       topics.delete(topic);
     },
+    follows: (topic) => topics.has(topic),
     error(code, message, extra) {
       client.send({ type: "error", code, error: message, ...extra } satisfies WsError);
     },
@@ -159,142 +162,175 @@ function socketClient(socket: WebSocket, user: WsUser | null, limits: ClientLimi
   return { client, topics };
 }
 
-export function createWsTransport(options: WsOptions): WsTransport {
-  const { hub, log, features } = options;
-  const maxBytes = options.maxMessageBytes ?? 65536;
-  const limits: ClientLimits = {
-    hub,
-    log,
-    queueBytes: options.queueBytes ?? 1024 * 1024,
-    maxTopics: options.maxTopics ?? 100,
-  };
-  const rate = options.rate ?? { perSecond: 5, burst: 10 };
-  const byType = new Map<string, WsFeature>();
-  for (const feature of features) for (const type of feature.types) byType.set(type, feature);
-  const sockets = new Map<WebSocket, { client: WsClient; revoke(): void }>();
+/** What the socket handlers share: the hub, the topic table and who handles which type. */
+interface SocketContext {
+  options: WsOptions;
+  limits: ClientLimits;
+  maxBytes: number;
+  rate: { perSecond: number; burst: number };
+  byType: Map<string, WsFeature>;
+  sockets: Map<WebSocket, { client: WsClient; revoke(): void }>;
+}
 
-  /** The generic `{type: "subscribe" | "unsubscribe", topic, since}`, decided by the topic table. */
-  const follow = async (client: WsClient, message: Record<string, unknown>, topic: string) => {
-    if (message.type === "unsubscribe") return client.unsubscribe(topic);
-    if (!(await options.topics.authorize(client, topic))) {
-      return client.error("forbidden", "Cannot subscribe: not allowed on this topic", {
-        topic: topic.slice(0, MAX_ECHO),
-      });
-    }
-    const since = typeof message.since === "number" && message.since >= 0
-      ? message.since
-      : undefined;
-    // After the replay: the client now knows it is live, and from which event id.
-    if (client.subscribe(topic, since)) {
-      client.send({ type: "subscribed", topic, eventId: hub.lastId(topic) } satisfies WsSubscribed);
-    }
-  };
-
-  function connect(socket: WebSocket, user: WsUser | null): void {
-    const { client, topics } = socketClient(socket, user, limits);
-    let revoked = false;
-    const limiter = createRateLimiter({
-      capacity: rate.burst,
-      refillPerSecond: rate.perSecond,
-      maxKeys: 1,
+/** The generic `{type: "subscribe" | "unsubscribe", topic, since}`, decided by the topic table. */
+async function follow(
+  ctx: SocketContext,
+  client: WsClient,
+  message: Record<string, unknown>,
+  topic: string,
+): Promise<void> {
+  if (message.type === "unsubscribe") return client.unsubscribe(topic);
+  if (!(await ctx.options.topics.authorize(client, topic))) {
+    return client.error("forbidden", "Cannot subscribe: not allowed on this topic", {
+      topic: topic.slice(0, MAX_ECHO),
     });
-
-    const allow = (): boolean => limiter.take("").ok;
-
-    const dispatch = async (message: Record<string, unknown>) => {
-      const type = message.type;
-      if ((type === "subscribe" || type === "unsubscribe") && typeof message.topic === "string") {
-        return await follow(client, message, message.topic);
-      }
-      const feature = typeof type === "string" ? byType.get(type) : undefined;
-      if (!feature) {
-        return client.error("unsupported_event", `Unsupported event type: ${String(type)}`);
-      }
-      await feature.handle(client, message);
-    };
-
-    socket.onmessage = (e) => {
-      if (revoked) return;
-      if (typeof e.data !== "string") {
-        return client.error("bad_request", "Messages must be JSON text");
-      }
-      // The limit is in bytes, as EchoSphere's read limit: a UTF-16 length can be a third of it.
-      if (
-        e.data.length > maxBytes || (e.data.length * 3 > maxBytes && byteLength(e.data) > maxBytes)
-      ) {
-        client.error("too_large", `Message is larger than ${maxBytes} bytes`);
-        return socket.close(1009, "Message too large");
-      }
-      if (!allow()) return client.error("rate_limited", "Too many messages: slow down");
-      let message: unknown;
-      try {
-        message = JSON.parse(e.data);
-      } catch {
-        return client.error("bad_request", "Messages must be JSON objects");
-      }
-      if (message === null || typeof message !== "object" || Array.isArray(message)) {
-        return client.error("bad_request", "Messages must be JSON objects");
-      }
-      dispatch(message as Record<string, unknown>).catch((error) => {
-        log.error("WebSocket handler failed", { error: String(error?.stack ?? error) });
-        client.error("internal", "Internal error");
-      });
-    };
-    socket.onclose = () => {
-      sockets.delete(socket);
-      const followed = [...topics.keys()];
-      for (const unsubscribe of topics.values()) unsubscribe();
-      topics.clear();
-      for (const feature of features) {
-        try {
-          feature.onClose?.(client, followed);
-        } catch (error) {
-          log.error("WebSocket close handler failed", { error: String(error) });
-        }
-      }
-    };
-    socket.onerror = () => {};
-    const revoke = () => {
-      revoked = true;
-      for (const unsubscribe of topics.values()) unsubscribe();
-      topics.clear();
-    };
-    sockets.set(socket, { client, revoke });
   }
+  const since = typeof message.since === "number" && message.since >= 0 ? message.since : undefined;
+  // After the replay: the client now knows it is live, and from which event id.
+  if (client.subscribe(topic, since)) {
+    client.send(
+      { type: "subscribed", topic, eventId: ctx.options.hub.lastId(topic) } satisfies WsSubscribed,
+    );
+  }
+}
+
+type Parsed = { message: Record<string, unknown> } | { code: string; error: string };
+
+/** A text frame as a JSON object, or the error to answer it with. */
+function parseFrame(data: string): Parsed {
+  let message: unknown;
+  try {
+    message = JSON.parse(data);
+  } catch {
+    return { code: "bad_request", error: "Messages must be JSON objects" };
+  }
+  if (message === null || typeof message !== "object" || Array.isArray(message)) {
+    return { code: "bad_request", error: "Messages must be JSON objects" };
+  }
+  return { message: message as Record<string, unknown> };
+}
+
+/** One frame from the client: size, rate and shape checks, then its feature's handler. */
+function onFrame(
+  ctx: SocketContext,
+  socket: WebSocket,
+  client: WsClient,
+  allow: () => boolean,
+  data: unknown,
+): void {
+  if (typeof data !== "string") return client.error("bad_request", "Messages must be JSON text");
+  // The limit is in bytes, as EchoSphere's read limit: a UTF-16 length can be a third of it.
+  const { maxBytes } = ctx;
+  if (data.length > maxBytes || (data.length * 3 > maxBytes && byteLength(data) > maxBytes)) {
+    client.error("too_large", `Message is larger than ${maxBytes} bytes`);
+    return socket.close(1009, "Message too large");
+  }
+  if (!allow()) return client.error("rate_limited", "Too many messages: slow down");
+  const parsed = parseFrame(data);
+  if (!("message" in parsed)) return client.error(parsed.code, parsed.error);
+  dispatch(ctx, client, parsed.message).catch((error) => {
+    ctx.limits.log.error("WebSocket handler failed", { error: String(error?.stack ?? error) });
+    client.error("internal", "Internal error");
+  });
+}
+
+async function dispatch(ctx: SocketContext, client: WsClient, message: Record<string, unknown>) {
+  const type = message.type;
+  if ((type === "subscribe" || type === "unsubscribe") && typeof message.topic === "string") {
+    return await follow(ctx, client, message, message.topic);
+  }
+  const feature = typeof type === "string" ? ctx.byType.get(type) : undefined;
+  if (!feature) return client.error("unsupported_event", `Unsupported event type: ${String(type)}`);
+  await feature.handle(client, message);
+}
+
+/** Wires one opened socket: its client, its rate limit, and what its close tells the features. */
+function connect(ctx: SocketContext, socket: WebSocket, user: WsUser | null): void {
+  const { client, topics } = socketClient(socket, user, ctx.limits);
+  let revoked = false;
+  const limiter = createRateLimiter({
+    capacity: ctx.rate.burst,
+    refillPerSecond: ctx.rate.perSecond,
+    maxKeys: 1,
+  });
+  const allow = (): boolean => limiter.take("").ok;
+  const unsubscribeAll = () => {
+    for (const unsubscribe of topics.values()) unsubscribe();
+    topics.clear();
+  };
+
+  socket.onmessage = (e) => {
+    if (!revoked) onFrame(ctx, socket, client, allow, e.data);
+  };
+  socket.onclose = () => {
+    ctx.sockets.delete(socket);
+    const followed = [...topics.keys()];
+    unsubscribeAll();
+    for (const feature of ctx.options.features) {
+      try {
+        feature.onClose?.(client, followed);
+      } catch (error) {
+        ctx.limits.log.error("WebSocket close handler failed", { error: String(error) });
+      }
+    }
+  };
+  socket.onerror = () => {};
+  const revoke = () => {
+    revoked = true;
+    unsubscribeAll();
+  };
+  ctx.sockets.set(socket, { client, revoke });
+}
+
+/** The answer to a request that may not become a socket, or null when it may. */
+function refusal(request: Request, options: WsOptions): Response | null {
+  if (!isAllowedOrigin(request, options.allowedOrigins, options.client)) {
+    const body = { type: "error", code: "forbidden_origin", error: "Origin not allowed" };
+    return Response.json(body, { status: 403 });
+  }
+  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    const body = { type: "error", code: "upgrade_required", error: "Expected a WebSocket upgrade" };
+    return Response.json(body, { status: 426 });
+  }
+  return null;
+}
+
+export function createWsTransport(options: WsOptions): WsTransport {
+  const byType = new Map<string, WsFeature>();
+  for (const feature of options.features) {
+    for (const type of feature.types) byType.set(type, feature);
+  }
+  const ctx: SocketContext = {
+    options,
+    limits: {
+      hub: options.hub,
+      log: options.log,
+      queueBytes: options.queueBytes ?? 1024 * 1024,
+      maxTopics: options.maxTopics ?? 100,
+    },
+    maxBytes: options.maxMessageBytes ?? 65536,
+    rate: options.rate ?? { perSecond: 5, burst: 10 },
+    byType,
+    sockets: new Map(),
+  };
 
   return {
     async upgrade(request) {
-      if (!isAllowedOrigin(request, options.allowedOrigins, options.client)) {
-        return Response.json({
-          type: "error",
-          code: "forbidden_origin",
-          error: "Origin not allowed",
-        }, {
-          status: 403,
-        });
-      }
-      if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-        return Response.json({
-          type: "error",
-          code: "upgrade_required",
-          error: "Expected a WebSocket upgrade",
-        }, {
-          status: 426,
-        });
-      }
+      const refused = refusal(request, options);
+      if (refused) return refused;
       const user = await options.authenticate(request);
       const { socket, response } = Deno.upgradeWebSocket(request, {
         idleTimeout: options.idleTimeoutSeconds ?? 60,
       });
-      socket.onopen = () => connect(socket, user);
+      socket.onopen = () => connect(ctx, socket, user);
       return response;
     },
     get size() {
-      return sockets.size;
+      return ctx.sockets.size;
     },
     closeWhere(match, code, reason) {
       let closed = 0;
-      for (const [socket, { client, revoke }] of sockets) {
+      for (const [socket, { client, revoke }] of ctx.sockets) {
         if (!match(client)) continue;
         revoke();
         socket.close(code, reason);
@@ -303,7 +339,7 @@ export function createWsTransport(options: WsOptions): WsTransport {
       return closed;
     },
     close() {
-      for (const socket of sockets.keys()) socket.close(1001, "Server shutting down");
+      for (const socket of ctx.sockets.keys()) socket.close(1001, "Server shutting down");
     },
   };
 }

@@ -1,4 +1,5 @@
-// The only process spawning in rtmp/: ffmpeg fed FLV on stdin (bounded), thumbnails, availability.
+// HLS stills: one JPEG frame of a stream's newest segment, written atomically (ffmpeg.ts runs it).
+import { runFfmpeg } from "../ffmpeg.ts";
 import { ffmpegThumbnailArgs } from "./ffmpeg_args.ts";
 
 export type LogFn = (
@@ -6,153 +7,6 @@ export type LogFn = (
   msg: string,
   fields?: Record<string, unknown>,
 ) => void;
-
-/** True when `path -version` runs and exits 0. */
-export async function ffmpegAvailable(path: string): Promise<boolean> {
-  try {
-    const out = await new Deno.Command(path, {
-      args: ["-hide_banner", "-version"],
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return out.success;
-  } catch {
-    return false; // not found or not allowed to run
-  }
-}
-
-export interface FfmpegExit {
-  code: number;
-  signal: string | null;
-  /** The last lines ffmpeg wrote to stderr. */
-  stderrTail: string[];
-}
-
-export interface FfmpegFeedOptions {
-  /** Bytes queued for stdin before write() refuses (ffmpeg is not keeping up). @default 8 MiB */
-  maxQueueBytes?: number;
-  /** A queue that has not moved for this long counts as stalled. @default 10000 */
-  stallMs?: number;
-  /** How long finish() waits for ffmpeg to exit before killing it. @default 10000 */
-  exitTimeoutMs?: number;
-  /** Lines of stderr kept for the exit log. @default 20 */
-  stderrLines?: number;
-}
-
-/** A running ffmpeg whose stdin takes bytes through a bounded queue. */
-export interface FfmpegFeed {
-  /** Queue bytes for stdin. False when the bound is hit, ffmpeg stalled or exited: drop the source. */
-  write(bytes: Uint8Array): boolean;
-  /** Flush, close stdin, wait for ffmpeg to exit (killing it after a timeout). */
-  finish(): Promise<FfmpegExit>;
-  /** Settles when ffmpeg exits, for whatever reason. */
-  readonly exited: Promise<FfmpegExit>;
-}
-
-/** Spawn `ffmpeg args` with stdin piped. Never throws: a spawn failure is an exit with code -1. */
-export function spawnFfmpegFeed(
-  ffmpegPath: string,
-  args: string[],
-  options: FfmpegFeedOptions = {},
-): FfmpegFeed {
-  const maxQueue = options.maxQueueBytes ?? 8 * 1024 * 1024;
-  const stallMs = options.stallMs ?? 10_000;
-  const exitTimeoutMs = options.exitTimeoutMs ?? 10_000;
-  const keepLines = options.stderrLines ?? 20;
-  const tail: string[] = [];
-  const queue: Uint8Array[] = [];
-  let queued = 0;
-  let lastProgress = Date.now();
-  let broken = false;
-  let pumping: Promise<void> | null = null;
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command(ffmpegPath, { args, stdin: "piped", stdout: "null", stderr: "piped" })
-      .spawn();
-  } catch (e) {
-    const exit = { code: -1, signal: null, stderrTail: [`spawn failed: ${e}`] };
-    return {
-      write: () => false,
-      finish: () => Promise.resolve(exit),
-      exited: Promise.resolve(exit),
-    };
-  }
-  const stdin = child.stdin.getWriter();
-  const stderrDone = (async () => {
-    let partial = "";
-    const push = (line: string) => {
-      if (line.trim() === "") return;
-      tail.push(line);
-      if (tail.length > keepLines) tail.shift();
-    };
-    try {
-      for await (const text of child.stderr.pipeThrough(new TextDecoderStream())) {
-        const lines = (partial + text).split(/\r?\n|\r/);
-        partial = lines.pop() ?? "";
-        lines.forEach(push);
-        if (partial.length > 4096) partial = partial.slice(-4096); // a line without end stays bounded
-      }
-    } catch { /* stream errors end the tail */ }
-    push(partial);
-  })();
-  const exited = (async (): Promise<FfmpegExit> => {
-    const status = await child.status;
-    broken = true;
-    await stderrDone;
-    return { code: status.code, signal: status.signal, stderrTail: [...tail] };
-  })();
-
-  async function pump(): Promise<void> {
-    while (queue.length > 0 && !broken) {
-      const chunk = queue[0];
-      try {
-        await stdin.write(chunk);
-      } catch {
-        broken = true; // ffmpeg closed stdin (exited); exited tells why
-      }
-      queue.shift();
-      queued -= chunk.length;
-      lastProgress = Date.now();
-    }
-    queue.length = 0;
-    queued = 0;
-    pumping = null;
-  }
-
-  function write(bytes: Uint8Array): boolean {
-    if (broken) return false;
-    if (queued > 0 && Date.now() - lastProgress > stallMs) return false;
-    if (queued + bytes.length > maxQueue) return false;
-    if (queued === 0) lastProgress = Date.now();
-    queue.push(bytes);
-    queued += bytes.length;
-    pumping ??= pump();
-    return true;
-  }
-
-  let finishing: Promise<FfmpegExit> | null = null;
-  function finish(): Promise<FfmpegExit> {
-    finishing ??= (async () => {
-      const timer = setTimeout(() => {
-        broken = true;
-        try {
-          child.kill("SIGKILL");
-        } catch { /* already gone */ }
-      }, exitTimeoutMs);
-      try {
-        if (pumping) await pumping;
-        await stdin.close().catch(() => {});
-        return await exited;
-      } finally {
-        clearTimeout(timer);
-      }
-    })();
-    return finishing;
-  }
-
-  return { write, finish, exited };
-}
 
 /** Write one JPEG frame of `segmentPath` to `outPath` atomically (temp file, then rename). */
 export async function grabThumbnail(
@@ -162,12 +16,7 @@ export async function grabThumbnail(
 ): Promise<boolean> {
   const tmp = `${outPath}.tmp`;
   try {
-    const out = await new Deno.Command(ffmpegPath, {
-      args: ffmpegThumbnailArgs(segmentPath, tmp),
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).output();
+    const out = await runFfmpeg(ffmpegPath, ffmpegThumbnailArgs(segmentPath, tmp));
     if (!out.success) return false;
     await Deno.rename(tmp, outPath);
     return true;

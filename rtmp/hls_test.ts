@@ -1,6 +1,7 @@
 // Tests for the ffmpeg feed: bounded queue, stall, kill on timeout, stderr tail, availability.
 import { assert, assertEquals } from "./test_util.ts";
-import { ffmpegAvailable, grabThumbnail, spawnFfmpegFeed } from "./hls.ts";
+import { ffmpegAvailable, spawnFfmpegFeed } from "../ffmpeg.ts";
+import { grabThumbnail } from "./hls.ts";
 
 // These tests stand in small programs for ffmpeg: the feed treats its command as opaque.
 

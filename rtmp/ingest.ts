@@ -1,7 +1,8 @@
 // Who is live: key checks, one ffmpeg per publish, playlist life (live, ended, grace, cleanup).
 import { ffmpegHlsArgs, hlsLayout, type Transcode } from "./ffmpeg_args.ts";
 import { FlvRemuxer } from "./flv.ts";
-import { type FfmpegFeed, grabThumbnail, type LogFn, spawnFfmpegFeed } from "./hls.ts";
+import { type FfmpegFeed, spawnFfmpegFeed } from "../ffmpeg.ts";
+import { grabThumbnail, type LogFn } from "./hls.ts";
 import {
   ensureEndlist,
   fileExists,

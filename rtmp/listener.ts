@@ -1,7 +1,8 @@
 // The RTMP server: the accept loop, per-address and total caps, deadlines; one connection is conn.ts.
 import { type ConnDeps, RtmpConn } from "./conn.ts";
 import type { Transcode } from "./ffmpeg_args.ts";
-import { ffmpegAvailable, type LogFn } from "./hls.ts";
+import { ffmpegAvailable } from "../ffmpeg.ts";
+import type { LogFn } from "./hls.ts";
 import { createIngest } from "./ingest.ts";
 
 export interface StreamKeys {

@@ -1,5 +1,5 @@
 // Code sessions in SQLite: sessions, their participants (capped, in one transaction) and snippets.
-import { type Db, transaction } from "./db.ts";
+import { type Db, type Row, transaction } from "./db.ts";
 
 export interface CodeSession {
   id: string;
@@ -60,8 +60,6 @@ export interface CodeStoreOptions {
   now?: () => number;
 }
 
-type Row = Record<string, string | number | null>;
-
 const toSession = (row: Row): CodeSession => ({
   id: String(row.id),
   code: String(row.session_code),
@@ -84,40 +82,47 @@ const toSnippet = (row: Row): CodeSnippet => ({
   pushedAt: Number(row.pushed_at),
 });
 
+/** The store's SQL, prepared once per database. */
+function statements(db: Db) {
+  const sql = (text: string) => db.prepare(text);
+  return {
+    insertSession: sql(
+      `INSERT INTO code_sessions (id, session_code, creator_token_hash, display_name, created_at,
+         active_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session_code) DO NOTHING RETURNING *`,
+    ),
+    selectByCode: sql("SELECT * FROM code_sessions WHERE session_code = ?"),
+    touch: sql("UPDATE code_sessions SET active_at = ? WHERE id = ?"),
+    countParticipants: sql(
+      "SELECT COUNT(*) AS n FROM code_participants WHERE session_id = ?",
+    ),
+    insertParticipant: sql(
+      `INSERT INTO code_participants (id, session_id, display_name, joined_at)
+       VALUES (?, ?, ?, ?) RETURNING *`,
+    ),
+    insertSnippet: sql(
+      `INSERT INTO code_snippets (id, session_id, file_name, content, pushed_at)
+       VALUES (?, ?, ?, ?, ?) RETURNING *`,
+    ),
+    selectPage: sql(
+      `SELECT * FROM code_snippets WHERE session_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+    ),
+    selectSeq: sql("SELECT seq FROM code_snippets WHERE session_id = ? AND id = ?"),
+    deleteSnippets: sql("DELETE FROM code_snippets WHERE session_id = ?"),
+    deleteParticipants: sql("DELETE FROM code_participants WHERE session_id = ?"),
+    deleteSession: sql("DELETE FROM code_sessions WHERE id = ?"),
+    selectIdle: sql("SELECT * FROM code_sessions WHERE active_at < ? ORDER BY active_at"),
+  };
+}
+
 export function createCodeStore(db: Db, options: CodeStoreOptions): CodeStore {
   const now = options.now ?? Date.now;
-  const sql = (text: string) => db.prepare(text);
-  const insertSession = sql(
-    `INSERT INTO code_sessions (id, session_code, creator_token_hash, display_name, created_at,
-       active_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session_code) DO NOTHING RETURNING *`,
-  );
-  const selectByCode = sql("SELECT * FROM code_sessions WHERE session_code = ?");
-  const touch = sql("UPDATE code_sessions SET active_at = ? WHERE id = ?");
-  const countParticipants = sql(
-    "SELECT COUNT(*) AS n FROM code_participants WHERE session_id = ?",
-  );
-  const insertParticipant = sql(
-    `INSERT INTO code_participants (id, session_id, display_name, joined_at)
-     VALUES (?, ?, ?, ?) RETURNING *`,
-  );
-  const insertSnippet = sql(
-    `INSERT INTO code_snippets (id, session_id, file_name, content, pushed_at)
-     VALUES (?, ?, ?, ?, ?) RETURNING *`,
-  );
-  const selectPage = sql(
-    `SELECT * FROM code_snippets WHERE session_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
-  );
-  const selectSeq = sql("SELECT seq FROM code_snippets WHERE session_id = ? AND id = ?");
-  const deleteSnippets = sql("DELETE FROM code_snippets WHERE session_id = ?");
-  const deleteParticipants = sql("DELETE FROM code_participants WHERE session_id = ?");
-  const deleteSession = sql("DELETE FROM code_sessions WHERE id = ?");
-  const selectIdle = sql("SELECT * FROM code_sessions WHERE active_at < ? ORDER BY active_at");
+  const q = statements(db);
 
   return {
     create(displayName, tokenHash) {
       for (let attempt = 0; attempt < 10; attempt++) {
         const at = now();
-        const row = insertSession.get(
+        const row = q.insertSession.get(
           crypto.randomUUID(),
           options.newCode(),
           tokenHash,
@@ -131,56 +136,56 @@ export function createCodeStore(db: Db, options: CodeStoreOptions): CodeStore {
     },
 
     byCode(code) {
-      const row = selectByCode.get(code) as Row | undefined;
+      const row = q.selectByCode.get(code) as Row | undefined;
       return row ? toSession(row) : null;
     },
 
     join(sessionId, displayName, max) {
       return transaction(db, (): JoinResult => {
-        const count = Number((countParticipants.get(sessionId) as Row).n);
+        const count = Number((q.countParticipants.get(sessionId) as Row).n);
         if (count >= max) return { ok: false, count };
         const at = now();
-        const row = insertParticipant.get(crypto.randomUUID(), sessionId, displayName, at) as Row;
-        touch.run(at, sessionId);
+        const row = q.insertParticipant.get(crypto.randomUUID(), sessionId, displayName, at) as Row;
+        q.touch.run(at, sessionId);
         return { ok: true, participant: toParticipant(row), count: count + 1 };
       });
     },
 
-    participantCount: (sessionId) => Number((countParticipants.get(sessionId) as Row).n),
+    participantCount: (sessionId) => Number((q.countParticipants.get(sessionId) as Row).n),
 
     push(sessionId, fileName, content) {
       return transaction(db, () => {
         const at = now();
-        const row = insertSnippet.get(crypto.randomUUID(), sessionId, fileName, content, at);
-        touch.run(at, sessionId);
+        const row = q.insertSnippet.get(crypto.randomUUID(), sessionId, fileName, content, at);
+        q.touch.run(at, sessionId);
         return toSnippet(row as Row);
       });
     },
 
     latest(sessionId) {
-      const row = selectPage.get(sessionId, Number.MAX_SAFE_INTEGER, 1) as Row | undefined;
+      const row = q.selectPage.get(sessionId, Number.MAX_SAFE_INTEGER, 1) as Row | undefined;
       return row ? toSnippet(row) : null;
     },
 
     history(sessionId, { limit, before }) {
       let from = Number.MAX_SAFE_INTEGER;
       if (before !== undefined) {
-        const row = selectSeq.get(sessionId, before) as Row | undefined;
+        const row = q.selectSeq.get(sessionId, before) as Row | undefined;
         if (!row) return null;
         from = Number(row.seq);
       }
-      const rows = selectPage.all(sessionId, from, limit + 1) as Row[];
+      const rows = q.selectPage.all(sessionId, from, limit + 1) as Row[];
       return { snippets: rows.slice(0, limit).map(toSnippet), more: rows.length > limit };
     },
 
     end(sessionId) {
       return transaction(db, () => {
-        deleteSnippets.run(sessionId);
-        deleteParticipants.run(sessionId);
-        return Number(deleteSession.run(sessionId).changes) > 0;
+        q.deleteSnippets.run(sessionId);
+        q.deleteParticipants.run(sessionId);
+        return Number(q.deleteSession.run(sessionId).changes) > 0;
       });
     },
 
-    idleSince: (before) => (selectIdle.all(before) as Row[]).map(toSession),
+    idleSince: (before) => (q.selectIdle.all(before) as Row[]).map(toSession),
   };
 }

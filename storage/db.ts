@@ -3,6 +3,9 @@ import { DatabaseSync } from "node:sqlite";
 
 export type Db = DatabaseSync;
 
+/** A row as a store reads it, before it maps the row to its own record. */
+export type Row = Record<string, string | number | null>;
+
 export interface OpenDbOptions {
   /** Folder of `NNN_name.sql` files applied in order. @default storage/migrations beside this file */
   migrations?: URL;

@@ -1,6 +1,6 @@
 // The media library on disk (`<dataDir>/media/<32 hex>.<ext>`) and its rows in SQLite.
 import { join } from "node:path";
-import type { Db } from "./db.ts";
+import type { Db, Row } from "./db.ts";
 import { removeIfExists, renameDurably, writeFileAtomic } from "./files.ts";
 import { detectImageType } from "./image_types.ts";
 import { checkSvg } from "./svg_check.ts";
@@ -52,7 +52,6 @@ export interface MediaStore {
   useToken(signature: string, expiresAt: number): boolean;
 }
 
-type Row = Record<string, string | number>;
 const toRecord = (row: Row): MediaRecord => ({
   filename: String(row.filename),
   contentType: String(row.content_type),
@@ -62,21 +61,63 @@ const toRecord = (row: Row): MediaRecord => ({
 
 const TYPE_NAMES: Record<string, string> = { jpg: "JPEG", png: "PNG", gif: "GIF", webp: "WebP" };
 
+/** The store's SQL, prepared once per database. */
+function statements(db: Db) {
+  return {
+    insert: db.prepare(
+      "INSERT INTO media_files (filename, content_type, size, created_at) VALUES (?, ?, ?, ?) RETURNING *",
+    ),
+    count: db.prepare("SELECT COUNT(*) AS n FROM media_files"),
+    page: db.prepare(
+      "SELECT * FROM media_files ORDER BY created_at DESC, filename LIMIT ? OFFSET ?",
+    ),
+    one: db.prepare("SELECT * FROM media_files WHERE filename = ?"),
+    names: db.prepare("SELECT filename FROM media_files"),
+    deleteOne: db.prepare("DELETE FROM media_files WHERE filename = ?"),
+    spend: db.prepare(
+      "INSERT INTO media_token_uses (signature, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+    ),
+    forget: db.prepare("DELETE FROM media_token_uses WHERE expires_at < ?"),
+  };
+}
+
+/** Writes an upload to `dir/filename`, checked as its type while it streams; returns its size. */
+async function writeMedia(
+  dir: string,
+  filename: string,
+  ext: string,
+  data: ReadableStream<Uint8Array>,
+  maxBytes: number,
+): Promise<number> {
+  if (ext === "svg") {
+    // The whole document must be parsed, so it lands under a hidden name first.
+    const staging = join(dir, `.svg-${filename}`);
+    const size = await writeFileAtomic(staging, data, { maxBytes, check: checkSvgStart });
+    try {
+      const verdict = checkSvg(await Deno.readFile(staging));
+      if (!verdict.ok) {
+        throw new MediaContentError(
+          verdict.unsafe
+            ? `SVG files with scripts, event handlers or external references are not accepted: ${verdict.reason}.`
+            : `${verdict.reason}.`,
+        );
+      }
+      await renameDurably(staging, join(dir, filename));
+      return size;
+    } catch (error) {
+      await removeIfExists(staging);
+      throw error;
+    }
+  }
+  return await writeFileAtomic(join(dir, filename), data, {
+    maxBytes,
+    peekBytes: 32,
+    check: (head) => checkRaster(head, ext),
+  });
+}
+
 export function createMediaStore(db: Db, dir: string): MediaStore {
-  const insert = db.prepare(
-    "INSERT INTO media_files (filename, content_type, size, created_at) VALUES (?, ?, ?, ?) RETURNING *",
-  );
-  const count = db.prepare("SELECT COUNT(*) AS n FROM media_files");
-  const page = db.prepare(
-    "SELECT * FROM media_files ORDER BY created_at DESC, filename LIMIT ? OFFSET ?",
-  );
-  const one = db.prepare("SELECT * FROM media_files WHERE filename = ?");
-  const names = db.prepare("SELECT filename FROM media_files");
-  const deleteOne = db.prepare("DELETE FROM media_files WHERE filename = ?");
-  const spend = db.prepare(
-    "INSERT INTO media_token_uses (signature, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-  );
-  const forget = db.prepare("DELETE FROM media_token_uses WHERE expires_at < ?");
+  const q = statements(db);
 
   // Once per store: make the folder, drop temp files a crash left, index files put there by hand
   // (e.g. a folder copied from the old Media Server) and forget rows whose file is gone.
@@ -84,7 +125,7 @@ export function createMediaStore(db: Db, dir: string): MediaStore {
   const ready = () => (prepared ??= prepare());
   const prepare = async () => {
     await Deno.mkdir(dir, { recursive: true });
-    const known = new Set((names.all() as Row[]).map((r) => String(r.filename)));
+    const known = new Set((q.names.all() as Row[]).map((r) => String(r.filename)));
     for await (const entry of Deno.readDir(dir)) {
       if (!entry.isFile) continue;
       if (entry.name.startsWith(".tmp-") || entry.name.startsWith(".svg-")) {
@@ -92,10 +133,10 @@ export function createMediaStore(db: Db, dir: string): MediaStore {
       } else if (MEDIA_NAME.test(entry.name) && !known.delete(entry.name)) {
         const stat = await Deno.stat(join(dir, entry.name));
         const ext = entry.name.slice(33);
-        insert.get(entry.name, MEDIA_TYPES[ext], stat.size, stat.mtime?.getTime() ?? Date.now());
+        q.insert.get(entry.name, MEDIA_TYPES[ext], stat.size, stat.mtime?.getTime() ?? Date.now());
       } else known.delete(entry.name);
     }
-    for (const gone of known) deleteOne.run(gone);
+    for (const gone of known) q.deleteOne.run(gone);
   };
 
   const pathOf = (filename: string) => {
@@ -109,34 +150,9 @@ export function createMediaStore(db: Db, dir: string): MediaStore {
       const type = MEDIA_TYPES[ext];
       if (!type) throw new Error(`Cannot save media: unknown extension ${ext}`);
       const filename = `${crypto.randomUUID().replaceAll("-", "")}.${ext}`;
-      let size: number;
-      if (ext === "svg") {
-        // The whole document must be parsed, so it lands under a hidden name first.
-        const staging = join(dir, `.svg-${filename}`);
-        size = await writeFileAtomic(staging, data, { maxBytes, check: checkSvgStart });
-        try {
-          const verdict = checkSvg(await Deno.readFile(staging));
-          if (!verdict.ok) {
-            throw new MediaContentError(
-              verdict.unsafe
-                ? `SVG files with scripts, event handlers or external references are not accepted: ${verdict.reason}.`
-                : `${verdict.reason}.`,
-            );
-          }
-          await renameDurably(staging, pathOf(filename));
-        } catch (error) {
-          await removeIfExists(staging);
-          throw error;
-        }
-      } else {
-        size = await writeFileAtomic(pathOf(filename), data, {
-          maxBytes,
-          peekBytes: 32,
-          check: (head) => checkRaster(head, ext),
-        });
-      }
+      const size = await writeMedia(dir, filename, ext, data, maxBytes);
       try {
-        return toRecord(insert.get(filename, type, size, Date.now()) as Row);
+        return toRecord(q.insert.get(filename, type, size, Date.now()) as Row);
       } catch (error) {
         await removeIfExists(pathOf(filename));
         throw error;
@@ -145,21 +161,21 @@ export function createMediaStore(db: Db, dir: string): MediaStore {
 
     async list({ limit = -1, offset = 0 }) {
       await ready();
-      const total = Number((count.get() as Row).n);
-      return { total, records: (page.all(limit, offset) as Row[]).map(toRecord) };
+      const total = Number((q.count.get() as Row).n);
+      return { total, records: (q.page.all(limit, offset) as Row[]).map(toRecord) };
     },
 
     async get(filename) {
       if (!MEDIA_NAME.test(filename)) return null;
       await ready();
-      const row = one.get(filename) as Row | undefined;
+      const row = q.one.get(filename) as Row | undefined;
       return row ? toRecord(row) : null;
     },
 
     async remove(filename) {
       if (!MEDIA_NAME.test(filename)) return false;
       await ready();
-      if (deleteOne.run(filename).changes === 0) return false;
+      if (q.deleteOne.run(filename).changes === 0) return false;
       await removeIfExists(pathOf(filename));
       return true;
     },
@@ -167,8 +183,8 @@ export function createMediaStore(db: Db, dir: string): MediaStore {
     pathOf,
 
     useToken(signature, expiresAt) {
-      forget.run(Date.now());
-      return spend.run(signature, expiresAt).changes === 1;
+      q.forget.run(Date.now());
+      return q.spend.run(signature, expiresAt).changes === 1;
     },
   };
 }

@@ -1,6 +1,6 @@
 // Image rooms on disk: `rooms/<room>/.htpasswd`, the uploaded images, and their rows in SQLite.
 import { join } from "node:path";
-import { type Db, transaction } from "./db.ts";
+import { type Db, type Row, transaction } from "./db.ts";
 import { removeIfExists, renameDurably, writeFileAtomic } from "./files.ts";
 import type { ImageType } from "./image_types.ts";
 import { type HtpasswdEntry, parseHtpasswd } from "./htpasswd.ts";
@@ -60,8 +60,6 @@ export interface RoomsStoreOptions {
   /** Images kept per room. */
   keep: number;
 }
-
-type Row = Record<string, string | number>;
 
 const toRecord = (row: Row): ImageRecord => ({
   id: Number(row.id),

@@ -1,6 +1,6 @@
 // Stream rooms in SQLite: slugs, hashed (and sealed) stream keys, playback ids, details, live state.
 import { randomToken, sha256Hex } from "../tokens.ts";
-import { type Db, transaction } from "./db.ts";
+import { type Db, type Row, transaction } from "./db.ts";
 
 /** Who made a room live: our RTMP listener, or nginx-rtmp through the hooks. */
 export type LiveSource = "rtmp" | "hook";
@@ -70,8 +70,6 @@ export function slugify(name: string): string {
   return slug || "room";
 }
 
-type Row = Record<string, string | number | null>;
-
 const num = (value: string | number | null) => (value === null ? null : Number(value));
 const toRoom = (row: Row): StreamRoom => ({
   id: Number(row.id),
@@ -87,8 +85,9 @@ const toRoom = (row: Row): StreamRoom => ({
   createdAt: Number(row.created_at),
 });
 
-export function createStreamsStore(db: Db): StreamsStore {
-  const q = {
+/** The store's SQL, prepared once per database. */
+function statements(db: Db) {
+  return {
     list: db.prepare("SELECT * FROM stream_rooms ORDER BY created_at, id"),
     bySlug: db.prepare("SELECT * FROM stream_rooms WHERE slug = ?"),
     byPlayback: db.prepare("SELECT * FROM stream_rooms WHERE playback_id = ?"),
@@ -120,6 +119,10 @@ export function createStreamsStore(db: Db): StreamsStore {
        WHERE live_source = ? RETURNING slug`,
     ),
   };
+}
+
+export function createStreamsStore(db: Db): StreamsStore {
+  const q = statements(db);
   const one = (row: unknown) => (row ? toRoom(row as Row) : null);
 
   return {

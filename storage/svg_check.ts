@@ -58,94 +58,127 @@ export function checkSvg(bytes: Uint8Array): SvgVerdict {
 }
 
 function parse(text: string): void {
-  let at = 0;
-  const stack: string[] = [];
-  let rootSeen = false;
-  const fail = (why: string): never => {
-    throw new NotSvg(`SVG is not well-formed XML: ${why} at offset ${at}`);
-  };
-  const skip = (open: string, close: string) => {
-    const end = text.indexOf(close, at + open.length);
-    if (end < 0) fail(`unclosed ${open}`);
-    at = end + close.length;
-  };
-  const checkText = (from: number, to: number) => {
+  new SvgParser(text).run();
+}
+
+/** One pass over the document: text runs, markup (comments, CDATA, DOCTYPE) and tags. */
+class SvgParser {
+  at = 0;
+  readonly stack: string[] = [];
+  rootSeen = false;
+  constructor(readonly text: string) {}
+
+  fail(why: string): never {
+    throw new NotSvg(`SVG is not well-formed XML: ${why} at offset ${this.at}`);
+  }
+
+  skip(open: string, close: string): void {
+    const end = this.text.indexOf(close, this.at + open.length);
+    if (end < 0) this.fail(`unclosed ${open}`);
+    this.at = end + close.length;
+  }
+
+  checkText(from: number, to: number): void {
     // Searched within the slice: indexOf on the whole text would rescan to its end each time.
-    const part = text.slice(from, to);
+    const part = this.text.slice(from, to);
     for (let i = part.indexOf("&"); i >= 0; i = part.indexOf("&", i + 1)) {
       ENTITY.lastIndex = from + i;
-      if (!ENTITY.test(text)) fail("unknown entity");
-    }
-  };
-
-  const inStyle = () => stack.length > 0 && localName(stack[stack.length - 1]) === "style";
-
-  while (at < text.length) {
-    const lt = text.indexOf("<", at);
-    const end = lt < 0 ? text.length : lt;
-    if (stack.length === 0 && text.slice(at, end).trim() !== "") {
-      fail("text outside the root element");
-    }
-    checkText(at, end);
-    if (inStyle()) checkCss(decodeEntities(text.slice(at, end)), "<style>");
-    at = end;
-    if (lt < 0) break;
-
-    if (text.startsWith("<!--", at)) skip("<!--", "-->");
-    else if (text.startsWith("<?", at)) skip("<?", "?>");
-    else if (text.startsWith("<![CDATA[", at)) {
-      if (stack.length === 0) fail("CDATA outside the root element");
-      const from = at + "<![CDATA[".length;
-      skip("<![CDATA[", "]]>");
-      if (inStyle()) checkCss(text.slice(from, at - "]]>".length), "<style>");
-    } else if (text.startsWith("<!DOCTYPE", at)) {
-      if (rootSeen) fail("DOCTYPE after the root element");
-      const close = text.indexOf(">", at);
-      if (close < 0) fail("unclosed DOCTYPE");
-      // An internal subset can declare entities (billion laughs, external files): refused.
-      if (text.slice(at, close).includes("[")) fail("DOCTYPE with an internal subset");
-      at = close + 1;
-    } else if (text.startsWith("</", at)) {
-      NAME.lastIndex = at + 2;
-      const name = NAME.exec(text)?.[0] ?? fail("bad end tag");
-      at = NAME.lastIndex;
-      TAG_END.lastIndex = at;
-      const close = TAG_END.exec(text);
-      if (!close || close[1]) fail("bad end tag");
-      if (stack.pop() !== name) fail(`mismatched </${name}>`);
-      at = TAG_END.lastIndex;
-    } else {
-      NAME.lastIndex = at + 1;
-      const name = NAME.exec(text)?.[0] ?? fail("bad tag");
-      at = NAME.lastIndex;
-      if (stack.length === 0) {
-        if (rootSeen) fail("a second root element");
-        if (name !== "svg") throw new NotSvg(`Root element is <${name}>, not <svg>`);
-        rootSeen = true;
-      }
-      checkElement(name);
-      const attributes = new Map<string, string>();
-      for (;;) {
-        ATTRIBUTE.lastIndex = at;
-        const attr = ATTRIBUTE.exec(text);
-        if (!attr) break;
-        if (attributes.has(attr[1])) fail(`duplicate attribute ${attr[1]}`);
-        checkText(attr.index, ATTRIBUTE.lastIndex);
-        attributes.set(attr[1], decodeEntities(attr[2].slice(1, -1)));
-        at = ATTRIBUTE.lastIndex;
-      }
-      checkAttributes(name, attributes);
-      TAG_END.lastIndex = at;
-      const close = TAG_END.exec(text) ?? fail(`bad tag <${name}>`);
-      at = TAG_END.lastIndex;
-      if (!close[1]) {
-        stack.push(name);
-        if (stack.length > MAX_DEPTH) fail("elements nested too deep");
-      }
+      if (!ENTITY.test(this.text)) this.fail("unknown entity");
     }
   }
-  if (!rootSeen) throw new NotSvg("SVG has no <svg> root element");
-  if (stack.length > 0) fail(`unclosed <${stack[stack.length - 1]}>`);
+
+  inStyle(): boolean {
+    return this.stack.length > 0 && localName(this.stack[this.stack.length - 1]) === "style";
+  }
+
+  run(): void {
+    const { text, stack } = this;
+    while (this.at < text.length) {
+      const lt = text.indexOf("<", this.at);
+      const end = lt < 0 ? text.length : lt;
+      if (stack.length === 0 && text.slice(this.at, end).trim() !== "") {
+        this.fail("text outside the root element");
+      }
+      this.checkText(this.at, end);
+      if (this.inStyle()) checkCss(decodeEntities(text.slice(this.at, end)), "<style>");
+      this.at = end;
+      if (lt < 0) break;
+      if (!this.markup()) {
+        if (text.startsWith("</", this.at)) this.endTag();
+        else this.startTag();
+      }
+    }
+    if (!this.rootSeen) throw new NotSvg("SVG has no <svg> root element");
+    if (stack.length > 0) this.fail(`unclosed <${stack[stack.length - 1]}>`);
+  }
+
+  /** A comment, processing instruction, CDATA section or DOCTYPE at `at`; false for a tag. */
+  markup(): boolean {
+    const { text } = this;
+    if (text.startsWith("<!--", this.at)) this.skip("<!--", "-->");
+    else if (text.startsWith("<?", this.at)) this.skip("<?", "?>");
+    else if (text.startsWith("<![CDATA[", this.at)) {
+      if (this.stack.length === 0) this.fail("CDATA outside the root element");
+      const from = this.at + "<![CDATA[".length;
+      this.skip("<![CDATA[", "]]>");
+      if (this.inStyle()) checkCss(text.slice(from, this.at - "]]>".length), "<style>");
+    } else if (text.startsWith("<!DOCTYPE", this.at)) {
+      if (this.rootSeen) this.fail("DOCTYPE after the root element");
+      const close = text.indexOf(">", this.at);
+      if (close < 0) this.fail("unclosed DOCTYPE");
+      // An internal subset can declare entities (billion laughs, external files): refused.
+      if (text.slice(this.at, close).includes("[")) this.fail("DOCTYPE with an internal subset");
+      this.at = close + 1;
+    } else return false;
+    return true;
+  }
+
+  endTag(): void {
+    NAME.lastIndex = this.at + 2;
+    const name = NAME.exec(this.text)?.[0] ?? this.fail("bad end tag");
+    this.at = NAME.lastIndex;
+    TAG_END.lastIndex = this.at;
+    const close = TAG_END.exec(this.text);
+    if (!close || close[1]) this.fail("bad end tag");
+    if (this.stack.pop() !== name) this.fail(`mismatched </${name}>`);
+    this.at = TAG_END.lastIndex;
+  }
+
+  startTag(): void {
+    const { text, stack } = this;
+    NAME.lastIndex = this.at + 1;
+    const name = NAME.exec(text)?.[0] ?? this.fail("bad tag");
+    this.at = NAME.lastIndex;
+    if (stack.length === 0) {
+      if (this.rootSeen) this.fail("a second root element");
+      if (name !== "svg") throw new NotSvg(`Root element is <${name}>, not <svg>`);
+      this.rootSeen = true;
+    }
+    checkElement(name);
+    checkAttributes(name, this.attributes());
+    TAG_END.lastIndex = this.at;
+    const close = TAG_END.exec(text) ?? this.fail(`bad tag <${name}>`);
+    this.at = TAG_END.lastIndex;
+    if (!close[1]) {
+      stack.push(name);
+      if (stack.length > MAX_DEPTH) this.fail("elements nested too deep");
+    }
+  }
+
+  /** A start tag's attributes, decoded; a repeated name is not well-formed. */
+  attributes(): Map<string, string> {
+    const attributes = new Map<string, string>();
+    for (;;) {
+      ATTRIBUTE.lastIndex = this.at;
+      const attr = ATTRIBUTE.exec(this.text);
+      if (!attr) break;
+      if (attributes.has(attr[1])) this.fail(`duplicate attribute ${attr[1]}`);
+      this.checkText(attr.index, ATTRIBUTE.lastIndex);
+      attributes.set(attr[1], decodeEntities(attr[2].slice(1, -1)));
+      this.at = ATTRIBUTE.lastIndex;
+    }
+    return attributes;
+  }
 }
 
 function localName(name: string): string {

@@ -1,5 +1,6 @@
 // Downscaled copies of raster media, made once with ffmpeg and cached under `media/.thumbs/`.
 import { join } from "node:path";
+import { runFfmpeg } from "../ffmpeg.ts";
 import type { Logger } from "../log.ts";
 import { removeIfExists } from "./files.ts";
 
@@ -79,45 +80,57 @@ export function thumbWidth(requested: number): number {
   return THUMB_WIDTHS.find((w) => w >= requested) ?? THUMB_WIDTHS[THUMB_WIDTHS.length - 1];
 }
 
+/** Runs at most `limit` tasks at once; the rest wait in order. */
+function concurrencyLimit(limit: number) {
+  const queue: (() => void)[] = [];
+  let running = 0;
+  return {
+    async run<T>(fn: () => Promise<T>): Promise<T> {
+      if (running >= limit) await new Promise<void>((wake) => queue.push(wake));
+      running++;
+      try {
+        return await fn();
+      } finally {
+        running--;
+        queue.shift()?.();
+      }
+    },
+    /** Lets every waiting task go (at close: they find the thumbnailer stopped and give up). */
+    release() {
+      for (const wake of queue.splice(0)) wake();
+    },
+  };
+}
+
+/** Where the `width` thumbnail of `filename` is cached: `<stem>-w<width>.<jpg|png>`. */
+const thumbPath = (dir: string, filename: string, width: number, out: string) =>
+  join(dir, `${filename.slice(0, filename.lastIndexOf("."))}-w${width}.${out}`);
+
 export function createThumbnailer(options: ThumbnailerOptions): Thumbnailer {
   const { ffmpegPath, log, timeoutMs = 15_000, concurrency = 2 } = options;
   const dir = join(options.mediaDir, ".thumbs");
   const stopping = new AbortController();
   const inFlight = new Map<string, Promise<Thumbnail | null>>();
-  const queue: (() => void)[] = [];
-  let running = 0;
   // A file ffmpeg cannot read is not retried on every request.
   const failed = new Set<string>();
   let missing = false;
 
-  const slot = async <T>(fn: () => Promise<T>): Promise<T> => {
-    if (running >= concurrency) await new Promise<void>((wake) => queue.push(wake));
-    running++;
-    try {
-      return await fn();
-    } finally {
-      running--;
-      queue.shift()?.();
-    }
-  };
-
+  const slots = concurrencyLimit(concurrency);
   const make = async (source: string, ext: string, width: number, target: string) => {
     if (stopping.signal.aborted) return false;
     await Deno.mkdir(dir, { recursive: true });
     const temp = join(dir, `.tmp-${crypto.randomUUID()}`);
     try {
-      const { success, stderr } = await new Deno.Command(ffmpegPath, {
-        args: thumbnailArgs(source, temp, ext, width),
-        stdin: "null",
-        stdout: "null",
-        stderr: "piped",
-        signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(timeoutMs)]),
-      }).output();
-      if (!success) {
+      const run = await runFfmpeg(ffmpegPath, thumbnailArgs(source, temp, ext, width), {
+        signal: stopping.signal,
+        timeoutMs,
+        stderrLines: 5,
+      });
+      if (!run.success) {
         failed.add(target);
         log.warn("Cannot make thumbnail: ffmpeg failed", {
           source,
-          error: new TextDecoder().decode(stderr).slice(0, 500),
+          error: run.stderrTail.join("\n").slice(0, 500),
         });
         return false;
       }
@@ -139,11 +152,8 @@ export function createThumbnailer(options: ThumbnailerOptions): Thumbnailer {
       const ext = filename.slice(filename.lastIndexOf(".") + 1);
       if (!canThumbnail(ext) || missing) return Promise.resolve(null);
       const out = INPUT[ext].out;
-      const target = join(dir, `${filename.slice(0, filename.lastIndexOf("."))}-w${width}.${out}`);
-      const found: Thumbnail = {
-        path: target,
-        contentType: out === "jpg" ? "image/jpeg" : "image/png",
-      };
+      const target = thumbPath(dir, filename, width, out);
+      const found = { path: target, contentType: out === "jpg" ? "image/jpeg" : "image/png" };
       if (failed.has(target)) return Promise.resolve(null);
       const pending = inFlight.get(target);
       if (pending) return pending;
@@ -152,7 +162,7 @@ export function createThumbnailer(options: ThumbnailerOptions): Thumbnailer {
           await Deno.stat(target);
           return found;
         } catch {
-          return await slot(() => make(source, ext, width, target)) ? found : null;
+          return await slots.run(() => make(source, ext, width, target)) ? found : null;
         }
       })().finally(() => inFlight.delete(target));
       inFlight.set(target, work);
@@ -160,10 +170,9 @@ export function createThumbnailer(options: ThumbnailerOptions): Thumbnailer {
     },
 
     async forget(filename) {
-      const stem = filename.slice(0, filename.lastIndexOf("."));
       for (const width of THUMB_WIDTHS) {
         for (const out of ["jpg", "png"]) {
-          const target = join(dir, `${stem}-w${width}.${out}`);
+          const target = thumbPath(dir, filename, width, out);
           failed.delete(target);
           await removeIfExists(target);
         }
@@ -172,7 +181,7 @@ export function createThumbnailer(options: ThumbnailerOptions): Thumbnailer {
 
     close() {
       stopping.abort();
-      for (const wake of queue.splice(0)) wake();
+      slots.release();
     },
   };
 }

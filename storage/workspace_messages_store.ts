@@ -1,5 +1,5 @@
 // Channel messages and each member's read position, in SQLite.
-import type { Db } from "./db.ts";
+import type { Db, Row } from "./db.ts";
 
 /** A message as EchoSphere clients read it; `editedAt` only once edited. */
 export interface Message {
@@ -37,8 +37,6 @@ export interface MessagesStore {
   /** Unread messages by others, per text channel of every server the user is in. */
   unreadCounts(userId: number): Record<string, number>;
 }
-
-type Row = Record<string, string | number | null>;
 
 export function rfc3339(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");

@@ -1,5 +1,5 @@
 // Workspace servers, their channels, members and invites, in SQLite.
-import { type Db, transaction } from "./db.ts";
+import { type Db, type Row, transaction } from "./db.ts";
 import { randomCode } from "../tokens.ts";
 
 export type Role = "owner" | "member";
@@ -61,8 +61,6 @@ export interface WorkspacesStore {
   redeemInvite(code: string, userId: number, now?: number): RedeemResult;
 }
 
-type Row = Record<string, string | number | null>;
-
 const toServer = (r: Row): Server => ({
   id: Number(r.id),
   name: String(r.name),
@@ -94,8 +92,9 @@ function newInviteCode(): string {
   return randomCode(INVITE_ALPHABET, 10);
 }
 
-export function createWorkspacesStore(db: Db): WorkspacesStore {
-  const q = {
+/** The store's SQL, prepared once per database. */
+function statements(db: Db) {
+  return {
     insertServer: db.prepare(
       "INSERT INTO servers (name, owner_id, is_default, created_at) VALUES (?, ?, ?, ?) RETURNING *",
     ),
@@ -134,29 +133,36 @@ export function createWorkspacesStore(db: Db): WorkspacesStore {
     invite: db.prepare("SELECT * FROM invites WHERE code = ?"),
     useInvite: db.prepare("UPDATE invites SET uses = uses + 1 WHERE code = ?"),
   };
+}
 
-  const addMember = (serverId: number, userId: number, role: Role): boolean => {
-    const added = Number(q.insertMember.run(serverId, userId, role, Date.now()).changes) > 0;
-    if (added) q.markAllRead.run(userId, serverId);
-    return added;
-  };
-  const createServerTx = (ownerId: number, name: string, isDefault: boolean) => {
-    const server = toServer(
-      q.insertServer.get(name, ownerId, isDefault ? 1 : 0, Date.now()) as Row,
-    );
-    const general = toChannel(q.insertChannel.get(server.id, "general", "text", Date.now()) as Row);
-    addMember(server.id, ownerId, "owner");
-    return { server, channels: [general] };
-  };
+type Statements = ReturnType<typeof statements>;
+
+/** Adds a member (nothing if already one), with what was said before marked read. */
+function addMember(q: Statements, serverId: number, userId: number, role: Role): boolean {
+  const added = Number(q.insertMember.run(serverId, userId, role, Date.now()).changes) > 0;
+  if (added) q.markAllRead.run(userId, serverId);
+  return added;
+}
+
+/** A server with its `general` channel and its owner; run inside a transaction. */
+function insertServer(q: Statements, ownerId: number, name: string, isDefault: boolean) {
+  const server = toServer(q.insertServer.get(name, ownerId, isDefault ? 1 : 0, Date.now()) as Row);
+  const general = toChannel(q.insertChannel.get(server.id, "general", "text", Date.now()) as Row);
+  addMember(q, server.id, ownerId, "owner");
+  return { server, channels: [general] };
+}
+
+export function createWorkspacesStore(db: Db): WorkspacesStore {
+  const q = statements(db);
 
   return {
-    createServer: (ownerId, name) => transaction(db, () => createServerTx(ownerId, name, false)),
+    createServer: (ownerId, name) => transaction(db, () => insertServer(q, ownerId, name, false)),
     joinDefaultServer: (userId) =>
       transaction(db, () => {
         const row = q.defaultServer.get() as Row | undefined;
-        if (!row) return createServerTx(userId, DEFAULT_SERVER_NAME, true).server;
+        if (!row) return insertServer(q, userId, DEFAULT_SERVER_NAME, true).server;
         const server = toServer(row);
-        addMember(server.id, userId, "member");
+        addMember(q, server.id, userId, "member");
         return server;
       }),
     server: (id) => {
@@ -212,7 +218,7 @@ export function createWorkspacesStore(db: Db): WorkspacesStore {
           return { ok: false, reason: "used_up" };
         }
         q.useInvite.run(code);
-        addMember(invite.serverId, userId, "member");
+        addMember(q, invite.serverId, userId, "member");
         return { ok: true, server, joined: true };
       }),
   };

@@ -1,11 +1,11 @@
 // EchoSphere's REST API (servers, channels, members, messages) plus invites, reads and edits.
 import { Hono } from "hono";
 import type { Context, MiddlewareHandler } from "hono";
-import { HttpError } from "../../errors.ts";
 import { readJsonObject } from "../../edge/body.ts";
 import { parseId } from "../../edge/fields.ts";
 import type { Account } from "../../storage/accounts_store.ts";
 import type { SessionAuth } from "../session.ts";
+import { WorkspaceError } from "./errors.ts";
 import type { WorkspaceService } from "./service.ts";
 import type { MessagePage, ServerMembers, UnreadCounts } from "./wire.ts";
 
@@ -20,10 +20,10 @@ const MAX_LIMIT = 200;
 // 2000 characters of message, each up to 12 bytes as a JSON \u escape pair, with room to spare.
 const MAX_BODY = 64 * 1024;
 
-/** A positive integer path or query value, else a 400 naming it. */
+/** A positive integer path or query value, else an `invalid` error (a 400) naming it. */
 export function idOf(raw: string | undefined, what: string): number {
   const id = parseId(raw);
-  if (id === null) throw new HttpError(400, `Invalid ${what}`, { code: "invalid" });
+  if (id === null) throw new WorkspaceError("invalid", `Invalid ${what}`);
   return id;
 }
 

@@ -9,7 +9,7 @@ import type { WsUser } from "../../realtime/ws.ts";
 import type { Db } from "../../storage/db.ts";
 import { createAccountsStore } from "../../storage/accounts_store.ts";
 import type { PasswordPool } from "../../storage/password_pool.ts";
-import { createSessionsStore } from "../../storage/sessions_store.ts";
+import { createSessionsStore, type SessionsStore } from "../../storage/sessions_store.ts";
 import { createWorkspacesStore } from "../../storage/workspaces_store.ts";
 import { createMessagesStore } from "../../storage/workspace_messages_store.ts";
 import { createAuthActions } from "../auth_actions.ts";
@@ -23,6 +23,7 @@ import {
   type SessionSockets,
 } from "../session.ts";
 import { workspacesApiRoutes } from "./api.ts";
+import { restErrors, WorkspaceError } from "./errors.ts";
 import { createPresence } from "./presence.ts";
 import { createWorkspaceService } from "./service.ts";
 import { voiceApiRoutes } from "./voice_api.ts";
@@ -62,6 +63,23 @@ const PURGE_EVERY_MS = 60 * 60 * 1000;
 // How late at most a socket notices that its session expired (one indexed lookup per session).
 const SOCKET_SWEEP_MS = 10_000;
 
+/** Expired sessions purged hourly; sockets of ended sessions closed within seconds. */
+function sessionSweeps(sessions: SessionsStore, sockets: SessionSockets, log: Logger): () => void {
+  const purge = setInterval(() => {
+    const removed = sessions.purgeExpired();
+    if (removed) log.debug("Purged expired sessions", { removed });
+  }, PURGE_EVERY_MS);
+  sessions.purgeExpired();
+  const sweep = setInterval(() => {
+    const closed = closeEndedSessions(sessions, sockets);
+    if (closed) log.debug("Closed sockets of ended sessions", { closed });
+  }, SOCKET_SWEEP_MS);
+  return () => {
+    clearInterval(purge);
+    clearInterval(sweep);
+  };
+}
+
 export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature {
   const { db, hub, config, log, page } = deps;
   const basePath = config.basePath;
@@ -86,21 +104,22 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
         ? (userId) => workspaces.joinDefaultServer(userId)
         : null,
       inviteUsable: (code) => service.inviteUsable(code),
-      redeemInvite: (account, code) => void service.redeemInvite(account, code),
+      // Sign-up speaks HTTP errors: a refused invite reaches it as one.
+      redeemInvite(account, code) {
+        try {
+          service.redeemInvite(account, code);
+        } catch (error) {
+          throw error instanceof WorkspaceError ? error.toHttp() : error;
+        }
+      },
     },
   });
   const ws = createWorkspacesWs({ service, hub, presence, log });
-  const purge = setInterval(() => {
-    const removed = sessions.purgeExpired();
-    if (removed) log.debug("Purged expired sessions", { removed });
-  }, PURGE_EVERY_MS);
-  sessions.purgeExpired();
-  const sweep = setInterval(() => {
-    const closed = closeEndedSessions(sessions, deps.sockets);
-    if (closed) log.debug("Closed sockets of ended sessions", { closed });
-  }, SOCKET_SWEEP_MS);
+  const stopSweeps = sessionSweeps(sessions, deps.sockets, log);
 
   const routes = new Hono();
+  // The one place REST turns the service's WorkspaceErrors into statuses (api.ts, voice_api.ts).
+  routes.onError(restErrors);
   routes.route("/", authRoutes({ actions, auth, basePath, sameOrigin: deps.sameOrigin }));
   routes.route("/", workspacesApiRoutes({ auth, service, sameOrigin: deps.sameOrigin }));
   routes.route("/", voiceApiRoutes({ auth, service, voice: ws.voice, config, hub }));
@@ -129,8 +148,7 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
     topics: ws.topics,
     authenticate: sessionAuthenticator(sessions, accounts),
     close() {
-      clearInterval(purge);
-      clearInterval(sweep);
+      stopSweeps();
       ws.close();
       actions.close();
       presence.close();

@@ -1,6 +1,5 @@
 // Workspace rules in one place (membership, ownership, kinds, limits) and the events they publish;
 // REST and /ws both call these, so the two can never disagree.
-import { HttpError } from "../../errors.ts";
 import type { Hub } from "../../realtime/hub.ts";
 import type { Account } from "../../storage/accounts_store.ts";
 import { hasControlCharacters, longerThan } from "../../edge/fields.ts";
@@ -18,6 +17,7 @@ import type {
   Server,
   WorkspacesStore,
 } from "../../storage/workspaces_store.ts";
+import { WorkspaceError } from "./errors.ts";
 import type { Presence } from "./presence.ts";
 import type {
   Bootstrap,
@@ -50,15 +50,12 @@ export const topics = {
 
 const MAX_MESSAGE = 2000;
 
-const fail = (status: 400 | 403 | 404, code: string, message: string) =>
-  new HttpError(status, message, { code });
-
-/** A trimmed name of 1..max printable characters, or a 400 naming `what`. */
+/** A trimmed name of 1..max printable characters, or an `invalid` error naming `what`. */
 export function cleanName(value: unknown, what: string, max: number): string {
   const name = typeof value === "string" ? value.trim().replace(/\s+/g, " ") : "";
-  if (!name) throw fail(400, "invalid", `${what} is required`);
+  if (!name) throw new WorkspaceError("invalid", `${what} is required`);
   if (longerThan(name, max) || hasControlCharacters(name)) {
-    throw fail(400, "invalid", `${what} must be at most ${max} printable characters`);
+    throw new WorkspaceError("invalid", `${what} must be at most ${max} printable characters`);
   }
   return name;
 }
@@ -66,90 +63,86 @@ export function cleanName(value: unknown, what: string, max: number): string {
 /** Message text: trimmed, 1..2000 characters. */
 export function cleanContent(value: unknown): string {
   const content = typeof value === "string" ? value.trim() : "";
-  if (!content) throw fail(400, "invalid", "Message content is required");
+  if (!content) throw new WorkspaceError("invalid", "Message content is required");
   if (longerThan(content, MAX_MESSAGE)) {
-    throw fail(400, "too_long", `Message content must be at most ${MAX_MESSAGE} characters`);
+    throw new WorkspaceError(
+      "too_long",
+      `Message content must be at most ${MAX_MESSAGE} characters`,
+    );
   }
   return content;
 }
 
 export type WorkspaceService = ReturnType<typeof createWorkspaceService>;
 
-export function createWorkspaceService(deps: WorkspaceServiceDeps) {
-  const { workspaces, messages, hub } = deps;
-  /** Publishes `data` checked against the wire type of its event (wire.ts). */
-  const publish = <K extends keyof WorkspaceEvents>(
-    topic: string,
-    type: K,
-    data: WorkspaceEvents[K],
-  ) => hub.publish(topic, type, data);
+const serverView = (s: Server, role: Role): ServerView => ({
+  id: s.id,
+  name: s.name,
+  ownerId: s.ownerId,
+  role,
+  isDefault: s.isDefault,
+});
 
-  const serverView = (s: Server, role: Role): ServerView => ({
-    id: s.id,
-    name: s.name,
-    ownerId: s.ownerId,
-    role,
-    isDefault: s.isDefault,
-  });
-  const inviteView = (i: Invite): InviteView => ({
-    code: i.code,
-    url: `${deps.basePath}invite/${i.code}`,
-    serverId: i.serverId,
-    expiresAt: i.expiresAt === null ? null : rfc3339(i.expiresAt),
-    maxUses: i.maxUses,
-    uses: i.uses,
-  });
-
+/** Who may do what: each lookup fails with the WorkspaceError EchoSphere answers it with. */
+function accessRules({ workspaces, messages }: WorkspaceServiceDeps) {
   const roleIn = (user: User, serverId: number): { server: Server; role: Role } => {
     const server = workspaces.server(serverId);
-    if (!server) throw fail(404, "not_found", "Server not found");
+    if (!server) throw new WorkspaceError("not_found", "Server not found");
     const role = workspaces.role(serverId, user.id);
-    if (!role) throw fail(403, "forbidden", "You are not a member of this server");
+    if (!role) throw new WorkspaceError("forbidden", "You are not a member of this server");
     return { server, role };
   };
   const ownerOf = (user: User, serverId: number, action: string) => {
     const found = roleIn(user, serverId);
-    if (found.role !== "owner") throw fail(403, "forbidden", `Only the server owner can ${action}`);
+    if (found.role !== "owner") {
+      throw new WorkspaceError("forbidden", `Only the server owner can ${action}`);
+    }
     return found;
   };
   const channelFor = (user: User, channelId: number): Channel => {
     const channel = workspaces.channel(channelId);
-    if (!channel) throw fail(404, "not_found", "Channel not found");
+    if (!channel) throw new WorkspaceError("not_found", "Channel not found");
     if (!workspaces.role(channel.serverId, user.id)) {
-      throw fail(403, "forbidden", "You are not a member of this server");
+      throw new WorkspaceError("forbidden", "You are not a member of this server");
     }
     return channel;
   };
   const textChannel = (user: User, channelId: number): Channel => {
     const channel = channelFor(user, channelId);
     if (channel.kind !== "text") {
-      throw fail(400, "wrong_kind", "Messages can only be posted in text channels");
+      throw new WorkspaceError("wrong_kind", "Messages can only be posted in text channels");
     }
     return channel;
   };
   const ownMessage = (user: User, messageId: number) => {
     const message = messages.message(messageId);
-    if (!message) throw fail(404, "not_found", "Message not found");
+    if (!message) throw new WorkspaceError("not_found", "Message not found");
     const channel = channelFor(user, message.channelId);
     if (message.authorId !== user.id) {
-      throw fail(403, "forbidden", "You can only change your own messages");
+      throw new WorkspaceError("forbidden", "You can only change your own messages");
     }
     return { message, channel };
   };
-  const members = (serverId: number): MemberView[] =>
-    workspaces.members(serverId).map((m) => ({ ...m, online: deps.presence.isOnline(m.id) }));
+  return { roleIn, ownerOf, channelFor, textChannel, ownMessage };
+}
 
+type Rules = ReturnType<typeof accessRules>;
+
+const onlineMembers = (deps: WorkspaceServiceDeps, serverId: number) =>
+  deps.workspaces.members(serverId).map((m) => ({ ...m, online: deps.presence.isOnline(m.id) }));
+
+/** Publishes `data` checked against the wire type of its event (wire.ts). */
+const publisher =
+  (hub: Pick<Hub, "publish">) =>
+  <K extends keyof WorkspaceEvents>(topic: string, type: K, data: WorkspaceEvents[K]) =>
+    hub.publish(topic, type, data);
+
+/** Servers and their channels and members. */
+function serverActions(deps: WorkspaceServiceDeps, { roleIn, ownerOf }: Rules) {
+  const publish = publisher(deps.hub);
+  const { workspaces, messages } = deps;
+  const members = (serverId: number) => onlineMembers(deps, serverId);
   return {
-    channelFor,
-    textChannel,
-    /** The channel when `userId` may read it, else null (for /ws authorisation). */
-    readable(userId: number, channelId: number): Channel | null {
-      const channel = workspaces.channel(channelId);
-      return channel && workspaces.role(channel.serverId, userId) ? channel : null;
-    },
-    isMember: (userId: number, serverId: number) => workspaces.role(serverId, userId) !== null,
-    serverIdsOf: (userId: number) => workspaces.serversOf(userId).map((s) => s.id),
-
     bootstrap(user: User, want: { serverId?: number; channelId?: number }): Bootstrap {
       const servers = workspaces.serversOf(user.id);
       const active = servers.find((s) => s.id === want.serverId) ?? servers[0];
@@ -182,7 +175,7 @@ export function createWorkspaceService(deps: WorkspaceServiceDeps) {
       ownerOf(user, serverId, "create channels");
       const cleanKind = kind === undefined ? "text" : kind;
       if (cleanKind !== "text" && cleanKind !== "voice") {
-        throw fail(400, "invalid", 'Channel kind must be "text" or "voice"');
+        throw new WorkspaceError("invalid", 'Channel kind must be "text" or "voice"');
       }
       const channel = workspaces.createChannel(
         serverId,
@@ -197,13 +190,31 @@ export function createWorkspaceService(deps: WorkspaceServiceDeps) {
       roleIn(user, serverId);
       return members(serverId);
     },
+  };
+}
 
+/** Invite links: made by owners, previewed by anyone, redeemed by signed-in users. */
+function inviteActions(deps: WorkspaceServiceDeps, { ownerOf }: Rules) {
+  const publish = publisher(deps.hub);
+  const { workspaces } = deps;
+  const inviteView = (i: Invite): InviteView => ({
+    code: i.code,
+    url: `${deps.basePath}invite/${i.code}`,
+    serverId: i.serverId,
+    expiresAt: i.expiresAt === null ? null : rfc3339(i.expiresAt),
+    maxUses: i.maxUses,
+    uses: i.uses,
+  });
+  return {
     createInvite(user: User, serverId: number, expiresInSeconds: unknown, maxUses: unknown) {
       ownerOf(user, serverId, "create invites");
       const whole = (v: unknown, what: string, min: number, max: number): number | null => {
         if (v === undefined || v === null) return null;
         if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-          throw fail(400, "invalid", `${what} must be a whole number from ${min} to ${max}`);
+          throw new WorkspaceError(
+            "invalid",
+            `${what} must be a whole number from ${min} to ${max}`,
+          );
         }
         return v;
       };
@@ -219,7 +230,7 @@ export function createWorkspaceService(deps: WorkspaceServiceDeps) {
     invitePreview(code: string): InvitePreview {
       const invite = workspaces.invite(code);
       const server = invite && workspaces.server(invite.serverId);
-      if (!invite || !server) throw fail(404, "not_found", "Invite not found");
+      if (!invite || !server) throw new WorkspaceError("not_found", "Invite not found");
       return {
         ...inviteView(invite),
         server: { id: server.id, name: server.name },
@@ -238,9 +249,11 @@ export function createWorkspaceService(deps: WorkspaceServiceDeps) {
     redeemInvite(user: User, code: string): RedeemedInvite {
       const result = workspaces.redeemInvite(code, user.id);
       if (!result.ok) {
-        if (result.reason === "not_found") throw fail(404, "not_found", "Invite not found");
+        if (result.reason === "not_found") {
+          throw new WorkspaceError("not_found", "Invite not found");
+        }
         const why = result.reason === "expired" ? "has expired" : "has been used up";
-        throw new HttpError(410, `Invite ${why}`, { code: result.reason });
+        throw new WorkspaceError(result.reason, `Invite ${why}`);
       }
       const { server } = result;
       if (result.joined) {
@@ -258,7 +271,15 @@ export function createWorkspaceService(deps: WorkspaceServiceDeps) {
         channels: workspaces.channels(server.id),
       };
     },
+  };
+}
 
+/** Messages: history, posting, edits, deletes and read marks, each published to its topic. */
+function messageActions(deps: WorkspaceServiceDeps, rules: Rules) {
+  const publish = publisher(deps.hub);
+  const { messages } = deps;
+  const { channelFor, textChannel, ownMessage } = rules;
+  return {
     history(
       user: User,
       channelId: number,
@@ -309,5 +330,24 @@ export function createWorkspaceService(deps: WorkspaceServiceDeps) {
     },
 
     unread: (user: User) => messages.unreadCounts(user.id),
+  };
+}
+
+export function createWorkspaceService(deps: WorkspaceServiceDeps) {
+  const { workspaces } = deps;
+  const rules = accessRules(deps);
+  return {
+    channelFor: rules.channelFor,
+    textChannel: rules.textChannel,
+    /** The channel when `userId` may read it, else null (for /ws authorisation). */
+    readable(userId: number, channelId: number): Channel | null {
+      const channel = workspaces.channel(channelId);
+      return channel && workspaces.role(channel.serverId, userId) ? channel : null;
+    },
+    isMember: (userId: number, serverId: number) => workspaces.role(serverId, userId) !== null,
+    serverIdsOf: (userId: number) => workspaces.serversOf(userId).map((s) => s.id),
+    ...serverActions(deps, rules),
+    ...inviteActions(deps, rules),
+    ...messageActions(deps, rules),
   };
 }

@@ -1,12 +1,11 @@
 // Voice channels on /ws: EchoSphere's voice:join / voice:leave / voice:signal exactly, plus the
 // screen share (voice:screen) and the live roster every server member sees (voice:roster).
 import { parseId } from "../../edge/fields.ts";
-import { HttpError } from "../../errors.ts";
 import type { Hub } from "../../realtime/hub.ts";
 import type { VoicePeer, VoiceRooms } from "../../realtime/voice.ts";
 import type { WsClient, WsUser } from "../../realtime/ws.ts";
 import { topics, type WorkspaceService } from "./service.ts";
-import { type WsHandler, WsProblem } from "./ws_problem.ts";
+import { WorkspaceError, type WsHandler } from "./errors.ts";
 import type { VoiceRoster, WirePeer, WorkspaceEvent, WorkspaceEvents } from "./wire.ts";
 
 export interface VoiceWsDeps {
@@ -26,7 +25,8 @@ export interface VoiceWs {
 
 const wire = (p: VoicePeer): WirePeer => ({ id: p.id, email: p.email, displayName: p.displayName });
 
-export function createVoiceWs(deps: VoiceWsDeps): VoiceWs {
+/** What the voice handlers share: the rooms, the sockets in them, and how to tell the others. */
+function voiceContext(deps: VoiceWsDeps) {
   const { service, hub, voice } = deps;
   // The sockets in voice, to reach a peer by id; and each occupied channel's server, for rosters.
   const sockets = new Map<string, WsClient>();
@@ -58,52 +58,75 @@ export function createVoiceWs(deps: VoiceWsDeps): VoiceWs {
     parseId(value) ?? voice.channelOf(client.id);
 
   const voiceChannel = (user: WsUser, channelId: number | null) => {
-    if (channelId === null) throw new WsProblem("voice_invalid", "Channel id is required");
+    if (channelId === null) throw new WorkspaceError("voice_invalid", "Channel id is required");
     try {
       const channel = service.channelFor(user, channelId);
-      if (channel.kind !== "voice") throw new WsProblem("voice_invalid", "Not a voice channel");
+      if (channel.kind !== "voice") {
+        throw new WorkspaceError("voice_invalid", "Not a voice channel");
+      }
       return channel;
     } catch (error) {
-      if (error instanceof HttpError && error.code === "not_found") {
-        throw new WsProblem("voice_invalid", "Not a voice channel");
+      if (error instanceof WorkspaceError && error.code === "not_found") {
+        throw new WorkspaceError("voice_invalid", "Not a voice channel");
       }
       throw error;
     }
   };
+  return {
+    voice,
+    sockets,
+    serverOf,
+    sendTo,
+    roster,
+    publishRoster,
+    leave,
+    channelOr,
+    voiceChannel,
+  };
+}
 
-  const handlers: Record<string, WsHandler> = {
-    "voice:join"(client, user, m) {
-      const channel = voiceChannel(user, parseId(m.channelId));
-      const channelId = channel.id;
-      const self: VoicePeer = {
-        id: client.id,
-        userId: user.id,
-        email: user.email,
-        displayName: user.displayName,
-      };
-      const from = voice.channelOf(client.id);
-      const movingShare = from !== null && from !== channelId && voice.sharer(from) === client.id;
-      const result = voice.join(channelId, self);
-      if (result === "full") {
-        throw new WsProblem(
-          "voice_full",
-          `This voice channel is full: at most ${voice.maxPeers} people can talk at once`,
-        );
-      }
-      sockets.set(client.id, client);
-      serverOf.set(channelId, channel.serverId);
-      if (result.left) leave(result.left.channelId, self, result.left.others, movingShare);
-      const participants: WorkspaceEvent = {
-        type: "voice:participants",
-        channelId,
-        participants: result.participants.map(wire),
-        self: wire(self),
-        screen: voice.sharer(channelId),
-      };
-      client.send(participants);
-      sendTo(result.participants, { type: "voice:peer-joined", channelId, peer: wire(self) });
-      publishRoster(channelId);
-    },
+type VoiceContext = ReturnType<typeof voiceContext>;
+
+/** voice:join: into a voice channel (out of any other), told who is there; they are told too. */
+function joinHandler(ctx: VoiceContext): WsHandler {
+  const { voice, sockets, serverOf, sendTo, publishRoster, leave, voiceChannel } = ctx;
+  return (client, user, m) => {
+    const channel = voiceChannel(user, parseId(m.channelId));
+    const channelId = channel.id;
+    const self: VoicePeer = {
+      id: client.id,
+      userId: user.id,
+      email: user.email,
+      displayName: user.displayName,
+    };
+    const from = voice.channelOf(client.id);
+    const movingShare = from !== null && from !== channelId && voice.sharer(from) === client.id;
+    const result = voice.join(channelId, self);
+    if (result === "full") {
+      throw new WorkspaceError(
+        "voice_full",
+        `This voice channel is full: at most ${voice.maxPeers} people can talk at once`,
+      );
+    }
+    sockets.set(client.id, client);
+    serverOf.set(channelId, channel.serverId);
+    if (result.left) leave(result.left.channelId, self, result.left.others, movingShare);
+    client.send({
+      type: "voice:participants",
+      channelId,
+      participants: result.participants.map(wire),
+      self: wire(self),
+      screen: voice.sharer(channelId),
+    });
+    sendTo(result.participants, { type: "voice:peer-joined", channelId, peer: wire(self) });
+    publishRoster(channelId);
+  };
+}
+
+/** voice:leave, voice:signal and voice:screen: what a socket in a voice channel does there. */
+function peerHandlers(ctx: VoiceContext): Record<string, WsHandler> {
+  const { voice, sockets, sendTo, publishRoster, leave, channelOr } = ctx;
+  return {
     "voice:leave"(client, _user, m) {
       // EchoSphere answers a leave from a channel you are not in with nothing at all.
       const channelId = channelOr(client, m.channelId);
@@ -118,13 +141,13 @@ export function createVoiceWs(deps: VoiceWsDeps): VoiceWs {
       const channelId = channelOr(client, m.channelId);
       const self = channelId === null ? null : voice.peer(channelId, client.id);
       if (channelId === null || !self) {
-        throw new WsProblem("voice_not_joined", "Join the voice channel before signaling");
+        throw new WorkspaceError("voice_not_joined", "Join the voice channel before signaling");
       }
       if (typeof m.target !== "string" || m.target === "" || m.payload == null) {
-        throw new WsProblem("voice_invalid", "A signal needs a target and a payload");
+        throw new WorkspaceError("voice_invalid", "A signal needs a target and a payload");
       }
       const target = voice.peer(channelId, m.target);
-      if (!target) throw new WsProblem("voice_target_missing", "No such peer in this channel");
+      if (!target) throw new WorkspaceError("voice_target_missing", "No such peer in this channel");
       sendTo([target], {
         type: "voice:signal",
         channelId,
@@ -142,10 +165,13 @@ export function createVoiceWs(deps: VoiceWsDeps): VoiceWs {
       const before = channelId === null ? null : voice.sharer(channelId);
       const result = channelId === null ? "not_joined" : voice.share(channelId, client.id, sharing);
       if (result === "not_joined") {
-        throw new WsProblem("voice_not_joined", "Join the voice channel before sharing a screen");
+        throw new WorkspaceError(
+          "voice_not_joined",
+          "Join the voice channel before sharing a screen",
+        );
       }
       if (result === "busy") {
-        throw new WsProblem("voice_screen_busy", "Someone else is sharing a screen here");
+        throw new WorkspaceError("voice_screen_busy", "Someone else is sharing a screen here");
       }
       const after = voice.sharer(channelId!);
       if (before === after) return;
@@ -154,6 +180,15 @@ export function createVoiceWs(deps: VoiceWsDeps): VoiceWs {
       sendTo(voice.peers(channelId!), { type: "voice:screen", channelId: channelId!, peer });
       publishRoster(channelId!);
     },
+  };
+}
+
+export function createVoiceWs(deps: VoiceWsDeps): VoiceWs {
+  const ctx = voiceContext(deps);
+  const { voice, sockets, serverOf, roster, leave } = ctx;
+  const handlers: Record<string, WsHandler> = {
+    "voice:join": joinHandler(ctx),
+    ...peerHandlers(ctx),
   };
 
   return {

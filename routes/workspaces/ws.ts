@@ -9,8 +9,8 @@ import type { Logger } from "../../log.ts";
 import type { Presence } from "./presence.ts";
 import { topics, type WorkspaceService } from "./service.ts";
 import { createVoiceWs, type VoiceWs } from "./voice_ws.ts";
-import { runHandler, WsProblem } from "./ws_problem.ts";
-import type { WorkspaceEvent, WorkspaceEvents } from "./wire.ts";
+import { runHandler, type WorkspaceCode, WorkspaceError, type WsHandler } from "./errors.ts";
+import type { WorkspaceEvents } from "./wire.ts";
 
 export interface WorkspacesWsDeps {
   service: WorkspaceService;
@@ -27,99 +27,80 @@ export interface WorkspacesWs {
   close(): void;
 }
 
-type Msg = Record<string, unknown>;
-
 const MAX_MESSAGE = 2000;
 
 /** A required id; EchoSphere answers a missing channel id with `invalid_channel`. */
-const positiveId = (value: unknown, what: string, code = "bad_request"): number => {
+const positiveId = (value: unknown, what: string, code: WorkspaceCode = "bad_request"): number => {
   const id = parseId(value);
-  if (id === null) throw new WsProblem(code, `${what} must be a positive integer`);
+  if (id === null) throw new WorkspaceError(code, `${what} must be a positive integer`);
   return id;
 };
 
-export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {
+/** Who is online: a socket counts the first time it talks to workspaces, until it closes. */
+function onlineTracker(deps: WorkspacesWsDeps) {
   const { service, hub, presence } = deps;
-  const voice = createVoiceWs({ service, hub, voice: createVoiceRooms() });
-  // Sockets this feature has seen, with the channels they follow (typing goes only to those).
-  const clients = new Map<string, { client: WsClient; channels: Set<number> }>();
-  const watchers = new Map<number, Set<WsClient>>();
-
-  const announcePresence = (user: WsUser, online: boolean) => {
+  const seenIds = new Set<string>();
+  const announce = (user: WsUser, online: boolean) => {
     for (const serverId of service.serverIdsOf(user.id)) {
       const event: WorkspaceEvents["presence"] = { serverId, userId: user.id, online };
       hub.publish(topics.workspace(serverId), "presence", event);
     }
   };
-  /** Counts the socket as online the first time it talks to workspaces. */
-  const seen = (client: WsClient) => {
-    if (!client.user || clients.has(client.id)) return clients.get(client.id);
-    const entry = { client, channels: new Set<number>() };
-    clients.set(client.id, entry);
-    if (presence.connect(client.user.id)) announcePresence(client.user, true);
-    return entry;
+  return {
+    seen(client: WsClient) {
+      if (!client.user || seenIds.has(client.id)) return;
+      seenIds.add(client.id);
+      if (presence.connect(client.user.id)) announce(client.user, true);
+    },
+    closed(client: WsClient) {
+      if (!seenIds.delete(client.id)) return;
+      if (presence.disconnect(client.user!.id)) announce(client.user!, false);
+    },
+    clear: () => seenIds.clear(),
   };
-  const watch = (client: WsClient, channelId: number) => {
-    seen(client)?.channels.add(channelId);
-    let set = watchers.get(channelId);
-    if (!set) watchers.set(channelId, set = new Set());
-    set.add(client);
-  };
-  const unwatch = (client: WsClient, channelId: number) => {
-    clients.get(client.id)?.channels.delete(channelId);
-    const set = watchers.get(channelId);
-    set?.delete(client);
-    if (set?.size === 0) watchers.delete(channelId);
-  };
+}
 
-  const handlers: Record<string, (client: WsClient, user: WsUser, m: Msg) => void> = {
+/** EchoSphere's text-channel messages: subscribe, unsubscribe, message, typing, read, presence. */
+function textHandlers(deps: WorkspacesWsDeps): Record<string, WsHandler> {
+  const { service, hub } = deps;
+  return {
     subscribe(client, user, m) {
       const channelId = positiveId(m.channelId, "channelId", "invalid_channel");
       service.channelFor(user, channelId);
       const since = typeof m.since === "number" && m.since >= 0 ? m.since : undefined;
       const topic = topics.channel(channelId);
       if (!client.subscribe(topic, since)) return;
-      watch(client, channelId);
       // After the replay: the client now knows it is live, and from which event id.
       client.send({ type: "subscribed", channelId, topic, eventId: hub.lastId(topic) });
     },
     unsubscribe(client, _user, m) {
       // EchoSphere never answers an unsubscribe, even from a channel it does not follow.
       const channelId = parseId(m.channelId);
-      if (channelId === null) return;
-      unwatch(client, channelId);
-      client.unsubscribe(topics.channel(channelId));
+      if (channelId !== null) client.unsubscribe(topics.channel(channelId));
     },
     message(client, user, m) {
       // EchoSphere's checks, in its order: ids and text, subscription, length.
       const channelId = parseId(m.channelId);
       const content = typeof m.content === "string" ? m.content.trim() : "";
       if (channelId === null || !content) {
-        throw new WsProblem("invalid_message", "Channel and content are required");
+        throw new WorkspaceError("invalid_message", "Channel and content are required");
       }
-      if (!clients.get(client.id)?.channels.has(channelId)) {
-        throw new WsProblem("not_subscribed", "Subscribe to the channel before sending");
+      if (!client.follows(topics.channel(channelId))) {
+        throw new WorkspaceError("not_subscribed", "Subscribe to the channel before sending");
       }
       if ([...content].length > MAX_MESSAGE) {
-        throw new WsProblem(
-          "too_long",
-          `Message content must be at most ${MAX_MESSAGE} characters`,
-        );
+        const error = `Message content must be at most ${MAX_MESSAGE} characters`;
+        throw new WorkspaceError("too_long", error);
       }
       service.postMessage(user, channelId, content);
     },
-    typing(client, user, m) {
+    typing(_client, user, m) {
       const channelId = positiveId(m.channelId, "channelId", "invalid_channel");
       service.textChannel(user, channelId);
-      const event: WorkspaceEvent = {
-        type: "typing",
-        channelId,
-        userId: user.id,
-        email: user.email,
-        displayName: user.displayName,
-      };
-      // Typing is fleeting: sent to who watches now, never kept in the hub's history.
-      for (const other of watchers.get(channelId) ?? []) if (other !== client) other.send(event);
+      const { id: userId, email, displayName } = user;
+      // Typing is fleeting: who follows the channel now hears it; it is never kept or replayed.
+      const data = { channelId, userId, email, displayName };
+      hub.publish(topics.channel(channelId), "typing", data, { history: false });
     },
     read(_client, user, m) {
       const channelId = positiveId(m.channelId, "channelId", "invalid_channel");
@@ -130,60 +111,58 @@ export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {
     },
     presence(client, user, m) {
       const serverId = positiveId(m.serverId, "serverId");
-      const members = service.members(user, serverId);
-      const online: WorkspaceEvent = {
-        type: "presence",
-        serverId,
-        online: members.filter((member) => member.online).map((member) => member.id),
-      };
-      client.send(online);
+      const online = service.members(user, serverId).filter((member) => member.online);
+      client.send({ type: "presence", serverId, online: online.map((member) => member.id) });
     },
-    ...voice.handlers,
   };
+}
 
-  const main: WsFeature = {
-    types: Object.keys(handlers),
-    handle: (client, message) => runHandler(handlers, client, message, seen),
-    onClose(client) {
-      voice.onClose(client);
-      const entry = clients.get(client.id);
-      if (!entry) return;
-      for (const channelId of entry.channels) unwatch(client, channelId);
-      clients.delete(client.id);
-      if (presence.disconnect(client.user!.id)) announcePresence(client.user!, false);
-    },
-  };
-  const namespaces: TopicNamespace[] = [{
-    prefix: "channel:",
-    authorize(client, topic) {
-      const channelId = Number(topic.slice("channel:".length));
-      if (!client?.user || !Number.isInteger(channelId)) return false;
-      if (!service.readable(client.user.id, channelId)) return false;
-      watch(client, channelId);
-      return true;
-    },
-  }, {
-    prefix: "workspace:",
-    authorize(client, topic) {
-      const serverId = Number(topic.slice("workspace:".length));
-      if (!client?.user || !Number.isInteger(serverId)) return false;
-      if (!service.isMember(client.user.id, serverId)) return false;
+/** Who may follow `channel:`, `workspace:` and `account:` topics (the generic subscribe). */
+function workspaceTopics(
+  service: WorkspaceService,
+  seen: (client: WsClient) => void,
+): TopicNamespace[] {
+  /** `prefix<id>` for a signed-in member; following one counts the socket as online. */
+  const byId = (prefix: string, allowed: (userId: number, id: number) => boolean) => ({
+    prefix,
+    authorize(client: WsClient | null, topic: string) {
+      const id = Number(topic.slice(prefix.length));
+      if (!client?.user || !Number.isInteger(id) || !allowed(client.user.id, id)) return false;
       seen(client);
       return true;
     },
-  }, {
-    prefix: "account:",
-    authorize: (client, topic) => !!client?.user && topic === topics.account(client.user.id),
-  }];
+  });
+  return [
+    byId("channel:", (userId, channelId) => service.readable(userId, channelId) !== null),
+    byId("workspace:", (userId, serverId) => service.isMember(userId, serverId)),
+    {
+      prefix: "account:",
+      authorize: (client, topic) => !!client?.user && topic === topics.account(client.user.id),
+    },
+  ];
+}
 
+export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {
+  const { service, hub } = deps;
+  const voice = createVoiceWs({ service, hub, voice: createVoiceRooms() });
+  const online = onlineTracker(deps);
+  const handlers = { ...textHandlers(deps), ...voice.handlers };
+
+  const main: WsFeature = {
+    types: Object.keys(handlers),
+    handle: (client, message) => runHandler(handlers, client, message, online.seen),
+    onClose(client) {
+      voice.onClose(client);
+      online.closed(client);
+    },
+  };
   return {
     features: [main],
-    topics: namespaces,
+    topics: workspaceTopics(service, online.seen),
     voice,
     close() {
       voice.close();
-      clients.clear();
-      watchers.clear();
+      online.clear();
     },
   };
 }

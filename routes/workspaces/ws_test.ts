@@ -216,6 +216,18 @@ Deno.test("ws: typing, edits, deletes, reads and presence are live", async () =>
     b.send({ type: "typing", channelId: general });
     const typing = await nextOf(a, "typing");
     assertEquals([typing.channelId, typing.displayName], [general, "bob"]);
+    // Through the hub on the channel's topic, never kept: a resume from 0 replays no typing.
+    assertEquals(typing.topic, `channel:${general}`);
+    const late = await connect(server, ada);
+    sockets.push(late);
+    late.send({ type: "subscribe", channelId: general, since: 0 });
+    const replayed: unknown[] = [];
+    for (let m = await late.next(); m.type !== "subscribed"; m = await late.next()) {
+      replayed.push(m.type);
+    }
+    assert(!replayed.includes("typing"), `replayed ${replayed}`);
+    await late.close();
+    sockets.pop();
 
     b.send({ type: "message", channelId: general, content: "draft" });
     const message = (await nextOf(a, "message")).message as { id: number };

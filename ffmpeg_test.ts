@@ -1,0 +1,34 @@
+// Tests for the one ffmpeg runner: a bounded stderr tail, a time limit and the owner's close kill it.
+import { assert, assertEquals, assertRejects } from "./tests/_assert.ts";
+import { runFfmpeg } from "./ffmpeg.ts";
+
+// Small programs stand in for ffmpeg: the runner treats its command as opaque.
+
+Deno.test("runFfmpeg() keeps only the last stderrLines lines, and a line without end bounded", async () => {
+  const script =
+    "for i in $(seq 1 500); do echo line $i >&2; done; head -c 100000 /dev/zero | tr '\\0' x >&2; exit 3";
+  const run = await runFfmpeg("sh", ["-c", script], { stderrLines: 5 });
+  assertEquals([run.success, run.code], [false, 3]);
+  assertEquals(run.stderrTail.length, 5);
+  assertEquals(run.stderrTail[3], "line 500");
+  assert(run.stderrTail[4].length <= 8192, `last line ${run.stderrTail[4].length} chars`);
+});
+
+Deno.test("runFfmpeg() kills a run past timeoutMs", async () => {
+  const started = Date.now();
+  const run = await runFfmpeg("sleep", ["30"], { timeoutMs: 200 });
+  assertEquals([run.success, run.signal], [false, "SIGTERM"]);
+  assert(Date.now() - started < 5000);
+});
+
+Deno.test("runFfmpeg() kills a run when its owner's signal aborts", async () => {
+  const owner = new AbortController();
+  const pending = runFfmpeg("sleep", ["30"], { signal: owner.signal });
+  setTimeout(() => owner.abort(), 100);
+  assertEquals((await pending).signal, "SIGTERM");
+});
+
+Deno.test("runFfmpeg() throws NotFound for a missing binary, so callers can tell it from a failure", async () => {
+  const error = await assertRejects(() => runFfmpeg("/nonexistent/ffmpeg", []));
+  assert(error instanceof Deno.errors.NotFound, String(error));
+});

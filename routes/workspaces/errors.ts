@@ -1,0 +1,67 @@
+// How workspaces fail: one error type with EchoSphere's codes, raised by the service and the /ws
+// handlers alike, and translated once per transport (REST: status + `{error, code}`; /ws: an
+// `{type: "error", code, error}` event).
+import type { Context } from "hono";
+import { HttpError } from "../../errors.ts";
+import type { WsClient, WsUser } from "../../realtime/ws.ts";
+
+/** Each code with the HTTP status REST answers it with; /ws sends the code alone. */
+const STATUS = {
+  invalid: 400,
+  too_long: 400,
+  wrong_kind: 400,
+  bad_request: 400,
+  invalid_channel: 400,
+  invalid_message: 400,
+  not_subscribed: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  expired: 410,
+  used_up: 410,
+  voice_invalid: 400,
+  voice_full: 400,
+  voice_not_joined: 400,
+  voice_target_missing: 400,
+  voice_screen_busy: 400,
+} as const;
+
+export type WorkspaceCode = keyof typeof STATUS;
+
+export class WorkspaceError extends Error {
+  override name = "WorkspaceError";
+  constructor(readonly code: WorkspaceCode, message: string) {
+    super(message);
+  }
+
+  /** The REST answer: the code's status, `{error, code}` as EchoSphere's API sends it. */
+  toHttp(): HttpError {
+    return new HttpError(STATUS[this.code], this.message, { code: this.code });
+  }
+}
+
+/** Hono's `onError` for the workspace routers: a WorkspaceError becomes its HttpError. */
+export function restErrors(err: Error, _c: Context): Response {
+  throw err instanceof WorkspaceError ? err.toHttp() : err;
+}
+
+export type WsMessage = Record<string, unknown>;
+export type WsHandler = (client: WsClient, user: WsUser, message: WsMessage) => void;
+
+/** Runs `handlers[type]` for a signed-in socket; a WorkspaceError becomes an error event. */
+export function runHandler(
+  handlers: Record<string, WsHandler>,
+  client: WsClient,
+  message: WsMessage,
+  seen: (client: WsClient) => void,
+): void {
+  const extra = message.channelId === undefined ? {} : { channelId: message.channelId };
+  try {
+    if (!client.user) throw new WorkspaceError("unauthorized", "Log in to use workspaces");
+    seen(client);
+    handlers[String(message.type)](client, client.user, message);
+  } catch (error) {
+    if (error instanceof WorkspaceError) return client.error(error.code, error.message, extra);
+    throw error;
+  }
+}

@@ -11,20 +11,20 @@ import type { Hub } from "./realtime/hub.ts";
 import type { SseTransport } from "./realtime/sse.ts";
 import type { TopicTable } from "./realtime/topics.ts";
 import type { Db } from "./storage/db.ts";
-import { createRoomsStore } from "./storage/rooms_store.ts";
-import { imageNamespace, imageRoutes } from "./routes/images.ts";
-import { mediaApp } from "./routes/media_setup.ts";
+import { createRoomsStore } from "./storage/images_store.ts";
+import { imageNamespace, imageRoutes } from "./routes/images/images.ts";
+import { mediaApp } from "./routes/media/mod.ts";
 import { pageRenderer, pageRoutes } from "./routes/pages.ts";
 import { createWsTransport, type WsFeature } from "./realtime/ws.ts";
 import { createWorkspacesFeature } from "./routes/workspaces/mod.ts";
 import { createCodeStore } from "./storage/code_store.ts";
-import { codeRoutes } from "./routes/code.ts";
-import { codeNamespace, createCodeLive } from "./routes/code_live.ts";
-import { codePageRoutes } from "./routes/code_pages.ts";
-import { newSessionCode } from "./routes/code_secrets.ts";
+import { codeRoutes } from "./routes/code/code.ts";
+import { codeNamespace, createCodeLive } from "./routes/code/code_live.ts";
+import { codePageRoutes } from "./routes/code/code_pages.ts";
+import { newSessionCode } from "./routes/code/code_secrets.ts";
 import { createStreamRooms, type StreamRooms } from "./routes/stream_rooms.ts";
 import { createPasswordPool } from "./storage/password_pool.ts";
-import { createBasicAuthGuard } from "./routes/basic_auth.ts";
+import { createBasicAuthGuard } from "./edge/basic_auth.ts";
 
 export interface AppDeps {
   config: Readonly<Config>;

@@ -5,7 +5,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { HttpError, HttpErrorOptions } from "../errors.ts";
 import { type HtpasswdEntry, verifyHtpasswd, type VerifyResult } from "../storage/htpasswd.ts";
 import { type PasswordPool, PoolBusyError } from "../storage/password_pool.ts";
-import { createRateLimiter } from "../edge/rate_limit.ts";
+import { createRateLimiter } from "./rate_limit.ts";
 
 export interface Credentials {
   user: string;

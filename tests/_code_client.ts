@@ -1,7 +1,7 @@
 // Test helpers for code sessions: API calls against the real server and an incremental SSE reader.
-import { assertEquals } from "../tests/_assert.ts";
-import type { TestServer } from "../tests/_server.ts";
-import { type SseFrame, takeSseFrames } from "../tests/_sse.ts";
+import { assertEquals } from "./_assert.ts";
+import type { TestServer } from "./_server.ts";
+import { type SseFrame, takeSseFrames } from "./_sse.ts";
 
 export const api = (server: TestServer, path = "") => `${server.url}api/v1/sessions/anon${path}`;
 

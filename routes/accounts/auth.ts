@@ -2,9 +2,9 @@
 import { Hono } from "hono";
 import type { Context, MiddlewareHandler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { HttpError } from "../errors.ts";
-import { readFormFields, readJsonObject } from "../edge/body.ts";
-import type { Account } from "../storage/accounts_store.ts";
+import { HttpError } from "../../errors.ts";
+import { readFormFields, readJsonObject } from "../../edge/body.ts";
+import type { Account } from "../../storage/accounts_store.ts";
 import type { AuthActions } from "./auth_actions.ts";
 import { authFormHtml } from "./auth_pages.ts";
 import type { SessionAuth } from "./session.ts";

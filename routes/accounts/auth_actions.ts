@@ -1,12 +1,12 @@
 // Sign up and log in, shared by the HTML forms and the JSON API: validation, who may sign up, and
 // rate limits that count failures so a stranger cannot lock an owner out.
-import type { SignupMode } from "../config.ts";
-import { HttpError } from "../errors.ts";
-import type { Account, AccountsStore } from "../storage/accounts_store.ts";
-import { normaliseEmail } from "../storage/accounts_store.ts";
-import { PoolBusyError } from "../storage/password_pool.ts";
-import { hasControlCharacters } from "../edge/fields.ts";
-import { createRateLimiter, type RateLimiter } from "../edge/rate_limit.ts";
+import type { SignupMode } from "../../config.ts";
+import { HttpError } from "../../errors.ts";
+import type { Account, AccountsStore } from "../../storage/accounts_store.ts";
+import { normaliseEmail } from "../../storage/accounts_store.ts";
+import { PoolBusyError } from "../../storage/password_pool.ts";
+import { hasControlCharacters } from "../../edge/fields.ts";
+import { createRateLimiter, type RateLimiter } from "../../edge/rate_limit.ts";
 
 export interface SignupInput {
   email: string;

@@ -1,7 +1,7 @@
 // Signing out everywhere in headless Chromium: an open workspace tab leaves for the login page.
-import { assertEquals } from "../tests/_assert.ts";
-import { startServer } from "../tests/_server.ts";
-import { browserTest, launchBrowser } from "../tests/_browser.ts";
+import { assertEquals } from "../../tests/_assert.ts";
+import { startServer } from "../../tests/_server.ts";
+import { browserTest, launchBrowser } from "../../tests/_browser.ts";
 
 Deno.test({
   name: "workspace app: a tab whose session ends elsewhere goes to the login page",

@@ -1,8 +1,8 @@
 // Account login limits against the real server: no lockout by strangers, bcrypt off the event
 // loop, and passwords longer than bcrypt reads never hashed.
-import { assert, assertEquals } from "../tests/_assert.ts";
-import { startServer, type TestServer } from "../tests/_server.ts";
-import { api, signupUser } from "../tests/_workspaces.ts";
+import { assert, assertEquals } from "../../tests/_assert.ts";
+import { startServer, type TestServer } from "../../tests/_server.ts";
+import { api, signupUser } from "../../tests/_workspaces.ts";
 
 // A single-entry X-Forwarded-For: the same address whether the proxy's first or last hop counts.
 const from = (address: string) => ({ "x-forwarded-for": address });

@@ -1,6 +1,6 @@
 // The server-rendered signup and login forms (they work without JavaScript, like EchoSphere's).
-import type { SignupMode } from "../config.ts";
-import { escapeHtml } from "./pages.ts";
+import type { SignupMode } from "../../config.ts";
+import { escapeHtml } from "../pages.ts";
 
 export interface AuthFormOptions {
   mode: "login" | "signup";

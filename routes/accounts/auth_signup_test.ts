@@ -1,8 +1,8 @@
 // Who may sign up (SIGNUP=open|invite|closed) and who sees whom (SHARED_LOBBY), against the real
 // server; emails appear only in the shapes EchoSphere's seed gives them (messages, voice).
-import { assert, assertEquals, assertMatch } from "../tests/_assert.ts";
-import { startServer, type TestServer } from "../tests/_server.ts";
-import { api, signupUser, type TestUser } from "../tests/_workspaces.ts";
+import { assert, assertEquals, assertMatch } from "../../tests/_assert.ts";
+import { startServer, type TestServer } from "../../tests/_server.ts";
+import { api, signupUser, type TestUser } from "../../tests/_workspaces.ts";
 
 const signup = (server: TestServer, name: string, extra: Record<string, string> = {}) =>
   api(server, null, "POST", "api/auth/signup", {

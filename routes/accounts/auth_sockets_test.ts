@@ -2,10 +2,10 @@
 // everywhere, and expiry.
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { assert, assertEquals } from "../tests/_assert.ts";
-import { startServer, type TestServer } from "../tests/_server.ts";
-import { openSocket } from "../tests/_ws.ts";
-import { api, sessionCookie, signupUser, type TestUser, wsUrl } from "../tests/_workspaces.ts";
+import { assert, assertEquals } from "../../tests/_assert.ts";
+import { startServer, type TestServer } from "../../tests/_server.ts";
+import { openSocket } from "../../tests/_ws.ts";
+import { api, sessionCookie, signupUser, type TestUser, wsUrl } from "../../tests/_workspaces.ts";
 
 type Socket = Awaited<ReturnType<typeof openSocket>>;
 

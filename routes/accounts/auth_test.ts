@@ -1,7 +1,7 @@
 // Accounts against the real server: EchoSphere's forms, the JSON API, sessions, limits and CSRF.
-import { assert, assertEquals, assertMatch } from "../tests/_assert.ts";
-import { startServer, type TestServer } from "../tests/_server.ts";
-import { api, sessionCookie, signupUser } from "../tests/_workspaces.ts";
+import { assert, assertEquals, assertMatch } from "../../tests/_assert.ts";
+import { startServer, type TestServer } from "../../tests/_server.ts";
+import { api, sessionCookie, signupUser } from "../../tests/_workspaces.ts";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 

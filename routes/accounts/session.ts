@@ -2,11 +2,11 @@
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { parse as parseCookies } from "hono/utils/cookie";
-import { HttpError } from "../errors.ts";
-import { clientIp, type ClientOptions, isTls } from "../edge/client.ts";
-import type { WsClient, WsTransport, WsUser } from "../realtime/ws.ts";
-import type { Account, AccountsStore } from "../storage/accounts_store.ts";
-import type { SessionsStore } from "../storage/sessions_store.ts";
+import { HttpError } from "../../errors.ts";
+import { clientIp, type ClientOptions, isTls } from "../../edge/client.ts";
+import type { WsClient, WsTransport, WsUser } from "../../realtime/ws.ts";
+import type { Account, AccountsStore } from "../../storage/accounts_store.ts";
+import type { SessionsStore } from "../../storage/sessions_store.ts";
 
 export const SESSION_COOKIE = "roomcast_session";
 /** Close code for a socket whose session ended (logout, expiry, sign out everywhere): 4000 + 401. */

@@ -1,18 +1,18 @@
 // Code sessions (CodeCast): the /api/v1/sessions/anon API verbatim, plus history and live events.
 import { type Context, Hono } from "hono";
-import { HttpError } from "../errors.ts";
-import type { Logger } from "../log.ts";
-import type { Hub } from "../realtime/hub.ts";
-import { jsonFormat, type SseTransport } from "../realtime/sse.ts";
+import { HttpError } from "../../errors.ts";
+import type { Logger } from "../../log.ts";
+import type { Hub } from "../../realtime/hub.ts";
+import { jsonFormat, type SseTransport } from "../../realtime/sse.ts";
 import type {
   CodeParticipant,
   CodeSession,
   CodeSnippet,
   CodeStore,
-} from "../storage/code_store.ts";
-import { readJsonObject } from "../edge/body.ts";
-import { hasControlCharacters, optionalString } from "../edge/fields.ts";
-import { createRateLimiter } from "../edge/rate_limit.ts";
+} from "../../storage/code_store.ts";
+import { readJsonObject } from "../../edge/body.ts";
+import { hasControlCharacters, optionalString } from "../../edge/fields.ts";
+import { createRateLimiter } from "../../edge/rate_limit.ts";
 import { type CodeLive, codeTopic } from "./code_live.ts";
 import {
   hashToken,

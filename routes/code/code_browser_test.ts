@@ -1,8 +1,8 @@
 // Code session pages in headless Chromium: live, highlighted updates without reload; the presenter flow.
-import { assert, assertEquals } from "../tests/_assert.ts";
-import { startServer } from "../tests/_server.ts";
-import { browserTest, launchBrowser } from "../tests/_browser.ts";
-import { call, createSession } from "./_code_test_client.ts";
+import { assert, assertEquals } from "../../tests/_assert.ts";
+import { startServer } from "../../tests/_server.ts";
+import { browserTest, launchBrowser } from "../../tests/_browser.ts";
+import { call, createSession } from "../../tests/_code_client.ts";
 
 Deno.test({
   name: "participant page shows each push highlighted, live, without reloading",

@@ -1,8 +1,8 @@
 // The live side of code sessions: events on `code:<CODE>`, ending (by hand or idle) and its timers.
-import type { Hub } from "../realtime/hub.ts";
-import type { TopicNamespace } from "../realtime/topics.ts";
-import type { Logger } from "../log.ts";
-import type { CodeSession, CodeStore } from "../storage/code_store.ts";
+import type { Hub } from "../../realtime/hub.ts";
+import type { TopicNamespace } from "../../realtime/topics.ts";
+import type { Logger } from "../../log.ts";
+import type { CodeSession, CodeStore } from "../../storage/code_store.ts";
 
 export interface CodeLiveOptions {
   store: Pick<CodeStore, "end" | "idleSince">;

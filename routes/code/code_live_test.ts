@@ -1,13 +1,13 @@
 // Live code sessions: SSE and /ws against the real server, and idle expiry with a test clock.
 import { join } from "node:path";
-import { assert, assertEquals } from "../tests/_assert.ts";
-import { startServer } from "../tests/_server.ts";
-import { openSocket } from "../tests/_ws.ts";
-import { silentLogger } from "../log.ts";
-import { createHub } from "../realtime/hub.ts";
-import { openDb } from "../storage/db.ts";
-import { createCodeStore } from "../storage/code_store.ts";
-import { api, call, createSession, sseReader } from "./_code_test_client.ts";
+import { assert, assertEquals } from "../../tests/_assert.ts";
+import { startServer } from "../../tests/_server.ts";
+import { openSocket } from "../../tests/_ws.ts";
+import { silentLogger } from "../../log.ts";
+import { createHub } from "../../realtime/hub.ts";
+import { openDb } from "../../storage/db.ts";
+import { createCodeStore } from "../../storage/code_store.ts";
+import { api, call, createSession, sseReader } from "../../tests/_code_client.ts";
 import { createCodeLive } from "./code_live.ts";
 import { newSessionCode } from "./code_secrets.ts";
 

@@ -1,7 +1,7 @@
 // The code session pages: the participant's view at /code/:code and the presenter's at /present.
 import { Hono } from "hono";
-import type { CodeStore } from "../storage/code_store.ts";
-import type { PageRenderer } from "./pages.ts";
+import type { CodeStore } from "../../storage/code_store.ts";
+import type { PageRenderer } from "../pages.ts";
 import { groupSessionCode, normaliseSessionCode } from "./code_secrets.ts";
 
 export interface CodePagesDeps {

@@ -1,6 +1,6 @@
 // Session codes (short, read-aloud friendly) and creator tokens (hashed, compared in constant time).
 import { timingSafeEqual } from "node:crypto";
-import { randomCode, randomHex, sha256, sha256Hex } from "../tokens.ts";
+import { randomCode, randomHex, sha256, sha256Hex } from "../../tokens.ts";
 
 /** Digits and capitals without the ones people confuse: 0/O, 1/I/L. 31 symbols. */
 export const CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";

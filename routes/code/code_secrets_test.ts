@@ -1,5 +1,5 @@
 // Unit tests for session codes and creator tokens.
-import { assert, assertEquals } from "../tests/_assert.ts";
+import { assert, assertEquals } from "../../tests/_assert.ts";
 import {
   CODE_ALPHABET,
   CODE_LENGTH,

@@ -1,9 +1,9 @@
 // Code sessions against the real server process: CodeCast's contract, limits and refusals.
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { assert, assertEquals, assertMatch } from "../tests/_assert.ts";
-import { startServer, type TestServer } from "../tests/_server.ts";
-import { api, call, createSession } from "./_code_test_client.ts";
+import { assert, assertEquals, assertMatch } from "../../tests/_assert.ts";
+import { startServer, type TestServer } from "../../tests/_server.ts";
+import { api, call, createSession } from "../../tests/_code_client.ts";
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

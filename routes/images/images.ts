@@ -1,19 +1,19 @@
 // Image rooms (imgcast): upload with Basic Auth, the live image, its SSE updates, and the viewer.
 import { Hono, type MiddlewareHandler } from "hono";
-import type { Hub } from "../realtime/hub.ts";
-import type { SseFormat, SseTransport } from "../realtime/sse.ts";
-import type { TopicNamespace } from "../realtime/topics.ts";
-import { errorsOf, HttpError } from "../errors.ts";
-import type { Logger } from "../log.ts";
-import { TooLargeError } from "../storage/files.ts";
-import { detectImageType } from "../storage/image_types.ts";
-import { htpasswdEntryLine } from "../storage/htpasswd.ts";
-import { MultipartError, receiveMultipartFile } from "../storage/multipart.ts";
-import type { ImageRecord, RoomsStore, SavedImage } from "../storage/rooms_store.ts";
-import { type BasicAuthGuard, parseBasicAuth } from "./basic_auth.ts";
+import type { Hub } from "../../realtime/hub.ts";
+import type { SseFormat, SseTransport } from "../../realtime/sse.ts";
+import type { TopicNamespace } from "../../realtime/topics.ts";
+import { errorsOf, HttpError } from "../../errors.ts";
+import type { Logger } from "../../log.ts";
+import { TooLargeError } from "../../storage/files.ts";
+import { detectImageType } from "../../storage/image_types.ts";
+import { htpasswdEntryLine } from "../../storage/htpasswd.ts";
+import { MultipartError, receiveMultipartFile } from "../../storage/multipart.ts";
+import type { ImageRecord, RoomsStore, SavedImage } from "../../storage/images_store.ts";
+import { type BasicAuthGuard, parseBasicAuth } from "../../edge/basic_auth.ts";
 import { isRoomName } from "./reserved.ts";
-import type { PageRenderer } from "./pages.ts";
-import { serveFile } from "./serve_file.ts";
+import type { PageRenderer } from "../pages.ts";
+import { serveFile } from "../serve_file.ts";
 
 export interface ImagesDeps {
   rooms: RoomsStore;

@@ -1,8 +1,8 @@
 // The image viewer in headless Chromium: it swaps the image after an upload, without a reload.
-import { assert, assertEquals } from "../tests/_assert.ts";
-import { basic, startServer } from "../tests/_server.ts";
-import { browserTest, launchBrowser } from "../tests/_browser.ts";
-import { tinyPng } from "../tests/_images.ts";
+import { assert, assertEquals } from "../../tests/_assert.ts";
+import { basic, startServer } from "../../tests/_server.ts";
+import { browserTest, launchBrowser } from "../../tests/_browser.ts";
+import { tinyPng } from "../../tests/_images.ts";
 
 async function upload(url: string, room: string, seed: number) {
   const form = new FormData();

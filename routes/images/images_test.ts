@@ -1,9 +1,9 @@
 // Image rooms against the real server process: imgcast's contract and Roomcast's checks.
-import { assert, assertEquals, assertMatch } from "../tests/_assert.ts";
-import { basic, startServer, type TestServer } from "../tests/_server.ts";
-import { tinyGif, tinyPng } from "../tests/_images.ts";
-import { htpasswdLine } from "../storage/htpasswd.ts";
-import { type SseFrame, takeSseFrames } from "../tests/_sse.ts";
+import { assert, assertEquals, assertMatch } from "../../tests/_assert.ts";
+import { basic, startServer, type TestServer } from "../../tests/_server.ts";
+import { tinyGif, tinyPng } from "../../tests/_images.ts";
+import { htpasswdLine } from "../../storage/htpasswd.ts";
+import { type SseFrame, takeSseFrames } from "../../tests/_sse.ts";
 import { join } from "node:path";
 
 function upload(

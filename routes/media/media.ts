@@ -2,19 +2,19 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { cors } from "hono/cors";
-import type { Logger } from "../log.ts";
-import { type ClientOptions, publicBase } from "../edge/client.ts";
-import { sameOrigin } from "../edge/origin.ts";
-import { TooLargeError } from "../storage/files.ts";
+import type { Logger } from "../../log.ts";
+import { type ClientOptions, publicBase } from "../../edge/client.ts";
+import { sameOrigin } from "../../edge/origin.ts";
+import { TooLargeError } from "../../storage/files.ts";
 import {
   MEDIA_TYPES,
   MediaContentError,
   type MediaRecord,
   type MediaStore,
-} from "../storage/media_store.ts";
-import { verifyMediaToken } from "../storage/media_tokens.ts";
-import { MultipartError, receiveMultipartFile } from "../storage/multipart.ts";
-import { canThumbnail, type Thumbnailer, thumbWidth } from "../storage/thumbnails.ts";
+} from "../../storage/media_store.ts";
+import { verifyMediaToken } from "../../storage/media_tokens.ts";
+import { MultipartError, receiveMultipartFile } from "../../storage/multipart.ts";
+import { canThumbnail, type Thumbnailer, thumbWidth } from "../../storage/thumbnails.ts";
 import {
   ALLOWED_EXTENSIONS,
   extensionOf,
@@ -24,7 +24,7 @@ import {
   queryInteger,
   sizeText,
 } from "./media_http.ts";
-import { serveFile } from "./serve_file.ts";
+import { serveFile } from "../serve_file.ts";
 
 export interface MediaDeps extends ClientOptions {
   /** Null when the library is disabled (no MEDIA_SERVER_SECRET). */

@@ -1,12 +1,12 @@
 // The media page for admins (Basic Auth against `<dataDir>/.htpasswd`) and its token minting.
 import { Hono } from "hono";
 import type { Context, MiddlewareHandler } from "hono";
-import type { Logger } from "../log.ts";
-import { parseHtpasswd } from "../storage/htpasswd.ts";
-import { signMediaToken } from "../storage/media_tokens.ts";
-import { type BasicAuthGuard, parseBasicAuth } from "./basic_auth.ts";
+import type { Logger } from "../../log.ts";
+import { parseHtpasswd } from "../../storage/htpasswd.ts";
+import { signMediaToken } from "../../storage/media_tokens.ts";
+import { type BasicAuthGuard, parseBasicAuth } from "../../edge/basic_auth.ts";
 import { ALLOWED_EXTENSIONS, mediaError, MESSAGES } from "./media_http.ts";
-import type { PageRenderer } from "./pages.ts";
+import type { PageRenderer } from "../pages.ts";
 
 export interface MediaAdminDeps {
   /** `<dataDir>/.htpasswd`, read on every request so edits apply without a restart. */

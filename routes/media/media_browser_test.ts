@@ -1,11 +1,11 @@
 // The media page in headless Chromium: upload with progress, grid with thumbnail, copy URL, delete.
 import { Buffer } from "node:buffer";
 import { join } from "node:path";
-import { assert, assertEquals } from "../tests/_assert.ts";
-import { startServer } from "../tests/_server.ts";
-import { browserTest, launchBrowser } from "../tests/_browser.ts";
-import { tinyPng } from "../tests/_images.ts";
-import { filesUnder, SECRET } from "../tests/_media.ts";
+import { assert, assertEquals } from "../../tests/_assert.ts";
+import { startServer } from "../../tests/_server.ts";
+import { browserTest, launchBrowser } from "../../tests/_browser.ts";
+import { tinyPng } from "../../tests/_images.ts";
+import { filesUnder, SECRET } from "../../tests/_media.ts";
 
 Deno.test({
   name: "media page: an admin uploads with a progress bar, copies the URL and deletes",

@@ -1,7 +1,7 @@
 // The Media Server's wire details: FastAPI-shaped 422s, its error messages, and public URLs.
 import type { Context } from "hono";
-import { errorsOf } from "../errors.ts";
-import { MEDIA_TYPES } from "../storage/media_store.ts";
+import { errorsOf } from "../../errors.ts";
+import { MEDIA_TYPES } from "../../storage/media_store.ts";
 
 export const mediaError = errorsOf("detail");
 

@@ -1,8 +1,8 @@
 // The media library's fixes over the Media Server, against the real server process.
 import { join } from "node:path";
-import { assert, assertEquals, assertMatch } from "../tests/_assert.ts";
-import { startServer } from "../tests/_server.ts";
-import { tinyGif, tinyPng } from "../tests/_images.ts";
+import { assert, assertEquals, assertMatch } from "../../tests/_assert.ts";
+import { startServer } from "../../tests/_server.ts";
+import { tinyGif, tinyPng } from "../../tests/_images.ts";
 import {
   djangoToken,
   filesUnder,
@@ -13,7 +13,7 @@ import {
   sampleRss,
   SECRET,
   uploadMedia,
-} from "../tests/_media.ts";
+} from "../../tests/_media.ts";
 
 const ENV = { MEDIA_SERVER_SECRET: SECRET };
 const text = (s: string) => new TextEncoder().encode(s);

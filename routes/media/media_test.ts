@@ -1,9 +1,9 @@
 // The media library against the real server process: the Media Server's contract, verbatim.
 import { join } from "node:path";
-import { assert, assertEquals, assertMatch } from "../tests/_assert.ts";
-import { basic, startServer } from "../tests/_server.ts";
-import { tinyPng } from "../tests/_images.ts";
-import { djangoToken, filesUnder, SECRET, uploadMedia } from "../tests/_media.ts";
+import { assert, assertEquals, assertMatch } from "../../tests/_assert.ts";
+import { basic, startServer } from "../../tests/_server.ts";
+import { tinyPng } from "../../tests/_images.ts";
+import { djangoToken, filesUnder, SECRET, uploadMedia } from "../../tests/_media.ts";
 
 const ENV = { MEDIA_SERVER_SECRET: SECRET };
 

@@ -1,17 +1,17 @@
 // Builds the media library's routes (admin page first, then the Media Server API) from the config.
 import { Hono } from "hono";
 import { join } from "node:path";
-import type { Config } from "../config.ts";
-import type { Logger } from "../log.ts";
-import type { BasicAuthGuard } from "./basic_auth.ts";
-import { clientOptionsOf } from "../edge/client.ts";
-import { sameOrigin } from "../edge/origin.ts";
-import type { Db } from "../storage/db.ts";
-import { createMediaStore } from "../storage/media_store.ts";
-import { createThumbnailer } from "../storage/thumbnails.ts";
+import type { Config } from "../../config.ts";
+import type { Logger } from "../../log.ts";
+import type { BasicAuthGuard } from "../../edge/basic_auth.ts";
+import { clientOptionsOf } from "../../edge/client.ts";
+import { sameOrigin } from "../../edge/origin.ts";
+import type { Db } from "../../storage/db.ts";
+import { createMediaStore } from "../../storage/media_store.ts";
+import { createThumbnailer } from "../../storage/thumbnails.ts";
 import { mediaRoutes } from "./media.ts";
 import { mediaAdminRoutes } from "./media_admin.ts";
-import type { PageRenderer } from "./pages.ts";
+import type { PageRenderer } from "../pages.ts";
 
 export interface MediaAppDeps {
   config: Readonly<Config>;

@@ -5,7 +5,7 @@ import { HttpError } from "../../errors.ts";
 import { readJsonObject } from "../../edge/body.ts";
 import { parseId } from "../../edge/fields.ts";
 import type { Account } from "../../storage/accounts_store.ts";
-import type { SessionAuth } from "../session.ts";
+import type { SessionAuth } from "../accounts/session.ts";
 import type { WorkspaceService } from "./service.ts";
 
 export interface WorkspacesApiDeps {

@@ -12,8 +12,8 @@ import type { PasswordPool } from "../../storage/password_pool.ts";
 import { createSessionsStore } from "../../storage/sessions_store.ts";
 import { createWorkspacesStore } from "../../storage/workspaces_store.ts";
 import { createMessagesStore } from "../../storage/workspace_messages_store.ts";
-import { createAuthActions } from "../auth_actions.ts";
-import { authRoutes, userView } from "../auth.ts";
+import { createAuthActions } from "../accounts/auth_actions.ts";
+import { authRoutes, userView } from "../accounts/auth.ts";
 import type { Feature } from "../feature.ts";
 import type { PageRenderer } from "../pages.ts";
 import {
@@ -21,7 +21,7 @@ import {
   createSessionAuth,
   sessionAuthenticator,
   type SessionSockets,
-} from "../session.ts";
+} from "../accounts/session.ts";
 import { workspacesApiRoutes } from "./api.ts";
 import { createPresence } from "./presence.ts";
 import { createWorkspaceService } from "./service.ts";

@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import type { Config, IceServer } from "../../config.ts";
 import type { Hub } from "../../realtime/hub.ts";
 import type { Account } from "../../storage/accounts_store.ts";
-import type { SessionAuth } from "../session.ts";
+import type { SessionAuth } from "../accounts/session.ts";
 import { idOf } from "./api.ts";
 import { topics, type WorkspaceService } from "./service.ts";
 import type { VoiceWs } from "./voice_ws.ts";

@@ -15,7 +15,7 @@ export interface ImageRecord {
   uploadedAt: number;
 }
 
-export interface RoomsStore {
+export interface ImagesStore {
   /** Admins who may create rooms, read from `<dataDir>/.htpasswd` on every call. */
   adminEntries(): Promise<HtpasswdEntry[]>;
   /** A room exists once its `.htpasswd` does; null when it does not. Re-read on every call. */
@@ -55,7 +55,7 @@ export interface SavedImage {
   created: boolean;
 }
 
-export interface RoomsStoreOptions {
+export interface ImagesStoreOptions {
   dataDir: string;
   /** Images kept per room. */
   keep: number;
@@ -73,7 +73,7 @@ const toRecord = (row: Row): ImageRecord => ({
   uploadedAt: Number(row.uploaded_at),
 });
 
-export function createRoomsStore(db: Db, { dataDir, keep }: RoomsStoreOptions): RoomsStore {
+export function createImagesStore(db: Db, { dataDir, keep }: ImagesStoreOptions): ImagesStore {
   const roomsDir = join(dataDir, "rooms");
   const roomDir = (room: string) => join(roomsDir, room);
   const readEntries = async (path: string) => {

@@ -37,7 +37,7 @@ export function safeNext(basePath: string, next: unknown): string {
 }
 
 /** The forms and the JSON API, on one router. */
-export function authRoutes(deps: AuthDeps): Hono {
+export function createAuthRoutes(deps: AuthDeps): Hono {
   const app = new Hono();
   for (const path of ["/signup", "/login", "/logout", "/api/auth/*"]) {
     app.use(path, deps.sameOrigin);

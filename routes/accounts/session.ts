@@ -43,7 +43,7 @@ export interface SessionAuth {
 const MAX_COOKIE_AGE_SECONDS = 400 * 24 * 3600;
 
 /** The `WsUser` behind a request's session cookie, for the /ws upgrade. */
-export function sessionAuthenticator(
+export function createSessionAuthenticator(
   sessions: SessionsStore,
   accounts: Pick<AccountsStore, "byId">,
 ): (request: Request) => Promise<WsUser | null> {

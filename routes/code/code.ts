@@ -88,7 +88,7 @@ function creatorSession(sessionOf: Lookup, raw: string, header: string | undefin
   return session;
 }
 
-export function codeRoutes(deps: CodeDeps): Hono {
+export function createCodeRoutes(deps: CodeDeps): Hono {
   const app = new Hono();
   app.route("/", sessionRoutes(deps));
   app.route("/", snippetRoutes(deps));

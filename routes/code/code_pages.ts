@@ -8,7 +8,7 @@ export interface CodePagesDeps {
   store: Pick<CodeStore, "byCode">;
 }
 
-export function codePageRoutes(deps: CodePagesDeps, page: PageRenderer): Hono {
+export function createCodePageRoutes(deps: CodePagesDeps, page: PageRenderer): Hono {
   const app = new Hono();
 
   app.get("/code/:code", (c) => {

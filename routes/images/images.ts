@@ -9,14 +9,14 @@ import { TooLargeError } from "../../storage/files.ts";
 import { detectImageType } from "../../storage/image_types.ts";
 import { htpasswdEntryLine } from "../../storage/htpasswd.ts";
 import { MultipartError, receiveMultipartFile } from "../../storage/multipart.ts";
-import type { ImageRecord, RoomsStore, SavedImage } from "../../storage/images_store.ts";
+import type { ImageRecord, ImagesStore, SavedImage } from "../../storage/images_store.ts";
 import { type BasicAuthGuard, parseBasicAuth } from "../../edge/basic_auth.ts";
 import { isRoomName } from "./reserved.ts";
 import type { PageRenderer } from "../pages.ts";
 import { serveFile } from "../serve_file.ts";
 
 export interface ImagesDeps {
-  rooms: RoomsStore;
+  rooms: ImagesStore;
   basicAuth: BasicAuthGuard;
   hub: Pick<Hub, "publish">;
   sse: SseTransport;
@@ -45,7 +45,7 @@ const NOT_AN_IMAGE = "File is not a supported image (JPEG, PNG, GIF, WebP, BMP, 
 const MULTIPART_OVERHEAD = 64 * 1024;
 
 /** `image:<room>`: public to follow, as in imgcast, but only for a room that exists. */
-export function imageNamespace(rooms: Pick<RoomsStore, "exists">): TopicNamespace {
+export function imageNamespace(rooms: Pick<ImagesStore, "exists">): TopicNamespace {
   return {
     prefix: "image:",
     authorize: (_client, topic) => {
@@ -67,7 +67,7 @@ export function imageView(basePath: string, record: ImageRecord) {
   };
 }
 
-export function imageRoutes(deps: ImagesDeps, basePath: string): Hono {
+export function createImageRoutes(deps: ImagesDeps, basePath: string): Hono {
   const { rooms, log } = deps;
   const app = new Hono();
 

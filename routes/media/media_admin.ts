@@ -28,7 +28,7 @@ const CHALLENGE = { "www-authenticate": 'Basic realm="Roomcast admin", charset="
  * `GET /media/admin` (the page) and `POST /media/admin/token` (a fresh upload token for it). The
  * page stands in for the seed's Django view: an authenticated admin gets tokens minted here.
  */
-export function mediaAdminRoutes(deps: MediaAdminDeps): Hono {
+export function createMediaAdminRoutes(deps: MediaAdminDeps): Hono {
   const app = new Hono();
 
   const requireAdmin = async (c: Context): Promise<string> => {

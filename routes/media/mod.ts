@@ -1,35 +1,44 @@
-// Builds the media library's routes (admin page first, then the Media Server API) from the config.
-import { Hono } from "hono";
+// The media library (Media Server) as a Feature: the admin page first, then the token-guarded API.
+import { Hono, type MiddlewareHandler } from "hono";
 import { join } from "node:path";
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../log.ts";
 import type { BasicAuthGuard } from "../../edge/basic_auth.ts";
-import { clientOptionsOf } from "../../edge/client.ts";
+import type { ClientOptions } from "../../edge/client.ts";
 import { sameOrigin } from "../../edge/origin.ts";
 import type { Db } from "../../storage/db.ts";
 import { createMediaStore } from "../../storage/media_store.ts";
 import { createThumbnailer } from "../../storage/thumbnails.ts";
-import { mediaRoutes } from "./media.ts";
-import { mediaAdminRoutes } from "./media_admin.ts";
+import type { Feature } from "../feature.ts";
 import type { PageRenderer } from "../pages.ts";
+import { createMediaRoutes } from "./media.ts";
+import { createMediaAdminRoutes } from "./media_admin.ts";
 
-export interface MediaAppDeps {
-  config: Readonly<Config>;
+export interface MediaFeatureDeps {
+  config: Pick<
+    Config,
+    | "dataDir"
+    | "mediaSecret"
+    | "publicUrl"
+    | "ffmpegPath"
+    | "tokenExpirySeconds"
+    | "mediaTokenSingleUse"
+    | "maxUploadBytes"
+    | "allowedOrigins"
+    | "mediaAllowedOrigins"
+  >;
   db: Db;
   log: Logger;
   page: PageRenderer;
+  client: ClientOptions;
   /** Checks the admin page's Basic credentials. */
   basicAuth: BasicAuthGuard;
 }
 
-export interface MediaApp {
-  routes: Hono;
-  /** Stops thumbnail work still running (ffmpeg children). */
-  close(): void;
-}
-
 /** Every media route; the library answers 503 when MEDIA_SERVER_SECRET is unset. */
-export function mediaApp({ config, db, log, page, basicAuth }: MediaAppDeps): MediaApp {
+export function createMediaFeature(
+  { config, db, log, page, client, basicAuth }: MediaFeatureDeps,
+): Feature {
   const mediaDir = join(config.dataDir, "media");
   const secret = config.mediaSecret ?? null;
   if (secret === null) {
@@ -42,10 +51,16 @@ export function mediaApp({ config, db, log, page, basicAuth }: MediaAppDeps): Me
     store: createMediaStore(db, mediaDir),
     thumbs: createThumbnailer({ ffmpegPath: config.ffmpegPath, mediaDir, log }),
   };
-  const app = new Hono();
-  app.route(
+  // The admin's browser answers the Basic challenge by itself: other sites must not post here.
+  const adminWrites: MiddlewareHandler = sameOrigin({
+    client,
+    allowedOrigins: config.allowedOrigins,
+    shape: "detail",
+  });
+  const routes = new Hono();
+  routes.route(
     "/",
-    mediaAdminRoutes({
+    createMediaAdminRoutes({
       htpasswdPath: join(config.dataDir, ".htpasswd"),
       basicAuth,
       secret,
@@ -53,25 +68,21 @@ export function mediaApp({ config, db, log, page, basicAuth }: MediaAppDeps): Me
       maxUploadBytes: config.maxUploadBytes,
       log,
       page,
-      // The admin's browser answers the Basic challenge by itself: other sites must not post here.
-      sameOrigin: sameOrigin({
-        client: clientOptionsOf(config),
-        allowedOrigins: config.allowedOrigins,
-        shape: "detail",
-      }),
+      sameOrigin: adminWrites,
     }),
   );
-  app.route(
+  routes.route(
     "/",
-    mediaRoutes({
+    createMediaRoutes({
       library,
       log,
       tokenExpirySeconds: config.tokenExpirySeconds,
       singleUse: config.mediaTokenSingleUse,
       maxUploadBytes: config.maxUploadBytes,
-      ...clientOptionsOf(config),
+      ...client,
       allowedOrigins: config.mediaAllowedOrigins,
     }),
   );
-  return { routes: app, close: () => library?.thumbs.close() };
+  // Stops thumbnail work still running (ffmpeg children).
+  return { routes, close: () => library?.thumbs.close() };
 }

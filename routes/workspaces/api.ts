@@ -42,7 +42,7 @@ export function historyQuery(c: Context): { limit: number; before?: number; afte
   };
 }
 
-export function workspacesApiRoutes(
+export function createWorkspacesApiRoutes(
   deps: WorkspacesApiDeps,
 ): Hono<{ Variables: { user: Account } }> {
   const { auth, service } = deps;

@@ -44,7 +44,7 @@ export async function turnCredentials(
   return { username, credential: btoa(String.fromCharCode(...new Uint8Array(mac))) };
 }
 
-export function voiceApiRoutes(deps: VoiceApiDeps): Hono<{ Variables: { user: Account } }> {
+export function createVoiceApiRoutes(deps: VoiceApiDeps): Hono<{ Variables: { user: Account } }> {
   const { auth, config } = deps;
   const now = deps.now ?? Date.now;
   const app = new Hono<{ Variables: { user: Account } }>();

@@ -1,5 +1,5 @@
 // Image rooms (imgcast): upload with Basic Auth, the live image, its SSE updates, and the viewer.
-import { Hono, type MiddlewareHandler } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { Hub } from "../../realtime/hub.ts";
 import type { SseFormat, SseTransport } from "../../realtime/sse.ts";
 import type { TopicNamespace } from "../../realtime/topics.ts";
@@ -67,14 +67,82 @@ export function imageView(basePath: string, record: ImageRecord) {
   };
 }
 
-export function createImageRoutes(deps: ImagesDeps, basePath: string): Hono {
-  const { rooms, log } = deps;
-  const app = new Hono();
+function roomParam(name: string): string {
+  if (!isRoomName(name)) throw new HttpError(400, "Invalid room name");
+  return name;
+}
 
-  const roomParam = (name: string): string => {
-    if (!isRoomName(name)) throw new HttpError(400, "Invalid room name");
-    return name;
-  };
+/**
+ * `POST /:room/upload`: Basic credentials against the room's `.htpasswd` (an admin's for a new
+ * room), then the `image` part streamed into the room; `updated` is published on `image:<room>`.
+ */
+async function upload(c: Context, deps: ImagesDeps, basePath: string): Promise<Response> {
+  const { rooms, log } = deps;
+  const room = roomParam(c.req.param("room")!);
+  const credentials = parseBasicAuth(c.req.header("authorization"));
+  if (!credentials) {
+    throw new HttpError(401, "Authentication required", { headers: UNAUTHORIZED });
+  }
+
+  const roomEntries = await rooms.roomEntries(room);
+  const entries = roomEntries ?? await rooms.adminEntries();
+  const result = await deps.basicAuth.verify(c, entries, credentials, errorsOf("error"));
+  if (result.refusedHash) {
+    log.warn("Refused htpasswd entry: only bcrypt hashes are accepted", {
+      room,
+      user: credentials.user,
+      hash: result.refusedHash,
+    });
+  }
+  if (!result.ok) {
+    const message = roomEntries
+      ? "Invalid credentials"
+      : "Invalid credentials (creating a room needs an admin)";
+    throw new HttpError(401, message, { headers: UNAUTHORIZED });
+  }
+
+  const declared = Number(c.req.header("content-length") ?? "0");
+  if (declared > deps.maxUploadBytes + MULTIPART_OVERHEAD) {
+    throw new HttpError(413, `Image is larger than ${deps.maxUploadBytes} bytes`);
+  }
+
+  // A new room is made by the admin's upload, but only once its image is stored.
+  const admin = roomEntries ? undefined : entries.find((e) => e.user === credentials.user)!;
+  let saved: SavedImage | undefined;
+  try {
+    ({ file: saved } = await receiveMultipartFile(c.req.raw, {
+      field: "image",
+      maxBytes: deps.maxUploadBytes,
+      onFile: (part) =>
+        rooms.saveImage(room, part.stream, {
+          uploadedBy: credentials.user,
+          maxBytes: deps.maxUploadBytes,
+          detect: (head) => {
+            const type = detectImageType(head);
+            if (!type) throw new HttpError(415, NOT_AN_IMAGE);
+            return type;
+          },
+          createWith: admin && htpasswdEntryLine(admin),
+        }),
+    }));
+  } catch (error) {
+    if (error instanceof TooLargeError) {
+      throw new HttpError(413, `Image is larger than ${deps.maxUploadBytes} bytes`);
+    }
+    if (error instanceof MultipartError) throw new HttpError(400, error.message);
+    throw error;
+  }
+  if (!saved) throw new HttpError(400, 'Missing "image" file field');
+  const { record, created } = saved;
+
+  deps.hub.publish(`image:${room}`, "updated", imageView(basePath, record));
+  log.info("Image uploaded", { room, user: credentials.user, size: record.size, created });
+  return c.json({ ok: true, room, created, image: imageView(basePath, record) }, 200);
+}
+
+export function createImageRoutes(deps: ImagesDeps, basePath: string): Hono {
+  const { rooms } = deps;
+  const app = new Hono();
 
   app.get("/api/image-rooms", async (c) => {
     const names = await rooms.listRooms();
@@ -85,68 +153,7 @@ export function createImageRoutes(deps: ImagesDeps, basePath: string): Hono {
     return c.json({ rooms: list });
   });
 
-  app.post("/:room/upload", deps.sameOrigin, async (c) => {
-    const room = roomParam(c.req.param("room"));
-    const credentials = parseBasicAuth(c.req.header("authorization"));
-    if (!credentials) {
-      throw new HttpError(401, "Authentication required", { headers: UNAUTHORIZED });
-    }
-
-    const roomEntries = await rooms.roomEntries(room);
-    const entries = roomEntries ?? await rooms.adminEntries();
-    const result = await deps.basicAuth.verify(c, entries, credentials, errorsOf("error"));
-    if (result.refusedHash) {
-      log.warn("Refused htpasswd entry: only bcrypt hashes are accepted", {
-        room,
-        user: credentials.user,
-        hash: result.refusedHash,
-      });
-    }
-    if (!result.ok) {
-      const message = roomEntries
-        ? "Invalid credentials"
-        : "Invalid credentials (creating a room needs an admin)";
-      throw new HttpError(401, message, { headers: UNAUTHORIZED });
-    }
-
-    const declared = Number(c.req.header("content-length") ?? "0");
-    if (declared > deps.maxUploadBytes + MULTIPART_OVERHEAD) {
-      throw new HttpError(413, `Image is larger than ${deps.maxUploadBytes} bytes`);
-    }
-
-    // A new room is made by the admin's upload, but only once its image is stored.
-    const admin = roomEntries ? undefined : entries.find((e) => e.user === credentials.user)!;
-    let saved: SavedImage | undefined;
-    try {
-      ({ file: saved } = await receiveMultipartFile(c.req.raw, {
-        field: "image",
-        maxBytes: deps.maxUploadBytes,
-        onFile: (part) =>
-          rooms.saveImage(room, part.stream, {
-            uploadedBy: credentials.user,
-            maxBytes: deps.maxUploadBytes,
-            detect: (head) => {
-              const type = detectImageType(head);
-              if (!type) throw new HttpError(415, NOT_AN_IMAGE);
-              return type;
-            },
-            createWith: admin && htpasswdEntryLine(admin),
-          }),
-      }));
-    } catch (error) {
-      if (error instanceof TooLargeError) {
-        throw new HttpError(413, `Image is larger than ${deps.maxUploadBytes} bytes`);
-      }
-      if (error instanceof MultipartError) throw new HttpError(400, error.message);
-      throw error;
-    }
-    if (!saved) throw new HttpError(400, 'Missing "image" file field');
-    const { record, created } = saved;
-
-    deps.hub.publish(`image:${room}`, "updated", imageView(basePath, record));
-    log.info("Image uploaded", { room, user: credentials.user, size: record.size, created });
-    return c.json({ ok: true, room, created, image: imageView(basePath, record) }, 200);
-  });
+  app.post("/:room/upload", deps.sameOrigin, (c) => upload(c, deps, basePath));
 
   app.get("/:room/live", async (c) => {
     const room = roomParam(c.req.param("room"));

@@ -1,10 +1,10 @@
 // Builds the Hono application from its dependencies; does no I/O of its own.
-import { type Context, Hono, type MiddlewareHandler } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import type { Config } from "./config.ts";
 import { errorHandler, HttpError } from "./errors.ts";
 import { type BasicAuthGuard, createBasicAuthGuard } from "./edge/basic_auth.ts";
 import { bodyLimit } from "./edge/body.ts";
-import { clientIp, type ClientOptions, clientOptionsOf } from "./edge/client.ts";
+import { type ClientOptions, clientOptionsOf } from "./edge/client.ts";
 import { frameHeaders } from "./edge/headers.ts";
 import { sameOrigin } from "./edge/origin.ts";
 import type { Logger } from "./log.ts";
@@ -55,8 +55,6 @@ interface Shared {
   passwords: PasswordPool;
   /** The one Basic-auth guard, whose failure counts all htpasswd routes share. */
   basicAuth: BasicAuthGuard;
-  /** The address a request came from, as the shared edge sees it. */
-  clientIp(c: Context): string;
   close(): void;
 }
 
@@ -69,15 +67,13 @@ function createShared(config: Readonly<Config>): Shared {
     size: config.passwordWorkers,
     maxQueue: config.passwordQueue,
   });
-  const ip = (c: Context) => clientIp(c, client);
-  const basicAuth = createBasicAuthGuard({ passwords, clientIp: ip });
+  const basicAuth = createBasicAuthGuard({ passwords, client });
   return {
     page,
     client,
     sameOrigin: sameOrigin({ client, allowedOrigins: config.allowedOrigins }),
     passwords,
     basicAuth,
-    clientIp: ip,
     close() {
       basicAuth.close();
       passwords.close();

@@ -5,6 +5,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { HttpError, HttpErrorOptions } from "../errors.ts";
 import { type HtpasswdEntry, verifyHtpasswd, type VerifyResult } from "../storage/htpasswd.ts";
 import { type PasswordPool, PoolBusyError } from "../storage/password_pool.ts";
+import { clientIp, type ClientOptions } from "./client.ts";
 import { createRateLimiter } from "./rate_limit.ts";
 
 export interface Credentials {
@@ -52,8 +53,8 @@ export interface BasicAuthGuard {
 
 export interface BasicAuthGuardOptions {
   passwords: Pick<PasswordPool, "compare">;
-  /** The address failures are counted under. */
-  clientIp(c: Context): string;
+  /** How to read the client's address, which failures are counted under (edge/client.ts). */
+  client: Pick<ClientOptions, "trustProxy">;
   /** Failures a client may make, and how fast they come back. @default {capacity: 10, refillPerSecond: 1/6} */
   failures?: { capacity: number; refillPerSecond: number };
 }
@@ -65,7 +66,7 @@ export function createBasicAuthGuard(options: BasicAuthGuardOptions): BasicAuthG
 
   return {
     async verify(c, entries, credentials, fail) {
-      const client = options.clientIp(c);
+      const client = clientIp(c, options.client);
       // Every attempt holds a token until it is known to be good: parallel guesses cannot all
       // slip in before the first failure is counted.
       const taken = failures.take(client);

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { type Db, transaction } from "./db.ts";
 import { removeIfExists, renameDurably, writeFileAtomic } from "./files.ts";
-import type { ImageType } from "./image_types.ts";
+import { detectImageType, type ImageType } from "./image_types.ts";
 import { type HtpasswdEntry, parseHtpasswd } from "./htpasswd.ts";
 
 export interface ImageRecord {
@@ -25,7 +25,8 @@ export interface ImagesStore {
   /** Rooms that exist, by name. */
   listRooms(): Promise<string[]>;
   /**
-   * Writes the image atomically, records it, and forgets images past `keep`. With `createWith`,
+   * Writes the image atomically, records it, and forgets images past `keep`; throws
+   * NotAnImageError when its first bytes are no image, before anything is kept. With `createWith`,
    * the room is created (its `.htpasswd` starting with that line) only once the image is stored.
    */
   saveImage(
@@ -43,10 +44,16 @@ export interface ImagesStore {
 export interface SaveImageOptions {
   uploadedBy: string;
   maxBytes: number;
-  /** Names the image's type from its first bytes, or throws to refuse it. */
-  detect(head: Uint8Array): ImageType;
   /** The htpasswd line of the admin creating the room, when it does not exist yet. */
   createWith?: string;
+}
+
+/** An upload whose first bytes are none of the image types rooms take (image_types.ts). */
+export class NotAnImageError extends Error {
+  constructor() {
+    super("Cannot save image: its first bytes are no supported image type");
+    this.name = "NotAnImageError";
+  }
 }
 
 export interface SavedImage {
@@ -166,12 +173,15 @@ async function writeImage(
   roomsDir: string,
   room: string,
   data: ReadableStream<Uint8Array>,
-  { maxBytes, detect, createWith }: SaveImageOptions,
+  { maxBytes, createWith }: SaveImageOptions,
 ): Promise<{ file: string; size: number; type: ImageType; created: boolean }> {
   const dir = join(roomsDir, room, "images");
   let type: ImageType | undefined;
   const fileName = () => `${Date.now()}-${crypto.randomUUID().slice(0, 8)}.${type!.ext}`;
-  const check = (head: Uint8Array) => void (type = detect(head));
+  const check = (head: Uint8Array) => {
+    type = detectImageType(head) ?? undefined;
+    if (!type) throw new NotAnImageError();
+  };
   const limits = { maxBytes, peekBytes: 32, check };
   let file = "";
   let size: number;

@@ -1,5 +1,5 @@
 // Code sessions (CodeCast): the /api/v1/sessions/anon API verbatim, plus history and live events.
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { HttpError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import type { Hub } from "../../realtime/hub.ts";
@@ -11,6 +11,7 @@ import type {
   CodeStore,
 } from "../../storage/code_store.ts";
 import { readJsonObject } from "../../edge/body.ts";
+import { clientIp, type ClientOptions } from "../../edge/client.ts";
 import { hasControlCharacters, optionalString } from "../../edge/fields.ts";
 import { createRateLimiter } from "../../edge/rate_limit.ts";
 import { type CodeLive, codeTopic } from "./code_live.ts";
@@ -32,8 +33,8 @@ export interface CodeDeps {
   maxSnippetBytes: number;
   /** Sessions one client address may create per hour, after a burst of 10 (CODE_SESSIONS_PER_HOUR). */
   sessionsPerHour: number;
-  /** The address a request came from, as the shared edge sees it. */
-  clientIp(c: Context): string;
+  /** How to read the address a request came from (edge/client.ts), for the creation limit. */
+  client: Pick<ClientOptions, "trustProxy">;
 }
 
 /** CodeCast's cap, with its message. */
@@ -108,7 +109,7 @@ function sessionRoutes(deps: CodeDeps): Hono {
   });
 
   app.post("/api/v1/sessions/anon", async (c) => {
-    const allowed = creations.take(deps.clientIp(c));
+    const allowed = creations.take(clientIp(c, deps.client));
     if (!allowed.ok) {
       const seconds = allowed.retryAfterSeconds;
       throw new HttpError(429, `Too many sessions created: try again in ${seconds} s`, {

@@ -1,7 +1,8 @@
 // Code sessions (CodeCast) as a Feature: the API, the participant and presenter pages, the `code:`
 // topics and the timer that ends idle sessions.
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import type { Config } from "../../config.ts";
+import type { ClientOptions } from "../../edge/client.ts";
 import type { Logger } from "../../log.ts";
 import type { Hub } from "../../realtime/hub.ts";
 import type { SseTransport } from "../../realtime/sse.ts";
@@ -21,8 +22,7 @@ export interface CodeFeatureDeps {
   log: Logger;
   config: Pick<Config, "codeSessionTtlHours" | "maxSnippetBytes" | "codeSessionsPerHour">;
   page: PageRenderer;
-  /** The address a request came from, as the shared edge sees it (for the creation rate limit). */
-  clientIp(c: Context): string;
+  client: ClientOptions;
 }
 
 export function createCodeFeature(deps: CodeFeatureDeps): Feature {
@@ -45,7 +45,7 @@ export function createCodeFeature(deps: CodeFeatureDeps): Feature {
       log,
       maxSnippetBytes: config.maxSnippetBytes,
       sessionsPerHour: config.codeSessionsPerHour,
-      clientIp: deps.clientIp,
+      client: deps.client,
     }),
   );
   routes.route("/", createCodePageRoutes({ store }, deps.page));

@@ -6,10 +6,14 @@ import type { TopicNamespace } from "../../realtime/topics.ts";
 import { errorsOf, HttpError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import { TooLargeError } from "../../storage/files.ts";
-import { detectImageType } from "../../storage/image_types.ts";
 import { htpasswdEntryLine } from "../../storage/htpasswd.ts";
 import { MultipartError, receiveMultipartFile } from "../../storage/multipart.ts";
-import type { ImageRecord, ImagesStore, SavedImage } from "../../storage/images_store.ts";
+import {
+  type ImageRecord,
+  type ImagesStore,
+  NotAnImageError,
+  type SavedImage,
+} from "../../storage/images_store.ts";
 import { type BasicAuthGuard, parseBasicAuth } from "../../edge/basic_auth.ts";
 import { isRoomName } from "./reserved.ts";
 import type { PageRenderer } from "../pages.ts";
@@ -117,11 +121,6 @@ async function upload(c: Context, deps: ImagesDeps, basePath: string): Promise<R
         rooms.saveImage(room, part.stream, {
           uploadedBy: credentials.user,
           maxBytes: deps.maxUploadBytes,
-          detect: (head) => {
-            const type = detectImageType(head);
-            if (!type) throw new HttpError(415, NOT_AN_IMAGE);
-            return type;
-          },
           createWith: admin && htpasswdEntryLine(admin),
         }),
     }));
@@ -129,6 +128,7 @@ async function upload(c: Context, deps: ImagesDeps, basePath: string): Promise<R
     if (error instanceof TooLargeError) {
       throw new HttpError(413, `Image is larger than ${deps.maxUploadBytes} bytes`);
     }
+    if (error instanceof NotAnImageError) throw new HttpError(415, NOT_AN_IMAGE);
     if (error instanceof MultipartError) throw new HttpError(400, error.message);
     throw error;
   }

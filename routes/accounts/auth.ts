@@ -42,13 +42,13 @@ export function createAuthRoutes(deps: AuthDeps): Hono {
   for (const path of ["/signup", "/login", "/logout", "/api/auth/*"]) {
     app.use(path, deps.sameOrigin);
   }
-  app.route("/", authFormRoutes(deps));
-  app.route("/", authApiRoutes(deps));
+  app.route("/", createAuthFormRoutes(deps));
+  app.route("/", createAuthApiRoutes(deps));
   return app;
 }
 
 /** EchoSphere's server-rendered `/signup`, `/login` and `/logout`. */
-function authFormRoutes(deps: AuthDeps): Hono {
+function createAuthFormRoutes(deps: AuthDeps): Hono {
   const { actions, auth, basePath } = deps;
   const app = new Hono();
 
@@ -116,7 +116,7 @@ function authFormRoutes(deps: AuthDeps): Hono {
 }
 
 /** The JSON twins under `/api/auth/`, plus `logout-all`. */
-function authApiRoutes(deps: AuthDeps): Hono {
+function createAuthApiRoutes(deps: AuthDeps): Hono {
   const { actions, auth } = deps;
   const app = new Hono();
 

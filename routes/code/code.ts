@@ -71,7 +71,7 @@ export const snippetView = (s: CodeSnippet) => ({
 type Lookup = (raw: string) => CodeSession;
 
 /** Finds a session by its code as typed (any case, dashes), or 404. */
-const sessionLookup = (store: Pick<CodeStore, "byCode">): Lookup => (raw) => {
+const createSessionLookup = (store: Pick<CodeStore, "byCode">): Lookup => (raw) => {
   const code = normaliseSessionCode(raw);
   const session = code ? store.byCode(code) : null;
   if (!session) throw new HttpError(404, "Session not found");
@@ -91,16 +91,16 @@ function creatorSession(sessionOf: Lookup, raw: string, header: string | undefin
 
 export function createCodeRoutes(deps: CodeDeps): Hono {
   const app = new Hono();
-  app.route("/", sessionRoutes(deps));
-  app.route("/", snippetRoutes(deps));
+  app.route("/", createSessionRoutes(deps));
+  app.route("/", createSnippetRoutes(deps));
   return app;
 }
 
 /** Creating, reading, joining, following and ending sessions. */
-function sessionRoutes(deps: CodeDeps): Hono {
+function createSessionRoutes(deps: CodeDeps): Hono {
   const { store, live, log } = deps;
   const app = new Hono();
-  const sessionOf = sessionLookup(store);
+  const sessionOf = createSessionLookup(store);
 
   // Creating a session needs no account, and each one can hold history: bounded per address.
   const creations = createRateLimiter({
@@ -179,10 +179,10 @@ function sessionRoutes(deps: CodeDeps): Hono {
 }
 
 /** Pushing snippets (the creator) and reading the latest one and the history (anyone). */
-function snippetRoutes(deps: CodeDeps): Hono {
+function createSnippetRoutes(deps: CodeDeps): Hono {
   const { store } = deps;
   const app = new Hono();
-  const sessionOf = sessionLookup(store);
+  const sessionOf = createSessionLookup(store);
 
   app.post("/api/v1/sessions/anon/:code/snippets", async (c) => {
     const session = creatorSession(sessionOf, c.req.param("code"), c.req.header("authorization"));

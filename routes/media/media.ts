@@ -58,7 +58,7 @@ interface MediaAccess {
   tooLarge(): HttpError;
 }
 
-function mediaAccess(deps: MediaDeps): MediaAccess {
+function createMediaAccess(deps: MediaDeps): MediaAccess {
   const library = () => {
     if (!deps.library) throw mediaError(503, MESSAGES.disabled);
     return deps.library;
@@ -181,7 +181,7 @@ async function serveMedia(c: Context, access: MediaAccess): Promise<Response> {
 export function createMediaRoutes(deps: MediaDeps): Hono {
   const { log } = deps;
   const app = new Hono();
-  const access = mediaAccess(deps);
+  const access = createMediaAccess(deps);
   allowCrossOrigin(app, deps.allowedOrigins);
   const writes = sameOrigin({ client: deps, allowedOrigins: deps.allowedOrigins, shape: "detail" });
 

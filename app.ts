@@ -98,7 +98,8 @@ function createFeatures(deps: AppDeps, shared: Shared, sockets: SessionSockets) 
     },
   });
   const workspaces = createWorkspacesFeature({ ...common, auth: accounts.auth });
-  const streams = createStreamRooms({ ...deps, page: shared.page });
+  const { page } = shared;
+  const streams = createStreamRooms({ ...deps, page });
   // Until stream rooms are a feature folder of their own, their parts in the Feature shape.
   const streamsFeature: Feature = {
     routes: streams.routes,

@@ -8,7 +8,7 @@ import { createSseTransport } from "./realtime/sse.ts";
 import { createTopicTable } from "./realtime/topics.ts";
 import { openDb } from "./storage/db.ts";
 import { ensureAdminHtpasswd } from "./storage/first_start.ts";
-import { removeUploadLeftovers } from "./storage/rooms_store.ts";
+import { removeUploadLeftovers } from "./storage/images_store.ts";
 import { type RtmpServer, startRtmpServer } from "./rtmp/listener.ts";
 import {
   countOpenDescriptors,

@@ -82,7 +82,7 @@ async function messages(root: string, synchronous: Sync, count: number): Promise
   }
 }
 
-/** What rooms_store.saveImage does per upload: the atomic file write, then its row. */
+/** What images_store.saveImage does per upload: the atomic file write, then its row. */
 async function uploads(
   root: string,
   synchronous: Sync,

@@ -34,7 +34,10 @@ export interface PageRendererOptions {
 }
 
 /** Makes the page renderer: one HTML shell, the page's data inline, its script and stylesheet. */
-export function pageRenderer(basePath: string, options: PageRendererOptions = {}): PageRenderer {
+export function createPageRenderer(
+  basePath: string,
+  options: PageRendererOptions = {},
+): PageRenderer {
   return (c, { title, entry, data = {}, status = 200, styles = [] }) => {
     const ancestors = options.embeddable?.[entry];
     // Set here only for embeddable pages; edge/headers.ts gives the rest 'self' and X-Frame-Options.
@@ -79,7 +82,7 @@ const TYPES: Record<string, string> = {
   ".png": "image/png",
 };
 
-export function pageRoutes(deps: PagesDeps, page: PageRenderer): Hono {
+export function createPageRoutes(deps: PagesDeps, page: PageRenderer): Hono {
   const app = new Hono();
 
   app.get("/assets/:file{[A-Za-z0-9_.-]+}", async (c) => {

@@ -4,7 +4,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { readJsonObject } from "../../edge/body.ts";
 import { parseId } from "../../edge/fields.ts";
 import type { Account } from "../../storage/accounts_store.ts";
-import type { SessionAuth } from "../session.ts";
+import type { SessionAuth } from "../accounts/session.ts";
 import { WorkspaceError } from "./errors.ts";
 import type { WorkspaceService } from "./service.ts";
 import type { MessagePage, ServerMembers, UnreadCounts } from "./wire.ts";
@@ -43,7 +43,7 @@ export function historyQuery(c: Context): { limit: number; before?: number; afte
   };
 }
 
-export function workspacesApiRoutes(
+export function createWorkspacesApiRoutes(
   deps: WorkspacesApiDeps,
 ): Hono<{ Variables: { user: Account } }> {
   const { auth, service } = deps;

@@ -1,128 +1,57 @@
-// Workspaces (EchoSphere) as a Feature: stores, sessions, auth pages, REST, voice, the /app shell
-// and its /ws parts.
-import { Hono, type MiddlewareHandler } from "hono";
+// Workspaces (EchoSphere) as a Feature: servers, channels, messages, voice, the /app shell and
+// its /ws parts; who is signed in comes from the accounts feature.
+import { Hono } from "hono";
+import type { MiddlewareHandler } from "hono";
 import type { Config } from "../../config.ts";
-import type { ClientOptions } from "../../edge/client.ts";
 import type { Logger } from "../../log.ts";
 import type { Hub } from "../../realtime/hub.ts";
-import type { WsUser } from "../../realtime/ws.ts";
 import type { Db } from "../../storage/db.ts";
-import { createAccountsStore } from "../../storage/accounts_store.ts";
-import type { PasswordPool } from "../../storage/password_pool.ts";
-import { createSessionsStore, type SessionsStore } from "../../storage/sessions_store.ts";
 import { createWorkspacesStore } from "../../storage/workspaces_store.ts";
 import { createMessagesStore } from "../../storage/workspace_messages_store.ts";
-import { createAuthActions } from "../auth_actions.ts";
-import { authRoutes, userView } from "../auth.ts";
+import type { SignupWorkspaces } from "../accounts/auth_actions.ts";
+import { userView } from "../accounts/auth.ts";
+import type { SessionAuth } from "../accounts/session.ts";
 import type { Feature } from "../feature.ts";
 import type { PageRenderer } from "../pages.ts";
-import {
-  closeEndedSessions,
-  createSessionAuth,
-  sessionAuthenticator,
-  type SessionSockets,
-} from "../session.ts";
-import { workspacesApiRoutes } from "./api.ts";
-import { restErrors, WorkspaceError } from "./errors.ts";
+import { createWorkspacesApiRoutes } from "./api.ts";
 import { createPresence } from "./presence.ts";
 import { createWorkspaceService } from "./service.ts";
-import { voiceApiRoutes } from "./voice_api.ts";
+import { createVoiceApiRoutes } from "./voice_api.ts";
+import { restErrors, WorkspaceError } from "./errors.ts";
 import type { WorkspacePageData } from "./wire.ts";
 import { createWorkspacesWs } from "./ws.ts";
 
 export interface WorkspacesDeps {
   db: Db;
   hub: Pick<Hub, "publish" | "lastId">;
-  config: Pick<
-    Config,
-    | "basePath"
-    | "sessionTtlDays"
-    | "signup"
-    | "sharedLobby"
-    | "iceServers"
-    | "turnUrls"
-    | "turnSecret"
-  >;
+  config: Pick<Config, "basePath" | "sharedLobby" | "iceServers" | "turnUrls" | "turnSecret">;
   log: Logger;
   page: PageRenderer;
-  client: ClientOptions;
+  /** Who is signed in (the accounts feature). */
+  auth: SessionAuth;
   /** The Origin rule for cookie-authenticated writes (edge/origin.ts). */
   sameOrigin: MiddlewareHandler;
-  /** Where account passwords are hashed and compared. */
-  passwords: Pick<PasswordPool, "hash" | "compare">;
-  /** The /ws sockets, so a session that ends closes its sockets. */
-  sockets: SessionSockets;
 }
 
 export interface WorkspacesFeature extends Feature {
-  /** Who a /ws upgrade's session cookie belongs to. */
-  authenticate(request: Request): Promise<WsUser | null>;
-}
-
-const PURGE_EVERY_MS = 60 * 60 * 1000;
-// How late at most a socket notices that its session expired (one indexed lookup per session).
-const SOCKET_SWEEP_MS = 10_000;
-
-/** Expired sessions purged hourly; sockets of ended sessions closed within seconds. */
-function sessionSweeps(sessions: SessionsStore, sockets: SessionSockets, log: Logger): () => void {
-  const purge = setInterval(() => {
-    const removed = sessions.purgeExpired();
-    if (removed) log.debug("Purged expired sessions", { removed });
-  }, PURGE_EVERY_MS);
-  sessions.purgeExpired();
-  const sweep = setInterval(() => {
-    const closed = closeEndedSessions(sessions, sockets);
-    if (closed) log.debug("Closed sockets of ended sessions", { closed });
-  }, SOCKET_SWEEP_MS);
-  return () => {
-    clearInterval(purge);
-    clearInterval(sweep);
-  };
+  /** What sign-up does here: join the shared Lobby, redeem an invite. */
+  signup: SignupWorkspaces;
 }
 
 export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature {
-  const { db, hub, config, log, page } = deps;
+  const { db, hub, config, log, page, auth } = deps;
   const basePath = config.basePath;
-  const accounts = createAccountsStore(db, { passwords: deps.passwords });
-  const sessions = createSessionsStore(db, { ttlDays: config.sessionTtlDays });
   const workspaces = createWorkspacesStore(db);
   const messages = createMessagesStore(db);
   const presence = createPresence();
-  const auth = createSessionAuth({
-    sessions,
-    accounts,
-    basePath,
-    client: deps.client,
-    sockets: deps.sockets,
-  });
   const service = createWorkspaceService({ workspaces, messages, hub, presence, basePath });
-  const actions = createAuthActions({
-    accounts,
-    signupMode: config.signup,
-    workspaces: {
-      joinDefaultServer: config.sharedLobby
-        ? (userId) => workspaces.joinDefaultServer(userId)
-        : null,
-      inviteUsable: (code) => service.inviteUsable(code),
-      // Sign-up speaks HTTP errors: a refused invite reaches it as one.
-      redeemInvite(account, code) {
-        try {
-          service.redeemInvite(account, code);
-        } catch (error) {
-          throw error instanceof WorkspaceError ? error.toHttp() : error;
-        }
-      },
-    },
-  });
   const ws = createWorkspacesWs({ service, hub, presence, log });
-  const stopSweeps = sessionSweeps(sessions, deps.sockets, log);
 
   const routes = new Hono();
   // The one place REST turns the service's WorkspaceErrors into statuses (api.ts, voice_api.ts).
   routes.onError(restErrors);
-  routes.route("/", authRoutes({ actions, auth, basePath, sameOrigin: deps.sameOrigin }));
-  routes.route("/", workspacesApiRoutes({ auth, service, sameOrigin: deps.sameOrigin }));
-  routes.route("/", voiceApiRoutes({ auth, service, voice: ws.voice, config, hub }));
+  routes.route("/", createWorkspacesApiRoutes({ auth, service, sameOrigin: deps.sameOrigin }));
+  routes.route("/", createVoiceApiRoutes({ auth, service, voice: ws.voice, config, hub }));
 
   routes.get("/app", (c) => {
     const user = auth.user(c);
@@ -146,11 +75,22 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
     routes,
     ws: ws.features,
     topics: ws.topics,
-    authenticate: sessionAuthenticator(sessions, accounts),
+    signup: {
+      joinDefaultServer: config.sharedLobby
+        ? (userId) => workspaces.joinDefaultServer(userId)
+        : null,
+      inviteUsable: (code) => service.inviteUsable(code),
+      // Sign-up speaks HTTP errors: a refused invite reaches it as one.
+      redeemInvite(account, code) {
+        try {
+          service.redeemInvite(account, code);
+        } catch (error) {
+          throw error instanceof WorkspaceError ? error.toHttp() : error;
+        }
+      },
+    },
     close() {
-      stopSweeps();
       ws.close();
-      actions.close();
       presence.close();
     },
   };

@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import type { Config, IceServer } from "../../config.ts";
 import type { Hub } from "../../realtime/hub.ts";
 import type { Account } from "../../storage/accounts_store.ts";
-import type { SessionAuth } from "../session.ts";
+import type { SessionAuth } from "../accounts/session.ts";
 import { idOf } from "./api.ts";
 import { topics, type WorkspaceService } from "./service.ts";
 import type { VoiceWs } from "./voice_ws.ts";
@@ -45,7 +45,7 @@ export async function turnCredentials(
   return { username, credential: btoa(String.fromCharCode(...new Uint8Array(mac))) };
 }
 
-export function voiceApiRoutes(deps: VoiceApiDeps): Hono<{ Variables: { user: Account } }> {
+export function createVoiceApiRoutes(deps: VoiceApiDeps): Hono<{ Variables: { user: Account } }> {
   const { auth, config } = deps;
   const now = deps.now ?? Date.now;
   const app = new Hono<{ Variables: { user: Account } }>();

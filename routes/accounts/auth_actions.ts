@@ -1,0 +1,194 @@
+// Sign up and log in, shared by the HTML forms and the JSON API: validation, who may sign up, and
+// rate limits that count failures so a stranger cannot lock an owner out.
+import type { SignupMode } from "../../config.ts";
+import { HttpError } from "../../errors.ts";
+import type { Account, AccountsStore } from "../../storage/accounts_store.ts";
+import { normaliseEmail } from "../../storage/accounts_store.ts";
+import { PoolBusyError } from "../../storage/password_pool.ts";
+import { hasControlCharacters } from "../../edge/fields.ts";
+import { createRateLimiter, type RateLimiter } from "../../edge/rate_limit.ts";
+
+export interface SignupInput {
+  email: string;
+  displayName: string;
+  password: string;
+  /** Checked when given; the forms always send it. */
+  confirmPassword?: string;
+  /** A workspace invite code; required when sign-up is by invitation. */
+  invite?: string;
+}
+
+export interface AuthActions {
+  readonly signupMode: SignupMode;
+  signup(input: SignupInput, ip: string): Promise<Account>;
+  login(email: string, password: string, ip: string): Promise<Account>;
+  close(): void;
+}
+
+/** What sign-up does in the workspaces, each step inside the new account's transaction. */
+export interface SignupWorkspaces {
+  /** Puts a new account in the shared Lobby; null when there is no shared Lobby. */
+  joinDefaultServer: ((userId: number) => unknown) | null;
+  /** Whether `code` names an invite that can still be used. */
+  inviteUsable(code: string): boolean;
+  /** Joins the account to the invite's server; throws (undoing the signup) when it cannot. */
+  redeemInvite(account: Account, code: string): void;
+}
+
+export interface AuthActionsDeps {
+  accounts: AccountsStore;
+  workspaces: SignupWorkspaces;
+  /** @default "open" */
+  signupMode?: SignupMode;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** bcrypt reads only this many bytes of a password. */
+export const MAX_PASSWORD_BYTES = 72;
+export const BAD_LOGIN = "Invalid email or password";
+
+/** Whether `password` is longer than bcrypt reads, without encoding a huge string. */
+export function passwordTooLong(password: string): boolean {
+  // A UTF-16 unit is at least one UTF-8 byte, so a long string is too long without encoding it.
+  if (password.length > MAX_PASSWORD_BYTES) return true;
+  return new TextEncoder().encode(password).length > MAX_PASSWORD_BYTES;
+}
+
+function tooMany(retryAfterSeconds: number): HttpError {
+  return new HttpError(429, `Too many attempts: try again in ${retryAfterSeconds} s`, {
+    code: "rate_limited",
+    headers: { "retry-after": String(retryAfterSeconds) },
+  });
+}
+
+const busy = () =>
+  new HttpError(503, "Too many passwords are being checked: try again shortly", {
+    code: "busy",
+    headers: { "retry-after": "1" },
+  });
+
+function take(limiter: RateLimiter, key: string): void {
+  const result = limiter.take(key);
+  if (!result.ok) throw tooMany(result.retryAfterSeconds);
+}
+
+/** Runs a password-pool call, turning a full queue into a 503. */
+async function pooled<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw error instanceof PoolBusyError ? busy() : error;
+  }
+}
+
+/** Checks signup fields; throws a 400 naming the first problem. */
+export function validateSignup(input: SignupInput): SignupInput {
+  const email = normaliseEmail(input.email);
+  const displayName = input.displayName.trim();
+  const bad = (message: string) => new HttpError(400, message, { code: "invalid" });
+  if (!email || email.length > 254 || !EMAIL.test(email)) throw bad("Enter a valid email address");
+  if (!displayName) throw bad("Display name is required");
+  if (displayName.length > 64 || hasControlCharacters(displayName)) {
+    throw bad("Display name must be at most 64 printable characters");
+  }
+  if (input.password.length < 8) throw bad("Password must be at least 8 characters");
+  // bcrypt reads only 72 bytes; a longer password would silently match its own prefix.
+  if (passwordTooLong(input.password)) {
+    throw bad(`Password must be at most ${MAX_PASSWORD_BYTES} bytes`);
+  }
+  if (input.confirmPassword !== undefined && input.confirmPassword !== input.password) {
+    throw bad("Passwords do not match");
+  }
+  return { ...input, email, displayName };
+}
+
+const signupClosed = () =>
+  new HttpError(403, "Sign-up is closed on this server", { code: "signup_closed" });
+const inviteRequired = () =>
+  new HttpError(403, "Sign-up is by invitation: open an invite link from a server owner", {
+    code: "invite_required",
+  });
+const inviteInvalid = () =>
+  new HttpError(403, "This invite cannot be used: it is unknown, expired or used up", {
+    code: "invite_invalid",
+  });
+
+export function createAuthActions(deps: AuthActionsDeps): AuthActions {
+  const { accounts, workspaces } = deps;
+  const signupMode = deps.signupMode ?? "open";
+  // Failures per client address: a household or office shares one, so the burst is generous.
+  const loginByIp = createRateLimiter({ capacity: 30, refillPerSecond: 0.5 });
+  // Failures per account *and* address: tight, but only for that address, so a stranger's guesses
+  // never lock the owner out from theirs.
+  const loginByAccountIp = createRateLimiter({ capacity: 10, refillPerSecond: 1 / 30 });
+  const signupByIp = createRateLimiter({ capacity: 20, refillPerSecond: 1 / 60 });
+  const signupByEmail = createRateLimiter({ capacity: 5, refillPerSecond: 1 / 60 });
+
+  /** Who may sign up, checked before any hashing; the invite is checked again when it is used. */
+  const admission = (invite: string | undefined): "first" | "invite" | "open" => {
+    if (signupMode === "closed") throw signupClosed();
+    if (signupMode === "open") return "open";
+    if (accounts.count() === 0) return "first";
+    if (!invite) throw inviteRequired();
+    if (!workspaces.inviteUsable(invite)) throw inviteInvalid();
+    return "invite";
+  };
+
+  // Used up or expired since `admission` looked (parallel sign-ups): the signup is undone.
+  const redeem = (account: Account, code: string) => {
+    try {
+      workspaces.redeemInvite(account, code);
+    } catch (error) {
+      throw error instanceof HttpError ? inviteInvalid() : error;
+    }
+  };
+
+  return {
+    signupMode,
+    async signup(input, ip) {
+      take(signupByIp, ip);
+      const valid = validateSignup(input);
+      const invite = valid.invite?.trim() || undefined;
+      const via = admission(invite);
+      take(signupByEmail, valid.email);
+      const account = await pooled(() =>
+        accounts.create(valid, (created) => {
+          // Two "first" signups racing: only the one that is alone once inserted gets in.
+          if (via === "first" && accounts.count() !== 1) throw inviteRequired();
+          if (via === "invite") redeem(created, invite!);
+          workspaces.joinDefaultServer?.(created.id);
+        })
+      );
+      if (!account) {
+        throw new HttpError(409, "An account with this email already exists", {
+          code: "email_taken",
+        });
+      }
+      return account;
+    },
+    async login(email, password, ip) {
+      const normalised = normaliseEmail(email);
+      const pair = `${normalised}\n${ip}`;
+      // Each attempt holds a token until it proves good, so parallel guesses count too.
+      take(loginByIp, ip);
+      if (normalised) take(loginByAccountIp, pair);
+      // Longer than bcrypt reads: it cannot be anyone's password, so it is wrong without a hash.
+      const account = normalised && password && !passwordTooLong(password)
+        ? await pooled(() => accounts.verify(normalised, password)).catch((error) => {
+          loginByIp.refund(ip);
+          loginByAccountIp.refund(pair);
+          throw error;
+        })
+        : null;
+      if (!account) throw new HttpError(401, BAD_LOGIN, { code: "invalid_credentials" });
+      loginByIp.refund(ip);
+      loginByAccountIp.refund(pair);
+      return account;
+    },
+    close() {
+      for (const limiter of [loginByIp, loginByAccountIp, signupByIp, signupByEmail]) {
+        limiter.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,90 @@
+// Accounts (EchoSphere's sign-up, login and sessions) as a Feature: the forms and /api/auth/*,
+// the `roomcast_session` cookie, and who a request or a /ws upgrade belongs to.
+import type { MiddlewareHandler } from "hono";
+import type { Config } from "../../config.ts";
+import type { ClientOptions } from "../../edge/client.ts";
+import type { Logger } from "../../log.ts";
+import type { WsUser } from "../../realtime/ws.ts";
+import { createAccountsStore } from "../../storage/accounts_store.ts";
+import type { Db } from "../../storage/db.ts";
+import type { PasswordPool } from "../../storage/password_pool.ts";
+import { createSessionsStore } from "../../storage/sessions_store.ts";
+import type { Feature } from "../feature.ts";
+import { createAuthActions, type SignupWorkspaces } from "./auth_actions.ts";
+import { createAuthRoutes } from "./auth.ts";
+import {
+  closeEndedSessions,
+  createSessionAuth,
+  createSessionAuthenticator,
+  type SessionAuth,
+  type SessionSockets,
+} from "./session.ts";
+
+export interface AccountsFeatureDeps {
+  db: Db;
+  config: Pick<Config, "basePath" | "sessionTtlDays" | "signup">;
+  log: Logger;
+  client: ClientOptions;
+  /** The Origin rule for cookie-authenticated writes (edge/origin.ts). */
+  sameOrigin: MiddlewareHandler;
+  /** Where account passwords are hashed and compared. */
+  passwords: Pick<PasswordPool, "hash" | "compare">;
+  /** The /ws sockets, so a session that ends closes its sockets. */
+  sockets: SessionSockets;
+  /** What sign-up does in the workspaces (an invite, the shared Lobby); called at sign-up only. */
+  workspaces: SignupWorkspaces;
+}
+
+export interface AccountsFeature extends Feature {
+  /** Who is signed in, for every route behind the session cookie. */
+  auth: SessionAuth;
+  /** Who a /ws upgrade's session cookie belongs to. */
+  authenticate(request: Request): Promise<WsUser | null>;
+}
+
+const PURGE_EVERY_MS = 60 * 60 * 1000;
+// How late at most a socket notices that its session expired (one indexed lookup per session).
+const SOCKET_SWEEP_MS = 10_000;
+
+export function createAccountsFeature(deps: AccountsFeatureDeps): AccountsFeature {
+  const { db, config, log } = deps;
+  const accounts = createAccountsStore(db, { passwords: deps.passwords });
+  const sessions = createSessionsStore(db, { ttlDays: config.sessionTtlDays });
+  const auth = createSessionAuth({
+    sessions,
+    accounts,
+    basePath: config.basePath,
+    client: deps.client,
+    sockets: deps.sockets,
+  });
+  const actions = createAuthActions({
+    accounts,
+    signupMode: config.signup,
+    workspaces: deps.workspaces,
+  });
+  const purge = setInterval(() => {
+    const removed = sessions.purgeExpired();
+    if (removed) log.debug("Purged expired sessions", { removed });
+  }, PURGE_EVERY_MS);
+  sessions.purgeExpired();
+  const sweep = setInterval(() => {
+    const closed = closeEndedSessions(sessions, deps.sockets);
+    if (closed) log.debug("Closed sockets of ended sessions", { closed });
+  }, SOCKET_SWEEP_MS);
+
+  return {
+    routes: createAuthRoutes({
+      actions,
+      auth,
+      basePath: config.basePath,
+      sameOrigin: deps.sameOrigin,
+    }),
+    auth,
+    authenticate: createSessionAuthenticator(sessions, accounts),
+    close() {
+      clearInterval(purge);
+      clearInterval(sweep);
+      actions.close();
+    },
+  };
+}

@@ -1,0 +1,139 @@
+// Workspace sessions over HTTP: the `roomcast_session` cookie and who is signed in.
+import type { Context } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import { parse as parseCookies } from "hono/utils/cookie";
+import { HttpError } from "../../errors.ts";
+import { clientIp, type ClientOptions, isTls } from "../../edge/client.ts";
+import type { WsClient, WsTransport, WsUser } from "../../realtime/ws.ts";
+import type { Account, AccountsStore } from "../../storage/accounts_store.ts";
+import type { SessionsStore } from "../../storage/sessions_store.ts";
+
+export const SESSION_COOKIE = "roomcast_session";
+/** Close code for a socket whose session ended (logout, expiry, sign out everywhere): 4000 + 401. */
+export const CLOSE_SIGNED_OUT = 4401;
+
+/** The /ws sockets, so ending a session closes the sockets opened with it. */
+export type SessionSockets = Pick<WsTransport, "closeWhere">;
+
+export interface SessionAuthOptions {
+  sessions: SessionsStore;
+  accounts: Pick<AccountsStore, "byId">;
+  basePath: string;
+  /** How the request looked to the client: TLS (the cookie's Secure flag) and its address. */
+  client: ClientOptions;
+  sockets: SessionSockets;
+}
+
+export interface SessionAuth {
+  /** The signed-in account, or null; slides the session and re-sends its cookie when due. */
+  user(c: Context): Account | null;
+  /** The signed-in account, or a 401. */
+  requireUser(c: Context): Account;
+  /** Starts a session for `account` and sets its cookie. */
+  signIn(c: Context, account: Account): void;
+  /** Ends the request's session server-side, closes its sockets and clears the cookie. */
+  signOut(c: Context): void;
+  /** Ends every session of the signed-in user and closes all their sockets; a 401 when none. */
+  signOutEverywhere(c: Context): number;
+  /** The client's address (what a trusted proxy saw, edge/client.ts). */
+  clientIp(c: Context): string;
+}
+
+// Browsers cap cookie lifetimes at 400 days, and hono/cookie refuses longer ones.
+const MAX_COOKIE_AGE_SECONDS = 400 * 24 * 3600;
+
+/** The `WsUser` behind a request's session cookie, for the /ws upgrade. */
+export function createSessionAuthenticator(
+  sessions: SessionsStore,
+  accounts: Pick<AccountsStore, "byId">,
+): (request: Request) => Promise<WsUser | null> {
+  return (request) => {
+    const token = parseCookies(request.headers.get("cookie") ?? "", SESSION_COOKIE)[SESSION_COOKIE];
+    const session = token ? sessions.lookup(token) : null;
+    const account = session ? accounts.byId(session.userId) : null;
+    return Promise.resolve(account && { ...account, sessionId: session!.id });
+  };
+}
+
+/**
+ * Closes the sockets whose session has ended without a logout (expired, or deleted elsewhere);
+ * run on a timer. Each distinct session is looked up once. Returns how many sockets closed.
+ */
+export function closeEndedSessions(
+  sessions: Pick<SessionsStore, "isLive">,
+  sockets: SessionSockets,
+): number {
+  const live = new Map<string, boolean>();
+  return sockets.closeWhere(
+    (client) => {
+      const id = client.user?.sessionId;
+      if (id === undefined) return false;
+      if (!live.has(id)) live.set(id, sessions.isLive(id));
+      return !live.get(id);
+    },
+    CLOSE_SIGNED_OUT,
+    "Session expired",
+  );
+}
+
+export function createSessionAuth(options: SessionAuthOptions): SessionAuth {
+  const { sessions, accounts, basePath, client } = options;
+  // Per-request memo, so one request looks its session up once; it dies with the request.
+  const seen = new WeakMap<Request, Account | null>();
+
+  const cookie = (c: Context, value: string, maxAgeSeconds: number) => {
+    setCookie(c, SESSION_COOKIE, value, {
+      path: basePath,
+      maxAge: maxAgeSeconds,
+      httpOnly: true,
+      sameSite: "Lax",
+      secure: isTls(c.req.raw, client),
+    });
+  };
+  const maxAge = () => Math.min(Math.floor(sessions.ttlMs / 1000), MAX_COOKIE_AGE_SECONDS);
+
+  const user = (c: Context): Account | null => {
+    const request = c.req.raw;
+    if (seen.has(request)) return seen.get(request)!;
+    const token = getCookie(c, SESSION_COOKIE);
+    const session = token ? sessions.lookup(token) : null;
+    const account = session ? accounts.byId(session.userId) : null;
+    if (session?.refreshed && account) cookie(c, token!, maxAge());
+    seen.set(request, account);
+    return account;
+  };
+
+  return {
+    user,
+    requireUser(c) {
+      const account = user(c);
+      if (!account) throw new HttpError(401, "Authentication required", { code: "unauthorized" });
+      return account;
+    },
+    signIn(c, account) {
+      cookie(c, sessions.create(account.id), maxAge());
+      seen.set(c.req.raw, account);
+    },
+    signOut(c) {
+      const token = getCookie(c, SESSION_COOKIE);
+      if (token) {
+        const id = sessions.delete(token);
+        const mine = (client: WsClient) => client.user?.sessionId === id;
+        options.sockets.closeWhere(mine, CLOSE_SIGNED_OUT, "Signed out");
+      }
+      cookie(c, "", 0);
+      seen.set(c.req.raw, null);
+    },
+    signOutEverywhere(c) {
+      const account = user(c);
+      if (!account) throw new HttpError(401, "Authentication required", { code: "unauthorized" });
+      const ended = sessions.deleteAllOf(account.id);
+      const theirs = (client: WsClient) => client.user?.id === account.id;
+      options.sockets.closeWhere(theirs, CLOSE_SIGNED_OUT, "Signed out everywhere");
+      cookie(c, "", 0);
+      seen.set(c.req.raw, null);
+      return ended;
+    },
+    clientIp: (c) => clientIp(c, client),
+  };
+}

@@ -1,0 +1,97 @@
+// The live side of code sessions: events on `code:<CODE>`, ending (by hand or idle) and its timers.
+import type { Hub } from "../../realtime/hub.ts";
+import type { TopicNamespace } from "../../realtime/topics.ts";
+import type { Logger } from "../../log.ts";
+import type { CodeSession, CodeStore } from "../../storage/code_store.ts";
+import type { CodeEvents, EndReason } from "./wire.ts";
+
+export interface CodeLiveOptions {
+  store: Pick<CodeStore, "end" | "idleSince">;
+  hub: Pick<Hub, "publish" | "dropTopic">;
+  log: Logger;
+  /** A session with no create, join or push for this long ends by itself. */
+  ttlMs: number;
+  /** How often idle sessions are looked for. @default min(60 s, ttlMs / 4) */
+  sweepMs?: number;
+  /** Time between the `ended` event and closing the topic's streams. @default 1000 */
+  dropDelayMs?: number;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+export interface CodeLive {
+  /** Deletes the session's rows, tells its viewers, and closes their streams a moment later. */
+  end(session: CodeSession, reason: EndReason): boolean;
+  /** Ends every session idle past the TTL; returns how many. The timer calls this. */
+  sweep(): number;
+  /** Stops the sweep timer and closes topics still waiting to be dropped. */
+  close(): void;
+}
+
+/** The hub topic of a session. */
+export const codeTopic = (code: string): string => `code:${code}`;
+
+/**
+ * `code:<CODE>`: anyone may follow a session that exists (the code is the secret), over SSE or
+ * /ws. Snippets can be 256 KiB each, so a session keeps a shorter history than other topics.
+ */
+export function codeNamespace(store: Pick<CodeStore, "byCode">): TopicNamespace {
+  return {
+    prefix: "code:",
+    history: 32,
+    // Topics use the canonical code (upper case, no dashes), as the API returns it.
+    authorize: (_client, topic) => store.byCode(topic.slice("code:".length)) !== null,
+  };
+}
+
+export function createCodeLive(options: CodeLiveOptions): CodeLive {
+  const { store, hub, log, ttlMs } = options;
+  const now = options.now ?? Date.now;
+  const dropDelayMs = options.dropDelayMs ?? 1000;
+  const pendingDrops = new Map<string, ReturnType<typeof setTimeout>>();
+
+  const live: CodeLive = {
+    end(session, reason) {
+      if (!store.end(session.id)) return false;
+      const topic = codeTopic(session.code);
+      hub.publish<CodeEvents["ended"]>(topic, "ended", { session_code: session.code, reason });
+      log.info("Code session ended", { code: session.code, reason });
+      // The delay lets the `ended` frame reach every stream before the streams close.
+      clearTimeout(pendingDrops.get(topic));
+      pendingDrops.set(
+        topic,
+        setTimeout(() => {
+          pendingDrops.delete(topic);
+          hub.dropTopic(topic);
+        }, dropDelayMs),
+      );
+      return true;
+    },
+
+    sweep() {
+      let ended = 0;
+      for (const session of store.idleSince(now() - ttlMs)) {
+        if (live.end(session, "expired")) ended++;
+      }
+      return ended;
+    },
+
+    close() {
+      clearInterval(timer);
+      for (const [topic, pending] of pendingDrops) {
+        clearTimeout(pending);
+        hub.dropTopic(topic);
+      }
+      pendingDrops.clear();
+    },
+  };
+
+  const timer = setInterval(() => {
+    try {
+      live.sweep();
+    } catch (error) {
+      log.error("Cannot end idle code sessions", { error: String(error) });
+    }
+  }, options.sweepMs ?? Math.min(60_000, ttlMs / 4));
+  return live;
+}

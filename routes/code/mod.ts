@@ -1,0 +1,54 @@
+// Code sessions (CodeCast) as a Feature: the API, the participant and presenter pages, the `code:`
+// topics and the timer that ends idle sessions.
+import { Hono } from "hono";
+import type { Config } from "../../config.ts";
+import type { ClientOptions } from "../../edge/client.ts";
+import type { Logger } from "../../log.ts";
+import type { Hub } from "../../realtime/hub.ts";
+import type { SseTransport } from "../../realtime/sse.ts";
+import { createCodeStore } from "../../storage/code_store.ts";
+import type { Db } from "../../storage/db.ts";
+import type { Feature } from "../feature.ts";
+import type { PageRenderer } from "../pages.ts";
+import { createCodeRoutes } from "./code.ts";
+import { codeNamespace, createCodeLive } from "./code_live.ts";
+import { createCodePageRoutes } from "./code_pages.ts";
+import { newSessionCode } from "./code_secrets.ts";
+
+export interface CodeFeatureDeps {
+  db: Db;
+  hub: Pick<Hub, "publish" | "dropTopic">;
+  sse: SseTransport;
+  log: Logger;
+  config: Pick<Config, "codeSessionTtlHours" | "maxSnippetBytes" | "codeSessionsPerHour">;
+  page: PageRenderer;
+  client: ClientOptions;
+}
+
+export function createCodeFeature(deps: CodeFeatureDeps): Feature {
+  const { config, log } = deps;
+  const store = createCodeStore(deps.db, { newCode: newSessionCode });
+  const live = createCodeLive({
+    store,
+    hub: deps.hub,
+    log,
+    ttlMs: config.codeSessionTtlHours * 3600_000,
+  });
+  const routes = new Hono();
+  routes.route(
+    "/",
+    createCodeRoutes({
+      store,
+      live,
+      hub: deps.hub,
+      sse: deps.sse,
+      log,
+      maxSnippetBytes: config.maxSnippetBytes,
+      sessionsPerHour: config.codeSessionsPerHour,
+      client: deps.client,
+    }),
+  );
+  routes.route("/", createCodePageRoutes({ store }, deps.page));
+  // The idle-session timer and the topics still waiting to be dropped.
+  return { routes, topics: [codeNamespace(store)], close: () => live.close() };
+}

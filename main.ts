@@ -69,6 +69,7 @@ async function main(): Promise<void> {
         hlsDir: streams.hlsDir,
         ffmpegPath: config.ffmpegPath,
         transcode: config.streamTranscode,
+        packager: config.streamPackager,
         maxConnectionsPerIp: config.rtmpMaxPerIp,
         keys: streams.keys,
         events: streams.events,

@@ -11,6 +11,15 @@ import {
   removeSegments,
 } from "./hls_files.ts";
 import type { PublishDecision } from "./session.ts";
+import { type PackagedStream, startPackagedPublish } from "./ingest_packaged.ts";
+import type { LlHlsRing, RingOptions } from "./llhls.ts";
+
+/**
+ * Who packages a passthrough (`copy`) publish: `roomcast`, our CMAF/LL-HLS packager (served from
+ * memory), or `ffmpeg`, its HLS muxer writing files (today's path, for comparison). Transcoding
+ * modes always use ffmpeg.
+ */
+export type Packager = "roomcast" | "ffmpeg";
 
 export interface Room {
   slug: string;
@@ -23,6 +32,10 @@ export interface IngestOptions {
   /** False: every publish is refused with NetStream.Publish.Failed. */
   ffmpegOk: boolean;
   transcode: Transcode;
+  /** @default "ffmpeg" */
+  packager?: Packager;
+  /** Bounds of each packaged stream's in-memory ring. */
+  ring?: RingOptions;
   lookup(key: string): Promise<Room | null>;
   onLive(slug: string, playbackId: string): void;
   onOffline(slug: string, playbackId: string): void;
@@ -61,6 +74,8 @@ export function createIngest(o: IngestOptions) {
   const cleanups = new Map<string, ReturnType<typeof setTimeout>>(); // playbackId → grace timer
   const layout = hlsLayout(o.transcode);
   const beginning = new Set<Promise<BeginResult>>();
+  const packaged = new Map<string, PackagedStream>(); // playbackId → ring, kept through grace
+  const usePackager = o.transcode === "copy" && o.packager === "roomcast";
 
   function begin(key: string, drop: (reason: string) => void): Promise<BeginResult> {
     const p = beginPublish(key, drop);
@@ -87,16 +102,41 @@ export function createIngest(o: IngestOptions) {
     }
   }
 
+  /** Back within the grace period: true, and the cleanup is off (the same playlist continues). */
+  function resume(playbackId: string): boolean {
+    const grace = cleanups.get(playbackId);
+    if (grace === undefined) return false;
+    clearTimeout(grace);
+    cleanups.delete(playbackId);
+    return true;
+  }
+
+  /** After a publish: segments stay for the grace period, then go (thumb.jpg stays). */
+  function scheduleCleanup(playbackId: string): void {
+    cleanups.set(
+      playbackId,
+      setTimeout(() => {
+        cleanups.delete(playbackId);
+        packaged.delete(playbackId);
+        removeSegments(`${o.hlsDir}/${playbackId}`);
+      }, o.graceMs),
+    );
+  }
+
+  /** Registers the publish's ending, so a new publish of the room waits for it. */
+  function track(playbackId: string, finished: Promise<void>): void {
+    ending.set(playbackId, finished);
+    finished.finally(() => {
+      if (ending.get(playbackId) === finished) ending.delete(playbackId);
+    });
+  }
+
   async function start(room: Room, drop: (reason: string) => void): Promise<Publish> {
+    if (usePackager) return await startPackaged(room, drop);
     const { slug, playbackId } = room;
     const dir = `${o.hlsDir}/${playbackId}`;
-    const grace = cleanups.get(playbackId);
-    if (grace !== undefined) {
-      clearTimeout(grace); // back within the grace period: ffmpeg appends to the same playlist
-      cleanups.delete(playbackId);
-    } else {
-      await removeSegments(dir); // stale files from a crash must not look live or be appended to
-    }
+    // stale files from a crash must not look live or be appended to
+    if (!resume(playbackId)) await removeSegments(dir);
     await Deno.mkdir(dir, { recursive: true });
     const feed: FfmpegFeed = spawnFfmpegFeed(
       o.ffmpegPath,
@@ -160,18 +200,9 @@ export function createIngest(o: IngestOptions) {
       }
       if (playable) o.onOffline(slug, playbackId);
       o.log("info", "rtmp publish ended", { slug, playbackId });
-      cleanups.set(
-        playbackId,
-        setTimeout(() => {
-          cleanups.delete(playbackId);
-          removeSegments(dir);
-        }, o.graceMs),
-      );
+      scheduleCleanup(playbackId);
     })();
-    ending.set(playbackId, finished);
-    finished.finally(() => {
-      if (ending.get(playbackId) === finished) ending.delete(playbackId);
-    });
+    track(playbackId, finished);
 
     const push = (tag: Uint8Array | null) => {
       if (tag === null || ended || dropped) return;
@@ -198,8 +229,49 @@ export function createIngest(o: IngestOptions) {
     };
   }
 
+  /** A passthrough publish through our packager: no ffmpeg per stream, nothing on disk. */
+  async function startPackaged(room: Room, drop: (reason: string) => void): Promise<Publish> {
+    const { slug, playbackId } = room;
+    const dir = `${o.hlsDir}/${playbackId}`;
+    const resumed = resume(playbackId) ? packaged.get(playbackId) ?? null : null;
+    if (!resumed) await removeSegments(dir); // an ffmpeg run's files must not be served instead
+    const pub = startPackagedPublish({
+      slug,
+      playbackId,
+      dir,
+      ffmpegPath: o.ffmpegPath,
+      thumbnailMs: o.thumbnailMs,
+      resumed,
+      ring: o.ring,
+      log: o.log,
+      onLive: () => o.onLive(slug, playbackId),
+      onMedia: o.onMedia && ((t, ts, p) => o.onMedia!(slug, t, ts, p)),
+    });
+    packaged.set(playbackId, pub.stream);
+    o.log("info", "rtmp publish started", { slug, playbackId, packager: "roomcast" });
+    let ended = false;
+    return {
+      metadata() {}, // the sequence headers say all the packager needs
+      media: (typeId, ts, payload) => pub.media(typeId, ts, payload),
+      end(reason) {
+        if (ended) return;
+        ended = true;
+        if (reason !== undefined) o.onDrop?.(slug, reason);
+        if (live.get(slug)?.drop === drop) live.delete(slug);
+        const finished = pub.end().then((wasLive) => {
+          if (wasLive) o.onOffline(slug, playbackId);
+          o.log("info", "rtmp publish ended", { slug, playbackId });
+          scheduleCleanup(playbackId);
+        });
+        track(playbackId, finished);
+      },
+    };
+  }
+
   return {
     begin,
+    /** The in-memory LL-HLS output of a packaged room (live or in its grace period). */
+    hls: (playbackId: string): LlHlsRing | undefined => packaged.get(playbackId)?.ring,
     isLive: (slug: string) => live.has(slug),
     kick(slug: string) {
       // The connection closes under its publish, whose end("kicked") reports the drop once.
@@ -211,6 +283,7 @@ export function createIngest(o: IngestOptions) {
       while (ending.size > 0) await Promise.all([...ending.values()]);
       for (const [playbackId, timer] of cleanups) {
         clearTimeout(timer);
+        packaged.delete(playbackId);
         await removeSegments(`${o.hlsDir}/${playbackId}`);
       }
       cleanups.clear();

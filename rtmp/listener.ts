@@ -3,7 +3,8 @@ import { type ConnDeps, RtmpConn } from "./conn.ts";
 import type { Transcode } from "./ffmpeg_args.ts";
 import { ffmpegAvailable } from "../ffmpeg.ts";
 import type { LogFn } from "./hls.ts";
-import { createIngest } from "./ingest.ts";
+import { createIngest, type Packager } from "./ingest.ts";
+import type { LlHlsRing, RingOptions } from "./llhls.ts";
 
 export interface StreamKeys {
   /** Resolve a publish key to its room; null when unknown. Must be constant-time on the key (the caller compares hashes). */
@@ -32,6 +33,10 @@ export interface RtmpServerOptions {
   ffmpegPath?: string;
   /** @default "copy" */
   transcode?: Transcode;
+  /** Who packages `copy` publishes: our LL-HLS packager (in memory) or ffmpeg. @default "ffmpeg" */
+  packager?: Packager;
+  /** Bounds of each packaged stream's in-memory ring. */
+  ring?: RingOptions;
   keys: StreamKeys;
   events: StreamEvents;
   log?: LogFn;
@@ -68,6 +73,8 @@ export interface RtmpServer {
   isLive(slug: string): boolean;
   /** Drop the live publisher of a room (key rotated / room deleted). */
   kick(slug: string): void;
+  /** A packaged room's in-memory LL-HLS output (live or in its grace period). */
+  hls(playbackId: string): LlHlsRing | undefined;
   close(): Promise<void>;
 }
 
@@ -197,6 +204,8 @@ export async function startRtmpServer(options: RtmpServerOptions): Promise<RtmpS
     ffmpegPath,
     ffmpegOk: streaming,
     transcode: options.transcode ?? "copy",
+    packager: options.packager,
+    ring: options.ring,
     lookup: (key) => options.keys.lookup(key),
     onLive: (s, p) => safely(() => options.events.onLive(s, p)),
     onOffline: (s, p) => safely(() => options.events.onOffline(s, p)),
@@ -243,6 +252,7 @@ export async function startRtmpServer(options: RtmpServerOptions): Promise<RtmpS
     streaming,
     isLive: (slug) => ingest.isLive(slug),
     kick: (slug) => ingest.kick(slug),
+    hls: (playbackId) => ingest.hls(playbackId),
     async close() {
       if (closing) return;
       closing = true;

@@ -11,6 +11,7 @@ import { createStreamAccessStore } from "../../storage/stream_access_store.ts";
 import { createStreamChatStore } from "../../storage/stream_chat_store.ts";
 import { createStreamsStore, type StreamsStore } from "../../storage/streams_store.ts";
 import type { Feature } from "../feature.ts";
+import type { LlHlsRing } from "../../rtmp/llhls.ts";
 import type { PageRenderer } from "../pages.ts";
 import type { StreamsContext } from "./context.ts";
 import { keySeal } from "./key_seal.ts";
@@ -53,7 +54,7 @@ export interface StreamsFeature extends Feature, StreamKeysAndEvents {
   /** `<DATA_DIR>/hls`: where the listener writes and `/hls/` reads. */
   hlsDir: string;
   /** Hands the running RTMP listener to the rooms, so rotate/delete can drop its publishers. */
-  attachIngest(ingest: StreamIngest): void;
+  attachIngest(ingest: StreamIngest & { hls?(playbackId: string): LlHlsRing | undefined }): void;
 }
 
 export function createStreamsFeature(deps: StreamsFeatureDeps): StreamsFeature {
@@ -95,7 +96,10 @@ export function createStreamsFeature(deps: StreamsFeatureDeps): StreamsFeature {
   };
 
   const routes = new Hono();
-  routes.route("/", streamHlsRoutes({ store, hlsDir, canView: access.canView }));
+  // The listener's in-memory LL-HLS output, once it is attached (STREAM_PACKAGER=roomcast).
+  let packaged: ((playbackId: string) => LlHlsRing | undefined) | undefined;
+  const memory = (playbackId: string) => packaged?.(playbackId);
+  routes.route("/", streamHlsRoutes({ store, hlsDir, canView: access.canView, memory }));
   routes.route("/", streamHookRoutes({ store, live, log }));
   routes.route("/", streamRoutes(ctx));
   routes.route("/", streamChatRoutes(ctx));
@@ -124,7 +128,10 @@ export function createStreamsFeature(deps: StreamsFeatureDeps): StreamsFeature {
       onMedia: (slug, typeId, timestamp, payload) => health.media(slug, typeId, timestamp, payload),
       onDrop: (slug, reason) => health.dropped(slug, reason),
     },
-    attachIngest: (ingest) => live.attachIngest(ingest),
+    attachIngest(ingest) {
+      live.attachIngest(ingest);
+      packaged = ingest.hls && ((id) => ingest.hls!(id));
+    },
     close() {
       live.close();
       chat.close();

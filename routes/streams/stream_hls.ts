@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { cors } from "hono/cors";
 import { join } from "node:path";
+import type { LlHlsRing, Wish } from "../../rtmp/llhls.ts";
 import type { StreamRoom, StreamsStore } from "../../storage/streams_store.ts";
 import { serveFile } from "../serve_file.ts";
 
@@ -12,6 +13,63 @@ export interface StreamHlsDeps {
   hlsDir: string;
   /** Whether this request may watch the room (private rooms need their room cookie). */
   canView(c: Context, room: StreamRoom): boolean;
+  /** A room's in-memory LL-HLS output, when our packager serves it (then nothing is on disk). */
+  memory?(playbackId: string): LlHlsRing | undefined;
+}
+
+/** How long a blocking playlist reload or a preload-hinted part may be held (3 target durations). */
+const HOLD_MS = 3000;
+
+function badRequest(error: string): Response {
+  return Response.json({ error }, { status: 400 });
+}
+
+/** `_HLS_msn` / `_HLS_part` of a blocking reload: null when absent, an error text when malformed. */
+function wishOf(c: Context): Wish | string | null {
+  const msn = c.req.query("_HLS_msn");
+  const part = c.req.query("_HLS_part");
+  if (msn === undefined) return part === undefined ? null : "_HLS_part needs _HLS_msn";
+  const int = /^\d{1,9}$/;
+  if (!int.test(msn) || (part !== undefined && !int.test(part))) {
+    return "_HLS_msn and _HLS_part must be whole numbers";
+  }
+  return { msn: Number(msn), part: part === undefined ? undefined : Number(part) };
+}
+
+const media = (bytes: Uint8Array, type: string) =>
+  new Response(bytes as Uint8Array<ArrayBuffer>, {
+    headers: { "content-type": type, "cache-control": "public, max-age=30" },
+  });
+
+/** The playlist, held until the wished part exists (RFC 8216bis 6.2.5.2); parts and segments. */
+async function serveMemory(c: Context, ring: LlHlsRing, file: string): Promise<Response> {
+  if (file === "index.m3u8") {
+    const wish = wishOf(c);
+    if (typeof wish === "string") return badRequest(wish);
+    if (wish) {
+      if (ring.check(wish) === "too-far") return badRequest("_HLS_msn is too far ahead");
+      const ok = await ring.until(() => ring.check(wish) !== "wait", HOLD_MS, c.req.raw.signal);
+      if (!ok) return Response.json({ error: "Not produced in time" }, { status: 503 });
+    }
+    return new Response(ring.playlist(), {
+      headers: { "content-type": TYPES.m3u8.type, "cache-control": "no-cache" },
+    });
+  }
+  let m = /^init(\d{1,9})\.mp4$/.exec(file);
+  const init = m && ring.init(Number(m[1]));
+  if (init) return media(init, TYPES.mp4.type);
+  m = /^s(\d{1,9})\.m4s$/.exec(file);
+  const segment = m && ring.segment(Number(m[1]));
+  if (segment) return media(segment, TYPES.m4s.type);
+  m = /^p(\d{1,9})_(\d{1,5})\.m4s$/.exec(file);
+  if (!m) return notFound();
+  const [msn, index] = [Number(m[1]), Number(m[2])];
+  // The preload hint names the next part before it exists: hold that request until it does.
+  if (!ring.part(msn, index) && ring.isNextPart(msn, index)) {
+    await ring.until(() => !!ring.part(msn, index) || ring.ended, HOLD_MS, c.req.raw.signal);
+  }
+  const part = ring.part(msn, index);
+  return part ? media(part, TYPES.m4s.type) : notFound();
 }
 
 const PLAYBACK_ID = /^[A-Za-z0-9_-]{8,64}$/;
@@ -59,6 +117,8 @@ export function streamHlsRoutes(deps: StreamHlsDeps): Hono {
         status: 403,
       });
     }
+    const ring = variant === undefined && file !== "thumb.jpg" && deps.memory?.(playbackId);
+    if (ring) return await serveMemory(c, ring, file);
     const path = join(deps.hlsDir, ...parts);
     let stat: Deno.FileInfo;
     try {

@@ -145,9 +145,9 @@ export class CmafPackager {
     const segmentDue = (next.key && segmentMs >= this.#o.segmentTargetMs) ||
       segmentMs >= this.#o.maxSegmentMs;
     const estimate = this.#lastDur.get(this.#tracks[0].id) ?? 0;
-    // 1 ms of slack: millisecond timestamps of 30 fps video alternate 33 and 34 ms
+    // A part never exceeds PART-TARGET (RFC 8216bis 4.4.4.9): cut if the next sample would.
     const partDue = segmentDue || (video && next.key) ||
-      partMs + estimate > this.#ring.partTargetMs + 1;
+      partMs + estimate > this.#ring.partTargetMs;
     if (!partDue) return;
     this.#writePart();
     this.#partStart = next.dts;

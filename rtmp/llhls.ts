@@ -124,9 +124,11 @@ export class LlHlsRing {
   /** Drops the oldest complete segments past the count or byte bound, and unused inits. */
   #trim(): void {
     const complete = () => this.#segments.filter((s) => s.complete).length;
+    const oldestInit = this.#nextInit - this.#o.maxInits; // segments needing older inits go too
     while (
       this.#segments.length > 1 &&
-      (complete() > this.#o.maxSegments || this.#bytes > this.#o.maxBytes)
+      (complete() > this.#o.maxSegments || this.#bytes > this.#o.maxBytes ||
+        this.#segments[0].init < oldestInit)
     ) {
       const gone = this.#segments.shift()!;
       this.#bytes -= gone.bytes;
@@ -134,12 +136,13 @@ export class LlHlsRing {
     }
     const oldest = this.#segments[0]?.init ?? this.#nextInit - 1;
     for (const id of this.#inits.keys()) {
-      if (id < oldest || id < this.#nextInit - this.#o.maxInits) this.#inits.delete(id);
+      if (id < oldest) this.#inits.delete(id);
     }
   }
 
   playlist(): string {
-    const target = Math.max(1, Math.ceil(this.#maxSegmentMs / 1000 - 0.0005));
+    // EXTINF rounded to the nearest second must not exceed it (RFC 8216bis 4.4.3.1)
+    const target = Math.max(1, Math.round(this.#maxSegmentMs / 1000));
     return writePlaylist({
       segments: this.#segments,
       discontinuitySequence: this.#discontinuityDropped,

@@ -28,7 +28,10 @@ export interface LivePlayerOptions {
 // With 1-second segments, 2 s behind the newest one keeps about two segments of buffer: low
 // latency without stalls on a loaded machine. Past 5 s the player jumps back to the edge; in
 // between it plays up to 10 % faster to catch up, which viewers do not notice.
+// Low-latency mode reads parts and blocks on reloads when the playlist has them (our packager);
+// for those the sync target becomes the playlist's PART-HOLD-BACK (see MANIFEST_LOADED below).
 const HLS_CONFIG = {
+  lowLatencyMode: true,
   liveSyncDuration: 2,
   liveMaxLatencyDuration: 5,
   maxLiveSyncPlaybackRate: 1.1,
@@ -74,6 +77,12 @@ export function playLive(
     const hls = new Hls(HLS_CONFIG);
     const levels = () =>
       hls.levels.map((level, index) => ({ index, height: level.height, bitrate: level.bitrate }));
+    hls.on(Hls.Events.MANIFEST_LOADED, (_event, data) => {
+      // A media playlist with parts: sit PART-HOLD-BACK behind the edge, not the 2 s meant for
+      // whole segments. Set before the first level loads, so playback starts there.
+      const holdBack = data.levels[0]?.details?.partHoldBack;
+      if (holdBack) hls.config.liveSyncDuration = holdBack;
+    });
     hls.on(Hls.Events.MANIFEST_PARSED, () => {
       options.onLevels?.(levels());
       play();

@@ -1,0 +1,77 @@
+// Our LL-HLS packager in Chromium: hls.js low-latency mode plays it; a reconnect at a new size too.
+import { assert } from "../../tests/_assert.ts";
+import { browserTest, launchBrowser } from "../../tests/_browser.ts";
+import { startServer } from "../../tests/_server.ts";
+import { ADMIN_TOKEN, api } from "../../tests/_streams.ts";
+
+const env = { SERVER_ADMIN_TOKEN: ADMIN_TOKEN, STREAM_PACKAGER: "roomcast" };
+
+function publish(port: number, key: string, seconds: number, size: string) {
+  // deno-fmt-ignore
+  const args = [
+    "-hide_banner", "-loglevel", "error", "-re",
+    "-f", "lavfi", "-i", `testsrc2=size=${size}:rate=30:duration=${seconds}`,
+    "-f", "lavfi", "-i", `sine=frequency=440:duration=${seconds}`,
+    "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-g", "30",
+    "-c:a", "aac", "-f", "flv", `rtmp://127.0.0.1:${port}/live/${key}`,
+  ];
+  const child = new Deno.Command("ffmpeg", { args, stdin: "null", stdout: "null", stderr: "null" })
+    .spawn();
+  return {
+    done: child.status,
+    stop() {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* already exited */ }
+      return child.status;
+    },
+  };
+}
+
+Deno.test({
+  name:
+    "LL-HLS: hls.js in low-latency mode plays the packager's parts; a reconnect at a new size plays on",
+  ...browserTest,
+  async fn() {
+    const server = await startServer({ env });
+    const browser = await launchBrowser();
+    const port = Number((await server.waitForLog(/^RTMP listening$/)).port);
+    const { body: room } = await api(server.url, "POST", "api/rooms", { body: { name: "Low" } });
+    const page = await browser.newPage();
+    let publisher = publish(port, room.streamKey, 60, "640x360");
+    try {
+      await page.goto(`${server.url}watch/low`);
+      await page.waitForSelector('#player[data-state="playing"]', { timeout: 20_000 });
+      const video = () =>
+        page.$eval("#video", (v) => {
+          const el = v as HTMLVideoElement;
+          return { time: el.currentTime, width: el.videoWidth };
+        });
+      const t0 = (await video()).time;
+      await page.waitForTimeout(3000);
+      const t1 = (await video()).time;
+      assert(t1 > t0 + 2, `currentTime advances: ${t0} → ${t1}`);
+      const latency = await page.textContent("#latency");
+      const seconds = Number(/Latency (\d+\.\d) s \(clock\)/.exec(latency ?? "")?.[1]);
+      console.log(`  RTMP → Chromium through the packager: ${latency}`);
+      assert(seconds < 2, `latency readout from the packager's clock: ${latency}`);
+
+      // The publisher drops and comes back within the grace period at another size.
+      await publisher.stop();
+      publisher = publish(port, room.streamKey, 60, "480x270");
+      await page.waitForFunction(
+        () => (document.querySelector("#video") as HTMLVideoElement).videoWidth === 480,
+        undefined,
+        { timeout: 20_000 },
+      );
+      const t2 = (await video()).time;
+      await page.waitForTimeout(2000);
+      const t3 = (await video()).time;
+      assert(t3 > t2 + 1, `currentTime advances after the reconnect: ${t2} → ${t3}`);
+    } finally {
+      await publisher.stop();
+      await browser.close();
+      await server.close();
+    }
+  },
+});

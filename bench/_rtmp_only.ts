@@ -1,8 +1,8 @@
 // Bench helper: Roomcast's RTMP listener alone in its own process, keys `k0`..`k<n-1>`, for CPU/RSS.
-// Usage: deno run -A bench/_rtmp_only.ts <hlsDir> <keys>   (prints {"port": N} once listening)
+// Usage: deno run -A bench/_rtmp_only.ts <hlsDir> <keys> [roomcast|ffmpeg]   (prints {"port": N})
 import { startRtmpServer } from "../rtmp/listener.ts";
 
-const [hlsDir, count = "10"] = Deno.args;
+const [hlsDir, count = "10", packager = "ffmpeg"] = Deno.args;
 const rooms = new Map(
   Array.from(
     { length: Number(count) },
@@ -13,6 +13,7 @@ const server = await startRtmpServer({
   hostname: "127.0.0.1",
   port: 0,
   hlsDir,
+  packager: packager === "roomcast" ? "roomcast" : "ffmpeg",
   keys: { lookup: (key) => Promise.resolve(rooms.get(key) ?? null) },
   events: { onLive() {}, onOffline() {} },
   // Every publisher of the bench comes from 127.0.0.1; the default cap is 4 per IP.

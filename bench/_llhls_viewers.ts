@@ -41,11 +41,13 @@ async function viewer(url: string, until: number, delays: number[]): Promise<num
       errors++;
       continue;
     }
-    const bytes = await fetch(new URL(`p${msn}_${part}.m4s`, url));
+    // A hint is a guess: when a keyframe closed the segment first, the next part is p<msn+1>_0.
+    const [m, p] = text.includes(`"p${msn}_${part}.m4s"`) ? [msn, part] : [msn + 1, 0];
+    const bytes = await fetch(new URL(`p${m}_${p}.m4s`, url));
     await bytes.arrayBuffer();
-    const end = partEnd(text, msn, part);
-    if (!bytes.ok) errors++;
-    else if (end !== null) delays.push(Date.now() - end);
+    const end = partEnd(text, m, p);
+    if (bytes.ok && end !== null) delays.push(Date.now() - end);
+    else if (!bytes.ok && end !== null) errors++; // listed, yet not served
   }
   return errors;
 }

@@ -70,7 +70,8 @@ async function firstPlayable(hlsUrl: string, since: number, limitMs = 20_000): P
   while (performance.now() - since < limitMs) {
     const response = await fetch(hlsUrl, { cache: "no-store" }).catch(() => null);
     const text = response ? await response.text() : "";
-    if (response?.ok && text.includes("#EXTINF")) return performance.now() - since;
+    // A part is enough for a low-latency player; others need a whole segment.
+    if (response?.ok && /#EXTINF|#EXT-X-PART:/.test(text)) return performance.now() - since;
     await sleep(25);
   }
   return NaN;
@@ -90,7 +91,7 @@ async function firstPlayables(): Promise<void> {
   }
   const names = ["packager", "ffmpeg", "nginx-rtmp"];
   say(
-    "first playable playlist (a segment listed), s: " +
+    "first playable playlist (a part or a segment listed), s: " +
       times.map((t, i) => `${names[i]} ${t.map((x) => s2(x / 1000)).join(", ")}`).join(" | "),
   );
 }
@@ -99,13 +100,26 @@ async function glassToGlass(): Promise<void> {
   const r = await rooms(99);
   const publisher = clockPublisher(r.urls, LATENCY_SECONDS + 15);
   running.push(publisher);
+  // Pages open once every room is live: a page open before that must pick the stream up from the
+  // room's live event, which is not what is measured here.
+  await Promise.all(r.stacks.map((s) => firstPlayable(s.room.hlsUrl, performance.now())));
+  await sleep(1500);
   const browser = await launchBrowser();
   try {
     const results = await Promise.all(
-      r.stacks.map((s) => sampleLatency(browser, s.page, LATENCY_SECONDS)),
+      r.stacks.map((s) =>
+        sampleLatency(browser, s.page, LATENCY_SECONDS).catch((e) => String(e).split("\n")[0])
+      ),
     );
+    const notes = await Promise.all(r.stacks.map(async (s) => {
+      const res = await fetch(s.room.hlsUrl);
+      return `playlist ${res.status}: ${(await res.text()).split("\n").length} lines`;
+    }));
     r.stacks.forEach((s, i) => {
       const got = results[i];
+      if (typeof got === "string") {
+        return say(`glass-to-glass, ${s.name}: did not play (${got}; ${notes[i]})`);
+      }
       const ages = got.samples.map((x) => clockAge(x.value, x.now)).filter((a) => a < 60);
       say(
         `glass-to-glass, ${s.name} + hls.js: median ${s2(pct(ages, 0.5))} s, p95 ` +

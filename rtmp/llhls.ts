@@ -3,7 +3,7 @@ import { concatBytes } from "../bytes.ts";
 import { type PartInfo, type SegmentInfo, writePlaylist } from "./llhls_playlist.ts";
 
 export interface RingOptions {
-  /** Complete segments kept (and listed). @default 6 */
+  /** Complete segments kept (and listed): 4 s lets any player join. @default 4 */
   maxSegments?: number;
   /** Bytes of media kept; older segments go first, the open one stays. @default 24 MiB */
   maxBytes?: number;
@@ -16,8 +16,6 @@ export interface RingOptions {
 interface Segment extends SegmentInfo {
   partBytes: Uint8Array[];
   bytes: number;
-  /** The parts joined, made once the segment is complete and then asked for. */
-  whole?: Uint8Array;
 }
 
 /** A blocking reload's wish: segment `msn` complete, or (with `part`) that part of it written. */
@@ -43,7 +41,7 @@ export class LlHlsRing {
 
   constructor(options: RingOptions = {}) {
     this.#o = {
-      maxSegments: options.maxSegments ?? 6,
+      maxSegments: options.maxSegments ?? 4,
       maxBytes: options.maxBytes ?? 24 * 1024 * 1024,
       maxInits: options.maxInits ?? 4,
       partTargetMs: options.partTargetMs ?? 200,
@@ -55,7 +53,7 @@ export class LlHlsRing {
     return this.#ended;
   }
 
-  /** Media bytes held (parts; a complete segment's joined copy is not counted twice). */
+  /** Media bytes held (the parts; a segment is served from them). */
   get bytes(): number {
     return this.#bytes;
   }
@@ -162,11 +160,16 @@ export class LlHlsRing {
     return this.#inits.get(id);
   }
 
-  segment(msn: number): Uint8Array | undefined {
+  /** A complete segment as its parts, to be sent one after the other (no joined copy is kept). */
+  segmentParts(msn: number): readonly Uint8Array[] | undefined {
     const s = this.#segments.find((x) => x.msn === msn);
-    if (!s?.complete) return undefined;
-    s.whole ??= concatBytes(s.partBytes);
-    return s.whole;
+    return s?.complete ? s.partBytes : undefined;
+  }
+
+  /** A complete segment in one piece (a copy: for thumbnails and tests, not the hot path). */
+  segment(msn: number): Uint8Array | undefined {
+    const parts = this.segmentParts(msn);
+    return parts && concatBytes(parts);
   }
 
   part(msn: number, part: number): Uint8Array | undefined {

@@ -48,7 +48,7 @@ async function serveMemory(c: Context, ring: LlHlsRing, file: string): Promise<R
     if (typeof wish === "string") return badRequest(wish);
     if (wish) {
       if (ring.check(wish) === "too-far") return badRequest("_HLS_msn is too far ahead");
-      const ok = await ring.until(() => ring.check(wish) !== "wait", HOLD_MS, c.req.raw.signal);
+      const ok = await ring.until(() => ring.check(wish) !== "wait", HOLD_MS);
       if (!ok) return Response.json({ error: "Not produced in time" }, { status: 503 });
     }
     return new Response(ring.playlist(), {
@@ -59,14 +59,30 @@ async function serveMemory(c: Context, ring: LlHlsRing, file: string): Promise<R
   const init = m && ring.init(Number(m[1]));
   if (init) return media(init, TYPES.mp4.type);
   m = /^s(\d{1,9})\.m4s$/.exec(file);
-  const segment = m && ring.segment(Number(m[1]));
-  if (segment) return media(segment, TYPES.m4s.type);
+  const parts = m && ring.segmentParts(Number(m[1]));
+  if (parts) {
+    // The parts one after the other: a segment costs no copy of its own.
+    const length = parts.reduce((n, p) => n + p.length, 0);
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const p of parts) controller.enqueue(p);
+        controller.close();
+      },
+    });
+    return new Response(body, {
+      headers: {
+        "content-type": TYPES.m4s.type,
+        "content-length": String(length),
+        "cache-control": "public, max-age=30",
+      },
+    });
+  }
   m = /^p(\d{1,9})_(\d{1,5})\.m4s$/.exec(file);
   if (!m) return notFound();
   const [msn, index] = [Number(m[1]), Number(m[2])];
   // The preload hint names the next part before it exists: hold that request until it does.
   if (!ring.part(msn, index) && ring.isNextPart(msn, index)) {
-    await ring.until(() => !!ring.part(msn, index) || ring.ended, HOLD_MS, c.req.raw.signal);
+    await ring.until(() => !!ring.part(msn, index) || ring.ended, HOLD_MS);
   }
   const part = ring.part(msn, index);
   return part ? media(part, TYPES.m4s.type) : notFound();

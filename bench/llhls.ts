@@ -1,5 +1,5 @@
 // Bench of live latency and cost: our LL-HLS packager vs today's ffmpeg path vs nginx-rtmp, one run.
-// Run: deno run -A bench/llhls.ts [--quick]   (full: about 6 minutes; stops by itself)
+// Run: deno run -A bench/llhls.ts [--quick] [--skip-costs]   (full: about 6 minutes; stops by itself)
 import { join } from "node:path";
 import { launchBrowser } from "../tests/_browser.ts";
 import { startServer } from "../tests/_server.ts";
@@ -225,7 +225,7 @@ try {
   await firstPlayables();
   await glassToGlass();
   await viewers();
-  await costs();
+  if (!Deno.args.includes("--skip-costs")) await costs();
   say(`load average at end: ${uptime()}`);
 } finally {
   await Promise.all(running.map((p) => p.stop()));

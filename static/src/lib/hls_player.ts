@@ -80,8 +80,13 @@ export function playLive(
     hls.on(Hls.Events.MANIFEST_LOADED, (_event, data) => {
       // A media playlist with parts: sit PART-HOLD-BACK behind the edge, not the 2 s meant for
       // whole segments. Set before the first level loads, so playback starts there.
+      // hls.js only speeds up within one target duration of that point, so past 3 hold-backs it
+      // jumps back to it instead of staying behind.
       const holdBack = data.levels[0]?.details?.partHoldBack;
-      if (holdBack) hls.config.liveSyncDuration = holdBack;
+      if (holdBack) {
+        hls.config.liveSyncDuration = holdBack;
+        hls.config.liveMaxLatencyDuration = Math.max(1.8, holdBack * 3);
+      }
     });
     hls.on(Hls.Events.MANIFEST_PARSED, () => {
       options.onLevels?.(levels());

@@ -118,3 +118,14 @@ Deno.test("loadConfig() leaves MAX_CONNECTIONS to the open-file limit unless it 
     assert(error instanceof ConfigError && /MAX_CONNECTIONS/.test(error.message));
   }
 });
+
+Deno.test("loadConfig() reads STREAM_PACKAGER: ffmpeg by default, roomcast, nothing else", () => {
+  assertEquals(loadConfig(env({})).streamPackager, "ffmpeg");
+  assertEquals(loadConfig(env({ STREAM_PACKAGER: "roomcast" })).streamPackager, "roomcast");
+  try {
+    loadConfig(env({ STREAM_PACKAGER: "gstreamer" }));
+    throw new Error("expected a ConfigError");
+  } catch (error) {
+    assert(error instanceof ConfigError && error.message.includes("STREAM_PACKAGER"));
+  }
+});

@@ -30,7 +30,7 @@ function publish(url: string, o: { seconds: number; size?: string; bf?: number; 
     .spawn();
 }
 
-const packaged = () => startTestServer({ packager: "roomcast", graceMs: 5000 });
+const packaged = (extra = {}) => startTestServer({ packager: "roomcast", graceMs: 5000, ...extra });
 
 /** The init segments and all segments of the playlist, joined per init, as files. */
 async function dumpSegments(ring: LlHlsRing, dir: string): Promise<string[]> {
@@ -187,6 +187,21 @@ Deno.test("packager: a reconnect in grace at a new size continues after a discon
       files[1],
     ]);
     assertEquals(width, "480");
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("packager: thumbnails still come from ffmpeg; after the grace period only thumb.jpg is left", async () => {
+  const t = await packaged({ thumbnailMs: 500, graceMs: 300 });
+  try {
+    const pub = await livePublish(t, { seconds: 3 });
+    const thumb = `${t.hlsDir}/pb-a/thumb.jpg`;
+    await waitFor("thumbnail", async () => (await Deno.stat(thumb).catch(() => null)) !== null);
+    await finished(pub);
+    await waitFor("onOffline", () => t.events.includes("offline room-a pb-a"));
+    await waitFor("the ring is gone", () => t.server.hls("pb-a") === undefined);
+    assertEquals([...Deno.readDirSync(`${t.hlsDir}/pb-a`)].map((e) => e.name), ["thumb.jpg"]);
   } finally {
     await t.close();
   }

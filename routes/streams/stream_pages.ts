@@ -15,7 +15,7 @@ export function streamPageRoutes(ctx: StreamsContext, adminConfigured: boolean):
   const locked = (c: Context, slug: string, inviteError: string | null) => {
     const page = ctx.page(c, {
       title: "Private room · Roomcast",
-      entry: "watch",
+      entry: "stream_room",
       styles: ["stream.css"],
       data: { slug, room: null, locked: true, inviteError },
     });
@@ -28,7 +28,7 @@ export function streamPageRoutes(ctx: StreamsContext, adminConfigured: boolean):
     if (!room) {
       return ctx.page(c, {
         title: "Room not found · Roomcast",
-        entry: "watch",
+        entry: "stream_room",
         styles: ["stream.css"],
         data: { slug, room: null },
         status: 404,
@@ -48,7 +48,7 @@ export function streamPageRoutes(ctx: StreamsContext, adminConfigured: boolean):
     if (!access.canView(c, room)) return locked(c, slug, null);
     return ctx.page(c, {
       title: `${room.name} · Roomcast`,
-      entry: "watch",
+      entry: "stream_room",
       styles: ["stream.css"],
       data: {
         slug,

@@ -1,4 +1,4 @@
-// A stream room's page: the live video, room details, chat with presence, share menu, theatre mode.
+// The stream room page (/watch/<slug>): the live video, room details, chat with presence, share menu, theatre mode.
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { boot, timeAgo, url } from "./lib/boot.ts";

@@ -1,4 +1,4 @@
-// The stream room page (/watch/<slug>): the live video, room details, chat with presence, share menu, theatre mode.
+// The stream room page (/watch/<slug>): live video, room details, chat with presence, share, theatre.
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { boot, timeAgo, url } from "./lib/boot.ts";

@@ -22,7 +22,7 @@ import { codeRoutes } from "./routes/code.ts";
 import { codeNamespace, createCodeLive } from "./routes/code_live.ts";
 import { codePageRoutes } from "./routes/code_pages.ts";
 import { newSessionCode } from "./routes/code_secrets.ts";
-import { createStreamsFeature, type StreamsFeature } from "./routes/streams/mod.ts";
+import { createStreamsFeature } from "./routes/streams/mod.ts";
 import { createPasswordPool } from "./storage/password_pool.ts";
 import { createBasicAuthGuard } from "./routes/basic_auth.ts";
 
@@ -41,8 +41,8 @@ export interface AppDeps {
 /** The application and what must be released when the server stops. */
 export interface Roomcast {
   app: Hono;
-  /** Stream rooms, for main.ts to hand their keys and events to the RTMP listener. */
-  streams: StreamsFeature;
+  /** Runs every feature's start() (the stream rooms' RTMP listener), once, after createApp. */
+  start(): Promise<void>;
   /** Closes WebSockets and every feature's timers; the caller closes the hub, SSE and database. */
   close(): Promise<void>;
 }
@@ -185,7 +185,7 @@ export function createApp(deps: AppDeps): Roomcast {
   root.onError(errorHandler(log));
   return {
     app: root,
-    streams,
+    start: async () => await streams.start(),
     async close() {
       for (const close of closers.reverse()) await close();
     },

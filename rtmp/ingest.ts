@@ -16,19 +16,30 @@ export interface Room {
   playbackId: string;
 }
 
+/**
+ * What a publish asks of the rooms and tells them. The same names from listener.ts through this file
+ * to routes/streams/, so a callback is found under one name at every layer.
+ */
+export interface IngestRooms {
+  /** Resolve a publish key to its room; null when unknown. Must be constant-time on the key (the caller compares hashes). */
+  lookup(key: string): Promise<Room | null>;
+  /** The room's playlist is playable (first segment written), ~1-2 s after Publish.Start. */
+  onLive(slug: string, playbackId: string): void;
+  /** Publisher gone and playlist ended (#EXT-X-ENDLIST). Only after onLive. */
+  onOffline(slug: string, playbackId: string): void;
+  /** Every audio (8) / video (9) message of a live publish, for stream health; must not block. */
+  onMedia?(slug: string, typeId: number, timestamp: number, payload: Uint8Array): void;
+  /** The server dropped a live publisher (kicked, ffmpeg stalled or exited, connection lost), and why. */
+  onDrop?(slug: string, reason: string): void;
+}
+
 export interface IngestOptions {
   hlsDir: string;
   ffmpegPath: string;
   /** False: every publish is refused with NetStream.Publish.Failed. */
   ffmpegOk: boolean;
   transcode: Transcode;
-  lookup(key: string): Promise<Room | null>;
-  onLive(slug: string, playbackId: string): void;
-  onOffline(slug: string, playbackId: string): void;
-  /** Every audio/video message of a live publish, for stream health; must not block. */
-  onMedia?(slug: string, typeId: number, timestamp: number, payload: Uint8Array): void;
-  /** The server dropped a live publisher (kicked, ffmpeg stalled or exited), for stream health. */
-  onDrop?(slug: string, reason: string): void;
+  rooms: IngestRooms;
   log: LogFn;
   graceMs: number;
   thumbnailMs: number;
@@ -39,8 +50,8 @@ export interface IngestOptions {
 
 /** A live publish, as the connection sees it. */
 export interface Publish {
-  metadata(payload: Uint8Array, timestamp: number): void;
-  media(typeId: number, timestamp: number, payload: Uint8Array): void;
+  onMetadata(payload: Uint8Array, timestamp: number): void;
+  onMedia(typeId: number, timestamp: number, payload: Uint8Array): void;
   /**
    * The publisher is gone. Idempotent. `reason` says the connection ended under the publish (lost,
    * or a deadline missed) rather than by its own unpublish, which counts as a dropped publisher.
@@ -48,9 +59,9 @@ export interface Publish {
   end(reason?: string): void;
 }
 
-export type BeginResult = { decision: PublishDecision; publish?: Publish };
+export type Authorized = { decision: PublishDecision; publish?: Publish };
 
-const refuse = (code: string, description: string): BeginResult => ({
+const refuse = (code: string, description: string): Authorized => ({
   decision: { ok: false, code, description },
 });
 
@@ -59,20 +70,20 @@ export function createIngest(o: IngestOptions) {
   const ending = new Map<string, Promise<void>>(); // playbackId → previous publish finishing
   const cleanups = new Map<string, ReturnType<typeof setTimeout>>(); // playbackId → grace timer
   const layout = hlsLayout(o.transcode);
-  const beginning = new Set<Promise<BeginResult>>();
+  const authorizing = new Set<Promise<Authorized>>();
 
-  function begin(key: string, drop: (reason: string) => void): Promise<BeginResult> {
+  function authorize(key: string, drop: (reason: string) => void): Promise<Authorized> {
     const p = beginPublish(key, drop);
-    beginning.add(p);
-    p.finally(() => beginning.delete(p)).catch(() => {});
+    authorizing.add(p);
+    p.finally(() => authorizing.delete(p)).catch(() => {});
     return p;
   }
 
-  async function beginPublish(key: string, drop: (reason: string) => void): Promise<BeginResult> {
+  async function beginPublish(key: string, drop: (reason: string) => void): Promise<Authorized> {
     if (!o.ffmpegOk) {
       return refuse("NetStream.Publish.Failed", "Streaming is off on this server (no ffmpeg).");
     }
-    const room = await o.lookup(key);
+    const room = await o.rooms.lookup(key);
     if (!room) return refuse("NetStream.Publish.BadName", "Unknown stream key.");
     if (live.has(room.slug)) return refuse("NetStream.Publish.BadName", "Stream is already live.");
     live.set(room.slug, { drop }); // taken in the same tick as the check: no double publish
@@ -126,7 +137,7 @@ export function createIngest(o: IngestOptions) {
       playable = true;
       clearInterval(poll);
       o.log("info", "rtmp stream playable", { slug, playbackId, ms: Date.now() - startedAt });
-      o.onLive(slug, playbackId);
+      o.rooms.onLive(slug, playbackId);
       thumbnail();
     }, o.pollMs ?? 100);
     const thumbs = setInterval(() => playable && thumbnail(), o.thumbnailMs);
@@ -134,7 +145,7 @@ export function createIngest(o: IngestOptions) {
     const dropPublisher = (reason: string) => {
       if (dropped || ended) return;
       dropped = true;
-      o.onDrop?.(slug, reason);
+      o.rooms.onDrop?.(slug, reason);
       drop(reason);
     };
     feed.exited.then((exit) => {
@@ -157,7 +168,7 @@ export function createIngest(o: IngestOptions) {
       } catch (e) {
         o.log("error", "cannot end playlist", { slug, playbackId, error: String(e) });
       }
-      if (playable) o.onOffline(slug, playbackId);
+      if (playable) o.rooms.onOffline(slug, playbackId);
       o.log("info", "rtmp publish ended", { slug, playbackId });
       cleanups.set(
         playbackId,
@@ -180,15 +191,15 @@ export function createIngest(o: IngestOptions) {
       }
     };
     return {
-      metadata: (payload, ts) => push(remux.metadata(payload, ts)),
-      media(typeId, ts, payload) {
-        o.onMedia?.(slug, typeId, ts, payload);
+      onMetadata: (payload, ts) => push(remux.metadata(payload, ts)),
+      onMedia(typeId, ts, payload) {
+        o.rooms.onMedia?.(slug, typeId, ts, payload);
         push(remux.media(typeId, ts, payload));
       },
       end(reason) {
         if (ended) return;
         // A connection that ends without the publisher's unpublish (lost, timed out) is a drop.
-        if (reason !== undefined && !dropped) o.onDrop?.(slug, reason);
+        if (reason !== undefined && !dropped) o.rooms.onDrop?.(slug, reason);
         ended = true;
         // the key is free at once (OBS reconnects in 2 s); a new ffmpeg waits for `finished`
         if (live.get(slug)?.drop === drop) live.delete(slug);
@@ -198,16 +209,16 @@ export function createIngest(o: IngestOptions) {
   }
 
   return {
-    begin,
+    authorize,
     isLive: (slug: string) => live.has(slug),
     kick(slug: string) {
       const publisher = live.get(slug);
-      if (publisher) o.onDrop?.(slug, "kicked");
+      if (publisher) o.rooms.onDrop?.(slug, "kicked");
       publisher?.drop("kicked");
     },
     /** Wait for every publish to finish (callers end them first) and run pending cleanups now. */
     async close(): Promise<void> {
-      await Promise.allSettled([...beginning]);
+      await Promise.allSettled([...authorizing]);
       while (ending.size > 0) await Promise.all([...ending.values()]);
       for (const [playbackId, timer] of cleanups) {
         clearTimeout(timer);

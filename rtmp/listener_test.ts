@@ -6,6 +6,7 @@ import {
   gstPublish,
   probe,
   readText,
+  ROOMS,
   startTestServer,
   waitFor,
 } from "./test_server.ts";
@@ -182,7 +183,8 @@ Deno.test("startRtmpServer() transcodes to 720p30", async () => {
 Deno.test("startRtmpServer() reports a publisher whose connection is lost as dropped", async () => {
   const seen: string[] = [];
   const t = await startTestServer({
-    events: {
+    rooms: {
+      lookup: (key) => Promise.resolve(ROOMS[key] ?? null),
       onLive: (slug, pb) => seen.push(`live ${slug} ${pb}`),
       onOffline: (slug, pb) => seen.push(`offline ${slug} ${pb}`),
       onDrop: (slug, reason) => seen.push(`drop ${slug} ${reason}`),

@@ -165,8 +165,8 @@ export function createHealthTracker(options: HealthOptions = {}) {
   const rooms = new Map<string, RoomState>();
 
   return {
-    /** One RTMP audio (8) or video (9) message of a live publish. */
-    media(slug: string, typeId: number, ts: number, payload: Uint8Array): void {
+    /** One RTMP audio (8) or video (9) message of a live publish (rtmp/ingest.ts IngestRooms). */
+    onMedia(slug: string, typeId: number, ts: number, payload: Uint8Array): void {
       if (payload.length < 2) return;
       let state = rooms.get(slug);
       if (!state) rooms.set(slug, state = fresh(sampleMs));
@@ -197,7 +197,7 @@ export function createHealthTracker(options: HealthOptions = {}) {
     },
 
     /** The server dropped the room's publisher. */
-    dropped(slug: string, reason: string): void {
+    onDrop(slug: string, reason: string): void {
       const state = rooms.get(slug);
       if (!state) return;
       state.drops++;

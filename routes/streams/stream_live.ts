@@ -4,13 +4,6 @@ import type { Logger } from "../../log.ts";
 import type { LiveSource, StreamRoom, StreamsStore } from "../../storage/streams_store.ts";
 import type { HealthTracker } from "./stream_health.ts";
 
-/** What the RTMP listener offers the rooms: its port, whether a slug is live, and dropping one. */
-export interface StreamIngest {
-  readonly port: number;
-  isLive(slug: string): boolean;
-  kick(slug: string): void;
-}
-
 /** The status part of a room that changes live, as sent on `stream:<slug>` and `streams`. */
 export interface RoomStatus {
   slug: string;
@@ -42,8 +35,6 @@ export interface StreamLive {
   announce(type: "created" | "deleted" | "room", slug: string, data?: unknown): void;
   /** Publishes on the room's topic only (chat, moderation). */
   publishRoom(slug: string, type: string, data: unknown): void;
-  attachIngest(ingest: StreamIngest): void;
-  readonly ingest: StreamIngest | null;
   close(): void;
 }
 
@@ -64,7 +55,6 @@ export function createStreamLive(
   log: Logger,
   options: StreamLiveOptions = {},
 ): StreamLive {
-  let ingest: StreamIngest | null = null;
   // Last presence published per room (as JSON); rooms nobody watches are forgotten.
   const counted = new Map<string, string>();
   const pending = new Set<string>();
@@ -183,12 +173,6 @@ export function createStreamLive(
       }
     },
     publishRoom: (slug, type, data) => void hub.publish(roomTopic(slug), type, data),
-    attachIngest(next) {
-      ingest = next;
-    },
-    get ingest() {
-      return ingest;
-    },
     close() {
       clearInterval(sweep);
       clearTimeout(soon);

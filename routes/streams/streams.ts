@@ -116,7 +116,7 @@ export function streamRoutes(ctx: StreamsContext): Hono {
   app.delete("/api/rooms/:slug", async (c) => {
     access.requireAdmin(c);
     const room = roomOf(ctx, c);
-    live.ingest?.kick(room.slug);
+    ctx.ingest.kick(room.slug);
     store.remove(room.slug);
     live.announce("deleted", room.slug);
     ctx.hub.dropTopic(roomTopic(room.slug));
@@ -131,7 +131,7 @@ export function streamRoutes(ctx: StreamsContext): Hono {
     const streamKey = store.rotateKey(room.slug, ctx.seal?.seal);
     if (!streamKey) throw new HttpError(404, "Room not found");
     // The old key must stop at once: drop whoever publishes with it.
-    live.ingest?.kick(room.slug);
+    ctx.ingest.kick(room.slug);
     // nginx-rtmp cannot be told to drop it, and its on_done will name a key we no longer know.
     if (room.liveSource === "hook") live.setLive(room.slug, null);
     log.info("Stream key rotated", { slug: room.slug });

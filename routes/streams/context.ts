@@ -14,7 +14,8 @@ import type { StreamChat } from "./stream_chat.ts";
 import type { HealthTracker } from "./stream_health.ts";
 import type { StreamLive } from "./stream_live.ts";
 import type { StreamIngest } from "./stream_rtmp.ts";
-import { type LinkOptions, type RoomView, roomView, rtmpUrl } from "./stream_views.ts";
+import { type LinkOptions, roomView, rtmpUrl } from "./stream_views.ts";
+import type { ObsSettings, RoomView } from "./wire.ts";
 
 export interface StreamsContext {
   store: StreamsStore;
@@ -64,7 +65,11 @@ export function viewOf(ctx: StreamsContext, c: Context, room: StreamRoom): RoomV
 }
 
 /** OBS's two fields: the server URL and the key. */
-export function obsSettings(ctx: StreamsContext, c: Context, streamKey: string | null) {
+export function obsSettings(
+  ctx: StreamsContext,
+  c: Context,
+  streamKey: string | null,
+): ObsSettings {
   return {
     streamKey,
     rtmpUrl: rtmpUrl(c.req.raw, ctx.links, ctx.ingest.port),

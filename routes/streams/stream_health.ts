@@ -1,33 +1,8 @@
 // Stream health from what the publisher sends (FLV audio/video tags), and viewers over the stream.
 import { parseAudioConfig, spsFromAvcc } from "./stream_sps.ts";
+import type { StreamHealth, ViewerPoint } from "./wire.ts";
 
-export interface StreamHealth {
-  videoCodec: string | null;
-  width: number | null;
-  height: number | null;
-  /** Frames per second of publisher timestamps over the last `windowMs`. */
-  fps: number | null;
-  videoKbps: number | null;
-  audioCodec: string | null;
-  sampleRate: number | null;
-  channels: number | null;
-  audioKbps: number | null;
-  /** Seconds between the last two keyframes. */
-  keyframeSeconds: number | null;
-  /** Times media stopped for over 2 s while live. */
-  stalls: number;
-  /** Times the publisher left and came back within a minute, in this stream. */
-  reconnects: number;
-  /** Times the server dropped the publisher (key rotated, ffmpeg stalled or exited), this stream. */
-  drops: number;
-  lastDropReason: string | null;
-  lastMediaAt: string | null;
-}
-
-export interface ViewerPoint {
-  at: number;
-  viewers: number;
-}
+export type { StreamHealth, ViewerPoint };
 
 export interface HealthOptions {
   /** Span of the rate figures. @default 5000 */

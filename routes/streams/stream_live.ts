@@ -3,22 +3,7 @@ import type { Hub } from "../../realtime/hub.ts";
 import type { Logger } from "../../log.ts";
 import type { LiveSource, StreamRoom, StreamsStore } from "../../storage/streams_store.ts";
 import type { HealthTracker } from "./stream_health.ts";
-
-/** The status part of a room that changes live, as sent on `stream:<slug>` and `streams`. */
-export interface RoomStatus {
-  slug: string;
-  isLive: boolean;
-  viewers: number;
-  liveSince: string | null;
-}
-
-/** Who is in a room now: chatters by nickname, and everyone else as a count. */
-export interface Presence {
-  slug: string;
-  viewers: number;
-  anonymous: number;
-  nicknames: string[];
-}
+import type { LiveChange, Presence, RoomEvents, RoomStatus } from "./wire.ts";
 
 export interface StreamLive {
   status(room: StreamRoom): RoomStatus;
@@ -34,7 +19,7 @@ export interface StreamLive {
   /** Tells subscribers a room was created, changed or deleted. */
   announce(type: "created" | "deleted" | "room", slug: string, data?: unknown): void;
   /** Publishes on the room's topic only (chat, moderation). */
-  publishRoom(slug: string, type: string, data: unknown): void;
+  publishRoom<T extends keyof RoomEvents>(slug: string, type: T, data: RoomEvents[T]): void;
   close(): void;
 }
 
@@ -138,7 +123,8 @@ export function createStreamLive(
         const lastLiveAt = room.lastLiveAt === null
           ? null
           : new Date(room.lastLiveAt).toISOString();
-        publish(source ? "live" : "offline", { ...status(room), lastLiveAt }, room);
+        const change: LiveChange = { ...status(room), lastLiveAt };
+        publish(source ? "live" : "offline", change, room);
         log.info(source ? "Stream room is live" : "Stream room is offline", { slug, source });
       }
       return room;

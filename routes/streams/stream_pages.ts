@@ -6,6 +6,7 @@ import type { StreamRoom } from "../../storage/streams_store.ts";
 import { inviteView, redeemInvite } from "./stream_access_routes.ts";
 import { HISTORY, messageView } from "./stream_chat.ts";
 import { obsSettings, roomOf, SLUG, type StreamsContext, viewOf } from "./context.ts";
+import type { StreamRoomBoot, StudioBoot, StudioRoom, StudioRoomDetail } from "./wire.ts";
 
 export function streamPageRoutes(ctx: StreamsContext, adminConfigured: boolean): Hono {
   const { store, access, live } = ctx;
@@ -17,7 +18,7 @@ export function streamPageRoutes(ctx: StreamsContext, adminConfigured: boolean):
       title: "Private room · Roomcast",
       entry: "stream_room",
       styles: ["stream.css"],
-      data: { slug, room: null, locked: true, inviteError },
+      data: { slug, room: null, locked: true, inviteError } satisfies StreamRoomBoot,
     });
     return new Response(page.body, { status: 403, headers: page.headers });
   };
@@ -30,7 +31,7 @@ export function streamPageRoutes(ctx: StreamsContext, adminConfigured: boolean):
         title: "Room not found · Roomcast",
         entry: "stream_room",
         styles: ["stream.css"],
-        data: { slug, room: null },
+        data: { slug, room: null } satisfies StreamRoomBoot,
         status: 404,
       });
     }
@@ -56,7 +57,7 @@ export function streamPageRoutes(ctx: StreamsContext, adminConfigured: boolean):
         socketPass: access.socketPass(room.slug),
         admin: access.isAdmin(c),
         quality: ctx.transcode === "abr",
-      },
+      } satisfies StreamRoomBoot,
     });
   });
 
@@ -69,11 +70,15 @@ export function streamPageRoutes(ctx: StreamsContext, adminConfigured: boolean):
       title: "Studio · Roomcast",
       entry: "studio",
       styles: ["stream.css"],
-      data: { signedIn, adminConfigured, error: c.req.query("error") ?? null },
+      data: {
+        signedIn,
+        adminConfigured,
+        error: c.req.query("error") ?? null,
+      } satisfies StudioBoot,
     });
   });
 
-  const studioRoom = (c: Context, room: StreamRoom) => ({
+  const studioRoom = (c: Context, room: StreamRoom): StudioRoom => ({
     ...viewOf(ctx, c, room),
     hasKey: store.sealedKey(room.slug) !== null,
     rtmpUrl: obsSettings(ctx, c, null).rtmpUrl,
@@ -91,7 +96,7 @@ export function streamPageRoutes(ctx: StreamsContext, adminConfigured: boolean):
   app.get("/api/studio/rooms/:slug", (c) => {
     access.requireAdmin(c);
     const room = roomOf(ctx, c);
-    return c.json({
+    return c.json<StudioRoomDetail>({
       ...studioRoom(c, room),
       invites: ctx.accessStore.invites(room.id).map((i) => inviteView(room, i)),
       bans: ctx.chatStore.bans(room.id),

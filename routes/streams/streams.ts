@@ -9,6 +9,7 @@ import { readJsonObject } from "../../edge/body.ts";
 import { textField } from "../../edge/fields.ts";
 import { obsSettings, roomOf, type StreamsContext, viewOf, visibleRoomOf } from "./context.ts";
 import { ROOMS_TOPIC, roomTopic } from "./stream_live.ts";
+import type { RoomWithKey } from "./wire.ts";
 
 const MAX_DESCRIPTION = 500;
 const MAX_SLOW_MODE = 3600;
@@ -53,7 +54,7 @@ function roomChanges(body: Record<string, unknown>): RoomChanges {
 export function streamRoutes(ctx: StreamsContext): Hono {
   const { store, live, log, access } = ctx;
   const app = new Hono();
-  const withKey = (c: Context, room: StreamRoom, streamKey: string) => ({
+  const withKey = (c: Context, room: StreamRoom, streamKey: string): RoomWithKey => ({
     ...viewOf(ctx, c, room),
     ...obsSettings(ctx, c, streamKey),
   });

@@ -158,8 +158,8 @@ export interface StudioRoomDetail extends StudioRoom {
   messages: MessageView[];
 }
 
-/** The stream room page's boot data. */
-export interface StreamRoomBoot {
+/** The stream room page's boot data (a type alias: boot() wants a plain record). */
+export type StreamRoomBoot = {
   slug: string;
   room: RoomView | null;
   socketPass?: string;
@@ -167,11 +167,11 @@ export interface StreamRoomBoot {
   quality?: boolean;
   locked?: boolean;
   inviteError?: string | null;
-}
+};
 
 /** The studio page's boot data. */
-export interface StudioBoot {
+export type StudioBoot = {
   signedIn: boolean;
   adminConfigured: boolean;
   error: string | null;
-}
+};

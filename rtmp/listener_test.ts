@@ -207,3 +207,26 @@ Deno.test("startRtmpServer() reports a publisher whose connection is lost as dro
     await t.close();
   }
 });
+
+Deno.test("startRtmpServer() counts a kicked publisher as one drop", async () => {
+  const seen: string[] = [];
+  const t = await startTestServer({
+    rooms: {
+      lookup: (key) => Promise.resolve(ROOMS[key] ?? null),
+      onLive: (slug, pb) => seen.push(`live ${slug} ${pb}`),
+      onOffline: (slug, pb) => seen.push(`offline ${slug} ${pb}`),
+      onDrop: (slug, reason) => seen.push(`drop ${slug} ${reason}`),
+    },
+  });
+  try {
+    const pub = ffmpegPublish(t.url("key-a"), 30);
+    await waitFor("onLive", () => seen.includes("live room-a pb-a"));
+    t.server.kick("room-a"); // key rotated: the connection is closed under the publish
+    await finished(pub);
+    await waitFor("onOffline", () => seen.includes("offline room-a pb-a"));
+    // The kick is the drop; the publish ending under it is not a second one.
+    assertEquals(seen.filter((e) => e.startsWith("drop")), ["drop room-a kicked"]);
+  } finally {
+    await t.close();
+  }
+});

@@ -132,6 +132,30 @@ function audio(state: RoomState, payload: Uint8Array, ts: number, windowMs: numb
   push(state.audio, { ts, bytes: payload.length }, windowMs);
 }
 
+/** The figures of one room, from the frames of the last window. */
+function healthOf(state: RoomState): StreamHealth {
+  const v = state.video;
+  const span = v.length > 1 ? v[v.length - 1].ts - v[0].ts : 0;
+  const [k0, k1] = state.keyframes;
+  return {
+    videoCodec: state.videoCodec,
+    width: state.size?.width ?? null,
+    height: state.size?.height ?? null,
+    fps: span > 0 ? Math.round(((v.length - 1) * 1000 / span) * 100) / 100 : null,
+    videoKbps: kbps(state.video),
+    audioCodec: state.audioCodec,
+    sampleRate: state.audioConfig?.sampleRate ?? null,
+    channels: state.audioConfig?.channels ?? null,
+    audioKbps: kbps(state.audio),
+    keyframeSeconds: k1 !== undefined ? Math.round(k1 - k0) / 1000 : null,
+    stalls: state.stalls,
+    reconnects: state.reconnects,
+    drops: state.drops,
+    lastDropReason: state.lastDropReason,
+    lastMediaAt: state.lastArrival === null ? null : new Date(state.lastArrival).toISOString(),
+  };
+}
+
 export function createHealthTracker(options: HealthOptions = {}) {
   const windowMs = options.windowMs ?? 5000;
   const maxPoints = options.maxPoints ?? 720;
@@ -204,27 +228,7 @@ export function createHealthTracker(options: HealthOptions = {}) {
 
     health(slug: string): StreamHealth | null {
       const state = rooms.get(slug);
-      if (!state) return null;
-      const v = state.video;
-      const span = v.length > 1 ? v[v.length - 1].ts - v[0].ts : 0;
-      const [k0, k1] = state.keyframes;
-      return {
-        videoCodec: state.videoCodec,
-        width: state.size?.width ?? null,
-        height: state.size?.height ?? null,
-        fps: span > 0 ? Math.round(((v.length - 1) * 1000 / span) * 100) / 100 : null,
-        videoKbps: kbps(state.video),
-        audioCodec: state.audioCodec,
-        sampleRate: state.audioConfig?.sampleRate ?? null,
-        channels: state.audioConfig?.channels ?? null,
-        audioKbps: kbps(state.audio),
-        keyframeSeconds: k1 !== undefined ? Math.round(k1 - k0) / 1000 : null,
-        stalls: state.stalls,
-        reconnects: state.reconnects,
-        drops: state.drops,
-        lastDropReason: state.lastDropReason,
-        lastMediaAt: state.lastArrival === null ? null : new Date(state.lastArrival).toISOString(),
-      };
+      return state ? healthOf(state) : null;
     },
 
     graph: (slug: string): ViewerPoint[] => [...(rooms.get(slug)?.points ?? [])],

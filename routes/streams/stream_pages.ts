@@ -9,7 +9,15 @@ import { obsSettings, roomOf, SLUG, type StreamsContext, viewOf } from "./contex
 import type { StreamRoomBoot, StudioBoot, StudioRoom, StudioRoomDetail } from "./wire.ts";
 
 export function streamPageRoutes(ctx: StreamsContext, adminConfigured: boolean): Hono {
-  const { store, access, live } = ctx;
+  const app = new Hono();
+  app.route("/", streamRoomPage(ctx));
+  app.route("/", studioRoutes(ctx, adminConfigured));
+  return app;
+}
+
+/** `/watch/<slug>`: the room, the "private" page, or an invite redeemed then a clean redirect. */
+function streamRoomPage(ctx: StreamsContext): Hono {
+  const { store, access } = ctx;
   const app = new Hono();
 
   /** The "this room is private" page, as a 403 (the page shell itself renders 200 or 404). */
@@ -61,6 +69,13 @@ export function streamPageRoutes(ctx: StreamsContext, adminConfigured: boolean):
     });
   });
 
+  return app;
+}
+
+/** `/studio` and the dashboard's data, for the admin only. */
+function studioRoutes(ctx: StreamsContext, adminConfigured: boolean): Hono {
+  const { store, access, live } = ctx;
+  const app = new Hono();
   app.get("/studio", (c) => {
     const signedIn = access.isAdmin(c);
     // The dashboard reveals keys on a click: no other site may frame it and steer that click.

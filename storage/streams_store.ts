@@ -87,8 +87,9 @@ const toRoom = (row: Row): StreamRoom => ({
   createdAt: Number(row.created_at),
 });
 
-export function createStreamsStore(db: Db): StreamsStore {
-  const q = {
+/** The store's statements, prepared once. */
+function statements(db: Db) {
+  return {
     list: db.prepare("SELECT * FROM stream_rooms ORDER BY created_at, id"),
     bySlug: db.prepare("SELECT * FROM stream_rooms WHERE slug = ?"),
     byPlayback: db.prepare("SELECT * FROM stream_rooms WHERE playback_id = ?"),
@@ -120,6 +121,10 @@ export function createStreamsStore(db: Db): StreamsStore {
        WHERE live_source = ? RETURNING slug`,
     ),
   };
+}
+
+export function createStreamsStore(db: Db): StreamsStore {
+  const q = statements(db);
   const one = (row: unknown) => (row ? toRoom(row as Row) : null);
 
   return {

@@ -11,6 +11,7 @@ import {
   waitFor,
 } from "./test_server.ts";
 import { lastSegment } from "./hls_files.ts";
+import type { IngestRooms } from "./ingest.ts";
 
 Deno.test("startRtmpServer() turns an ffmpeg publish into HLS, live then offline", async () => {
   const t = await startTestServer();
@@ -180,16 +181,19 @@ Deno.test("startRtmpServer() transcodes to 720p30", async () => {
   }
 });
 
+/** The test rooms, writing what they are told (drops included) to `seen`. */
+function recordingRooms(seen: string[]): IngestRooms {
+  return {
+    lookup: (key) => Promise.resolve(ROOMS[key] ?? null),
+    onLive: (slug, pb) => seen.push(`live ${slug} ${pb}`),
+    onOffline: (slug, pb) => seen.push(`offline ${slug} ${pb}`),
+    onDrop: (slug, reason) => seen.push(`drop ${slug} ${reason}`),
+  };
+}
+
 Deno.test("startRtmpServer() reports a publisher whose connection is lost as dropped", async () => {
   const seen: string[] = [];
-  const t = await startTestServer({
-    rooms: {
-      lookup: (key) => Promise.resolve(ROOMS[key] ?? null),
-      onLive: (slug, pb) => seen.push(`live ${slug} ${pb}`),
-      onOffline: (slug, pb) => seen.push(`offline ${slug} ${pb}`),
-      onDrop: (slug, reason) => seen.push(`drop ${slug} ${reason}`),
-    },
-  });
+  const t = await startTestServer({ rooms: recordingRooms(seen) });
   const drops = () => seen.filter((e) => e.startsWith("drop"));
   try {
     const pub = ffmpegPublish(t.url("key-a"), 30);
@@ -210,14 +214,7 @@ Deno.test("startRtmpServer() reports a publisher whose connection is lost as dro
 
 Deno.test("startRtmpServer() counts a kicked publisher as one drop", async () => {
   const seen: string[] = [];
-  const t = await startTestServer({
-    rooms: {
-      lookup: (key) => Promise.resolve(ROOMS[key] ?? null),
-      onLive: (slug, pb) => seen.push(`live ${slug} ${pb}`),
-      onOffline: (slug, pb) => seen.push(`offline ${slug} ${pb}`),
-      onDrop: (slug, reason) => seen.push(`drop ${slug} ${reason}`),
-    },
-  });
+  const t = await startTestServer({ rooms: recordingRooms(seen) });
   try {
     const pub = ffmpegPublish(t.url("key-a"), 30);
     await waitFor("onLive", () => seen.includes("live room-a pb-a"));

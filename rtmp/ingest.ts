@@ -50,22 +50,36 @@ const refuse = (code: string, description: string): Authorized => ({
   decision: { ok: false, code, description },
 });
 
+type Cleanups = Map<string, ReturnType<typeof setTimeout>>; // playbackId → grace timer
+
+/** Back within the grace period, ffmpeg appends to the same playlist; otherwise it starts clean. */
+async function prepareFolder(cleanups: Cleanups, playbackId: string, dir: string): Promise<void> {
+  const grace = cleanups.get(playbackId);
+  if (grace !== undefined) {
+    clearTimeout(grace);
+    cleanups.delete(playbackId);
+  } else {
+    await removeSegments(dir); // stale files from a crash must not look live or be appended to
+  }
+  await Deno.mkdir(dir, { recursive: true });
+}
+
+/** Segments stay for the grace period, so a publisher back soon continues the playlist. */
+function removeLater(cleanups: Cleanups, playbackId: string, dir: string, graceMs: number) {
+  const timer = setTimeout(() => {
+    cleanups.delete(playbackId);
+    removeSegments(dir);
+  }, graceMs);
+  cleanups.set(playbackId, timer);
+}
+
 export function createIngest(o: IngestOptions) {
   // slug → how to drop its publisher, telling onDrop once (the publish's own drop once it runs)
   const live = new Map<string, { kick(reason: string): void }>();
   const ending = new Map<string, Promise<void>>(); // playbackId → previous publish finishing
-  const cleanups = new Map<string, ReturnType<typeof setTimeout>>(); // playbackId → grace timer
+  const cleanups: Cleanups = new Map();
   const layout = hlsLayout(o.transcode);
   const authorizing = new Set<Promise<Authorized>>();
-
-  /** Segments stay for the grace period, so a publisher back soon continues the playlist. */
-  const removeLater = (playbackId: string, dir: string) => {
-    const timer = setTimeout(() => {
-      cleanups.delete(playbackId);
-      removeSegments(dir);
-    }, o.graceMs);
-    cleanups.set(playbackId, timer);
-  };
 
   function authorize(key: string, drop: (reason: string) => void): Promise<Authorized> {
     const p = beginPublish(key, drop);
@@ -105,21 +119,14 @@ export function createIngest(o: IngestOptions) {
   ): Promise<Publish> {
     const { slug, playbackId } = room;
     const dir = `${o.hlsDir}/${playbackId}`;
-    const grace = cleanups.get(playbackId);
-    if (grace !== undefined) {
-      clearTimeout(grace); // back within the grace period: ffmpeg appends to the same playlist
-      cleanups.delete(playbackId);
-    } else {
-      await removeSegments(dir); // stale files from a crash must not look live or be appended to
-    }
-    await Deno.mkdir(dir, { recursive: true });
+    await prepareFolder(cleanups, playbackId, dir);
     const release = () => {
       if (live.get(slug) === entry) live.delete(slug);
     };
     const { publish, finished, kick } = startPublish({ o, layout, room, dir, drop, release });
     // A kick now goes through the publish, so its end under the kick is not a second drop.
     entry.kick = kick;
-    const done = finished.then(() => removeLater(playbackId, dir));
+    const done = finished.then(() => removeLater(cleanups, playbackId, dir, o.graceMs));
     ending.set(playbackId, done);
     done.finally(() => {
       if (ending.get(playbackId) === done) ending.delete(playbackId);

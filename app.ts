@@ -22,7 +22,7 @@ import { createImagesFeature } from "./routes/images/mod.ts";
 import { createMediaFeature } from "./routes/media/mod.ts";
 import { createPageRenderer, createPageRoutes, type PageRenderer } from "./routes/pages.ts";
 import { createWorkspacesFeature } from "./routes/workspaces/mod.ts";
-import { createStreamsFeature, type StreamsFeature } from "./routes/streams/mod.ts";
+import { createStreamsFeature } from "./routes/streams/mod.ts";
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -39,8 +39,8 @@ export interface AppDeps {
 /** The application and what must be released when the server stops. */
 export interface Roomcast {
   app: Hono;
-  /** Stream rooms, for main.ts to hand their keys and events to the RTMP listener. */
-  streams: StreamsFeature;
+  /** Runs every feature's start() (the stream rooms' RTMP listener), once, after createApp. */
+  start(): Promise<void>;
   /** Closes WebSockets and every feature's timers; the caller closes the hub, SSE and database. */
   close(): Promise<void>;
 }
@@ -107,7 +107,7 @@ function createFeatures(deps: AppDeps, shared: Shared, sockets: SessionSockets) 
     createMediaFeature(common),
     createImagesFeature(common),
   ];
-  return { features, streams, authenticate: accounts.authenticate };
+  return { features, authenticate: accounts.authenticate };
 }
 
 /** The whole HTTP application, mounted under `config.basePath`. */
@@ -119,7 +119,7 @@ export function createApp(deps: AppDeps): Roomcast {
   const sockets: SessionSockets = {
     closeWhere: (match, code, reason) => ws.closeWhere(match, code, reason),
   };
-  const { features, streams, authenticate } = createFeatures(deps, shared, sockets);
+  const { features, authenticate } = createFeatures(deps, shared, sockets);
 
   const app = new Hono();
   app.use("*", frameHeaders());
@@ -150,7 +150,9 @@ export function createApp(deps: AppDeps): Roomcast {
 
   return {
     app: rootApp(config, log, app),
-    streams,
+    async start() {
+      for (const feature of features) await feature.start?.();
+    },
     async close() {
       for (const close of closers.reverse()) await close();
     },

@@ -13,8 +13,11 @@ const server = await startRtmpServer({
   hostname: "127.0.0.1",
   port: 0,
   hlsDir,
-  keys: { lookup: (key) => Promise.resolve(rooms.get(key) ?? null) },
-  events: { onLive() {}, onOffline() {} },
+  rooms: {
+    lookup: (key) => Promise.resolve(rooms.get(key) ?? null),
+    onLive() {},
+    onOffline() {},
+  },
   // Every publisher of the bench comes from 127.0.0.1; the default cap is 4 per IP.
   maxConnectionsPerIp: 64,
   log: (level, msg, fields) =>

@@ -3,23 +3,9 @@ import { type ConnDeps, RtmpConn } from "./conn.ts";
 import type { Transcode } from "./ffmpeg_args.ts";
 import { ffmpegAvailable } from "../ffmpeg.ts";
 import type { LogFn } from "./hls.ts";
-import { createIngest } from "./ingest.ts";
+import { createIngest, type IngestRooms } from "./ingest.ts";
 
-export interface StreamKeys {
-  /** Resolve a publish key to its room; null when unknown. Must be constant-time on the key (the caller compares hashes). */
-  lookup(key: string): Promise<{ slug: string; playbackId: string } | null>;
-}
-
-export interface StreamEvents {
-  /** The room's playlist is playable (first segment written), ~1-2 s after Publish.Start. */
-  onLive(slug: string, playbackId: string): void;
-  /** Publisher gone and playlist ended (#EXT-X-ENDLIST). Only after onLive. */
-  onOffline(slug: string, playbackId: string): void;
-  /** Each audio (8) / video (9) message of a live publish (stream health); must not block. */
-  onMedia?(slug: string, typeId: number, timestamp: number, payload: Uint8Array): void;
-  /** The server dropped the room's live publisher, and why. */
-  onDrop?(slug: string, reason: string): void;
-}
+export type { IngestRooms };
 
 export interface RtmpServerOptions {
   /** @default "0.0.0.0" */
@@ -32,8 +18,8 @@ export interface RtmpServerOptions {
   ffmpegPath?: string;
   /** @default "copy" */
   transcode?: Transcode;
-  keys: StreamKeys;
-  events: StreamEvents;
+  /** Who a key publishes to, and what to tell when it goes live, offline, sends media, is dropped. */
+  rooms: IngestRooms;
   log?: LogFn;
   /** Open connections per remote address (IPv6: per /64). @default 4 */
   maxConnectionsPerIp?: number;
@@ -182,13 +168,6 @@ class Connections {
 
 export async function startRtmpServer(options: RtmpServerOptions): Promise<RtmpServer> {
   const log = guardedLog(options.log);
-  const safely = (fn: () => void) => {
-    try {
-      fn();
-    } catch (e) {
-      log("error", "rtmp event handler threw", { error: String(e) });
-    }
-  };
   const ffmpegPath = options.ffmpegPath ?? "ffmpeg";
   const streaming = await ffmpegAvailable(ffmpegPath);
   if (!streaming) log("warn", "streaming is off: ffmpeg not found", { ffmpegPath });
@@ -197,12 +176,7 @@ export async function startRtmpServer(options: RtmpServerOptions): Promise<RtmpS
     ffmpegPath,
     ffmpegOk: streaming,
     transcode: options.transcode ?? "copy",
-    lookup: (key) => options.keys.lookup(key),
-    onLive: (s, p) => safely(() => options.events.onLive(s, p)),
-    onOffline: (s, p) => safely(() => options.events.onOffline(s, p)),
-    onDrop: (s, reason) => safely(() => options.events.onDrop?.(s, reason)),
-    onMedia: options.events.onMedia &&
-      ((s, t, ts, p) => safely(() => options.events.onMedia!(s, t, ts, p))),
+    rooms: guardedRooms(options.rooms, log),
     log,
     graceMs: options.graceMs ?? 30_000,
     thumbnailMs: options.thumbnailMs ?? 20_000,
@@ -210,7 +184,7 @@ export async function startRtmpServer(options: RtmpServerOptions): Promise<RtmpS
   });
   const listener = Deno.listen({ hostname: options.hostname ?? "0.0.0.0", port: options.port });
   const conns = new Connections({
-    begin: (key, drop) => ingest.begin(key, drop),
+    authorize: (key, drop) => ingest.authorize(key, drop),
     log,
     limits: {
       handshakeMs: options.handshakeTimeoutMs ?? 5000,
@@ -262,5 +236,25 @@ function guardedLog(userLog: LogFn | undefined): LogFn {
     try {
       userLog?.(level, msg, fields);
     } catch { /* ignored, see above */ }
+  };
+}
+
+/** The rooms' callbacks under their own names, each unable to throw into the ingest. */
+function guardedRooms(rooms: IngestRooms, log: LogFn): IngestRooms {
+  const safely = (fn: () => void) => {
+    try {
+      fn();
+    } catch (e) {
+      log("error", "rtmp event handler threw", { error: String(e) });
+    }
+  };
+  return {
+    lookup: (key) => rooms.lookup(key),
+    onLive: (slug, playbackId) => safely(() => rooms.onLive(slug, playbackId)),
+    onOffline: (slug, playbackId) => safely(() => rooms.onOffline(slug, playbackId)),
+    // Left out when the rooms have none: the ingest then skips the call per media message.
+    onMedia: rooms.onMedia &&
+      ((slug, typeId, ts, payload) => safely(() => rooms.onMedia!(slug, typeId, ts, payload))),
+    onDrop: (slug, reason) => safely(() => rooms.onDrop?.(slug, reason)),
   };
 }

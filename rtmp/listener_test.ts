@@ -6,10 +6,12 @@ import {
   gstPublish,
   probe,
   readText,
+  ROOMS,
   startTestServer,
   waitFor,
 } from "./test_server.ts";
 import { lastSegment } from "./hls_files.ts";
+import type { IngestRooms } from "./ingest.ts";
 
 Deno.test("startRtmpServer() turns an ffmpeg publish into HLS, live then offline", async () => {
   const t = await startTestServer();
@@ -179,15 +181,19 @@ Deno.test("startRtmpServer() transcodes to 720p30", async () => {
   }
 });
 
+/** The test rooms, writing what they are told (drops included) to `seen`. */
+function recordingRooms(seen: string[]): IngestRooms {
+  return {
+    lookup: (key) => Promise.resolve(ROOMS[key] ?? null),
+    onLive: (slug, pb) => seen.push(`live ${slug} ${pb}`),
+    onOffline: (slug, pb) => seen.push(`offline ${slug} ${pb}`),
+    onDrop: (slug, reason) => seen.push(`drop ${slug} ${reason}`),
+  };
+}
+
 Deno.test("startRtmpServer() reports a publisher whose connection is lost as dropped", async () => {
   const seen: string[] = [];
-  const t = await startTestServer({
-    events: {
-      onLive: (slug, pb) => seen.push(`live ${slug} ${pb}`),
-      onOffline: (slug, pb) => seen.push(`offline ${slug} ${pb}`),
-      onDrop: (slug, reason) => seen.push(`drop ${slug} ${reason}`),
-    },
-  });
+  const t = await startTestServer({ rooms: recordingRooms(seen) });
   const drops = () => seen.filter((e) => e.startsWith("drop"));
   try {
     const pub = ffmpegPublish(t.url("key-a"), 30);
@@ -201,6 +207,22 @@ Deno.test("startRtmpServer() reports a publisher whose connection is lost as dro
     assertEquals(clean.code, 0, clean.err);
     await waitFor("onOffline", () => seen.includes("offline room-b pb-b"));
     assertEquals(drops(), ["drop room-a connection lost"]);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("startRtmpServer() counts a kicked publisher as one drop", async () => {
+  const seen: string[] = [];
+  const t = await startTestServer({ rooms: recordingRooms(seen) });
+  try {
+    const pub = ffmpegPublish(t.url("key-a"), 30);
+    await waitFor("onLive", () => seen.includes("live room-a pb-a"));
+    t.server.kick("room-a"); // key rotated: the connection is closed under the publish
+    await finished(pub);
+    await waitFor("onOffline", () => seen.includes("offline room-a pb-a"));
+    // The kick is the drop; the publish ending under it is not a second one.
+    assertEquals(seen.filter((e) => e.startsWith("drop")), ["drop room-a kicked"]);
   } finally {
     await t.close();
   }

@@ -27,8 +27,8 @@ export async function startTestServer(
     hostname: "127.0.0.1",
     port: 0,
     hlsDir,
-    keys: { lookup: (key) => Promise.resolve(ROOMS[key] ?? null) },
-    events: {
+    rooms: {
+      lookup: (key) => Promise.resolve(ROOMS[key] ?? null),
       onLive: (slug, pb) => events.push(`live ${slug} ${pb}`),
       onOffline: (slug, pb) => events.push(`offline ${slug} ${pb}`),
     },

@@ -11,6 +11,7 @@ import type { StreamRoom, StreamsStore } from "../../storage/streams_store.ts";
 import { createRateLimiter } from "../../edge/rate_limit.ts";
 import { textField } from "../../edge/fields.ts";
 import type { StreamLive } from "./stream_live.ts";
+import type { Joined, MessageView } from "./wire.ts";
 
 /** Messages returned by `GET /api/rooms/<slug>/messages` (StreamCircle: the last 50). */
 export const HISTORY = 50;
@@ -28,21 +29,6 @@ export interface ChatLimits {
   joinBurst?: number;
   /** @default 30 */
   joinEverySeconds?: number;
-}
-
-export interface MessageView {
-  id: number;
-  room: string;
-  nickname: string;
-  content: string;
-  createdAt: string;
-}
-
-export interface Joined {
-  token: string;
-  nickname: string;
-  room: string;
-  expiresAt: string;
 }
 
 // Direction overrides and zero-width characters let one nickname pass for another.

@@ -3,29 +3,7 @@ import type { Hub } from "../../realtime/hub.ts";
 import type { Logger } from "../../log.ts";
 import type { LiveSource, StreamRoom, StreamsStore } from "../../storage/streams_store.ts";
 import type { HealthTracker } from "./stream_health.ts";
-
-/** What the RTMP listener offers the rooms: its port, whether a slug is live, and dropping one. */
-export interface StreamIngest {
-  readonly port: number;
-  isLive(slug: string): boolean;
-  kick(slug: string): void;
-}
-
-/** The status part of a room that changes live, as sent on `stream:<slug>` and `streams`. */
-export interface RoomStatus {
-  slug: string;
-  isLive: boolean;
-  viewers: number;
-  liveSince: string | null;
-}
-
-/** Who is in a room now: chatters by nickname, and everyone else as a count. */
-export interface Presence {
-  slug: string;
-  viewers: number;
-  anonymous: number;
-  nicknames: string[];
-}
+import type { LiveChange, Presence, RoomEvents, RoomStatus } from "./wire.ts";
 
 export interface StreamLive {
   status(room: StreamRoom): RoomStatus;
@@ -41,9 +19,7 @@ export interface StreamLive {
   /** Tells subscribers a room was created, changed or deleted. */
   announce(type: "created" | "deleted" | "room", slug: string, data?: unknown): void;
   /** Publishes on the room's topic only (chat, moderation). */
-  publishRoom(slug: string, type: string, data: unknown): void;
-  attachIngest(ingest: StreamIngest): void;
-  readonly ingest: StreamIngest | null;
+  publishRoom<T extends keyof RoomEvents>(slug: string, type: T, data: RoomEvents[T]): void;
   close(): void;
 }
 
@@ -64,7 +40,6 @@ export function createStreamLive(
   log: Logger,
   options: StreamLiveOptions = {},
 ): StreamLive {
-  let ingest: StreamIngest | null = null;
   // Last presence published per room (as JSON); rooms nobody watches are forgotten.
   const counted = new Map<string, string>();
   const pending = new Set<string>();
@@ -148,7 +123,8 @@ export function createStreamLive(
         const lastLiveAt = room.lastLiveAt === null
           ? null
           : new Date(room.lastLiveAt).toISOString();
-        publish(source ? "live" : "offline", { ...status(room), lastLiveAt }, room);
+        const change: LiveChange = { ...status(room), lastLiveAt };
+        publish(source ? "live" : "offline", change, room);
         log.info(source ? "Stream room is live" : "Stream room is offline", { slug, source });
       }
       return room;
@@ -183,12 +159,6 @@ export function createStreamLive(
       }
     },
     publishRoom: (slug, type, data) => void hub.publish(roomTopic(slug), type, data),
-    attachIngest(next) {
-      ingest = next;
-    },
-    get ingest() {
-      return ingest;
-    },
     close() {
       clearInterval(sweep);
       clearTimeout(soon);

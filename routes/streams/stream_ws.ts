@@ -5,6 +5,7 @@ import type { WsClient, WsFeature } from "../../realtime/ws.ts";
 import type { StreamRoom } from "../../storage/streams_store.ts";
 import { SLUG, type StreamsContext } from "./context.ts";
 import { ROOMS_TOPIC, roomTopic } from "./stream_live.ts";
+import type { StreamEntered, StreamSent } from "./wire.ts";
 
 const CODES: Record<number, string> = {
   400: "invalid_message",
@@ -58,7 +59,13 @@ export function streamWsFeature(
     const since = typeof message.since === "number" && message.since >= 0
       ? message.since
       : undefined;
-    client.send({ type: "stream:entered", topic: roomTopic(room.slug), nickname });
+    client.send(
+      {
+        type: "stream:entered",
+        topic: roomTopic(room.slug),
+        nickname,
+      } satisfies StreamEntered,
+    );
     client.subscribe(roomTopic(room.slug), since);
     live.enter(client.id, room.slug, nickname);
     // The room's presence may not change by this socket (a reload replacing its old socket), so
@@ -71,12 +78,14 @@ export function streamWsFeature(
     const token = chat.tokenFor(room, message.token);
     const sent = chat.send(room, token, message.content);
     if (entered.get(client.id)?.has(room.slug)) live.enter(client.id, room.slug, token.nickname);
-    client.send({
-      type: "stream:sent",
-      topic: roomTopic(room.slug),
-      id: sent.id,
-      ref: message.ref,
-    });
+    client.send(
+      {
+        type: "stream:sent",
+        topic: roomTopic(room.slug),
+        id: sent.id,
+        ref: message.ref,
+      } satisfies StreamSent,
+    );
   };
 
   const topics: TopicNamespace[] = [{

@@ -2,10 +2,11 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { boot, url } from "./lib/boot.ts";
-import { call, type RoomDetail, type StudioRoom } from "./lib/studio_api.ts";
+import type { StudioBoot, StudioRoom, StudioRoomDetail } from "../../routes/streams/wire.ts";
+import { call } from "./lib/studio_api.ts";
 import { StudioRoom as RoomPanel } from "./lib/studio_room.tsx";
 
-const data = boot<{ signedIn: boolean; adminConfigured: boolean; error: string | null }>();
+const data = boot<StudioBoot>();
 
 function SignIn() {
   return (
@@ -83,7 +84,7 @@ function CreateRoom({ onCreated }: { onCreated(slug: string): void }) {
 function Dashboard() {
   const [rooms, setRooms] = useState<StudioRoom[]>([]);
   const [slug, setSlug] = useState<string | null>(null);
-  const [detail, setDetail] = useState<RoomDetail | null>(null);
+  const [detail, setDetail] = useState<StudioRoomDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
   const onError = (e: unknown) => setError(String((e as Error).message ?? e));

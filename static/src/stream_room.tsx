@@ -1,4 +1,4 @@
-// A stream room's page: the live video, room details, chat with presence, share menu, theatre mode.
+// The stream room page (/watch/<slug>): live video, room details, chat with presence, share, theatre.
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { boot, timeAgo, url } from "./lib/boot.ts";
@@ -6,17 +6,10 @@ import { canPlayHls } from "./lib/hls_player.ts";
 import { ChatPanel } from "./lib/stream_chat.tsx";
 import { Player } from "./lib/stream_player.tsx";
 import { duration } from "./lib/stream_time.ts";
-import { request, type RoomView, useWatchRoom } from "./lib/watch_room.ts";
+import { request, useWatchRoom } from "./lib/watch_room.ts";
+import type { LiveChange, RoomView, StreamRoomBoot } from "../../routes/streams/wire.ts";
 
-const data = boot<{
-  slug: string;
-  room: RoomView | null;
-  socketPass?: string;
-  admin?: boolean;
-  quality?: boolean;
-  locked?: boolean;
-  inviteError?: string | null;
-}>();
+const data = boot<StreamRoomBoot>();
 const { slug } = data;
 
 function useNow(ms: number): number {
@@ -71,7 +64,7 @@ function ShareMenu({ room }: { room: RoomView }) {
 
 function RoomDetails({ room, status, viewers, connected }: {
   room: RoomView;
-  status: Pick<RoomView, "isLive" | "liveSince" | "lastLiveAt">;
+  status: Pick<LiveChange, "isLive" | "liveSince" | "lastLiveAt">;
   viewers: number;
   connected: boolean;
 }) {

@@ -104,3 +104,21 @@ Deno.test("/ws: bad messages, unknown types, forbidden topics and floods get err
     await server.close();
   }
 });
+
+Deno.test("/ws: binary frames are read as JSON under the same limit; an oversize one closes with 1009", async () => {
+  const server = await startServer();
+  try {
+    const client = await openSocket(wsUrl(server));
+    // EchoSphere's ReadJSON takes binary frames too: a small one is handled like text.
+    client.socket.send(new TextEncoder().encode(JSON.stringify({ type: "nope" })));
+    assertEquals((await client.next()).code, "unsupported_event");
+    client.socket.send(Uint8Array.of(0xff, 0xfe));
+    assertEquals((await client.next()).code, "bad_request");
+    // Past 64 KiB the socket is closed, as for text, instead of answering and staying open.
+    client.socket.send(new Uint8Array(70_000).fill(0x20));
+    const closed = await client.closed;
+    assertEquals(closed.code, 1009);
+  } finally {
+    await server.close();
+  }
+});

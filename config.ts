@@ -205,12 +205,8 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
     sessionTtlDays: int("SESSION_TTL_DAYS", 30, 1, 3650),
     signup: oneOf("SIGNUP", ["open", "invite", "closed"] as const, "open"),
     sharedLobby: bool("SHARED_LOBBY", true),
-    passwordWorkers: int(
-      "PASSWORD_WORKERS",
-      Math.min(navigator.hardwareConcurrency || 1, 64),
-      1,
-      64,
-    ),
+    // One core stays free for the event loop, so hashing never starves other requests.
+    passwordWorkers: int("PASSWORD_WORKERS", defaultPasswordWorkers(), 1, 64),
     passwordQueue: int("PASSWORD_QUEUE", 64, 1, 100_000),
     mediaSecret,
     tokenExpirySeconds: int("TOKEN_EXPIRY_SECONDS", 900, 1, 7 * 24 * 3600),
@@ -347,4 +343,9 @@ function iceSettings(
     problems.push("TURN_URLS and TURN_SECRET must be set together");
   }
   return { iceServers, turnUrls, turnSecret };
+}
+
+/** bcrypt threads: one fewer than the cores (at least one), at most 64. */
+export function defaultPasswordWorkers(cores = navigator.hardwareConcurrency || 1): number {
+  return Math.max(1, Math.min(cores - 1, 64));
 }

@@ -1,7 +1,6 @@
-// Test helpers for code sessions: API calls against the real server and an incremental SSE reader.
+// Test helpers for code sessions: API calls against the real server (and the SSE reader).
 import { assertEquals } from "../tests/_assert.ts";
 import type { TestServer } from "../tests/_server.ts";
-import { type SseFrame, takeSseFrames } from "../tests/_sse.ts";
 
 export const api = (server: TestServer, path = "") => `${server.url}api/v1/sessions/anon${path}`;
 
@@ -31,33 +30,5 @@ export async function createSession(server: TestServer, token = "s3cret-token-fo
   return { code: String(created.body.session_code), id: String(created.body.id), token };
 }
 
-export type { SseFrame };
-
-/** Reads SSE frames one at a time from a response; `next()` waits for the next data frame. */
-export function sseReader(response: Response) {
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  const frames: SseFrame[] = [];
-  let buffer = "";
-  let ended = false;
-  return {
-    async next(timeoutMs = 5000): Promise<SseFrame | null> {
-      const timer = setTimeout(() => reader.cancel(), timeoutMs);
-      try {
-        while (frames.length === 0 && !ended) {
-          const { done, value } = await reader.read();
-          if (done) {
-            ended = true;
-            break;
-          }
-          const taken = takeSseFrames(buffer + value);
-          buffer = taken.rest;
-          frames.push(...taken.frames);
-        }
-      } finally {
-        clearTimeout(timer);
-      }
-      return frames.shift() ?? null;
-    },
-    close: () => reader.cancel().catch(() => {}),
-  };
-}
+// The one SSE reader, re-exported for the code tests that import it from here.
+export { type SseFrame, sseReader } from "../tests/_sse.ts";

@@ -3,7 +3,7 @@ import { assert, assertEquals, assertMatch } from "../tests/_assert.ts";
 import { basic, startServer, type TestServer } from "../tests/_server.ts";
 import { tinyGif, tinyPng } from "../tests/_images.ts";
 import { htpasswdLine } from "../storage/htpasswd.ts";
-import { type SseFrame, takeSseFrames } from "../tests/_sse.ts";
+import { readSse } from "../tests/_sse.ts";
 import { join } from "node:path";
 
 function upload(
@@ -26,27 +26,6 @@ async function curl(args: string[]): Promise<{ code: number; out: string }> {
   const { code, stdout, stderr } = await new Deno.Command("curl", { args: ["-sS", ...args] })
     .output();
   return { code, out: new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr) };
-}
-
-/** Reads SSE frames from a fetch response until `count` data frames arrived. */
-async function readSse(response: Response, count: number, timeoutMs = 5000) {
-  const frames: SseFrame[] = [];
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
-  const deadline = setTimeout(() => reader.cancel(), timeoutMs);
-  try {
-    while (frames.length < count) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const taken = takeSseFrames(buffer + value);
-      buffer = taken.rest;
-      frames.push(...taken.frames);
-    }
-  } finally {
-    clearTimeout(deadline);
-    await reader.cancel().catch(() => {});
-  }
-  return frames;
 }
 
 Deno.test("image rooms: the seed's curl commands work verbatim", async () => {
@@ -315,8 +294,8 @@ Deno.test("image rooms: SSE says connected, then updated, and resumes with Last-
     const stream = await fetch(`${server.url}live-room/events`);
     assertEquals(stream.headers.get("content-type"), "text/event-stream; charset=utf-8");
     assertEquals(stream.headers.get("x-accel-buffering"), "no");
+    // The stream subscribes before its headers are sent: the upload below reaches it.
     const reading = readSse(stream, 2);
-    await new Promise((r) => setTimeout(r, 100));
     assertEquals((await upload(server, "live-room", tinyPng(2), admin)).status, 200);
     const frames = await reading;
     assertEquals(frames.map((f) => f.data), ["connected", "updated"]);

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { assert, assertEquals, assertMatch } from "../tests/_assert.ts";
 import { basic, startServer } from "../tests/_server.ts";
 import { tinyPng } from "../tests/_images.ts";
+import { waitFor } from "../tests/_wait.ts";
 import { djangoToken, filesUnder, SECRET, uploadMedia } from "../tests/_media.ts";
 
 const ENV = { MEDIA_SERVER_SECRET: SECRET };
@@ -118,7 +119,9 @@ Deno.test("media: PUBLIC_URL builds the URLs, and /media pages newest first", as
       const body = await response.json();
       assertEquals(body.url, `https://media.example.com/m/media/${body.filename}`);
       names.push(body.filename);
-      await new Promise((r) => setTimeout(r, 5));
+      // Newest first is by creation time: the next upload must get a later millisecond.
+      const stamped = Date.now();
+      await waitFor(() => Date.now() > stamped, { intervalMs: 1 });
     }
     const page = await (await fetch(`${server.url}media?limit=2&offset=1`)).json();
     assertEquals(page.total, 3);

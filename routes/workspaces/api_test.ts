@@ -1,10 +1,10 @@
-// Workspace REST against the real server: EchoSphere's endpoints and their 400/401/403/404 paths.
+// Workspace REST in process (tests/_app.ts): EchoSphere's endpoints and their 400/401/403/404 paths.
 import { assert, assertEquals, assertMatch } from "../../tests/_assert.ts";
-import { startServer } from "../../tests/_server.ts";
+import { startApp } from "../../tests/_app.ts";
 import { api, signupUser } from "../../tests/_workspaces.ts";
 
 Deno.test("workspaces: servers, channels and members as the seed documents", async () => {
-  const server = await startServer();
+  const server = await startApp();
   try {
     const owner = await signupUser(server, "owner");
     const boot = await api(server, owner, "GET", "api/bootstrap");
@@ -70,7 +70,7 @@ Deno.test("workspaces: servers, channels and members as the seed documents", asy
 });
 
 Deno.test("workspaces: messages, history cursors, edits, deletes and reads", async () => {
-  const server = await startServer();
+  const server = await startApp();
   try {
     const ada = await signupUser(server, "ada");
     const bob = await signupUser(server, "bob");
@@ -153,7 +153,7 @@ Deno.test("workspaces: messages, history cursors, edits, deletes and reads", asy
 });
 
 Deno.test("workspaces: invites let others join; only members see, only owners create", async () => {
-  const server = await startServer();
+  const server = await startApp();
   try {
     const owner = await signupUser(server, "owner");
     const guest = await signupUser(server, "guest");
@@ -218,7 +218,7 @@ Deno.test("workspaces: invites let others join; only members see, only owners cr
 });
 
 Deno.test("workspaces: every endpoint answers 401 without a session, and 400/404 on bad input", async () => {
-  const server = await startServer();
+  const server = await startApp();
   try {
     const user = await signupUser(server, "u");
     const boot = await api(server, user, "GET", "api/bootstrap");

@@ -1,28 +1,28 @@
 // Test helpers for code sessions: API calls against the real server (and the SSE reader).
 import { assertEquals } from "../tests/_assert.ts";
-import type { TestServer } from "../tests/_server.ts";
+import { api as request, type ApiTarget } from "../tests/_api.ts";
 
-export const api = (server: TestServer, path = "") => `${server.url}api/v1/sessions/anon${path}`;
+export const api = (server: ApiTarget, path = "") => `${server.url}api/v1/sessions/anon${path}`;
 
+/** A CodeCast API call through tests/_api.ts (the real server or the app in process). */
 export async function call(
-  server: TestServer,
+  server: ApiTarget,
   method: string,
   path: string,
   options: { body?: unknown; auth?: string; raw?: BodyInit } = {},
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (options.auth !== undefined) headers.authorization = options.auth;
-  const response = await fetch(api(server, path), {
-    method,
+  const { status, body } = await request(server, method, `api/v1/sessions/anon${path}`, {
+    body: options.raw ?? options.body,
     headers,
-    body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+    origin: null,
   });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : {} };
+  return { status, body };
 }
 
 /** Creates a session with a known creator token; returns its code. */
-export async function createSession(server: TestServer, token = "s3cret-token-for-tests") {
+export async function createSession(server: ApiTarget, token = "s3cret-token-for-tests") {
   const created = await call(server, "POST", "", {
     body: { creator_token: token, display_name: "Demo" },
   });

@@ -13,7 +13,7 @@ export interface ApiTarget {
 }
 
 export interface ApiOptions {
-  /** Bytes, forms and strings go as they are (strings as JSON); anything else as JSON. */
+  /** Bytes, forms, streams and strings go as they are (strings typed as JSON); the rest as JSON. */
   body?: unknown;
   /** The `Cookie` header, e.g. a TestUser's `cookie`. */
   cookie?: string;
@@ -41,7 +41,8 @@ export async function api(
     ? (method === "GET" || method === "HEAD" ? null : target.origin)
     : options.origin;
   // Bytes and forms carry their own type; a string is sent as it is, as (maybe broken) JSON.
-  const raw = body instanceof Uint8Array || body instanceof FormData || body instanceof Blob;
+  const raw = body instanceof Uint8Array || body instanceof FormData || body instanceof Blob ||
+    body instanceof ReadableStream || body instanceof URLSearchParams;
   const headers = new Headers({
     ...(cookie ? { cookie } : {}),
     ...(origin ? { origin } : {}),

@@ -15,7 +15,8 @@ export interface TestApp extends ApiTarget {
   /** `http://roomcast.test/` (with BASE_PATH): only this app's `fetch` answers it. */
   url: string;
   origin: string;
-  fetch(request: Request): Promise<Response>;
+  /** `fetch`'s own signature, answered by the app: swap it in for `fetch` to move a test here. */
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   dataDir: string;
   hub: Hub;
   topics: TopicTable;
@@ -59,7 +60,7 @@ export async function startApp(options: TestAppOptions = {}): Promise<TestApp> {
   return {
     url: ORIGIN + config.basePath,
     origin: ORIGIN,
-    fetch: async (request) => await roomcast.app.fetch(request, env),
+    fetch: async (input, init) => await roomcast.app.fetch(new Request(input, init), env),
     dataDir,
     hub,
     topics,

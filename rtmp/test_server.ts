@@ -84,19 +84,6 @@ export async function finished(child: Deno.ChildProcess): Promise<{ code: number
   return { code: status.code, err };
 }
 
-export async function waitFor(
-  what: string,
-  cond: () => boolean | Promise<boolean>,
-  timeoutMs = 15_000,
-): Promise<number> {
-  const start = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return Date.now() - start;
-}
-
 export async function readText(path: string): Promise<string> {
   try {
     return await Deno.readTextFile(path);

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { assert, assertEquals } from "../../tests/_assert.ts";
 import { startServer } from "../../tests/_server.ts";
 import { openSocket } from "../../tests/_ws.ts";
+import { waitFor } from "../../tests/_wait.ts";
 import { silentLogger } from "../../log.ts";
 import { createHub } from "../../realtime/hub.ts";
 import { openDb } from "../../storage/db.ts";
@@ -10,8 +11,6 @@ import { createCodeStore } from "../../storage/code_store.ts";
 import { api, call, createSession, sseReader } from "../../tests/_code_client.ts";
 import { createCodeLive } from "./code_live.ts";
 import { newSessionCode } from "./code_secrets.ts";
-
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 Deno.test("code sessions: an SSE viewer gets every push in order, resumes without a gap, and hears the end", async () => {
   const server = await startServer();
@@ -25,8 +24,8 @@ Deno.test("code sessions: an SSE viewer gets every push in order, resumes withou
 
     const first = await fetch(api(server, `/${code}/events`));
     assertEquals(first.headers.get("content-type"), "text/event-stream; charset=utf-8");
+    // The stream subscribes before its headers are sent: what follows reaches it.
     const viewer = sseReader(first);
-    await pause(100);
     assertEquals((await call(server, "POST", `/${code}/join`)).status, 201);
     for (let i = 1; i <= 3; i++) assertEquals((await push(i)).status, 201);
 
@@ -135,7 +134,7 @@ Deno.test("createCodeLive() ends sessions idle past the TTL, tells viewers, and 
     assert(store.byCode(busy.code) !== null);
     assertEquals(store.latest(idle.id), null);
     assertEquals(events, ["ended"]);
-    await pause(50);
+    await waitFor(() => closed.length > 0, { what: "the stream to close" });
     assertEquals(closed, ["dropped"], "streams close after the end event");
   } finally {
     live.close();

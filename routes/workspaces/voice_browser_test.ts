@@ -8,6 +8,7 @@ import { startServer } from "../../tests/_server.ts";
 import { openSocket } from "../../tests/_ws.ts";
 import { wsUrl } from "../../tests/_workspaces.ts";
 import {
+  audioGrown,
   joinVoice,
   makeTeam,
   openApp,
@@ -69,8 +70,7 @@ Deno.test({
 
       // Each page receives audio from both others: bytes grow on both connections.
       const before = await Promise.all(talkers.map(peerStats));
-      await new Promise((r) => setTimeout(r, 1500));
-      const after = await Promise.all(talkers.map(peerStats));
+      const after = await audioGrown(talkers, before);
       for (let i = 0; i < 3; i++) {
         assertEquals(after[i].length, 2, "two connections per page");
         for (let j = 0; j < 2; j++) {

@@ -176,9 +176,11 @@ export const topics: Attack = async (server) => {
 /** 1,300 connections that send one header byte a second for 40 s (past the descriptor budget). */
 export const slowloris: Attack = async (server) => {
   const count = 1300;
-  const conns = await Promise.all(
+  // Past the server's descriptors some connects are reset: those count as refused, not held.
+  const dialed = await Promise.allSettled(
     Array.from({ length: count }, () => Deno.connect({ hostname: "127.0.0.1", port: server.port })),
   );
+  const conns = dialed.flatMap((d) => d.status === "fulfilled" ? [d.value] : []);
   const head = new TextEncoder().encode("GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: ");
   const closedAt: number[] = [];
   const start = Date.now();
@@ -193,7 +195,9 @@ export const slowloris: Attack = async (server) => {
     }
   }));
   conns.forEach(closeQuietly);
-  return `${closedAt.length}/${count} closed within 40 s`;
+  const held = conns.length - closedAt.length;
+  return `${count - conns.length} refused at connect, ${closedAt.length} closed within 40 s ` +
+    `(median ${fmt(percentile(closedAt.sort((a, b) => a - b), 50) / 1000)} s), ${held} held`;
 };
 
 /** 1,100 idle connections held 5 s (the server runs with soft = hard = 1024 descriptors). */

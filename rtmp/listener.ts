@@ -117,7 +117,7 @@ class Connections {
   open(tcp: Deno.TcpConn): void {
     const ip = tcp.remoteAddr.hostname;
     const key = addressKey(ip);
-    if ((this.#perAddress.get(key) ?? 0) >= this.caps.perAddress || !this.#freeSlot()) {
+    if ((this.#perAddress.get(key) ?? 0) >= this.caps.perAddress || !this.#freeSlot(key)) {
       this.deps.log("warn", "rtmp connection refused: too many connections", { ip });
       try {
         tcp.close();
@@ -141,22 +141,32 @@ class Connections {
   }
 
   /**
-   * True when there is room, if need be by closing the oldest connection not yet publishing: slots
-   * held by slow or idle peers must not keep a real publisher out until their deadlines. Only one
-   * open for `giveWayAfterMs` gives way, or closed peers that reconnect at once would evict each
-   * other in a chain until they reached the publisher still in its handshake.
+   * True when there is room, if need be by closing a connection not yet publishing: slots held by
+   * slow or idle peers must not keep a real publisher out until their deadlines. First the oldest
+   * one open for `giveWayAfterMs` (younger ones do not, or closed peers that reconnect at once would
+   * evict each other in a chain until they reached the publisher still in its handshake); else, an
+   * address holding several connections, more than the newcomer's, gives up its oldest, so a flood
+   * from many addresses at their cap cannot keep out a publisher from a quieter one, nor evict it.
    */
-  #freeSlot(): boolean {
+  #freeSlot(key: string): boolean {
     if (this.#all.size < this.caps.total) return true;
     const now = Date.now();
     for (const c of this.#all) { // insertion order: the oldest first
-      if (now - c.openedAt < this.caps.giveWayAfterMs) return false; // all later ones are younger
+      if (now - c.openedAt < this.caps.giveWayAfterMs) break; // all later ones are younger
       if (c.waiting) {
         c.close("server full: gave way to a newer connection");
         return true;
       }
     }
-    return false;
+    // An address with one connection is never the busier one: a young single peer stays.
+    let most = Math.max(this.#perAddress.get(key) ?? 0, 1);
+    let victim: RtmpConn | null = null;
+    for (const c of this.#all) {
+      const held = this.#perAddress.get(addressKey(c.ip)) ?? 0;
+      if (c.waiting && held > most) [most, victim] = [held, c];
+    }
+    victim?.close("server full: gave way to a quieter address");
+    return victim !== null;
   }
 
   async close(): Promise<void> {

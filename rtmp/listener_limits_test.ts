@@ -174,6 +174,26 @@ Deno.test("startRtmpServer() takes a real ffmpeg publish while trickling connect
   }
 });
 
+Deno.test("startRtmpServer() takes a publisher from a quiet address at once while a flood from many fills every slot", async () => {
+  const t = await startTestServer({ maxConnections: 12 });
+  const tricklers = ["127.0.0.2", "127.0.0.3", "127.0.0.4"].flatMap((localAddress) =>
+    [1, 2, 3, 4].map(() =>
+      trickle(t.server.port, { localAddress, head: PAST_HANDSHAKE, everyMs: 200, reconnect: true })
+    )
+  );
+  try {
+    await waitFor(() => tricklers.every((x) => x.answered), { what: "12 tricklers answered" });
+    // No wait: every slot is young, so none gives way by age; the busiest address does.
+    const { code, err } = await finished(ffmpegPublish(t.url("key-a"), 3));
+    assertEquals(code, 0, err);
+    assert(t.events.includes("live room-a pb-a"), t.events.join());
+    assert(t.logs.some((l) => l.includes("quieter address")), "a flooding address gave way");
+  } finally {
+    await Promise.all(tricklers.map((x) => x.stop()));
+    await t.close();
+  }
+});
+
 Deno.test("startRtmpServer() counts an address right when its own connection gives way", async () => {
   const t = await startTestServer({ maxConnections: 2, maxConnectionsPerIp: 2, giveWayAfterMs: 0 });
   const open = async (localAddress: string) => {

@@ -137,6 +137,7 @@ export function createImageRoutes(deps: ImagesDeps, basePath: string): Hono {
     return deps.page(c, {
       title: `${room} · Roomcast`,
       entry: "image_room",
+      styles: ["image_room.css"],
       data,
       // The page still loads and waits for the room, but says by its status that there is none.
       status: exists ? 200 : 404,

@@ -90,7 +90,12 @@ export function createImagesAdminRoutes(deps: ImagesAdminDeps, basePath: string)
       if (!result.ok) throw new HttpError(401, "Admins only", { headers: REALM });
     }
     const data: ImageRoomsAdminData = { admin: true };
-    return deps.page(c, { title: "Image rooms · Roomcast", entry: "image_rooms", data });
+    return deps.page(c, {
+      title: "Image rooms · Roomcast",
+      entry: "image_rooms",
+      data,
+      styles: ["image_room.css"],
+    });
   });
 
   app.get("/api/image-rooms/manage", admin, async (c) => {

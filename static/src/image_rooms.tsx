@@ -81,7 +81,7 @@ function RoomRow({ room, onChange }: { room: Room; onChange(error?: string): voi
         </h2>
         <p class="muted">
           {room.images} image{room.images === 1 ? "" : "s"}
-          {room.current && <>· last {timeAgo(room.current.uploadedAt)}</>}
+          {room.current && <>{" · last "}{timeAgo(room.current.uploadedAt)}</>}
         </p>
         <div class="room-actions">
           <button

@@ -277,7 +277,8 @@ async function isFile(path: string): Promise<boolean> {
 }
 
 /**
- * Removes the temp files a crash left in image rooms (`rooms/.tmp-*`, `rooms/<room>/images/.tmp-*`),
+ * Removes the temp files a crash left in image rooms (`rooms/.tmp-*`, `rooms/<dir>/.tmp-*`,
+ * `rooms/<room>/images/.tmp-*`),
  * as the media library does for its folder; run once at start, before requests. Returns how many.
  */
 export async function removeUploadLeftovers(dataDir: string): Promise<number> {
@@ -295,6 +296,8 @@ export async function removeUploadLeftovers(dataDir: string): Promise<number> {
     await sweep(roomsDir);
     for await (const entry of Deno.readDir(roomsDir)) {
       if (!entry.isDirectory) continue;
+      // A room's own folder holds `.tmp-htpasswd-*` of an uploaders edit; `.thumbs/` the thumbnailer's.
+      await sweep(join(roomsDir, entry.name));
       await sweep(join(roomsDir, entry.name, "images")).catch((error) => {
         if (!(error instanceof Deno.errors.NotFound)) throw error;
       });

@@ -121,20 +121,7 @@ export function createImagesStore(db: Db, { dataDir, keep }: ImagesStoreOptions)
       throw error;
     }
   };
-  const insert = db.prepare(
-    `INSERT INTO image_uploads (room, file, content_type, size, uploaded_by, uploaded_at, caption)
-     VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-  );
-  const selectRecent = db.prepare(
-    "SELECT * FROM image_uploads WHERE room = ? ORDER BY id DESC LIMIT ?",
-  );
-  const selectOne = db.prepare("SELECT * FROM image_uploads WHERE room = ? AND id = ?");
-  const selectStale = db.prepare(
-    "SELECT * FROM image_uploads WHERE room = ? ORDER BY id DESC LIMIT -1 OFFSET ?",
-  );
-  const deleteOne = db.prepare("DELETE FROM image_uploads WHERE id = ?");
-  const deleteAll = db.prepare("DELETE FROM image_uploads WHERE room = ? RETURNING *");
-  const countRoom = db.prepare("SELECT COUNT(*) AS n FROM image_uploads WHERE room = ?");
+  const rows = createImageRows(db, keep);
   const imagesDir = (room: string) => join(roomDir(room), "images");
 
   const stageImage = (data: ReadableStream<Uint8Array>, maxBytes: number) =>
@@ -154,25 +141,15 @@ export function createImagesStore(db: Db, { dataDir, keep }: ImagesStoreOptions)
       await removeIfExists(staged.path);
       throw error;
     }
-    const { contentType, by, caption } = {
-      contentType: staged.type.mime,
-      by: options.uploadedBy,
-      caption: options.caption ?? null,
-    };
-    const { record, stale } = transaction(db, () => {
-      const row = insert.get(room, file, contentType, staged.size, by, Date.now(), caption);
-      const staleRows = selectStale.all(room, keep) as Row[];
-      for (const old of staleRows) deleteOne.run(old.id);
-      return { record: toRecord(row as Row), stale: staleRows.map(toRecord) };
-    });
+    const { record, stale } = rows.insertPruning(room, file, staged, options);
     // Rows go first, files after: a reader never gets a row whose file is already gone for good.
     for (const old of stale) await removeIfExists(join(dir, old.file));
     return { record, created, forgotten: stale };
   };
   const clearRoom = async (room: string) => {
-    const rows = (deleteAll.all(room) as Row[]).map(toRecord);
-    for (const old of rows) await removeIfExists(join(imagesDir(room), old.file));
-    return rows;
+    const removed = rows.deleteAll(room);
+    for (const old of removed) await removeIfExists(join(imagesDir(room), old.file));
+    return removed;
   };
 
   return {
@@ -181,19 +158,7 @@ export function createImagesStore(db: Db, { dataDir, keep }: ImagesStoreOptions)
 
     exists: async (room) => await isFile(join(roomDir(room), ".htpasswd")),
 
-    async listRooms() {
-      const rooms: string[] = [];
-      try {
-        for await (const entry of Deno.readDir(roomsDir)) {
-          if (!entry.isDirectory || !/^[A-Za-z0-9_-]+$/.test(entry.name)) continue;
-          // A folder without `.htpasswd` is not a room (e.g. one an older version left behind).
-          if (await isFile(join(roomsDir, entry.name, ".htpasswd"))) rooms.push(entry.name);
-        }
-      } catch (error) {
-        if (!(error instanceof Deno.errors.NotFound)) throw error;
-      }
-      return rooms.sort();
-    },
+    listRooms: () => listRooms(roomsDir),
 
     async saveImage(room, data, options) {
       const staged = await stageImage(data, options.maxBytes);
@@ -213,20 +178,72 @@ export function createImagesStore(db: Db, { dataDir, keep }: ImagesStoreOptions)
       });
       return true;
     },
-    count: (room) => Number((countRoom.get(room) as Row).n),
-
-    current: (room) => {
-      const row = selectRecent.get(room, 1) as Row | undefined;
-      return row ? toRecord(row) : null;
-    },
-    recent: (room, limit) => (selectRecent.all(room, limit) as Row[]).map(toRecord),
-    image: (room, id) => {
-      const row = selectOne.get(room, id) as Row | undefined;
-      return row ? toRecord(row) : null;
-    },
+    count: rows.count,
+    current: (room) => rows.recent(room, 1)[0] ?? null,
+    recent: rows.recent,
+    image: rows.image,
     pathOf: (record) => join(roomDir(record.room), "images", record.file),
     uploadersPath: (room) => join(roomDir(room), ".htpasswd"),
   };
+}
+
+/** The `image_uploads` statements, prepared once. */
+function createImageRows(db: Db, keep: number) {
+  const insert = db.prepare(
+    `INSERT INTO image_uploads (room, file, content_type, size, uploaded_by, uploaded_at, caption)
+     VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+  );
+  const selectRecent = db.prepare(
+    "SELECT * FROM image_uploads WHERE room = ? ORDER BY id DESC LIMIT ?",
+  );
+  const selectOne = db.prepare("SELECT * FROM image_uploads WHERE room = ? AND id = ?");
+  const selectStale = db.prepare(
+    "SELECT * FROM image_uploads WHERE room = ? ORDER BY id DESC LIMIT -1 OFFSET ?",
+  );
+  const deleteOne = db.prepare("DELETE FROM image_uploads WHERE id = ?");
+  const deleteAll = db.prepare("DELETE FROM image_uploads WHERE room = ? RETURNING *");
+  const countRoom = db.prepare("SELECT COUNT(*) AS n FROM image_uploads WHERE room = ?");
+  return {
+    /** Inserts the upload and deletes the rows past `keep`, in one transaction. */
+    insertPruning(room: string, file: string, staged: StagedImage, options: CommitOptions) {
+      return transaction(db, () => {
+        const row = insert.get(
+          room,
+          file,
+          staged.type.mime,
+          staged.size,
+          options.uploadedBy,
+          Date.now(),
+          options.caption ?? null,
+        );
+        const stale = selectStale.all(room, keep) as Row[];
+        for (const old of stale) deleteOne.run(old.id);
+        return { record: toRecord(row as Row), stale: stale.map(toRecord) };
+      });
+    },
+    deleteAll: (room: string) => (deleteAll.all(room) as Row[]).map(toRecord),
+    count: (room: string) => Number((countRoom.get(room) as Row).n),
+    recent: (room: string, limit: number) => (selectRecent.all(room, limit) as Row[]).map(toRecord),
+    image: (room: string, id: number) => {
+      const row = selectOne.get(room, id) as Row | undefined;
+      return row ? toRecord(row) : null;
+    },
+  };
+}
+
+/** Rooms that exist, by name: folders of `rooms/` with a `.htpasswd`. */
+async function listRooms(roomsDir: string): Promise<string[]> {
+  const rooms: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(roomsDir)) {
+      if (!entry.isDirectory || !/^[A-Za-z0-9_-]+$/.test(entry.name)) continue;
+      // A folder without `.htpasswd` is not a room (e.g. one an older version left behind).
+      if (await isFile(join(roomsDir, entry.name, ".htpasswd"))) rooms.push(entry.name);
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return rooms.sort();
 }
 
 /** Creates a room's folder and `.htpasswd` (starting with `line`); false when it existed. */

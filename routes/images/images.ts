@@ -91,20 +91,7 @@ export function createImageRoutes(deps: ImagesDeps, basePath: string): Hono {
   });
 
   // Thumbnails are made on first request (the thumbnailer caps ffmpeg runs at once) and kept.
-  app.get("/:room/thumb/:id{[0-9]+}", async (c) => {
-    const room = roomParam(c.req.param("room"));
-    const record = rooms.image(room, Number(c.req.param("id")));
-    if (!record) throw new HttpError(404, "No such image");
-    const original = rooms.pathOf(record);
-    const thumb = await deps.thumbs.of(record, original);
-    return await serveFile(c.req.raw, thumb?.path ?? original, {
-      contentType: thumb?.contentType ?? record.contentType,
-      etag: `"thumb-${record.id}${thumb ? "" : "-original"}"`,
-      lastModified: record.uploadedAt,
-      // Without ffmpeg the original stands in; a later request may get the real thumbnail.
-      cacheControl: thumb ? "public, max-age=31536000, immutable" : "no-cache",
-    });
-  });
+  app.get("/:room/thumb/:id{[0-9]+}", (c) => thumbnail(c, deps));
 
   app.get("/:room/meta", async (c) => {
     const room = roomParam(c.req.param("room"));
@@ -124,25 +111,43 @@ export function createImageRoutes(deps: ImagesDeps, basePath: string): Hono {
     });
   });
 
-  app.get("/:room", async (c) => {
-    const room = roomParam(c.req.param("room"));
-    const exists = await rooms.exists(room);
-    const data: ImageRoomPageData = {
-      room,
-      exists,
-      admin: deps.isAdmin(c),
-      maxCaption: MAX_CAPTION,
-      maxUploadBytes: deps.maxUploadBytes,
-    };
-    return deps.page(c, {
-      title: `${room} · Roomcast`,
-      entry: "image_room",
-      styles: ["image_room.css"],
-      data,
-      // The page still loads and waits for the room, but says by its status that there is none.
-      status: exists ? 200 : 404,
-    });
-  });
+  app.get("/:room", (c) => viewerPage(c, deps));
 
   return app;
+}
+
+/** `GET /:room/thumb/:id`: the strip's small copy, or the original when none can be made. */
+async function thumbnail(c: Context, deps: ImagesDeps): Promise<Response> {
+  const room = roomParam(c.req.param("room")!);
+  const record = deps.rooms.image(room, Number(c.req.param("id")));
+  if (!record) throw new HttpError(404, "No such image");
+  const original = deps.rooms.pathOf(record);
+  const thumb = await deps.thumbs.of(record, original);
+  return await serveFile(c.req.raw, thumb?.path ?? original, {
+    contentType: thumb?.contentType ?? record.contentType,
+    etag: `"thumb-${record.id}${thumb ? "" : "-original"}"`,
+    lastModified: record.uploadedAt,
+    // Without ffmpeg the original stands in; a later request may get the real thumbnail.
+    cacheControl: thumb ? "public, max-age=31536000, immutable" : "no-cache",
+  });
+}
+
+/** `GET /:room`: the viewer, also for a room not made yet (404), which it then waits for. */
+async function viewerPage(c: Context, deps: ImagesDeps): Promise<Response> {
+  const room = roomParam(c.req.param("room")!);
+  const exists = await deps.rooms.exists(room);
+  const data: ImageRoomPageData = {
+    room,
+    exists,
+    admin: deps.isAdmin(c),
+    maxCaption: MAX_CAPTION,
+    maxUploadBytes: deps.maxUploadBytes,
+  };
+  return deps.page(c, {
+    title: `${room} · Roomcast`,
+    entry: "image_room",
+    styles: ["image_room.css"],
+    data,
+    status: exists ? 200 : 404,
+  });
 }

@@ -1,5 +1,5 @@
 // Image room management for admins: list, delete, clear, and who may upload (the rooms' htpasswd).
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { errorsOf, HttpError } from "../../errors.ts";
 import { parseBasicAuth } from "../../edge/basic_auth.ts";
 import { readJsonObject } from "../../edge/body.ts";
@@ -70,14 +70,13 @@ async function existingRoom(c: Context, deps: ImagesAdminDeps): Promise<string> 
 }
 
 export function createImagesAdminRoutes(deps: ImagesAdminDeps, basePath: string): Hono {
-  const { rooms, uploaders } = deps;
+  const { rooms } = deps;
   const app = new Hono();
-  const admin = async (c: Context, next: () => Promise<void>) => {
+  const admin: MiddlewareHandler = async (c, next) => {
     await requireAdmin(c, deps);
     await next();
   };
-  const uploadersOf = async (room: string) =>
-    (await uploaders.list(rooms.uploadersPath(room))) ?? [];
+  const uploadersOf = (room: string) => uploadersIn(deps, room);
   // Viewers reload state on `updated`: a deleted room then reads "no such room", a cleared one empty.
   const tellViewers = (room: string) => deps.hub.publish(`image:${room}`, "updated", null);
 
@@ -113,6 +112,38 @@ export function createImagesAdminRoutes(deps: ImagesAdminDeps, basePath: string)
     return c.json({ rooms: list } satisfies ManagedRooms);
   });
 
+  addUploaderRoutes(app, deps, admin);
+
+  app.post("/api/image-rooms/:room/clear", deps.sameOrigin, admin, async (c) => {
+    const room = await existingRoom(c, deps);
+    const removed = await rooms.clearRoom(room);
+    for (const record of removed) await deps.thumbs.forget(record);
+    tellViewers(room);
+    deps.log.info("Image room cleared", { room, images: removed.length });
+    return c.json({ ok: true, room, removed: removed.length });
+  });
+
+  app.delete("/api/image-rooms/:room", deps.sameOrigin, admin, async (c) => {
+    const room = await existingRoom(c, deps);
+    const records = rooms.recent(room, Number.MAX_SAFE_INTEGER);
+    if (!(await rooms.deleteRoom(room))) throw new HttpError(404, "No such room");
+    for (const record of records) await deps.thumbs.forget(record);
+    tellViewers(room);
+    deps.log.info("Image room deleted", { room });
+    return c.json({ ok: true, room });
+  });
+
+  return app;
+}
+
+async function uploadersIn(deps: ImagesAdminDeps, room: string) {
+  return (await deps.uploaders.list(deps.rooms.uploadersPath(room))) ?? [];
+}
+
+/** Who may upload to a room: listed, added or re-passworded, removed. */
+function addUploaderRoutes(app: Hono, deps: ImagesAdminDeps, admin: MiddlewareHandler): void {
+  const { rooms, uploaders } = deps;
+  const uploadersOf = (room: string) => uploadersIn(deps, room);
   app.get("/api/image-rooms/:room/uploaders", admin, async (c) => {
     const room = await existingRoom(c, deps);
     c.header("cache-control", "no-store");
@@ -140,25 +171,4 @@ export function createImagesAdminRoutes(deps: ImagesAdminDeps, basePath: string)
     deps.log.info("Image room uploader removed", { room, user });
     return c.json({ room, uploaders: await uploadersOf(room) } satisfies UploaderList);
   });
-
-  app.post("/api/image-rooms/:room/clear", deps.sameOrigin, admin, async (c) => {
-    const room = await existingRoom(c, deps);
-    const removed = await rooms.clearRoom(room);
-    for (const record of removed) await deps.thumbs.forget(record);
-    tellViewers(room);
-    deps.log.info("Image room cleared", { room, images: removed.length });
-    return c.json({ ok: true, room, removed: removed.length });
-  });
-
-  app.delete("/api/image-rooms/:room", deps.sameOrigin, admin, async (c) => {
-    const room = await existingRoom(c, deps);
-    const records = rooms.recent(room, Number.MAX_SAFE_INTEGER);
-    if (!(await rooms.deleteRoom(room))) throw new HttpError(404, "No such room");
-    for (const record of records) await deps.thumbs.forget(record);
-    tellViewers(room);
-    deps.log.info("Image room deleted", { room });
-    return c.json({ ok: true, room });
-  });
-
-  return app;
 }

@@ -134,6 +134,81 @@ function useIncomingFiles(onFile: (file: File) => void) {
   };
 }
 
+interface BarProps {
+  image: ImageView | null;
+  /** An older image is on screen. */
+  pinned: boolean;
+  status: string;
+  /** Null when there is too little history for a slideshow. */
+  slideshow: boolean | null;
+  onUpload(): void;
+  onSlideshow(): void;
+}
+
+function ViewerBar({ image, pinned, status, slideshow, onUpload, onSlideshow }: BarProps) {
+  const fullscreen = () => {
+    if (document.fullscreenElement) void document.exitFullscreen();
+    else void document.documentElement.requestFullscreen().catch(() => {});
+  };
+  return (
+    <header class="viewer-bar">
+      <a href={url("")} class="brand">Roomcast</a>
+      <span class="room-name">{room}</span>
+      <span class={`status status-${status.replace(" ", "-")}`} id="status">{status}</span>
+      <span class="credit">
+        {image && (
+          <>
+            {pinned ? "Showing an earlier image · " : ""}
+            by <b>{image.uploadedBy}</b> · {timeAgo(image.uploadedAt)}
+          </>
+        )}
+      </span>
+      <button type="button" class="button" id="open-upload" onClick={onUpload}>Upload</button>
+      {slideshow !== null && (
+        <button
+          type="button"
+          class="button"
+          id="slideshow"
+          aria-pressed={slideshow}
+          onClick={onSlideshow}
+        >
+          {slideshow ? "Stop slideshow" : "Slideshow"}
+        </button>
+      )}
+      <button type="button" class="button" onClick={fullscreen} aria-label="Fullscreen">
+        <svg width="16" height="16" viewBox="0 0 16 16" fill="none" stroke="currentColor">
+          <path stroke-width="2" d="M1 5V1h4M11 1h4v4M15 11v4h-4M5 15H1v-4" />
+        </svg>
+      </button>
+    </header>
+  );
+}
+
+/** The recent images as thumbnails, newest first; a click looks back, or returns to live. */
+function Strip(
+  { recent, currentId, onPick }: {
+    recent: ImageView[];
+    currentId?: number;
+    onPick(item: ImageView): void;
+  },
+) {
+  return (
+    <nav class="strip" aria-label="Recent images">
+      {recent.map((item) => (
+        <button
+          type="button"
+          key={item.id}
+          class={item.id === currentId ? "current" : ""}
+          onClick={() => onPick(item)}
+          title={`${item.uploadedBy}, ${timeAgo(item.uploadedAt)}`}
+        >
+          <img src={item.thumbUrl} alt={item.caption ?? ""} loading="lazy" />
+        </button>
+      ))}
+    </nav>
+  );
+}
+
 function ImageRoom() {
   const [pinned, setPinned] = useState<ImageView | null>(null);
   const pinnedRef = useRef<ImageView | null>(null);
@@ -157,10 +232,6 @@ function ImageRoom() {
   useEffect(() => void (pinnedGone && backToLive()), [pinnedGone]);
 
   const image = slide ?? (pinnedGone ? null : pinned) ?? shown;
-  const fullscreen = () => {
-    if (document.fullscreenElement) void document.exitFullscreen();
-    else void document.documentElement.requestFullscreen().catch(() => {});
-  };
   const openPanel = () => setPanel(true);
   const status = state === "missing" ? "no room" : connection;
 
@@ -179,51 +250,21 @@ function ImageRoom() {
         ? <EmptyRoom room={room} onUpload={openPanel} />
         : null}
       {image?.caption && <p class="caption" id="caption">{image.caption}</p>}
-      <header class="viewer-bar">
-        <a href={url("")} class="brand">Roomcast</a>
-        <span class="room-name">{room}</span>
-        <span class={`status status-${status.replace(" ", "-")}`} id="status">{status}</span>
-        <span class="credit">
-          {image && (
-            <>
-              {pinned && !slideshow ? "Showing an earlier image · " : ""}
-              by <b>{image.uploadedBy}</b> · {timeAgo(image.uploadedAt)}
-            </>
-          )}
-        </span>
-        <button type="button" class="button" id="open-upload" onClick={openPanel}>Upload</button>
-        {meta.recent.length > 1 && (
-          <button
-            type="button"
-            class="button"
-            id="slideshow"
-            aria-pressed={slideshow}
-            onClick={() => setSlideshow(!slideshow)}
-          >
-            {slideshow ? "Stop slideshow" : "Slideshow"}
-          </button>
-        )}
-        <button type="button" class="button" onClick={fullscreen} aria-label="Fullscreen">
-          <svg width="16" height="16" viewBox="0 0 16 16" fill="none" stroke="currentColor">
-            <path stroke-width="2" d="M1 5V1h4M11 1h4v4M15 11v4h-4M5 15H1v-4" />
-          </svg>
-        </button>
-      </header>
+      <ViewerBar
+        image={image}
+        pinned={pinned !== null && !slideshow}
+        status={status}
+        slideshow={meta.recent.length > 1 ? slideshow : null}
+        onUpload={openPanel}
+        onSlideshow={() => setSlideshow(!slideshow)}
+      />
       {newWhilePinned && pinned && !slideshow && <BackToLive onClick={backToLive} />}
       {meta.recent.length > 1 && !slideshow && (
-        <nav class="strip" aria-label="Recent images">
-          {meta.recent.map((item) => (
-            <button
-              type="button"
-              key={item.id}
-              class={item.id === image?.id ? "current" : ""}
-              onClick={() => item.id === shown?.id ? backToLive() : setPinned(item)}
-              title={`${item.uploadedBy}, ${timeAgo(item.uploadedAt)}`}
-            >
-              <img src={item.thumbUrl} alt={item.caption ?? ""} loading="lazy" />
-            </button>
-          ))}
-        </nav>
+        <Strip
+          recent={meta.recent}
+          currentId={image?.id}
+          onPick={(item) => item.id === shown?.id ? backToLive() : setPinned(item)}
+        />
       )}
       {panel && (
         <ImageUploader

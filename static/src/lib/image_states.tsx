@@ -28,7 +28,7 @@ export function NoSuchRoom({ room, onUpload }: { room: string; onUpload(): void 
 
 export function EmptyRoom({ room, onUpload }: { room: string; onUpload(): void }) {
   return (
-    <div class="room-message empty" id="empty-room">
+    <div class="room-message" id="empty-room">
       <h1>No images in {room} yet</h1>
       <p>Drop or paste an image on this page, or pick one. Scripts upload with curl:</p>
       <CurlLine room={room} user="USER" />

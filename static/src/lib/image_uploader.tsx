@@ -39,6 +39,69 @@ function Preview({ file }: { file: File }) {
   return <img class="upload-preview" src={src} alt="" />;
 }
 
+interface LoginProps {
+  user: string;
+  password: string;
+  onUser(value: string): void;
+  onPassword(value: string): void;
+}
+
+/** The room's Basic credentials, asked once per tab. */
+function LoginFields({ user, password, onUser, onPassword }: LoginProps) {
+  return (
+    <fieldset class="upload-login">
+      <legend>Room uploader (or admin, to make the room)</legend>
+      <input
+        id="upload-user"
+        autocomplete="username"
+        placeholder="User"
+        required
+        value={user}
+        onInput={(e) => onUser((e.target as HTMLInputElement).value)}
+      />
+      <input
+        id="upload-password"
+        type="password"
+        autocomplete="current-password"
+        placeholder="Password"
+        required
+        value={password}
+        onInput={(e) => onPassword((e.target as HTMLInputElement).value)}
+      />
+    </fieldset>
+  );
+}
+
+function UploadStatus({ phase }: { phase: Phase }) {
+  if (phase.kind === "uploading") {
+    return (
+      <div class="upload-progress">
+        <progress id="upload-progress" max={1} value={phase.fraction} />
+        <span>{Math.round(phase.fraction * 100)}%</span>
+      </div>
+    );
+  }
+  return phase.kind === "error" ? <p class="upload-error" role="alert">{phase.message}</p> : null;
+}
+
+/** The chosen image's preview, or the drop zone; a click opens the file picker. */
+function FilePicker({ file, onFile }: { file: File | null; onFile(file: File | null): void }) {
+  const picker = useRef<HTMLInputElement>(null);
+  return (
+    <div class={`drop-zone${file ? " has-file" : ""}`} onClick={() => picker.current?.click()}>
+      {file ? <Preview file={file} /> : <span>Drop an image here, paste one, or pick a file</span>}
+      <input
+        ref={picker}
+        type="file"
+        accept={ACCEPT}
+        id="upload-file"
+        hidden
+        onChange={(e) => onFile((e.target as HTMLInputElement).files?.[0] ?? null)}
+      />
+    </div>
+  );
+}
+
 export function ImageUploader(props: UploaderProps) {
   const { room, file } = props;
   const [credentials, setCredentials] = useState<Credentials | null>(() => storedCredentials(room));
@@ -46,7 +109,6 @@ export function ImageUploader(props: UploaderProps) {
   const [password, setPassword] = useState("");
   const [caption, setCaption] = useState("");
   const [phase, setPhase] = useState<Phase>({ kind: "idle" });
-  const picker = useRef<HTMLInputElement>(null);
   const needsLogin = !props.admin && !credentials;
   const tooLarge = file !== null && file.size > props.maxUploadBytes;
 
@@ -88,22 +150,7 @@ export function ImageUploader(props: UploaderProps) {
         <strong>Upload to {room}</strong>
         <button type="button" class="button" onClick={props.onClose} aria-label="Close">✕</button>
       </div>
-      <div
-        class={`drop-zone${file ? " has-file" : ""}`}
-        onClick={() => picker.current?.click()}
-      >
-        {file
-          ? <Preview file={file} />
-          : <span>Drop an image here, paste one, or pick a file</span>}
-        <input
-          ref={picker}
-          type="file"
-          accept={ACCEPT}
-          id="upload-file"
-          hidden
-          onChange={(e) => props.onFile((e.target as HTMLInputElement).files?.[0] ?? null)}
-        />
-      </div>
+      <FilePicker file={file} onFile={props.onFile} />
       {tooLarge && (
         <p class="upload-error" role="alert">
           This file is larger than the {Math.round(props.maxUploadBytes / 1e6)} MB rooms take.
@@ -118,26 +165,7 @@ export function ImageUploader(props: UploaderProps) {
         onInput={(e) => setCaption((e.target as HTMLInputElement).value)}
       />
       {needsLogin && (
-        <fieldset class="upload-login">
-          <legend>Room uploader (or admin, to make the room)</legend>
-          <input
-            id="upload-user"
-            autocomplete="username"
-            placeholder="User"
-            required
-            value={user}
-            onInput={(e) => setUser((e.target as HTMLInputElement).value)}
-          />
-          <input
-            id="upload-password"
-            type="password"
-            autocomplete="current-password"
-            placeholder="Password"
-            required
-            value={password}
-            onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
-          />
-        </fieldset>
+        <LoginFields user={user} password={password} onUser={setUser} onPassword={setPassword} />
       )}
       {credentials && !props.admin && (
         <p class="muted upload-as">
@@ -151,13 +179,7 @@ export function ImageUploader(props: UploaderProps) {
           </button>
         </p>
       )}
-      {uploading && (
-        <div class="upload-progress">
-          <progress id="upload-progress" max={1} value={phase.fraction} />
-          <span>{Math.round(phase.fraction * 100)}%</span>
-        </div>
-      )}
-      {phase.kind === "error" && <p class="upload-error" role="alert">{phase.message}</p>}
+      <UploadStatus phase={phase} />
       <button type="submit" class="button primary" id="upload-send" disabled={!file || uploading}>
         {uploading ? "Uploading…" : "Upload"}
       </button>

@@ -253,11 +253,20 @@ Deno.test("image rooms: temp files a crash left are removed at start, images are
   await Deno.writeFile(join(images, ".tmp-0b1c6f9e"), new Uint8Array(100));
   await Deno.writeFile(join(dataDir, "rooms", ".tmp-upload-77ad"), new Uint8Array(100));
   await Deno.writeFile(join(images, "1700000000000-abcd1234.png"), tinyPng(1));
+  // An uploaders edit (rooms page) and a thumbnail cut short.
+  await Deno.writeTextFile(join(dataDir, "rooms", "wall", ".tmp-htpasswd-5e1f"), "half");
+  await Deno.mkdir(join(dataDir, "rooms", ".thumbs"));
+  await Deno.writeFile(join(dataDir, "rooms", ".thumbs", ".tmp-9a2b"), new Uint8Array(10));
   const server = await startServer({ dataDir });
   try {
     assertEquals([...Deno.readDirSync(images)].map((e) => e.name), ["1700000000000-abcd1234.png"]);
-    assertEquals([...Deno.readDirSync(join(dataDir, "rooms"))].map((e) => e.name), ["wall"]);
-    assertEquals((await server.waitForLog(/^Removed unfinished image uploads$/)).files, 2);
+    const rooms = [...Deno.readDirSync(join(dataDir, "rooms"))].map((e) => e.name).sort();
+    assertEquals(rooms, [".thumbs", "wall"]);
+    assertEquals([...Deno.readDirSync(join(dataDir, "rooms", "wall"))].map((e) => e.name), [
+      "images",
+    ]);
+    assertEquals([...Deno.readDirSync(join(dataDir, "rooms", ".thumbs"))].length, 0);
+    assertEquals((await server.waitForLog(/^Removed unfinished image uploads$/)).files, 4);
   } finally {
     await server.close();
     await Deno.remove(dataDir, { recursive: true });

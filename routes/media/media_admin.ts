@@ -63,6 +63,7 @@ export function createMediaAdminRoutes(deps: MediaAdminDeps): Hono {
     return deps.page(c, {
       title: "Media · Roomcast",
       entry: "media",
+      styles: ["media.css"],
       data: {
         user,
         enabled: deps.secret !== null,

@@ -7,7 +7,7 @@ import { assert, assertEquals } from "../../tests/_assert.ts";
 import { startServer } from "../../tests/_server.ts";
 import { browserTest, launchBrowser } from "../../tests/_browser.ts";
 import { tinyPng } from "../../tests/_images.ts";
-import { filesUnder, SECRET } from "../../tests/_media.ts";
+import { djangoToken, filesUnder, SECRET, uploadMedia } from "../../tests/_media.ts";
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -53,12 +53,11 @@ function countUploadRequests(page: Page): () => number {
 }
 
 Deno.test({
-  name: "media page: refused and failed uploads, progress, detail view with copy, delete, errors",
+  name: "media page: loading and empty states, uploads refused before sending, failed, in progress",
   ...browserTest,
   async fn() {
     const server = await startServer({ env: { MEDIA_SERVER_SECRET: SECRET } });
     const browser = await launchBrowser();
-    let serverClosed = false;
     try {
       const context = await browser.newContext({
         viewport: DESKTOP,
@@ -154,14 +153,44 @@ Deno.test({
       );
       await shootBoth(page, "list");
 
+      await context.close();
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "media page: the detail view copies URL, Markdown and HTML, deletes; a lost server is shown",
+  ...browserTest,
+  async fn() {
+    const server = await startServer({ env: { MEDIA_SERVER_SECRET: SECRET } });
+    const browser = await launchBrowser();
+    let serverClosed = false;
+    try {
+      const [picture] = await patterns();
+      const uploaded = await uploadMedia(server, await djangoToken(), picture, "Holiday Été.png");
+      const { filename } = await uploaded.json();
+      const context = await browser.newContext({
+        viewport: DESKTOP,
+        httpCredentials: { username: "admin", password: "adminpw" },
+        permissions: ["clipboard-read", "clipboard-write"],
+      });
+      const page = await context.newPage();
+      page.on("dialog", (dialog) => void dialog.accept());
+      await page.goto(`${server.url}media/admin`);
+      await page.waitForSelector("#media-grid");
       // The detail view, reachable by its address, with the three copy formats.
+      const card = page.locator(".media-card[data-filename]");
       await card.locator(".media-open").click();
       const detail = page.locator("#media-detail");
       await detail.waitFor();
       assert(page.url().includes(`file=${filename}`));
       const facts = (await detail.locator("dl").textContent())!;
       assert(facts.includes("Holiday Été.png") && facts.includes(filename), facts);
-      assert(facts.includes("1 × 1") && facts.includes("image/png"), facts);
+      assert(facts.includes("320 × 200") && facts.includes("image/png"), facts);
       const url = `${server.url}media/${filename}`;
       const copied = async (kind: string) => {
         await detail.locator(`.copy[data-kind="${kind}"]`).click();
@@ -172,7 +201,7 @@ Deno.test({
       assertEquals(await copied("markdown"), `![Holiday Été](${url})`);
       assertEquals(
         await copied("html"),
-        `<img src="${url}" alt="Holiday Été" width="1" height="1">`,
+        `<img src="${url}" alt="Holiday Été" width="320" height="200">`,
       );
       await shootBoth(page, "detail");
       await page.reload();
@@ -216,7 +245,6 @@ async function patterns(): Promise<Uint8Array[]> {
 /** Uploads file-000.png … file-<n-1>.png, each a few bytes longer than the one before. */
 async function seedLibrary(serverUrl: string, n: number): Promise<void> {
   const pictures = await patterns();
-  const { djangoToken } = await import("../../tests/_media.ts");
   const token = await djangoToken();
   for (let start = 0; start < n; start += 8) {
     await Promise.all(Array.from({ length: Math.min(8, n - start) }, async (_, k) => {
@@ -347,6 +375,55 @@ Deno.test({
     } finally {
       await browser.close();
       await server.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "media page: an upload cut off by the server going away clears its bar and offers Retry",
+  ...browserTest,
+  async fn() {
+    const server = await startServer({ env: { MEDIA_SERVER_SECRET: SECRET } });
+    const browser = await launchBrowser();
+    let serverClosed = false;
+    try {
+      const context = await browser.newContext({
+        viewport: DESKTOP,
+        httpCredentials: { username: "admin", password: "adminpw" },
+      });
+      const page = await context.newPage();
+      await page.goto(`${server.url}media/admin`);
+      await page.waitForSelector("#media-empty");
+      // Chromium's own throttling: 6 MB going up at 1 MB/s takes long enough to cut it off.
+      const cdp = await context.newCDPSession(page);
+      await cdp.send("Network.emulateNetworkConditions", {
+        offline: false,
+        latency: 0,
+        downloadThroughput: -1,
+        uploadThroughput: 1024 * 1024,
+      });
+      const body = new Uint8Array(6 * 1024 * 1024);
+      body.set(tinyPng());
+      await page.setInputFiles("#upload-input", [
+        { name: "slow.png", mimeType: "image/png", buffer: Buffer.from(body) },
+      ]);
+      await page.waitForFunction(() =>
+        (document.querySelector(".upload progress") as HTMLProgressElement | null)?.value! > 0
+      );
+      await shootBoth(page, "uploading");
+      await server.close();
+      serverClosed = true;
+      const failed = page.locator(".upload.failed");
+      await failed.waitFor({ timeout: 20_000 });
+      const text = (await failed.textContent())!;
+      assert(text.includes("The connection dropped.") && text.includes("press Retry"), text);
+      assertEquals(await failed.locator("progress").count(), 0);
+      assertEquals(await failed.locator("button:has-text('Retry')").count(), 1);
+      await shootBoth(page, "upload-dropped");
+      await context.close();
+    } finally {
+      await browser.close();
+      if (!serverClosed) await server.close();
     }
   },
 });

@@ -105,7 +105,14 @@ export function originalNameOf(filename: string): string | null {
  * UTF-8 bytes there. Those bytes, read back, are the name; anything that is not UTF-8 stays as read.
  */
 function utf8Name(name: string): string {
-  if (!/[\u0080-\u00ff]/.test(name) || /[^\u0000-\u00ff]/.test(name)) return name;
+  let bytesAboveAscii = false;
+  for (let i = 0; i < name.length; i++) {
+    const unit = name.charCodeAt(i);
+    // Past 0xFF it was not read as latin1 (busboy decoded a `filename*=UTF-8''…` itself).
+    if (unit > 0xff) return name;
+    if (unit >= 0x80) bytesAboveAscii = true;
+  }
+  if (!bytesAboveAscii) return name;
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(
       Uint8Array.from(name, (ch) => ch.charCodeAt(0)),

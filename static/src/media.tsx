@@ -1,149 +1,29 @@
 // The media page for admins: search, sort and pages of small cards; uploads, detail, bulk delete.
 import { render } from "preact";
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { useCallback, useState } from "preact/hooks";
 import { boot } from "./lib/boot.ts";
-import { deleteMedia, listMedia, MediaFailure } from "./lib/media_api.ts";
 import { MediaCard, MediaSkeleton } from "./lib/media_card.tsx";
 import { MediaDetail } from "./lib/media_detail.tsx";
 import { MediaPager, MediaSelectionBar, MediaToolbar, type View } from "./lib/media_controls.tsx";
+import { type Listing, useBulkDelete, useDetail, useListing, useView } from "./lib/media_state.ts";
 import { useUploads } from "./lib/media_upload_queue.tsx";
 import { MediaUploads } from "./lib/media_uploads.tsx";
-import type { MediaItem, MediaPageData, MediaSortName } from "../../routes/media/wire.ts";
+import type { MediaPageData } from "../../routes/media/wire.ts";
 
 const { user, enabled, maxUploadBytes, allowed } = boot<MediaPageData>();
 const PAGE = 48;
-const SORTS: MediaSortName[] = ["newest", "name", "size"];
-// Deletes in flight at once: quick for a page of files, gentle on a shared server.
-const DELETE_CONCURRENCY = 4;
-
-/** The page's place is in its address, so reload, back and a shared link land on it again. */
-function readView(): View {
-  const params = new URLSearchParams(location.search);
-  const sort = params.get("sort") as MediaSortName;
-  return {
-    q: params.get("q") ?? "",
-    sort: SORTS.includes(sort) ? sort : "newest",
-    page: Math.max(1, Number.parseInt(params.get("page") ?? "1") || 1),
-    file: params.get("file") ?? "",
-  };
-}
-
-function writeView(view: View, push: boolean): void {
-  const params = new URLSearchParams();
-  if (view.q) params.set("q", view.q);
-  if (view.sort !== "newest") params.set("sort", view.sort);
-  if (view.page > 1) params.set("page", String(view.page));
-  if (view.file) params.set("file", view.file);
-  const next = `${location.pathname}${params.size ? `?${params}` : ""}`;
-  if (push) history.pushState(null, "", next);
-  else history.replaceState(null, "", next);
-}
-
-type Listing =
-  | { state: "loading" }
-  | { state: "error"; failure: MediaFailure }
-  | { state: "ready"; items: MediaItem[]; total: number };
-
-async function deleteAll(names: string[], onDone: (name: string) => void): Promise<string[]> {
-  const failed: string[] = [];
-  const queue = [...names];
-  const worker = async () => {
-    for (let name; (name = queue.shift()) !== undefined;) {
-      try {
-        await deleteMedia(name);
-        onDone(name);
-      } catch {
-        failed.push(name);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: DELETE_CONCURRENCY }, worker));
-  return failed;
-}
 
 function MediaPage() {
-  const [view, setViewState] = useState<View>(readView);
-  const [listing, setListing] = useState<Listing>({ state: "loading" });
+  const [view, setView] = useView();
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [status, setStatus] = useState("");
-  const [detail, setDetail] = useState<MediaItem | null>(null);
   const [reloads, setReloads] = useState(0);
   const reload = useCallback(() => setReloads((n) => n + 1), []);
+  const listing = useListing(view, setView, { pageSize: PAGE, reloads, enabled });
+  const detail = useDetail(view, listing);
   const uploads = useUploads({ allowed, maxUploadBytes, onUploaded: reload, setStatus });
+  const removeNames = useBulkDelete(setStatus, setSelected, reload);
 
-  const setView = useCallback((patch: Partial<View>, push = true) => {
-    setViewState((old) => {
-      const next = { ...old, ...patch };
-      writeView(next, push);
-      return next;
-    });
-  }, []);
-  useEffect(() => {
-    const onPop = () => setViewState(readView());
-    addEventListener("popstate", onPop);
-    return () => removeEventListener("popstate", onPop);
-  }, []);
-
-  // Loading cards when the page changes; a reload after an upload or delete keeps what is shown.
-  const shown = useRef("");
-  useEffect(() => {
-    if (!enabled) return;
-    const abort = new AbortController();
-    const key = `${view.q}\n${view.sort}\n${view.page}`;
-    if (shown.current !== key) setListing({ state: "loading" });
-    shown.current = key;
-    const query = { q: view.q, sort: view.sort, limit: PAGE, offset: (view.page - 1) * PAGE };
-    listMedia(query, abort.signal).then((list) => {
-      // A delete can empty the last page: step back to the one that now is last.
-      const last = Math.max(1, Math.ceil(list.total / PAGE));
-      if (view.page > last) return setView({ page: last }, false);
-      setListing({ state: "ready", items: list.images, total: list.total });
-    }, (error) => {
-      if (abort.signal.aborted) return;
-      setListing({ state: "error", failure: error as MediaFailure });
-    });
-    return () => abort.abort();
-  }, [view.q, view.sort, view.page, reloads]);
-
-  // The detail view follows `?file=`: from this page, else looked up by its stored name.
-  useEffect(() => {
-    if (!view.file) return setDetail(null);
-    const here = listing.state === "ready" && listing.items.find((i) => i.filename === view.file);
-    if (here) return setDetail(here);
-    listMedia({ q: view.file, sort: "newest", limit: 1, offset: 0 }).then(
-      (list) => setDetail(list.images.find((i) => i.filename === view.file) ?? null),
-      () => setDetail(null),
-    );
-  }, [view.file, listing]);
-
-  const removeNames = async (names: string[]) => {
-    setStatus(`Deleting ${names.length} file${names.length === 1 ? "" : "s"}…`);
-    let done = 0;
-    const failed = await deleteAll(names, () => {
-      done++;
-      setStatus(`Deleting… ${done} of ${names.length}`);
-    });
-    setSelected((old) => new Set([...old].filter((n) => failed.includes(n))));
-    setStatus(
-      failed.length
-        ? `Deleted ${done}; ${failed.length} could not be deleted (still selected): press Delete again.`
-        : `Deleted ${done} file${done === 1 ? "" : "s"}.`,
-    );
-    reload();
-    return failed;
-  };
-
-  if (!enabled) {
-    return (
-      <main class="home media-page">
-        <h1>Media library</h1>
-        <p class="muted" id="media-disabled">
-          The media library is off: set <code>MEDIA_SERVER_SECRET</code>{" "}
-          (32 bytes or more) and restart.
-        </p>
-      </main>
-    );
-  }
   const items = listing.state === "ready" ? listing.items : [];
   const total = listing.state === "ready" ? listing.total : null;
   return (
@@ -158,9 +38,7 @@ function MediaPage() {
       <header>
         <h1>Media library</h1>
         <p class="muted">
-          Signed in as <b>{user}</b> · {total === null
-            ? "…"
-            : `${total} ${view.q ? "matching " : ""}file${total === 1 ? "" : "s"}`}
+          Signed in as <b>{user}</b> · {countText(total, view.q)}
         </p>
       </header>
       <MediaToolbar
@@ -176,14 +54,7 @@ function MediaPage() {
         selected={selected}
         pageNames={items.map((i) => i.filename)}
         onSelect={setSelected}
-        onDelete={async () => {
-          const names = [...selected];
-          const sure = confirm(
-            `Delete ${names.length} file${names.length === 1 ? "" : "s"}? ` +
-              "Pages using their URLs will show broken images.",
-          );
-          if (sure) await removeNames(names);
-        }}
+        onDelete={() => removeNames([...selected])}
       />
       <Listed
         listing={listing}
@@ -280,4 +151,19 @@ function Listed({ listing, view, selected, onView, onRetry, onSelect }: ListedPr
   );
 }
 
-render(<MediaPage />, document.getElementById("app")!);
+const countText = (total: number | null, q: string) =>
+  total === null ? "…" : `${total} ${q ? "matching " : ""}file${total === 1 ? "" : "s"}`;
+
+function MediaDisabled() {
+  return (
+    <main class="home media-page">
+      <h1>Media library</h1>
+      <p class="muted" id="media-disabled">
+        The media library is off: set <code>MEDIA_SERVER_SECRET</code>{" "}
+        (32 bytes or more) and restart.
+      </p>
+    </main>
+  );
+}
+
+render(enabled ? <MediaPage /> : <MediaDisabled />, document.getElementById("app")!);

@@ -119,7 +119,21 @@ export function MediaSelectionBar({ selected, pageNames, onSelect, onDelete }: S
           >
             Clear
           </button>
-          <button type="button" class="button danger" id="delete-selected" onClick={onDelete}>
+          <button
+            type="button"
+            class="button danger"
+            id="delete-selected"
+            onClick={() => {
+              const n = selected.size;
+              const sure = confirm(
+                `Delete ${n} file${n === 1 ? "" : "s"}? ` +
+                  "Pages using their URLs will show broken images.",
+              );
+              if (sure) {
+                onDelete();
+              }
+            }}
+          >
             Delete selected
           </button>
         </>

@@ -24,7 +24,6 @@ const COPY_LABELS: Record<SnippetKind, string> = {
 
 export function MediaDetail({ item, onClose, onDelete }: DetailProps) {
   const dialog = useRef<HTMLDialogElement>(null);
-  const [kind, setKind] = useState<SnippetKind>("url");
   const [note, setNote] = useState("");
   const [busy, setBusy] = useState(false);
   useEffect(() => {
@@ -34,18 +33,6 @@ export function MediaDetail({ item, onClose, onDelete }: DetailProps) {
   }, []);
   useEffect(() => setNote(""), [item.filename]);
 
-  const text = snippet(item, kind);
-  const copy = async (next: SnippetKind) => {
-    setKind(next);
-    try {
-      await navigator.clipboard.writeText(snippet(item, next));
-      setNote(`${COPY_LABELS[next].replace("Copy ", "")} copied.`);
-    } catch {
-      // No clipboard (plain http, or permission refused): the text is selected to copy by hand.
-      setNote("Press Ctrl+C (⌘C) to copy the selected text.");
-      requestAnimationFrame(() => document.getElementById("media-snippet")?.focus());
-    }
-  };
   const remove = async () => {
     if (!confirm(`Delete ${displayName(item)}? Pages using its URL will show a broken image.`)) {
       return;
@@ -58,14 +45,6 @@ export function MediaDetail({ item, onClose, onDelete }: DetailProps) {
       setBusy(false);
     }
   };
-  const facts: [string, string][] = [
-    ["Original name", item.original_name ?? "(not known: the file was added to the folder)"],
-    ["Stored as", item.filename],
-    ["Dimensions", dimensionsText(item) || "not stated in the file"],
-    ["Size", `${sizeText(item.size)} (${item.size.toLocaleString()} bytes)`],
-    ["Type", item.content_type],
-    ["Uploaded", new Date(item.created_at).toLocaleString()],
-  ];
   return (
     <dialog
       ref={dialog}
@@ -81,34 +60,8 @@ export function MediaDetail({ item, onClose, onDelete }: DetailProps) {
         </a>
         <div class="media-facts">
           <h2 title={displayName(item)}>{displayName(item)}</h2>
-          <dl>
-            {facts.map(([term, value]) => (
-              <div key={term}>
-                <dt>{term}</dt>
-                <dd>{value}</dd>
-              </div>
-            ))}
-          </dl>
-          <div class="media-copy" role="group" aria-label="Copy as">
-            {(Object.keys(COPY_LABELS) as SnippetKind[]).map((k) => (
-              <button
-                type="button"
-                key={k}
-                class={k === kind ? "button copy active" : "button copy"}
-                data-kind={k}
-                onClick={() => copy(k)}
-              >
-                {COPY_LABELS[k]}
-              </button>
-            ))}
-          </div>
-          <textarea
-            id="media-snippet"
-            readOnly
-            rows={2}
-            value={text}
-            onFocus={(e) => e.currentTarget.select()}
-          />
+          <MediaFacts item={item} />
+          <CopyAs item={item} onNote={setNote} />
           <p class="media-note" role="status">{note}</p>
           <div class="media-detail-actions">
             <a class="button" href={item.url} target="_blank" rel="noopener">Open original</a>
@@ -122,5 +75,66 @@ export function MediaDetail({ item, onClose, onDelete }: DetailProps) {
         </div>
       </div>
     </dialog>
+  );
+}
+
+function MediaFacts({ item }: { item: MediaItem }) {
+  const facts: [string, string][] = [
+    ["Original name", item.original_name ?? "(not known: the file was added to the folder)"],
+    ["Stored as", item.filename],
+    ["Dimensions", dimensionsText(item) || "not stated in the file"],
+    ["Size", `${sizeText(item.size)} (${item.size.toLocaleString()} bytes)`],
+    ["Type", item.content_type],
+    ["Uploaded", new Date(item.created_at).toLocaleString()],
+  ];
+  return (
+    <dl>
+      {facts.map(([term, value]) => (
+        <div key={term}>
+          <dt>{term}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+/** The three copy buttons and the text the chosen one copies, to select by hand without a clipboard. */
+function CopyAs({ item, onNote }: { item: MediaItem; onNote: (note: string) => void }) {
+  const [kind, setKind] = useState<SnippetKind>("url");
+  const copy = async (next: SnippetKind) => {
+    setKind(next);
+    try {
+      await navigator.clipboard.writeText(snippet(item, next));
+      onNote(`${COPY_LABELS[next].replace("Copy ", "")} copied.`);
+    } catch {
+      // No clipboard (plain http, or permission refused): the text is selected to copy by hand.
+      onNote("Press Ctrl+C (⌘C) to copy the selected text.");
+      requestAnimationFrame(() => document.getElementById("media-snippet")?.focus());
+    }
+  };
+  return (
+    <>
+      <div class="media-copy" role="group" aria-label="Copy as">
+        {(Object.keys(COPY_LABELS) as SnippetKind[]).map((k) => (
+          <button
+            type="button"
+            key={k}
+            class={k === kind ? "button copy active" : "button copy"}
+            data-kind={k}
+            onClick={() => copy(k)}
+          >
+            {COPY_LABELS[k]}
+          </button>
+        ))}
+      </div>
+      <textarea
+        id="media-snippet"
+        readOnly
+        rows={2}
+        value={snippet(item, kind)}
+        onFocus={(e) => e.currentTarget.select()}
+      />
+    </>
   );
 }

@@ -8,39 +8,7 @@ import { startServer } from "../../tests/_server.ts";
 import { browserTest, launchBrowser } from "../../tests/_browser.ts";
 import { tinyPng } from "../../tests/_images.ts";
 import { djangoToken, filesUnder, SECRET, uploadMedia } from "../../tests/_media.ts";
-
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
-/** Screenshots go here (not committed); look at them when the page changes. */
-const SHOTS = Deno.env.get("ROOMCAST_SHOTS") ?? "/tmp/roomcast-shots";
-
-/** Screenshots the page at both sizes as media-<state>-{desktop,phone}.png, checking overflow. */
-export async function shootBoth(page: Page, state: string): Promise<void> {
-  await Deno.mkdir(SHOTS, { recursive: true });
-  for (const [size, viewport] of [["desktop", DESKTOP], ["phone", PHONE]] as const) {
-    await page.setViewportSize(viewport);
-    await page.waitForTimeout(100);
-    await page.screenshot({ path: `${SHOTS}/media-${state}-${size}.png` });
-    const [scrollWidth, innerWidth] = await page.evaluate(() => [
-      document.documentElement.scrollWidth,
-      globalThis.innerWidth,
-    ]);
-    assert(scrollWidth <= innerWidth, `${state} ${size}: ${scrollWidth} px in ${innerWidth} px`);
-  }
-  await page.setViewportSize(DESKTOP);
-}
-
-/** Waits until every thumbnail in view has loaded (ffmpeg makes them on first request). */
-async function thumbnailsShown(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () =>
-      [...document.querySelectorAll<HTMLImageElement>("#media-grid img")]
-        .filter((img) => img.getBoundingClientRect().top < innerHeight)
-        .every((img) => img.complete && img.naturalWidth > 0),
-    undefined,
-    { timeout: 20_000 },
-  );
-}
+import { DESKTOP, patterns, shootBoth } from "../../tests/_media_page.ts";
 
 /** Requests the page made to the upload and token routes, to show a refused file never left. */
 function countUploadRequests(page: Page): () => number {
@@ -50,6 +18,80 @@ function countUploadRequests(page: Page): () => number {
     if (path.endsWith("/upload") || path.endsWith("/media/admin/token")) count++;
   });
   return () => count;
+}
+
+/** A .txt and an 11 MB file are refused in the page; an HTML ".png" by the server. */
+async function refusedAndFailedUploads(page: Page): Promise<void> {
+  const uploadRequests = countUploadRequests(page);
+  const tooBig = new Uint8Array(10 * 1024 * 1024 + 1);
+  tooBig.set(tinyPng());
+  await page.setInputFiles("#upload-input", [
+    { name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hello") },
+    { name: "huge.png", mimeType: "image/png", buffer: Buffer.from(tooBig) },
+  ]);
+  await page.waitForFunction(() => document.querySelectorAll(".upload.failed").length === 2);
+  const refused = await page.locator(".upload.failed").allTextContents();
+  assert(refused[0].includes(".txt files are not accepted."), refused[0]);
+  assert(refused[0].includes("Choose a .jpg, .jpeg, .png, .gif, .webp, .svg, .bmp image."));
+  assert(refused[1].includes("the limit is 10.0 MB.") && refused[1].includes("Shrink"));
+  assertEquals(await page.locator(".upload.failed progress").count(), 0);
+  await page.waitForTimeout(300);
+  assertEquals(uploadRequests(), 0, "a refused file is never sent");
+  await shootBoth(page, "refused");
+  for (let i = 0; i < 2; i++) await page.click(".upload.failed button:has-text('Dismiss')");
+
+  // Refused by the server (HTML named .png): the bar goes, the message says what to do.
+  await page.setInputFiles("#upload-input", [
+    { name: "fake.png", mimeType: "image/png", buffer: Buffer.from("<html></html>") },
+  ]);
+  const failed = page.locator(".upload.failed");
+  await failed.waitFor();
+  const failedText = (await failed.textContent())!;
+  assert(
+    failedText.includes("File content does not match its extension: it is not a .png image."),
+  );
+  assert(failedText.includes("Choose another file, or save this one again"), failedText);
+  assertEquals(await failed.locator("progress").count(), 0);
+  assertEquals(uploadRequests(), 2, "one token and one upload");
+  await shootBoth(page, "upload-error");
+  await page.click(".upload.failed button:has-text('Dismiss')");
+}
+
+/** A 3 MB upload: its progress bar comes and goes, the card shows the original name. */
+async function uploadWithProgress(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = globalThis as unknown as { progressSeen: number };
+    w.progressSeen = 0;
+    new MutationObserver((records) => {
+      for (const r of records) {
+        for (const n of r.addedNodes) {
+          if (n instanceof Element && n.querySelector("progress")) w.progressSeen++;
+        }
+      }
+    }).observe(document.body, { subtree: true, childList: true });
+  });
+  const big = new Uint8Array(3 * 1024 * 1024);
+  big.set(tinyPng());
+  await page.setInputFiles("#upload-input", [
+    { name: "Holiday Été.png", mimeType: "image/png", buffer: Buffer.from(big) },
+  ]);
+  const card = page.locator(".media-card[data-filename]");
+  await card.waitFor({ timeout: 15_000 });
+  const filename = (await card.getAttribute("data-filename"))!;
+  assert(/^[0-9a-f]{32}\.png$/.test(filename), filename);
+  assertEquals(await card.locator(".media-name").textContent(), "Holiday Été.png");
+  assertEquals(await card.locator(".media-meta").textContent(), "1 × 1 · 3.0 MB");
+  assert(
+    await page.evaluate(() => (globalThis as unknown as { progressSeen: number }).progressSeen) > 0,
+    "a progress bar was shown",
+  );
+  await page.waitForFunction(
+    (name) =>
+      (document.querySelector(`[data-filename="${name}"] img`) as HTMLImageElement)
+        ?.naturalWidth > 0,
+    filename,
+  );
+  await shootBoth(page, "list");
 }
 
 Deno.test({
@@ -82,76 +124,8 @@ Deno.test({
       await page.unroute(/\/media\?/);
       await shootBoth(page, "empty");
 
-      const uploadRequests = countUploadRequests(page);
-      const tooBig = new Uint8Array(10 * 1024 * 1024 + 1);
-      tooBig.set(tinyPng());
-      await page.setInputFiles("#upload-input", [
-        { name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hello") },
-        { name: "huge.png", mimeType: "image/png", buffer: Buffer.from(tooBig) },
-      ]);
-      await page.waitForFunction(() => document.querySelectorAll(".upload.failed").length === 2);
-      const refused = await page.locator(".upload.failed").allTextContents();
-      assert(refused[0].includes(".txt files are not accepted."), refused[0]);
-      assert(refused[0].includes("Choose a .jpg, .jpeg, .png, .gif, .webp, .svg, .bmp image."));
-      assert(refused[1].includes("the limit is 10.0 MB.") && refused[1].includes("Shrink"));
-      assertEquals(await page.locator(".upload.failed progress").count(), 0);
-      await page.waitForTimeout(300);
-      assertEquals(uploadRequests(), 0, "a refused file is never sent");
-      await shootBoth(page, "refused");
-      for (let i = 0; i < 2; i++) await page.click(".upload.failed button:has-text('Dismiss')");
-
-      // Refused by the server (HTML named .png): the bar goes, the message says what to do.
-      await page.setInputFiles("#upload-input", [
-        { name: "fake.png", mimeType: "image/png", buffer: Buffer.from("<html></html>") },
-      ]);
-      const failed = page.locator(".upload.failed");
-      await failed.waitFor();
-      const failedText = (await failed.textContent())!;
-      assert(
-        failedText.includes("File content does not match its extension: it is not a .png image."),
-      );
-      assert(failedText.includes("Choose another file, or save this one again"), failedText);
-      assertEquals(await failed.locator("progress").count(), 0);
-      assertEquals(uploadRequests(), 2, "one token and one upload");
-      await shootBoth(page, "upload-error");
-      await page.click(".upload.failed button:has-text('Dismiss')");
-
-      // A 3 MB upload: its progress bar comes and goes, the card shows the original name.
-      await page.evaluate(() => {
-        const w = globalThis as unknown as { progressSeen: number };
-        w.progressSeen = 0;
-        new MutationObserver((records) => {
-          for (const r of records) {
-            for (const n of r.addedNodes) {
-              if (n instanceof Element && n.querySelector("progress")) w.progressSeen++;
-            }
-          }
-        }).observe(document.body, { subtree: true, childList: true });
-      });
-      const big = new Uint8Array(3 * 1024 * 1024);
-      big.set(tinyPng());
-      await page.setInputFiles("#upload-input", [
-        { name: "Holiday Été.png", mimeType: "image/png", buffer: Buffer.from(big) },
-      ]);
-      const card = page.locator(".media-card[data-filename]");
-      await card.waitFor({ timeout: 15_000 });
-      const filename = (await card.getAttribute("data-filename"))!;
-      assert(/^[0-9a-f]{32}\.png$/.test(filename), filename);
-      assertEquals(await card.locator(".media-name").textContent(), "Holiday Été.png");
-      assertEquals(await card.locator(".media-meta").textContent(), "1 × 1 · 3.0 MB");
-      assert(
-        await page.evaluate(() =>
-          (globalThis as unknown as { progressSeen: number }).progressSeen
-        ) > 0,
-        "a progress bar was shown",
-      );
-      await page.waitForFunction(
-        (name) =>
-          (document.querySelector(`[data-filename="${name}"] img`) as HTMLImageElement)
-            ?.naturalWidth > 0,
-        filename,
-      );
-      await shootBoth(page, "list");
+      await refusedAndFailedUploads(page);
+      await uploadWithProgress(page);
 
       await context.close();
     } finally {
@@ -224,157 +198,6 @@ Deno.test({
     } finally {
       await browser.close();
       if (!serverClosed) await server.close();
-    }
-  },
-});
-
-/** A few real pictures (ffmpeg test patterns), so the screenshots look like a library. */
-async function patterns(): Promise<Uint8Array[]> {
-  const sources = ["testsrc=size=320x200", "smptebars=size=300x300", "mandelbrot=size=240x320"];
-  return await Promise.all(sources.map(async (source) => {
-    const { stdout, success } = await new Deno.Command("ffmpeg", {
-      args: ["-v", "error", "-f", "lavfi", "-i", source, "-frames:v", "1", "-f", "image2pipe"]
-        .concat(["-c:v", "png", "pipe:1"]),
-      stdout: "piped",
-    }).output();
-    assert(success, `ffmpeg made ${source}`);
-    return stdout;
-  }));
-}
-
-/** Uploads file-000.png … file-<n-1>.png, each a few bytes longer than the one before. */
-async function seedLibrary(serverUrl: string, n: number): Promise<void> {
-  const pictures = await patterns();
-  const token = await djangoToken();
-  for (let start = 0; start < n; start += 8) {
-    await Promise.all(Array.from({ length: Math.min(8, n - start) }, async (_, k) => {
-      const i = start + k;
-      const picture = pictures[i % pictures.length];
-      const body = new Uint8Array(picture.length + i * 3);
-      body.set(picture);
-      const form = new FormData();
-      form.append("file", new Blob([body]), `file-${String(i).padStart(3, "0")}.png`);
-      const response = await fetch(`${serverUrl}upload?token=${token}`, {
-        method: "POST",
-        body: form,
-      });
-      assertEquals(response.status, 200);
-      await response.body?.cancel();
-    }));
-  }
-}
-
-const cardNames = (page: Page) => page.locator("#media-grid .media-name").allTextContents();
-const totalOf = async (serverUrl: string) =>
-  (await (await fetch(`${serverUrl}media?limit=1`)).json()).total as number;
-
-Deno.test({
-  name: "media page: pages through 120 files, searches by original name, sorts, bulk-deletes",
-  ...browserTest,
-  async fn() {
-    const server = await startServer({ env: { MEDIA_SERVER_SECRET: SECRET } });
-    const browser = await launchBrowser();
-    try {
-      await seedLibrary(server.url, 120);
-      const context = await browser.newContext({
-        viewport: DESKTOP,
-        httpCredentials: { username: "admin", password: "adminpw" },
-      });
-      const page = await context.newPage();
-      page.on("dialog", (dialog) => void dialog.accept());
-      await page.goto(`${server.url}media/admin?sort=name`);
-      await page.waitForSelector("#media-grid");
-      const first = await cardNames(page);
-      assertEquals(first.length, 48);
-      assertEquals([first[0], first[47]], ["file-000.png", "file-047.png"]);
-      assert((await page.textContent("#page-label"))!.includes("Page 1 of 3"));
-      await thumbnailsShown(page);
-      await shootBoth(page, "list-full");
-
-      // A phone gets a grid of small cards: three or more a row.
-      await page.setViewportSize(PHONE);
-      const columns = await page.evaluate(() =>
-        getComputedStyle(document.getElementById("media-grid")!).gridTemplateColumns.split(" ")
-          .length
-      );
-      assert(columns >= 3, `${columns} columns on a phone`);
-      await page.setViewportSize(DESKTOP);
-
-      const seen = new Set(first);
-      for (const [expected, label] of [[48, "Page 2 of 3"], [24, "Page 3 of 3"]] as const) {
-        await page.click("#page-next");
-        await page.waitForFunction(
-          (l) => document.getElementById("page-label")?.textContent?.includes(l),
-          label,
-        );
-        await page.waitForSelector("#media-grid");
-        const names = await cardNames(page);
-        assertEquals(names.length, expected);
-        for (const name of names) seen.add(name);
-      }
-      assertEquals(seen.size, 120, "every file once across the pages");
-      assert(await page.locator("#page-next").isDisabled());
-      // The page is in the address: a reload (or a shared link) lands on page 3 again.
-      await page.reload();
-      await page.waitForSelector("#media-grid");
-      assertEquals((await cardNames(page)).at(-1), "file-119.png");
-
-      // Search by original name; the pager goes back to page 1 and away when one page holds all.
-      await page.fill("#media-search", "FILE-07");
-      await page.waitForFunction(() =>
-        document.querySelectorAll("#media-grid .media-card").length === 10
-      );
-      assertEquals((await cardNames(page))[0], "file-070.png");
-      assertEquals(await page.locator("#page-label").count(), 0);
-      await shootBoth(page, "search");
-      const largest = (await (await fetch(`${server.url}media?q=file-07&sort=size&limit=1`)).json())
-        .images[0].original_name;
-      await page.selectOption("#media-sort", "size");
-      await page.waitForFunction(
-        (name) => document.querySelector("#media-grid .media-name")?.textContent === name,
-        largest,
-      );
-      await page.fill("#media-search", "no-such-file");
-      await page.waitForSelector("#media-empty");
-      assert(
-        (await page.textContent("#media-empty"))!.includes("No file name contains “no-such-file”."),
-      );
-      await shootBoth(page, "no-match");
-
-      // Bulk delete: three picked by hand, then a whole page.
-      await page.click("#media-empty button");
-      await page.selectOption("#media-sort", "name");
-      await page.waitForFunction(() =>
-        document.querySelector("#media-grid .media-name")?.textContent === "file-000.png"
-      );
-      for (const name of ["file-000.png", "file-001.png", "file-005.png"]) {
-        await page.locator(".media-card", { hasText: name }).locator(".media-select input").check();
-      }
-      assertEquals(await page.textContent("#selected-count"), "3 selected");
-      await thumbnailsShown(page);
-      await shootBoth(page, "selected");
-      await page.click("#delete-selected");
-      await page.waitForFunction(() =>
-        document.getElementById("media-status")?.textContent === "Deleted 3 files."
-      );
-      assertEquals(await totalOf(server.url), 117);
-      await page.waitForFunction(() =>
-        document.querySelector("#media-grid .media-name")?.textContent === "file-002.png"
-      );
-      await page.check("#select-page");
-      assertEquals(await page.textContent("#selected-count"), "48 selected");
-      await page.click("#delete-selected");
-      await page.waitForFunction(() =>
-        document.getElementById("media-status")?.textContent === "Deleted 48 files."
-      );
-      assertEquals(await totalOf(server.url), 69);
-      await page.waitForFunction(() =>
-        document.getElementById("page-label")?.textContent?.includes("Page 1 of 2")
-      );
-      await context.close();
-    } finally {
-      await browser.close();
-      await server.close();
     }
   },
 });

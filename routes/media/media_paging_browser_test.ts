@@ -24,6 +24,7 @@ async function searchAndSort(page: Page, serverUrl: string): Promise<void> {
   );
   assertEquals((await cardNames(page))[0], "file-070.png");
   assertEquals(await page.locator("#page-label").count(), 0);
+  await thumbnailsShown(page);
   await shootBoth(page, "search");
   const largest = (await (await fetch(`${serverUrl}media?q=file-07&sort=size&limit=1`)).json())
     .images[0].original_name;

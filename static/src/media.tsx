@@ -19,7 +19,7 @@ function MediaPage() {
   const [status, setStatus] = useState("");
   const [reloads, setReloads] = useState(0);
   const reload = useCallback(() => setReloads((n) => n + 1), []);
-  const listing = useListing(view, setView, { pageSize: PAGE, reloads, enabled });
+  const listing = useListing(view, setView, { pageSize: PAGE, reloads });
   const detail = useDetail(view, listing);
   const uploads = useUploads({ allowed, maxUploadBytes, onUploaded: reload, setStatus });
   const removeNames = useBulkDelete(setStatus, setSelected, reload);

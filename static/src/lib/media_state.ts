@@ -77,13 +77,12 @@ export function useView(): [View, (patch: Partial<View>, push?: boolean) => void
 export function useListing(
   view: View,
   setView: (patch: Partial<View>, push?: boolean) => void,
-  { pageSize, reloads, enabled }: { pageSize: number; reloads: number; enabled: boolean },
+  { pageSize, reloads }: { pageSize: number; reloads: number },
 ): Listing {
   const [listing, setListing] = useState<Listing>({ state: "loading" });
   // Loading cards when the page changes; a reload after an upload or delete keeps what is shown.
   const shown = useRef("");
   useEffect(() => {
-    if (!enabled) return;
     const abort = new AbortController();
     const key = `${view.q}\n${view.sort}\n${view.page}`;
     if (shown.current !== key) setListing({ state: "loading" });

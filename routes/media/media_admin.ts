@@ -21,7 +21,12 @@ export interface MediaAdminDeps {
   page: PageRenderer;
   /** The Origin rule (edge/origin.ts) for the token minting. */
   sameOrigin: MiddlewareHandler;
+  /** Whether the request carries a Roomcast admin's session; such admins get no Basic prompt. */
+  isAdmin: (c: Context) => boolean;
 }
+
+/** The name the page shows for an admin signed in with a session rather than Basic credentials. */
+const SESSION_ADMIN = "admin";
 
 const CHALLENGE = { "www-authenticate": 'Basic realm="Roomcast admin", charset="UTF-8"' };
 
@@ -33,6 +38,7 @@ export function createMediaAdminRoutes(deps: MediaAdminDeps): Hono {
   const app = new Hono();
 
   const requireAdmin = async (c: Context): Promise<string> => {
+    if (deps.isAdmin(c)) return SESSION_ADMIN;
     const credentials = parseBasicAuth(c.req.header("authorization"));
     if (!credentials) throw mediaError(401, "Authentication required.", { headers: CHALLENGE });
     let text = "";
@@ -57,6 +63,7 @@ export function createMediaAdminRoutes(deps: MediaAdminDeps): Hono {
     return deps.page(c, {
       title: "Media · Roomcast",
       entry: "media",
+      styles: ["media.css"],
       data: {
         user,
         enabled: deps.secret !== null,

@@ -1,5 +1,5 @@
 // The media library (Media Server) as a Feature: the admin page first, then the token-guarded API.
-import { Hono, type MiddlewareHandler } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { join } from "node:path";
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../log.ts";
@@ -33,11 +33,13 @@ export interface MediaFeatureDeps {
   client: ClientOptions;
   /** Checks the admin page's Basic credentials. */
   basicAuth: BasicAuthGuard;
+  /** Whether a request is a Roomcast admin's session (routes/accounts). @default () => false */
+  isAdmin?: (c: Context) => boolean;
 }
 
 /** Every media route; the library answers 503 when MEDIA_SERVER_SECRET is unset. */
 export function createMediaFeature(
-  { config, db, log, page, client, basicAuth }: MediaFeatureDeps,
+  { config, db, log, page, client, basicAuth, isAdmin = () => false }: MediaFeatureDeps,
 ): Feature {
   const mediaDir = join(config.dataDir, "media");
   const secret = config.mediaSecret ?? null;
@@ -69,6 +71,7 @@ export function createMediaFeature(
       log,
       page,
       sameOrigin: adminWrites,
+      isAdmin,
     }),
   );
   routes.route(

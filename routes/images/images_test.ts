@@ -311,8 +311,9 @@ Deno.test("image rooms: /live, /meta and /events of a room that does not exist a
       assertEquals([response.status, response.body], [status, body], path);
       assertMatch(response.headers.get("content-type") ?? "", /^application\/json/, path);
     }
+    // The viewer tells "no such room" from "no image yet" by this 404.
     const meta = await api(server, "GET", "nowhere/meta");
-    assertEquals(meta.body, { room: "nowhere", current: null, recent: [] });
+    assertEquals([meta.status, meta.body], [404, { error: "No such room" }]);
     assertEquals(server.hub.stats().topics, 0, "no topic for a room nobody made");
   } finally {
     await server.close();

@@ -1,4 +1,5 @@
-// The media page for admins (Basic Auth against `<dataDir>/.htpasswd`) and its token minting.
+// The media page for admins (an admin account's session, or Basic Auth against
+// `<dataDir>/.htpasswd`) and its token minting.
 import { Hono } from "hono";
 import type { Context, MiddlewareHandler } from "hono";
 import type { Logger } from "../../log.ts";
@@ -6,6 +7,7 @@ import { parseHtpasswd } from "../../storage/htpasswd.ts";
 import { signMediaToken } from "../../storage/media_tokens.ts";
 import { type BasicAuthGuard, parseBasicAuth } from "../../edge/basic_auth.ts";
 import { ALLOWED_EXTENSIONS, mediaError, MESSAGES } from "./media_http.ts";
+import type { SiteViewer } from "../accounts/wire.ts";
 import type { PageRenderer } from "../pages.ts";
 import type { MediaPageData, MediaToken } from "./wire.ts";
 
@@ -21,6 +23,8 @@ export interface MediaAdminDeps {
   page: PageRenderer;
   /** The Origin rule (edge/origin.ts) for the token minting. */
   sameOrigin: MiddlewareHandler;
+  /** Who is signed in (routes/accounts): an admin account needs no Basic credentials. */
+  viewer?: (c: Context) => SiteViewer | null;
 }
 
 const CHALLENGE = { "www-authenticate": 'Basic realm="Roomcast admin", charset="UTF-8"' };
@@ -34,6 +38,10 @@ export function createMediaAdminRoutes(deps: MediaAdminDeps): Hono {
 
   const requireAdmin = async (c: Context): Promise<string> => {
     const credentials = parseBasicAuth(c.req.header("authorization"));
+    // Basic credentials, when sent, are what a script means; else the session decides.
+    const viewer = credentials ? null : deps.viewer?.(c);
+    if (viewer?.admin) return viewer.email;
+    if (viewer) throw mediaError(403, "This account is not an admin.");
     if (!credentials) throw mediaError(401, "Authentication required.", { headers: CHALLENGE });
     let text = "";
     try {

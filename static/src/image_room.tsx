@@ -2,6 +2,7 @@
 import { render } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { boot, timeAgo, url } from "./lib/boot.ts";
+import { SiteHeader } from "./lib/site_header.tsx";
 import type { ImageRoomPageData, ImageView, RoomMeta } from "../../routes/images/wire.ts";
 
 type Connection = "connecting" | "live" | "reconnecting";
@@ -93,7 +94,6 @@ function ImageRoom() {
           </div>
         )}
       <header class="viewer-bar">
-        <a href={url("")} class="brand">Roomcast</a>
         <span class="room-name">{room}</span>
         <span class={`status status-${connection}`} id="status">{connection}</span>
         {image && (
@@ -134,4 +134,10 @@ function ImageRoom() {
   );
 }
 
-render(<ImageRoom />, document.getElementById("app")!);
+render(
+  <>
+    <SiteHeader here={`Image room · ${room}`} />
+    <ImageRoom />
+  </>,
+  document.getElementById("app")!,
+);

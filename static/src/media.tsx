@@ -2,6 +2,7 @@
 import { render } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { boot, timeAgo, url } from "./lib/boot.ts";
+import { SiteHeader } from "./lib/site_header.tsx";
 import type {
   MediaItem,
   MediaList,
@@ -209,4 +210,10 @@ function MediaPage() {
   );
 }
 
-render(<MediaPage />, document.getElementById("app")!);
+render(
+  <>
+    <SiteHeader here="Media library" />
+    <MediaPage />
+  </>,
+  document.getElementById("app")!,
+);

@@ -1,7 +1,7 @@
 // The participant page of a code session: the latest push, highlighted and live, with history and diff.
 import { render } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
-import { boot, timeAgo, url } from "./lib/boot.ts";
+import { boot, timeAgo } from "./lib/boot.ts";
 import { SiteHeader } from "./lib/site_header.tsx";
 import {
   ApiError,

@@ -54,6 +54,11 @@ export interface Config {
   signup: SignupMode;
   /** Every new account joins the shared `Lobby` server. @default true (as EchoSphere) */
   sharedLobby: boolean;
+  /**
+   * Emails (lowercased) of the accounts that are admins; when empty, the first account created on
+   * a fresh install is. @default []
+   */
+  adminEmails: string[];
   /** Threads that run bcrypt off the event loop. @default the number of CPU cores */
   passwordWorkers: number;
   /** Password checks allowed to wait for a thread; past it logins get 503. @default 64 */
@@ -180,6 +185,14 @@ function edgeSettings(
   };
 }
 
+/** ADMIN_EMAILS: comma-separated emails, compared as sign-in compares them (trimmed, lowercased). */
+function emailList(text: string | undefined, problems: string[]): string[] {
+  const emails = (text ?? "").split(",").map((e) => e.trim().toLowerCase()).filter(Boolean);
+  const bad = emails.filter((e) => !/^[^\s@]+@[^\s@]+$/.test(e));
+  if (bad.length) problems.push(`ADMIN_EMAILS must list emails, got "${bad.join('", "')}"`);
+  return emails;
+}
+
 /** Reads every setting, failing with one message that lists each bad value. */
 export function loadConfig(env: EnvSource): Readonly<Config> {
   const problems: string[] = [];
@@ -205,6 +218,7 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
     sessionTtlDays: int("SESSION_TTL_DAYS", 30, 1, 3650),
     signup: oneOf("SIGNUP", ["open", "invite", "closed"] as const, "open"),
     sharedLobby: bool("SHARED_LOBBY", true),
+    adminEmails: emailList(str("ADMIN_EMAILS"), problems),
     // One core stays free for the event loop, so hashing never starves other requests.
     passwordWorkers: int("PASSWORD_WORKERS", defaultPasswordWorkers(), 1, 64),
     passwordQueue: int("PASSWORD_QUEUE", 64, 1, 100_000),

@@ -66,7 +66,7 @@ Deno.test({
       await page.waitForSelector("#history li:nth-child(3)");
       assertEquals(await page.$eval("#snippet", (el) => el.getAttribute("data-id")), first);
       await page.click("#follow");
-      await page.click("text=Code");
+      await page.click('.tabs button:text-is("Code")');
       await page.waitForSelector(`#snippet[data-id="${third}"]`);
       assertEquals(
         await page.$eval("#code-view", (el) => el.getAttribute("data-language")),

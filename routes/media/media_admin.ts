@@ -1,4 +1,5 @@
-// The media page for admins (Basic Auth against `<dataDir>/.htpasswd`) and its token minting.
+// The media page for admins (an admin account's session, or Basic Auth against
+// `<dataDir>/.htpasswd`) and its token minting.
 import { Hono } from "hono";
 import type { Context, MiddlewareHandler } from "hono";
 import type { Logger } from "../../log.ts";
@@ -6,6 +7,7 @@ import { parseHtpasswd } from "../../storage/htpasswd.ts";
 import { signMediaToken } from "../../storage/media_tokens.ts";
 import { type BasicAuthGuard, parseBasicAuth } from "../../edge/basic_auth.ts";
 import { ALLOWED_EXTENSIONS, mediaError, MESSAGES } from "./media_http.ts";
+import type { SiteViewer } from "../accounts/wire.ts";
 import type { PageRenderer } from "../pages.ts";
 import type { MediaPageData, MediaToken } from "./wire.ts";
 
@@ -23,6 +25,8 @@ export interface MediaAdminDeps {
   sameOrigin: MiddlewareHandler;
   /** Whether the request carries a Roomcast admin's session; such admins get no Basic prompt. */
   isAdmin: (c: Context) => boolean;
+  /** Who is signed in (routes/accounts): an admin account needs no Basic credentials. */
+  viewer?: (c: Context) => SiteViewer | null;
 }
 
 /** The name the page shows for an admin signed in with a session rather than Basic credentials. */
@@ -40,6 +44,10 @@ export function createMediaAdminRoutes(deps: MediaAdminDeps): Hono {
   const requireAdmin = async (c: Context): Promise<string> => {
     if (deps.isAdmin(c)) return SESSION_ADMIN;
     const credentials = parseBasicAuth(c.req.header("authorization"));
+    // Basic credentials, when sent, are what a script means; else the session decides.
+    const viewer = credentials ? null : deps.viewer?.(c);
+    if (viewer?.admin) return viewer.email;
+    if (viewer) throw mediaError(403, "This account is not an admin.");
     if (!credentials) throw mediaError(401, "Authentication required.", { headers: CHALLENGE });
     let text = "";
     try {

@@ -9,6 +9,7 @@ import { sameOrigin } from "../../edge/origin.ts";
 import type { Db } from "../../storage/db.ts";
 import { createMediaStore } from "../../storage/media_store.ts";
 import { createThumbnailer } from "../../storage/thumbnails.ts";
+import type { SiteViewer } from "../accounts/wire.ts";
 import type { Feature } from "../feature.ts";
 import type { PageRenderer } from "../pages.ts";
 import { createMediaRoutes } from "./media.ts";
@@ -35,11 +36,13 @@ export interface MediaFeatureDeps {
   basicAuth: BasicAuthGuard;
   /** Whether a request is a Roomcast admin's session (routes/accounts). @default () => false */
   isAdmin?: (c: Context) => boolean;
+  /** Who is signed in (routes/accounts): an admin account opens the page without Basic. */
+  viewer?: (c: Context) => SiteViewer | null;
 }
 
 /** Every media route; the library answers 503 when MEDIA_SERVER_SECRET is unset. */
 export function createMediaFeature(
-  { config, db, log, page, client, basicAuth, isAdmin = () => false }: MediaFeatureDeps,
+  { config, db, log, page, client, basicAuth, isAdmin = () => false, viewer }: MediaFeatureDeps,
 ): Feature {
   const mediaDir = join(config.dataDir, "media");
   const secret = config.mediaSecret ?? null;
@@ -72,6 +75,7 @@ export function createMediaFeature(
       page,
       sameOrigin: adminWrites,
       isAdmin,
+      viewer,
     }),
   );
   routes.route(

@@ -1,5 +1,5 @@
 // The stream rooms feature in one piece: its routes, its /ws topics, and its RTMP listener.
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { join } from "node:path";
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../log.ts";
@@ -10,6 +10,7 @@ import type { Db } from "../../storage/db.ts";
 import { createStreamAccessStore } from "../../storage/stream_access_store.ts";
 import { createStreamChatStore } from "../../storage/stream_chat_store.ts";
 import { createStreamsStore } from "../../storage/streams_store.ts";
+import type { SiteViewer } from "../accounts/wire.ts";
 import type { Feature } from "../feature.ts";
 import type { PageRenderer } from "../pages.ts";
 import type { StreamsContext } from "./context.ts";
@@ -34,6 +35,8 @@ export interface StreamsFeatureDeps {
   sse: SseTransport;
   log: Logger;
   page: PageRenderer;
+  /** Who is signed in (routes/accounts): an admin account opens the studio without the token. */
+  viewer?: (c: Context) => SiteViewer | null;
   /** Chat rate limits; tests and benches may loosen them. */
   chatLimits?: ChatLimits;
 }
@@ -59,6 +62,7 @@ export function createStreamsFeature(deps: StreamsFeatureDeps): StreamsFeature {
     adminToken: config.serverAdminToken,
     client,
     allowedOrigins: config.allowedOrigins,
+    viewer: deps.viewer,
   });
   const chat = createStreamChat({ rooms: store, chat: chatStore, live, log }, deps.chatLimits);
   const hlsDir = join(config.dataDir, "hls");

@@ -78,19 +78,23 @@ function studioRoutes(ctx: StreamsContext, adminConfigured: boolean): Hono {
   const app = new Hono();
   app.get("/studio", (c) => {
     const signedIn = access.isAdmin(c);
+    // A Roomcast account that is not an admin: told so, with a 403 (the token form stays).
+    const notAdmin = !signedIn && access.signedInNotAdmin(c);
     // The dashboard reveals keys on a click: no other site may frame it and steer that click.
     c.header("x-frame-options", "DENY");
     c.header("content-security-policy", "frame-ancestors 'none'");
-    return ctx.page(c, {
+    const page = ctx.page(c, {
       title: "Studio · Roomcast",
       entry: "studio",
       styles: ["stream.css"],
       data: {
         signedIn,
         adminConfigured,
+        notAdmin,
         error: c.req.query("error") ?? null,
       } satisfies StudioBoot,
     });
+    return notAdmin ? new Response(page.body, { status: 403, headers: page.headers }) : page;
   });
 
   const studioRoom = (c: Context, room: StreamRoom): StudioRoom => ({

@@ -173,5 +173,7 @@ export type StreamRoomBoot = {
 export type StudioBoot = {
   signedIn: boolean;
   adminConfigured: boolean;
+  /** A Roomcast account is signed in, but not an admin's (the page is a 403). */
+  notAdmin: boolean;
   error: string | null;
 };

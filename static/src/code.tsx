@@ -1,7 +1,8 @@
 // The participant page of a code session: the latest push, highlighted and live, with history and diff.
 import { render } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
-import { boot, timeAgo, url } from "./lib/boot.ts";
+import { boot, timeAgo } from "./lib/boot.ts";
+import { SiteHeader } from "./lib/site_header.tsx";
 import {
   ApiError,
   type CodePageData,
@@ -112,7 +113,6 @@ function ParticipantPage() {
   return (
     <div class="code-page">
       <header class="code-bar">
-        <a href={url("")} class="brand">Roomcast</a>
         <span class="session-name">{info?.display_name ?? "Code session"}</span>
         {grouped && <code class="session-code">{grouped}</code>}
         <span class={`status status-${connection}`} id="status">{connection}</span>
@@ -206,4 +206,10 @@ function ParticipantPage() {
   );
 }
 
-render(<ParticipantPage />, document.getElementById("app")!);
+render(
+  <>
+    <SiteHeader here="Code session" />
+    <ParticipantPage />
+  </>,
+  document.getElementById("app")!,
+);

@@ -6,6 +6,7 @@ import { boot, timeAgo, url } from "./lib/boot.ts";
 import { ImageUploader } from "./lib/image_uploader.tsx";
 import { BackToLive, EmptyRoom, NoSuchRoom } from "./lib/image_states.tsx";
 import { slideshowOptions, useSlideshow } from "./lib/image_slideshow.ts";
+import { SiteHeader } from "./lib/site_header.tsx";
 import type { ImageRoomPageData, ImageView, RoomMeta } from "../../routes/images/wire.ts";
 
 type Connection = "connecting" | "live" | "reconnecting";
@@ -152,7 +153,6 @@ function ViewerBar({ image, pinned, status, slideshow, onUpload, onSlideshow }: 
   };
   return (
     <header class="viewer-bar">
-      <a href={url("")} class="brand">Roomcast</a>
       <span class="room-name">{room}</span>
       <span class={`status status-${status.replace(" ", "-")}`} id="status">{status}</span>
       <span class="credit">
@@ -283,4 +283,10 @@ function ImageRoom() {
   );
 }
 
-render(<ImageRoom />, document.getElementById("app")!);
+render(
+  <>
+    <SiteHeader here={`Image room · ${room}`} />
+    <ImageRoom />
+  </>,
+  document.getElementById("app")!,
+);

@@ -2,6 +2,7 @@
 import { render } from "preact";
 import { useCallback, useState } from "preact/hooks";
 import { boot } from "./lib/boot.ts";
+import { SiteHeader } from "./lib/site_header.tsx";
 import { MediaCard, MediaSkeleton } from "./lib/media_card.tsx";
 import { MediaDetail } from "./lib/media_detail.tsx";
 import { MediaPager, MediaSelectionBar, MediaToolbar, type View } from "./lib/media_controls.tsx";
@@ -166,4 +167,10 @@ function MediaDisabled() {
   );
 }
 
-render(enabled ? <MediaPage /> : <MediaDisabled />, document.getElementById("app")!);
+render(
+  <>
+    <SiteHeader here="Media library" />
+    {enabled ? <MediaPage /> : <MediaDisabled />}
+  </>,
+  document.getElementById("app")!,
+);

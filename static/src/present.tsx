@@ -2,6 +2,7 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { url } from "./lib/boot.ts";
+import { SiteHeader } from "./lib/site_header.tsx";
 import {
   ApiError,
   copyText,
@@ -131,7 +132,6 @@ function Presenter({ held, onGone }: { held: Held; onGone(note: string): void })
   return (
     <div class="present">
       <aside class="present-side">
-        <a href={url("")} class="brand">Roomcast</a>
         <h1>{info?.display_name ?? "Code session"}</h1>
         <p class="muted">Session code</p>
         <code class="big-code" id="session-code">{grouped(held.code)}</code>
@@ -217,4 +217,10 @@ function PresentPage() {
   );
 }
 
-render(<PresentPage />, document.getElementById("app")!);
+render(
+  <>
+    <SiteHeader here="Present code" />
+    <PresentPage />
+  </>,
+  document.getElementById("app")!,
+);

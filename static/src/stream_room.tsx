@@ -2,6 +2,7 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { boot, timeAgo, url } from "./lib/boot.ts";
+import { SiteHeader } from "./lib/site_header.tsx";
 import { canPlayHls } from "./lib/hls_player.ts";
 import { ChatPanel } from "./lib/stream_chat.tsx";
 import { Player } from "./lib/stream_player.tsx";
@@ -71,7 +72,6 @@ function RoomDetails({ room, status, viewers, connected }: {
   const now = useNow(1000);
   return (
     <header class="watch-header">
-      <a href={url("")} class="muted">Roomcast</a>
       <h1 id="room-name">{room.name}</h1>
       <span id="status" class={status.isLive ? "badge live" : "badge"}>
         {status.isLive ? "Live" : "Offline"}
@@ -175,13 +175,16 @@ function Locked() {
 }
 
 render(
-  data.room ? <Watch initial={data.room} /> : data.locked ? <Locked /> : (
-    <main class="watch">
-      <h1>Room not found</h1>
-      <p class="muted">
-        There is no stream room “{slug}”. <a href={url("")}>See all rooms</a>
-      </p>
-    </main>
-  ),
+  <>
+    <SiteHeader here={`Stream · ${data.room?.name ?? slug}`} />
+    {data.room ? <Watch initial={data.room} /> : data.locked ? <Locked /> : (
+      <main class="watch">
+        <h1>Room not found</h1>
+        <p class="muted">
+          There is no stream room “{slug}”. <a href={url("")}>See all rooms</a>
+        </p>
+      </main>
+    )}
+  </>,
   document.getElementById("app")!,
 );

@@ -3,7 +3,8 @@ import { Hono } from "hono";
 import type { CodeStore } from "../../storage/code_store.ts";
 import type { PageRenderer } from "../pages.ts";
 import { groupSessionCode, normaliseSessionCode } from "./code_secrets.ts";
-import type { CodePageData } from "./wire.ts";
+import { liveLimits } from "./code_files.ts";
+import type { CodePageData, PresentPageData } from "./wire.ts";
 
 export interface CodePagesDeps {
   store: Pick<CodeStore, "byCode">;
@@ -33,7 +34,12 @@ export function createCodePageRoutes(deps: CodePagesDeps, page: PageRenderer): H
   app.get("/code", (c) => c.redirect("present", 303));
 
   app.get("/present", (c) => {
-    return page(c, { title: "Present code · Roomcast", entry: "present", styles: ["code.css"] });
+    return page(c, {
+      title: "Present code · Roomcast",
+      entry: "present",
+      styles: ["code.css"],
+      data: { limits: liveLimits() } satisfies PresentPageData,
+    });
   });
 
   return app;

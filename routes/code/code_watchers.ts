@@ -1,0 +1,56 @@
+// Who is watching a code session: its open event streams, told to every viewer, coalesced.
+import type { Hub } from "../../realtime/hub.ts";
+import type { CodeEvents } from "./wire.ts";
+
+export interface CodeWatchersOptions {
+  hub: Pick<Hub, "publish" | "subscriberCount">;
+  /** Opens and closes within this window make one `watching` event. @default 200 */
+  coalesceMs?: number;
+}
+
+export interface CodeWatchers {
+  /** Streams on `topic` now, joined or not, without the presenter's own. */
+  count(topic: string): number;
+  /** A stream on `topic` opened or closed; `presenter` streams are kept out of the count. */
+  changed(topic: string, presenter: boolean, delta: 1 | -1): void;
+  close(): void;
+}
+
+export function createCodeWatchers(options: CodeWatchersOptions): CodeWatchers {
+  const { hub } = options;
+  const coalesceMs = options.coalesceMs ?? 200;
+  // The presenter page says so in its stream's query. Nothing checks it: a viewer who claims it
+  // only leaves itself out of a number.
+  const presenters = new Map<string, number>();
+  const pending = new Map<string, ReturnType<typeof setTimeout>>();
+
+  const count = (topic: string) =>
+    Math.max(0, hub.subscriberCount(topic) - (presenters.get(topic) ?? 0));
+
+  return {
+    count,
+    changed(topic, presenter, delta) {
+      if (presenter) {
+        const left = (presenters.get(topic) ?? 0) + delta;
+        if (left > 0) presenters.set(topic, left);
+        else presenters.delete(topic);
+      }
+      // A crowd arriving at once sends one count, not one per arrival to everyone already there.
+      if (pending.has(topic)) return;
+      pending.set(
+        topic,
+        setTimeout(() => {
+          pending.delete(topic);
+          if (hub.subscriberCount(topic) === 0) return;
+          hub.publish<CodeEvents["watching"]>(topic, "watching", { count: count(topic) }, {
+            history: false,
+          });
+        }, coalesceMs),
+      );
+    },
+    close() {
+      for (const timer of pending.values()) clearTimeout(timer);
+      pending.clear();
+    },
+  };
+}

@@ -3,11 +3,14 @@ import type { Hub } from "../../realtime/hub.ts";
 import type { TopicNamespace } from "../../realtime/topics.ts";
 import type { Logger } from "../../log.ts";
 import type { CodeSession, CodeStore } from "../../storage/code_store.ts";
+import type { CodeWatchers } from "./code_watchers.ts";
 import type { CodeEvents, EndReason } from "./wire.ts";
 
 export interface CodeLiveOptions {
   store: Pick<CodeStore, "end" | "idleSince">;
   hub: Pick<Hub, "publish" | "dropTopic">;
+  /** Told when a session ends, so no viewer count follows its `ended` event. */
+  watchers?: Pick<CodeWatchers, "forget">;
   log: Logger;
   /** A session with no create, join or push for this long ends by itself. */
   ttlMs: number;
@@ -54,6 +57,7 @@ export function createCodeLive(options: CodeLiveOptions): CodeLive {
     end(session, reason) {
       if (!store.end(session.id)) return false;
       const topic = codeTopic(session.code);
+      options.watchers?.forget(topic);
       hub.publish<CodeEvents["ended"]>(topic, "ended", { session_code: session.code, reason });
       log.info("Code session ended", { code: session.code, reason });
       // The delay lets the `ended` frame reach every stream before the streams close.

@@ -6,6 +6,8 @@ export interface CodeWatchersOptions {
   hub: Pick<Hub, "publish" | "subscriberCount">;
   /** Opens and closes within this window make one `watching` event. @default 200 */
   coalesceMs?: number;
+  /** How long an ended session's topic stays silent, past the closing of its streams. @default 10000 */
+  forgetMs?: number;
 }
 
 export interface CodeWatchers {
@@ -13,16 +15,20 @@ export interface CodeWatchers {
   count(topic: string): number;
   /** A stream on `topic` opened or closed; `presenter` streams are kept out of the count. */
   changed(topic: string, presenter: boolean, delta: 1 | -1): void;
+  /** The session ended: no count is sent on its topic any more. */
+  forget(topic: string): void;
   close(): void;
 }
 
 export function createCodeWatchers(options: CodeWatchersOptions): CodeWatchers {
   const { hub } = options;
   const coalesceMs = options.coalesceMs ?? 200;
+  const forgetMs = options.forgetMs ?? 10_000;
   // The presenter page says so in its stream's query. Nothing checks it: a viewer who claims it
   // only leaves itself out of a number.
   const presenters = new Map<string, number>();
   const pending = new Map<string, ReturnType<typeof setTimeout>>();
+  const ended = new Map<string, ReturnType<typeof setTimeout>>();
 
   const count = (topic: string) =>
     Math.max(0, hub.subscriberCount(topic) - (presenters.get(topic) ?? 0));
@@ -30,6 +36,7 @@ export function createCodeWatchers(options: CodeWatchersOptions): CodeWatchers {
   return {
     count,
     changed(topic, presenter, delta) {
+      if (ended.has(topic)) return;
       if (presenter) {
         const left = (presenters.get(topic) ?? 0) + delta;
         if (left > 0) presenters.set(topic, left);
@@ -48,9 +55,19 @@ export function createCodeWatchers(options: CodeWatchersOptions): CodeWatchers {
         }, coalesceMs),
       );
     },
+    forget(topic) {
+      clearTimeout(pending.get(topic));
+      pending.delete(topic);
+      presenters.delete(topic);
+      // Its streams close a moment after the end; their closing schedules no count. Codes are
+      // never reused, so the mark only has to outlive those streams.
+      clearTimeout(ended.get(topic));
+      ended.set(topic, setTimeout(() => ended.delete(topic), forgetMs));
+    },
     close() {
-      for (const timer of pending.values()) clearTimeout(timer);
+      for (const timer of [...pending.values(), ...ended.values()]) clearTimeout(timer);
       pending.clear();
+      ended.clear();
     },
   };
 }

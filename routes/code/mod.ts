@@ -30,13 +30,14 @@ export interface CodeFeatureDeps {
 export function createCodeFeature(deps: CodeFeatureDeps): Feature {
   const { config, log } = deps;
   const store = createCodeStore(deps.db, { newCode: newSessionCode });
+  const watchers = createCodeWatchers({ hub: deps.hub });
   const live = createCodeLive({
     store,
     hub: deps.hub,
+    watchers,
     log,
     ttlMs: config.codeSessionTtlHours * 3600_000,
   });
-  const watchers = createCodeWatchers({ hub: deps.hub });
   const routes = new Hono();
   routes.route(
     "/",

@@ -1,11 +1,13 @@
-// The participant page of a code session: the latest push, highlighted and live, with history and diff.
+// The participant page of a code session: the presenter's files as tabs, live as they type, each
+// with its pushes and a highlighted diff against the version before.
 import { render } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
-import { boot, timeAgo, url } from "./lib/boot.ts";
+import { boot, url } from "./lib/boot.ts";
 import {
   ApiError,
   type CodePageData,
   copyText,
+  type FileEntry,
   followSession,
   type ParticipantView,
   request,
@@ -15,6 +17,8 @@ import {
   type SnippetView,
 } from "./lib/code_api.ts";
 import { CodeView, DiffView } from "./lib/code_view.tsx";
+import { useViewPrefs, ViewControls } from "./lib/code_controls.tsx";
+import { shownVersion, withClosed, withDraft, withPush } from "./lib/code_files.ts";
 
 const { code, grouped, found } = boot<CodePageData>();
 type Connection = "connecting" | "live" | "reconnecting" | "ended";
@@ -46,37 +50,36 @@ function JoinForm({ onJoined }: { onJoined(p: ParticipantView): void }) {
         maxLength={64}
         aria-label="Your name"
       />
-      <button type="submit">Join</button>
+      <button type="submit" class="button">Join</button>
       {error && <span class="error" id="join-error">{error}</span>}
     </form>
   );
 }
 
-function ParticipantPage() {
+function readJoined(): ParticipantView | null {
+  try {
+    return JSON.parse(sessionStorage.getItem(joinedKey) ?? "null");
+  } catch {
+    return null;
+  }
+}
+
+/** The session as this page follows it: its info, files, counts and connection. */
+function useSession() {
   const [info, setInfo] = useState<SessionInfo | null>(null);
-  const [history, setHistory] = useState<SnippetView[]>([]);
-  const [pinned, setPinned] = useState<string | null>(null);
-  const [mode, setMode] = useState<"code" | "diff">("code");
-  const [count, setCount] = useState(0);
+  const [files, setFiles] = useState<FileEntry[]>([]);
+  const [joined, setJoined] = useState(0);
+  const [watching, setWatching] = useState(0);
+  const [lastPush, setLastPush] = useState<SnippetView | null>(null);
   const [connection, setConnection] = useState<Connection>(found ? "connecting" : "ended");
-  const [copied, setCopied] = useState(false);
-  const [me, setMe] = useState<ParticipantView | null>(() => {
-    try {
-      return JSON.parse(sessionStorage.getItem(joinedKey) ?? "null");
-    } catch {
-      return null;
-    }
-  });
 
   const load = useCallback(async () => {
     try {
       const session = await request<SessionInfo>(sessionPath(code));
       setInfo(session);
-      setCount(session.participant_count);
-      const page = await request<SnippetHistory>(
-        sessionPath(code, `/snippets/history?limit=${HISTORY}`),
-      );
-      setHistory(page.snippets);
+      setJoined(session.participant_count);
+      setWatching(session.watching);
+      setFiles((await request<{ files: FileEntry[] }>(sessionPath(code, "/files"))).files);
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) setConnection("ended");
     }
@@ -86,24 +89,64 @@ function ParticipantPage() {
     if (!found) return;
     void load();
     return followSession(code, {
-      snippet: (snippet) =>
-        setHistory((list) =>
-          list.some((s) => s.id === snippet.id) ? list : [snippet, ...list].slice(0, HISTORY)
-        ),
-      participant: setCount,
+      snippet: (snippet) => {
+        setFiles((list) => withPush(list, snippet));
+        setLastPush(snippet);
+      },
+      participant: (event) => setJoined(event.count),
+      live: (draft) => setFiles((list) => withDraft(list, draft)),
+      closed: (name) => setFiles((list) => withClosed(list, name)),
+      watching: setWatching,
       ended: () => setConnection("ended"),
       reset: () => void load(),
       connection: (state) => setConnection((now) => (now === "ended" ? now : state)),
     });
   }, [load]);
+  return { info, files, joined, watching, lastPush, connection };
+}
 
-  const index = pinned ? history.findIndex((s) => s.id === pinned) : 0;
-  const shown = history[index] ?? null;
-  const previous = history[index + 1] ?? null;
+/** One file's pushes, newest first, kept current as pushes of it arrive. */
+function useFileHistory(fileName: string | null, lastPush: SnippetView | null) {
+  const [history, setHistory] = useState<SnippetView[]>([]);
+  useEffect(() => {
+    setHistory([]);
+    if (!fileName || !found) return;
+    const query = `?limit=${HISTORY}&file_name=${encodeURIComponent(fileName)}`;
+    request<SnippetHistory>(sessionPath(code, `/snippets/history${query}`))
+      .then((page) => setHistory(page.snippets), () => {});
+  }, [fileName]);
+  useEffect(() => {
+    if (lastPush && lastPush.file_name === fileName) {
+      setHistory((list) =>
+        list.some((s) => s.id === lastPush.id) ? list : [lastPush, ...list].slice(0, HISTORY)
+      );
+    }
+  }, [lastPush]);
+  return history;
+}
+
+function ParticipantPage() {
+  const session = useSession();
+  const { files, connection } = session;
+  // null: follow the presenter, whose most recently touched file comes first.
+  const [chosen, setChosen] = useState<string | null>(null);
+  const [pinned, setPinned] = useState<string | null>(null);
+  const [mode, setMode] = useState<"code" | "diff">("code");
+  const [copied, setCopied] = useState(false);
+  const [me, setMe] = useState<ParticipantView | null>(readJoined);
+  const [prefs, updatePrefs] = useViewPrefs();
+
+  const file = files.find((f) => f.file_name === chosen) ?? files[0] ?? null;
+  const history = useFileHistory(file?.file_name ?? null, session.lastPush);
+  const shown = file ? shownVersion(file, history, pinned) : null;
   const ended = connection === "ended";
+  const choose = (name: string | null) => {
+    setChosen(name);
+    setPinned(null);
+  };
 
   const copy = async () => {
-    if (shown && (await copyText(shown.content))) {
+    if (shown && (await copyText(shown.version.content))) {
       setCopied(true);
       setTimeout(() => setCopied(false), 1500);
     }
@@ -113,11 +156,14 @@ function ParticipantPage() {
     <div class="code-page">
       <header class="code-bar">
         <a href={url("")} class="brand">Roomcast</a>
-        <span class="session-name">{info?.display_name ?? "Code session"}</span>
+        <span class="session-name">{session.info?.display_name ?? "Code session"}</span>
         {grouped && <code class="session-code">{grouped}</code>}
         <span class={`status status-${connection}`} id="status">{connection}</span>
-        <span class="muted" id="participants" data-count={count}>
-          {count} {count === 1 ? "participant" : "participants"}
+        <span class="muted" id="watching" data-count={session.watching}>
+          {session.watching} watching
+        </span>
+        <span class="muted" id="participants" data-count={session.joined}>
+          {session.joined} joined
         </span>
         <span class="spacer" />
         {!ended && (me
@@ -127,20 +173,55 @@ function ParticipantPage() {
 
       {ended && (
         <div class="ended-banner" id="ended" role="status">
-          {found
-            ? "This session has ended. What you see below stays until you leave the page."
-            : "No session with this code: it has ended, or the code is mistyped."}
+          <b>{found ? "This session has ended." : "No such session."}</b> {found
+            ? "The presenter closed it and its code is gone from the server; what you see stays until you leave."
+            : "It has ended, or the code is mistyped."}
         </div>
+      )}
+
+      {files.length > 0 && (
+        <nav class="file-tabs" aria-label="Files" id="file-tabs">
+          {files.map((f) => (
+            <button
+              type="button"
+              key={f.file_name}
+              class={f.file_name === file?.file_name ? "on" : ""}
+              data-file={f.file_name}
+              onClick={() => choose(f.file_name)}
+            >
+              {f.file_name}
+              {f.draft && (!f.latest || f.draft.updated_at > f.latest.pushed_at) && (
+                <span class="live-dot" title="being typed" />
+              )}
+            </button>
+          ))}
+          {chosen && (
+            <button
+              type="button"
+              id="follow-presenter"
+              onClick={() => choose(null)}
+            >
+              Follow presenter
+            </button>
+          )}
+        </nav>
       )}
 
       <main class="code-main">
         <section class="code-panel">
-          {shown
+          {shown && file
             ? (
               <>
-                <div class="snippet-head" id="snippet" data-id={shown.id}>
-                  <b class="file-name">{shown.file_name}</b>
-                  <span class="muted">pushed {timeAgo(shown.pushed_at)}</span>
+                <div
+                  class="snippet-head"
+                  id="snippet"
+                  data-id={shown.snippetId ?? "live"}
+                  data-file={file.file_name}
+                >
+                  <b class="file-name">{file.file_name}</b>
+                  <span class={shown.live ? "badge-live" : "muted"} id="version-label">
+                    {shown.live ? "live, not pushed yet" : shown.version.label}
+                  </span>
                   {pinned && (
                     <button
                       type="button"
@@ -171,26 +252,34 @@ function ParticipantPage() {
                   <button type="button" id="copy" onClick={copy}>
                     {copied ? "Copied" : "Copy"}
                   </button>
+                  <ViewControls prefs={prefs} update={updatePrefs} />
                 </div>
                 {mode === "code"
-                  ? <CodeView snippet={shown} />
-                  : <DiffView previous={previous} snippet={shown} />}
+                  ? (
+                    <CodeView
+                      content={shown.version.content}
+                      fileName={file.file_name}
+                      caretLine={shown.caretLine}
+                      prefs={prefs}
+                    />
+                  )
+                  : <DiffView previous={shown.previous} next={shown.version} prefs={prefs} />}
               </>
             )
             : !ended && (
-              <div class="empty" id="waiting">Waiting for the presenter to push code…</div>
+              <div class="empty" id="waiting">Waiting for the presenter to share code…</div>
             )}
         </section>
 
         {history.length > 0 && (
-          <nav class="history" aria-label="Earlier pushes">
-            <h2>History</h2>
+          <nav class="history" aria-label="Earlier pushes of this file">
+            <h2>Pushes of {file?.file_name}</h2>
             <ol id="history">
               {history.map((s, i) => (
                 <li key={s.id}>
                   <button
                     type="button"
-                    class={s.id === shown?.id ? "current" : ""}
+                    class={s.id === shown?.snippetId ? "current" : ""}
                     onClick={() => setPinned(i === 0 ? null : s.id)}
                   >
                     <span class="file-name">{s.file_name}</span>

@@ -17,8 +17,15 @@ import {
   type SnippetView,
 } from "./lib/code_api.ts";
 import { CodeView, DiffView } from "./lib/code_view.tsx";
-import { useViewPrefs, ViewControls } from "./lib/code_controls.tsx";
-import { shownVersion, withClosed, withDraft, withPush } from "./lib/code_files.ts";
+import { useViewPrefs, ViewControls, type ViewPrefs } from "./lib/code_controls.tsx";
+import {
+  isTyping,
+  type Shown,
+  shownVersion,
+  withClosed,
+  withDraft,
+  withPush,
+} from "./lib/code_files.ts";
 
 const { code, grouped, found } = boot<CodePageData>();
 type Connection = "connecting" | "live" | "reconnecting" | "ended";
@@ -125,6 +132,123 @@ function useFileHistory(fileName: string | null, lastPush: SnippetView | null) {
   return history;
 }
 
+function FileTabs(
+  { files, current, following, choose }: {
+    files: FileEntry[];
+    current: string | undefined;
+    following: boolean;
+    choose(name: string | null): void;
+  },
+) {
+  if (files.length === 0) return null;
+  return (
+    <nav class="file-tabs" aria-label="Files" id="file-tabs">
+      {files.map((f) => (
+        <button
+          type="button"
+          key={f.file_name}
+          class={f.file_name === current ? "on" : ""}
+          data-file={f.file_name}
+          onClick={() => choose(f.file_name)}
+        >
+          {f.file_name}
+          {isTyping(f) && <span class="live-dot" title="being typed, not pushed yet" />}
+        </button>
+      ))}
+      {!following && (
+        <button type="button" id="follow-presenter" onClick={() => choose(null)}>
+          Follow presenter
+        </button>
+      )}
+    </nav>
+  );
+}
+
+function PushList(
+  { history, shownId, onPin }: {
+    history: SnippetView[];
+    shownId: string | undefined;
+    onPin(id: string | null): void;
+  },
+) {
+  if (history.length === 0) return null;
+  return (
+    <nav class="history" aria-label="Earlier pushes of this file">
+      <h2>Pushes of {history[0].file_name}</h2>
+      <ol id="history">
+        {history.map((s, i) => (
+          <li key={s.id}>
+            <button
+              type="button"
+              class={s.id === shownId ? "current" : ""}
+              onClick={() => onPin(i === 0 ? null : s.id)}
+            >
+              <span class="file-name">Push {history.length - i}</span>
+              <span class="muted">{new Date(s.pushed_at).toLocaleTimeString()}</span>
+            </button>
+          </li>
+        ))}
+      </ol>
+    </nav>
+  );
+}
+
+function VersionHead(props: {
+  file: FileEntry;
+  shown: Shown;
+  pinned: boolean;
+  unpin(): void;
+  mode: "code" | "diff";
+  setMode(mode: "code" | "diff"): void;
+  prefs: ViewPrefs;
+  updatePrefs(change: Partial<ViewPrefs>): void;
+}) {
+  const { file, shown, mode, setMode } = props;
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    if (await copyText(shown.version.content)) {
+      setCopied(true);
+      setTimeout(() => setCopied(false), 1500);
+    }
+  };
+  return (
+    <div
+      class="snippet-head"
+      id="snippet"
+      data-id={shown.snippetId ?? "live"}
+      data-file={file.file_name}
+    >
+      <b class="file-name">{file.file_name}</b>
+      <span class={shown.live ? "badge-live" : "muted"} id="version-label">
+        {shown.live ? "live, not pushed yet" : shown.version.label}
+      </span>
+      {props.pinned && (
+        <button type="button" id="follow" onClick={props.unpin}>
+          Back to latest
+        </button>
+      )}
+      <span class="spacer" />
+      <div class="tabs" role="tablist">
+        <button type="button" class={mode === "code" ? "on" : ""} onClick={() => setMode("code")}>
+          Code
+        </button>
+        <button
+          type="button"
+          id="diff-tab"
+          class={mode === "diff" ? "on" : ""}
+          onClick={() => setMode("diff")}
+        >
+          Diff
+        </button>
+      </div>
+      <button type="button" id="copy" onClick={copy}>
+        {copied ? "Copied" : "Copy"}
+      </button>
+      <ViewControls prefs={props.prefs} update={props.updatePrefs} />
+    </div>
+  );
+}
+
 function ParticipantPage() {
   const session = useSession();
   const { files, connection } = session;
@@ -132,7 +256,6 @@ function ParticipantPage() {
   const [chosen, setChosen] = useState<string | null>(null);
   const [pinned, setPinned] = useState<string | null>(null);
   const [mode, setMode] = useState<"code" | "diff">("code");
-  const [copied, setCopied] = useState(false);
   const [me, setMe] = useState<ParticipantView | null>(readJoined);
   const [prefs, updatePrefs] = useViewPrefs();
 
@@ -145,13 +268,6 @@ function ParticipantPage() {
     setPinned(null);
   };
 
-  const copy = async () => {
-    if (shown && (await copyText(shown.version.content))) {
-      setCopied(true);
-      setTimeout(() => setCopied(false), 1500);
-    }
-  };
-
   return (
     <div class="code-page">
       <header class="code-bar">
@@ -159,9 +275,11 @@ function ParticipantPage() {
         <span class="session-name">{session.info?.display_name ?? "Code session"}</span>
         {grouped && <code class="session-code">{grouped}</code>}
         <span class={`status status-${connection}`} id="status">{connection}</span>
-        <span class="muted" id="watching" data-count={session.watching}>
-          {session.watching} watching
-        </span>
+        {!ended && (
+          <span class="muted" id="watching" data-count={session.watching}>
+            {session.watching} watching
+          </span>
+        )}
         <span class="muted" id="participants" data-count={session.joined}>
           {session.joined} joined
         </span>
@@ -179,81 +297,23 @@ function ParticipantPage() {
         </div>
       )}
 
-      {files.length > 0 && (
-        <nav class="file-tabs" aria-label="Files" id="file-tabs">
-          {files.map((f) => (
-            <button
-              type="button"
-              key={f.file_name}
-              class={f.file_name === file?.file_name ? "on" : ""}
-              data-file={f.file_name}
-              onClick={() => choose(f.file_name)}
-            >
-              {f.file_name}
-              {f.draft && (!f.latest || f.draft.updated_at > f.latest.pushed_at) && (
-                <span class="live-dot" title="being typed" />
-              )}
-            </button>
-          ))}
-          {chosen && (
-            <button
-              type="button"
-              id="follow-presenter"
-              onClick={() => choose(null)}
-            >
-              Follow presenter
-            </button>
-          )}
-        </nav>
-      )}
+      <FileTabs files={files} current={file?.file_name} following={!chosen} choose={choose} />
 
       <main class="code-main">
         <section class="code-panel">
           {shown && file
             ? (
               <>
-                <div
-                  class="snippet-head"
-                  id="snippet"
-                  data-id={shown.snippetId ?? "live"}
-                  data-file={file.file_name}
-                >
-                  <b class="file-name">{file.file_name}</b>
-                  <span class={shown.live ? "badge-live" : "muted"} id="version-label">
-                    {shown.live ? "live, not pushed yet" : shown.version.label}
-                  </span>
-                  {pinned && (
-                    <button
-                      type="button"
-                      id="follow"
-                      onClick={() => setPinned(null)}
-                    >
-                      Back to latest
-                    </button>
-                  )}
-                  <span class="spacer" />
-                  <div class="tabs" role="tablist">
-                    <button
-                      type="button"
-                      class={mode === "code" ? "on" : ""}
-                      onClick={() => setMode("code")}
-                    >
-                      Code
-                    </button>
-                    <button
-                      type="button"
-                      id="diff-tab"
-                      class={mode === "diff" ? "on" : ""}
-                      onClick={() => setMode("diff")}
-                    >
-                      Diff
-                    </button>
-                  </div>
-                  <button type="button" id="copy" onClick={copy}>
-                    {copied ? "Copied" : "Copy"}
-                  </button>
-                  <ViewControls prefs={prefs} update={updatePrefs} />
-                </div>
+                <VersionHead
+                  file={file}
+                  shown={shown}
+                  pinned={pinned !== null}
+                  unpin={() => setPinned(null)}
+                  mode={mode}
+                  setMode={setMode}
+                  prefs={prefs}
+                  updatePrefs={updatePrefs}
+                />
                 {mode === "code"
                   ? (
                     <CodeView
@@ -271,25 +331,7 @@ function ParticipantPage() {
             )}
         </section>
 
-        {history.length > 0 && (
-          <nav class="history" aria-label="Earlier pushes of this file">
-            <h2>Pushes of {file?.file_name}</h2>
-            <ol id="history">
-              {history.map((s, i) => (
-                <li key={s.id}>
-                  <button
-                    type="button"
-                    class={s.id === shown?.snippetId ? "current" : ""}
-                    onClick={() => setPinned(i === 0 ? null : s.id)}
-                  >
-                    <span class="file-name">{s.file_name}</span>
-                    <span class="muted">{new Date(s.pushed_at).toLocaleTimeString()}</span>
-                  </button>
-                </li>
-              ))}
-            </ol>
-          </nav>
-        )}
+        <PushList history={history} shownId={shown?.snippetId} onPin={setPinned} />
       </main>
     </div>
   );

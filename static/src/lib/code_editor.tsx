@@ -47,16 +47,67 @@ function tabsOf(files: FileEntry[], max: number): Tab[] {
     : [{ name: "main.ts", content: "" }];
 }
 
-export function Editor(
-  { held, limits, onPushed }: { held: Held; limits: LiveLimits; onPushed(s: SnippetView): void },
+/** Ctrl+Enter pushes; Tab indents, as in an editor, instead of leaving the field. */
+function keyDown(
+  e: KeyboardEvent,
+  edit: (content: string, offset: number) => void,
+  push: (e: Event) => void,
 ) {
+  const el = e.currentTarget as HTMLTextAreaElement;
+  if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) push(e);
+  if (e.key === "Tab" && !e.shiftKey) {
+    e.preventDefault();
+    const at = el.selectionStart;
+    edit(el.value.slice(0, at) + "  " + el.value.slice(el.selectionEnd), at + 2);
+    requestAnimationFrame(() => el.setSelectionRange(at + 2, at + 2));
+  }
+}
+
+function TabBar(
+  { tabs, tab, onSelect, onClose }: {
+    tabs: Tab[];
+    tab: Tab | undefined;
+    onSelect(index: number): void;
+    onClose(tab: Tab): void;
+  },
+) {
+  return (
+    <div class="editor-tabs" role="tablist" id="editor-tabs">
+      {tabs.map((t, i) => (
+        <span key={t.name} class={t === tab ? "editor-tab on" : "editor-tab"}>
+          <button type="button" data-file={t.name} onClick={() => onSelect(i)}>{t.name}</button>
+          <button
+            type="button"
+            class="close"
+            aria-label={`Close ${t.name}`}
+            onClick={() => onClose(t)}
+          >
+            ×
+          </button>
+        </span>
+      ))}
+    </div>
+  );
+}
+
+function LiveStateLine({ live }: { live: LiveState }) {
+  return (
+    <p class="muted live-state" id="live-state">
+      {typeof live === "object"
+        ? <span class="error">{live.error}</span>
+        : live === "idle"
+        ? "Typing is shown live to everyone watching."
+        : live === "sending"
+        ? "Sending…"
+        : "Live: participants see what you type."}
+    </p>
+  );
+}
+
+/** The session's open files, reopened from the server, and the sender of their live typing. */
+function useOpenFiles(held: Held, limits: LiveLimits) {
   const [tabs, setTabs] = useState<Tab[] | null>(null);
-  const [active, setActive] = useState(0);
-  const [newName, setNewName] = useState("");
-  const [error, setError] = useState("");
   const [live, setLive] = useState<LiveState>("idle");
-  const area = useRef<HTMLTextAreaElement>(null);
-  const lastCaret = useRef(0);
   const sender = useMemo(
     () => createLiveSender({ ...held, maxBytes: limits.max_live_bytes, onState: setLive }),
     [held.code],
@@ -67,6 +118,46 @@ export function Editor(
       .then(({ files }) => setTabs(tabsOf(files, limits.max_files)))
       .catch(() => setTabs([{ name: "main.ts", content: "" }]));
   }, [held.code]);
+  return { tabs, setTabs, live, sender };
+}
+
+/** The new-file field; `onAdd` answers why a name cannot be used, or "" once it is added. */
+function NewFile(
+  { maxLength, disabled, onAdd }: {
+    maxLength: number;
+    disabled: boolean;
+    onAdd(name: string): string;
+  },
+) {
+  const [name, setName] = useState("");
+  const add = () => {
+    if (!onAdd(name.trim())) setName("");
+  };
+  return (
+    <div class="push-row">
+      <input
+        id="new-file-name"
+        value={name}
+        onInput={(e) => setName(e.currentTarget.value)}
+        onKeyDown={(e) => e.key === "Enter" && (e.preventDefault(), add())}
+        placeholder="New file, e.g. util.py"
+        aria-label="New file name"
+        maxLength={maxLength}
+      />
+      <button type="button" class="button" id="add-file" onClick={add}>Add file</button>
+      <button type="submit" class="button" id="push" disabled={disabled}>Push (Ctrl+Enter)</button>
+    </div>
+  );
+}
+
+export function Editor(
+  { held, limits, onPushed }: { held: Held; limits: LiveLimits; onPushed(s: SnippetView): void },
+) {
+  const { tabs, setTabs, live, sender } = useOpenFiles(held, limits);
+  const [active, setActive] = useState(0);
+  const [error, setError] = useState("");
+  const area = useRef<HTMLTextAreaElement>(null);
+  const lastCaret = useRef(0);
   if (!tabs) return <p class="muted">Opening your files…</p>;
   const tab = tabs[Math.min(active, tabs.length - 1)] as Tab | undefined;
 
@@ -85,7 +176,7 @@ export function Editor(
     const caret = caretLineAt(el.value, el.selectionStart);
     if (caret !== lastCaret.current) stream(el.value, caret);
   };
-  const push = async (e?: Event) => {
+  const push = async (e?: Event): Promise<void> => {
     e?.preventDefault();
     if (!tab) return;
     setError("");
@@ -101,16 +192,14 @@ export function Editor(
       setError(message(error));
     }
   };
-  const add = (e: Event) => {
-    e.preventDefault();
-    const name = newName.trim();
+  const add = (name: string) => {
     const problem = nameProblem(name, tabs, limits);
-    if (problem) return setError(problem);
-    setError("");
+    setError(problem);
+    if (problem) return problem;
     setTabs([...tabs, { name, content: "" }]);
     setActive(tabs.length);
-    setNewName("");
     sender.send({ file_name: name, content: "", caret_line: 1 });
+    return "";
   };
   const close = async (closing: Tab) => {
     setTabs(tabs.filter((t) => t !== closing));
@@ -121,47 +210,10 @@ export function Editor(
       body: { file_name: closing.name },
     }).catch(() => {/* never sent live (404): nothing to close */});
   };
-  const keys = (e: KeyboardEvent) => {
-    const el = e.currentTarget as HTMLTextAreaElement;
-    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) void push(e);
-    if (e.key === "Tab" && !e.shiftKey) {
-      // Tab indents, as in an editor, instead of leaving the field.
-      e.preventDefault();
-      const at = el.selectionStart;
-      edit(el.value.slice(0, at) + "  " + el.value.slice(el.selectionEnd), at + 2);
-      requestAnimationFrame(() => el.setSelectionRange(at + 2, at + 2));
-    }
-  };
-
   return (
     <form class="push-form" onSubmit={push}>
-      <div class="editor-tabs" role="tablist" id="editor-tabs">
-        {tabs.map((t, i) => (
-          <span key={t.name} class={t === tab ? "editor-tab on" : "editor-tab"}>
-            <button type="button" data-file={t.name} onClick={() => setActive(i)}>{t.name}</button>
-            <button
-              type="button"
-              class="close"
-              aria-label={`Close ${t.name}`}
-              onClick={() => close(t)}
-            >
-              ×
-            </button>
-          </span>
-        ))}
-      </div>
-      <div class="push-row">
-        <input
-          id="new-file-name"
-          value={newName}
-          onInput={(e) => setNewName(e.currentTarget.value)}
-          placeholder="New file, e.g. util.py"
-          aria-label="New file name"
-          maxLength={limits.max_file_name * 2}
-        />
-        <button type="button" class="button" id="add-file" onClick={add}>Add file</button>
-        <button type="submit" class="button" id="push" disabled={!tab}>Push (Ctrl+Enter)</button>
-      </div>
+      <TabBar tabs={tabs} tab={tab} onSelect={setActive} onClose={close} />
+      <NewFile maxLength={limits.max_file_name * 2} disabled={!tab} onAdd={add} />
       {tab && (
         <textarea
           id="content"
@@ -172,19 +224,11 @@ export function Editor(
           onInput={(e) => edit(e.currentTarget.value, e.currentTarget.selectionStart)}
           onKeyUp={moved}
           onClick={moved}
-          onKeyDown={keys}
+          onKeyDown={(e) => keyDown(e, edit, push)}
           placeholder="Type or paste code: participants see it as you type. Push to keep a version."
         />
       )}
-      <p class="muted live-state" id="live-state">
-        {typeof live === "object"
-          ? <span class="error">{live.error}</span>
-          : live === "idle"
-          ? "Typing is shown live to everyone watching."
-          : live === "sending"
-          ? "Sending…"
-          : "Live: participants see what you type."}
-      </p>
+      <LiveStateLine live={live} />
       {error && <p class="error" id="push-error">{error}</p>}
     </form>
   );

@@ -34,6 +34,11 @@ export function withClosed(files: FileEntry[], fileName: string): FileEntry[] {
   );
 }
 
+/** Whether the presenter's draft of a file holds changes not pushed yet. */
+export const isTyping = (f: FileEntry): boolean =>
+  f.draft !== null && (!f.latest || f.draft.updated_at > f.latest.pushed_at) &&
+  f.draft.content !== f.latest?.content;
+
 const time = (iso: string) => new Date(iso).toLocaleTimeString();
 export const pushedVersion = (s: SnippetView): Version => ({
   content: s.content,

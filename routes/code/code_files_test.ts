@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { assert, assertEquals } from "../../tests/_assert.ts";
 import { startServer, type TestServer } from "../../tests/_server.ts";
 import { api, call, createSession, sseReader } from "../../tests/_code_client.ts";
+import { openSocket } from "../../tests/_ws.ts";
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -175,6 +176,14 @@ Deno.test("code sessions: watchers are counted joined or not, without the presen
     await lurker.close();
     await second.close();
     assertEquals(await watching(presenter), 0, "closed streams leave the count");
+
+    // A /ws socket on the session's topic counts too, until it closes.
+    const socket = await openSocket(server.url.replace(/^http/, "ws") + "ws");
+    socket.send({ type: "subscribe", topic: `code:${code}` });
+    assertEquals((await socket.next()).type, "subscribed");
+    assertEquals(await watching(presenter), 1, "a socket watcher");
+    await socket.close();
+    assertEquals(await watching(presenter), 0);
     await presenter.close();
   } finally {
     await server.close();

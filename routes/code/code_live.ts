@@ -1,6 +1,7 @@
 // The live side of code sessions: events on `code:<CODE>`, ending (by hand or idle) and its timers.
 import type { Hub } from "../../realtime/hub.ts";
 import type { TopicNamespace } from "../../realtime/topics.ts";
+import type { WsFeature } from "../../realtime/ws.ts";
 import type { Logger } from "../../log.ts";
 import type { CodeSession, CodeStore } from "../../storage/code_store.ts";
 import type { CodeWatchers } from "./code_watchers.ts";
@@ -38,12 +39,32 @@ export const codeTopic = (code: string): string => `code:${code}`;
  * `code:<CODE>`: anyone may follow a session that exists (the code is the secret), over SSE or
  * /ws. Snippets can be 256 KiB each, so a session keeps a shorter history than other topics.
  */
-export function codeNamespace(store: Pick<CodeStore, "byCode">): TopicNamespace {
+export function codeNamespace(
+  store: Pick<CodeStore, "byCode">,
+  watchers?: Pick<CodeWatchers, "recount">,
+): TopicNamespace {
   return {
     prefix: "code:",
     history: 32,
-    // Topics use the canonical code (upper case, no dashes), as the API returns it.
-    authorize: (_client, topic) => store.byCode(topic.slice("code:".length)) !== null,
+    authorize: (client, topic) => {
+      // Topics use the canonical code (upper case, no dashes), as the API returns it.
+      const allowed = store.byCode(topic.slice("code:".length)) !== null;
+      // A /ws subscriber joins the watcher count (SSE streams are counted where they open).
+      if (allowed && client) watchers?.recount(topic);
+      return allowed;
+    },
+  };
+}
+
+/** Sends the watcher count again when a socket that followed code sessions closes. */
+export function codeSocketWatch(watchers: Pick<CodeWatchers, "recount">): WsFeature {
+  return {
+    types: [],
+    // No message types of its own: the generic subscribe serves `code:` topics.
+    handle() {},
+    onClose(_client, topics) {
+      for (const topic of topics) if (topic.startsWith("code:")) watchers.recount(topic);
+    },
   };
 }
 

@@ -15,6 +15,8 @@ export interface CodeWatchers {
   count(topic: string): number;
   /** A stream on `topic` opened or closed; `presenter` streams are kept out of the count. */
   changed(topic: string, presenter: boolean, delta: 1 | -1): void;
+  /** Someone may have started or stopped following `topic` over /ws: send the count again. */
+  recount(topic: string): void;
   /** The session ended: no count is sent on its topic any more. */
   forget(topic: string): void;
   close(): void;
@@ -33,6 +35,21 @@ export function createCodeWatchers(options: CodeWatchersOptions): CodeWatchers {
   const count = (topic: string) =>
     Math.max(0, hub.subscriberCount(topic) - (presenters.get(topic) ?? 0));
 
+  const schedule = (topic: string) => {
+    // A crowd arriving at once sends one count, not one per arrival to everyone already there.
+    if (pending.has(topic) || ended.has(topic)) return;
+    pending.set(
+      topic,
+      setTimeout(() => {
+        pending.delete(topic);
+        if (hub.subscriberCount(topic) === 0) return;
+        hub.publish<CodeEvents["watching"]>(topic, "watching", { count: count(topic) }, {
+          history: false,
+        });
+      }, coalesceMs),
+    );
+  };
+
   return {
     count,
     changed(topic, presenter, delta) {
@@ -42,19 +59,9 @@ export function createCodeWatchers(options: CodeWatchersOptions): CodeWatchers {
         if (left > 0) presenters.set(topic, left);
         else presenters.delete(topic);
       }
-      // A crowd arriving at once sends one count, not one per arrival to everyone already there.
-      if (pending.has(topic)) return;
-      pending.set(
-        topic,
-        setTimeout(() => {
-          pending.delete(topic);
-          if (hub.subscriberCount(topic) === 0) return;
-          hub.publish<CodeEvents["watching"]>(topic, "watching", { count: count(topic) }, {
-            history: false,
-          });
-        }, coalesceMs),
-      );
+      schedule(topic);
     },
+    recount: schedule,
     forget(topic) {
       clearTimeout(pending.get(topic));
       pending.delete(topic);

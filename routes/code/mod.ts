@@ -13,7 +13,7 @@ import type { PageRenderer } from "../pages.ts";
 import { createCodeRoutes } from "./code.ts";
 import { createCodeFileRoutes } from "./code_files.ts";
 import { createCodeWatchers } from "./code_watchers.ts";
-import { codeNamespace, createCodeLive } from "./code_live.ts";
+import { codeNamespace, codeSocketWatch, createCodeLive } from "./code_live.ts";
 import { createCodePageRoutes } from "./code_pages.ts";
 import { newSessionCode } from "./code_secrets.ts";
 
@@ -57,7 +57,8 @@ export function createCodeFeature(deps: CodeFeatureDeps): Feature {
   routes.route("/", createCodePageRoutes({ store }, deps.page));
   return {
     routes,
-    topics: [codeNamespace(store)],
+    topics: [codeNamespace(store, watchers)],
+    ws: [codeSocketWatch(watchers)],
     // The idle-session timer, the topics still waiting to be dropped, pending watcher counts.
     close: () => {
       live.close();

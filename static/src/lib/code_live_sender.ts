@@ -35,16 +35,17 @@ export function caretLineAt(text: string, offset: number): number {
 
 export function createLiveSender(options: LiveSenderOptions): LiveSender {
   const interval = options.intervalMs ?? 75;
-  let queued: LiveSnapshot | null = null;
+  // The newest snapshot of each file: switching tabs mid-interval still sends the last one's end.
+  const queued = new Map<string, LiveSnapshot>();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let inFlight = false;
   let stopped = false;
 
   const flush = async () => {
     timer = undefined;
-    if (inFlight || !queued || stopped) return;
-    const snapshot = queued;
-    queued = null;
+    const [name, snapshot] = queued.entries().next().value ?? [];
+    if (inFlight || !name || !snapshot || stopped) return;
+    queued.delete(name);
     inFlight = true;
     let pause = interval;
     try {
@@ -57,25 +58,25 @@ export function createLiveSender(options: LiveSenderOptions): LiveSender {
     } catch (error) {
       if (error instanceof ApiError && error.status === 429) {
         pause = 1000;
-        queued ??= snapshot;
+        if (!queued.has(name)) queued.set(name, snapshot);
       }
       if (!stopped) {
         options.onState({ error: error instanceof ApiError ? error.message : "Network error" });
       }
     } finally {
       inFlight = false;
-      if (queued && !stopped) timer = setTimeout(flush, pause);
+      if (queued.size && !stopped) timer = setTimeout(flush, pause);
     }
   };
 
   return {
     send(snapshot) {
       if (encoder.encode(snapshot.content).byteLength > options.maxBytes) {
-        queued = null;
+        queued.delete(snapshot.file_name);
         const kib = Math.round(options.maxBytes / 1024);
         return options.onState({ error: `Live typing pauses above ${kib} KiB: push to share` });
       }
-      queued = snapshot;
+      queued.set(snapshot.file_name, snapshot);
       options.onState("sending");
       // Throttle, not debounce: steady typing still streams; the trailing snapshot always goes.
       if (timer === undefined && !inFlight) timer = setTimeout(flush, interval);

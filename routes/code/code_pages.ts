@@ -20,7 +20,7 @@ export function createCodePageRoutes(deps: CodePagesDeps, page: PageRenderer): H
     return page(c, {
       title: session ? `${session.displayName} · Roomcast` : "Code session · Roomcast",
       entry: "code",
-      styles: ["code.css"],
+      styles: ["code.css", "code_theme.css"],
       status: session ? 200 : 404,
       data: {
         code: session?.code ?? c.req.param("code").slice(0, 32),
@@ -37,7 +37,7 @@ export function createCodePageRoutes(deps: CodePagesDeps, page: PageRenderer): H
     return page(c, {
       title: "Present code · Roomcast",
       entry: "present",
-      styles: ["code.css"],
+      styles: ["code.css", "code_theme.css"],
       data: { limits: liveLimits() } satisfies PresentPageData,
     });
   });

@@ -1,5 +1,5 @@
 // Sends the presenter's typing to the session: at most one snapshot per interval while they type
-// (the last one always goes), one request in flight, paused after a 429 for its Retry-After.
+// (the last one always goes), one request in flight, paused a second after a 429.
 import { ApiError, request, sessionPath } from "./code_api.ts";
 
 export interface LiveSnapshot {
@@ -39,6 +39,7 @@ export function createLiveSender(options: LiveSenderOptions): LiveSender {
   const queued = new Map<string, LiveSnapshot>();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let inFlight = false;
+  let lastSent = 0;
   let stopped = false;
 
   const flush = async () => {
@@ -47,6 +48,7 @@ export function createLiveSender(options: LiveSenderOptions): LiveSender {
     if (inFlight || !name || !snapshot || stopped) return;
     queued.delete(name);
     inFlight = true;
+    lastSent = Date.now();
     let pause = interval;
     try {
       await request(sessionPath(options.code, "/live"), {
@@ -78,8 +80,11 @@ export function createLiveSender(options: LiveSenderOptions): LiveSender {
       }
       queued.set(snapshot.file_name, snapshot);
       options.onState("sending");
-      // Throttle, not debounce: steady typing still streams; the trailing snapshot always goes.
-      if (timer === undefined && !inFlight) timer = setTimeout(flush, interval);
+      // Throttle, not debounce: the first keystroke after a pause goes at once, steady typing
+      // streams one snapshot per interval, and the trailing snapshot always goes.
+      if (timer === undefined && !inFlight) {
+        timer = setTimeout(flush, Math.max(0, lastSent + interval - Date.now()));
+      }
     },
     stop() {
       stopped = true;

@@ -286,6 +286,7 @@ Deno.test("code sessions: pages and API live under BASE_PATH", async () => {
     const html = await page.text();
     assertMatch(html, /\/cc\/assets\/code\.js/);
     assertMatch(html, /\/cc\/assets\/code\.css/);
+    assertMatch(html, /\/cc\/assets\/code_theme\.css/);
     const missing = await fetch(`${server.url}code/ABCDEFGHJK`);
     assertEquals(missing.status, 404, "an unknown code still gets the page, saying so");
     assertMatch(await missing.text(), /"found":false/);
@@ -293,7 +294,7 @@ Deno.test("code sessions: pages and API live under BASE_PATH", async () => {
     assertMatch(await present.text(), /\/cc\/assets\/present\.js/);
     const bare = await fetch(`${server.url}code`);
     assertEquals(bare.url, `${server.url}present`, "/code without a code leads to /present");
-    const css = await fetch(`${server.url}assets/code.css`);
+    const css = await fetch(`${server.url}assets/code_theme.css`);
     assertEquals(css.status, 200);
     assertMatch(await css.text(), /\.hljs-keyword/);
   } finally {

@@ -83,6 +83,7 @@ function Home() {
           <a href={url("present")}>Present code</a>
           <a href={url("media/admin")}>Media</a>
           <a href={url("studio")}>Studio</a>
+          <a href={url("rooms")}>Image rooms</a>
         </nav>
       </header>
       <StreamRooms />

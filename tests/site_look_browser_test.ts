@@ -35,7 +35,7 @@ async function seed(server: TestServer): Promise<Shot[]> {
     { name: "home", path: "", ready: "#image-rooms" },
     { name: "workspace", path: "app", ready: '#conn[data-state="live"]' },
     { name: "image_room", path: "lobby", ready: "#live" },
-    { name: "media", path: "media/admin", ready: "#media-grid" },
+    { name: "media", path: "media/admin", ready: "#media-grid, #media-empty" },
     { name: "code", path: `code/${code}`, ready: "#status" },
     { name: "present", path: "present", ready: "form" },
     { name: "studio", path: "studio", ready: "#studio-rooms" },

@@ -39,7 +39,7 @@ Deno.test({
       const prompts = challenges(context);
       const page = await context.newPage();
       await logIn(page, server, "root@example.test", "media/admin");
-      await page.waitForSelector("#media-grid", { state: "attached" });
+      await page.waitForSelector("#media-grid, #media-empty", { state: "attached" });
       assertEquals(await page.textContent("#site-user .site-name"), "root");
       assert(await page.isVisible("#site-admin"), "the header marks the admin");
 

@@ -56,7 +56,7 @@ Deno.test({
       await page.waitForSelector('#participants[data-count="1"]', { timeout: 10_000 });
 
       // Step back through this file's pushes; a new push of it keeps the older one shown.
-      await page.click("text=Code");
+      await page.click('.tabs button:text-is("Code")');
       await page.click("#history li:nth-child(2) button");
       await page.waitForSelector(`#snippet[data-id="${first}"]`);
       await push("hello.py", "print('third')\n");

@@ -127,7 +127,7 @@ Deno.test({
         "let z",
       ]);
       await shootBoth(viewer, "participant-diff");
-      await viewer.click("text=Code");
+      await viewer.click('.tabs button:text-is("Code")');
       await shootBoth(presenter, "presenting");
       await shootBoth(viewer, "participant");
 

@@ -152,7 +152,7 @@ function createSeats() {
       if (rooms.size === 0) sockets.delete(clientId);
       return left;
     },
-    /** How many sockets in `slug` chatted, and their nicknames (case-insensitively distinct, sorted). */
+    /** How many sockets in `slug` chatted, and their nicknames (distinct ignoring case, sorted). */
     named(slug: string): { named: number; nicknames: string[] } {
       const names = new Map<string, string>();
       let named = 0;
@@ -169,7 +169,7 @@ function createSeats() {
 
 /**
  * Recounts a room's presence soon after it is touched (batched per 50 ms) or on `recountAll`, and
- * calls `changed` only when the figures differ from the last ones seen; unwatched rooms are forgotten.
+ * calls `changed` only when the figures differ from the last ones seen; empty rooms are forgotten.
  */
 function createRecounter(
   presence: (slug: string) => Presence,

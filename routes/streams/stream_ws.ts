@@ -127,7 +127,7 @@ function roomOf(store: StreamsContext["store"], message: Record<string, unknown>
   return room;
 }
 
-/** Sends a refused message's HttpError as a `/ws` error naming its topic (and ref); rethrows others. */
+/** Sends a refused message's HttpError as a `/ws` error with its topic and ref; rethrows others. */
 function reportError(client: WsClient, message: Record<string, unknown>, error: unknown): void {
   if (!(error instanceof HttpError)) throw error;
   client.error(error.code ?? CODES[error.status] ?? "forbidden", error.message, {

@@ -25,7 +25,7 @@ import { streamHookRoutes } from "./stream_hooks.ts";
 import { createStreamLive } from "./stream_live.ts";
 import { streamPageRoutes } from "./stream_pages.ts";
 import { createRtmpIngest, ingestRooms } from "./stream_rtmp.ts";
-import { streamWsFeature } from "./stream_ws.ts";
+import { createStreamWs } from "./stream_ws.ts";
 import { streamRoutes } from "./streams.ts";
 
 export interface StreamsFeatureDeps {
@@ -96,7 +96,7 @@ export function createStreamsFeature(deps: StreamsFeatureDeps): StreamsFeature {
   routes.route("/", streamAccessRoutes(ctx, config.serverAdminToken));
   routes.route("/", streamPageRoutes(ctx, Boolean(config.serverAdminToken)));
 
-  const ws = streamWsFeature(ctx);
+  const ws = createStreamWs(ctx);
   return {
     routes,
     ws: [ws.feature],

@@ -1,5 +1,5 @@
 // Builds the Hono application from its dependencies; does no I/O of its own.
-import { Hono, type MiddlewareHandler } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { Config } from "./config.ts";
 import { errorHandler, HttpError } from "./errors.ts";
 import { type BasicAuthGuard, createBasicAuthGuard } from "./edge/basic_auth.ts";
@@ -16,13 +16,14 @@ import type { Db } from "./storage/db.ts";
 import { createPasswordPool, type PasswordPool } from "./storage/password_pool.ts";
 import { createAccountsFeature } from "./routes/accounts/mod.ts";
 import type { SessionSockets } from "./routes/accounts/session.ts";
+import type { SiteViewer } from "./routes/accounts/wire.ts";
 import { createCodeFeature } from "./routes/code/mod.ts";
 import type { Feature } from "./routes/feature.ts";
 import { createImagesFeature } from "./routes/images/mod.ts";
 import { createMediaFeature } from "./routes/media/mod.ts";
 import { createPageRenderer, createPageRoutes, type PageRenderer } from "./routes/pages.ts";
 import { createWorkspacesFeature } from "./routes/workspaces/mod.ts";
-import { createStreamsFeature, type StreamsFeature } from "./routes/streams/mod.ts";
+import { createStreamsFeature } from "./routes/streams/mod.ts";
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -39,8 +40,8 @@ export interface AppDeps {
 /** The application and what must be released when the server stops. */
 export interface Roomcast {
   app: Hono;
-  /** Stream rooms, for main.ts to hand their keys and events to the RTMP listener. */
-  streams: StreamsFeature;
+  /** Runs every feature's start() (the stream rooms' RTMP listener), once, after createApp. */
+  start(): Promise<void>;
   /** Closes WebSockets and every feature's timers; the caller closes the hub, SSE and database. */
   close(): Promise<void>;
 }
@@ -58,9 +59,10 @@ interface Shared {
   close(): void;
 }
 
-function createShared(config: Readonly<Config>): Shared {
+function createShared(config: Readonly<Config>, viewer: SiteViewerOf): Shared {
   const page = createPageRenderer(config.basePath, {
     embeddable: { image_room: config.imageViewerFrameAncestors },
+    viewer,
   });
   const client = clientOptionsOf(config);
   const passwords = createPasswordPool({
@@ -81,6 +83,8 @@ function createShared(config: Readonly<Config>): Shared {
   };
 }
 
+type SiteViewerOf = (c: Context) => SiteViewer | null;
+
 /** Every feature in mount order; image rooms last, because they take any single path segment. */
 function createFeatures(deps: AppDeps, shared: Shared, sockets: SessionSockets) {
   const common = { ...deps, ...shared };
@@ -98,28 +102,35 @@ function createFeatures(deps: AppDeps, shared: Shared, sockets: SessionSockets) 
     },
   });
   const workspaces = createWorkspacesFeature({ ...common, auth: accounts.auth });
-  const streams = createStreamsFeature({ ...deps, page: shared.page });
+  // One admin sign-in: an admin account's session opens every admin page and API.
+  const viewer: SiteViewerOf = (c) => accounts.auth.viewer(c);
+  const admin = { ...common, viewer, isAdmin: (c: Context) => accounts.auth.isAdmin(c) };
+  const streams = createStreamsFeature({ ...deps, page: shared.page, viewer });
   const features: Feature[] = [
     accounts,
     workspaces,
     createCodeFeature(common),
     streams,
-    createMediaFeature(common),
-    createImagesFeature(common),
+    createMediaFeature(admin),
+    createImagesFeature(admin),
   ];
-  return { features, streams, authenticate: accounts.authenticate };
+  return { features, authenticate: accounts.authenticate, viewer };
 }
 
 /** The whole HTTP application, mounted under `config.basePath`. */
 export function createApp(deps: AppDeps): Roomcast {
   const { config, log } = deps;
-  const shared = createShared(config);
+  // The page shell shows who is signed in; the accounts feature that knows is made after it.
+  let viewer: SiteViewerOf = () => null;
+  const shared = createShared(config, (c) => viewer(c));
   const closers: (() => void | Promise<void>)[] = [() => shared.close()];
   // `ws` is made once every feature has plugged in; ending a session closes sockets through it.
   const sockets: SessionSockets = {
     closeWhere: (match, code, reason) => ws.closeWhere(match, code, reason),
   };
-  const { features, streams, authenticate } = createFeatures(deps, shared, sockets);
+  const built = createFeatures(deps, shared, sockets);
+  const { features, authenticate } = built;
+  viewer = built.viewer;
 
   const app = new Hono();
   app.use("*", frameHeaders());
@@ -150,7 +161,9 @@ export function createApp(deps: AppDeps): Roomcast {
 
   return {
     app: rootApp(config, log, app),
-    streams,
+    async start() {
+      for (const feature of features) await feature.start?.();
+    },
     async close() {
       for (const close of closers.reverse()) await close();
     },

@@ -54,6 +54,11 @@ export interface Config {
   signup: SignupMode;
   /** Every new account joins the shared `Lobby` server. @default true (as EchoSphere) */
   sharedLobby: boolean;
+  /**
+   * Emails (lowercased) of the accounts that are admins; when empty, the first account created on
+   * a fresh install is. @default []
+   */
+  adminEmails: string[];
   /** Threads that run bcrypt off the event loop. @default the number of CPU cores */
   passwordWorkers: number;
   /** Password checks allowed to wait for a thread; past it logins get 503. @default 64 */
@@ -182,6 +187,14 @@ function edgeSettings(
   };
 }
 
+/** ADMIN_EMAILS: comma-separated emails, compared as sign-in compares them (trimmed, lowercased). */
+function emailList(text: string | undefined, problems: string[]): string[] {
+  const emails = (text ?? "").split(",").map((e) => e.trim().toLowerCase()).filter(Boolean);
+  const bad = emails.filter((e) => !/^[^\s@]+@[^\s@]+$/.test(e));
+  if (bad.length) problems.push(`ADMIN_EMAILS must list emails, got "${bad.join('", "')}"`);
+  return emails;
+}
+
 /** Reads every setting, failing with one message that lists each bad value. */
 export function loadConfig(env: EnvSource): Readonly<Config> {
   const problems: string[] = [];
@@ -207,12 +220,9 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
     sessionTtlDays: int("SESSION_TTL_DAYS", 30, 1, 3650),
     signup: oneOf("SIGNUP", ["open", "invite", "closed"] as const, "open"),
     sharedLobby: bool("SHARED_LOBBY", true),
-    passwordWorkers: int(
-      "PASSWORD_WORKERS",
-      Math.min(navigator.hardwareConcurrency || 1, 64),
-      1,
-      64,
-    ),
+    adminEmails: emailList(str("ADMIN_EMAILS"), problems),
+    // One core stays free for the event loop, so hashing never starves other requests.
+    passwordWorkers: int("PASSWORD_WORKERS", defaultPasswordWorkers(), 1, 64),
     passwordQueue: int("PASSWORD_QUEUE", 64, 1, 100_000),
     mediaSecret,
     tokenExpirySeconds: int("TOKEN_EXPIRY_SECONDS", 900, 1, 7 * 24 * 3600),
@@ -350,4 +360,9 @@ function iceSettings(
     problems.push("TURN_URLS and TURN_SECRET must be set together");
   }
   return { iceServers, turnUrls, turnSecret };
+}
+
+/** bcrypt threads: one fewer than the cores (at least one), at most 64. */
+export function defaultPasswordWorkers(cores = navigator.hardwareConcurrency || 1): number {
+  return Math.max(1, Math.min(cores - 1, 64));
 }

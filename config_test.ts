@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "./tests/_assert.ts";
-import { ConfigError, loadConfig } from "./config.ts";
+import { ConfigError, defaultPasswordWorkers, loadConfig } from "./config.ts";
 
 const env = (vars: Record<string, string>) => ({ get: (name: string) => vars[name] });
 
@@ -50,7 +50,8 @@ Deno.test("loadConfig() names every bad value in one error", () => {
 Deno.test("loadConfig() reads SIGNUP, SHARED_LOBBY and the password pool's size", () => {
   const defaults = loadConfig(env({}));
   assertEquals([defaults.signup, defaults.sharedLobby, defaults.passwordQueue], ["open", true, 64]);
-  assertEquals(defaults.passwordWorkers, Math.min(navigator.hardwareConcurrency || 1, 64));
+  assertEquals(defaults.passwordWorkers, defaultPasswordWorkers());
+  assertEquals([1, 2, 8].map(defaultPasswordWorkers), [1, 1, 7]);
   const set = loadConfig(env({
     SIGNUP: "invite",
     SHARED_LOBBY: "false",

@@ -103,16 +103,8 @@ export function spawnFfmpegFeed(
   args: string[],
   options: FfmpegFeedOptions = {},
 ): FfmpegFeed {
-  const maxQueue = options.maxQueueBytes ?? 8 * 1024 * 1024;
-  const stallMs = options.stallMs ?? 10_000;
   const exitTimeoutMs = options.exitTimeoutMs ?? 10_000;
-  const keepLines = options.stderrLines ?? STDERR_LINES;
   const tail: string[] = [];
-  const queue: Uint8Array[] = [];
-  let queued = 0;
-  let lastProgress = Date.now();
-  let broken = false;
-  let pumping: Promise<void> | null = null;
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(ffmpegPath, { args, stdin: "piped", stdout: "null", stderr: "piped" })
@@ -126,19 +118,63 @@ export function spawnFfmpegFeed(
     };
   }
   const stdin = child.stdin.getWriter();
-  const stderrDone = readTail(child.stderr, tail, keepLines);
+  const queue = createWriteQueue(
+    stdin,
+    options.maxQueueBytes ?? 8 * 1024 * 1024,
+    options.stallMs ?? 10_000,
+  );
+  const stderrDone = readTail(child.stderr, tail, options.stderrLines ?? STDERR_LINES);
   const exited = (async (): Promise<FfmpegExit> => {
     const status = await child.status;
-    broken = true;
+    queue.stop();
     await stderrDone;
     return { code: status.code, signal: status.signal, stderrTail: [...tail] };
   })();
+
+  let finishing: Promise<FfmpegExit> | null = null;
+  function finish(): Promise<FfmpegExit> {
+    finishing ??= (async () => {
+      const timer = setTimeout(() => {
+        queue.stop();
+        try {
+          child.kill("SIGKILL");
+        } catch { /* already gone */ }
+      }, exitTimeoutMs);
+      try {
+        await queue.flushed();
+        await stdin.close().catch(() => {});
+        return await exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    })();
+    return finishing;
+  }
+
+  return { write: queue.write, finish, exited };
+}
+
+/**
+ * A bounded queue of chunks in front of `writer`, written one at a time. `write` refuses a chunk
+ * past `maxBytes` queued, when the queue has not moved for `stallMs`, or once stopped (the writer
+ * failed, or its owner called `stop`); what is still queued then is dropped.
+ */
+function createWriteQueue(
+  writer: WritableStreamDefaultWriter<Uint8Array>,
+  maxBytes: number,
+  stallMs: number,
+) {
+  const queue: Uint8Array[] = [];
+  let queued = 0;
+  let lastProgress = Date.now();
+  let broken = false;
+  let pumping: Promise<void> | null = null;
 
   async function pump(): Promise<void> {
     while (queue.length > 0 && !broken) {
       const chunk = queue[0];
       try {
-        await stdin.write(chunk);
+        await writer.write(chunk);
       } catch {
         broken = true; // ffmpeg closed stdin (exited); exited tells why
       }
@@ -151,36 +187,23 @@ export function spawnFfmpegFeed(
     pumping = null;
   }
 
-  function write(bytes: Uint8Array): boolean {
-    if (broken) return false;
-    if (queued > 0 && Date.now() - lastProgress > stallMs) return false;
-    if (queued + bytes.length > maxQueue) return false;
-    if (queued === 0) lastProgress = Date.now();
-    queue.push(bytes);
-    queued += bytes.length;
-    pumping ??= pump();
-    return true;
-  }
-
-  let finishing: Promise<FfmpegExit> | null = null;
-  function finish(): Promise<FfmpegExit> {
-    finishing ??= (async () => {
-      const timer = setTimeout(() => {
-        broken = true;
-        try {
-          child.kill("SIGKILL");
-        } catch { /* already gone */ }
-      }, exitTimeoutMs);
-      try {
-        if (pumping) await pumping;
-        await stdin.close().catch(() => {});
-        return await exited;
-      } finally {
-        clearTimeout(timer);
-      }
-    })();
-    return finishing;
-  }
-
-  return { write, finish, exited };
+  return {
+    write(bytes: Uint8Array): boolean {
+      if (broken) return false;
+      if (queued > 0 && Date.now() - lastProgress > stallMs) return false;
+      if (queued + bytes.length > maxBytes) return false;
+      if (queued === 0) lastProgress = Date.now();
+      queue.push(bytes);
+      queued += bytes.length;
+      pumping ??= pump();
+      return true;
+    },
+    stop(): void {
+      broken = true;
+    },
+    /** Settles once the chunk being written is done and the rest written or dropped. */
+    flushed(): Promise<void> {
+      return pumping ?? Promise.resolve();
+    },
+  };
 }

@@ -9,7 +9,6 @@ import { createTopicTable } from "./realtime/topics.ts";
 import { openDb } from "./storage/db.ts";
 import { ensureAdminHtpasswd } from "./storage/first_start.ts";
 import { removeUploadLeftovers } from "./storage/images_store.ts";
-import { type RtmpServer, startRtmpServer } from "./rtmp/listener.ts";
 import {
   countOpenDescriptors,
   defaultMaxConnections,
@@ -57,41 +56,8 @@ async function main(): Promise<void> {
   const assetsDir = new URL("./static/dist/", import.meta.url).pathname;
   const roomcast = createApp({ config, log, db, hub, sse, topics, assetsDir });
 
-  // OBS/ffmpeg publish here; the stream rooms check keys and hear when a room goes live or offline.
-  let rtmp: RtmpServer | undefined;
-  if (config.rtmpEnabled) {
-    const streams = roomcast.streams;
-    await Deno.mkdir(streams.hlsDir, { recursive: true });
-    try {
-      rtmp = await startRtmpServer({
-        hostname: config.host,
-        port: config.rtmpPort,
-        hlsDir: streams.hlsDir,
-        ffmpegPath: config.ffmpegPath,
-        transcode: config.streamTranscode,
-        packager: config.streamPackager,
-        maxConnectionsPerIp: config.rtmpMaxPerIp,
-        keys: streams.keys,
-        events: streams.events,
-        log: (level, msg, fields) => log[level](msg, fields),
-      });
-      streams.attachIngest(rtmp);
-      log.info("RTMP listening", { port: rtmp.port, streaming: rtmp.streaming });
-      if (!rtmp.streaming) {
-        log.warn("Live streaming is off: ffmpeg is unavailable, RTMP publishers are refused", {
-          ffmpegPath: config.ffmpegPath,
-        });
-      }
-    } catch (error) {
-      // The rest of Roomcast still works; nginx-rtmp users do not need our listener.
-      log.error("Cannot start the RTMP listener: streaming is off", {
-        port: config.rtmpPort,
-        error: String(error),
-      });
-    }
-  } else {
-    log.info("RTMP listener is disabled (RTMP_ENABLED=false)");
-  }
+  // Features open what they listen on besides HTTP (the stream rooms' RTMP port).
+  await roomcast.start();
 
   const maxConnections = config.maxConnections ?? defaultMaxConnections(openFiles?.soft);
   logOpenFileLimit(log, openFiles, maxConnections);
@@ -111,7 +77,6 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info("Shutting down", { signal });
-    await rtmp?.close();
     await roomcast.close();
     sse.close();
     hub.close();

@@ -49,57 +49,32 @@ export function serveResilient(
   const { hostname, maxDescriptors, log } = options;
   const count = options.countDescriptors ?? countOpenDescriptors;
   const cooldownMs = options.drainCooldownMs ?? 10_000;
-  // Every instance still serving something; the one accepting is `current`.
-  const instances = new Map<Deno.HttpServer, { abort: AbortController; done: Promise<void> }>();
-  let current: Deno.HttpServer | undefined;
-  let port = options.port;
   let closing = false;
   let lastDrain = -Infinity;
   let cancelRetry = () => {};
 
-  const listen = (first: boolean): Deno.HttpServer => {
-    const abort = new AbortController();
-    const server = Deno.serve({
-      hostname,
-      port,
-      signal: abort.signal,
-      onListen: (addr) => {
-        port = addr.port;
-        if (first) options.onListen?.(addr);
-      },
-    }, handler);
-    const done = server.finished.then(
-      () => {},
-      (error) => {
-        // The accept loop is gone; this instance still serves the connections it has.
-        if (server !== current || closing) return;
-        log.warn("HTTP accept failed: dropping idle connections and listening again", {
-          error: String(error),
-        });
-        replace(server);
-      },
-    );
-    instances.set(server, { abort, done });
-    current = server;
-    return server;
-  };
+  const listeners = createListeners(handler, hostname, options.port, (error) => {
+    if (closing) return;
+    log.warn("HTTP accept failed: dropping idle connections and listening again", {
+      error: String(error),
+    });
+    replace();
+  });
 
-  const replace = (old: Deno.HttpServer) => {
-    current = undefined;
+  const replace = () => {
     lastDrain = performance.now();
-    // Graceful shutdown frees the idle and head-less connections; in-flight responses finish.
-    old.shutdown().catch(() => {}).finally(() => instances.delete(old));
+    listeners.drain();
     // Connections arriving until the port is bound again are refused: 2-3 ms measured in the
     // real server. SO_REUSEPORT would close that gap, but Deno 2.9 wants --unstable-net for it.
     relisten(0, performance.now());
   };
 
   const relisten = (attempt: number, since: number) => {
-    if (closing || current) return;
+    if (closing || listeners.accepting) return;
     try {
-      listen(false);
+      listeners.listen();
       const afterMs = Math.round((performance.now() - since) * 100) / 100;
-      log.info("Listening again", { port, afterMs });
+      log.info("Listening again", { port: listeners.port, afterMs });
     } catch (error) {
       // The old listener is still open (AddrInUse), or no descriptor is free (EMFILE).
       if (attempt === FAST_TRIES) {
@@ -109,24 +84,80 @@ export function serveResilient(
     }
   };
 
-  listen(true);
+  listeners.listen(options.onListen);
   const stopWatch = watchDescriptors(count, maxDescriptors, options.checkEveryMs ?? 1000, (n) => {
-    if (closing || !current || performance.now() - lastDrain < cooldownMs) return;
+    if (closing || !listeners.accepting || performance.now() - lastDrain < cooldownMs) return;
     log.warn("Too many open descriptors: dropping idle HTTP connections", {
       descriptors: n,
       maxConnections: maxDescriptors,
     });
-    replace(current);
+    replace();
   });
 
   return {
     get port() {
-      return port;
+      return listeners.port;
     },
     async close() {
       closing = true;
       stopWatch();
       cancelRetry();
+      await listeners.close();
+    },
+  };
+}
+
+/**
+ * The Deno.serve instances on one port: the one accepting (`current`) and drained ones still
+ * finishing their responses. `onAcceptFailed` hears when the current one's accept loop ends.
+ */
+function createListeners(
+  handler: Deno.ServeHandler<Deno.NetAddr>,
+  hostname: string,
+  port: number,
+  onAcceptFailed: (error: unknown) => void,
+) {
+  const instances = new Map<Deno.HttpServer, { abort: AbortController; done: Promise<void> }>();
+  let current: Deno.HttpServer | undefined;
+  return {
+    get port(): number {
+      return port;
+    },
+    get accepting(): boolean {
+      return current !== undefined;
+    },
+    /** Listens on the port (the one picked first, when it was 0); throws as Deno.serve does. */
+    listen(onListen?: (addr: Deno.NetAddr) => void): void {
+      const abort = new AbortController();
+      const server = Deno.serve({
+        hostname,
+        port,
+        signal: abort.signal,
+        onListen: (addr) => {
+          port = addr.port;
+          onListen?.(addr);
+        },
+      }, handler);
+      const done = server.finished.then(
+        () => {},
+        (error) => {
+          // The accept loop is gone; this instance still serves the connections it has.
+          if (server === current) onAcceptFailed(error);
+        },
+      );
+      instances.set(server, { abort, done });
+      current = server;
+    },
+    /** Stops accepting and drops the connections that are idle or still sending their head. */
+    drain(): void {
+      const old = current;
+      if (!old) return;
+      current = undefined;
+      // Graceful shutdown frees the idle and head-less connections; in-flight responses finish.
+      old.shutdown().catch(() => {}).finally(() => instances.delete(old));
+    },
+    /** Ends the current listener forcefully and waits for every instance, or CLOSE_WAIT_MS. */
+    async close(): Promise<void> {
       if (current) instances.get(current)?.abort.abort();
       await settledWithin([...instances.values()].map((i) => i.done), CLOSE_WAIT_MS);
     },

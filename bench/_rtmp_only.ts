@@ -14,8 +14,11 @@ const server = await startRtmpServer({
   port: 0,
   hlsDir,
   packager: packager === "roomcast" ? "roomcast" : "ffmpeg",
-  keys: { lookup: (key) => Promise.resolve(rooms.get(key) ?? null) },
-  events: { onLive() {}, onOffline() {} },
+  rooms: {
+    lookup: (key) => Promise.resolve(rooms.get(key) ?? null),
+    onLive() {},
+    onOffline() {},
+  },
   // Every publisher of the bench comes from 127.0.0.1; the default cap is 4 per IP.
   maxConnectionsPerIp: 64,
   log: (level, msg, fields) =>

@@ -116,7 +116,14 @@ async function main(): Promise<void> {
   await withServer({ env }, async (server, rtmpPort) => {
     console.error("baseline publish:", await publishWorks(server, rtmpPort));
     rows.push(await measure("RTMP chunk size 1, 12 MiB × 4", attacks.rtmpChunks, server, rtmpPort));
-    rows.push(await measure("RTMP trickle, 24 conns, 16 s", attacks.rtmpTrickle, server, rtmpPort));
+    rows.push(
+      await measure(
+        "RTMP trickle, 256 conns / 64 addresses",
+        attacks.rtmpTrickle,
+        server,
+        rtmpPort,
+      ),
+    );
     rows.push(await measure("120 MiB message + 6 × 250 MiB", attacks.bodies, server, rtmpPort));
     rows.push(await measure("40 wrong Basic passwords", attacks.bcrypt, server, rtmpPort));
     rows.push(await measure("topics and code sessions", attacks.topics, server, rtmpPort));
@@ -124,7 +131,7 @@ async function main(): Promise<void> {
   // Each of these holds many descriptors: a fresh server at the common ulimit -n 1024.
   await withServer({ env, nofile: 1024 }, async (server, rtmpPort) => {
     rows.push(await measure("1,100 idle connections", attacks.descriptors, server, rtmpPort));
-    rows.push(await measure("slowloris, 300 × 1 B/s, 40 s", attacks.slowloris, server, rtmpPort));
+    rows.push(await measure("slowloris, 1,300 × 1 B/s, 40 s", attacks.slowloris, server, rtmpPort));
   });
 
   const yes = (b: boolean) => b ? "yes" : "**no**";

@@ -132,17 +132,23 @@ Deno.test("basic auth: an unknown user and a wrong password take the same time, 
         return performance.now() - start;
       };
       await time("admin"); // warm the pool's workers
-      const unknown: number[] = [];
-      const wrong: number[] = [];
-      for (let i = 0; i < 20; i++) {
-        unknown.push(await time(`ghost${i}`));
-        wrong.push(await time("alice"));
+      // Up to three rounds of 20: a busy machine can skew one round of 3 ms medians, while a leak
+      // (the old stand-in: 60 ms against 3 ms) fails every round.
+      for (let round = 1;; round++) {
+        const unknown: number[] = [];
+        const wrong: number[] = [];
+        for (let i = 0; i < 20; i++) {
+          unknown.push(await time(`ghost${i}`));
+          wrong.push(await time("alice"));
+        }
+        const [u, w] = [median(unknown), median(wrong)];
+        console.log(
+          `cost ${cost}: unknown user ${u.toFixed(1)} ms, wrong password ${w.toFixed(1)} ms`,
+        );
+        const close = Math.abs(u - w) <= 0.25 * Math.max(u, w);
+        if (close) break;
+        assert(round < 3, `cost ${cost}: ${u} vs ${w} ms`);
       }
-      const [u, w] = [median(unknown), median(wrong)];
-      console.log(
-        `cost ${cost}: unknown user ${u.toFixed(1)} ms, wrong password ${w.toFixed(1)} ms`,
-      );
-      assert(Math.abs(u - w) <= 0.25 * Math.max(u, w), `cost ${cost}: ${u} vs ${w} ms`);
     }
   } finally {
     await server.close();

@@ -77,6 +77,13 @@ interface OpenStream {
   end(): void;
 }
 
+const HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache, no-transform",
+  "x-accel-buffering": "no",
+  "connection": "keep-alive",
+};
+
 /**
  * Creates the SSE transport over `hub`; `topics` decides which topics may be streamed, so a request
  * for a name nobody owns never makes a hub topic. One timer serves every stream's heartbeat.
@@ -109,75 +116,24 @@ export function createSseTransport(
       if (!(await topics.authorize(null, topic))) {
         return Response.json({ error: notFound ?? "Not found" }, { status: 404 });
       }
-      const since = lastEventId(request);
-      let stream: OpenStream | undefined;
-      let unsubscribe = () => {};
-      const encode = (event: HubEvent) =>
-        event.encoded(`sse:${format.name}`, (e) => sseFrame(format.frame(e), e.id));
-
-      const body = new ReadableStream<Uint8Array>({
-        start(controller) {
-          let ended = false;
-          const finish = () => {
-            if (ended) return;
-            ended = true;
-            open.delete(stream!);
-            unsubscribe();
-            request.signal.removeEventListener("abort", finish);
-            stopHeartbeatIfIdle();
-            onClose?.();
-          };
-          stream = {
-            push(bytes) {
-              if (ended) return false;
-              if ((controller.desiredSize ?? 0) <= 0) return false;
-              controller.enqueue(bytes);
-              return true;
-            },
-            end() {
-              if (ended) return;
-              finish();
-              try {
-                controller.close();
-              } catch { /* already closed by the client */ }
-            },
-          };
-          (stream as OpenStream & { cancel?: () => void }).cancel = finish;
-          request.signal.addEventListener("abort", finish, { once: true });
-          // The client may have gone while the namespace was deciding.
-          if (request.signal.aborted) return stream.end();
-
-          let head = `retry: ${retryMs}\n\n`;
-          if (greeting !== undefined) head += sseFrame({ data: greeting });
-          controller.enqueue(encoder.encode(head));
-          const subscription = hub.subscribe(topic, {
-            send: (event) => stream!.push(encode(event)),
-            close: (_reason: CloseReason) => stream!.end(),
-          }, { since });
-          unsubscribe = subscription.unsubscribe;
-          if (subscription.gap && format.gap) {
-            // Too much was missed to replay: one frame tells the client to refetch its state.
-            const last = subscription.lastId;
-            controller.enqueue(encoder.encode(sseFrame(format.gap(last), last || undefined)));
-          } else {
-            for (const event of subscription.replay) controller.enqueue(encode(event));
-          }
+      let head = `retry: ${retryMs}\n\n`;
+      if (greeting !== undefined) head += sseFrame({ data: greeting });
+      const body = eventStream(hub, request, {
+        topic,
+        format,
+        head,
+        since: lastEventId(request),
+        opened(stream) {
           open.add(stream);
           startHeartbeat();
         },
-        cancel() {
-          (stream as OpenStream & { cancel?: () => void })?.cancel?.();
+        ended(stream) {
+          open.delete(stream);
+          stopHeartbeatIfIdle();
+          onClose?.();
         },
-      }, new ByteLengthQueuingStrategy({ highWaterMark: queueBytes }));
-
-      return new Response(body, {
-        headers: {
-          "content-type": "text/event-stream; charset=utf-8",
-          "cache-control": "no-cache, no-transform",
-          "x-accel-buffering": "no",
-          "connection": "keep-alive",
-        },
-      });
+      }, queueBytes);
+      return new Response(body, { headers: HEADERS });
     },
     get size() {
       return open.size;
@@ -187,4 +143,93 @@ export function createSseTransport(
       stopHeartbeatIfIdle();
     },
   };
+}
+
+/** What one stream is and what the transport wants to hear of it. */
+interface StreamPlan {
+  topic: string;
+  format: SseFormat;
+  /** Written first on every (re)connect: the retry hint and any greeting. */
+  head: string;
+  since?: number;
+  /** Subscribed: the stream now gets heartbeats. */
+  opened(stream: OpenStream): void;
+  /** Ended, however it ended (client gone, hub closed it, transport closing); called once. */
+  ended(stream: OpenStream): void;
+}
+
+/** One `text/event-stream` body over a hub subscription, bounded to `queueBytes` queued. */
+function eventStream(
+  hub: Pick<Hub, "subscribe">,
+  request: Request,
+  plan: StreamPlan,
+  queueBytes: number,
+): ReadableStream<Uint8Array> {
+  let finish = () => {};
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      finish = startStream(hub, request, plan, controller);
+    },
+    cancel() {
+      finish();
+    },
+  }, new ByteLengthQueuingStrategy({ highWaterMark: queueBytes }));
+}
+
+/** Writes the head and the replay (or gap), subscribes, and returns what ends the stream. */
+function startStream(
+  hub: Pick<Hub, "subscribe">,
+  request: Request,
+  plan: StreamPlan,
+  controller: ReadableStreamDefaultController<Uint8Array>,
+): () => void {
+  const { format } = plan;
+  const encode = (event: HubEvent) =>
+    event.encoded(`sse:${format.name}`, (e) => sseFrame(format.frame(e), e.id));
+  let ended = false;
+  let unsubscribe = () => {};
+  const finish = () => {
+    if (ended) return;
+    ended = true;
+    unsubscribe();
+    request.signal.removeEventListener("abort", finish);
+    plan.ended(stream);
+  };
+  const stream: OpenStream = {
+    push(bytes) {
+      if (ended) return false;
+      if ((controller.desiredSize ?? 0) <= 0) return false;
+      controller.enqueue(bytes);
+      return true;
+    },
+    end() {
+      if (ended) return;
+      finish();
+      try {
+        controller.close();
+      } catch { /* already closed by the client */ }
+    },
+  };
+  request.signal.addEventListener("abort", finish, { once: true });
+  // The client may have gone while the namespace was deciding.
+  if (request.signal.aborted) {
+    stream.end();
+    return finish;
+  }
+
+  controller.enqueue(encoder.encode(plan.head));
+  const subscription = hub.subscribe(plan.topic, {
+    send: (event) => stream.push(encode(event)),
+    close: (_reason: CloseReason) => stream.end(),
+  }, { since: plan.since });
+  unsubscribe = subscription.unsubscribe;
+  if (subscription.gap && format.gap) {
+    // Too much was missed to replay: one frame tells the client to refetch its state.
+    const last = subscription.lastId;
+    controller.enqueue(encoder.encode(sseFrame(format.gap(last), last || undefined)));
+  } else {
+    for (const event of subscription.replay) controller.enqueue(encode(event));
+  }
+  plan.opened(stream);
+  return finish;
 }

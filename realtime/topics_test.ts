@@ -3,38 +3,14 @@
 import { join } from "node:path";
 import { assertEquals } from "../tests/_assert.ts";
 import { openSocket } from "../tests/_ws.ts";
-import { createApp } from "../app.ts";
-import { loadConfig } from "../config.ts";
-import { silentLogger } from "../log.ts";
-import { openDb } from "../storage/db.ts";
-import { createHub, type HubOptions } from "./hub.ts";
-import { createSseTransport } from "./sse.ts";
-import { createTopicTable } from "./topics.ts";
+import { startApp as startTestApp } from "../tests/_app.ts";
+import { readSse } from "../tests/_sse.ts";
+import type { HubOptions } from "./hub.ts";
 
-async function startApp(hubOptions: HubOptions = {}) {
-  const dataDir = await Deno.makeTempDir({ prefix: "roomcast-topics-" });
-  const config = loadConfig(new Map([["DATA_DIR", dataDir]]));
-  const db = openDb(join(dataDir, "roomcast.db"));
-  const topics = createTopicTable();
-  const hub = createHub({ historySize: topics.history, ...hubOptions });
-  const sse = createSseTransport(hub, topics);
-  const assetsDir = new URL("../static/dist/", import.meta.url).pathname;
-  const roomcast = createApp({ config, log: silentLogger, db, hub, sse, topics, assetsDir });
-  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, roomcast.app.fetch);
-  return {
-    hub,
-    topics,
-    dataDir,
-    url: `http://127.0.0.1:${server.addr.port}/`,
-    async close() {
-      await roomcast.close();
-      sse.close();
-      hub.close();
-      await server.shutdown();
-      db.close();
-      await Deno.remove(dataDir, { recursive: true });
-    },
-  };
+/** The app in process (tests/_app.ts), served on a port for its sockets and streams. */
+async function startApp(hub: HubOptions = {}) {
+  const app = await startTestApp({ hub, admins: null });
+  return Object.assign(app, { url: app.listen() });
 }
 
 Deno.test("topics: SSE for rooms, sessions and streams that do not exist is a 404 and makes no topic", async () => {
@@ -145,10 +121,8 @@ Deno.test("topics: code session history stays under the hub's byte budget (10 se
     const sse = await fetch(`${api}/${codes[9]}/events`, {
       headers: { "last-event-id": String(since) },
     });
-    const reader = sse.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let text = "";
-    while ((text.match(/event: snippet/g) ?? []).length < 3) text += (await reader.read()).value;
-    await reader.cancel();
+    const replayed = await readSse(sse, 3);
+    assertEquals(replayed.map((f) => f.event), ["snippet", "snippet", "snippet"]);
   } finally {
     await app.close();
   }

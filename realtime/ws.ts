@@ -218,9 +218,21 @@ function onFrame(
   allow: () => boolean,
   data: unknown,
 ): void {
+  const { maxBytes } = ctx;
+  if (data instanceof ArrayBuffer) {
+    // A binary frame is read as JSON too, as EchoSphere's ReadJSON does, under the same limit.
+    if (data.byteLength > maxBytes) {
+      client.error("too_large", `Message is larger than ${maxBytes} bytes`);
+      return socket.close(1009, "Message too large");
+    }
+    try {
+      data = new TextDecoder("utf-8", { fatal: true }).decode(data);
+    } catch {
+      return client.error("bad_request", "Messages must be UTF-8 JSON");
+    }
+  }
   if (typeof data !== "string") return client.error("bad_request", "Messages must be JSON text");
   // The limit is in bytes, as EchoSphere's read limit: a UTF-16 length can be a third of it.
-  const { maxBytes } = ctx;
   if (data.length > maxBytes || (data.length * 3 > maxBytes && byteLength(data) > maxBytes)) {
     client.error("too_large", `Message is larger than ${maxBytes} bytes`);
     return socket.close(1009, "Message too large");
@@ -259,6 +271,7 @@ function connect(ctx: SocketContext, socket: WebSocket, user: WsUser | null): vo
     topics.clear();
   };
 
+  socket.binaryType = "arraybuffer";
   socket.onmessage = (e) => {
     if (!revoked) onFrame(ctx, socket, client, allow, e.data);
   };

@@ -2,6 +2,7 @@
 // hub topic, a socket follows at most 100 topics, and onClose hears which topics a socket had.
 import { assert, assertEquals } from "../tests/_assert.ts";
 import { openSocket } from "../tests/_ws.ts";
+import { waitFor } from "../tests/_wait.ts";
 import { silentLogger } from "../log.ts";
 import { createHub, type Hub } from "./hub.ts";
 import { createTopicTable } from "./topics.ts";
@@ -44,14 +45,6 @@ function serve(features: WsFeature[] = []) {
   };
 }
 
-async function until(check: () => boolean, what: string) {
-  const deadline = Date.now() + 5000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 Deno.test("/ws: refused topics (unknown, unowned, 60 KiB names) leave no topic in the hub", async () => {
   const server = serve();
   let client: Socket | undefined;
@@ -90,7 +83,9 @@ Deno.test("/ws: a socket follows at most 100 topics; the 101st gets too_many_top
     assertEquals([(await client.next()).type], ["subscribed"], "room was made by leaving one");
     await client.close();
     client = undefined;
-    await until(() => server.hub.stats().subscribers === 0, "the socket to leave every topic");
+    await waitFor(() => server.hub.stats().subscribers === 0, {
+      what: "the socket to leave every topic",
+    });
   } finally {
     await client?.close();
     await server.close();
@@ -113,7 +108,7 @@ Deno.test("/ws: onClose is told which topics the socket still followed", async (
     }
     client.send({ type: "unsubscribe", topic: "room:2" });
     await client.close();
-    await until(() => closed.length === 1, "onClose");
+    await waitFor(() => closed.length === 1, { what: "onClose" });
     assertEquals(closed, [["room:1", "room:3"]]);
   } finally {
     await server.close();

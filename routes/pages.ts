@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { join } from "node:path";
+import type { SiteViewer } from "./accounts/wire.ts";
 import { serveFile } from "./serve_file.ts";
 
 export interface PageOptions {
@@ -31,6 +32,8 @@ export interface PageRendererOptions {
    * image viewer, IMAGE_VIEWER_FRAME_ANCESTORS). Every other page is framed by this server only.
    */
   embeddable?: Record<string, string | undefined>;
+  /** Who is signed in, handed to every page as `viewer` for the common header. */
+  viewer?: (c: Context) => SiteViewer | null;
 }
 
 /** Makes the page renderer: one HTML shell, the page's data inline, its script and stylesheet. */
@@ -42,7 +45,8 @@ export function createPageRenderer(
     const ancestors = options.embeddable?.[entry];
     // Set here only for embeddable pages; edge/headers.ts gives the rest 'self' and X-Frame-Options.
     if (ancestors) c.header("content-security-policy", `frame-ancestors 'self' ${ancestors}`);
-    const boot = JSON.stringify({ basePath, ...data }).replace(/</g, "\\u003c");
+    const viewer = options.viewer?.(c) ?? null;
+    const boot = JSON.stringify({ basePath, viewer, ...data }).replace(/</g, "\\u003c");
     const extraStyles = styles
       .map((file) => `<link rel="stylesheet" href="${basePath}assets/${escapeHtml(file)}">\n`)
       .join("");

@@ -1,5 +1,6 @@
 // Byte-vector tests for the AMF0 codec.
-import { assertEquals, assertThrows, hex } from "./test_util.ts";
+import { assertEquals, assertThrows } from "../tests/_assert.ts";
+import { hex } from "./test_util.ts";
 import { Amf0Error, decodeAmf0, encodeAmf0, encodeAmf0EcmaArray } from "./amf0.ts";
 
 Deno.test("encodeAmf0() writes the connect command as Flash does", () => {

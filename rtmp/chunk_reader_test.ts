@@ -1,5 +1,6 @@
 // Byte-vector tests for the chunk reader, one per known trap.
-import { assert, assertEquals, assertThrows, concat, fromHex, hex } from "./test_util.ts";
+import { assert, assertEquals, assertThrows } from "../tests/_assert.ts";
+import { concat, fromHex, hex } from "./test_util.ts";
 import { ChunkError, ChunkReader, type RtmpMessage } from "./chunk_reader.ts";
 
 /** Feed bytes one at a time, which must give the same result as feeding them whole. */

@@ -1,5 +1,6 @@
 // Byte-vector and round-trip tests for the chunk writer.
-import { assertEquals, hex, prng } from "./test_util.ts";
+import { assertEquals } from "../tests/_assert.ts";
+import { hex, prng } from "./test_util.ts";
 import { ChunkWriter } from "./chunk_writer.ts";
 import { ChunkReader, type RtmpMessage } from "./chunk_reader.ts";
 

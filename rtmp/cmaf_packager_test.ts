@@ -1,5 +1,5 @@
 // The packager's timing: parts, segments at keyframes, timestamp wrap, a new init mid-stream.
-import { assert, assertEquals } from "./test_util.ts";
+import { assert, assertEquals } from "../tests/_assert.ts";
 import { CmafPackager } from "./cmaf_packager.ts";
 import { LlHlsRing } from "./llhls.ts";
 

@@ -1,6 +1,6 @@
 // One RTMP connection: its socket, its session, its publish, and the deadlines it must meet.
 import type { LogFn } from "./hls.ts";
-import type { BeginResult, Publish } from "./ingest.ts";
+import type { Authorized, Publish } from "./ingest.ts";
 import { RtmpSession } from "./session.ts";
 
 /** Deadlines a connection must meet; none is pushed back by bytes that merely arrive. */
@@ -17,8 +17,8 @@ export interface ConnLimits {
 
 /** What one connection asks of the server around it. */
 export interface ConnDeps {
-  /** Authorize a publish and start its ingest (ingest.begin). */
-  begin(key: string, drop: (reason: string) => void): Promise<BeginResult>;
+  /** Authorize a publish and start its ingest (ingest.authorize). */
+  authorize(key: string, drop: (reason: string) => void): Promise<Authorized>;
   log: LogFn;
   limits: ConnLimits;
   /** Called once, when the connection closes for any reason. */
@@ -52,7 +52,7 @@ export class RtmpConn {
         });
       },
       authorize: async (key) => {
-        const r = await deps.begin(key, (reason) => this.close(reason));
+        const r = await deps.authorize(key, (reason) => this.close(reason));
         this.#publish = r.publish ?? null;
         this.#published ||= r.decision.ok;
         this.#lastMedia = Date.now();
@@ -60,9 +60,9 @@ export class RtmpConn {
       },
       onMedia: (msg) => {
         this.#lastMedia = Date.now();
-        this.#publish?.media(msg.typeId, msg.timestamp, msg.payload);
+        this.#publish?.onMedia(msg.typeId, msg.timestamp, msg.payload);
       },
-      onMetadata: (payload, ts) => this.#publish?.metadata(payload, ts),
+      onMetadata: (payload, ts) => this.#publish?.onMetadata(payload, ts),
       onUnpublish: () => {
         // Before close(), the publisher unpublished itself; after, the connection ended under it.
         this.#publish?.end(this.#closed ? this.#closeReason : undefined);

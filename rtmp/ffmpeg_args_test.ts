@@ -1,6 +1,6 @@
 // Exact-array tests for the ffmpeg argument builders.
 // deno-fmt-ignore-file
-import { assertEquals } from "./test_util.ts";
+import { assertEquals } from "../tests/_assert.ts";
 import { ffmpegHlsArgs, ffmpegThumbnailArgs, hlsLayout } from "./ffmpeg_args.ts";
 
 const INPUT = [

@@ -1,5 +1,6 @@
 // Byte-vector tests for FLV tags and the remuxer's ordering rules.
-import { assertEquals, concat, hex } from "./test_util.ts";
+import { assertEquals } from "../tests/_assert.ts";
+import { concat, hex } from "./test_util.ts";
 import { FLV_AUDIO, FLV_VIDEO, flvHeader, FlvRemuxer, flvTag } from "./flv.ts";
 import { encodeAmf0 } from "./amf0.ts";
 

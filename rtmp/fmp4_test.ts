@@ -1,5 +1,6 @@
 // Box-by-box tests of the fMP4 writer against byte vectors written from ISO/IEC 14496-12's layouts.
-import { assert, assertEquals, fromHex, hex as spaced } from "./test_util.ts";
+import { assert, assertEquals } from "../tests/_assert.ts";
+import { fromHex, hex as spaced } from "./test_util.ts";
 import {
   box,
   esds,

@@ -1,11 +1,13 @@
 // Fuzz-style tests: seeded random and truncated input never throws foreign errors or crashes a server.
-import { assert, assertEquals, concat, prng } from "./test_util.ts";
+import { assert, assertEquals } from "../tests/_assert.ts";
+import { concat, prng } from "./test_util.ts";
 import { ChunkError, ChunkReader } from "./chunk_reader.ts";
 import { ChunkWriter } from "./chunk_writer.ts";
 import { Amf0Error, encodeAmf0 } from "./amf0.ts";
 import { HandshakeError } from "./handshake.ts";
 import { RtmpSession, SessionError } from "./session.ts";
-import { ffmpegPublish, finished, startTestServer, waitFor } from "./test_server.ts";
+import { ffmpegPublish, finished, startTestServer } from "./test_server.ts";
+import { waitFor } from "../tests/_wait.ts";
 
 const OWN_ERRORS = [ChunkError, Amf0Error, HandshakeError, SessionError];
 
@@ -128,10 +130,13 @@ Deno.test("startRtmpServer() survives 2000 hostile connections, then takes a pub
       }
     };
     await Promise.all(Array.from({ length: 16 }, worker));
-    await waitFor("connections drained", () => !t.server.isLive("room-a"), 5000);
+    await waitFor(() => !t.server.isLive("room-a"), {
+      what: "connections drained",
+      timeoutMs: 5000,
+    });
     const { code, err } = await finished(ffmpegPublish(t.url("key-a"), 3));
     assertEquals(code, 0, err);
-    await waitFor("onOffline", () => t.events.includes("offline room-a pb-a"));
+    await waitFor(() => t.events.includes("offline room-a pb-a"), { what: "onOffline" });
     assert(!t.logs.some((l) => l.startsWith("error rtmp accept")), t.logs.join("\n"));
   } finally {
     await t.close();

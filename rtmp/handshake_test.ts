@@ -1,5 +1,6 @@
 // Byte-vector tests for the server side of the simple handshake.
-import { assertEquals, assertThrows, hex } from "./test_util.ts";
+import { assertEquals, assertThrows } from "../tests/_assert.ts";
+import { hex } from "./test_util.ts";
 import { C0C1_SIZE, HandshakeError, serverHandshake } from "./handshake.ts";
 
 function c0c1(version = 3): Uint8Array {

@@ -1,5 +1,5 @@
 // Tests for the playback-folder chores.
-import { assertEquals } from "./test_util.ts";
+import { assertEquals } from "../tests/_assert.ts";
 import {
   ensureEndlist,
   lastSegment,

@@ -1,5 +1,5 @@
 // Tests for the ffmpeg feed: bounded queue, stall, kill on timeout, stderr tail, availability.
-import { assert, assertEquals } from "./test_util.ts";
+import { assert, assertEquals } from "../tests/_assert.ts";
 import { ffmpegAvailable, spawnFfmpegFeed } from "../ffmpeg.ts";
 import { grabThumbnail } from "./hls.ts";
 

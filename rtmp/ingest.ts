@@ -1,18 +1,13 @@
-// Who is live: key checks, one ffmpeg per publish, playlist life (live, ended, grace, cleanup).
-import { ffmpegHlsArgs, hlsLayout, type Transcode } from "./ffmpeg_args.ts";
-import { FlvRemuxer } from "./flv.ts";
-import { type FfmpegFeed, spawnFfmpegFeed } from "../ffmpeg.ts";
-import { grabThumbnail, type LogFn } from "./hls.ts";
-import {
-  ensureEndlist,
-  fileExists,
-  newestSegment,
-  playlistIsLive,
-  removeSegments,
-} from "./hls_files.ts";
-import type { PublishDecision } from "./session.ts";
-import { type PackagedStream, startPackagedPublish } from "./ingest_packaged.ts";
+// Who is live: key checks, one publish (publish.ts) per room, its folder's grace period and cleanup.
+import { hlsLayout, type Transcode } from "./ffmpeg_args.ts";
+import type { LogFn } from "./hls.ts";
+import { removeSegments } from "./hls_files.ts";
+import { type PackagedStream, startPackaged } from "./ingest_packaged.ts";
 import type { LlHlsRing, RingOptions } from "./llhls.ts";
+import { type Publish, startPublish } from "./publish.ts";
+import type { PublishDecision } from "./session.ts";
+
+export type { Publish };
 
 /**
  * Who packages a passthrough (`copy`) publish: `roomcast`, our CMAF/LL-HLS packager (served from
@@ -26,6 +21,23 @@ export interface Room {
   playbackId: string;
 }
 
+/**
+ * What a publish asks of the rooms and tells them. The same names from listener.ts through this file
+ * to routes/streams/, so a callback is found under one name at every layer.
+ */
+export interface IngestRooms {
+  /** Resolve a publish key to its room; null when unknown. Must be constant-time on the key (the caller compares hashes). */
+  lookup(key: string): Promise<Room | null>;
+  /** The room's playlist is playable (first segment written), ~1-2 s after Publish.Start. */
+  onLive(slug: string, playbackId: string): void;
+  /** Publisher gone and playlist ended (#EXT-X-ENDLIST). Only after onLive. */
+  onOffline(slug: string, playbackId: string): void;
+  /** Every audio (8) / video (9) message of a live publish, for stream health; must not block. */
+  onMedia?(slug: string, typeId: number, timestamp: number, payload: Uint8Array): void;
+  /** The server dropped a live publisher (kicked, ffmpeg stalled or exited, connection lost), and why. */
+  onDrop?(slug: string, reason: string): void;
+}
+
 export interface IngestOptions {
   hlsDir: string;
   ffmpegPath: string;
@@ -36,13 +48,7 @@ export interface IngestOptions {
   packager?: Packager;
   /** Bounds of each packaged stream's in-memory ring. */
   ring?: RingOptions;
-  lookup(key: string): Promise<Room | null>;
-  onLive(slug: string, playbackId: string): void;
-  onOffline(slug: string, playbackId: string): void;
-  /** Every audio/video message of a live publish, for stream health; must not block. */
-  onMedia?(slug: string, typeId: number, timestamp: number, payload: Uint8Array): void;
-  /** The server dropped a live publisher (kicked, ffmpeg stalled or exited), for stream health. */
-  onDrop?(slug: string, reason: string): void;
+  rooms: IngestRooms;
   log: LogFn;
   graceMs: number;
   thumbnailMs: number;
@@ -51,50 +57,86 @@ export interface IngestOptions {
   pollMs?: number;
 }
 
-/** A live publish, as the connection sees it. */
-export interface Publish {
-  metadata(payload: Uint8Array, timestamp: number): void;
-  media(typeId: number, timestamp: number, payload: Uint8Array): void;
-  /**
-   * The publisher is gone. Idempotent. `reason` says the connection ended under the publish (lost,
-   * or a deadline missed) rather than by its own unpublish, which counts as a dropped publisher.
-   */
-  end(reason?: string): void;
-}
+export type Authorized = { decision: PublishDecision; publish?: Publish };
 
-export type BeginResult = { decision: PublishDecision; publish?: Publish };
-
-const refuse = (code: string, description: string): BeginResult => ({
+const refuse = (code: string, description: string): Authorized => ({
   decision: { ok: false, code, description },
 });
 
+type Cleanups = Map<string, ReturnType<typeof setTimeout>>; // playbackId → grace timer
+
+/**
+ * Back within the grace period, the publish appends to the same playlist (true); otherwise it
+ * starts clean (false).
+ */
+async function prepareFolder(
+  cleanups: Cleanups,
+  playbackId: string,
+  dir: string,
+): Promise<boolean> {
+  const grace = cleanups.get(playbackId);
+  const resumed = grace !== undefined;
+  if (resumed) {
+    clearTimeout(grace);
+    cleanups.delete(playbackId);
+  } else {
+    // stale files from a crash (or an ffmpeg run's, under the packager) must not look live
+    await removeSegments(dir);
+  }
+  await Deno.mkdir(dir, { recursive: true });
+  return resumed;
+}
+
+/** Segments stay for the grace period, so a publisher back soon continues the playlist. */
+function removeLater(
+  cleanups: Cleanups,
+  playbackId: string,
+  dir: string,
+  graceMs: number,
+  then: () => void,
+) {
+  const timer = setTimeout(() => {
+    cleanups.delete(playbackId);
+    then();
+    removeSegments(dir);
+  }, graceMs);
+  cleanups.set(playbackId, timer);
+}
+
 export function createIngest(o: IngestOptions) {
-  const live = new Map<string, { drop: (reason: string) => void }>();
+  // slug → how to drop its publisher, telling onDrop once (the publish's own drop once it runs)
+  const live = new Map<string, { kick(reason: string): void }>();
   const ending = new Map<string, Promise<void>>(); // playbackId → previous publish finishing
-  const cleanups = new Map<string, ReturnType<typeof setTimeout>>(); // playbackId → grace timer
+  const cleanups: Cleanups = new Map();
   const layout = hlsLayout(o.transcode);
-  const beginning = new Set<Promise<BeginResult>>();
+  const authorizing = new Set<Promise<Authorized>>();
   const packaged = new Map<string, PackagedStream>(); // playbackId → ring, kept through grace
   const usePackager = o.transcode === "copy" && o.packager === "roomcast";
 
-  function begin(key: string, drop: (reason: string) => void): Promise<BeginResult> {
+  function authorize(key: string, drop: (reason: string) => void): Promise<Authorized> {
     const p = beginPublish(key, drop);
-    beginning.add(p);
-    p.finally(() => beginning.delete(p)).catch(() => {});
+    authorizing.add(p);
+    p.finally(() => authorizing.delete(p)).catch(() => {});
     return p;
   }
 
-  async function beginPublish(key: string, drop: (reason: string) => void): Promise<BeginResult> {
+  async function beginPublish(key: string, drop: (reason: string) => void): Promise<Authorized> {
     if (!o.ffmpegOk) {
       return refuse("NetStream.Publish.Failed", "Streaming is off on this server (no ffmpeg).");
     }
-    const room = await o.lookup(key);
+    const room = await o.rooms.lookup(key);
     if (!room) return refuse("NetStream.Publish.BadName", "Unknown stream key.");
     if (live.has(room.slug)) return refuse("NetStream.Publish.BadName", "Stream is already live.");
-    live.set(room.slug, { drop }); // taken in the same tick as the check: no double publish
+    const entry = {
+      kick(reason: string) {
+        o.rooms.onDrop?.(room.slug, reason);
+        drop(reason);
+      },
+    };
+    live.set(room.slug, entry); // taken in the same tick as the check: no double publish
     try {
       await ending.get(room.playbackId); // the previous ffmpeg of this folder must be done
-      return { decision: { ok: true }, publish: await start(room, drop) };
+      return { decision: { ok: true }, publish: await start(room, drop, entry) };
     } catch (e) {
       live.delete(room.slug);
       o.log("error", "rtmp publish could not start", { slug: room.slug, error: String(e) });
@@ -102,184 +144,45 @@ export function createIngest(o: IngestOptions) {
     }
   }
 
-  /** Back within the grace period: true, and the cleanup is off (the same playlist continues). */
-  function resume(playbackId: string): boolean {
-    const grace = cleanups.get(playbackId);
-    if (grace === undefined) return false;
-    clearTimeout(grace);
-    cleanups.delete(playbackId);
-    return true;
-  }
-
-  /** After a publish: segments stay for the grace period, then go (thumb.jpg stays). */
-  function scheduleCleanup(playbackId: string): void {
-    cleanups.set(
-      playbackId,
-      setTimeout(() => {
-        cleanups.delete(playbackId);
-        packaged.delete(playbackId);
-        removeSegments(`${o.hlsDir}/${playbackId}`);
-      }, o.graceMs),
-    );
-  }
-
-  /** Registers the publish's ending, so a new publish of the room waits for it. */
-  function track(playbackId: string, finished: Promise<void>): void {
-    ending.set(playbackId, finished);
-    finished.finally(() => {
-      if (ending.get(playbackId) === finished) ending.delete(playbackId);
-    });
-  }
-
-  async function start(room: Room, drop: (reason: string) => void): Promise<Publish> {
-    if (usePackager) return await startPackaged(room, drop);
+  async function start(
+    room: Room,
+    drop: (reason: string) => void,
+    entry: { kick(reason: string): void },
+  ): Promise<Publish> {
     const { slug, playbackId } = room;
     const dir = `${o.hlsDir}/${playbackId}`;
-    // stale files from a crash must not look live or be appended to
-    if (!resume(playbackId)) await removeSegments(dir);
-    await Deno.mkdir(dir, { recursive: true });
-    const feed: FfmpegFeed = spawnFfmpegFeed(
-      o.ffmpegPath,
-      ffmpegHlsArgs({ hlsDir: o.hlsDir, playbackId, transcode: o.transcode }),
-      { maxQueueBytes: o.maxQueueBytes },
-    );
-    const remux = new FlvRemuxer();
-    const startedAt = Date.now();
-    let ended = false;
-    let dropped = false;
-    let playable = false;
-    let thumbBusy: Promise<unknown> = Promise.resolve();
-    o.log("info", "rtmp publish started", { slug, playbackId });
-
-    const thumbnail = () => {
-      thumbBusy = thumbBusy.then(async () => {
-        const seg = await newestSegment(dir, layout.media[0]);
-        if (seg) await grabThumbnail(o.ffmpegPath, seg, `${dir}/thumb.jpg`);
-      }).catch(() => {}); // a missed thumbnail is retried at the next tick
+    const resumed = await prepareFolder(cleanups, playbackId, dir);
+    const release = () => {
+      if (live.get(slug) === entry) live.delete(slug);
     };
-    const poll = setInterval(async () => {
-      if (playable || ended) return;
-      const ready = await Promise.all([
-        fileExists(`${dir}/${layout.entry}`), // the master playlist, in "abr" mode
-        ...layout.media.map((p) => playlistIsLive(`${dir}/${p}`)),
-      ]);
-      if (!ready.every(Boolean) || playable || ended) return;
-      playable = true;
-      clearInterval(poll);
-      o.log("info", "rtmp stream playable", { slug, playbackId, ms: Date.now() - startedAt });
-      o.onLive(slug, playbackId);
-      thumbnail();
-    }, o.pollMs ?? 100);
-    const thumbs = setInterval(() => playable && thumbnail(), o.thumbnailMs);
-
-    const dropPublisher = (reason: string) => {
-      if (dropped || ended) return;
-      dropped = true;
-      o.onDrop?.(slug, reason);
-      drop(reason);
-    };
-    feed.exited.then((exit) => {
-      const level = exit.code === 0 ? "info" : "error";
-      o.log(level, "ffmpeg exited", { slug, playbackId, ...exit });
-      dropPublisher("ffmpeg exited"); // nothing would reach viewers: free the key
+    const options = { o, layout, room, dir, drop, release };
+    let started: ReturnType<typeof startPublish>;
+    if (usePackager) {
+      const pkg = startPackaged(options, resumed ? packaged.get(playbackId) ?? null : null);
+      packaged.set(playbackId, pkg.stream);
+      started = pkg;
+    } else started = startPublish(options);
+    const { publish, finished, kick } = started;
+    // A kick now goes through the publish, so its end under the kick is not a second drop.
+    entry.kick = kick;
+    const forget = () => packaged.delete(playbackId);
+    const done = finished.then(() => removeLater(cleanups, playbackId, dir, o.graceMs, forget));
+    ending.set(playbackId, done);
+    done.finally(() => {
+      if (ending.get(playbackId) === done) ending.delete(playbackId);
     });
-    feed.write(remux.preamble());
-
-    let endResolve: () => void = () => {};
-    const endCalled = new Promise<void>((resolve) => (endResolve = resolve));
-    const finished = (async () => {
-      await endCalled;
-      clearInterval(poll);
-      clearInterval(thumbs);
-      await feed.finish();
-      await thumbBusy;
-      try {
-        for (const p of layout.media) await ensureEndlist(`${dir}/${p}`);
-      } catch (e) {
-        o.log("error", "cannot end playlist", { slug, playbackId, error: String(e) });
-      }
-      if (playable) o.onOffline(slug, playbackId);
-      o.log("info", "rtmp publish ended", { slug, playbackId });
-      scheduleCleanup(playbackId);
-    })();
-    track(playbackId, finished);
-
-    const push = (tag: Uint8Array | null) => {
-      if (tag === null || ended || dropped) return;
-      if (!feed.write(tag)) {
-        o.log("warn", "ffmpeg is not keeping up; dropping publisher", { slug, playbackId });
-        dropPublisher("ffmpeg stalled");
-      }
-    };
-    return {
-      metadata: (payload, ts) => push(remux.metadata(payload, ts)),
-      media(typeId, ts, payload) {
-        o.onMedia?.(slug, typeId, ts, payload);
-        push(remux.media(typeId, ts, payload));
-      },
-      end(reason) {
-        if (ended) return;
-        // A connection that ends without the publisher's unpublish (lost, timed out) is a drop.
-        if (reason !== undefined && !dropped) o.onDrop?.(slug, reason);
-        ended = true;
-        // the key is free at once (OBS reconnects in 2 s); a new ffmpeg waits for `finished`
-        if (live.get(slug)?.drop === drop) live.delete(slug);
-        endResolve();
-      },
-    };
-  }
-
-  /** A passthrough publish through our packager: no ffmpeg per stream, nothing on disk. */
-  async function startPackaged(room: Room, drop: (reason: string) => void): Promise<Publish> {
-    const { slug, playbackId } = room;
-    const dir = `${o.hlsDir}/${playbackId}`;
-    const resumed = resume(playbackId) ? packaged.get(playbackId) ?? null : null;
-    if (!resumed) await removeSegments(dir); // an ffmpeg run's files must not be served instead
-    const pub = startPackagedPublish({
-      slug,
-      playbackId,
-      dir,
-      ffmpegPath: o.ffmpegPath,
-      thumbnailMs: o.thumbnailMs,
-      resumed,
-      ring: o.ring,
-      log: o.log,
-      onLive: () => o.onLive(slug, playbackId),
-      onMedia: o.onMedia && ((t, ts, p) => o.onMedia!(slug, t, ts, p)),
-    });
-    packaged.set(playbackId, pub.stream);
-    o.log("info", "rtmp publish started", { slug, playbackId, packager: "roomcast" });
-    let ended = false;
-    return {
-      metadata() {}, // the sequence headers say all the packager needs
-      media: (typeId, ts, payload) => pub.media(typeId, ts, payload),
-      end(reason) {
-        if (ended) return;
-        ended = true;
-        if (reason !== undefined) o.onDrop?.(slug, reason);
-        if (live.get(slug)?.drop === drop) live.delete(slug);
-        const finished = pub.end().then((wasLive) => {
-          if (wasLive) o.onOffline(slug, playbackId);
-          o.log("info", "rtmp publish ended", { slug, playbackId });
-          scheduleCleanup(playbackId);
-        });
-        track(playbackId, finished);
-      },
-    };
+    return publish;
   }
 
   return {
-    begin,
+    authorize,
     /** The in-memory LL-HLS output of a packaged room (live or in its grace period). */
     hls: (playbackId: string): LlHlsRing | undefined => packaged.get(playbackId)?.ring,
     isLive: (slug: string) => live.has(slug),
-    kick(slug: string) {
-      // The connection closes under its publish, whose end("kicked") reports the drop once.
-      live.get(slug)?.drop("kicked");
-    },
+    kick: (slug: string) => live.get(slug)?.kick("kicked"),
     /** Wait for every publish to finish (callers end them first) and run pending cleanups now. */
     async close(): Promise<void> {
-      await Promise.allSettled([...beginning]);
+      await Promise.allSettled([...authorizing]);
       while (ending.size > 0) await Promise.all([...ending.values()]);
       for (const [playbackId, timer] of cleanups) {
         clearTimeout(timer);

@@ -1,8 +1,9 @@
 // A passthrough publish through our own CMAF packager: parts in memory, ffmpeg only for thumbnails.
 import { concatBytes } from "../bytes.ts";
 import { CmafPackager } from "./cmaf_packager.ts";
-import { grabThumbnail, type LogFn } from "./hls.ts";
-import { LlHlsRing, type RingOptions } from "./llhls.ts";
+import { grabThumbnail } from "./hls.ts";
+import { LlHlsRing } from "./llhls.ts";
+import type { Publish, PublishOptions } from "./publish.ts";
 
 /** One room's packaged output; it outlives a publish by the grace period, for a reconnect. */
 export interface PackagedStream {
@@ -10,76 +11,89 @@ export interface PackagedStream {
   packager: CmafPackager;
 }
 
-export interface PackagedPublishDeps {
-  slug: string;
-  playbackId: string;
-  /** `<hlsDir>/<playbackId>`: only thumb.jpg is written there. */
-  dir: string;
-  ffmpegPath: string;
-  thumbnailMs: number;
-  /** The room's stream from a publish still in its grace period, or null. */
-  resumed: PackagedStream | null;
-  ring?: RingOptions;
-  log: LogFn;
-  onLive(): void;
-  onMedia?(typeId: number, timestamp: number, payload: Uint8Array): void;
-}
-
-export interface PackagedPublish {
-  stream: PackagedStream;
-  media(typeId: number, timestamp: number, payload: Uint8Array): void;
-  /** Ends the playlist; resolves once the thumbnail in flight is done. Reports if it was live. */
-  end(): Promise<boolean>;
-}
-
-export function startPackagedPublish(d: PackagedPublishDeps): PackagedPublish {
-  const stream = d.resumed ?? (() => {
-    const ring = new LlHlsRing(d.ring);
-    return { ring, packager: new CmafPackager(ring) };
-  })();
-  if (d.resumed) stream.packager.restart();
-  const startedAt = Date.now();
-  let playable = false;
-  let ended = false;
-  let thumbBusy: Promise<unknown> = Promise.resolve();
-  const thumbnail = () => {
-    // ffmpeg reads a file: the newest segment goes to disk here, every thumbnailMs, off the hot path
+/** Every thumbnailMs while playable, the newest segment to disk and ffmpeg makes thumb.jpg of it. */
+function thumbnails(p: PublishOptions, stream: PackagedStream) {
+  let busy: Promise<unknown> = Promise.resolve();
+  const grab = () => {
     const newest = stream.ring.newest();
     if (!newest) return;
-    thumbBusy = thumbBusy.then(async () => {
-      const src = `${d.dir}/thumb_src.mp4`;
-      await Deno.mkdir(d.dir, { recursive: true });
+    // ffmpeg reads a file: written here, off the hot path
+    busy = busy.then(async () => {
+      const src = `${p.dir}/thumb_src.mp4`;
+      await Deno.mkdir(p.dir, { recursive: true });
       await Deno.writeFile(src, concatBytes([newest.init, newest.segment]));
-      await grabThumbnail(d.ffmpegPath, src, `${d.dir}/thumb.jpg`);
+      await grabThumbnail(p.o.ffmpegPath, src, `${p.dir}/thumb.jpg`);
       await Deno.remove(src).catch(() => {});
     }).catch(() => {}); // a missed thumbnail is retried at the next tick
   };
-  const thumbs = setInterval(() => playable && thumbnail(), d.thumbnailMs);
-  return {
-    stream,
-    media(typeId, timestamp, payload) {
+  return { grab, idle: () => busy };
+}
+
+/**
+ * The packaged counterpart of publish.ts's startPublish, with the same contract: the publish the
+ * connection feeds, `finished` once the playlist has ended and onOffline was told (when onLive
+ * was), and `kick`. `resumed` is the room's stream from a publish still in its grace period.
+ */
+export function startPackaged(
+  p: PublishOptions,
+  resumed: PackagedStream | null,
+): {
+  publish: Publish;
+  finished: Promise<void>;
+  kick(reason: string): void;
+  stream: PackagedStream;
+} {
+  const { o, room } = p;
+  const { slug, playbackId } = room;
+  const stream = resumed ?? (() => {
+    const ring = new LlHlsRing(o.ring);
+    return { ring, packager: new CmafPackager(ring) };
+  })();
+  if (resumed) stream.packager.restart();
+  const startedAt = Date.now();
+  let playable = false;
+  let ended = false;
+  let dropped = false;
+  o.log("info", "rtmp publish started", { slug, playbackId, packager: "roomcast" });
+  const thumb = thumbnails(p, stream);
+  const thumbs = setInterval(() => playable && thumb.grab(), o.thumbnailMs);
+
+  const dropPublisher = (reason: string) => {
+    if (dropped || ended) return;
+    dropped = true;
+    o.rooms.onDrop?.(slug, reason);
+    p.drop(reason);
+  };
+  let endResolve: () => void = () => {};
+  const endCalled = new Promise<void>((resolve) => (endResolve = resolve));
+  const finished = endCalled.then(async () => {
+    clearInterval(thumbs);
+    stream.packager.end();
+    await thumb.idle();
+    if (playable) o.rooms.onOffline(slug, playbackId);
+    o.log("info", "rtmp publish ended", { slug, playbackId });
+  });
+
+  const publish: Publish = {
+    onMetadata() {}, // the sequence headers say all the packager needs
+    onMedia(typeId, timestamp, payload) {
       if (ended) return;
-      d.onMedia?.(typeId, timestamp, payload);
+      o.rooms.onMedia?.(slug, typeId, timestamp, payload);
       stream.packager.media(typeId, timestamp, payload);
-      if (!playable && stream.ring.playable) {
-        playable = true;
-        d.log("info", "rtmp stream playable", {
-          slug: d.slug,
-          playbackId: d.playbackId,
-          ms: Date.now() - startedAt,
-        });
-        d.onLive();
-        thumbnail();
-      }
+      if (playable || !stream.ring.playable) return;
+      playable = true;
+      o.log("info", "rtmp stream playable", { slug, playbackId, ms: Date.now() - startedAt });
+      o.rooms.onLive(slug, playbackId);
+      thumb.grab();
     },
-    async end() {
-      if (!ended) {
-        ended = true;
-        clearInterval(thumbs);
-        stream.packager.end();
-      }
-      await thumbBusy;
-      return playable;
+    end(reason) {
+      if (ended) return;
+      // A connection that ends without the publisher's unpublish (lost, timed out) is a drop.
+      if (reason !== undefined && !dropped) o.rooms.onDrop?.(slug, reason);
+      ended = true;
+      p.release();
+      endResolve();
     },
   };
+  return { publish, finished, kick: dropPublisher, stream };
 }

@@ -3,24 +3,10 @@ import { type ConnDeps, RtmpConn } from "./conn.ts";
 import type { Transcode } from "./ffmpeg_args.ts";
 import { ffmpegAvailable } from "../ffmpeg.ts";
 import type { LogFn } from "./hls.ts";
-import { createIngest, type Packager } from "./ingest.ts";
+import { createIngest, type IngestRooms, type Packager } from "./ingest.ts";
 import type { LlHlsRing, RingOptions } from "./llhls.ts";
 
-export interface StreamKeys {
-  /** Resolve a publish key to its room; null when unknown. Must be constant-time on the key (the caller compares hashes). */
-  lookup(key: string): Promise<{ slug: string; playbackId: string } | null>;
-}
-
-export interface StreamEvents {
-  /** The room's playlist is playable (first segment written), ~1-2 s after Publish.Start. */
-  onLive(slug: string, playbackId: string): void;
-  /** Publisher gone and playlist ended (#EXT-X-ENDLIST). Only after onLive. */
-  onOffline(slug: string, playbackId: string): void;
-  /** Each audio (8) / video (9) message of a live publish (stream health); must not block. */
-  onMedia?(slug: string, typeId: number, timestamp: number, payload: Uint8Array): void;
-  /** The server dropped the room's live publisher, and why. */
-  onDrop?(slug: string, reason: string): void;
-}
+export type { IngestRooms, Packager };
 
 export interface RtmpServerOptions {
   /** @default "0.0.0.0" */
@@ -37,8 +23,8 @@ export interface RtmpServerOptions {
   packager?: Packager;
   /** Bounds of each packaged stream's in-memory ring. */
   ring?: RingOptions;
-  keys: StreamKeys;
-  events: StreamEvents;
+  /** Who a key publishes to, and what to tell when it goes live, offline, sends media, is dropped. */
+  rooms: IngestRooms;
   log?: LogFn;
   /** Open connections per remote address (IPv6: per /64). @default 4 */
   maxConnectionsPerIp?: number;
@@ -138,7 +124,7 @@ class Connections {
   open(tcp: Deno.TcpConn): void {
     const ip = tcp.remoteAddr.hostname;
     const key = addressKey(ip);
-    if ((this.#perAddress.get(key) ?? 0) >= this.caps.perAddress || !this.#freeSlot()) {
+    if ((this.#perAddress.get(key) ?? 0) >= this.caps.perAddress || !this.#freeSlot(key)) {
       this.deps.log("warn", "rtmp connection refused: too many connections", { ip });
       try {
         tcp.close();
@@ -162,22 +148,32 @@ class Connections {
   }
 
   /**
-   * True when there is room, if need be by closing the oldest connection not yet publishing: slots
-   * held by slow or idle peers must not keep a real publisher out until their deadlines. Only one
-   * open for `giveWayAfterMs` gives way, or closed peers that reconnect at once would evict each
-   * other in a chain until they reached the publisher still in its handshake.
+   * True when there is room, if need be by closing a connection not yet publishing: slots held by
+   * slow or idle peers must not keep a real publisher out until their deadlines. First the oldest
+   * one open for `giveWayAfterMs` (younger ones do not, or closed peers that reconnect at once would
+   * evict each other in a chain until they reached the publisher still in its handshake); else, an
+   * address holding several connections, more than the newcomer's, gives up its oldest, so a flood
+   * from many addresses at their cap cannot keep out a publisher from a quieter one, nor evict it.
    */
-  #freeSlot(): boolean {
+  #freeSlot(key: string): boolean {
     if (this.#all.size < this.caps.total) return true;
     const now = Date.now();
     for (const c of this.#all) { // insertion order: the oldest first
-      if (now - c.openedAt < this.caps.giveWayAfterMs) return false; // all later ones are younger
+      if (now - c.openedAt < this.caps.giveWayAfterMs) break; // all later ones are younger
       if (c.waiting) {
         c.close("server full: gave way to a newer connection");
         return true;
       }
     }
-    return false;
+    // An address with one connection is never the busier one: a young single peer stays.
+    let most = Math.max(this.#perAddress.get(key) ?? 0, 1);
+    let victim: RtmpConn | null = null;
+    for (const c of this.#all) {
+      const held = this.#perAddress.get(addressKey(c.ip)) ?? 0;
+      if (c.waiting && held > most) [most, victim] = [held, c];
+    }
+    victim?.close("server full: gave way to a quieter address");
+    return victim !== null;
   }
 
   async close(): Promise<void> {
@@ -189,13 +185,6 @@ class Connections {
 
 export async function startRtmpServer(options: RtmpServerOptions): Promise<RtmpServer> {
   const log = guardedLog(options.log);
-  const safely = (fn: () => void) => {
-    try {
-      fn();
-    } catch (e) {
-      log("error", "rtmp event handler threw", { error: String(e) });
-    }
-  };
   const ffmpegPath = options.ffmpegPath ?? "ffmpeg";
   const streaming = await ffmpegAvailable(ffmpegPath);
   if (!streaming) log("warn", "streaming is off: ffmpeg not found", { ffmpegPath });
@@ -206,12 +195,7 @@ export async function startRtmpServer(options: RtmpServerOptions): Promise<RtmpS
     transcode: options.transcode ?? "copy",
     packager: options.packager,
     ring: options.ring,
-    lookup: (key) => options.keys.lookup(key),
-    onLive: (s, p) => safely(() => options.events.onLive(s, p)),
-    onOffline: (s, p) => safely(() => options.events.onOffline(s, p)),
-    onDrop: (s, reason) => safely(() => options.events.onDrop?.(s, reason)),
-    onMedia: options.events.onMedia &&
-      ((s, t, ts, p) => safely(() => options.events.onMedia!(s, t, ts, p))),
+    rooms: guardedRooms(options.rooms, log),
     log,
     graceMs: options.graceMs ?? 30_000,
     thumbnailMs: options.thumbnailMs ?? 20_000,
@@ -219,7 +203,7 @@ export async function startRtmpServer(options: RtmpServerOptions): Promise<RtmpS
   });
   const listener = Deno.listen({ hostname: options.hostname ?? "0.0.0.0", port: options.port });
   const conns = new Connections({
-    begin: (key, drop) => ingest.begin(key, drop),
+    authorize: (key, drop) => ingest.authorize(key, drop),
     log,
     limits: {
       handshakeMs: options.handshakeTimeoutMs ?? 5000,
@@ -272,5 +256,25 @@ function guardedLog(userLog: LogFn | undefined): LogFn {
     try {
       userLog?.(level, msg, fields);
     } catch { /* ignored, see above */ }
+  };
+}
+
+/** The rooms' callbacks under their own names, each unable to throw into the ingest. */
+function guardedRooms(rooms: IngestRooms, log: LogFn): IngestRooms {
+  const safely = (fn: () => void) => {
+    try {
+      fn();
+    } catch (e) {
+      log("error", "rtmp event handler threw", { error: String(e) });
+    }
+  };
+  return {
+    lookup: (key) => rooms.lookup(key),
+    onLive: (slug, playbackId) => safely(() => rooms.onLive(slug, playbackId)),
+    onOffline: (slug, playbackId) => safely(() => rooms.onOffline(slug, playbackId)),
+    // Left out when the rooms have none: the ingest then skips the call per media message.
+    onMedia: rooms.onMedia &&
+      ((slug, typeId, ts, payload) => safely(() => rooms.onMedia!(slug, typeId, ts, payload))),
+    onDrop: (slug, reason) => safely(() => rooms.onDrop?.(slug, reason)),
   };
 }

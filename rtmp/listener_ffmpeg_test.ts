@@ -1,6 +1,7 @@
 // Integration tests for a misbehaving ffmpeg: stalled or dead, the publisher is dropped and logged.
-import { assert } from "./test_util.ts";
-import { ffmpegPublish, finished, startTestServer, waitFor } from "./test_server.ts";
+import { assert } from "../tests/_assert.ts";
+import { ffmpegPublish, finished, startTestServer } from "./test_server.ts";
+import { waitFor } from "../tests/_wait.ts";
 
 /** A stand-in "ffmpeg": answers -version, otherwise runs `body` (a POSIX sh script). */
 async function fakeFfmpeg(body: string): Promise<string> {
@@ -19,10 +20,12 @@ Deno.test("startRtmpServer() drops the publisher when ffmpeg stops reading, and 
     assert(code !== 0, "publisher dropped");
     assert(Date.now() - started < 7000, "dropped before its end");
     assert(t.logs.some((l) => l.includes("not keeping up")), t.logs.join("\n"));
-    await waitFor("ffmpeg exit logged", () => t.logs.some((l) => l.includes("ffmpeg exited")));
+    await waitFor(() => t.logs.some((l) => l.includes("ffmpeg exited")), {
+      what: "ffmpeg exit logged",
+    });
     const exitLine = t.logs.find((l) => l.includes("ffmpeg exited"))!;
     assert(exitLine.includes("fake ffmpeg is stuck"), exitLine);
-    await waitFor("key free", () => !t.server.isLive("room-a"));
+    await waitFor(() => !t.server.isLive("room-a"), { what: "key free" });
   } finally {
     await t.close();
     await Deno.remove(ffmpegPath);
@@ -43,7 +46,7 @@ Deno.test("startRtmpServer() drops the publisher when ffmpeg dies, logging its s
       t.logs.join("\n"),
     );
     assert(t.events.length === 0, "never live");
-    await waitFor("key free", () => !t.server.isLive("room-a"));
+    await waitFor(() => !t.server.isLive("room-a"), { what: "key free" });
   } finally {
     await t.close();
     await Deno.remove(ffmpegPath);

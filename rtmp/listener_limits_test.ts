@@ -1,5 +1,5 @@
 // Integration tests for the listener's limits: timeouts, per-IP cap, silent publishers, cleanup.
-import { assert, assertEquals } from "./test_util.ts";
+import { assert, assertEquals } from "../tests/_assert.ts";
 import {
   ffmpegPublish,
   finished,
@@ -8,8 +8,8 @@ import {
   readText,
   startTestServer,
   trickle,
-  waitFor,
 } from "./test_server.ts";
+import { waitFor } from "../tests/_wait.ts";
 import { addressKey } from "./listener.ts";
 
 async function closedByServer(conn: Deno.Conn): Promise<boolean> {
@@ -41,7 +41,9 @@ Deno.test("startRtmpServer() caps connections per IP", async () => {
   );
   try {
     assert(await closedByServer(conns[2]), "third connection closed at once");
-    await waitFor("refusal logged", () => t.logs.some((l) => l.includes("too many connections")));
+    await waitFor(() => t.logs.some((l) => l.includes("too many connections")), {
+      what: "refusal logged",
+    });
     assertEquals(t.logs.filter((l) => l.includes("too many connections")).length, 1);
   } finally {
     for (const c of conns) c.close();
@@ -53,23 +55,21 @@ Deno.test("startRtmpServer() drops a publisher that sends no media, freeing its 
   const t = await startTestServer({ idleTimeoutMs: 600 });
   try {
     const silent = await rawPublisher(t.server.port, "key-a");
-    await waitFor(
-      "publish start",
-      () => silent.statuses.includes("onStatus NetStream.Publish.Start"),
-    );
+    await waitFor(() => silent.statuses.includes("onStatus NetStream.Publish.Start"), {
+      what: "publish start",
+    });
     assert(t.server.isLive("room-a"));
     const start = Date.now();
     await silent.closed;
     const ms = Date.now() - start;
     assert(ms < 2000, `dropped after ${ms} ms`);
-    await waitFor("key free", () => !t.server.isLive("room-a"));
+    await waitFor(() => !t.server.isLive("room-a"), { what: "key free" });
     await silent.close();
     // the key works again at once (OBS reconnects 2 s later)
     const again = await rawPublisher(t.server.port, "key-a");
-    await waitFor(
-      "publish again",
-      () => again.statuses.includes("onStatus NetStream.Publish.Start"),
-    );
+    await waitFor(() => again.statuses.includes("onStatus NetStream.Publish.Start"), {
+      what: "publish again",
+    });
     await again.close();
   } finally {
     await t.close();
@@ -96,12 +96,16 @@ Deno.test("startRtmpServer() removes segments after the grace period, keeps the 
   const t = await startTestServer({ graceMs: 500 });
   try {
     const pub = ffmpegPublish(t.url("key-b"), 4);
-    await waitFor("onLive", () => t.events.includes("live room-b pb-b"));
-    await waitFor("thumbnail", async () => (await readText(`${t.hlsDir}/pb-b/thumb.jpg`)) !== "");
+    await waitFor(() => t.events.includes("live room-b pb-b"), { what: "onLive" });
+    await waitFor(async () => (await readText(`${t.hlsDir}/pb-b/thumb.jpg`)) !== "", {
+      what: "thumbnail",
+    });
     assertEquals((await finished(pub)).code, 0);
-    await waitFor("onOffline", () => t.events.includes("offline room-b pb-b"));
+    await waitFor(() => t.events.includes("offline room-b pb-b"), { what: "onOffline" });
     assert((await readText(`${t.hlsDir}/pb-b/index.m3u8`)).includes("#EXT-X-ENDLIST"));
-    await waitFor("cleanup", async () => (await readText(`${t.hlsDir}/pb-b/index.m3u8`)) === "");
+    await waitFor(async () => (await readText(`${t.hlsDir}/pb-b/index.m3u8`)) === "", {
+      what: "cleanup",
+    });
     const left = [...Deno.readDirSync(`${t.hlsDir}/pb-b`)].map((e) => e.name);
     assertEquals(left, ["thumb.jpg"]);
   } finally {
@@ -113,7 +117,7 @@ Deno.test("RtmpServer.close() ends a live publish cleanly", async () => {
   const t = await startTestServer();
   const pub = ffmpegPublish(t.url("key-a"), 6);
   try {
-    await waitFor("onLive", () => t.events.includes("live room-a pb-a"));
+    await waitFor(() => t.events.includes("live room-a pb-a"), { what: "onLive" });
     await t.server.close();
     assert(t.events.includes("offline room-a pb-a"), t.events.join());
     assert((await finished(pub)).code !== 0, "publisher was cut");
@@ -132,11 +136,10 @@ Deno.test("startRtmpServer() closes trickling connections at fixed deadlines fro
   const inHandshake = trickle(t.server.port, {});
   const pastHandshake = trickle(t.server.port, { head: PAST_HANDSHAKE });
   try {
-    await waitFor(
-      "both closed",
-      () => inHandshake.closes.length + pastHandshake.closes.length === 2,
-      3000,
-    );
+    await waitFor(() => inHandshake.closes.length + pastHandshake.closes.length === 2, {
+      what: "both closed",
+      timeoutMs: 3000,
+    });
     const [hs] = inHandshake.closes;
     const [pub] = pastHandshake.closes;
     assert(hs.ms >= 380 && hs.ms < 1000, `handshake trickle closed after ${hs.ms} ms`);
@@ -158,7 +161,7 @@ Deno.test("startRtmpServer() takes a real ffmpeg publish while trickling connect
     )
   );
   try {
-    await waitFor("12 tricklers answered", () => tricklers.every((x) => x.answered));
+    await waitFor(() => tricklers.every((x) => x.answered), { what: "12 tricklers answered" });
     await new Promise((r) => setTimeout(r, 2000)); // old enough to give way (giveWayAfterMs)
     const { code, err } = await finished(ffmpegPublish(t.url("key-a"), 3));
     assertEquals(code, 0, err);
@@ -171,11 +174,34 @@ Deno.test("startRtmpServer() takes a real ffmpeg publish while trickling connect
   }
 });
 
+Deno.test("startRtmpServer() takes a publisher from a quiet address at once while a flood from many fills every slot", async () => {
+  const t = await startTestServer({ maxConnections: 12 });
+  const tricklers = ["127.0.0.2", "127.0.0.3", "127.0.0.4"].flatMap((localAddress) =>
+    [1, 2, 3, 4].map(() =>
+      trickle(t.server.port, { localAddress, head: PAST_HANDSHAKE, everyMs: 200, reconnect: true })
+    )
+  );
+  try {
+    await waitFor(() => tricklers.every((x) => x.answered), { what: "12 tricklers answered" });
+    // No wait: every slot is young, so none gives way by age; the busiest address does.
+    const { code, err } = await finished(ffmpegPublish(t.url("key-a"), 3));
+    assertEquals(code, 0, err);
+    assert(t.events.includes("live room-a pb-a"), t.events.join());
+    assert(t.logs.some((l) => l.includes("quieter address")), "a flooding address gave way");
+  } finally {
+    await Promise.all(tricklers.map((x) => x.stop()));
+    await t.close();
+  }
+});
+
 Deno.test("startRtmpServer() counts an address right when its own connection gives way", async () => {
   const t = await startTestServer({ maxConnections: 2, maxConnectionsPerIp: 2, giveWayAfterMs: 0 });
   const open = async (localAddress: string) => {
     const c = trickle(t.server.port, { localAddress, head: PAST_HANDSHAKE, everyMs: 1000 });
-    await waitFor(`${localAddress} answered`, () => c.answered || c.closes.length > 0, 3000);
+    await waitFor(() => c.answered || c.closes.length > 0, {
+      what: `${localAddress} answered`,
+      timeoutMs: 3000,
+    });
     return c;
   };
   const conns = [];
@@ -197,9 +223,11 @@ Deno.test("startRtmpServer() keeps a publisher and a young connection when full"
   const t = await startTestServer({ maxConnections: 1, giveWayAfterMs: 0 });
   const pub = await rawPublisher(t.server.port, "key-a");
   try {
-    await waitFor("publish start", () => pub.statuses.includes("onStatus NetStream.Publish.Start"));
+    await waitFor(() => pub.statuses.includes("onStatus NetStream.Publish.Start"), {
+      what: "publish start",
+    });
     const late = trickle(t.server.port, { localAddress: "127.0.0.3" });
-    await waitFor("refused", () => late.closes.length === 1);
+    await waitFor(() => late.closes.length === 1, { what: "refused" });
     await late.stop();
     assert(t.server.isLive("room-a"), "a publishing connection never gives way");
   } finally {
@@ -210,7 +238,7 @@ Deno.test("startRtmpServer() keeps a publisher and a young connection when full"
   const first = trickle(young.server.port, { localAddress: "127.0.0.2" });
   const second = trickle(young.server.port, { localAddress: "127.0.0.3" });
   try {
-    await waitFor("second refused", () => second.closes.length === 1);
+    await waitFor(() => second.closes.length === 1, { what: "second refused" });
     assertEquals(first.closes.length, 0); // younger than giveWayAfterMs: it stays
   } finally {
     await Promise.all([first.stop(), second.stop()]);

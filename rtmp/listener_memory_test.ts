@@ -1,6 +1,7 @@
 // Regression tests against the real server process: RTMP chunk floods cannot grow its memory.
-import { assert, assertEquals } from "./test_util.ts";
+import { assert, assertEquals } from "../tests/_assert.ts";
 import { rawPublisher } from "./test_server.ts";
+import { waitFor } from "../tests/_wait.ts";
 import { startServer, type TestServer } from "../tests/_server.ts";
 import { ADMIN_TOKEN, api } from "../tests/_streams.ts";
 
@@ -131,9 +132,7 @@ Deno.test("RTMP: a publisher with a key holds one message buffer, not one per ch
     const rss = watchRss(server.pid);
     const closed = await Promise.all(keys.map(async (key) => {
       const pub = await rawPublisher(port, key);
-      while (!pub.statuses.includes("onStatus NetStream.Publish.Start")) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await waitFor(() => pub.statuses.includes("onStatus NetStream.Publish.Start"));
       // two 8 MiB video messages in progress at the smallest chunk size allowed
       const parts = [...chunks(4, 128, ATTACK / 2), ...chunks(5, 128, ATTACK / 2)];
       await flood(pub.send, parts, () => rss.over);

@@ -1,5 +1,5 @@
 // Exact text of the LL-HLS playlist writer.
-import { assertEquals } from "./test_util.ts";
+import { assertEquals } from "../tests/_assert.ts";
 import { type SegmentInfo, writePlaylist } from "./llhls_playlist.ts";
 
 const T0 = Date.UTC(2026, 11, 1, 10, 0, 0);

@@ -1,6 +1,7 @@
 // Integration tests of the packager path: real ffmpeg publishers, the output checked by ffprobe.
-import { assert, assertEquals } from "./test_util.ts";
-import { finished, startTestServer, type TestServer, waitFor } from "./test_server.ts";
+import { assert, assertEquals } from "../tests/_assert.ts";
+import { finished, startTestServer, type TestServer } from "./test_server.ts";
+import { waitFor } from "../tests/_wait.ts";
 import type { LlHlsRing } from "./llhls.ts";
 import { concatBytes } from "../bytes.ts";
 
@@ -78,7 +79,7 @@ async function decodes(path: string): Promise<string[]> {
 
 async function livePublish(t: TestServer, o: Parameters<typeof publish>[1]) {
   const pub = publish(t.url("key-a"), o);
-  await waitFor("onLive", () => t.events.includes("live room-a pb-a"), 15_000);
+  await waitFor(() => t.events.includes("live room-a pb-a"), { what: "onLive", timeoutMs: 15_000 });
   return pub;
 }
 
@@ -94,7 +95,7 @@ Deno.test("packager: an ffmpeg publish becomes LL-HLS in memory that ffprobe dec
     assert(live.includes(",INDEPENDENT=YES"), live);
     assert(/#EXT-X-PRELOAD-HINT:TYPE=PART,URI="p\d+_\d+\.m4s"/.test(live), live);
     assertEquals((await finished(pub)).code, 0);
-    await waitFor("onOffline", () => t.events.includes("offline room-a pb-a"));
+    await waitFor(() => t.events.includes("offline room-a pb-a"), { what: "onOffline" });
     const text = ring.playlist();
     assert(text.endsWith("#EXT-X-ENDLIST\n"), text);
     const durations = [...text.matchAll(/#EXTINF:([\d.]+),/g)].map((m) => Number(m[1]));
@@ -124,7 +125,7 @@ Deno.test("packager: B-frames keep their composition offsets (pts ≠ dts) and d
   try {
     const pub = await livePublish(t, { seconds: 3, bf: 2 });
     await finished(pub);
-    await waitFor("onOffline", () => t.events.includes("offline room-a pb-a"));
+    await waitFor(() => t.events.includes("offline room-a pb-a"), { what: "onOffline" });
     const [file] = await dumpSegments(t.server.hls("pb-a")!, t.hlsDir);
     assertEquals(await decodes(file), ["aac", "h264"]);
     const packets = await ffprobe([
@@ -152,7 +153,7 @@ for (const av of ["audio", "video"] as const) {
     try {
       const pub = await livePublish(t, { seconds: 3, av });
       await finished(pub);
-      await waitFor("onOffline", () => t.events.includes("offline room-a pb-a"));
+      await waitFor(() => t.events.includes("offline room-a pb-a"), { what: "onOffline" });
       const [file] = await dumpSegments(t.server.hls("pb-a")!, t.hlsDir);
       assertEquals(await decodes(file), [av === "audio" ? "aac" : "h264"]);
     } finally {
@@ -165,11 +166,13 @@ Deno.test("packager: a reconnect in grace at a new size continues after a discon
   const t = await packaged();
   try {
     await finished(await livePublish(t, { seconds: 3 }));
-    await waitFor("onOffline", () => t.events.includes("offline room-a pb-a"));
+    await waitFor(() => t.events.includes("offline room-a pb-a"), { what: "onOffline" });
     const pub = publish(t.url("key-a"), { seconds: 3, size: "480x270" });
-    await waitFor("second onLive", () => t.events.filter((e) => e.startsWith("live")).length === 2);
+    await waitFor(() => t.events.filter((e) => e.startsWith("live")).length === 2, {
+      what: "second onLive",
+    });
     await finished(pub);
-    await waitFor("second onOffline", () => t.events.length === 4);
+    await waitFor(() => t.events.length === 4, { what: "second onOffline" });
     const ring = t.server.hls("pb-a")!;
     const text = ring.playlist();
     assertEquals(text.match(/#EXT-X-DISCONTINUITY\n/g)?.length, 1, text);
@@ -197,10 +200,12 @@ Deno.test("packager: thumbnails still come from ffmpeg; after the grace period o
   try {
     const pub = await livePublish(t, { seconds: 3 });
     const thumb = `${t.hlsDir}/pb-a/thumb.jpg`;
-    await waitFor("thumbnail", async () => (await Deno.stat(thumb).catch(() => null)) !== null);
+    await waitFor(async () => (await Deno.stat(thumb).catch(() => null)) !== null, {
+      what: "thumbnail",
+    });
     await finished(pub);
-    await waitFor("onOffline", () => t.events.includes("offline room-a pb-a"));
-    await waitFor("the ring is gone", () => t.server.hls("pb-a") === undefined);
+    await waitFor(() => t.events.includes("offline room-a pb-a"), { what: "onOffline" });
+    await waitFor(() => t.server.hls("pb-a") === undefined, { what: "the ring is gone" });
     assertEquals([...Deno.readDirSync(`${t.hlsDir}/pb-a`)].map((e) => e.name), ["thumb.jpg"]);
   } finally {
     await t.close();

@@ -1,5 +1,5 @@
 // The in-memory LL-HLS ring: its bounds, blocking-reload checks and waits.
-import { assert, assertEquals } from "./test_util.ts";
+import { assert, assertEquals } from "../tests/_assert.ts";
 import { LlHlsRing } from "./llhls.ts";
 
 const INIT = Uint8Array.of(1, 2, 3);

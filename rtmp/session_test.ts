@@ -1,5 +1,6 @@
 // Tests for the session state machine, driven as OBS/ffmpeg drive a server.
-import { assert, assertEquals, assertThrows, concat } from "./test_util.ts";
+import { assert, assertEquals, assertThrows } from "../tests/_assert.ts";
+import { concat } from "./test_util.ts";
 import { type PublishDecision, RtmpSession, type SessionHandler } from "./session.ts";
 import { ChunkError, ChunkReader, type RtmpMessage } from "./chunk_reader.ts";
 import { ChunkWriter } from "./chunk_writer.ts";

@@ -27,8 +27,8 @@ export async function startTestServer(
     hostname: "127.0.0.1",
     port: 0,
     hlsDir,
-    keys: { lookup: (key) => Promise.resolve(ROOMS[key] ?? null) },
-    events: {
+    rooms: {
+      lookup: (key) => Promise.resolve(ROOMS[key] ?? null),
       onLive: (slug, pb) => events.push(`live ${slug} ${pb}`),
       onOffline: (slug, pb) => events.push(`offline ${slug} ${pb}`),
     },
@@ -82,19 +82,6 @@ export async function finished(child: Deno.ChildProcess): Promise<{ code: number
     new Response(child.stderr).text(),
   ]);
   return { code: status.code, err };
-}
-
-export async function waitFor(
-  what: string,
-  cond: () => boolean | Promise<boolean>,
-  timeoutMs = 15_000,
-): Promise<number> {
-  const start = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return Date.now() - start;
 }
 
 export async function readText(path: string): Promise<string> {

@@ -1,4 +1,4 @@
-// Tiny assertion helpers for rtmp/ tests (no @std here: the machine has no jsr access).
+// RTMP-specific test helpers: hex dumps, hex literals, byte joining and a seeded PRNG.
 import { concatBytes } from "../bytes.ts";
 
 export function hex(bytes: Uint8Array): string {
@@ -14,42 +14,6 @@ export function fromHex(s: string): Uint8Array {
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
   return concatBytes(parts);
-}
-
-export function assert(cond: unknown, msg = "Assertion failed"): asserts cond {
-  if (!cond) throw new Error(msg);
-}
-
-export function assertEquals(actual: unknown, expected: unknown, msg?: string): void {
-  const a = stable(actual);
-  const e = stable(expected);
-  if (a !== e) throw new Error(`${msg ?? "Values differ"}\nactual:   ${a}\nexpected: ${e}`);
-}
-
-function stable(v: unknown): string {
-  return JSON.stringify(v, (_k, val) => {
-    if (val instanceof Uint8Array) return `bytes(${hex(val)})`;
-    if (val === undefined) return "__undefined__";
-    return val;
-  }) ?? "undefined";
-}
-
-export function assertThrows(
-  fn: () => unknown,
-  // deno-lint-ignore no-explicit-any
-  cls?: new (...args: any[]) => Error,
-  includes?: string,
-): Error {
-  try {
-    fn();
-  } catch (e) {
-    if (cls && !(e instanceof cls)) throw new Error(`Expected ${cls.name}, got ${e}`);
-    if (includes && !(e as Error).message.includes(includes)) {
-      throw new Error(`Expected message to include "${includes}", got "${(e as Error).message}"`);
-    }
-    return e as Error;
-  }
-  throw new Error("Expected function to throw");
 }
 
 /** A small seeded PRNG (mulberry32) so fuzz failures reproduce from the printed seed. */

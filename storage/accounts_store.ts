@@ -6,6 +6,8 @@ export interface Account {
   id: number;
   email: string;
   displayName: string;
+  /** Marked the admin at sign-up: the first account of a fresh install (ADMIN_EMAILS unset). */
+  firstAdmin: boolean;
 }
 
 export interface NewAccount {
@@ -29,6 +31,10 @@ export interface AccountsStore {
   byEmail(email: string): Account | null;
   /** How many accounts exist (an invite-only server lets the first one in without an invite). */
   count(): number;
+  /** Marks the account as the install's first admin (inside sign-up's transaction). */
+  markFirstAdmin(id: number): void;
+  /** The account marked as the first admin, if any. */
+  firstAdmin(): Account | null;
 }
 
 export interface AccountsStoreOptions {
@@ -38,12 +44,19 @@ export interface AccountsStoreOptions {
   cost?: number;
 }
 
-type Row = { id: number; email: string; display_name: string; password_hash: string };
+type Row = {
+  id: number;
+  email: string;
+  display_name: string;
+  password_hash: string;
+  is_admin: number;
+};
 
 const toAccount = (row: Row): Account => ({
   id: Number(row.id),
   email: row.email,
   displayName: row.display_name,
+  firstAdmin: Boolean(row.is_admin),
 });
 
 /** Emails are compared trimmed and lowercased, as EchoSphere does. */
@@ -63,6 +76,8 @@ export function createAccountsStore(db: Db, options: AccountsStoreOptions): Acco
   const selectByEmail = db.prepare("SELECT * FROM users WHERE email = ?");
   const selectById = db.prepare("SELECT * FROM users WHERE id = ?");
   const countAll = db.prepare("SELECT COUNT(*) AS n FROM users");
+  const markAdmin = db.prepare("UPDATE users SET is_admin = 1 WHERE id = ?");
+  const selectAdmin = db.prepare("SELECT * FROM users WHERE is_admin = 1 ORDER BY id LIMIT 1");
 
   return {
     async create({ email, displayName, password }, within) {
@@ -94,5 +109,12 @@ export function createAccountsStore(db: Db, options: AccountsStoreOptions): Acco
       return row ? toAccount(row) : null;
     },
     count: () => Number((countAll.get() as { n: number }).n),
+    markFirstAdmin(id) {
+      markAdmin.run(id);
+    },
+    firstAdmin() {
+      const row = selectAdmin.get() as Row | undefined;
+      return row ? toAccount(row) : null;
+    },
   };
 }

@@ -1,4 +1,4 @@
-// Code sessions in SQLite: sessions, their participants (capped, in one transaction) and snippets.
+// Code sessions in SQLite: sessions, participants (capped, in one transaction), snippets, drafts.
 import { type Db, type Row, transaction } from "./db.ts";
 
 export interface CodeSession {
@@ -26,6 +26,18 @@ export interface CodeSnippet {
   pushedAt: number;
 }
 
+/** The live state of one open file: what the presenter typed last, and where the caret is. */
+export interface CodeDraft {
+  fileName: string;
+  content: string;
+  caretLine: number;
+  /** Increases with every update of this file, so a late frame never replaces a newer one. */
+  rev: number;
+  updatedAt: number;
+}
+
+export type DraftResult = { ok: true; draft: CodeDraft } | { ok: false; files: number };
+
 export interface SnippetPage {
   snippets: CodeSnippet[];
   /** True when older snippets remain past this page. */
@@ -39,10 +51,26 @@ export interface CodeStore {
   /** Adds a participant unless `max` already joined; count and insert are one transaction. */
   join(sessionId: string, displayName: string, max: number): JoinResult;
   participantCount(sessionId: string): number;
+  /** Everyone who joined, in order. */
+  participants(sessionId: string): CodeParticipant[];
   push(sessionId: string, fileName: string, content: string): CodeSnippet;
   latest(sessionId: string): CodeSnippet | null;
   /** Newest first; `before` is the id of the last snippet of the previous page. */
-  history(sessionId: string, options: { limit: number; before?: string }): SnippetPage | null;
+  history(
+    sessionId: string,
+    options: { limit: number; before?: string; fileName?: string },
+  ): SnippetPage | null;
+  /** The newest push of each file, newest first, at most `limit` files. */
+  latestPerFile(sessionId: string, limit: number): CodeSnippet[];
+  /** Replaces a file's draft; a new file is refused once `maxFiles` drafts exist. */
+  saveDraft(
+    sessionId: string,
+    draft: Omit<CodeDraft, "rev" | "updatedAt">,
+    maxFiles: number,
+  ): DraftResult;
+  drafts(sessionId: string): CodeDraft[];
+  /** Forgets a file's draft (its tab was closed); its pushes stay. */
+  closeDraft(sessionId: string, fileName: string): boolean;
   /** Deletes the session and every row of it in one transaction; false when it was gone. */
   end(sessionId: string): boolean;
   /** Sessions whose last activity is older than `before` (ms since the epoch). */
@@ -73,6 +101,13 @@ const toParticipant = (row: Row): CodeParticipant => ({
   sessionId: String(row.session_id),
   displayName: String(row.display_name),
   joinedAt: Number(row.joined_at),
+});
+const toDraft = (row: Row): CodeDraft => ({
+  fileName: String(row.file_name),
+  content: String(row.content),
+  caretLine: Number(row.caret_line),
+  rev: Number(row.rev),
+  updatedAt: Number(row.updated_at),
 });
 const toSnippet = (row: Row): CodeSnippet => ({
   id: String(row.id),
@@ -106,6 +141,29 @@ function statements(db: Db) {
     selectPage: sql(
       `SELECT * FROM code_snippets WHERE session_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
     ),
+    selectFilePage: sql(
+      `SELECT * FROM code_snippets WHERE session_id = ? AND file_name = ? AND seq < ?
+       ORDER BY seq DESC LIMIT ?`,
+    ),
+    selectLatestPerFile: sql(
+      `SELECT * FROM code_snippets WHERE seq IN (SELECT MAX(seq) FROM code_snippets
+         WHERE session_id = ? GROUP BY file_name) ORDER BY seq DESC LIMIT ?`,
+    ),
+    selectParticipants: sql(
+      "SELECT * FROM code_participants WHERE session_id = ? ORDER BY joined_at, rowid",
+    ),
+    countDrafts: sql("SELECT COUNT(*) AS n FROM code_drafts WHERE session_id = ?"),
+    upsertDraft: sql(
+      `INSERT INTO code_drafts (session_id, file_name, content, caret_line, rev, updated_at)
+       VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (session_id, file_name) DO UPDATE SET
+         content = excluded.content, caret_line = excluded.caret_line, rev = rev + 1,
+         updated_at = excluded.updated_at
+       RETURNING *`,
+    ),
+    selectDraft: sql("SELECT 1 FROM code_drafts WHERE session_id = ? AND file_name = ?"),
+    selectDrafts: sql("SELECT * FROM code_drafts WHERE session_id = ? ORDER BY file_name"),
+    deleteDraft: sql("DELETE FROM code_drafts WHERE session_id = ? AND file_name = ?"),
+    deleteDrafts: sql("DELETE FROM code_drafts WHERE session_id = ?"),
     selectSeq: sql("SELECT seq FROM code_snippets WHERE session_id = ? AND id = ?"),
     deleteSnippets: sql("DELETE FROM code_snippets WHERE session_id = ?"),
     deleteParticipants: sql("DELETE FROM code_participants WHERE session_id = ?"),
@@ -153,6 +211,8 @@ export function createCodeStore(db: Db, options: CodeStoreOptions): CodeStore {
 
     participantCount: (sessionId) => Number((q.countParticipants.get(sessionId) as Row).n),
 
+    participants: (sessionId) => (q.selectParticipants.all(sessionId) as Row[]).map(toParticipant),
+
     push(sessionId, fileName, content) {
       return transaction(db, () => {
         const at = now();
@@ -167,20 +227,44 @@ export function createCodeStore(db: Db, options: CodeStoreOptions): CodeStore {
       return row ? toSnippet(row) : null;
     },
 
-    history(sessionId, { limit, before }) {
+    history(sessionId, { limit, before, fileName }) {
       let from = Number.MAX_SAFE_INTEGER;
       if (before !== undefined) {
         const row = q.selectSeq.get(sessionId, before) as Row | undefined;
         if (!row) return null;
         from = Number(row.seq);
       }
-      const rows = q.selectPage.all(sessionId, from, limit + 1) as Row[];
+      const rows =
+        (fileName === undefined
+          ? q.selectPage.all(sessionId, from, limit + 1)
+          : q.selectFilePage.all(sessionId, fileName, from, limit + 1)) as Row[];
       return { snippets: rows.slice(0, limit).map(toSnippet), more: rows.length > limit };
     },
+
+    latestPerFile: (sessionId, limit) =>
+      (q.selectLatestPerFile.all(sessionId, limit) as Row[]).map(toSnippet),
+
+    saveDraft(sessionId, { fileName, content, caretLine }, maxFiles) {
+      return transaction(db, (): DraftResult => {
+        if (!q.selectDraft.get(sessionId, fileName)) {
+          const files = Number((q.countDrafts.get(sessionId) as Row).n);
+          if (files >= maxFiles) return { ok: false, files };
+        }
+        const at = now();
+        const row = q.upsertDraft.get(sessionId, fileName, content, caretLine, at) as Row;
+        q.touch.run(at, sessionId);
+        return { ok: true, draft: toDraft(row) };
+      });
+    },
+
+    drafts: (sessionId) => (q.selectDrafts.all(sessionId) as Row[]).map(toDraft),
+
+    closeDraft: (sessionId, fileName) => Number(q.deleteDraft.run(sessionId, fileName).changes) > 0,
 
     end(sessionId) {
       return transaction(db, () => {
         q.deleteSnippets.run(sessionId);
+        q.deleteDrafts.run(sessionId);
         q.deleteParticipants.run(sessionId);
         return Number(q.deleteSession.run(sessionId).changes) > 0;
       });

@@ -25,6 +25,11 @@ export function parseHtpasswd(text: string): HtpasswdEntry[] {
   return entries;
 }
 
+/** Whether `hash` is a bcrypt hash Roomcast accepts. */
+export function isBcryptHash(hash: string): boolean {
+  return BCRYPT.test(hash);
+}
+
 export interface VerifyResult {
   ok: boolean;
   /** Set when the user's entry exists but uses a hash kind Roomcast refuses (e.g. MD5 or SHA1). */

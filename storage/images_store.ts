@@ -13,6 +13,7 @@ export interface ImageRecord {
   size: number;
   uploadedBy: string;
   uploadedAt: number;
+  caption: string | null;
 }
 
 export interface ImagesStore {
@@ -34,18 +35,46 @@ export interface ImagesStore {
     data: ReadableStream<Uint8Array>,
     options: SaveImageOptions,
   ): Promise<SavedImage>;
+  /**
+   * The first half of `saveImage`: writes the upload to a temp file and checks its type (throws
+   * NotAnImageError), so fields after the file (a caption) can be checked before anything is kept.
+   */
+  stageImage(data: ReadableStream<Uint8Array>, maxBytes: number): Promise<StagedImage>;
+  /** The second half: moves a staged upload into the room and records it (see `saveImage`). */
+  commitImage(room: string, staged: StagedImage, options: CommitOptions): Promise<SavedImage>;
+  /** Removes a staged upload that will not be kept. */
+  discard(staged: StagedImage): Promise<void>;
+  /** Forgets every image of the room (rows, then files); the room and its uploaders stay. */
+  clearRoom(room: string): Promise<ImageRecord[]>;
+  /** Removes the room: its rows, images and `.htpasswd`. False when it did not exist. */
+  deleteRoom(room: string): Promise<boolean>;
+  /** How many images the room keeps now. */
+  count(room: string): number;
   current(room: string): ImageRecord | null;
   recent(room: string, limit: number): ImageRecord[];
   image(room: string, id: number): ImageRecord | null;
   /** The absolute path of an image's file. */
   pathOf(record: ImageRecord): string;
+  /** The room's `.htpasswd`: who may upload to it. */
+  uploadersPath(room: string): string;
 }
 
-export interface SaveImageOptions {
+export interface CommitOptions {
   uploadedBy: string;
-  maxBytes: number;
-  /** The htpasswd line of the admin creating the room, when it does not exist yet. */
+  /** The first line of a new room's `.htpasswd` (an admin's entry), when it does not exist yet. */
   createWith?: string;
+  caption?: string;
+}
+
+export interface SaveImageOptions extends CommitOptions {
+  maxBytes: number;
+}
+
+/** An upload written to a temp file, its type known, not yet in any room. */
+export interface StagedImage {
+  path: string;
+  size: number;
+  type: ImageType;
 }
 
 /** An upload whose first bytes are none of the image types rooms take (image_types.ts). */
@@ -60,6 +89,8 @@ export interface SavedImage {
   record: ImageRecord;
   /** True when this upload created the room. */
   created: boolean;
+  /** Older images this upload pushed out of the room's history (their thumbnails can go). */
+  forgotten: ImageRecord[];
 }
 
 export interface ImagesStoreOptions {
@@ -76,6 +107,7 @@ const toRecord = (row: Row): ImageRecord => ({
   size: Number(row.size),
   uploadedBy: String(row.uploaded_by),
   uploadedAt: Number(row.uploaded_at),
+  caption: row.caption === null || row.caption === undefined ? null : String(row.caption),
 });
 
 export function createImagesStore(db: Db, { dataDir, keep }: ImagesStoreOptions): ImagesStore {
@@ -89,9 +121,77 @@ export function createImagesStore(db: Db, { dataDir, keep }: ImagesStoreOptions)
       throw error;
     }
   };
+  const rows = createImageRows(db, keep);
+  const imagesDir = (room: string) => join(roomDir(room), "images");
+
+  const stageImage = (data: ReadableStream<Uint8Array>, maxBytes: number) =>
+    stageUpload(roomsDir, data, maxBytes);
+  const commitImage = async (room: string, staged: StagedImage, options: CommitOptions) => {
+    const dir = imagesDir(room);
+    let created = false;
+    let file: string;
+    try {
+      if (options.createWith !== undefined) {
+        created = await createRoom(roomDir(room), options.createWith);
+      }
+      await Deno.mkdir(dir, { recursive: true });
+      file = `${Date.now()}-${crypto.randomUUID().slice(0, 8)}.${staged.type.ext}`;
+      await renameDurably(staged.path, join(dir, file));
+    } catch (error) {
+      await removeIfExists(staged.path);
+      throw error;
+    }
+    const { record, stale } = rows.insertPruning(room, file, staged, options);
+    // Rows go first, files after: a reader never gets a row whose file is already gone for good.
+    for (const old of stale) await removeIfExists(join(dir, old.file));
+    return { record, created, forgotten: stale };
+  };
+  const clearRoom = async (room: string) => {
+    const removed = rows.deleteAll(room);
+    for (const old of removed) await removeIfExists(join(imagesDir(room), old.file));
+    return removed;
+  };
+
+  return {
+    adminEntries: async () => (await readEntries(join(dataDir, ".htpasswd"))) ?? [],
+    roomEntries: (room) => readEntries(join(roomDir(room), ".htpasswd")),
+
+    exists: async (room) => await isFile(join(roomDir(room), ".htpasswd")),
+
+    listRooms: () => listRooms(roomsDir),
+
+    async saveImage(room, data, options) {
+      const staged = await stageImage(data, options.maxBytes);
+      return await commitImage(room, staged, options);
+    },
+    stageImage,
+    commitImage,
+    discard: (staged) => removeIfExists(staged.path),
+    clearRoom,
+    async deleteRoom(room) {
+      if (!(await isFile(join(roomDir(room), ".htpasswd")))) return false;
+      // The `.htpasswd` goes first: from then on the room does not exist for uploads or viewers.
+      await removeIfExists(join(roomDir(room), ".htpasswd"));
+      await clearRoom(room);
+      await Deno.remove(roomDir(room), { recursive: true }).catch((error) => {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      });
+      return true;
+    },
+    count: rows.count,
+    current: (room) => rows.recent(room, 1)[0] ?? null,
+    recent: rows.recent,
+    image: rows.image,
+    pathOf: (record) => join(roomDir(record.room), "images", record.file),
+    uploadersPath: (room) => join(roomDir(room), ".htpasswd"),
+  };
+}
+
+/** The `image_uploads` statements, prepared once. */
+function createImageRows(db: Db, keep: number) {
   const insert = db.prepare(
-    `INSERT INTO image_uploads (room, file, content_type, size, uploaded_by, uploaded_at)
-     VALUES (?, ?, ?, ?, ?, ?) RETURNING *`,
+    `INSERT INTO image_uploads (room, file, content_type, size, uploaded_by, uploaded_at, caption)
+     VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
   );
   const selectRecent = db.prepare(
     "SELECT * FROM image_uploads WHERE room = ? ORDER BY id DESC LIMIT ?",
@@ -101,53 +201,49 @@ export function createImagesStore(db: Db, { dataDir, keep }: ImagesStoreOptions)
     "SELECT * FROM image_uploads WHERE room = ? ORDER BY id DESC LIMIT -1 OFFSET ?",
   );
   const deleteOne = db.prepare("DELETE FROM image_uploads WHERE id = ?");
-
+  const deleteAll = db.prepare("DELETE FROM image_uploads WHERE room = ? RETURNING *");
+  const countRoom = db.prepare("SELECT COUNT(*) AS n FROM image_uploads WHERE room = ?");
   return {
-    adminEntries: async () => (await readEntries(join(dataDir, ".htpasswd"))) ?? [],
-    roomEntries: (room) => readEntries(join(roomDir(room), ".htpasswd")),
-
-    exists: async (room) => await isFile(join(roomDir(room), ".htpasswd")),
-
-    async listRooms() {
-      const rooms: string[] = [];
-      try {
-        for await (const entry of Deno.readDir(roomsDir)) {
-          if (!entry.isDirectory || !/^[A-Za-z0-9_-]+$/.test(entry.name)) continue;
-          // A folder without `.htpasswd` is not a room (e.g. one an older version left behind).
-          if (await isFile(join(roomsDir, entry.name, ".htpasswd"))) rooms.push(entry.name);
-        }
-      } catch (error) {
-        if (!(error instanceof Deno.errors.NotFound)) throw error;
-      }
-      return rooms.sort();
-    },
-
-    async saveImage(room, data, options) {
-      const dir = join(roomDir(room), "images");
-      const { file, size, type, created } = await writeImage(roomsDir, room, data, options);
-      const meta = { contentType: type.mime, uploadedBy: options.uploadedBy };
-      const { record, stale } = transaction(db, () => {
-        const row = insert.get(room, file, meta.contentType, size, meta.uploadedBy, Date.now());
-        const staleRows = selectStale.all(room, keep) as Row[];
-        for (const old of staleRows) deleteOne.run(old.id);
-        return { record: toRecord(row as Row), stale: staleRows.map(toRecord) };
+    /** Inserts the upload and deletes the rows past `keep`, in one transaction. */
+    insertPruning(room: string, file: string, staged: StagedImage, options: CommitOptions) {
+      return transaction(db, () => {
+        const row = insert.get(
+          room,
+          file,
+          staged.type.mime,
+          staged.size,
+          options.uploadedBy,
+          Date.now(),
+          options.caption ?? null,
+        );
+        const stale = selectStale.all(room, keep) as Row[];
+        for (const old of stale) deleteOne.run(old.id);
+        return { record: toRecord(row as Row), stale: stale.map(toRecord) };
       });
-      // Rows go first, files after: a reader never gets a row whose file is already gone for good.
-      for (const old of stale) await removeIfExists(join(dir, old.file));
-      return { record, created };
     },
-
-    current: (room) => {
-      const row = selectRecent.get(room, 1) as Row | undefined;
-      return row ? toRecord(row) : null;
-    },
-    recent: (room, limit) => (selectRecent.all(room, limit) as Row[]).map(toRecord),
-    image: (room, id) => {
+    deleteAll: (room: string) => (deleteAll.all(room) as Row[]).map(toRecord),
+    count: (room: string) => Number((countRoom.get(room) as Row).n),
+    recent: (room: string, limit: number) => (selectRecent.all(room, limit) as Row[]).map(toRecord),
+    image: (room: string, id: number) => {
       const row = selectOne.get(room, id) as Row | undefined;
       return row ? toRecord(row) : null;
     },
-    pathOf: (record) => join(roomDir(record.room), "images", record.file),
   };
+}
+
+/** Rooms that exist, by name: folders of `rooms/` with a `.htpasswd`. */
+async function listRooms(roomsDir: string): Promise<string[]> {
+  const rooms: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(roomsDir)) {
+      if (!entry.isDirectory || !/^[A-Za-z0-9_-]+$/.test(entry.name)) continue;
+      // A folder without `.htpasswd` is not a room (e.g. one an older version left behind).
+      if (await isFile(join(roomsDir, entry.name, ".htpasswd"))) rooms.push(entry.name);
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return rooms.sort();
 }
 
 /** Creates a room's folder and `.htpasswd` (starting with `line`); false when it existed. */
@@ -166,43 +262,26 @@ async function createRoom(roomDir: string, line: string): Promise<boolean> {
   }
 }
 
-/** Writes an upload into `rooms/<room>/images/`, creating the room after it when asked to. */
-async function writeImage(
+/** Writes an upload to `rooms/.tmp-upload-*`, checking its first bytes are an image's. */
+async function stageUpload(
   roomsDir: string,
-  room: string,
   data: ReadableStream<Uint8Array>,
-  { maxBytes, createWith }: SaveImageOptions,
-): Promise<{ file: string; size: number; type: ImageType; created: boolean }> {
-  const dir = join(roomsDir, room, "images");
+  maxBytes: number,
+): Promise<StagedImage> {
   let type: ImageType | undefined;
-  const fileName = () => `${Date.now()}-${crypto.randomUUID().slice(0, 8)}.${type!.ext}`;
   const check = (head: Uint8Array) => {
     type = detectImageType(head) ?? undefined;
     if (!type) throw new NotAnImageError();
   };
-  const limits = { maxBytes, peekBytes: 32, check };
-  let file = "";
-  let size: number;
-  let created = false;
-  if (createWith === undefined) {
-    await Deno.mkdir(dir, { recursive: true });
-    size = await writeFileAtomic({ dir, name: () => (file = fileName()) }, data, limits);
-  } else {
-    // A new room: the image lands outside it first, so a refused upload leaves no room.
-    await Deno.mkdir(roomsDir, { recursive: true });
-    const staged = join(roomsDir, `.tmp-upload-${crypto.randomUUID()}`);
-    size = await writeFileAtomic(staged, data, limits);
-    try {
-      created = await createRoom(join(roomsDir, room), createWith);
-      file = fileName();
-      await renameDurably(staged, join(dir, file));
-    } catch (error) {
-      await removeIfExists(staged);
-      throw error;
-    }
+  // Staged outside every room, so a refused upload leaves no room and no file in one.
+  await Deno.mkdir(roomsDir, { recursive: true });
+  const path = join(roomsDir, `.tmp-upload-${crypto.randomUUID()}`);
+  const size = await writeFileAtomic(path, data, { maxBytes, peekBytes: 32, check });
+  if (!type) {
+    await removeIfExists(path);
+    throw new Error("Cannot save image: its type was never detected");
   }
-  if (!type) throw new Error("Cannot save image: its type was never detected");
-  return { file, size, type, created };
+  return { path, size, type };
 }
 
 async function isFile(path: string): Promise<boolean> {
@@ -215,7 +294,8 @@ async function isFile(path: string): Promise<boolean> {
 }
 
 /**
- * Removes the temp files a crash left in image rooms (`rooms/.tmp-*`, `rooms/<room>/images/.tmp-*`),
+ * Removes the temp files a crash left in image rooms (`rooms/.tmp-*`, `rooms/<dir>/.tmp-*`,
+ * `rooms/<room>/images/.tmp-*`),
  * as the media library does for its folder; run once at start, before requests. Returns how many.
  */
 export async function removeUploadLeftovers(dataDir: string): Promise<number> {
@@ -233,6 +313,8 @@ export async function removeUploadLeftovers(dataDir: string): Promise<number> {
     await sweep(roomsDir);
     for await (const entry of Deno.readDir(roomsDir)) {
       if (!entry.isDirectory) continue;
+      // A room's own folder holds `.tmp-htpasswd-*` of an uploaders edit; `.thumbs/` the thumbnailer's.
+      await sweep(join(roomsDir, entry.name));
       await sweep(join(roomsDir, entry.name, "images")).catch((error) => {
         if (!(error instanceof Deno.errors.NotFound)) throw error;
       });

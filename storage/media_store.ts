@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Db, Row } from "./db.ts";
 import { removeIfExists, renameDurably, writeFileAtomic } from "./files.ts";
 import { detectImageType } from "./image_types.ts";
+import { readDimensions } from "./media_dimensions.ts";
 import { checkSvg } from "./svg_check.ts";
 
 /** The seed's allowed extensions, with the type each is served as. */
@@ -21,10 +22,28 @@ export const MEDIA_NAME = /^[0-9a-f]{32}\.(jpg|jpeg|png|gif|webp|svg|bmp)$/;
 
 export interface MediaRecord {
   filename: string;
+  /** The name it was uploaded under, cleaned; null for files indexed from the folder. */
+  originalName: string | null;
   contentType: string;
   size: number;
+  /** From the file's header; null when it states none (an SVG sized in %). */
+  width: number | null;
+  height: number | null;
   /** Milliseconds since the epoch. */
   createdAt: number;
+}
+
+/** Listing orders: newest first, by name (original, else stored) A→Z, largest first. */
+export const MEDIA_SORTS = ["newest", "name", "size"] as const;
+export type MediaSort = typeof MEDIA_SORTS[number];
+
+export interface MediaQuery {
+  limit?: number;
+  offset?: number;
+  /** Case-insensitive text both names must contain one of; empty or absent matches all. */
+  q?: string;
+  /** @default "newest" */
+  sort?: MediaSort;
 }
 
 /** The upload's bytes do not match its extension, or are an SVG Roomcast will not keep. */
@@ -37,11 +56,14 @@ export class MediaContentError extends Error {
 
 export interface MediaStore {
   /** Streams `data` to a new file named `<32 hex>.<ext>`; its content must match `ext`. */
-  save(data: ReadableStream<Uint8Array>, ext: string, maxBytes: number): Promise<MediaRecord>;
-  /** Newest first. */
-  list(
-    page: { limit?: number; offset?: number },
-  ): Promise<{ total: number; records: MediaRecord[] }>;
+  save(
+    data: ReadableStream<Uint8Array>,
+    ext: string,
+    maxBytes: number,
+    options?: { originalName?: string | null },
+  ): Promise<MediaRecord>;
+  /** One page of the files matching `q`; `total` counts every match. */
+  list(query: MediaQuery): Promise<{ total: number; records: MediaRecord[] }>;
   /** Null for unknown and for invalid names. */
   get(filename: string): Promise<MediaRecord | null>;
   /** Removes the file and its row; false when there was none. */
@@ -54,10 +76,26 @@ export interface MediaStore {
 
 const toRecord = (row: Row): MediaRecord => ({
   filename: String(row.filename),
+  originalName: row.original_name === null ? null : String(row.original_name),
   contentType: String(row.content_type),
   size: Number(row.size),
+  width: row.width === null ? null : Number(row.width),
+  height: row.height === null ? null : Number(row.height),
   createdAt: Number(row.created_at),
 });
+
+/** What `q` is matched against: both names, case-folded the same way as the query. */
+const searchText = (filename: string, originalName: string | null) =>
+  fold(originalName ? `${originalName}\n${filename}` : filename);
+const fold = (text: string) => text.normalize("NFKC").toLowerCase();
+/** `q` as a LIKE pattern matching it anywhere, its own `%`, `_` and `\` taken literally. */
+const containing = (q: string) => `%${fold(q).replace(/[\\%_]/g, (ch) => "\\" + ch)}%`;
+
+const ORDER: Record<MediaSort, string> = {
+  newest: "created_at DESC, filename",
+  name: "COALESCE(original_name, filename) COLLATE NOCASE, filename",
+  size: "size DESC, filename",
+};
 
 const TYPE_NAMES: Record<string, string> = { jpg: "JPEG", png: "PNG", gif: "GIF", webp: "WebP" };
 
@@ -65,12 +103,22 @@ const TYPE_NAMES: Record<string, string> = { jpg: "JPEG", png: "PNG", gif: "GIF"
 function statements(db: Db) {
   return {
     insert: db.prepare(
-      "INSERT INTO media_files (filename, content_type, size, created_at) VALUES (?, ?, ?, ?) RETURNING *",
+      `INSERT INTO media_files
+         (filename, original_name, content_type, size, width, height, created_at, search_text)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
     ),
-    count: db.prepare("SELECT COUNT(*) AS n FROM media_files"),
-    page: db.prepare(
-      "SELECT * FROM media_files ORDER BY created_at DESC, filename LIMIT ? OFFSET ?",
-    ),
+    count: db.prepare("SELECT COUNT(*) AS n FROM media_files WHERE search_text LIKE ? ESCAPE '\\'"),
+    pages: Object.fromEntries(
+      MEDIA_SORTS.map((sort) => [
+        sort,
+        db.prepare(
+          `SELECT * FROM media_files WHERE search_text LIKE ? ESCAPE '\\'
+           ORDER BY ${ORDER[sort]} LIMIT ? OFFSET ?`,
+        ),
+      ]),
+    ) as Record<MediaSort, ReturnType<Db["prepare"]>>,
+    unsized: db.prepare("SELECT filename FROM media_files WHERE width IS NULL"),
+    resize: db.prepare("UPDATE media_files SET width = ?, height = ? WHERE filename = ?"),
     one: db.prepare("SELECT * FROM media_files WHERE filename = ?"),
     names: db.prepare("SELECT filename FROM media_files"),
     deleteOne: db.prepare("DELETE FROM media_files WHERE filename = ?"),
@@ -120,7 +168,8 @@ export function createMediaStore(db: Db, dir: string): MediaStore {
   const q = statements(db);
 
   // Once per store: make the folder, drop temp files a crash left, index files put there by hand
-  // (e.g. a folder copied from the old Media Server) and forget rows whose file is gone.
+  // (e.g. a folder copied from the old Media Server), forget rows whose file is gone, and read the
+  // dimensions of files stored before they were recorded.
   let prepared: Promise<void> | undefined;
   const ready = () => (prepared ??= prepare());
   const prepare = async () => {
@@ -131,12 +180,28 @@ export function createMediaStore(db: Db, dir: string): MediaStore {
       if (entry.name.startsWith(".tmp-") || entry.name.startsWith(".svg-")) {
         await removeIfExists(join(dir, entry.name));
       } else if (MEDIA_NAME.test(entry.name) && !known.delete(entry.name)) {
-        const stat = await Deno.stat(join(dir, entry.name));
+        const path = join(dir, entry.name);
+        const stat = await Deno.stat(path);
         const ext = entry.name.slice(33);
-        q.insert.get(entry.name, MEDIA_TYPES[ext], stat.size, stat.mtime?.getTime() ?? Date.now());
+        const dims = await readDimensions(path, ext);
+        q.insert.get(
+          entry.name,
+          null,
+          MEDIA_TYPES[ext],
+          stat.size,
+          dims?.width ?? null,
+          dims?.height ?? null,
+          stat.mtime?.getTime() ?? Date.now(),
+          searchText(entry.name, null),
+        );
       } else known.delete(entry.name);
     }
     for (const gone of known) q.deleteOne.run(gone);
+    for (const row of q.unsized.all() as Row[]) {
+      const filename = String(row.filename);
+      const dims = await readDimensions(join(dir, filename), filename.slice(33));
+      if (dims) q.resize.run(dims.width, dims.height, filename);
+    }
   };
 
   const pathOf = (filename: string) => {
@@ -145,24 +210,37 @@ export function createMediaStore(db: Db, dir: string): MediaStore {
   };
 
   return {
-    async save(data, ext, maxBytes) {
+    async save(data, ext, maxBytes, { originalName = null } = {}) {
       await ready();
       const type = MEDIA_TYPES[ext];
       if (!type) throw new Error(`Cannot save media: unknown extension ${ext}`);
       const filename = `${crypto.randomUUID().replaceAll("-", "")}.${ext}`;
       const size = await writeMedia(dir, filename, ext, data, maxBytes);
       try {
-        return toRecord(q.insert.get(filename, type, size, Date.now()) as Row);
+        const dims = await readDimensions(pathOf(filename), ext);
+        const row = q.insert.get(
+          filename,
+          originalName,
+          type,
+          size,
+          dims?.width ?? null,
+          dims?.height ?? null,
+          Date.now(),
+          searchText(filename, originalName),
+        );
+        return toRecord(row as Row);
       } catch (error) {
         await removeIfExists(pathOf(filename));
         throw error;
       }
     },
 
-    async list({ limit = -1, offset = 0 }) {
+    async list({ limit = -1, offset = 0, q: text = "", sort = "newest" }) {
       await ready();
-      const total = Number((q.count.get() as Row).n);
-      return { total, records: (q.page.all(limit, offset) as Row[]).map(toRecord) };
+      const pattern = containing(text);
+      const total = Number((q.count.get(pattern) as Row).n);
+      const rows = q.pages[sort].all(pattern, limit, offset) as Row[];
+      return { total, records: rows.map(toRecord) };
     },
 
     async get(filename) {

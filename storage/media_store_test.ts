@@ -22,6 +22,7 @@ Deno.test("createMediaStore() indexes files already in the folder and drops cras
     assertEquals(total, 1);
     assertEquals(records[0].filename, old);
     assertEquals(records[0].contentType, "image/png");
+    assertEquals([records[0].width, records[0].height, records[0].originalName], [1, 1, null]);
     assertEquals([...Deno.readDirSync(media)].map((e) => e.name).sort(), [old, "notes.txt"]);
   } finally {
     db.close();
@@ -69,6 +70,26 @@ Deno.test("createMediaStore().useToken() accepts a signature once and forgets it
     store.useToken("other", Date.now() + 60_000); // sweeps expired ones
     const left = db.prepare("SELECT signature FROM media_token_uses ORDER BY signature").all();
     assertEquals(left.map((r) => r.signature), ["abc", "other"]);
+  } finally {
+    db.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("createMediaStore() reads the dimensions of files stored before they were recorded", async () => {
+  const dir = await Deno.makeTempDir();
+  const db = openDb(join(dir, "test.db"));
+  try {
+    const media = join(dir, "media");
+    await Deno.mkdir(media);
+    const old = "00000000000000000000000000000001.png";
+    await Deno.writeFile(join(media, old), tinyPng());
+    // A row as 004_media.sql left it: no name, no dimensions.
+    db.prepare(
+      "INSERT INTO media_files (filename, content_type, size, created_at, search_text) VALUES (?, ?, ?, ?, ?)",
+    ).run(old, "image/png", tinyPng().length, 1, old);
+    const { records } = await createMediaStore(db, media).list({ q: "0001" });
+    assertEquals(records.map((r) => [r.filename, r.width, r.height]), [[old, 1, 1]]);
   } finally {
     db.close();
     await Deno.remove(dir, { recursive: true });

@@ -42,20 +42,11 @@ export function receiveMultipartFile<T>(
   request: Request,
   options: ReceiveOptions<T>,
 ): Promise<Received<T>> {
-  const type = request.headers.get("content-type") ?? "";
-  if (!/^multipart\/form-data\s*;/i.test(type) || !request.body) {
-    return Promise.reject(
-      new MultipartError("not-multipart", "Request body must be multipart/form-data"),
-    );
-  }
   let parser: busboy.Busboy;
   try {
-    parser = busboy({
-      headers: { "content-type": type },
-      limits: { fileSize: options.maxBytes + 1, files: 4, fields: 32, parts: 40, fieldSize: 65536 },
-    });
-  } catch {
-    return Promise.reject(new MultipartError("malformed", "Malformed multipart boundary"));
+    parser = createParser(request, options.maxBytes);
+  } catch (error) {
+    return Promise.reject(error);
   }
   const source = Readable.fromWeb(request.body as import("node:stream/web").ReadableStream);
   const fields: Record<string, string> = {};
@@ -120,6 +111,22 @@ export function receiveMultipartFile<T>(
     source.on("error", (error) => fail(new MultipartError("malformed", String(error.message))));
     source.pipe(parser);
   });
+}
+
+/** A busboy parser for the request's boundary; a MultipartError when there is none to parse. */
+function createParser(request: Request, maxBytes: number): busboy.Busboy {
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^multipart\/form-data\s*;/i.test(type) || !request.body) {
+    throw new MultipartError("not-multipart", "Request body must be multipart/form-data");
+  }
+  try {
+    return busboy({
+      headers: { "content-type": type },
+      limits: { fileSize: maxBytes + 1, files: 4, fields: 32, parts: 40, fieldSize: 65536 },
+    });
+  } catch {
+    throw new MultipartError("malformed", "Malformed multipart boundary");
+  }
 }
 
 /**

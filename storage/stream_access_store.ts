@@ -47,8 +47,9 @@ const toInvite = (row: Row): StreamInvite => ({
   revokedAt: num(row.revoked_at),
 });
 
-export function createStreamAccessStore(db: Db): StreamAccessStore {
-  const q = {
+/** The store's statements, prepared once. */
+function statements(db: Db) {
+  return {
     insertInvite: db.prepare(
       `INSERT INTO stream_invites (room_id, token_hash, label, created_at, expires_at, max_uses)
        VALUES (?, ?, ?, ?, ?, ?) RETURNING *`,
@@ -81,6 +82,10 @@ export function createStreamAccessStore(db: Db): StreamAccessStore {
     ),
     endSession: db.prepare("DELETE FROM stream_admin_sessions WHERE token_hash = ?"),
   };
+}
+
+export function createStreamAccessStore(db: Db): StreamAccessStore {
+  const q = statements(db);
 
   return {
     createInvite(roomId, { label, expiresAt, maxUses }) {

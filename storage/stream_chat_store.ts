@@ -87,8 +87,9 @@ const toBan = (row: Row): StreamBan => ({
   createdAt: Number(row.created_at),
 });
 
-export function createStreamChatStore(db: Db): StreamChatStore {
-  const q = {
+/** The store's statements, prepared once. */
+function statements(db: Db) {
+  return {
     messages: db.prepare(
       `SELECT * FROM (SELECT * FROM stream_messages WHERE room_id = ? ORDER BY id DESC LIMIT ?)
        ORDER BY id`,
@@ -131,6 +132,10 @@ export function createStreamChatStore(db: Db): StreamChatStore {
          OR (? AND ip_hash IS NOT NULL AND ip_hash = ?)) LIMIT 1`,
     ),
   };
+}
+
+export function createStreamChatStore(db: Db): StreamChatStore {
+  const q = statements(db);
 
   const byHash = (tokenHash: string) => {
     const row = q.token.get(tokenHash, Date.now()) as Row | undefined;

@@ -174,7 +174,7 @@ export async function filesUnder(dir: string, prefix = ""): Promise<string[]> {
 
 /** POSTs `body` as the multipart `file` field to `/upload?token=` (no `token` when undefined). */
 export function uploadMedia(
-  server: { url: string },
+  server: { url: string; fetch?: (request: Request) => Promise<Response> },
   token: string | undefined,
   body: Uint8Array,
   filename = "photo.png",
@@ -183,5 +183,6 @@ export function uploadMedia(
   const form = new FormData();
   form.append(field, new Blob([body as BlobPart]), filename);
   const query = token === undefined ? "" : `?token=${encodeURIComponent(token)}`;
-  return fetch(`${server.url}upload${query}`, { method: "POST", body: form });
+  const request = new Request(`${server.url}upload${query}`, { method: "POST", body: form });
+  return (server.fetch ?? fetch)(request);
 }

@@ -1,70 +1,33 @@
 // Helpers for stream room tests: an SSE client that keeps every event, and the admin API calls.
-import { takeSseFrames } from "./_sse.ts";
+import { api as request } from "./_api.ts";
+import { type FollowedFrame, followSse as follow } from "./_sse.ts";
 
-export interface SseEvent {
-  id?: string;
-  event: string;
-  data: string;
-  json: { id?: number; type: string; data: Record<string, unknown> & { slug?: string } };
+/** What every stream room SSE frame carries: JSON `{id, type, data}`. */
+type EventJson = { id?: number; type: string; data: Record<string, unknown> & { slug?: string } };
+
+export interface SseEvent extends FollowedFrame<EventJson> {
+  json: EventJson;
 }
 
-/** Follows an SSE stream, keeping every event; `waitFor` resolves on the first match. */
+/** tests/_sse.ts's `followSse()`, frames as `events`; a frame that is not JSON never matches. */
 export async function followSse(url: string, headers: Record<string, string> = {}) {
-  const abort = new AbortController();
-  const response = await fetch(url, { headers, signal: abort.signal });
-  if (!response.ok) throw new Error(`Cannot follow ${url}: ${response.status}`);
-  const events: SseEvent[] = [];
-  const waiters = new Set<() => void>();
-  const reading = (async () => {
-    let buffer = "";
-    try {
-      for await (const text of response.body!.pipeThrough(new TextDecoderStream())) {
-        const taken = takeSseFrames(buffer + text);
-        buffer = taken.rest;
-        for (const frame of taken.frames) {
-          let json;
-          try {
-            json = JSON.parse(frame.data);
-          } catch {
-            json = { type: "text", data: {} };
-          }
-          events.push({ id: frame.id, event: frame.event ?? "message", data: frame.data, json });
-          for (const wake of waiters) wake();
-        }
-      }
-    } catch { /* aborted by close() */ }
-  })();
+  const follower = await follow<EventJson>(url, headers);
   return {
-    events,
-    waitFor(match: (e: SseEvent) => boolean, timeoutMs = 10_000): Promise<SseEvent> {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const found = events.find(match);
-          if (!found) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve(found);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(
-            new Error(`No matching SSE event within ${timeoutMs} ms: ${JSON.stringify(events)}`),
-          );
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
+    events: follower.frames as SseEvent[],
+    waitFor(match: (e: SseEvent) => boolean, timeoutMs?: number): Promise<SseEvent> {
+      const matched = (f: FollowedFrame<EventJson>) => f.json !== undefined && match(f as SseEvent);
+      return follower.waitFor(matched, timeoutMs) as Promise<SseEvent>;
     },
-    async close() {
-      abort.abort();
-      await reading;
-    },
+    close: () => follower.close(),
   };
 }
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
 
-/** Calls the stream rooms API; `admin` adds the x-admin-token header. */
+/**
+ * tests/_api.ts's `api()` as a script calls the stream rooms API: no Origin, and `admin` (the
+ * test token unless false) as the x-admin-token header.
+ */
 export async function api(
   base: string,
   method: string,
@@ -72,26 +35,16 @@ export async function api(
   options: { body?: unknown; admin?: string | false } = {},
   // deno-lint-ignore no-explicit-any
 ): Promise<{ status: number; body: any }> {
-  const headers: Record<string, string> = {};
-  if (options.admin !== false) headers["x-admin-token"] = options.admin ?? ADMIN_TOKEN;
-  if (options.body !== undefined) headers["content-type"] = "application/json";
-  const response = await fetch(`${base}${path.replace(/^\//, "")}`, {
-    method,
+  const headers: Record<string, string> = options.admin === false
+    ? {}
+    : { "x-admin-token": options.admin ?? ADMIN_TOKEN };
+  const target = { url: base, origin: new URL(base).origin };
+  const { status, body } = await request(target, method, path, {
+    body: options.body,
     headers,
-    body: options.body === undefined
-      ? undefined
-      : typeof options.body === "string"
-      ? options.body
-      : JSON.stringify(options.body),
+    origin: null,
   });
-  const text = await response.text();
-  let body;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = text;
-  }
-  return { status: response.status, body };
+  return { status, body };
 }
 
 /** Posts an nginx-rtmp style form to a hook, e.g. `/hooks/rtmp/publish`. */

@@ -3,6 +3,7 @@
 import type { Browser, Page } from "playwright-core";
 import { join } from "node:path";
 import { assertEquals } from "./_assert.ts";
+import { waitFor } from "./_wait.ts";
 import type { TestServer } from "./_server.ts";
 import { api, signupUser, type TestUser } from "./_workspaces.ts";
 
@@ -136,6 +137,30 @@ export function peerStats(page: Page): Promise<PcStats[]> {
       };
     }));
   });
+}
+
+/**
+ * The pages' stats once every connection received `minBytes` more audio than in `before` (same
+ * order): the audio is flowing, however slowly a loaded machine starts it.
+ */
+export async function audioGrown(
+  pages: Page[],
+  before: PcStats[][],
+  { minBytes = 1000, timeoutMs = 10_000 } = {},
+): Promise<PcStats[][]> {
+  let last: PcStats[][] = [];
+  try {
+    return await waitFor(async () => {
+      last = await Promise.all(pages.map(peerStats));
+      const grown = last.every((pcs, i) =>
+        pcs.length === before[i].length &&
+        pcs.every((pc, j) => pc.audioBytes > before[i][j].audioBytes + minBytes)
+      );
+      return grown ? last : null;
+    }, { timeoutMs, intervalMs: 100, what: "audio on every connection" });
+  } catch {
+    return last; // the caller's assertions say which connection fell short
+  }
 }
 
 /** Waits until the page has `count` connected RTCPeerConnections. */

@@ -40,6 +40,10 @@ export interface AuthActionsDeps {
   workspaces: SignupWorkspaces;
   /** @default "open" */
   signupMode?: SignupMode;
+  /** ADMIN_EMAILS; when empty, the first account of a fresh install becomes the admin. */
+  adminEmails?: readonly string[];
+  /** Told when sign-up made the first account the admin, so the log can say who. */
+  onFirstAdmin?: (account: Account) => void;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -157,8 +161,14 @@ export function createAuthActions(deps: AuthActionsDeps): AuthActions {
           if (via === "first" && accounts.count() !== 1) throw inviteRequired();
           if (via === "invite") redeem(created, invite!);
           workspaces.joinDefaultServer?.(created.id);
+          // Alone once inserted (in this transaction): the first account of a fresh install.
+          if (!deps.adminEmails?.length && accounts.count() === 1) {
+            accounts.markFirstAdmin(created.id);
+            created.firstAdmin = true;
+          }
         })
       );
+      if (account?.firstAdmin) deps.onFirstAdmin?.(account);
       if (!account) {
         throw new HttpError(409, "An account with this email already exists", {
           code: "email_taken",

@@ -1,6 +1,7 @@
 // Accounts against the real server: EchoSphere's forms, the JSON API, sessions, limits and CSRF.
 import { assert, assertEquals, assertMatch } from "../../tests/_assert.ts";
 import { startServer, type TestServer } from "../../tests/_server.ts";
+import { startApp } from "../../tests/_app.ts";
 import { api, sessionCookie, signupUser } from "../../tests/_workspaces.ts";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
@@ -139,7 +140,7 @@ Deno.test("auth: the forms re-render with a 400 and the message on bad input", a
 });
 
 Deno.test("auth: JSON API errors, and passwords and sessions are stored hashed", async () => {
-  const server = await startServer();
+  const server = await startApp();
   try {
     const user = await signupUser(server, "grace", "compiler-1952");
     const wrongPassword = await api(server, null, "POST", "api/auth/login", {

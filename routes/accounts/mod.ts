@@ -5,7 +5,7 @@ import type { Config } from "../../config.ts";
 import type { ClientOptions } from "../../edge/client.ts";
 import type { Logger } from "../../log.ts";
 import type { WsUser } from "../../realtime/ws.ts";
-import { createAccountsStore } from "../../storage/accounts_store.ts";
+import { type AccountsStore, createAccountsStore } from "../../storage/accounts_store.ts";
 import type { Db } from "../../storage/db.ts";
 import type { PasswordPool } from "../../storage/password_pool.ts";
 import { createSessionsStore } from "../../storage/sessions_store.ts";
@@ -22,7 +22,7 @@ import {
 
 export interface AccountsFeatureDeps {
   db: Db;
-  config: Pick<Config, "basePath" | "sessionTtlDays" | "signup">;
+  config: Pick<Config, "basePath" | "sessionTtlDays" | "signup" | "adminEmails">;
   log: Logger;
   client: ClientOptions;
   /** The Origin rule for cookie-authenticated writes (edge/origin.ts). */
@@ -46,6 +46,18 @@ const PURGE_EVERY_MS = 60 * 60 * 1000;
 // How late at most a socket notices that its session expired (one indexed lookup per session).
 const SOCKET_SWEEP_MS = 10_000;
 
+/** Says at start who the admins are, so an operator sees which rule applies. */
+function logAdmins(log: Logger, adminEmails: readonly string[], accounts: AccountsStore): void {
+  if (adminEmails.length) {
+    log.info("Admins are the accounts in ADMIN_EMAILS", { emails: adminEmails });
+    return;
+  }
+  const first = accounts.firstAdmin();
+  if (first) log.info("The admin is the install's first account", { email: first.email });
+  else if (accounts.count() === 0) log.info("The first account to sign up will be the admin");
+  else log.warn("No account is an admin: set ADMIN_EMAILS to name them");
+}
+
 export function createAccountsFeature(deps: AccountsFeatureDeps): AccountsFeature {
   const { db, config, log } = deps;
   const accounts = createAccountsStore(db, { passwords: deps.passwords });
@@ -56,12 +68,19 @@ export function createAccountsFeature(deps: AccountsFeatureDeps): AccountsFeatur
     basePath: config.basePath,
     client: deps.client,
     sockets: deps.sockets,
+    adminEmails: config.adminEmails,
   });
   const actions = createAuthActions({
     accounts,
     signupMode: config.signup,
     workspaces: deps.workspaces,
+    adminEmails: config.adminEmails,
+    onFirstAdmin: (account) =>
+      log.info("The first account is the admin (ADMIN_EMAILS is not set)", {
+        email: account.email,
+      }),
   });
+  logAdmins(log, config.adminEmails, accounts);
   const purge = setInterval(() => {
     const removed = sessions.purgeExpired();
     if (removed) log.debug("Purged expired sessions", { removed });

@@ -7,6 +7,7 @@ import { clientIp, type ClientOptions, isTls } from "../../edge/client.ts";
 import type { WsClient, WsTransport, WsUser } from "../../realtime/ws.ts";
 import type { Account, AccountsStore } from "../../storage/accounts_store.ts";
 import type { SessionsStore } from "../../storage/sessions_store.ts";
+import type { SiteViewer } from "./wire.ts";
 
 export const SESSION_COOKIE = "roomcast_session";
 /** Close code for a socket whose session ended (logout, expiry, sign out everywhere): 4000 + 401. */
@@ -22,6 +23,8 @@ export interface SessionAuthOptions {
   /** How the request looked to the client: TLS (the cookie's Secure flag) and its address. */
   client: ClientOptions;
   sockets: SessionSockets;
+  /** ADMIN_EMAILS (lowercased); when empty, the account marked the first admin is the admin. */
+  adminEmails?: readonly string[];
 }
 
 export interface SessionAuth {
@@ -37,6 +40,15 @@ export interface SessionAuth {
   signOutEverywhere(c: Context): number;
   /** The client's address (what a trusted proxy saw, edge/client.ts). */
   clientIp(c: Context): string;
+  /** Whether the request's session is an admin's: one sign-in for every admin page. */
+  isAdmin(c: Context): boolean;
+  /** Who is signed in, as the page header shows it (boot data), or null. */
+  viewer(c: Context): SiteViewer | null;
+}
+
+/** Who is an admin: ADMIN_EMAILS when set, else the first account of a fresh install. */
+export function accountIsAdmin(account: Account, adminEmails: readonly string[]): boolean {
+  return adminEmails.length ? adminEmails.includes(account.email) : account.firstAdmin;
 }
 
 // Browsers cap cookie lifetimes at 400 days, and hono/cookie refuses longer ones.
@@ -135,5 +147,15 @@ export function createSessionAuth(options: SessionAuthOptions): SessionAuth {
       return ended;
     },
     clientIp: (c) => clientIp(c, client),
+    isAdmin(c) {
+      const account = user(c);
+      return account !== null && accountIsAdmin(account, options.adminEmails ?? []);
+    },
+    viewer(c) {
+      const account = user(c);
+      if (!account) return null;
+      const admin = accountIsAdmin(account, options.adminEmails ?? []);
+      return { email: account.email, displayName: account.displayName, admin };
+    },
   };
 }

@@ -15,6 +15,7 @@ import { clientIp, type ClientOptions } from "../../edge/client.ts";
 import { hasControlCharacters, optionalString } from "../../edge/fields.ts";
 import { createRateLimiter } from "../../edge/rate_limit.ts";
 import { type CodeLive, codeTopic } from "./code_live.ts";
+import type { CodeWatchers } from "./code_watchers.ts";
 import type {
   CodeEvents,
   CreatedSession,
@@ -36,6 +37,7 @@ import {
 export interface CodeDeps {
   store: CodeStore;
   live: CodeLive;
+  watchers: Pick<CodeWatchers, "count" | "changed">;
   hub: Pick<Hub, "publish">;
   sse: SseTransport;
   log: Logger;
@@ -78,10 +80,10 @@ export const snippetView = (s: CodeSnippet): SnippetView => ({
   pushed_at: iso(s.pushedAt),
 });
 
-type Lookup = (raw: string) => CodeSession;
+export type Lookup = (raw: string) => CodeSession;
 
 /** Finds a session by its code as typed (any case, dashes), or 404. */
-const createSessionLookup = (store: Pick<CodeStore, "byCode">): Lookup => (raw) => {
+export const createSessionLookup = (store: Pick<CodeStore, "byCode">): Lookup => (raw) => {
   const code = normaliseSessionCode(raw);
   const session = code ? store.byCode(code) : null;
   if (!session) throw new HttpError(404, "Session not found");
@@ -89,7 +91,11 @@ const createSessionLookup = (store: Pick<CodeStore, "byCode">): Lookup => (raw) 
 };
 
 /** The session whose creator token is in `Authorization` (raw, or `Bearer <token>`). */
-function creatorSession(sessionOf: Lookup, raw: string, header: string | undefined): CodeSession {
+export function creatorSession(
+  sessionOf: Lookup,
+  raw: string,
+  header: string | undefined,
+): CodeSession {
   const candidates = tokensFromHeader(header);
   if (candidates.length === 0) throw new HttpError(401, "Missing creator token");
   const session = sessionOf(raw);
@@ -150,6 +156,7 @@ function createSessionRoutes(deps: CodeDeps): Hono {
       ...sessionView(session),
       participant_count: store.participantCount(session.id),
       max_participants: MAX_PARTICIPANTS,
+      watching: deps.watchers.count(codeTopic(session.code)),
     };
     return c.json(info);
   });
@@ -174,10 +181,20 @@ function createSessionRoutes(deps: CodeDeps): Hono {
 
   app.get("/api/v1/sessions/anon/:code/events", async (c) => {
     const session = sessionOf(c.req.param("code"));
-    return await deps.sse.respond(codeTopic(session.code), c.req.raw, {
+    const topic = codeTopic(session.code);
+    const presenter = c.req.query("presenter") === "1";
+    let opened = false;
+    const response = await deps.sse.respond(topic, c.req.raw, {
       format: jsonFormat,
       notFound: "Session not found",
+      onClose: () => opened && deps.watchers.changed(topic, presenter, -1),
     });
+    // The stream subscribed while its response was made, unless it was refused or already gone.
+    if (response.ok && !c.req.raw.signal.aborted) {
+      opened = true;
+      deps.watchers.changed(topic, presenter, 1);
+    }
+    return response;
   });
 
   app.post("/api/v1/sessions/anon/:code/end", (c) => {
@@ -237,7 +254,8 @@ function createSnippetRoutes(deps: CodeDeps): Hono {
       throw new HttpError(400, "limit must be a whole number from 1 to 100");
     }
     const before = c.req.query("before") || undefined;
-    const page = store.history(session.id, { limit, before });
+    const fileName = c.req.query("file_name") || undefined;
+    const page = store.history(session.id, { limit, before, fileName });
     if (!page) throw new HttpError(400, "before must be the id of a snippet of this session");
     const snippets = page.snippets.map(snippetView);
     c.header("cache-control", "no-store");

@@ -1,18 +1,21 @@
-// Code session pages in headless Chromium: live, highlighted updates without reload; the presenter flow.
+// Code session pages in headless Chromium: live, highlighted updates without reload, file tabs with
+// per-file history and diffs, projector controls remembered, and the ended state.
 import { assert, assertEquals } from "../../tests/_assert.ts";
 import { startServer } from "../../tests/_server.ts";
 import { browserTest, launchBrowser } from "../../tests/_browser.ts";
 import { call, createSession } from "../../tests/_code_client.ts";
+import { DESKTOP } from "../../tests/_watch.ts";
+import { shootBoth } from "./_shots.ts";
 
 Deno.test({
-  name: "participant page shows each push highlighted, live, without reloading",
+  name: "participant page shows pushes per file, highlighted, live, with per-file history and diff",
   ...browserTest,
   async fn() {
     const server = await startServer();
     const browser = await launchBrowser();
     try {
       const { code, token } = await createSession(server);
-      const page = await browser.newPage();
+      const page = await browser.newPage({ viewport: DESKTOP });
       let loads = 0;
       page.on("load", () => loads++);
       const grouped = `${code.slice(0, 4)}-${code.slice(4, 8)}-${code.slice(8)}`;
@@ -30,52 +33,48 @@ Deno.test({
       };
       const first = await push("hello.py", "def greet(name):\n    return f'hi {name}'\n");
       await page.waitForSelector(`#snippet[data-id="${first}"]`, { timeout: 10_000 });
-      assertEquals(
-        await page.$eval("#code-view", (el) => el.getAttribute("data-language")),
-        "python",
-      );
+      assertEquals(await page.getAttribute("#code-view", "data-language"), "python");
       assertEquals(await page.$eval("#code .hljs-keyword", (el) => el.textContent), "def");
       assertEquals(
-        await page.$eval("#code", (el) => el.textContent),
+        await page.textContent("#code"),
         "def greet(name):\n    return f'hi {name}'\n",
+        "the view's text is the content, line numbers apart",
       );
-      assertEquals(await page.$eval(".gutter", (el) => el.textContent), "1\n2");
+      assertEquals(await page.$$eval("#code .line", (lines) => lines.length), 2);
 
       const second = await push("hello.py", "def greet(name):\n    return f'hello {name}'\n");
       await page.waitForSelector(`#snippet[data-id="${second}"]`, { timeout: 10_000 });
-      assertEquals(await page.$$eval("#history li", (items) => items.length), 2);
+      await page.waitForSelector("#history li:nth-child(2)");
 
       await page.click("#diff-tab");
       await page.waitForSelector("#diff .diff-added");
-      assertEquals(
-        await page.$eval("#diff .diff-added .text", (el) => el.textContent),
-        "    return f'hello {name}'",
-      );
-      assertEquals(
-        await page.$eval("#diff .diff-removed .text", (el) => el.textContent),
-        "    return f'hi {name}'",
-      );
+      assertEquals(await page.textContent("#diff .diff-added .text"), "    return f'hello {name}'");
+      assertEquals(await page.textContent("#diff .diff-removed .text"), "    return f'hi {name}'");
+      assert(await page.$("#diff .diff-added .hljs-string"), "diff rows are highlighted");
 
       assertEquals((await call(server, "POST", `/${code}/join`)).status, 201);
       await page.waitForSelector('#participants[data-count="1"]', { timeout: 10_000 });
 
-      // Step back through history, then a new push while pinned keeps the pinned one shown.
+      // Step back through this file's pushes; a new push of it keeps the older one shown.
+      await page.click('.tabs button:text-is("Code")');
       await page.click("#history li:nth-child(2) button");
       await page.waitForSelector(`#snippet[data-id="${first}"]`);
-      const third = await push("lib.rs", "fn main() {}\n");
+      await push("hello.py", "print('third')\n");
       await page.waitForSelector("#history li:nth-child(3)");
-      assertEquals(await page.$eval("#snippet", (el) => el.getAttribute("data-id")), first);
+      assertEquals(await page.getAttribute("#snippet", "data-id"), first);
       await page.click("#follow");
-      await page.click("text=Code");
-      await page.waitForSelector(`#snippet[data-id="${third}"]`);
-      assertEquals(
-        await page.$eval("#code-view", (el) => el.getAttribute("data-language")),
-        "rust",
-      );
+
+      // A push of another file opens its tab, and the page follows the presenter to it.
+      const rust = await push("lib.rs", "fn main() {}\n");
+      await page.waitForSelector(`#snippet[data-id="${rust}"]`);
+      assertEquals(await page.getAttribute("#code-view", "data-language"), "rust");
+      assertEquals(await page.$$eval("#file-tabs [data-file]", (tabs) => tabs.length), 2);
+      assertEquals(await page.$$eval("#history li", (items) => items.length), 1, "lib.rs only");
 
       assertEquals((await call(server, "POST", `/${code}/end`, { auth: token })).status, 200);
       await page.waitForSelector("#ended", { timeout: 10_000 });
       await page.waitForSelector("#status.status-ended");
+      await shootBoth(page, "participant-ended");
       assertEquals(loads, 1, "the page never reloaded");
     } finally {
       await browser.close();
@@ -85,51 +84,42 @@ Deno.test({
 });
 
 Deno.test({
-  name: "presenter page creates a session, pushes to a participant tab, and ends it",
+  name: "projector controls change the code view and are remembered by the browser",
   ...browserTest,
   async fn() {
     const server = await startServer();
     const browser = await launchBrowser();
     try {
-      const context = await browser.newContext();
-      const presenter = await context.newPage();
-      await presenter.goto(`${server.url}present`);
-      await presenter.fill("#session-name", "Friday review");
-      await presenter.click("#create");
-      await presenter.waitForSelector("#session-code", { timeout: 10_000 });
-      const code = (await presenter.textContent("#session-code"))!.replaceAll("-", "");
-      assertEquals(code.length, 10);
-      const link = await presenter.getAttribute("#join-link", "href");
-      assertEquals(link, `${server.url}code/${code}`);
-      assert(await presenter.$("#qr path"), "a QR code of the join link is drawn");
-
-      const viewer = await context.newPage();
-      await viewer.goto(link!);
-      await viewer.waitForSelector("#status.status-live", { timeout: 10_000 });
-      await viewer.fill('input[aria-label="Your name"]', "Bea");
-      await viewer.click(".join-form button");
-      await viewer.waitForSelector("#me");
-      await presenter.waitForSelector('#participants[data-count="1"]', { timeout: 10_000 });
-
-      await presenter.fill("#file-name", "app.ts");
-      await presenter.fill("#content", "const answer: number = 42;");
-      await presenter.click("#push");
-      await viewer.waitForSelector("#code .hljs-keyword", { timeout: 10_000 });
-      assertEquals(await viewer.textContent("#code"), "const answer: number = 42;");
-      const latest = await call(server, "GET", `/${code}/snippets`);
-      assertEquals([latest.body.file_name, latest.body.content], [
-        "app.ts",
-        "const answer: number = 42;",
-      ]);
-
-      // A reload of the presenter page keeps the session (the token stays in this browser).
-      await presenter.reload();
-      await presenter.waitForSelector("#last-push", { timeout: 10_000 });
-      presenter.on("dialog", (dialog) => void dialog.accept());
-      await presenter.click("#end");
-      await presenter.waitForSelector("#create", { timeout: 10_000 });
-      await viewer.waitForSelector("#ended", { timeout: 10_000 });
-      assertEquals((await call(server, "GET", `/${code}`)).status, 404);
+      const { code, token } = await createSession(server);
+      await call(server, "POST", `/${code}/snippets`, {
+        auth: token,
+        body: { file_name: "a.js", content: `const long = "${"x".repeat(300)}";\n` },
+      });
+      const context = await browser.newContext({ viewport: DESKTOP });
+      const page = await context.newPage();
+      await page.goto(`${server.url}code/${code}`);
+      await page.waitForSelector("#code-view");
+      const width = () => page.$eval("#code-view", (el) => [el.scrollWidth, el.clientWidth]);
+      const [wide, box] = await width();
+      assert(wide > box, "a long line scrolls sideways inside the view");
+      await page.click("#font-larger");
+      await page.click("#font-larger");
+      await page.click("#wrap");
+      await page.click("#theme");
+      await page.reload();
+      await page.waitForSelector("#code-view.theme-light.wrap");
+      assertEquals(await page.textContent("#font-size"), "18px");
+      assertEquals(
+        await page.$eval("#code", (el) => getComputedStyle(el).fontSize),
+        "18px",
+      );
+      const [wrapped, inside] = await width();
+      assert(wrapped <= inside, "wrapped lines fit the view");
+      assertEquals(
+        await page.$eval("#code-view", (el) => getComputedStyle(el).backgroundColor),
+        "rgb(255, 255, 255)",
+      );
+      await shootBoth(page, "participant-light");
       await context.close();
     } finally {
       await browser.close();

@@ -1,13 +1,17 @@
 // The live side of code sessions: events on `code:<CODE>`, ending (by hand or idle) and its timers.
 import type { Hub } from "../../realtime/hub.ts";
 import type { TopicNamespace } from "../../realtime/topics.ts";
+import type { WsFeature } from "../../realtime/ws.ts";
 import type { Logger } from "../../log.ts";
 import type { CodeSession, CodeStore } from "../../storage/code_store.ts";
+import type { CodeWatchers } from "./code_watchers.ts";
 import type { CodeEvents, EndReason } from "./wire.ts";
 
 export interface CodeLiveOptions {
   store: Pick<CodeStore, "end" | "idleSince">;
   hub: Pick<Hub, "publish" | "dropTopic">;
+  /** Told when a session ends, so no viewer count follows its `ended` event. */
+  watchers?: Pick<CodeWatchers, "forget">;
   log: Logger;
   /** A session with no create, join or push for this long ends by itself. */
   ttlMs: number;
@@ -35,12 +39,32 @@ export const codeTopic = (code: string): string => `code:${code}`;
  * `code:<CODE>`: anyone may follow a session that exists (the code is the secret), over SSE or
  * /ws. Snippets can be 256 KiB each, so a session keeps a shorter history than other topics.
  */
-export function codeNamespace(store: Pick<CodeStore, "byCode">): TopicNamespace {
+export function codeNamespace(
+  store: Pick<CodeStore, "byCode">,
+  watchers?: Pick<CodeWatchers, "recount">,
+): TopicNamespace {
   return {
     prefix: "code:",
     history: 32,
-    // Topics use the canonical code (upper case, no dashes), as the API returns it.
-    authorize: (_client, topic) => store.byCode(topic.slice("code:".length)) !== null,
+    authorize: (client, topic) => {
+      // Topics use the canonical code (upper case, no dashes), as the API returns it.
+      const allowed = store.byCode(topic.slice("code:".length)) !== null;
+      // A /ws subscriber joins the watcher count (SSE streams are counted where they open).
+      if (allowed && client) watchers?.recount(topic);
+      return allowed;
+    },
+  };
+}
+
+/** Sends the watcher count again when a socket that followed code sessions closes. */
+export function codeSocketWatch(watchers: Pick<CodeWatchers, "recount">): WsFeature {
+  return {
+    types: [],
+    // No message types of its own: the generic subscribe serves `code:` topics.
+    handle() {},
+    onClose(_client, topics) {
+      for (const topic of topics) if (topic.startsWith("code:")) watchers.recount(topic);
+    },
   };
 }
 
@@ -54,6 +78,7 @@ export function createCodeLive(options: CodeLiveOptions): CodeLive {
     end(session, reason) {
       if (!store.end(session.id)) return false;
       const topic = codeTopic(session.code);
+      options.watchers?.forget(topic);
       hub.publish<CodeEvents["ended"]>(topic, "ended", { session_code: session.code, reason });
       log.info("Code session ended", { code: session.code, reason });
       // The delay lets the `ended` frame reach every stream before the streams close.

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { assert, assertEquals } from "../../tests/_assert.ts";
 import { startServer } from "../../tests/_server.ts";
 import { openSocket } from "../../tests/_ws.ts";
+import { waitFor } from "../../tests/_wait.ts";
 import { silentLogger } from "../../log.ts";
 import { createHub } from "../../realtime/hub.ts";
 import { openDb } from "../../storage/db.ts";
@@ -11,7 +12,17 @@ import { api, call, createSession, sseReader } from "../../tests/_code_client.ts
 import { createCodeLive } from "./code_live.ts";
 import { newSessionCode } from "./code_secrets.ts";
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The reader without `watching` frames, which come whenever a stream opens or closes. */
+function withoutCounts(reader: ReturnType<typeof sseReader>): ReturnType<typeof sseReader> {
+  return {
+    ...reader,
+    async next(timeoutMs) {
+      let frame = await reader.next(timeoutMs);
+      while (frame?.event === "watching") frame = await reader.next(timeoutMs);
+      return frame;
+    },
+  };
+}
 
 Deno.test("code sessions: an SSE viewer gets every push in order, resumes without a gap, and hears the end", async () => {
   const server = await startServer();
@@ -25,8 +36,8 @@ Deno.test("code sessions: an SSE viewer gets every push in order, resumes withou
 
     const first = await fetch(api(server, `/${code}/events`));
     assertEquals(first.headers.get("content-type"), "text/event-stream; charset=utf-8");
-    const viewer = sseReader(first);
-    await pause(100);
+    // The stream subscribes before its headers are sent: what follows reaches it.
+    const viewer = withoutCounts(sseReader(first));
     assertEquals((await call(server, "POST", `/${code}/join`)).status, 201);
     for (let i = 1; i <= 3; i++) assertEquals((await push(i)).status, 201);
 
@@ -48,9 +59,9 @@ Deno.test("code sessions: an SSE viewer gets every push in order, resumes withou
 
     // Pushes while the viewer is away arrive after the reconnect, in order, none lost.
     for (let i = 4; i <= 6; i++) await push(i);
-    const again = sseReader(
+    const again = withoutCounts(sseReader(
       await fetch(api(server, `/${code}/events`), { headers: { "last-event-id": lastId } }),
-    );
+    ));
     const resumed: [string | undefined, string][] = [];
     for (let i = 0; i < 3; i++) {
       const frame = (await again.next())!;
@@ -135,7 +146,7 @@ Deno.test("createCodeLive() ends sessions idle past the TTL, tells viewers, and 
     assert(store.byCode(busy.code) !== null);
     assertEquals(store.latest(idle.id), null);
     assertEquals(events, ["ended"]);
-    await pause(50);
+    await waitFor(() => closed.length > 0, { what: "the stream to close" });
     assertEquals(closed, ["dropped"], "streams close after the end event");
   } finally {
     live.close();

@@ -3,7 +3,8 @@ import { Hono } from "hono";
 import type { CodeStore } from "../../storage/code_store.ts";
 import type { PageRenderer } from "../pages.ts";
 import { groupSessionCode, normaliseSessionCode } from "./code_secrets.ts";
-import type { CodePageData } from "./wire.ts";
+import { liveLimits } from "./code_files.ts";
+import type { CodePageData, PresentPageData } from "./wire.ts";
 
 export interface CodePagesDeps {
   store: Pick<CodeStore, "byCode">;
@@ -19,7 +20,7 @@ export function createCodePageRoutes(deps: CodePagesDeps, page: PageRenderer): H
     return page(c, {
       title: session ? `${session.displayName} · Roomcast` : "Code session · Roomcast",
       entry: "code",
-      styles: ["code.css"],
+      styles: ["code.css", "code_theme.css"],
       status: session ? 200 : 404,
       data: {
         code: session?.code ?? c.req.param("code").slice(0, 32),
@@ -33,7 +34,12 @@ export function createCodePageRoutes(deps: CodePagesDeps, page: PageRenderer): H
   app.get("/code", (c) => c.redirect("present", 303));
 
   app.get("/present", (c) => {
-    return page(c, { title: "Present code · Roomcast", entry: "present", styles: ["code.css"] });
+    return page(c, {
+      title: "Present code · Roomcast",
+      entry: "present",
+      styles: ["code.css", "code_theme.css"],
+      data: { limits: liveLimits() } satisfies PresentPageData,
+    });
   });
 
   return app;

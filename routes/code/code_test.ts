@@ -1,14 +1,15 @@
-// Code sessions against the real server process: CodeCast's contract, limits and refusals.
+// Code sessions: CodeCast's shapes in process (tests/_app.ts), limits and refusals on the real server.
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { assert, assertEquals, assertMatch } from "../../tests/_assert.ts";
-import { startServer, type TestServer } from "../../tests/_server.ts";
+import { startServer } from "../../tests/_server.ts";
+import { startApp } from "../../tests/_app.ts";
 import { api, call, createSession } from "../../tests/_code_client.ts";
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-function rowsOf(server: TestServer, sessionId: string): number[] {
+function rowsOf(server: { dataDir: string }, sessionId: string): number[] {
   const db = new DatabaseSync(join(server.dataDir, "roomcast.db"), { readOnly: true });
   try {
     return ["code_sessions", "code_participants", "code_snippets"].map((table) => {
@@ -23,7 +24,7 @@ function rowsOf(server: TestServer, sessionId: string): number[] {
 }
 
 Deno.test("code sessions: the whole CodeCast flow with the original's shapes", async () => {
-  const server = await startServer();
+  const server = await startApp();
   try {
     const created = await call(server, "POST", "", {
       body: { creator_token: "my-creator-token", display_name: "Live demo" },
@@ -143,7 +144,7 @@ Deno.test("code sessions: the whole CodeCast flow with the original's shapes", a
 });
 
 Deno.test("code sessions: 25 concurrent joins yield exactly 20 participants", async () => {
-  const server = await startServer();
+  const server = await startApp();
   try {
     const { code, id } = await createSession(server);
     const results = await Promise.all(
@@ -165,7 +166,7 @@ Deno.test("code sessions: 25 concurrent joins yield exactly 20 participants", as
 });
 
 Deno.test("code sessions: a generated creator token is returned once and stored only hashed", async () => {
-  const server = await startServer();
+  const server = await startApp();
   try {
     const created = await call(server, "POST", "", { body: { display_name: "No token" } });
     assertEquals(created.status, 201);
@@ -285,6 +286,7 @@ Deno.test("code sessions: pages and API live under BASE_PATH", async () => {
     const html = await page.text();
     assertMatch(html, /\/cc\/assets\/code\.js/);
     assertMatch(html, /\/cc\/assets\/code\.css/);
+    assertMatch(html, /\/cc\/assets\/code_theme\.css/);
     const missing = await fetch(`${server.url}code/ABCDEFGHJK`);
     assertEquals(missing.status, 404, "an unknown code still gets the page, saying so");
     assertMatch(await missing.text(), /"found":false/);
@@ -292,7 +294,7 @@ Deno.test("code sessions: pages and API live under BASE_PATH", async () => {
     assertMatch(await present.text(), /\/cc\/assets\/present\.js/);
     const bare = await fetch(`${server.url}code`);
     assertEquals(bare.url, `${server.url}present`, "/code without a code leads to /present");
-    const css = await fetch(`${server.url}assets/code.css`);
+    const css = await fetch(`${server.url}assets/code_theme.css`);
     assertEquals(css.status, 200);
     assertMatch(await css.text(), /\.hljs-keyword/);
   } finally {

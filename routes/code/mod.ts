@@ -1,5 +1,5 @@
 // Code sessions (CodeCast) as a Feature: the API, the participant and presenter pages, the `code:`
-// topics and the timer that ends idle sessions.
+// topics, live typing, watcher counts and the timer that ends idle sessions.
 import { Hono } from "hono";
 import type { Config } from "../../config.ts";
 import type { ClientOptions } from "../../edge/client.ts";
@@ -11,13 +11,15 @@ import type { Db } from "../../storage/db.ts";
 import type { Feature } from "../feature.ts";
 import type { PageRenderer } from "../pages.ts";
 import { createCodeRoutes } from "./code.ts";
-import { codeNamespace, createCodeLive } from "./code_live.ts";
+import { createCodeFileRoutes } from "./code_files.ts";
+import { createCodeWatchers } from "./code_watchers.ts";
+import { codeNamespace, codeSocketWatch, createCodeLive } from "./code_live.ts";
 import { createCodePageRoutes } from "./code_pages.ts";
 import { newSessionCode } from "./code_secrets.ts";
 
 export interface CodeFeatureDeps {
   db: Db;
-  hub: Pick<Hub, "publish" | "dropTopic">;
+  hub: Pick<Hub, "publish" | "dropTopic" | "subscriberCount">;
   sse: SseTransport;
   log: Logger;
   config: Pick<Config, "codeSessionTtlHours" | "maxSnippetBytes" | "codeSessionsPerHour">;
@@ -28,9 +30,11 @@ export interface CodeFeatureDeps {
 export function createCodeFeature(deps: CodeFeatureDeps): Feature {
   const { config, log } = deps;
   const store = createCodeStore(deps.db, { newCode: newSessionCode });
+  const watchers = createCodeWatchers({ hub: deps.hub });
   const live = createCodeLive({
     store,
     hub: deps.hub,
+    watchers,
     log,
     ttlMs: config.codeSessionTtlHours * 3600_000,
   });
@@ -40,6 +44,7 @@ export function createCodeFeature(deps: CodeFeatureDeps): Feature {
     createCodeRoutes({
       store,
       live,
+      watchers,
       hub: deps.hub,
       sse: deps.sse,
       log,
@@ -48,7 +53,16 @@ export function createCodeFeature(deps: CodeFeatureDeps): Feature {
       client: deps.client,
     }),
   );
+  routes.route("/", createCodeFileRoutes({ store, hub: deps.hub, watchers }));
   routes.route("/", createCodePageRoutes({ store }, deps.page));
-  // The idle-session timer and the topics still waiting to be dropped.
-  return { routes, topics: [codeNamespace(store)], close: () => live.close() };
+  return {
+    routes,
+    topics: [codeNamespace(store, watchers)],
+    ws: [codeSocketWatch(watchers)],
+    // The idle-session timer, the topics still waiting to be dropped, pending watcher counts.
+    close: () => {
+      live.close();
+      watchers.close();
+    },
+  };
 }

@@ -19,6 +19,38 @@ export interface CreatedSession extends SessionView {
 export interface SessionInfo extends SessionView {
   participant_count: number;
   max_participants: number;
+  /** Open event streams on the session, joined or not, the presenter's own not counted. */
+  watching: number;
+}
+
+/** A file's live draft: what the presenter is typing (`POST .../live`). */
+export interface DraftView {
+  file_name: string;
+  content: string;
+  /** 1-based line of the presenter's caret. */
+  caret_line: number;
+  rev: number;
+  updated_at: string;
+}
+
+/** `GET .../files`: each file with its live draft and its newest push, newest activity first. */
+export interface FileEntry {
+  file_name: string;
+  draft: DraftView | null;
+  latest: SnippetView | null;
+}
+
+/** `GET .../participants` (creator only): everyone who joined, and who is watching now. */
+export interface ParticipantList {
+  participants: ParticipantView[];
+  watching: number;
+}
+
+/** The limits of live typing, so the presenter page can say them before the server refuses. */
+export interface LiveLimits {
+  max_live_bytes: number;
+  max_files: number;
+  max_file_name: number;
 }
 
 /** `POST /api/v1/sessions/anon/:code/join`. */
@@ -59,7 +91,16 @@ export interface CodeEvents {
   snippet: SnippetView;
   participant: { participant: ParticipantView; count: number };
   ended: { session_code: string; reason: EndReason };
+  /** Fleeting (never replayed): the state of one file as the presenter types. */
+  live: DraftView;
+  /** Fleeting: a file's tab was closed by the presenter. */
+  closed: { file_name: string };
+  /** Fleeting: how many streams follow the session now. */
+  watching: { count: number };
 }
 
 /** The participant page's boot data (`window.__ROOMCAST__`). */
 export type CodePageData = { code: string; grouped: string | null; found: boolean };
+
+/** The presenter page's boot data. */
+export type PresentPageData = { limits: LiveLimits };

@@ -1,24 +1,18 @@
-// Image rooms (imgcast): upload with Basic Auth, the live image, its SSE updates, and the viewer.
+// Image rooms (imgcast): the live image, its SSE updates, thumbnails, and the viewer page.
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { Hub } from "../../realtime/hub.ts";
 import type { SseFormat, SseTransport } from "../../realtime/sse.ts";
 import type { TopicNamespace } from "../../realtime/topics.ts";
-import { errorsOf, HttpError } from "../../errors.ts";
+import { HttpError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
-import { TooLargeError } from "../../storage/files.ts";
-import { htpasswdEntryLine } from "../../storage/htpasswd.ts";
-import { MultipartError, receiveMultipartFile } from "../../storage/multipart.ts";
-import {
-  type ImageRecord,
-  type ImagesStore,
-  NotAnImageError,
-  type SavedImage,
-} from "../../storage/images_store.ts";
-import { type BasicAuthGuard, parseBasicAuth } from "../../edge/basic_auth.ts";
+import type { ImagesStore } from "../../storage/images_store.ts";
+import type { BasicAuthGuard } from "../../edge/basic_auth.ts";
 import { isRoomName } from "./reserved.ts";
 import type { PageRenderer } from "../pages.ts";
 import { serveFile } from "../serve_file.ts";
-import type { ImageRoomList, ImageView, RoomMeta, Uploaded } from "./wire.ts";
+import { MAX_CAPTION, upload } from "./image_upload.ts";
+import { type ImageThumbs, imageView, roomParam } from "./image_view.ts";
+import type { ImageRoomList, ImageRoomPageData, RoomMeta } from "./wire.ts";
 
 export interface ImagesDeps {
   rooms: ImagesStore;
@@ -31,6 +25,9 @@ export interface ImagesDeps {
   page: PageRenderer;
   /** The Origin rule (edge/origin.ts): browsers answer the Basic challenge for any site's form. */
   sameOrigin: MiddlewareHandler;
+  /** Whether the request is a signed-in admin's (accounts); such a request needs no Basic login. */
+  isAdmin(c: Context): boolean;
+  thumbs: ImageThumbs;
 }
 
 /** imgcast's viewer reloads on exactly `data: updated`; ids let it resume. */
@@ -39,15 +36,6 @@ const imageFormat: SseFormat = {
   frame: () => ({ data: "updated" }),
   gap: () => ({ data: "updated" }),
 };
-
-const UNAUTHORIZED = {
-  "www-authenticate": 'Basic realm="Room Upload"',
-};
-
-const NOT_AN_IMAGE = "File is not a supported image (JPEG, PNG, GIF, WebP, BMP, AVIF)";
-
-// Multipart framing around the file: boundaries and part headers, well under this.
-const MULTIPART_OVERHEAD = 64 * 1024;
 
 /** `image:<room>`: public to follow, as in imgcast, but only for a room that exists. */
 export function imageNamespace(rooms: Pick<ImagesStore, "exists">): TopicNamespace {
@@ -60,87 +48,7 @@ export function imageNamespace(rooms: Pick<ImagesStore, "exists">): TopicNamespa
   };
 }
 
-/** An image upload as clients see it. */
-export function imageView(basePath: string, record: ImageRecord): ImageView {
-  return {
-    id: record.id,
-    url: `${basePath}${record.room}/images/${record.id}`,
-    contentType: record.contentType,
-    size: record.size,
-    uploadedBy: record.uploadedBy,
-    uploadedAt: new Date(record.uploadedAt).toISOString(),
-  };
-}
-
-function roomParam(name: string): string {
-  if (!isRoomName(name)) throw new HttpError(400, "Invalid room name");
-  return name;
-}
-
-/**
- * `POST /:room/upload`: Basic credentials against the room's `.htpasswd` (an admin's for a new
- * room), then the `image` part streamed into the room; `updated` is published on `image:<room>`.
- */
-async function upload(c: Context, deps: ImagesDeps, basePath: string): Promise<Response> {
-  const { rooms, log } = deps;
-  const room = roomParam(c.req.param("room")!);
-  const credentials = parseBasicAuth(c.req.header("authorization"));
-  if (!credentials) {
-    throw new HttpError(401, "Authentication required", { headers: UNAUTHORIZED });
-  }
-
-  const roomEntries = await rooms.roomEntries(room);
-  const entries = roomEntries ?? await rooms.adminEntries();
-  const result = await deps.basicAuth.verify(c, entries, credentials, errorsOf("error"));
-  if (result.refusedHash) {
-    log.warn("Refused htpasswd entry: only bcrypt hashes are accepted", {
-      room,
-      user: credentials.user,
-      hash: result.refusedHash,
-    });
-  }
-  if (!result.ok) {
-    const message = roomEntries
-      ? "Invalid credentials"
-      : "Invalid credentials (creating a room needs an admin)";
-    throw new HttpError(401, message, { headers: UNAUTHORIZED });
-  }
-
-  const declared = Number(c.req.header("content-length") ?? "0");
-  if (declared > deps.maxUploadBytes + MULTIPART_OVERHEAD) {
-    throw new HttpError(413, `Image is larger than ${deps.maxUploadBytes} bytes`);
-  }
-
-  // A new room is made by the admin's upload, but only once its image is stored.
-  const admin = roomEntries ? undefined : entries.find((e) => e.user === credentials.user)!;
-  let saved: SavedImage | undefined;
-  try {
-    ({ file: saved } = await receiveMultipartFile(c.req.raw, {
-      field: "image",
-      maxBytes: deps.maxUploadBytes,
-      onFile: (part) =>
-        rooms.saveImage(room, part.stream, {
-          uploadedBy: credentials.user,
-          maxBytes: deps.maxUploadBytes,
-          createWith: admin && htpasswdEntryLine(admin),
-        }),
-    }));
-  } catch (error) {
-    if (error instanceof TooLargeError) {
-      throw new HttpError(413, `Image is larger than ${deps.maxUploadBytes} bytes`);
-    }
-    if (error instanceof NotAnImageError) throw new HttpError(415, NOT_AN_IMAGE);
-    if (error instanceof MultipartError) throw new HttpError(400, error.message);
-    throw error;
-  }
-  if (!saved) throw new HttpError(400, 'Missing "image" file field');
-  const { record, created } = saved;
-
-  deps.hub.publish<ImageView>(`image:${room}`, "updated", imageView(basePath, record));
-  log.info("Image uploaded", { room, user: credentials.user, size: record.size, created });
-  const uploaded: Uploaded = { ok: true, room, created, image: imageView(basePath, record) };
-  return c.json(uploaded, 200);
-}
+export { imageView };
 
 export function createImageRoutes(deps: ImagesDeps, basePath: string): Hono {
   const { rooms } = deps;
@@ -182,10 +90,14 @@ export function createImageRoutes(deps: ImagesDeps, basePath: string): Hono {
     });
   });
 
-  app.get("/:room/meta", (c) => {
+  // Thumbnails are made on first request (the thumbnailer caps ffmpeg runs at once) and kept.
+  app.get("/:room/thumb/:id{[0-9]+}", (c) => thumbnail(c, deps));
+
+  app.get("/:room/meta", async (c) => {
     const room = roomParam(c.req.param("room"));
-    const recent = rooms.recent(room, deps.imageHistory).map((r) => imageView(basePath, r));
     c.header("cache-control", "no-store");
+    if (!(await rooms.exists(room))) throw new HttpError(404, "No such room");
+    const recent = rooms.recent(room, deps.imageHistory).map((r) => imageView(basePath, r));
     return c.json({ room, current: recent[0] ?? null, recent } satisfies RoomMeta);
   });
 
@@ -199,10 +111,43 @@ export function createImageRoutes(deps: ImagesDeps, basePath: string): Hono {
     });
   });
 
-  app.get("/:room", (c) => {
-    const room = roomParam(c.req.param("room"));
-    return deps.page(c, { title: `${room} · Roomcast`, entry: "image_room", data: { room } });
-  });
+  app.get("/:room", (c) => viewerPage(c, deps));
 
   return app;
+}
+
+/** `GET /:room/thumb/:id`: the strip's small copy, or the original when none can be made. */
+async function thumbnail(c: Context, deps: ImagesDeps): Promise<Response> {
+  const room = roomParam(c.req.param("room")!);
+  const record = deps.rooms.image(room, Number(c.req.param("id")));
+  if (!record) throw new HttpError(404, "No such image");
+  const original = deps.rooms.pathOf(record);
+  const thumb = await deps.thumbs.of(record, original);
+  return await serveFile(c.req.raw, thumb?.path ?? original, {
+    contentType: thumb?.contentType ?? record.contentType,
+    etag: `"thumb-${record.id}${thumb ? "" : "-original"}"`,
+    lastModified: record.uploadedAt,
+    // Without ffmpeg the original stands in; a later request may get the real thumbnail.
+    cacheControl: thumb ? "public, max-age=31536000, immutable" : "no-cache",
+  });
+}
+
+/** `GET /:room`: the viewer, also for a room not made yet (404), which it then waits for. */
+async function viewerPage(c: Context, deps: ImagesDeps): Promise<Response> {
+  const room = roomParam(c.req.param("room")!);
+  const exists = await deps.rooms.exists(room);
+  const data: ImageRoomPageData = {
+    room,
+    exists,
+    admin: deps.isAdmin(c),
+    maxCaption: MAX_CAPTION,
+    maxUploadBytes: deps.maxUploadBytes,
+  };
+  return deps.page(c, {
+    title: `${room} · Roomcast`,
+    entry: "image_room",
+    styles: ["image_room.css"],
+    data,
+    status: exists ? 200 : 404,
+  });
 }

@@ -1,13 +1,15 @@
-// Image rooms against the real server process: imgcast's contract and Roomcast's checks.
+// Image rooms: imgcast's contract and Roomcast's checks, on the real server and (API shapes) in process.
 import { assert, assertEquals, assertMatch } from "../../tests/_assert.ts";
-import { basic, startServer, type TestServer } from "../../tests/_server.ts";
+import { basic, startServer } from "../../tests/_server.ts";
+import { startApp } from "../../tests/_app.ts";
+import { api, type ApiTarget } from "../../tests/_api.ts";
 import { tinyGif, tinyPng } from "../../tests/_images.ts";
 import { htpasswdLine } from "../../storage/htpasswd.ts";
-import { type SseFrame, takeSseFrames } from "../../tests/_sse.ts";
+import { readSse } from "../../tests/_sse.ts";
 import { join } from "node:path";
 
 function upload(
-  server: TestServer,
+  server: ApiTarget,
   room: string,
   body: Uint8Array,
   auth?: string,
@@ -15,38 +17,19 @@ function upload(
 ) {
   const form = new FormData();
   form.append(field, new Blob([body as BlobPart]), "myimage.png");
-  return fetch(`${server.url}${room}/upload`, {
-    method: "POST",
-    body: form,
-    headers: auth ? { authorization: auth } : {},
-  });
+  return (server.fetch ?? fetch)(
+    new Request(`${server.url}${room}/upload`, {
+      method: "POST",
+      body: form,
+      headers: auth ? { authorization: auth } : {},
+    }),
+  );
 }
 
 async function curl(args: string[]): Promise<{ code: number; out: string }> {
   const { code, stdout, stderr } = await new Deno.Command("curl", { args: ["-sS", ...args] })
     .output();
   return { code, out: new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr) };
-}
-
-/** Reads SSE frames from a fetch response until `count` data frames arrived. */
-async function readSse(response: Response, count: number, timeoutMs = 5000) {
-  const frames: SseFrame[] = [];
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
-  const deadline = setTimeout(() => reader.cancel(), timeoutMs);
-  try {
-    while (frames.length < count) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const taken = takeSseFrames(buffer + value);
-      buffer = taken.rest;
-      frames.push(...taken.frames);
-    }
-  } finally {
-    clearTimeout(deadline);
-    await reader.cancel().catch(() => {});
-  }
-  return frames;
 }
 
 Deno.test("image rooms: the seed's curl commands work verbatim", async () => {
@@ -270,11 +253,20 @@ Deno.test("image rooms: temp files a crash left are removed at start, images are
   await Deno.writeFile(join(images, ".tmp-0b1c6f9e"), new Uint8Array(100));
   await Deno.writeFile(join(dataDir, "rooms", ".tmp-upload-77ad"), new Uint8Array(100));
   await Deno.writeFile(join(images, "1700000000000-abcd1234.png"), tinyPng(1));
+  // An uploaders edit (rooms page) and a thumbnail cut short.
+  await Deno.writeTextFile(join(dataDir, "rooms", "wall", ".tmp-htpasswd-5e1f"), "half");
+  await Deno.mkdir(join(dataDir, "rooms", ".thumbs"));
+  await Deno.writeFile(join(dataDir, "rooms", ".thumbs", ".tmp-9a2b"), new Uint8Array(10));
   const server = await startServer({ dataDir });
   try {
     assertEquals([...Deno.readDirSync(images)].map((e) => e.name), ["1700000000000-abcd1234.png"]);
-    assertEquals([...Deno.readDirSync(join(dataDir, "rooms"))].map((e) => e.name), ["wall"]);
-    assertEquals((await server.waitForLog(/^Removed unfinished image uploads$/)).files, 2);
+    const rooms = [...Deno.readDirSync(join(dataDir, "rooms"))].map((e) => e.name).sort();
+    assertEquals(rooms, [".thumbs", "wall"]);
+    assertEquals([...Deno.readDirSync(join(dataDir, "rooms", "wall"))].map((e) => e.name), [
+      "images",
+    ]);
+    assertEquals([...Deno.readDirSync(join(dataDir, "rooms", ".thumbs"))].length, 0);
+    assertEquals((await server.waitForLog(/^Removed unfinished image uploads$/)).files, 4);
   } finally {
     await server.close();
     await Deno.remove(dataDir, { recursive: true });
@@ -282,21 +274,47 @@ Deno.test("image rooms: temp files a crash left are removed at start, images are
 });
 
 Deno.test("image rooms: /live has validators, 304s and the real type", async () => {
-  const server = await startServer();
+  const server = await startApp();
   try {
     await upload(server, "gifs", tinyGif(), basic("admin", "adminpw"));
-    const first = await fetch(`${server.url}gifs/live`);
+    const first = await server.fetch(`${server.url}gifs/live`);
     await first.body?.cancel();
     assertEquals(first.headers.get("content-type"), "image/gif");
     const etag = first.headers.get("etag")!;
     assert(etag && first.headers.get("last-modified"));
-    const again = await fetch(`${server.url}gifs/live`, { headers: { "if-none-match": etag } });
+    const again = await server.fetch(`${server.url}gifs/live`, {
+      headers: { "if-none-match": etag },
+    });
     assertEquals(again.status, 304);
     await upload(server, "gifs", tinyPng(), basic("admin", "adminpw"));
-    const changed = await fetch(`${server.url}gifs/live`, { headers: { "if-none-match": etag } });
+    const changed = await server.fetch(`${server.url}gifs/live`, {
+      headers: { "if-none-match": etag },
+    });
     assertEquals(changed.status, 200);
     assertEquals(changed.headers.get("content-type"), "image/png");
     await changed.body?.cancel();
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("image rooms: /live, /meta and /events of a room that does not exist are 404s", async () => {
+  const server = await startApp();
+  try {
+    const answers: [string, number, unknown][] = [
+      ["nowhere/live", 404, { error: "No image in this room yet" }],
+      ["nowhere/events", 404, { error: "Room not found" }],
+      ["nowhere/images/1", 404, { error: "No such image" }],
+    ];
+    for (const [path, status, body] of answers) {
+      const response = await api(server, "GET", path);
+      assertEquals([response.status, response.body], [status, body], path);
+      assertMatch(response.headers.get("content-type") ?? "", /^application\/json/, path);
+    }
+    // The viewer tells "no such room" from "no image yet" by this 404.
+    const meta = await api(server, "GET", "nowhere/meta");
+    assertEquals([meta.status, meta.body], [404, { error: "No such room" }]);
+    assertEquals(server.hub.stats().topics, 0, "no topic for a room nobody made");
   } finally {
     await server.close();
   }
@@ -315,8 +333,8 @@ Deno.test("image rooms: SSE says connected, then updated, and resumes with Last-
     const stream = await fetch(`${server.url}live-room/events`);
     assertEquals(stream.headers.get("content-type"), "text/event-stream; charset=utf-8");
     assertEquals(stream.headers.get("x-accel-buffering"), "no");
+    // The stream subscribes before its headers are sent: the upload below reaches it.
     const reading = readSse(stream, 2);
-    await new Promise((r) => setTimeout(r, 100));
     assertEquals((await upload(server, "live-room", tinyPng(2), admin)).status, 200);
     const frames = await reading;
     assertEquals(frames.map((f) => f.data), ["connected", "updated"]);

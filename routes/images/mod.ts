@@ -1,5 +1,6 @@
-// Image rooms (imgcast) as a Feature: their store, upload/viewer routes and the `image:` topics.
-import type { MiddlewareHandler } from "hono";
+// Image rooms (imgcast) as a Feature: their store, upload/viewer/admin routes and the `image:` topics.
+import { type Context, Hono, type MiddlewareHandler } from "hono";
+import { join } from "node:path";
 import type { Config } from "../../config.ts";
 import type { BasicAuthGuard } from "../../edge/basic_auth.ts";
 import type { Logger } from "../../log.ts";
@@ -7,28 +8,46 @@ import type { Hub } from "../../realtime/hub.ts";
 import type { SseTransport } from "../../realtime/sse.ts";
 import type { Db } from "../../storage/db.ts";
 import { createImagesStore } from "../../storage/images_store.ts";
+import { createUploadersFile } from "../../storage/images_uploaders.ts";
+import type { PasswordPool } from "../../storage/password_pool.ts";
+import { createThumbnailer } from "../../storage/thumbnails.ts";
 import type { Feature } from "../feature.ts";
 import type { PageRenderer } from "../pages.ts";
 import { createImageRoutes, imageNamespace } from "./images.ts";
+import { createImagesAdminRoutes } from "./images_admin.ts";
+import { createImageThumbs } from "./image_view.ts";
 
 export interface ImagesFeatureDeps {
   db: Db;
   hub: Pick<Hub, "publish">;
   sse: SseTransport;
   log: Logger;
-  config: Pick<Config, "basePath" | "dataDir" | "imageHistory" | "maxUploadBytes">;
+  config: Pick<
+    Config,
+    "basePath" | "dataDir" | "imageHistory" | "maxUploadBytes" | "ffmpegPath"
+  >;
   page: PageRenderer;
   /** The Basic-auth guard every htpasswd route shares (its failure buckets). */
   basicAuth: BasicAuthGuard;
+  /** bcrypt for uploaders added from the rooms page. */
+  passwords: Pick<PasswordPool, "hash">;
   /** The Origin rule (edge/origin.ts): browsers answer the Basic challenge for any site's form. */
   sameOrigin: MiddlewareHandler;
+  /** A signed-in admin's request (accounts): uploads and manages rooms without Basic. */
+  isAdmin?: (c: Context) => boolean;
 }
 
 /** Image rooms take any single path segment, so they are mounted after every other feature. */
 export function createImagesFeature(deps: ImagesFeatureDeps): Feature {
   const { config } = deps;
   const rooms = createImagesStore(deps.db, { dataDir: config.dataDir, keep: config.imageHistory });
-  const routes = createImageRoutes({
+  // The same thumbnailer as the media library's, caching under rooms/.thumbs/ (no room's name).
+  const thumbs = createImageThumbs(createThumbnailer({
+    ffmpegPath: config.ffmpegPath,
+    mediaDir: join(config.dataDir, "rooms"),
+    log: deps.log,
+  }));
+  const imageDeps = {
     rooms,
     basicAuth: deps.basicAuth,
     hub: deps.hub,
@@ -38,7 +57,20 @@ export function createImagesFeature(deps: ImagesFeatureDeps): Feature {
     imageHistory: config.imageHistory,
     page: deps.page,
     sameOrigin: deps.sameOrigin,
-  }, config.basePath);
-  // Nothing to release: the store holds prepared statements of the database main.ts closes.
-  return { routes, topics: [imageNamespace(rooms)], close() {} };
+    isAdmin: deps.isAdmin ?? (() => false),
+    thumbs,
+  };
+  const routes = new Hono();
+  // `/rooms` and `/api/image-rooms/…` before `/:room`, which would take them.
+  routes.route(
+    "/",
+    createImagesAdminRoutes({
+      ...imageDeps,
+      uploaders: createUploadersFile(),
+      passwords: deps.passwords,
+    }, config.basePath),
+  );
+  routes.route("/", createImageRoutes(imageDeps, config.basePath));
+  // The store holds prepared statements of the database main.ts closes; thumbnails stop here.
+  return { routes, topics: [imageNamespace(rooms)], close: () => thumbs.close() };
 }

@@ -19,9 +19,11 @@ import { canThumbnail, type Thumbnailer, thumbWidth } from "../../storage/thumbn
 import {
   ALLOWED_EXTENSIONS,
   extensionOf,
+  listFilter,
   mediaError,
   MESSAGES,
   missingFields,
+  originalNameOf,
   queryInteger,
   sizeText,
 } from "./media_http.ts";
@@ -79,8 +81,11 @@ function createMediaAccess(deps: MediaDeps): MediaAccess {
     view: (c, record) => ({
       filename: record.filename,
       url: `${publicBase(c.req.raw, deps)}media/${record.filename}`,
+      original_name: record.originalName,
       size: record.size,
       content_type: record.contentType,
+      width: record.width,
+      height: record.height,
       created_at: new Date(record.createdAt).toISOString(),
     }),
     tooLarge: () =>
@@ -124,7 +129,9 @@ async function upload(c: Context, deps: MediaDeps, access: MediaAccess): Promise
             }`,
           );
         }
-        return await store.save(part.stream, ext, deps.maxUploadBytes);
+        return await store.save(part.stream, ext, deps.maxUploadBytes, {
+          originalName: originalNameOf(part.filename),
+        });
       },
     }));
   } catch (error) {
@@ -193,13 +200,16 @@ export function createMediaRoutes(deps: MediaDeps): Hono {
     if (limit instanceof Response) return limit;
     const offset = queryInteger(c, "offset", 0, Number.MAX_SAFE_INTEGER);
     if (offset instanceof Response) return offset;
-    const { total, records } = await store.list({ limit, offset });
+    const { q, sort } = listFilter(c);
+    const { total, records } = await store.list({ limit, offset, q, sort });
     c.header("cache-control", "no-store");
     return c.json({
       count: records.length,
       total,
       offset: offset ?? 0,
       limit: limit ?? null,
+      q,
+      sort,
       images: records.map((r) => access.view(c, r)),
     });
   });

@@ -1,4 +1,5 @@
-// The media page for admins (Basic Auth against `<dataDir>/.htpasswd`) and its token minting.
+// The media page for admins (an admin account's session, or Basic Auth against
+// `<dataDir>/.htpasswd`) and its token minting.
 import { Hono } from "hono";
 import type { Context, MiddlewareHandler } from "hono";
 import type { Logger } from "../../log.ts";
@@ -6,6 +7,7 @@ import { parseHtpasswd } from "../../storage/htpasswd.ts";
 import { signMediaToken } from "../../storage/media_tokens.ts";
 import { type BasicAuthGuard, parseBasicAuth } from "../../edge/basic_auth.ts";
 import { ALLOWED_EXTENSIONS, mediaError, MESSAGES } from "./media_http.ts";
+import type { SiteViewer } from "../accounts/wire.ts";
 import type { PageRenderer } from "../pages.ts";
 import type { MediaPageData, MediaToken } from "./wire.ts";
 
@@ -21,7 +23,14 @@ export interface MediaAdminDeps {
   page: PageRenderer;
   /** The Origin rule (edge/origin.ts) for the token minting. */
   sameOrigin: MiddlewareHandler;
+  /** Whether the request carries a Roomcast admin's session; such admins get no Basic prompt. */
+  isAdmin: (c: Context) => boolean;
+  /** Who is signed in (routes/accounts): an admin account needs no Basic credentials. */
+  viewer?: (c: Context) => SiteViewer | null;
 }
+
+/** The name the page shows for an admin signed in with a session rather than Basic credentials. */
+const SESSION_ADMIN = "admin";
 
 const CHALLENGE = { "www-authenticate": 'Basic realm="Roomcast admin", charset="UTF-8"' };
 
@@ -33,7 +42,12 @@ export function createMediaAdminRoutes(deps: MediaAdminDeps): Hono {
   const app = new Hono();
 
   const requireAdmin = async (c: Context): Promise<string> => {
+    if (deps.isAdmin(c)) return deps.viewer?.(c)?.email ?? SESSION_ADMIN;
     const credentials = parseBasicAuth(c.req.header("authorization"));
+    // Basic credentials, when sent, are what a script means; else the session decides.
+    const viewer = credentials ? null : deps.viewer?.(c);
+    if (viewer?.admin) return viewer.email;
+    if (viewer) throw mediaError(403, "This account is not an admin.");
     if (!credentials) throw mediaError(401, "Authentication required.", { headers: CHALLENGE });
     let text = "";
     try {
@@ -57,6 +71,7 @@ export function createMediaAdminRoutes(deps: MediaAdminDeps): Hono {
     return deps.page(c, {
       title: "Media · Roomcast",
       entry: "media",
+      styles: ["media.css"],
       data: {
         user,
         enabled: deps.secret !== null,

@@ -1,8 +1,12 @@
-// The media library against the real server process: the Media Server's contract, verbatim.
+// The media library, the Media Server's contract verbatim: on the real server process, and its
+// error shapes in process (tests/_app.ts).
 import { join } from "node:path";
 import { assert, assertEquals, assertMatch } from "../../tests/_assert.ts";
 import { basic, startServer } from "../../tests/_server.ts";
+import { startApp } from "../../tests/_app.ts";
+import { api } from "../../tests/_api.ts";
 import { tinyPng } from "../../tests/_images.ts";
+import { waitFor } from "../../tests/_wait.ts";
 import { djangoToken, filesUnder, SECRET, uploadMedia } from "../../tests/_media.ts";
 
 const ENV = { MEDIA_SERVER_SECRET: SECRET };
@@ -63,7 +67,7 @@ Deno.test("media: a token from the seed's Django snippet uploads, lists, fetches
 });
 
 Deno.test("media: expired, future, malformed, tampered and missing tokens get the seed's bodies", async () => {
-  const server = await startServer({ env: { ...ENV, TOKEN_EXPIRY_SECONDS: "900" } });
+  const server = await startApp({ env: { ...ENV, TOKEN_EXPIRY_SECONDS: "900" } });
   try {
     const good = await djangoToken();
     const tampered = good.slice(0, -1) + (good.endsWith("a") ? "b" : "a");
@@ -80,7 +84,7 @@ Deno.test("media: expired, future, malformed, tampered and missing tokens get th
       const response = await uploadMedia(server, token, tinyPng());
       assertEquals([response.status, await response.json()], [status, body], `upload, ${name}`);
       const query = token === undefined ? "" : `?token=${encodeURIComponent(token)}`;
-      const del = await fetch(`${server.url}media/${"a".repeat(32)}.png${query}`, {
+      const del = await server.fetch(`${server.url}media/${"a".repeat(32)}.png${query}`, {
         method: "DELETE",
       });
       assertEquals([del.status, await del.json()], [status, body], `delete, ${name}`);
@@ -89,13 +93,13 @@ Deno.test("media: expired, future, malformed, tampered and missing tokens get th
 
     const noFile = await uploadMedia(server, good, tinyPng(), "a.png", "image");
     assertEquals([noFile.status, await noFile.json()], [422, missing("body", "file")]);
-    const notMultipart = await fetch(`${server.url}upload?token=${good}`, {
+    const notMultipart = await server.fetch(`${server.url}upload?token=${good}`, {
       method: "POST",
       body: "{}",
       headers: { "content-type": "application/json" },
     });
     assertEquals([notMultipart.status, await notMultipart.json()], [422, missing("body", "file")]);
-    const broken = await fetch(`${server.url}upload?token=${good}`, {
+    const broken = await server.fetch(`${server.url}upload?token=${good}`, {
       method: "POST",
       body: '--X\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\nabc',
       headers: { "content-type": "multipart/form-data; boundary=X" },
@@ -118,7 +122,9 @@ Deno.test("media: PUBLIC_URL builds the URLs, and /media pages newest first", as
       const body = await response.json();
       assertEquals(body.url, `https://media.example.com/m/media/${body.filename}`);
       names.push(body.filename);
-      await new Promise((r) => setTimeout(r, 5));
+      // Newest first is by creation time: the next upload must get a later millisecond.
+      const stamped = Date.now();
+      await waitFor(() => Date.now() > stamped, { intervalMs: 1 });
     }
     const page = await (await fetch(`${server.url}media?limit=2&offset=1`)).json();
     assertEquals(page.total, 3);
@@ -254,24 +260,24 @@ function jpegWidth(bytes: Uint8Array): number {
 }
 
 Deno.test("media: HEAD, CORS on errors too, and FastAPI's 404/405 around the routes", async () => {
-  const server = await startServer({ env: ENV });
+  const server = await startApp({ env: ENV });
   try {
     const { url } = await (await uploadMedia(server, await djangoToken(), tinyPng(5))).json();
-    const head = await fetch(url, { method: "HEAD" });
+    const head = await server.fetch(url, { method: "HEAD" });
     assertEquals([head.status, head.headers.get("content-length")], [
       200,
       String(tinyPng(5).length),
     ]);
     const form = new FormData();
     form.append("file", new Blob([tinyPng() as BlobPart]), "a.png");
-    const refused = await fetch(`${server.url}upload?token=bad`, {
+    const refused = await server.fetch(`${server.url}upload?token=bad`, {
       method: "POST",
       body: form,
       headers: { origin: "https://app.example" },
     });
     assertEquals(refused.headers.get("access-control-allow-origin"), "*", "readable cross-origin");
     assertEquals(await refused.json(), { detail: "Malformed token." });
-    const preflight = await fetch(url, {
+    const preflight = await server.fetch(url, {
       method: "OPTIONS",
       headers: { origin: "https://app.example", "access-control-request-method": "DELETE" },
     });
@@ -283,9 +289,32 @@ Deno.test("media: HEAD, CORS on errors too, and FastAPI's 404/405 around the rou
       ["GET", "media/a/b", 404, { detail: "Not Found" }],
     ];
     for (const [method, path, status, body] of answers) {
-      const response = await fetch(`${server.url}${path}`, { method });
+      const response = await server.fetch(`${server.url}${path}`, { method });
       assertEquals([response.status, await response.json()], [status, body], `${method} ${path}`);
     }
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("media: GET / is the Media Server's health check for scripts, the home page for browsers", async () => {
+  const server = await startApp({ env: ENV });
+  try {
+    for (const accept of [undefined, "application/json", "*/*"]) {
+      const health = await api(server, "GET", "", { headers: accept ? { accept } : {} });
+      assertEquals([health.status, health.body], [200, { status: "ok", service: "Media Server" }]);
+    }
+    const page = await server.fetch(server.url, { headers: { accept: "text/html" } });
+    assertMatch(page.headers.get("content-type") ?? "", /^text\/html/);
+    await page.body?.cancel();
+    assertEquals((await api(server, "GET", "healthz")).body, { status: "ok", service: "Roomcast" });
+    const list = await api(server, "GET", "media");
+    assertEquals([list.status, list.body.count, list.body.total, list.body.images], [
+      200,
+      0,
+      0,
+      [],
+    ]);
   } finally {
     await server.close();
   }

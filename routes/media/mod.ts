@@ -1,5 +1,5 @@
 // The media library (Media Server) as a Feature: the admin page first, then the token-guarded API.
-import { Hono, type MiddlewareHandler } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { join } from "node:path";
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../log.ts";
@@ -9,6 +9,7 @@ import { sameOrigin } from "../../edge/origin.ts";
 import type { Db } from "../../storage/db.ts";
 import { createMediaStore } from "../../storage/media_store.ts";
 import { createThumbnailer } from "../../storage/thumbnails.ts";
+import type { SiteViewer } from "../accounts/wire.ts";
 import type { Feature } from "../feature.ts";
 import type { PageRenderer } from "../pages.ts";
 import { createMediaRoutes } from "./media.ts";
@@ -33,11 +34,15 @@ export interface MediaFeatureDeps {
   client: ClientOptions;
   /** Checks the admin page's Basic credentials. */
   basicAuth: BasicAuthGuard;
+  /** Whether a request is a Roomcast admin's session (routes/accounts). @default () => false */
+  isAdmin?: (c: Context) => boolean;
+  /** Who is signed in (routes/accounts): an admin account opens the page without Basic. */
+  viewer?: (c: Context) => SiteViewer | null;
 }
 
 /** Every media route; the library answers 503 when MEDIA_SERVER_SECRET is unset. */
 export function createMediaFeature(
-  { config, db, log, page, client, basicAuth }: MediaFeatureDeps,
+  { config, db, log, page, client, basicAuth, isAdmin = () => false, viewer }: MediaFeatureDeps,
 ): Feature {
   const mediaDir = join(config.dataDir, "media");
   const secret = config.mediaSecret ?? null;
@@ -69,6 +74,8 @@ export function createMediaFeature(
       log,
       page,
       sameOrigin: adminWrites,
+      isAdmin,
+      viewer,
     }),
   );
   routes.route(

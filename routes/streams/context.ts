@@ -13,7 +13,9 @@ import type { StreamAccess } from "./stream_access.ts";
 import type { StreamChat } from "./stream_chat.ts";
 import type { HealthTracker } from "./stream_health.ts";
 import type { StreamLive } from "./stream_live.ts";
-import { type LinkOptions, type RoomView, roomView, rtmpUrl } from "./stream_views.ts";
+import type { StreamIngest } from "./stream_rtmp.ts";
+import { type LinkOptions, roomView, rtmpUrl } from "./stream_views.ts";
+import type { ObsSettings, RoomView } from "./wire.ts";
 
 export interface StreamsContext {
   store: StreamsStore;
@@ -22,6 +24,8 @@ export interface StreamsContext {
   access: StreamAccess;
   chat: StreamChat;
   live: StreamLive;
+  /** The rooms' RTMP listener (a do-nothing one when RTMP is off): its port, live slugs, kick. */
+  ingest: StreamIngest;
   health: HealthTracker;
   hub: Pick<Hub, "dropTopic" | "publish">;
   sse: SseTransport;
@@ -32,8 +36,6 @@ export interface StreamsContext {
   allowedOrigins: string[];
   /** Null when SERVER_ADMIN_TOKEN is unset (then there is no admin to show keys to). */
   seal: KeySeal | null;
-  /** Port shown in RTMP links when our own listener is not running (e.g. nginx-rtmp's). */
-  rtmpPort: number;
   /** `<DATA_DIR>/hls`, where a deleted room's output is removed from. */
   hlsDir: string;
   /** STREAM_TRANSCODE, so pages know whether a quality picker makes sense. */
@@ -63,9 +65,13 @@ export function viewOf(ctx: StreamsContext, c: Context, room: StreamRoom): RoomV
 }
 
 /** OBS's two fields: the server URL and the key. */
-export function obsSettings(ctx: StreamsContext, c: Context, streamKey: string | null) {
+export function obsSettings(
+  ctx: StreamsContext,
+  c: Context,
+  streamKey: string | null,
+): ObsSettings {
   return {
     streamKey,
-    rtmpUrl: rtmpUrl(c.req.raw, ctx.links, ctx.live.ingest?.port ?? ctx.rtmpPort),
+    rtmpUrl: rtmpUrl(c.req.raw, ctx.links, ctx.ingest.port),
   };
 }

@@ -1,5 +1,5 @@
-// The stream rooms feature in one piece: its routes, its /ws topics, and its side of the RTMP listener.
-import { Hono } from "hono";
+// The stream rooms feature in one piece: its routes, its /ws topics, and its RTMP listener.
+import { type Context, Hono } from "hono";
 import { join } from "node:path";
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../log.ts";
@@ -9,9 +9,9 @@ import type { SseTransport } from "../../realtime/sse.ts";
 import type { Db } from "../../storage/db.ts";
 import { createStreamAccessStore } from "../../storage/stream_access_store.ts";
 import { createStreamChatStore } from "../../storage/stream_chat_store.ts";
-import { createStreamsStore, type StreamsStore } from "../../storage/streams_store.ts";
+import { createStreamsStore } from "../../storage/streams_store.ts";
+import type { SiteViewer } from "../accounts/wire.ts";
 import type { Feature } from "../feature.ts";
-import type { LlHlsRing } from "../../rtmp/llhls.ts";
 import type { PageRenderer } from "../pages.ts";
 import type { StreamsContext } from "./context.ts";
 import { keySeal } from "./key_seal.ts";
@@ -22,9 +22,10 @@ import { streamChatRoutes } from "./stream_chat_routes.ts";
 import { createHealthTracker } from "./stream_health.ts";
 import { streamHlsRoutes } from "./stream_hls.ts";
 import { streamHookRoutes } from "./stream_hooks.ts";
-import { createStreamLive, type StreamIngest } from "./stream_live.ts";
+import { createStreamLive } from "./stream_live.ts";
 import { streamPageRoutes } from "./stream_pages.ts";
-import { streamWsFeature } from "./stream_ws.ts";
+import { createRtmpIngest, ingestRooms } from "./stream_rtmp.ts";
+import { createStreamWs } from "./stream_ws.ts";
 import { streamRoutes } from "./streams.ts";
 
 export interface StreamsFeatureDeps {
@@ -34,27 +35,17 @@ export interface StreamsFeatureDeps {
   sse: SseTransport;
   log: Logger;
   page: PageRenderer;
+  /** Who is signed in (routes/accounts): an admin account opens the studio without the token. */
+  viewer?: (c: Context) => SiteViewer | null;
   /** Chat rate limits; tests and benches may loosen them. */
   chatLimits?: ChatLimits;
 }
 
-/** What the RTMP listener asks of the rooms (the shape of rtmp/listener.ts's options). */
-export interface StreamKeysAndEvents {
-  keys: { lookup(key: string): Promise<{ slug: string; playbackId: string } | null> };
-  events: {
-    onLive(slug: string, playbackId: string): void;
-    onOffline(slug: string, playbackId: string): void;
-    onMedia(slug: string, typeId: number, timestamp: number, payload: Uint8Array): void;
-    onDrop(slug: string, reason: string): void;
-  };
-}
-
-export interface StreamsFeature extends Feature, StreamKeysAndEvents {
-  store: StreamsStore;
-  /** `<DATA_DIR>/hls`: where the listener writes and `/hls/` reads. */
-  hlsDir: string;
-  /** Hands the running RTMP listener to the rooms, so rotate/delete can drop its publishers. */
-  attachIngest(ingest: StreamIngest & { hls?(playbackId: string): LlHlsRing | undefined }): void;
+export interface StreamsFeature extends Feature {
+  /** Listens on RTMP_PORT (unless RTMP_ENABLED=false). */
+  start(): Promise<void>;
+  /** Ends live publishers and closes the RTMP listener, then the rooms' timers. */
+  close(): Promise<void>;
 }
 
 export function createStreamsFeature(deps: StreamsFeatureDeps): StreamsFeature {
@@ -71,9 +62,12 @@ export function createStreamsFeature(deps: StreamsFeatureDeps): StreamsFeature {
     adminToken: config.serverAdminToken,
     client,
     allowedOrigins: config.allowedOrigins,
+    viewer: deps.viewer,
   });
   const chat = createStreamChat({ rooms: store, chat: chatStore, live, log }, deps.chatLimits);
   const hlsDir = join(config.dataDir, "hls");
+  const rooms = ingestRooms(store, live, health);
+  const ingest = createRtmpIngest(config, { hlsDir, rooms, log });
   const ctx: StreamsContext = {
     store,
     chatStore,
@@ -81,6 +75,7 @@ export function createStreamsFeature(deps: StreamsFeatureDeps): StreamsFeature {
     access,
     chat,
     live,
+    ingest,
     health,
     hub: deps.hub,
     sse: deps.sse,
@@ -89,50 +84,28 @@ export function createStreamsFeature(deps: StreamsFeatureDeps): StreamsFeature {
     links,
     allowedOrigins: config.allowedOrigins,
     seal: config.serverAdminToken ? keySeal(config.serverAdminToken) : null,
-    // RTMP_PORT=0 means "any free port" for our listener; others (nginx-rtmp) use 1935.
-    rtmpPort: config.rtmpPort || 1935,
     hlsDir,
     transcode: config.streamTranscode,
   };
 
   const routes = new Hono();
-  // The listener's in-memory LL-HLS output, once it is attached (STREAM_PACKAGER=roomcast).
-  let packaged: ((playbackId: string) => LlHlsRing | undefined) | undefined;
-  const memory = (playbackId: string) => packaged?.(playbackId);
+  // The listener's in-memory LL-HLS output (STREAM_PACKAGER=roomcast); the rest is on disk.
+  const memory = (playbackId: string) => ingest.hls(playbackId);
   routes.route("/", streamHlsRoutes({ store, hlsDir, canView: access.canView, memory }));
-  routes.route("/", streamHookRoutes({ store, live, log }));
+  routes.route("/", streamHookRoutes({ store, live, ingest, log }));
   routes.route("/", streamRoutes(ctx));
   routes.route("/", streamChatRoutes(ctx));
   routes.route("/", streamAccessRoutes(ctx, config.serverAdminToken));
   routes.route("/", streamPageRoutes(ctx, Boolean(config.serverAdminToken)));
 
-  const ws = streamWsFeature(ctx);
+  const ws = createStreamWs(ctx);
   return {
     routes,
     ws: [ws.feature],
     topics: ws.topics,
-    store,
-    hlsDir,
-    keys: {
-      lookup(key) {
-        const room = store.byKey(key.split("?")[0]);
-        return Promise.resolve(room && { slug: room.slug, playbackId: room.playbackId });
-      },
-    },
-    events: {
-      onLive: (slug) => void live.setLive(slug, "rtmp"),
-      onOffline(slug) {
-        // A room made live by the hooks is not ours to end; a deleted room has nothing to end.
-        if (store.get(slug)?.liveSource === "rtmp") live.setLive(slug, null);
-      },
-      onMedia: (slug, typeId, timestamp, payload) => health.media(slug, typeId, timestamp, payload),
-      onDrop: (slug, reason) => health.dropped(slug, reason),
-    },
-    attachIngest(ingest) {
-      live.attachIngest(ingest);
-      packaged = ingest.hls && ((id) => ingest.hls!(id));
-    },
-    close() {
+    start: () => ingest.start(),
+    async close() {
+      await ingest.close();
       live.close();
       chat.close();
     },

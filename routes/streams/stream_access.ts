@@ -1,11 +1,12 @@
-// Who may do what in stream rooms: the admin (header or dashboard cookie), private room passes,
-// the short-lived socket pass a watch page gets, and the viewer cookie that bans follow.
+// Who may do what in stream rooms: the admin (header, dashboard cookie or an admin account's
+// session), private room passes, the watch page's socket pass, and the viewer cookie bans follow.
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { createHmac } from "node:crypto";
 import { HttpError } from "../../errors.ts";
 import { clientIp, type ClientOptions, isTls } from "../../edge/client.ts";
 import { isAllowedOrigin } from "../../edge/origin.ts";
+import type { SiteViewer } from "../accounts/wire.ts";
 import type { StreamAccessStore } from "../../storage/stream_access_store.ts";
 import type { StreamRoom } from "../../storage/streams_store.ts";
 import { randomToken, secretsEqual } from "../../tokens.ts";
@@ -27,11 +28,15 @@ export interface StreamAccessOptions {
   /** How requests looked to the client: BASE_PATH (cookie path), TLS, address, own origin. */
   client: ClientOptions;
   allowedOrigins: string[];
+  /** Who the Roomcast session belongs to (routes/accounts), so an admin account needs no token. */
+  viewer?: (c: Context) => SiteViewer | null;
 }
 
 export interface StreamAccess {
   /** True for a valid x-admin-token header or dashboard session cookie. */
   isAdmin(c: Context): boolean;
+  /** A Roomcast account is signed in, and it is not an admin's. */
+  signedInNotAdmin(c: Context): boolean;
   /** The admin check for admin routes: 401/403/503 JSON otherwise. */
   requireAdmin(c: Context): void;
   /** Whether this request may see the room (public, admin, or a valid pass for it). */
@@ -49,6 +54,7 @@ export interface StreamAccess {
 }
 
 const PRIVATE_MESSAGE = "This room is private: open it with an invite link";
+export const NOT_ADMIN = "This account is not an admin";
 
 export function createStreamAccess(options: StreamAccessOptions): StreamAccess {
   const { store, client } = options;
@@ -64,7 +70,16 @@ export function createStreamAccess(options: StreamAccessOptions): StreamAccess {
     const safe = c.req.method === "GET" || c.req.method === "HEAD";
     return safe || isAllowedOrigin(c.req.raw, options.allowedOrigins, client) ? "ok" : "foreign";
   };
-  const fromCookie = (c: Context) => cookieSession(c) === "ok";
+  /** An admin account's session: "none" for no session, "user" for a signed-in non-admin. */
+  const accountSession = (c: Context): "none" | "user" | "ok" | "foreign" => {
+    const viewer = options.viewer?.(c);
+    if (!viewer) return "none";
+    if (!viewer.admin) return "user";
+    // The same rule as the dashboard cookie: writes come from our own pages only.
+    const safe = c.req.method === "GET" || c.req.method === "HEAD";
+    return safe || isAllowedOrigin(c.req.raw, options.allowedOrigins, client) ? "ok" : "foreign";
+  };
+  const fromCookie = (c: Context) => cookieSession(c) === "ok" || accountSession(c) === "ok";
   const isAdmin = (c: Context) => {
     const header = c.req.header("x-admin-token");
     if (header !== undefined && options.adminToken) {
@@ -85,13 +100,16 @@ export function createStreamAccess(options: StreamAccessOptions): StreamAccess {
 
   return {
     isAdmin,
+    signedInNotAdmin: (c) => accountSession(c) === "user",
     requireAdmin(c) {
       if (c.req.header("x-admin-token") === undefined) {
         const session = cookieSession(c);
-        if (session === "ok") return;
-        if (session === "foreign") {
+        const account = accountSession(c);
+        if (session === "ok" || account === "ok") return;
+        if (session === "foreign" || account === "foreign") {
           throw new HttpError(403, "Origin not allowed", { code: "forbidden_origin" });
         }
+        if (account === "user") throw new HttpError(403, NOT_ADMIN, { code: "not_admin" });
       }
       requireAdmin(options.adminToken, c.req.header("x-admin-token"));
     },

@@ -13,6 +13,7 @@ import { createRateLimiter } from "../../edge/rate_limit.ts";
 import { ADMIN_COOKIE, ADMIN_SESSION_MS, roomCookie } from "./stream_access.ts";
 import { requireAdmin } from "./stream_views.ts";
 import { roomOf, type StreamsContext } from "./context.ts";
+import type { CreatedInvite, InviteState, InviteView } from "./wire.ts";
 
 /** A pass from an invite without an expiry lasts a month; the browser redeems again after that. */
 const PASS_TTL_MS = 30 * 24 * 3600_000;
@@ -53,10 +54,10 @@ function expiryOf(body: Record<string, unknown>): number | null {
   return at;
 }
 
-export function inviteView(room: StreamRoom, i: StreamInvite) {
+export function inviteView(room: StreamRoom, i: StreamInvite): InviteView {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   const now = Date.now();
-  const state = i.revokedAt !== null
+  const state: InviteState = i.revokedAt !== null
     ? "revoked"
     : i.expiresAt !== null && i.expiresAt <= now
     ? "expired"
@@ -114,7 +115,8 @@ export function streamAccessRoutes(ctx: StreamsContext, adminToken?: string): Ho
     });
     const url = `${publicBase(c.req.raw, ctx.links)}watch/${room.slug}?invite=${token}`;
     ctx.log.info("Stream invite created", { slug: room.slug, id: invite.id });
-    return c.json({ ...inviteView(room, invite), token, url }, 201);
+    const created: CreatedInvite = { ...inviteView(room, invite), token, url };
+    return c.json(created, 201);
   });
 
   app.get("/api/rooms/:slug/invites", (c) => {

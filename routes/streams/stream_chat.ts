@@ -11,6 +11,7 @@ import type { StreamRoom, StreamsStore } from "../../storage/streams_store.ts";
 import { createRateLimiter } from "../../edge/rate_limit.ts";
 import { textField } from "../../edge/fields.ts";
 import type { StreamLive } from "./stream_live.ts";
+import type { Joined, MessageView } from "./wire.ts";
 
 /** Messages returned by `GET /api/rooms/<slug>/messages` (StreamCircle: the last 50). */
 export const HISTORY = 50;
@@ -28,21 +29,6 @@ export interface ChatLimits {
   joinBurst?: number;
   /** @default 30 */
   joinEverySeconds?: number;
-}
-
-export interface MessageView {
-  id: number;
-  room: string;
-  nickname: string;
-  content: string;
-  createdAt: string;
-}
-
-export interface Joined {
-  token: string;
-  nickname: string;
-  room: string;
-  expiresAt: string;
 }
 
 // Direction overrides and zero-width characters let one nickname pass for another.
@@ -78,25 +64,9 @@ export function createStreamChat(
     refillPerSecond: 1 / (limits.joinEverySeconds ?? 30),
   });
 
-  /** The token's record for this room: 401 when missing or expired, 403 for another room's. */
-  const tokenFor = (room: StreamRoom, token: unknown): ChatToken => {
-    if (typeof token !== "string" || token === "") {
-      throw new HttpError(401, "Chat token required: join the room first", { code: "no_token" });
-    }
-    const found = token.length <= 100 ? chat.token(token) : null;
-    if (!found) {
-      throw new HttpError(401, "Invalid or expired chat token: join again", {
-        code: "invalid_token",
-      });
-    }
-    if (found.roomId !== room.id) {
-      throw new HttpError(403, "This chat token is for another room", { code: "wrong_room" });
-    }
-    return found;
-  };
-
   return {
-    tokenFor,
+    /** The token's record for this room: 401 when missing or expired, 403 for another room's. */
+    tokenFor: (room: StreamRoom, token: unknown): ChatToken => chatToken(chat, room, token),
 
     /** `checked` is what bans are matched on; `origin` is what the token records. */
     join(
@@ -106,17 +76,12 @@ export function createStreamChat(
       ip: string,
       origin: TokenOrigin = checked,
     ): Joined {
-      const nickname = textField(body, "nickname", MAX_NICKNAME);
-      if (SPOOFING.test(nickname)) {
-        throw new HttpError(400, '"nickname" must not contain invisible or direction characters');
-      }
+      const nickname = nicknameOf(body);
       const taken = perIp.take(ip);
       if (!taken.ok) {
         throw limited("Too many joins from this address: wait", taken.retryAfterSeconds);
       }
-      if (chat.isBanned(room.id, nickname, checked)) {
-        throw new HttpError(403, "You are banned from this room's chat", { code: "banned" });
-      }
+      refuseBanned(chat, room, nickname, checked);
       const token = chat.createToken(room.id, nickname, CHAT_TOKEN_TTL_MS, origin);
       const expiresAt = new Date(Date.now() + CHAT_TOKEN_TTL_MS).toISOString();
       return { token, nickname, room: room.slug, expiresAt };
@@ -125,20 +90,9 @@ export function createStreamChat(
     /** Checks and stores a message, then pushes it to the room. Admins skip rate limits. */
     send(room: StreamRoom, token: ChatToken, raw: unknown, admin = false): MessageView {
       const content = textField({ content: raw }, "content", MAX_MESSAGE);
-      if (chat.isBanned(room.id, token.nickname, token)) {
-        throw new HttpError(403, "You are banned from this room's chat", { code: "banned" });
-      }
-      if (!admin && room.slowModeSeconds > 0) {
-        const last = chat.lastSentAt(token.tokenHash);
-        const wait = last === null ? 0 : last + room.slowModeSeconds * 1000 - Date.now();
-        if (wait > 0) {
-          throw limited(
-            `Slow mode: one message every ${room.slowModeSeconds} s`,
-            Math.ceil(wait / 1000),
-          );
-        }
-      }
+      refuseBanned(chat, room, token.nickname, token);
       if (!admin) {
+        refuseSlowMode(chat, room, token);
         const taken = perToken.take(token.tokenHash);
         if (!taken.ok) throw limited("Too many messages: slow down", taken.retryAfterSeconds);
       }
@@ -161,20 +115,7 @@ export function createStreamChat(
 
     /** Bans the sender of a message (nickname, viewer cookie, address) or a bare nickname. */
     ban(room: StreamRoom, body: Record<string, unknown>) {
-      let nickname: string;
-      let origin: Omit<TokenOrigin, "passHash"> = { viewerHash: null, ipHash: null };
-      if (body.messageId !== undefined) {
-        if (!Number.isSafeInteger(body.messageId)) {
-          throw new HttpError(400, '"messageId" must be an integer');
-        }
-        const message = chat.message(room.id, body.messageId as number);
-        if (!message) throw new HttpError(404, "Message not found");
-        nickname = message.nickname;
-        const sender = message.tokenHash ? chat.tokenByHash(message.tokenHash) : null;
-        if (sender) origin = { viewerHash: sender.viewerHash, ipHash: sender.ipHash };
-      } else {
-        nickname = textField(body, "nickname", MAX_NICKNAME);
-      }
+      const { nickname, origin } = banTarget(chat, room, body);
       const ban = chat.ban(room.id, nickname, origin);
       live.publishRoom(room.slug, "banned", { slug: room.slug, nickname });
       log.info("Stream chat ban", { slug: room.slug });
@@ -186,6 +127,73 @@ export function createStreamChat(
       perIp.close();
     },
   };
+}
+
+function chatToken(chat: StreamChatStore, room: StreamRoom, token: unknown): ChatToken {
+  if (typeof token !== "string" || token === "") {
+    throw new HttpError(401, "Chat token required: join the room first", { code: "no_token" });
+  }
+  const found = token.length <= 100 ? chat.token(token) : null;
+  if (!found) {
+    throw new HttpError(401, "Invalid or expired chat token: join again", {
+      code: "invalid_token",
+    });
+  }
+  if (found.roomId !== room.id) {
+    throw new HttpError(403, "This chat token is for another room", { code: "wrong_room" });
+  }
+  return found;
+}
+
+function nicknameOf(body: Record<string, unknown>): string {
+  const nickname = textField(body, "nickname", MAX_NICKNAME);
+  if (SPOOFING.test(nickname)) {
+    throw new HttpError(400, '"nickname" must not contain invisible or direction characters');
+  }
+  return nickname;
+}
+
+function refuseBanned(
+  chat: StreamChatStore,
+  room: StreamRoom,
+  nickname: string,
+  origin: TokenOrigin,
+): void {
+  if (chat.isBanned(room.id, nickname, origin)) {
+    throw new HttpError(403, "You are banned from this room's chat", { code: "banned" });
+  }
+}
+
+/** A 429 while the room's slow mode says this token sent too recently. */
+function refuseSlowMode(chat: StreamChatStore, room: StreamRoom, token: ChatToken): void {
+  if (room.slowModeSeconds <= 0) return;
+  const last = chat.lastSentAt(token.tokenHash);
+  const wait = last === null ? 0 : last + room.slowModeSeconds * 1000 - Date.now();
+  if (wait > 0) {
+    throw limited(`Slow mode: one message every ${room.slowModeSeconds} s`, Math.ceil(wait / 1000));
+  }
+}
+
+/** Who a ban names: a message's sender (with its cookie and address when known) or a nickname. */
+function banTarget(
+  chat: StreamChatStore,
+  room: StreamRoom,
+  body: Record<string, unknown>,
+): { nickname: string; origin: Omit<TokenOrigin, "passHash"> } {
+  if (body.messageId === undefined) {
+    const nickname = textField(body, "nickname", MAX_NICKNAME);
+    return { nickname, origin: { viewerHash: null, ipHash: null } };
+  }
+  if (!Number.isSafeInteger(body.messageId)) {
+    throw new HttpError(400, '"messageId" must be an integer');
+  }
+  const message = chat.message(room.id, body.messageId as number);
+  if (!message) throw new HttpError(404, "Message not found");
+  const sender = message.tokenHash ? chat.tokenByHash(message.tokenHash) : null;
+  const origin = sender
+    ? { viewerHash: sender.viewerHash, ipHash: sender.ipHash }
+    : { viewerHash: null, ipHash: null };
+  return { nickname: message.nickname, origin };
 }
 
 export type StreamChat = ReturnType<typeof createStreamChat>;

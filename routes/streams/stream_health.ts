@@ -1,33 +1,8 @@
 // Stream health from what the publisher sends (FLV audio/video tags), and viewers over the stream.
 import { parseAudioConfig, spsFromAvcc } from "./stream_sps.ts";
+import type { StreamHealth, ViewerPoint } from "./wire.ts";
 
-export interface StreamHealth {
-  videoCodec: string | null;
-  width: number | null;
-  height: number | null;
-  /** Frames per second of publisher timestamps over the last `windowMs`. */
-  fps: number | null;
-  videoKbps: number | null;
-  audioCodec: string | null;
-  sampleRate: number | null;
-  channels: number | null;
-  audioKbps: number | null;
-  /** Seconds between the last two keyframes. */
-  keyframeSeconds: number | null;
-  /** Times media stopped for over 2 s while live. */
-  stalls: number;
-  /** Times the publisher left and came back within a minute, in this stream. */
-  reconnects: number;
-  /** Times the server dropped the publisher (key rotated, ffmpeg stalled or exited), this stream. */
-  drops: number;
-  lastDropReason: string | null;
-  lastMediaAt: string | null;
-}
-
-export interface ViewerPoint {
-  at: number;
-  viewers: number;
-}
+export type { StreamHealth, ViewerPoint };
 
 export interface HealthOptions {
   /** Span of the rate figures. @default 5000 */
@@ -157,6 +132,30 @@ function audio(state: RoomState, payload: Uint8Array, ts: number, windowMs: numb
   push(state.audio, { ts, bytes: payload.length }, windowMs);
 }
 
+/** The figures of one room, from the frames of the last window. */
+function healthOf(state: RoomState): StreamHealth {
+  const v = state.video;
+  const span = v.length > 1 ? v[v.length - 1].ts - v[0].ts : 0;
+  const [k0, k1] = state.keyframes;
+  return {
+    videoCodec: state.videoCodec,
+    width: state.size?.width ?? null,
+    height: state.size?.height ?? null,
+    fps: span > 0 ? Math.round(((v.length - 1) * 1000 / span) * 100) / 100 : null,
+    videoKbps: kbps(state.video),
+    audioCodec: state.audioCodec,
+    sampleRate: state.audioConfig?.sampleRate ?? null,
+    channels: state.audioConfig?.channels ?? null,
+    audioKbps: kbps(state.audio),
+    keyframeSeconds: k1 !== undefined ? Math.round(k1 - k0) / 1000 : null,
+    stalls: state.stalls,
+    reconnects: state.reconnects,
+    drops: state.drops,
+    lastDropReason: state.lastDropReason,
+    lastMediaAt: state.lastArrival === null ? null : new Date(state.lastArrival).toISOString(),
+  };
+}
+
 export function createHealthTracker(options: HealthOptions = {}) {
   const windowMs = options.windowMs ?? 5000;
   const maxPoints = options.maxPoints ?? 720;
@@ -165,8 +164,8 @@ export function createHealthTracker(options: HealthOptions = {}) {
   const rooms = new Map<string, RoomState>();
 
   return {
-    /** One RTMP audio (8) or video (9) message of a live publish. */
-    media(slug: string, typeId: number, ts: number, payload: Uint8Array): void {
+    /** One RTMP audio (8) or video (9) message of a live publish (rtmp/ingest.ts IngestRooms). */
+    onMedia(slug: string, typeId: number, ts: number, payload: Uint8Array): void {
       if (payload.length < 2) return;
       let state = rooms.get(slug);
       if (!state) rooms.set(slug, state = fresh(sampleMs));
@@ -197,7 +196,7 @@ export function createHealthTracker(options: HealthOptions = {}) {
     },
 
     /** The server dropped the room's publisher. */
-    dropped(slug: string, reason: string): void {
+    onDrop(slug: string, reason: string): void {
       const state = rooms.get(slug);
       if (!state) return;
       state.drops++;
@@ -229,27 +228,7 @@ export function createHealthTracker(options: HealthOptions = {}) {
 
     health(slug: string): StreamHealth | null {
       const state = rooms.get(slug);
-      if (!state) return null;
-      const v = state.video;
-      const span = v.length > 1 ? v[v.length - 1].ts - v[0].ts : 0;
-      const [k0, k1] = state.keyframes;
-      return {
-        videoCodec: state.videoCodec,
-        width: state.size?.width ?? null,
-        height: state.size?.height ?? null,
-        fps: span > 0 ? Math.round(((v.length - 1) * 1000 / span) * 100) / 100 : null,
-        videoKbps: kbps(state.video),
-        audioCodec: state.audioCodec,
-        sampleRate: state.audioConfig?.sampleRate ?? null,
-        channels: state.audioConfig?.channels ?? null,
-        audioKbps: kbps(state.audio),
-        keyframeSeconds: k1 !== undefined ? Math.round(k1 - k0) / 1000 : null,
-        stalls: state.stalls,
-        reconnects: state.reconnects,
-        drops: state.drops,
-        lastDropReason: state.lastDropReason,
-        lastMediaAt: state.lastArrival === null ? null : new Date(state.lastArrival).toISOString(),
-      };
+      return state ? healthOf(state) : null;
     },
 
     graph: (slug: string): ViewerPoint[] => [...(rooms.get(slug)?.points ?? [])],

@@ -40,7 +40,7 @@ Deno.test("createHealthTracker() reads size, frame rate, bitrates and GOP from w
   health.live("room");
   for (const [type, ts, payload] of tags(await flvOf(8))) {
     clock = ts; // the file is fed in real time, as a -re publisher would send it
-    health.media("room", type, ts, payload);
+    health.onMedia("room", type, ts, payload);
   }
   const h = health.health("room")!;
   assertEquals([h.width, h.height], [640, 360], "the SPS crop is applied (368 → 360)");
@@ -59,11 +59,11 @@ Deno.test("createHealthTracker() counts stalls and reconnects, and keeps the vie
   const health = createHealthTracker({ now: () => clock, maxPoints: 8, sampleMs: 1000 });
   health.live("r");
   const frame = Uint8Array.of(0x27, 1, 0, 0, 0, 9);
-  health.media("r", 9, 0, frame);
+  health.onMedia("r", 9, 0, frame);
   clock = 2500;
-  health.media("r", 9, 33, frame);
+  health.onMedia("r", 9, 33, frame);
   assertEquals(health.health("r")!.stalls, 1, "2.5 s without media");
-  health.dropped("r", "ffmpeg stalled");
+  health.onDrop("r", "ffmpeg stalled");
   assertEquals([health.health("r")!.drops, health.health("r")!.lastDropReason], [
     1,
     "ffmpeg stalled",
@@ -92,7 +92,7 @@ Deno.test("createHealthTracker() keeps at most MAX_FRAMES frames however many a 
   const health = createHealthTracker({ now: () => 0 });
   health.live("flood");
   const tiny = Uint8Array.of(0x27, 1, 0, 0, 0, 0, 0, 0, 0, 0); // 10 bytes, one timestamp
-  for (let i = 0; i < MAX_FRAMES * 5; i++) health.media("flood", 9, 1000, tiny);
+  for (let i = 0; i < MAX_FRAMES * 5; i++) health.onMedia("flood", 9, 1000, tiny);
   // Over a 0 ms span the rate is counted per 1 ms: all kept frames but the first, 80 bits each.
   assertEquals(health.health("flood")!.videoKbps, (MAX_FRAMES - 1) * 80);
 });

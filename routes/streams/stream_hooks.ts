@@ -5,16 +5,19 @@ import type { Logger } from "../../log.ts";
 import type { StreamsStore } from "../../storage/streams_store.ts";
 import { readForm } from "../../edge/body.ts";
 import type { StreamLive } from "./stream_live.ts";
+import type { StreamIngest } from "./stream_rtmp.ts";
 
 export interface StreamHooksDeps {
   store: StreamsStore;
   live: StreamLive;
+  /** Our own listener, so a room it has live never takes a second publisher from nginx. */
+  ingest: Pick<StreamIngest, "isLive">;
   log: Logger;
 }
 
 /** nginx-rtmp posts `name=<key>` (plus app, addr, ...); a 2xx lets the publisher in, a 4xx refuses. */
 export function streamHookRoutes(deps: StreamHooksDeps): Hono {
-  const { store, live, log } = deps;
+  const { store, live, ingest, log } = deps;
   const app = new Hono();
 
   const keyOf = (fields: URLSearchParams): string => {
@@ -33,7 +36,7 @@ export function streamHookRoutes(deps: StreamHooksDeps): Hono {
       throw new HttpError(403, "Unknown stream key");
     }
     // Our own listener already has a publisher for this room: never let a second one in.
-    if (room.liveSource === "rtmp" || live.ingest?.isLive(room.slug)) {
+    if (room.liveSource === "rtmp" || ingest.isLive(room.slug)) {
       throw new HttpError(409, "This room is already live");
     }
     // A repeated publish from nginx (after a crash without on_done) simply keeps the room live.

@@ -3,29 +3,7 @@ import type { Hub } from "../../realtime/hub.ts";
 import type { Logger } from "../../log.ts";
 import type { LiveSource, StreamRoom, StreamsStore } from "../../storage/streams_store.ts";
 import type { HealthTracker } from "./stream_health.ts";
-
-/** What the RTMP listener offers the rooms: its port, whether a slug is live, and dropping one. */
-export interface StreamIngest {
-  readonly port: number;
-  isLive(slug: string): boolean;
-  kick(slug: string): void;
-}
-
-/** The status part of a room that changes live, as sent on `stream:<slug>` and `streams`. */
-export interface RoomStatus {
-  slug: string;
-  isLive: boolean;
-  viewers: number;
-  liveSince: string | null;
-}
-
-/** Who is in a room now: chatters by nickname, and everyone else as a count. */
-export interface Presence {
-  slug: string;
-  viewers: number;
-  anonymous: number;
-  nicknames: string[];
-}
+import type { LiveChange, Presence, RoomEvents, RoomStatus } from "./wire.ts";
 
 export interface StreamLive {
   status(room: StreamRoom): RoomStatus;
@@ -41,9 +19,7 @@ export interface StreamLive {
   /** Tells subscribers a room was created, changed or deleted. */
   announce(type: "created" | "deleted" | "room", slug: string, data?: unknown): void;
   /** Publishes on the room's topic only (chat, moderation). */
-  publishRoom(slug: string, type: string, data: unknown): void;
-  attachIngest(ingest: StreamIngest): void;
-  readonly ingest: StreamIngest | null;
+  publishRoom<T extends keyof RoomEvents>(slug: string, type: T, data: RoomEvents[T]): void;
   close(): void;
 }
 
@@ -58,43 +34,26 @@ export const roomTopic = (slug: string): string => `stream:${slug}`;
 /** The topic of every public room's status, for the home page's badges. */
 export const ROOMS_TOPIC = "streams";
 
+const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString();
+
 export function createStreamLive(
   store: StreamsStore,
   hub: Pick<Hub, "publish" | "subscriberCount">,
   log: Logger,
   options: StreamLiveOptions = {},
 ): StreamLive {
-  let ingest: StreamIngest | null = null;
-  // Last presence published per room (as JSON); rooms nobody watches are forgotten.
-  const counted = new Map<string, string>();
-  const pending = new Set<string>();
-  // clientId → slug → nickname (null: watching without chatting).
-  const sockets = new Map<string, Map<string, string | null>>();
-  let soon: ReturnType<typeof setTimeout> | undefined;
-
+  const seats = createSeats();
   const viewers = (slug: string) => hub.subscriberCount(roomTopic(slug));
   const status = (room: StreamRoom): RoomStatus => ({
     slug: room.slug,
     isLive: room.liveSource !== null,
     viewers: viewers(room.slug),
-    liveSince: room.liveSince === null ? null : new Date(room.liveSince).toISOString(),
+    liveSince: iso(room.liveSince),
   });
   const presence = (slug: string): Presence => {
-    const names = new Map<string, string>();
-    let named = 0;
-    for (const rooms of sockets.values()) {
-      const nickname = rooms.get(slug);
-      if (!nickname) continue;
-      named++;
-      names.set(nickname.toLowerCase(), nickname);
-    }
+    const { named, nicknames } = seats.named(slug);
     const count = viewers(slug);
-    return {
-      slug,
-      viewers: count,
-      anonymous: Math.max(0, count - named),
-      nicknames: [...names.values()].sort((a, b) => a.localeCompare(b)),
-    };
+    return { slug, viewers: count, anonymous: Math.max(0, count - named), nicknames };
   };
   const publish = (type: string, data: unknown, room: StreamRoom) => {
     hub.publish(roomTopic(room.slug), type, data);
@@ -102,30 +61,14 @@ export function createStreamLive(
     if (!room.private) hub.publish(ROOMS_TOPIC, type, data);
   };
 
-  const empty = (slug: string) => JSON.stringify({ slug, viewers: 0, anonymous: 0, nicknames: [] });
-  const recount = (slug: string) => {
-    const now = presence(slug);
-    const seen = JSON.stringify(now);
-    const before = counted.get(slug) ?? empty(slug);
-    if (seen === before) return;
-    if (now.viewers === 0) counted.delete(slug);
-    else counted.set(slug, seen);
-    const room = store.get(slug);
+  const counter = createRecounter(presence, (now, viewersChanged) => {
+    const room = store.get(now.slug);
     if (!room) return;
-    if (JSON.parse(before).viewers !== now.viewers) publish("viewers", status(room), room);
-    hub.publish(roomTopic(slug), "presence", now);
-  };
-  const flush = () => {
-    soon = undefined;
-    for (const slug of pending) recount(slug);
-    pending.clear();
-  };
-  const touch = (slug: string) => {
-    pending.add(slug);
-    soon ??= setTimeout(flush, 50);
-  };
+    if (viewersChanged) publish("viewers", status(room), room);
+    hub.publish(roomTopic(now.slug), "presence", now);
+  });
   const sweep = setInterval(() => {
-    for (const slug of counted.keys()) recount(slug);
+    counter.recountAll();
     for (const room of store.list()) {
       if (room.liveSource !== null) options.health?.sample(room.slug, viewers(room.slug));
     }
@@ -145,52 +88,125 @@ export function createStreamLive(
       if ((before.liveSource === null) !== (source === null)) {
         if (source) options.health?.live(slug);
         else options.health?.offline(slug);
-        const lastLiveAt = room.lastLiveAt === null
-          ? null
-          : new Date(room.lastLiveAt).toISOString();
-        publish(source ? "live" : "offline", { ...status(room), lastLiveAt }, room);
+        const change: LiveChange = { ...status(room), lastLiveAt: iso(room.lastLiveAt) };
+        publish(source ? "live" : "offline", change, room);
         log.info(source ? "Stream room is live" : "Stream room is offline", { slug, source });
       }
       return room;
     },
-    touch,
+    touch: counter.touch,
     enter(clientId, slug, nickname) {
-      let rooms = sockets.get(clientId);
-      if (!rooms) sockets.set(clientId, rooms = new Map());
-      if (nickname !== null || !rooms.has(slug)) rooms.set(slug, nickname);
-      touch(slug);
+      seats.enter(clientId, slug, nickname);
+      counter.touch(slug);
     },
     leave(clientId, slug) {
-      const rooms = sockets.get(clientId);
-      if (!rooms) return;
-      for (const name of slug === undefined ? [...rooms.keys()] : [slug]) {
-        rooms.delete(name);
-        touch(name);
-      }
-      if (rooms.size === 0) sockets.delete(clientId);
+      for (const name of seats.leave(clientId, slug)) counter.touch(name);
     },
     announce(type, slug, data) {
-      const room = store.get(slug);
-      if (type !== "deleted" && room?.private) {
-        hub.publish(roomTopic(slug), type, data ?? { slug });
-        return;
-      }
-      hub.publish(ROOMS_TOPIC, type, data ?? { slug });
-      if (type !== "created") hub.publish(roomTopic(slug), type, data ?? { slug });
+      announceRoom(hub, type, slug, store.get(slug)?.private ?? false, data ?? { slug });
       if (type === "deleted") {
-        counted.delete(slug);
+        counter.forget(slug);
         options.health?.forget(slug);
       }
     },
     publishRoom: (slug, type, data) => void hub.publish(roomTopic(slug), type, data),
-    attachIngest(next) {
-      ingest = next;
-    },
-    get ingest() {
-      return ingest;
-    },
     close() {
       clearInterval(sweep);
+      counter.close();
+    },
+  };
+}
+
+/** Sends a room's created/changed/deleted news; a private room's stays on its own topic. */
+function announceRoom(
+  hub: Pick<Hub, "publish">,
+  type: "created" | "deleted" | "room",
+  slug: string,
+  isPrivate: boolean,
+  data: unknown,
+): void {
+  if (type !== "deleted" && isPrivate) {
+    hub.publish(roomTopic(slug), type, data);
+    return;
+  }
+  hub.publish(ROOMS_TOPIC, type, data);
+  if (type !== "created") hub.publish(roomTopic(slug), type, data);
+}
+
+/** Which rooms each socket sits in, under which nickname (null: watching without chatting). */
+function createSeats() {
+  // clientId → slug → nickname.
+  const sockets = new Map<string, Map<string, string | null>>();
+  return {
+    enter(clientId: string, slug: string, nickname: string | null): void {
+      let rooms = sockets.get(clientId);
+      if (!rooms) sockets.set(clientId, rooms = new Map());
+      if (nickname !== null || !rooms.has(slug)) rooms.set(slug, nickname);
+    },
+    /** Leaves one room, or every room when `slug` is omitted; returns the rooms left. */
+    leave(clientId: string, slug?: string): string[] {
+      const rooms = sockets.get(clientId);
+      if (!rooms) return [];
+      const left = slug === undefined ? [...rooms.keys()] : [slug];
+      for (const name of left) rooms.delete(name);
+      if (rooms.size === 0) sockets.delete(clientId);
+      return left;
+    },
+    /** How many sockets in `slug` chatted, and their nicknames (distinct ignoring case, sorted). */
+    named(slug: string): { named: number; nicknames: string[] } {
+      const names = new Map<string, string>();
+      let named = 0;
+      for (const rooms of sockets.values()) {
+        const nickname = rooms.get(slug);
+        if (!nickname) continue;
+        named++;
+        names.set(nickname.toLowerCase(), nickname);
+      }
+      return { named, nicknames: [...names.values()].sort((a, b) => a.localeCompare(b)) };
+    },
+  };
+}
+
+/**
+ * Recounts a room's presence soon after it is touched (batched per 50 ms) or on `recountAll`, and
+ * calls `changed` only when the figures differ from the last ones seen; empty rooms are forgotten.
+ */
+function createRecounter(
+  presence: (slug: string) => Presence,
+  changed: (now: Presence, viewersChanged: boolean) => void,
+) {
+  // Last presence seen per room (as JSON).
+  const counted = new Map<string, string>();
+  const pending = new Set<string>();
+  let soon: ReturnType<typeof setTimeout> | undefined;
+
+  const empty = (slug: string) => JSON.stringify({ slug, viewers: 0, anonymous: 0, nicknames: [] });
+  const recount = (slug: string) => {
+    const now = presence(slug);
+    const seen = JSON.stringify(now);
+    const before = counted.get(slug) ?? empty(slug);
+    if (seen === before) return;
+    if (now.viewers === 0) counted.delete(slug);
+    else counted.set(slug, seen);
+    changed(now, JSON.parse(before).viewers !== now.viewers);
+  };
+  const flush = () => {
+    soon = undefined;
+    for (const slug of pending) recount(slug);
+    pending.clear();
+  };
+  return {
+    touch(slug: string): void {
+      pending.add(slug);
+      soon ??= setTimeout(flush, 50);
+    },
+    recountAll(): void {
+      for (const slug of counted.keys()) recount(slug);
+    },
+    forget(slug: string): void {
+      counted.delete(slug);
+    },
+    close(): void {
       clearTimeout(soon);
     },
   };

@@ -6,18 +6,27 @@ import type { StreamRoom } from "../../storage/streams_store.ts";
 import { inviteView, redeemInvite } from "./stream_access_routes.ts";
 import { HISTORY, messageView } from "./stream_chat.ts";
 import { obsSettings, roomOf, SLUG, type StreamsContext, viewOf } from "./context.ts";
+import type { StreamRoomBoot, StudioBoot, StudioRoom, StudioRoomDetail } from "./wire.ts";
 
 export function streamPageRoutes(ctx: StreamsContext, adminConfigured: boolean): Hono {
-  const { store, access, live } = ctx;
+  const app = new Hono();
+  app.route("/", streamRoomPage(ctx));
+  app.route("/", studioRoutes(ctx, adminConfigured));
+  return app;
+}
+
+/** `/watch/<slug>`: the room, the "private" page, or an invite redeemed then a clean redirect. */
+function streamRoomPage(ctx: StreamsContext): Hono {
+  const { store, access } = ctx;
   const app = new Hono();
 
   /** The "this room is private" page, as a 403 (the page shell itself renders 200 or 404). */
   const locked = (c: Context, slug: string, inviteError: string | null) => {
     const page = ctx.page(c, {
       title: "Private room · Roomcast",
-      entry: "watch",
+      entry: "stream_room",
       styles: ["stream.css"],
-      data: { slug, room: null, locked: true, inviteError },
+      data: { slug, room: null, locked: true, inviteError } satisfies StreamRoomBoot,
     });
     return new Response(page.body, { status: 403, headers: page.headers });
   };
@@ -28,9 +37,9 @@ export function streamPageRoutes(ctx: StreamsContext, adminConfigured: boolean):
     if (!room) {
       return ctx.page(c, {
         title: "Room not found · Roomcast",
-        entry: "watch",
+        entry: "stream_room",
         styles: ["stream.css"],
-        data: { slug, room: null },
+        data: { slug, room: null } satisfies StreamRoomBoot,
         status: 404,
       });
     }
@@ -48,7 +57,7 @@ export function streamPageRoutes(ctx: StreamsContext, adminConfigured: boolean):
     if (!access.canView(c, room)) return locked(c, slug, null);
     return ctx.page(c, {
       title: `${room.name} · Roomcast`,
-      entry: "watch",
+      entry: "stream_room",
       styles: ["stream.css"],
       data: {
         slug,
@@ -56,24 +65,39 @@ export function streamPageRoutes(ctx: StreamsContext, adminConfigured: boolean):
         socketPass: access.socketPass(room.slug),
         admin: access.isAdmin(c),
         quality: ctx.transcode === "abr",
-      },
+      } satisfies StreamRoomBoot,
     });
   });
 
+  return app;
+}
+
+/** `/studio` and the dashboard's data, for the admin only. */
+function studioRoutes(ctx: StreamsContext, adminConfigured: boolean): Hono {
+  const { store, access, live } = ctx;
+  const app = new Hono();
   app.get("/studio", (c) => {
     const signedIn = access.isAdmin(c);
+    // A Roomcast account that is not an admin: told so, with a 403 (the token form stays).
+    const notAdmin = !signedIn && access.signedInNotAdmin(c);
     // The dashboard reveals keys on a click: no other site may frame it and steer that click.
     c.header("x-frame-options", "DENY");
     c.header("content-security-policy", "frame-ancestors 'none'");
-    return ctx.page(c, {
+    const page = ctx.page(c, {
       title: "Studio · Roomcast",
       entry: "studio",
       styles: ["stream.css"],
-      data: { signedIn, adminConfigured, error: c.req.query("error") ?? null },
+      data: {
+        signedIn,
+        adminConfigured,
+        notAdmin,
+        error: c.req.query("error") ?? null,
+      } satisfies StudioBoot,
     });
+    return notAdmin ? new Response(page.body, { status: 403, headers: page.headers }) : page;
   });
 
-  const studioRoom = (c: Context, room: StreamRoom) => ({
+  const studioRoom = (c: Context, room: StreamRoom): StudioRoom => ({
     ...viewOf(ctx, c, room),
     hasKey: store.sealedKey(room.slug) !== null,
     rtmpUrl: obsSettings(ctx, c, null).rtmpUrl,
@@ -91,7 +115,7 @@ export function streamPageRoutes(ctx: StreamsContext, adminConfigured: boolean):
   app.get("/api/studio/rooms/:slug", (c) => {
     access.requireAdmin(c);
     const room = roomOf(ctx, c);
-    return c.json({
+    return c.json<StudioRoomDetail>({
       ...studioRoom(c, room),
       invites: ctx.accessStore.invites(room.id).map((i) => inviteView(room, i)),
       bans: ctx.chatStore.bans(room.id),

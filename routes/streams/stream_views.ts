@@ -3,7 +3,7 @@ import { secretsEqual } from "../../tokens.ts";
 import { HttpError } from "../../errors.ts";
 import { type ClientOptions, publicBase } from "../../edge/client.ts";
 import type { StreamRoom } from "../../storage/streams_store.ts";
-import type { RoomStatus } from "./stream_live.ts";
+import type { RoomStatus, RoomView } from "./wire.ts";
 
 /** Where clients reach this server (edge/client.ts), and STREAM_HOST for HLS. */
 export interface LinkOptions extends ClientOptions {
@@ -20,20 +20,6 @@ export function hlsFolder(request: Request, options: LinkOptions, playbackId: st
 export function rtmpUrl(request: Request, options: LinkOptions, port: number): string {
   // URL.hostname keeps the brackets of an IPv6 address, as a URL needs.
   return `rtmp://${new URL(publicBase(request, options)).hostname}:${port}/live`;
-}
-
-export interface RoomView extends RoomStatus {
-  name: string;
-  description: string;
-  private: boolean;
-  slowModeSeconds: number;
-  /** When the room last went offline, for "last live 2 h ago". */
-  lastLiveAt: string | null;
-  playbackId: string;
-  hlsUrl: string;
-  thumbnailUrl: string | null;
-  watchUrl: string;
-  createdAt: string;
 }
 
 /** A room as anyone may see it: never the key. */

@@ -5,6 +5,7 @@ import type { WsClient, WsFeature } from "../../realtime/ws.ts";
 import type { StreamRoom } from "../../storage/streams_store.ts";
 import { SLUG, type StreamsContext } from "./context.ts";
 import { ROOMS_TOPIC, roomTopic } from "./stream_live.ts";
+import type { StreamEntered, StreamSent } from "./wire.ts";
 
 const CODES: Record<number, string> = {
   400: "invalid_message",
@@ -20,30 +21,15 @@ const CODES: Record<number, string> = {
  * page's socket pass; a chat token names the socket in presence); `{type: "stream:message", topic,
  * token, content}` sends; `{type: "stream:leave", topic}` stops following.
  */
-export function streamWsFeature(
+export function createStreamWs(
   ctx: StreamsContext,
 ): { feature: WsFeature; topics: TopicNamespace[] } {
   const { store, live, access, chat } = ctx;
   // Rooms each socket entered with a pass: a reconnecting client enters again, so this dies with it.
   const entered = new Map<string, Set<string>>();
 
-  const roomFor = (message: Record<string, unknown>): StreamRoom => {
-    const topic = message.topic;
-    const slug = typeof topic === "string" && topic.startsWith("stream:") ? topic.slice(7) : "";
-    const room = SLUG.test(slug) ? store.get(slug) : null;
-    if (!room) throw new HttpError(404, "Room not found");
-    return room;
-  };
-  const fail = (client: WsClient, message: Record<string, unknown>, error: unknown) => {
-    if (!(error instanceof HttpError)) throw error;
-    client.error(error.code ?? CODES[error.status] ?? "forbidden", error.message, {
-      topic: message.topic,
-      ...(message.ref !== undefined ? { ref: message.ref } : {}),
-    });
-  };
-
   const enter = (client: WsClient, message: Record<string, unknown>) => {
-    const room = roomFor(message);
+    const room = roomOf(store, message);
     if (room.private && !access.socketPassAllows(room.slug, message.pass)) {
       throw new HttpError(403, "This room is private: open it with an invite link");
     }
@@ -58,7 +44,13 @@ export function streamWsFeature(
     const since = typeof message.since === "number" && message.since >= 0
       ? message.since
       : undefined;
-    client.send({ type: "stream:entered", topic: roomTopic(room.slug), nickname });
+    client.send(
+      {
+        type: "stream:entered",
+        topic: roomTopic(room.slug),
+        nickname,
+      } satisfies StreamEntered,
+    );
     client.subscribe(roomTopic(room.slug), since);
     live.enter(client.id, room.slug, nickname);
     // The room's presence may not change by this socket (a reload replacing its old socket), so
@@ -67,22 +59,53 @@ export function streamWsFeature(
   };
 
   const send = (client: WsClient, message: Record<string, unknown>) => {
-    const room = roomFor(message);
+    const room = roomOf(store, message);
     const token = chat.tokenFor(room, message.token);
     const sent = chat.send(room, token, message.content);
     if (entered.get(client.id)?.has(room.slug)) live.enter(client.id, room.slug, token.nickname);
-    client.send({
-      type: "stream:sent",
-      topic: roomTopic(room.slug),
-      id: sent.id,
-      ref: message.ref,
-    });
+    client.send(
+      {
+        type: "stream:sent",
+        topic: roomTopic(room.slug),
+        id: sent.id,
+        ref: message.ref,
+      } satisfies StreamSent,
+    );
   };
 
-  const topics: TopicNamespace[] = [{
+  const feature: WsFeature = {
+    types: ["stream:enter", "stream:message", "stream:leave"],
+    handle(client, message) {
+      try {
+        if (message.type === "stream:enter") return enter(client, message);
+        if (message.type === "stream:message") return send(client, message);
+        const room = roomOf(store, message);
+        client.unsubscribe(roomTopic(room.slug));
+        entered.get(client.id)?.delete(room.slug);
+        live.leave(client.id, room.slug);
+      } catch (error) {
+        reportError(client, message, error);
+      }
+    },
+    onClose(client) {
+      entered.delete(client.id);
+      live.leave(client.id);
+    },
+  };
+  return { feature, topics: streamTopics(ctx, entered) };
+}
+
+/**
+ * The `stream:` and home-page namespaces. An SSE request (no socket) reaches here only from a route
+ * that checked the room's access; the generic /ws subscribe follows public rooms only, private ones
+ * need `stream:enter`'s pass (`entered`).
+ */
+function streamTopics(
+  { store, live }: Pick<StreamsContext, "store" | "live">,
+  entered: ReadonlyMap<string, ReadonlySet<string>>,
+): TopicNamespace[] {
+  return [{
     prefix: "stream:",
-    // An SSE request (no socket) reaches here only from a route that checked the room's access;
-    // the generic /ws subscribe follows public rooms only, private ones need `stream:enter`'s pass.
     authorize(client, topic) {
       const slug = topic.slice("stream:".length);
       const room = SLUG.test(slug) ? store.get(slug) : null;
@@ -93,25 +116,22 @@ export function streamWsFeature(
       return true;
     },
   }, { prefix: ROOMS_TOPIC, authorize: () => true }];
+}
 
-  const feature: WsFeature = {
-    types: ["stream:enter", "stream:message", "stream:leave"],
-    handle(client, message) {
-      try {
-        if (message.type === "stream:enter") return enter(client, message);
-        if (message.type === "stream:message") return send(client, message);
-        const room = roomFor(message);
-        client.unsubscribe(roomTopic(room.slug));
-        entered.get(client.id)?.delete(room.slug);
-        live.leave(client.id, room.slug);
-      } catch (error) {
-        fail(client, message, error);
-      }
-    },
-    onClose(client) {
-      entered.delete(client.id);
-      live.leave(client.id);
-    },
-  };
-  return { feature, topics };
+/** The room a message's `topic` names, else a 404. */
+function roomOf(store: StreamsContext["store"], message: Record<string, unknown>): StreamRoom {
+  const topic = message.topic;
+  const slug = typeof topic === "string" && topic.startsWith("stream:") ? topic.slice(7) : "";
+  const room = SLUG.test(slug) ? store.get(slug) : null;
+  if (!room) throw new HttpError(404, "Room not found");
+  return room;
+}
+
+/** Sends a refused message's HttpError as a `/ws` error with its topic and ref; rethrows others. */
+function reportError(client: WsClient, message: Record<string, unknown>, error: unknown): void {
+  if (!(error instanceof HttpError)) throw error;
+  client.error(error.code ?? CODES[error.status] ?? "forbidden", error.message, {
+    topic: message.topic,
+    ...(message.ref !== undefined ? { ref: message.ref } : {}),
+  });
 }

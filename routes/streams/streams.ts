@@ -9,6 +9,7 @@ import { readJsonObject } from "../../edge/body.ts";
 import { textField } from "../../edge/fields.ts";
 import { obsSettings, roomOf, type StreamsContext, viewOf, visibleRoomOf } from "./context.ts";
 import { ROOMS_TOPIC, roomTopic } from "./stream_live.ts";
+import type { RoomWithKey } from "./wire.ts";
 
 const MAX_DESCRIPTION = 500;
 const MAX_SLOW_MODE = 3600;
@@ -50,13 +51,18 @@ function roomChanges(body: Record<string, unknown>): RoomChanges {
   return changes;
 }
 
+/** Stream rooms: what anyone may read first (the room list and events come before `:slug`). */
 export function streamRoutes(ctx: StreamsContext): Hono {
-  const { store, live, log, access } = ctx;
   const app = new Hono();
-  const withKey = (c: Context, room: StreamRoom, streamKey: string) => ({
-    ...viewOf(ctx, c, room),
-    ...obsSettings(ctx, c, streamKey),
-  });
+  app.route("/", roomReadRoutes(ctx));
+  app.route("/", roomAdminRoutes(ctx));
+  return app;
+}
+
+/** The room list, one room and their live events, as each request may see them. */
+function roomReadRoutes(ctx: StreamsContext): Hono {
+  const { store, live, access } = ctx;
+  const app = new Hono();
   const listed = (c: Context) => {
     const admin = access.isAdmin(c);
     return store.list().filter((room) => admin || !room.private).map((room) =>
@@ -75,6 +81,30 @@ export function streamRoutes(ctx: StreamsContext): Hono {
     });
   });
 
+  app.get("/api/rooms/:slug", (c) => c.json(viewOf(ctx, c, visibleRoomOf(ctx, c))));
+
+  app.get("/api/rooms/:slug/events", (c) => {
+    const room = visibleRoomOf(ctx, c);
+    const response = ctx.sse.respond(roomTopic(room.slug), c.req.raw, {
+      format: jsonFormat,
+      greeting: JSON.stringify({ type: "status", data: live.status(room) }),
+      onClose: () => live.touch(room.slug),
+    });
+    live.touch(room.slug);
+    return response;
+  });
+
+  return app;
+}
+
+/** The admin's writes: create, change, delete a room, rotate and reveal its key. */
+function roomAdminRoutes(ctx: StreamsContext): Hono {
+  const { store, live, log, access } = ctx;
+  const app = new Hono();
+  const withKey = (c: Context, room: StreamRoom, streamKey: string): RoomWithKey => ({
+    ...viewOf(ctx, c, room),
+    ...obsSettings(ctx, c, streamKey),
+  });
   app.post("/api/rooms", async (c) => {
     access.requireAdmin(c);
     const body = await readJsonObject(c.req.raw);
@@ -90,8 +120,6 @@ export function streamRoutes(ctx: StreamsContext): Hono {
     log.info("Stream room created", { slug: room.slug, private: room.private });
     return c.json(withKey(c, room, streamKey), 201);
   });
-
-  app.get("/api/rooms/:slug", (c) => c.json(viewOf(ctx, c, visibleRoomOf(ctx, c))));
 
   app.patch("/api/rooms/:slug", async (c) => {
     access.requireAdmin(c);
@@ -116,7 +144,7 @@ export function streamRoutes(ctx: StreamsContext): Hono {
   app.delete("/api/rooms/:slug", async (c) => {
     access.requireAdmin(c);
     const room = roomOf(ctx, c);
-    live.ingest?.kick(room.slug);
+    ctx.ingest.kick(room.slug);
     store.remove(room.slug);
     live.announce("deleted", room.slug);
     ctx.hub.dropTopic(roomTopic(room.slug));
@@ -131,7 +159,7 @@ export function streamRoutes(ctx: StreamsContext): Hono {
     const streamKey = store.rotateKey(room.slug, ctx.seal?.seal);
     if (!streamKey) throw new HttpError(404, "Room not found");
     // The old key must stop at once: drop whoever publishes with it.
-    live.ingest?.kick(room.slug);
+    ctx.ingest.kick(room.slug);
     // nginx-rtmp cannot be told to drop it, and its on_done will name a key we no longer know.
     if (room.liveSource === "hook") live.setLive(room.slug, null);
     log.info("Stream key rotated", { slug: room.slug });
@@ -146,17 +174,6 @@ export function streamRoutes(ctx: StreamsContext): Hono {
     const streamKey = sealed && ctx.seal ? ctx.seal.open(sealed) : null;
     c.header("cache-control", "no-store");
     return c.json(obsSettings(ctx, c, streamKey));
-  });
-
-  app.get("/api/rooms/:slug/events", (c) => {
-    const room = visibleRoomOf(ctx, c);
-    const response = ctx.sse.respond(roomTopic(room.slug), c.req.raw, {
-      format: jsonFormat,
-      greeting: JSON.stringify({ type: "status", data: live.status(room) }),
-      onClose: () => live.touch(room.slug),
-    });
-    live.touch(room.slug);
-    return response;
   });
 
   return app;

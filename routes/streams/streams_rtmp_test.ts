@@ -141,3 +141,24 @@ Deno.test("RTMP: without ffmpeg the server starts, says streaming is off, refuse
     await server.close();
   }
 });
+
+Deno.test("RTMP: a taken port leaves the rooms working without our listener", async () => {
+  // Someone else (nginx-rtmp, say) holds the port: the rooms keep a do-nothing ingest.
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (taken.addr as Deno.NetAddr).port;
+  const server = await startServer({ env: { ...env, RTMP_PORT: String(port) } });
+  try {
+    const refused = await server.waitForLog(/^Cannot start the RTMP listener: streaming is off$/);
+    assertEquals(refused.port, port);
+    const { body: room } = await api(server.url, "POST", "api/rooms", { body: { name: "Hooked" } });
+    assertMatch(room.rtmpUrl, new RegExp(`:${port}/live$`));
+    // nginx-rtmp's hooks take the room live: nothing of ours claims it.
+    assertEquals((await hook(server.url, "publish", room.streamKey)).status, 200);
+    assertEquals((await api(server.url, "GET", "api/rooms/hooked")).body.isLive, true);
+    assertEquals((await api(server.url, "POST", "api/rooms/hooked/rotate")).status, 200);
+    assertEquals((await api(server.url, "GET", "api/rooms/hooked")).body.isLive, false);
+  } finally {
+    await server.close();
+    taken.close();
+  }
+});

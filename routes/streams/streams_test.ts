@@ -260,7 +260,7 @@ Deno.test("stream rooms: the room page renders, and a missing room is a 404 page
     const page = await fetch(`${server.url}watch/watch-me`);
     assertEquals(page.status, 200);
     const html = await page.text();
-    assertMatch(html, /assets\/watch\.js/);
+    assertMatch(html, /assets\/stream_room\.js/);
     assertMatch(html, /<title>Watch &#60;me&#62; · Roomcast<\/title>/);
     assert(!html.includes("<me>"), "names are escaped");
     const missing = await fetch(`${server.url}watch/nope`);

@@ -16,6 +16,9 @@ export interface WorkspacesApiDeps {
   sameOrigin: MiddlewareHandler;
 }
 
+/** The API's app: every route runs after the guard that sets the signed-in `user`. */
+export type WorkspacesApp = Hono<{ Variables: { user: Account } }>;
+
 const MAX_LIMIT = 200;
 // 2000 characters of message, each up to 12 bytes as a JSON \u escape pair, with room to spare.
 const MAX_BODY = 64 * 1024;
@@ -43,11 +46,9 @@ export function historyQuery(c: Context): { limit: number; before?: number; afte
   };
 }
 
-export function createWorkspacesApiRoutes(
-  deps: WorkspacesApiDeps,
-): Hono<{ Variables: { user: Account } }> {
+export function createWorkspacesApiRoutes(deps: WorkspacesApiDeps): WorkspacesApp {
   const { auth, service } = deps;
-  const app = new Hono<{ Variables: { user: Account } }>();
+  const app: WorkspacesApp = new Hono();
 
   const guard = async (c: Context, next: () => Promise<void>) => {
     c.set("user", auth.requireUser(c));
@@ -74,6 +75,13 @@ export function createWorkspacesApiRoutes(
     (c) => c.json({ unread: service.unread(c.get("user")) } satisfies UnreadCounts),
   );
 
+  serverRoutes(app, service);
+  messageRoutes(app, service);
+  return app;
+}
+
+/** Servers, their channels, members and invites, and redeeming an invite. */
+function serverRoutes(app: WorkspacesApp, service: WorkspaceService): void {
   app.post("/api/servers", async (c) => {
     const body = await jsonObject(c);
     return c.json(service.createServer(c.get("user"), body.name), 201);
@@ -107,7 +115,10 @@ export function createWorkspacesApiRoutes(
   app.post("/api/invites/:code", (c) => {
     return c.json(service.redeemInvite(c.get("user"), c.req.param("code")));
   });
+}
 
+/** A channel's history, posting and read marks; editing and deleting a message. */
+function messageRoutes(app: WorkspacesApp, service: WorkspaceService): void {
   app.get("/api/channels/:id/messages", (c) => {
     const channelId = idOf(c.req.param("id"), "channel id");
     const messages = service.history(c.get("user"), channelId, historyQuery(c));
@@ -136,6 +147,4 @@ export function createWorkspacesApiRoutes(
     const messageId = idOf(c.req.param("id"), "message id");
     return c.json(service.deleteMessage(c.get("user"), messageId));
   });
-
-  return app;
 }

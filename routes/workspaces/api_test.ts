@@ -1,10 +1,10 @@
-// Workspace REST against the real server: EchoSphere's endpoints and their 400/401/403/404 paths.
+// Workspace REST in process (tests/_app.ts): EchoSphere's endpoints and their 400/401/403/404 paths.
 import { assert, assertEquals, assertMatch } from "../../tests/_assert.ts";
-import { startServer } from "../../tests/_server.ts";
-import { api, signupUser } from "../../tests/_workspaces.ts";
+import { startApp } from "../../tests/_app.ts";
+import { api, signupUser, type TestUser } from "../../tests/_workspaces.ts";
 
 Deno.test("workspaces: servers, channels and members as the seed documents", async () => {
-  const server = await startServer();
+  const server = await startApp();
   try {
     const owner = await signupUser(server, "owner");
     const boot = await api(server, owner, "GET", "api/bootstrap");
@@ -70,7 +70,7 @@ Deno.test("workspaces: servers, channels and members as the seed documents", asy
 });
 
 Deno.test("workspaces: messages, history cursors, edits, deletes and reads", async () => {
-  const server = await startServer();
+  const server = await startApp();
   try {
     const ada = await signupUser(server, "ada");
     const bob = await signupUser(server, "bob");
@@ -153,7 +153,7 @@ Deno.test("workspaces: messages, history cursors, edits, deletes and reads", asy
 });
 
 Deno.test("workspaces: invites let others join; only members see, only owners create", async () => {
-  const server = await startServer();
+  const server = await startApp();
   try {
     const owner = await signupUser(server, "owner");
     const guest = await signupUser(server, "guest");
@@ -218,7 +218,7 @@ Deno.test("workspaces: invites let others join; only members see, only owners cr
 });
 
 Deno.test("workspaces: every endpoint answers 401 without a session, and 400/404 on bad input", async () => {
-  const server = await startServer();
+  const server = await startApp();
   try {
     const user = await signupUser(server, "u");
     const boot = await api(server, user, "GET", "api/bootstrap");
@@ -299,6 +299,50 @@ Deno.test("workspaces: every endpoint answers 401 without a session, and 400/404
       content: "x",
     });
     assertEquals(wrongKind.body.code, "wrong_kind");
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("workspaces: signup, me and bootstrap answer in EchoSphere's shapes", async () => {
+  const server = await startApp();
+  try {
+    const account = { email: "ada@example.test", display_name: "Ada", password: "correct horse" };
+    const signup = await api(server, null, "POST", "api/auth/signup", account);
+    assertEquals([signup.status, signup.body], [201, {
+      user: { id: 1, email: "ada@example.test", displayName: "Ada" },
+    }]);
+    const [cookie] = signup.headers.getSetCookie();
+    assertMatch(
+      cookie,
+      /^roomcast_session=[\w-]{43}; Max-Age=2592000; Path=\/; HttpOnly; SameSite=Lax$/,
+    );
+    const ada = { ...(signup.body.user as TestUser), cookie: cookie.split(";")[0] };
+    assertEquals((await api(server, ada, "GET", "api/auth/me")).body, signup.body);
+
+    const again = await api(server, null, "POST", "api/auth/signup", account);
+    assertEquals([again.status, again.body.code], [409, "email_taken"]);
+    const bad = await api(server, null, "POST", "api/auth/signup", { ...account, email: "nope" });
+    assertEquals([bad.status, Object.keys(bad.body).sort()], [400, ["code", "error"]]);
+
+    const boot = await api(server, ada, "GET", "api/bootstrap");
+    assertEquals(Object.keys(boot.body), [
+      "user",
+      "servers",
+      "activeServerId",
+      "channels",
+      "activeChannelId",
+      "messages",
+      "members",
+      "unread",
+    ]);
+    assertEquals(boot.body.servers, [
+      { id: 1, name: "Lobby", ownerId: 1, role: "owner", isDefault: true },
+    ]);
+    assertEquals(boot.body.channels, [{ id: 1, serverId: 1, name: "general", kind: "text" }]);
+    assertEquals([boot.body.activeServerId, boot.body.activeChannelId], [1, 1]);
+    assertEquals(boot.body.members, [{ id: 1, displayName: "Ada", role: "owner", online: false }]);
+    assertEquals([boot.body.messages, boot.body.unread], [[], { "1": 0 }]);
   } finally {
     await server.close();
   }

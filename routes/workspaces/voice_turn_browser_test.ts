@@ -4,7 +4,14 @@ import { createSocket } from "node:dgram";
 import { assert, assertEquals } from "../../tests/_assert.ts";
 import { browserTest, launchBrowser } from "../../tests/_browser.ts";
 import { startServer } from "../../tests/_server.ts";
-import { joinVoice, makeTeam, openApp, peerStats, waitConnected } from "../../tests/_voice.ts";
+import {
+  audioGrown,
+  joinVoice,
+  makeTeam,
+  openApp,
+  peerStats,
+  waitConnected,
+} from "../../tests/_voice.ts";
 
 interface Turn {
   port: number;
@@ -97,8 +104,7 @@ Deno.test({
       for (const page of pages) await waitConnected(page, 2, 30_000);
 
       const before = await Promise.all(pages.map(peerStats));
-      await new Promise((r) => setTimeout(r, 1500));
-      const after = await Promise.all(pages.map(peerStats));
+      const after = await audioGrown(pages, before);
       for (let i = 0; i < pages.length; i++) {
         assertEquals(after[i].length, 2);
         for (let j = 0; j < 2; j++) {

@@ -2,6 +2,7 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { timeAgo, url } from "./lib/boot.ts";
+import { SiteHeader } from "./lib/site_header.tsx";
 import { StreamRooms } from "./lib/stream_rooms.tsx";
 import type { ImageRoomList } from "../../routes/images/wire.ts";
 
@@ -76,15 +77,13 @@ function Home() {
   return (
     <main class="home">
       <header class="home-header">
-        <div>
-          <h1>Roomcast</h1>
-          <p class="muted">Share things live, in rooms.</p>
-        </div>
+        <p class="muted">Share things live, in rooms.</p>
         <nav class="home-nav" aria-label="Roomcast">
           <a href={url("app")}>Workspaces</a>
           <a href={url("present")}>Present code</a>
           <a href={url("media/admin")}>Media</a>
           <a href={url("studio")}>Studio</a>
+          <a href={url("rooms")}>Image rooms</a>
         </nav>
       </header>
       <StreamRooms />
@@ -100,4 +99,10 @@ function Home() {
   );
 }
 
-render(<Home />, document.getElementById("app")!);
+render(
+  <>
+    <SiteHeader here="Home" />
+    <Home />
+  </>,
+  document.getElementById("app")!,
+);

@@ -1,25 +1,27 @@
-// The presenter page: create a code session, show its code, link and QR, push snippets, end it.
+// The presenter page: start or resume a session, share its code, link and QR, type live in file
+// tabs and push versions, see who watches and who joined, and end it.
 import { render } from "preact";
-import { useEffect, useState } from "preact/hooks";
-import { url } from "./lib/boot.ts";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { boot, url } from "./lib/boot.ts";
+import { SiteHeader } from "./lib/site_header.tsx";
 import {
   ApiError,
   copyText,
-  type CreatedSession,
   followSession,
+  type ParticipantList,
+  type ParticipantView,
+  type PresentPageData,
   request,
   type SessionInfo,
   sessionPath,
   type SnippetView,
 } from "./lib/code_api.ts";
-import { CodeView } from "./lib/code_view.tsx";
+import { Editor, type Held } from "./lib/code_editor.tsx";
+import { type Ended, grouped, StartPage } from "./lib/code_start.tsx";
 import { QrCode } from "./lib/code_qr.tsx";
 
+const { limits } = boot<PresentPageData>();
 /** What this browser remembers of its session; the creator token never leaves it otherwise. */
-interface Held {
-  code: string;
-  token: string;
-}
 const STORE_KEY = "roomcast.present";
 
 function readHeld(): Held | null {
@@ -31,107 +33,82 @@ function readHeld(): Held | null {
   }
 }
 
-const grouped = (code: string) => code.match(/.{1,4}/g)!.join("-");
-const message = (error: unknown) =>
-  error instanceof ApiError ? error.message : "Network error: try again";
+/** The session's counts and names as the presenter follows them. */
+function useAudience(held: Held, onEnded: () => void) {
+  const [info, setInfo] = useState<SessionInfo | null>(null);
+  const [names, setNames] = useState<ParticipantView[]>([]);
+  const [watching, setWatching] = useState(0);
+  const [last, setLast] = useState<SnippetView | null>(null);
+  useEffect(() => {
+    request<SessionInfo>(sessionPath(held.code)).then(setInfo, (error) => {
+      if (error instanceof ApiError && error.status === 404) onEnded();
+    });
+    request<ParticipantList>(sessionPath(held.code, "/participants"), { token: held.token })
+      .then((list) => {
+        setNames(list.participants);
+        setWatching(list.watching);
+      }, () => {});
+    return followSession(held.code, {
+      snippet: setLast,
+      participant: ({ participant }) =>
+        setNames((list) =>
+          list.some((p) => p.id === participant.id) ? list : [...list, participant]
+        ),
+      watching: setWatching,
+      live: () => {},
+      closed: () => {},
+      ended: onEnded,
+      reset: () => {},
+      connection: () => {},
+    }, { presenter: true });
+  }, [held.code]);
+  return { info, names, watching, last, setLast };
+}
 
-function CreateForm({ onCreated, note }: { onCreated(held: Held): void; note: string }) {
-  const [name, setName] = useState("");
-  const [error, setError] = useState("");
-  const create = async (e: Event) => {
-    e.preventDefault();
-    try {
-      const created = await request<CreatedSession>(
-        url("api/v1/sessions/anon"),
-        { method: "POST", body: name.trim() ? { display_name: name.trim() } : {} },
-      );
-      // No creator_token was sent, so the server made one and returned it.
-      const held = { code: created.session_code, token: created.creator_token! };
-      localStorage.setItem(STORE_KEY, JSON.stringify(held));
-      onCreated(held);
-    } catch (error) {
-      setError(message(error));
-    }
-  };
+function ResumeDetails({ held }: { held: Held }) {
+  const [copied, setCopied] = useState(false);
+  const link = `${location.origin}${url("present")}#resume=${held.code}.${
+    encodeURIComponent(held.token)
+  }`;
   return (
-    <form class="present-create" onSubmit={create}>
-      <h1>Present code</h1>
+    <details class="resume-details" id="resume-details">
+      <summary>Present from another device</summary>
       <p class="muted">
-        Start a session, share its code, and every snippet you push appears at once for everyone who
-        opened the link. {note}
+        Open this link there, or enter the code and this creator token. Anyone with it can push and
+        end the session: keep it to yourself.
       </p>
-      <input
-        id="session-name"
-        value={name}
-        onInput={(e) => setName(e.currentTarget.value)}
-        placeholder="Session name, e.g. Friday code review"
-        maxLength={100}
-      />
-      <button type="submit" id="create">Start a session</button>
-      {error && <p class="error">{error}</p>}
-    </form>
+      <code id="creator-token">{held.token}</code>
+      <button type="button" id="copy-resume" onClick={async () => setCopied(await copyText(link))}>
+        {copied ? "Resume link copied" : "Copy resume link"}
+      </button>
+    </details>
   );
 }
 
-function Presenter({ held, onGone }: { held: Held; onGone(note: string): void }) {
-  const [info, setInfo] = useState<SessionInfo | null>(null);
-  const [count, setCount] = useState(0);
-  const [fileName, setFileName] = useState("main.ts");
-  const [content, setContent] = useState("");
-  const [last, setLast] = useState<SnippetView | null>(null);
-  const [error, setError] = useState("");
+function Presenter({ held, onEnded }: { held: Held; onEnded(byMe: boolean): void }) {
+  // The `ended` event can come before the answer to our own end: it still counts as ours.
+  const ending = useRef(false);
+  const audience = useAudience(held, () => onEnded(ending.current));
   const [copied, setCopied] = useState(false);
+  const [error, setError] = useState("");
   const link = location.origin + url(`code/${held.code}`);
+  const { info, names, watching, last } = audience;
 
-  useEffect(() => {
-    request<SessionInfo>(sessionPath(held.code)).then((session) => {
-      setInfo(session);
-      setCount(session.participant_count);
-    }).catch((error) => {
-      if (error instanceof ApiError && error.status === 404) onGone("Your last session has ended.");
-    });
-    request<SnippetView>(sessionPath(held.code, "/snippets")).then((snippet) => {
-      setLast(snippet);
-      setFileName(snippet.file_name);
-      setContent(snippet.content);
-    }).catch(() => {});
-    return followSession(held.code, {
-      snippet: setLast,
-      participant: setCount,
-      ended: () => onGone("The session has ended."),
-      reset: () => {},
-      connection: () => {},
-    });
-  }, [held.code]);
-
-  const push = async (e?: Event) => {
-    e?.preventDefault();
-    setError("");
-    try {
-      const snippet = await request<SnippetView>(sessionPath(held.code, "/snippets"), {
-        method: "POST",
-        token: held.token,
-        body: { file_name: fileName.trim(), content },
-      });
-      setLast(snippet);
-    } catch (error) {
-      setError(message(error));
-    }
-  };
   const end = async () => {
-    if (!confirm("End the session? Every snippet and participant is deleted.")) return;
+    if (!confirm("End the session? Every snippet, file and participant is deleted.")) return;
+    ending.current = true;
     try {
       await request(sessionPath(held.code, "/end"), { method: "POST", token: held.token });
-      onGone("The session has ended.");
+      onEnded(true);
     } catch (error) {
-      setError(message(error));
+      ending.current = false;
+      setError(error instanceof ApiError ? error.message : "Network error: try again");
     }
   };
 
   return (
     <div class="present">
       <aside class="present-side">
-        <a href={url("")} class="brand">Roomcast</a>
         <h1>{info?.display_name ?? "Code session"}</h1>
         <p class="muted">Session code</p>
         <code class="big-code" id="session-code">{grouped(held.code)}</code>
@@ -139,59 +116,30 @@ function Presenter({ held, onGone }: { held: Held; onGone(note: string): void })
         <p>
           <a href={link} target="_blank" id="join-link">{link}</a>
         </p>
-        <button
-          type="button"
-          onClick={async () => setCopied(await copyText(link))}
-        >
+        <button type="button" onClick={async () => setCopied(await copyText(link))}>
           {copied ? "Link copied" : "Copy join link"}
         </button>
-        <p id="participants" data-count={count}>
-          {count} {count === 1 ? "participant" : "participants"}
-          {info ? ` of ${info.max_participants}` : ""}
+        <p id="watching" data-count={watching}>
+          <b>{watching}</b> watching now
         </p>
+        <p id="participants" data-count={names.length}>
+          {names.length} joined{info ? ` of ${info.max_participants}` : ""}
+        </p>
+        {names.length > 0 && (
+          <ul class="participant-names" id="participant-names">
+            {names.map((p) => <li key={p.id}>{p.display_name}</li>)}
+          </ul>
+        )}
+        <ResumeDetails held={held} />
         <button type="button" class="danger" id="end" onClick={end}>End session</button>
+        {error && <p class="error" id="end-error">{error}</p>}
       </aside>
       <main class="present-main">
-        <form class="push-form" onSubmit={push}>
-          <div class="push-row">
-            <input
-              id="file-name"
-              value={fileName}
-              onInput={(e) => setFileName(e.currentTarget.value)}
-              placeholder="File name (sets the highlighting), e.g. main.go"
-              maxLength={255}
-              required
-            />
-            <button type="submit" id="push">Push (Ctrl+Enter)</button>
-          </div>
-          <textarea
-            id="content"
-            value={content}
-            spellcheck={false}
-            onInput={(e) => setContent(e.currentTarget.value)}
-            onKeyDown={(e) => {
-              if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) void push(e);
-              if (e.key === "Tab" && !e.shiftKey) {
-                // Tab indents, as in an editor, instead of leaving the field.
-                e.preventDefault();
-                const area = e.currentTarget;
-                const at = area.selectionStart;
-                setContent(area.value.slice(0, at) + "  " + area.value.slice(area.selectionEnd));
-                requestAnimationFrame(() => area.setSelectionRange(at + 2, at + 2));
-              }
-            }}
-            placeholder="Paste or type code, then push it to everyone."
-          />
-          {error && <p class="error" id="push-error">{error}</p>}
-        </form>
+        <Editor held={held} limits={limits} onPushed={audience.setLast} />
         {last && (
-          <section>
-            <p class="muted" id="last-push">
-              Live now: <b>{last.file_name}</b>, pushed{" "}
-              {new Date(last.pushed_at).toLocaleTimeString()}
-            </p>
-            <CodeView snippet={last} />
-          </section>
+          <p class="muted" id="last-push">
+            Last push: <b>{last.file_name}</b> at {new Date(last.pushed_at).toLocaleTimeString()}
+          </p>
         )}
       </main>
     </div>
@@ -200,21 +148,36 @@ function Presenter({ held, onGone }: { held: Held; onGone(note: string): void })
 
 function PresentPage() {
   const [held, setHeld] = useState<Held | null>(readHeld);
-  const [note, setNote] = useState("");
+  const [ended, setEnded] = useState<Ended | null>(null);
   if (!held) {
-    return <CreateForm note={note} onCreated={(h) => (setNote(""), setHeld(h))} />;
+    return (
+      <StartPage
+        ended={ended}
+        onHeld={(h) => {
+          localStorage.setItem(STORE_KEY, JSON.stringify(h));
+          setEnded(null);
+          setHeld(h);
+        }}
+      />
+    );
   }
   return (
     <Presenter
       key={held.code}
       held={held}
-      onGone={(why) => {
+      onEnded={(byMe) => {
         localStorage.removeItem(STORE_KEY);
-        setNote(why);
+        setEnded({ code: held.code, byMe });
         setHeld(null);
       }}
     />
   );
 }
 
-render(<PresentPage />, document.getElementById("app")!);
+render(
+  <>
+    <SiteHeader here="Present code" />
+    <PresentPage />
+  </>,
+  document.getElementById("app")!,
+);

@@ -2,19 +2,36 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { boot, url } from "./lib/boot.ts";
-import { call, type RoomDetail, type StudioRoom } from "./lib/studio_api.ts";
+import { SiteHeader } from "./lib/site_header.tsx";
+import type { SiteViewer } from "../../routes/accounts/wire.ts";
+import type { StudioBoot, StudioRoom, StudioRoomDetail } from "../../routes/streams/wire.ts";
+import { call } from "./lib/studio_api.ts";
 import { StudioRoom as RoomPanel } from "./lib/studio_room.tsx";
 
-const data = boot<{ signedIn: boolean; adminConfigured: boolean; error: string | null }>();
+// Every page's boot data also says who is signed in (routes/pages.ts).
+const data = boot<StudioBoot & { viewer: SiteViewer | null }>();
 
 function SignIn() {
   return (
     <main class="studio-login panel">
       <h1>Studio</h1>
+      {data.notAdmin
+        ? (
+          <p class="chat-error" id="not-admin">
+            {data.viewer?.email}{" "}
+            is not an admin account. Sign in as an admin, or use the admin token.
+          </p>
+        )
+        : (
+          <p class="muted">
+            Admins <a href={url("login?next=" + encodeURIComponent(url("studio")))}>sign in</a>{" "}
+            with their Roomcast account{data.adminConfigured ? ", or with the admin token:" : "."}
+          </p>
+        )}
       {!data.adminConfigured
         ? (
-          <p class="chat-error">
-            The dashboard is off: set <code>SERVER_ADMIN_TOKEN</code> and restart Roomcast.
+          <p class="muted">
+            Token sign-in is off: <code>SERVER_ADMIN_TOKEN</code> is not set.
           </p>
         )
         : (
@@ -83,7 +100,7 @@ function CreateRoom({ onCreated }: { onCreated(slug: string): void }) {
 function Dashboard() {
   const [rooms, setRooms] = useState<StudioRoom[]>([]);
   const [slug, setSlug] = useState<string | null>(null);
-  const [detail, setDetail] = useState<RoomDetail | null>(null);
+  const [detail, setDetail] = useState<StudioRoomDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
   const onError = (e: unknown) => setError(String((e as Error).message ?? e));
@@ -104,9 +121,11 @@ function Dashboard() {
     <main class="studio">
       <header class="studio-head">
         <h1>Studio</h1>
-        <form method="post" action={url("studio/logout")}>
-          <a href={url("")}>Home</a> <button type="submit" id="sign-out">Sign out</button>
-        </form>
+        {!data.viewer?.admin && (
+          <form method="post" action={url("studio/logout")}>
+            <button type="submit" id="sign-out">Sign out</button>
+          </form>
+        )}
       </header>
       {error && <p class="chat-error" role="alert" onClick={() => setError(null)}>{error}</p>}
       <div class="studio-grid">
@@ -148,4 +167,10 @@ function Dashboard() {
   );
 }
 
-render(data.signedIn ? <Dashboard /> : <SignIn />, document.getElementById("app")!);
+render(
+  <>
+    <SiteHeader here="Studio" />
+    {data.signedIn ? <Dashboard /> : <SignIn />}
+  </>,
+  document.getElementById("app")!,
+);

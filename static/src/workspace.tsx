@@ -3,6 +3,7 @@
 import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { boot, url } from "./lib/boot.ts";
+import { SiteHeader } from "./lib/site_header.tsx";
 import {
   apiCall,
   type Bootstrap,
@@ -274,9 +275,6 @@ function Workspace() {
           >
             Members
           </button>
-          <form method="post" action={url("logout")}>
-            <button type="submit" title={`Signed in as ${user.email}`}>Log out</button>
-          </form>
         </header>
         {error && (
           <p class="form-error ws-error" role="alert" onClick={() => setError(null)}>{error} ×</p>
@@ -365,4 +363,10 @@ function Workspace() {
   );
 }
 
-render(<Workspace />, document.getElementById("app")!);
+render(
+  <>
+    <SiteHeader here="Workspaces" />
+    <Workspace />
+  </>,
+  document.getElementById("app")!,
+);

@@ -3,12 +3,17 @@
 import { url } from "./boot.ts";
 import type { ErrorBody } from "../../../errors.ts";
 import type { JsonFrame } from "../../../realtime/wire.ts";
-import type { CodeEvents, SnippetView } from "../../../routes/code/wire.ts";
+import type { CodeEvents, DraftView, SnippetView } from "../../../routes/code/wire.ts";
 
 export type {
   CodePageData,
   CreatedSession,
+  DraftView,
+  FileEntry,
+  LiveLimits,
+  ParticipantList,
   ParticipantView,
+  PresentPageData,
   SessionEnded,
   SessionInfo,
   SnippetHistory,
@@ -47,7 +52,10 @@ export async function request<T>(
 
 export interface SessionEvents {
   snippet(snippet: SnippetView): void;
-  participant(count: number): void;
+  participant(joined: CodeEvents["participant"]): void;
+  live(draft: DraftView): void;
+  closed(fileName: string): void;
+  watching(count: number): void;
   ended(): void;
   /** Too much was missed to replay: refetch the state. */
   reset(): void;
@@ -59,7 +67,11 @@ export interface SessionEvents {
  * up (an error status), the session is looked up: gone means ended, else the stream is reopened
  * from the last id seen.
  */
-export function followSession(code: string, on: SessionEvents): () => void {
+export function followSession(
+  code: string,
+  on: SessionEvents,
+  { presenter = false } = {},
+): () => void {
   let events: EventSource | undefined;
   let lastId = "";
   let stopped = false;
@@ -74,8 +86,11 @@ export function followSession(code: string, on: SessionEvents): () => void {
     on.ended();
   };
   const open = () => {
-    const resume = lastId ? `?lastEventId=${encodeURIComponent(lastId)}` : "";
-    const source = events = new EventSource(sessionPath(code, `/events${resume}`));
+    const query = new URLSearchParams();
+    // The presenter's own stream is kept out of the watcher count.
+    if (presenter) query.set("presenter", "1");
+    if (lastId) query.set("lastEventId", lastId);
+    const source = events = new EventSource(sessionPath(code, `/events?${query}`));
     source.onopen = () => on.connection("live");
     source.onerror = () => {
       on.connection("reconnecting");
@@ -89,7 +104,10 @@ export function followSession(code: string, on: SessionEvents): () => void {
       );
     };
     source.addEventListener("snippet", (e) => on.snippet(data<"snippet">(e)));
-    source.addEventListener("participant", (e) => on.participant(data<"participant">(e).count));
+    source.addEventListener("participant", (e) => on.participant(data<"participant">(e)));
+    source.addEventListener("live", (e) => on.live(data<"live">(e)));
+    source.addEventListener("closed", (e) => on.closed(data<"closed">(e).file_name));
+    source.addEventListener("watching", (e) => on.watching(data<"watching">(e).count));
     source.addEventListener("reset", (e) => (data(e), on.reset()));
     source.addEventListener("ended", (e) => (data<"ended">(e), end()));
   };

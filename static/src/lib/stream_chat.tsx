@@ -1,22 +1,10 @@
 // The watch page's chat panel: nickname form, messages (links clickable), emoji, presence, moderation.
 import { useEffect, useRef, useState } from "preact/hooks";
+import type { MessageView, Presence } from "../../../routes/streams/wire.ts";
 import { ChatText, EMOJI } from "./chat_text.tsx";
 
-export interface ChatMessage {
-  id: number;
-  nickname: string;
-  content: string;
-  createdAt: string;
-}
-
-export interface Presence {
-  viewers: number;
-  anonymous: number;
-  nicknames: string[];
-}
-
 export interface ChatPanelProps {
-  messages: ChatMessage[];
+  messages: MessageView[];
   presence: Presence | null;
   nickname: string | null;
   /** The nickname last used in this browser, to prefill the form. */

@@ -9,16 +9,13 @@ export function latencyWords(seconds: number): string {
   return `About ${Math.round(seconds / 60)} min behind live`;
 }
 
-export function Player(props: { src: string; live: boolean; qualityPicker: boolean }) {
-  const { src, live } = props;
-  const video = useRef<HTMLVideoElement>(null);
+/** Plays `src` while the room is live, retrying a failed start; its state, latency and levels. */
+function useLivePlayer(video: { current: HTMLVideoElement | null }, src: string, live: boolean) {
   const player = useRef<LivePlayer | null>(null);
   const [state, setState] = useState<PlayerState>("loading");
   const [latency, setLatency] = useState<{ seconds: number; from: string } | null>(null);
   const [attempt, setAttempt] = useState(0);
-  const [muted, setMuted] = useState(true);
   const [levels, setLevels] = useState<Quality[]>([]);
-  const [level, setLevel] = useState(-1);
 
   useEffect(() => {
     if (!live || !video.current) return;
@@ -45,6 +42,57 @@ export function Player(props: { src: string; live: boolean; qualityPicker: boole
       player.current = null;
     };
   }, [src, live, attempt]);
+  return { player, state, latency, levels };
+}
+
+/** Under a live video: the latency in words (figures behind a toggle) and the quality picker. */
+function PlayerBar(props: {
+  latency: { seconds: number; from: string } | null;
+  levels: Quality[] | null;
+  onLevel(index: number): void;
+}) {
+  const { latency, levels } = props;
+  const [level, setLevel] = useState(-1);
+  const pick = (index: number) => {
+    setLevel(index);
+    props.onLevel(index);
+  };
+  return (
+    <div class="player-bar">
+      {latency && (
+        <details class="latency" id="latency-details">
+          <summary id="latency-words">{latencyWords(latency.seconds)}</summary>
+          <span id="latency" class="muted">
+            Latency {latency.seconds.toFixed(1)} s ({latency.from})
+          </span>
+        </details>
+      )}
+      {levels && levels.length > 1 && (
+        <label class="quality">
+          Quality{" "}
+          <select
+            id="quality"
+            value={level}
+            onChange={(e) => pick(Number(e.currentTarget.value))}
+          >
+            <option value={-1}>Auto</option>
+            {levels.map((l) => (
+              <option key={l.index} value={l.index}>
+                {l.height ? `${l.height}p` : `${Math.round(l.bitrate / 1000)} kb/s`}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+    </div>
+  );
+}
+
+export function Player(props: { src: string; live: boolean; qualityPicker: boolean }) {
+  const { src, live } = props;
+  const video = useRef<HTMLVideoElement>(null);
+  const { player, state, latency, levels } = useLivePlayer(video, src, live);
+  const [muted, setMuted] = useState(true);
 
   useEffect(() => {
     const el = video.current;
@@ -59,10 +107,6 @@ export function Player(props: { src: string; live: boolean; qualityPicker: boole
     if (!el) return;
     el.muted = false;
     el.play().catch(() => {});
-  };
-  const pick = (index: number) => {
-    setLevel(index);
-    player.current?.setLevel(index);
   };
   const shown = live ? state : "offline";
   return (
@@ -85,33 +129,11 @@ export function Player(props: { src: string; live: boolean; qualityPicker: boole
         )}
       </div>
       {live && (
-        <div class="player-bar">
-          {latency && (
-            <details class="latency" id="latency-details">
-              <summary id="latency-words">{latencyWords(latency.seconds)}</summary>
-              <span id="latency" class="muted">
-                Latency {latency.seconds.toFixed(1)} s ({latency.from})
-              </span>
-            </details>
-          )}
-          {props.qualityPicker && levels.length > 1 && (
-            <label class="quality">
-              Quality{" "}
-              <select
-                id="quality"
-                value={level}
-                onChange={(e) => pick(Number(e.currentTarget.value))}
-              >
-                <option value={-1}>Auto</option>
-                {levels.map((l) => (
-                  <option key={l.index} value={l.index}>
-                    {l.height ? `${l.height}p` : `${Math.round(l.bitrate / 1000)} kb/s`}
-                  </option>
-                ))}
-              </select>
-            </label>
-          )}
-        </div>
+        <PlayerBar
+          latency={latency}
+          levels={props.qualityPicker ? levels : null}
+          onLevel={(index) => player.current?.setLevel(index)}
+        />
       )}
     </div>
   );

@@ -1,14 +1,10 @@
 // The home page's stream rooms: cards with live/offline badges and viewers that change without reload.
 import { useEffect, useState } from "preact/hooks";
+import type { RoomStatus, RoomView } from "../../../routes/streams/wire.ts";
 import { url } from "./boot.ts";
 
-interface StreamRoom {
-  slug: string;
-  name: string;
-  isLive: boolean;
-  viewers: number;
-  thumbnailUrl: string | null;
-}
+/** What a card shows of a room (`GET /api/rooms`); status events patch it. */
+type StreamRoom = Pick<RoomView, "slug" | "name" | "isLive" | "viewers" | "thumbnailUrl">;
 
 /** Follows `api/rooms/events`: the greeting lists the rooms, then status events patch them. */
 function useStreamRooms(): StreamRoom[] | null {
@@ -19,7 +15,7 @@ function useStreamRooms(): StreamRoom[] | null {
       fetch(url("api/rooms")).then((r) => r.json()).then(setRooms).catch(() => {});
     events.onmessage = (e) => setRooms(JSON.parse(e.data).data);
     const patch = (e: MessageEvent) => {
-      const status = JSON.parse(e.data).data as Partial<StreamRoom> & { slug: string };
+      const status = JSON.parse(e.data).data as RoomStatus;
       // A thumbnail exists only while live; going live refetches the list, which has its URL.
       setRooms((list) =>
         list &&

@@ -2,7 +2,12 @@
 import { useEffect, useState } from "preact/hooks";
 import { timeAgo } from "./boot.ts";
 import { duration } from "./stream_time.ts";
-import { call, copyText, type Health, type Invite, type RoomDetail } from "./studio_api.ts";
+import type {
+  CreatedInvite,
+  StreamHealth,
+  StudioRoomDetail,
+} from "../../../routes/streams/wire.ts";
+import { call, copyText } from "./studio_api.ts";
 
 function CopyButton({ id, text }: { id: string; text: string | null }) {
   const [done, setDone] = useState(false);
@@ -18,7 +23,7 @@ function CopyButton({ id, text }: { id: string; text: string | null }) {
   );
 }
 
-function Obs({ room, onError }: { room: RoomDetail; onError(e: unknown): void }) {
+function Obs({ room, onError }: { room: StudioRoomDetail; onError(e: unknown): void }) {
   const [key, setKey] = useState<string | null>(null);
   useEffect(() => setKey(null), [room.slug]);
   const reveal = () =>
@@ -60,7 +65,7 @@ function Obs({ room, onError }: { room: RoomDetail; onError(e: unknown): void })
 
 const figure = (value: number | null, unit = "") => (value === null ? "–" : `${value}${unit}`);
 
-function HealthPanel({ health, live }: { health: Health | null; live: boolean }) {
+function HealthPanel({ health, live }: { health: StreamHealth | null; live: boolean }) {
   if (!live || !health) {
     return (
       <p class="muted" id="health-none">
@@ -142,7 +147,7 @@ function ViewerGraph({ points }: { points: { at: number; viewers: number }[] }) 
 }
 
 function Settings({ room, onError, onDeleted }: {
-  room: RoomDetail;
+  room: StudioRoomDetail;
   onError(e: unknown): void;
   onDeleted(): void;
 }) {
@@ -208,8 +213,8 @@ function Settings({ room, onError, onDeleted }: {
   );
 }
 
-function Invites({ room, onError }: { room: RoomDetail; onError(e: unknown): void }) {
-  const [created, setCreated] = useState<Invite | null>(null);
+function Invites({ room, onError }: { room: StudioRoomDetail; onError(e: unknown): void }) {
+  const [created, setCreated] = useState<CreatedInvite | null>(null);
   const [minutes, setMinutes] = useState("1440");
   const [uses, setUses] = useState("");
   const create = () =>
@@ -270,7 +275,7 @@ function Invites({ room, onError }: { room: RoomDetail; onError(e: unknown): voi
   );
 }
 
-function Moderation({ room, onError }: { room: RoomDetail; onError(e: unknown): void }) {
+function Moderation({ room, onError }: { room: StudioRoomDetail; onError(e: unknown): void }) {
   const act = (method: string, path: string, body?: unknown) =>
     call(method, `api/rooms/${room.slug}/${path}`, body).catch(onError);
   return (
@@ -315,7 +320,7 @@ function Moderation({ room, onError }: { room: RoomDetail; onError(e: unknown): 
 }
 
 export function StudioRoom(
-  props: { room: RoomDetail; onError(e: unknown): void; onDeleted(): void },
+  props: { room: StudioRoomDetail; onError(e: unknown): void; onDeleted(): void },
 ) {
   const { room, onError } = props;
   const uptime = room.liveSince ? duration(Date.now() - Date.parse(room.liveSince)) : "";

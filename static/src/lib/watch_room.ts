@@ -1,29 +1,16 @@
 // A watch page's room state: live status, presence and chat over /ws, joining and sending.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { url } from "./boot.ts";
-import type { ChatMessage, Presence } from "./stream_chat.tsx";
+import type {
+  Joined,
+  LiveChange,
+  MessageView,
+  Presence,
+  RoomEvents,
+  RoomView,
+} from "../../../routes/streams/wire.ts";
 import { connectRoom, type RoomSocket } from "./stream_socket.ts";
 import type { WsEvent } from "./ws_socket.ts";
-
-export interface RoomView {
-  slug: string;
-  name: string;
-  description: string;
-  private: boolean;
-  slowModeSeconds: number;
-  isLive: boolean;
-  viewers: number;
-  liveSince: string | null;
-  lastLiveAt: string | null;
-  hlsUrl: string;
-  watchUrl: string;
-}
-
-export interface Joined {
-  token: string;
-  nickname: string;
-  expiresAt: string;
-}
 
 /** The chat token kept in this browser for this room, while it is valid. */
 function storedToken(tokenKey: string): Joined | null {
@@ -49,14 +36,16 @@ export async function request(method: string, path: string, body?: unknown, toke
 }
 
 /** The message list after one chat event; null when the event is not about messages. */
-function nextMessages(event: Record<string, unknown>, list: ChatMessage[]): ChatMessage[] | null {
+function nextMessages(event: Record<string, unknown>, list: MessageView[]): MessageView[] | null {
   switch (event.type) {
     case "message": {
-      const message = event.message as ChatMessage;
+      const { message } = event as unknown as RoomEvents["message"];
       return list.some((m) => m.id === message.id) ? list : [...list, message].slice(-200);
     }
-    case "message-deleted":
-      return list.filter((m) => m.id !== event.id);
+    case "message-deleted": {
+      const { id } = event as unknown as RoomEvents["message-deleted"];
+      return list.filter((m) => m.id !== id);
+    }
     case "chat-cleared":
       return [];
   }
@@ -118,7 +107,7 @@ export function useWatchRoom(initial: RoomView, options: { slug: string; pass?: 
   });
   const [viewers, setViewers] = useState(initial.viewers);
   const [presence, setPresence] = useState<Presence | null>(null);
-  const [messages, setMessages] = useState<ChatMessage[]>([]);
+  const [messages, setMessages] = useState<MessageView[]>([]);
   const [connected, setConnected] = useState(false);
   const socket = useRef<RoomSocket | null>(null);
   const chat = useChatIdentity(slug, socket);
@@ -129,13 +118,15 @@ export function useWatchRoom(initial: RoomView, options: { slug: string; pass?: 
     const e = event as Record<string, unknown>;
     switch (event.type) {
       case "live":
-      case "offline":
+      case "offline": {
+        const change = e as unknown as LiveChange;
         setStatus({
-          isLive: Boolean(e.isLive),
-          liveSince: (e.liveSince as string) ?? null,
-          lastLiveAt: (e.lastLiveAt as string) ?? null,
+          isLive: Boolean(change.isLive),
+          liveSince: change.liveSince ?? null,
+          lastLiveAt: change.lastLiveAt ?? null,
         });
         break;
+      }
       case "presence":
         setPresence(e as unknown as Presence);
         setViewers(e.viewers as number);
@@ -144,7 +135,7 @@ export function useWatchRoom(initial: RoomView, options: { slug: string; pass?: 
         setViewers(e.viewers as number);
         break;
       case "room":
-        setRoom((r) => ({ ...r, ...(e as Partial<RoomView>) }));
+        setRoom((r) => ({ ...r, ...(e as unknown as RoomEvents["room"]) }));
         break;
       // Dropped from the room's topic: it was deleted or turned private. The page tells which.
       case "deleted":

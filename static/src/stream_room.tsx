@@ -1,22 +1,16 @@
-// A stream room's page: the live video, room details, chat with presence, share menu, theatre mode.
+// The stream room page (/watch/<slug>): live video, room details, chat with presence, share, theatre.
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { boot, timeAgo, url } from "./lib/boot.ts";
+import { SiteHeader } from "./lib/site_header.tsx";
 import { canPlayHls } from "./lib/hls_player.ts";
 import { ChatPanel } from "./lib/stream_chat.tsx";
 import { Player } from "./lib/stream_player.tsx";
 import { duration } from "./lib/stream_time.ts";
-import { request, type RoomView, useWatchRoom } from "./lib/watch_room.ts";
+import { request, useWatchRoom } from "./lib/watch_room.ts";
+import type { LiveChange, RoomView, StreamRoomBoot } from "../../routes/streams/wire.ts";
 
-const data = boot<{
-  slug: string;
-  room: RoomView | null;
-  socketPass?: string;
-  admin?: boolean;
-  quality?: boolean;
-  locked?: boolean;
-  inviteError?: string | null;
-}>();
+const data = boot<StreamRoomBoot>();
 const { slug } = data;
 
 function useNow(ms: number): number {
@@ -71,14 +65,13 @@ function ShareMenu({ room }: { room: RoomView }) {
 
 function RoomDetails({ room, status, viewers, connected }: {
   room: RoomView;
-  status: Pick<RoomView, "isLive" | "liveSince" | "lastLiveAt">;
+  status: Pick<LiveChange, "isLive" | "liveSince" | "lastLiveAt">;
   viewers: number;
   connected: boolean;
 }) {
   const now = useNow(1000);
   return (
     <header class="watch-header">
-      <a href={url("")} class="muted">Roomcast</a>
       <h1 id="room-name">{room.name}</h1>
       <span id="status" class={status.isLive ? "badge live" : "badge"}>
         {status.isLive ? "Live" : "Offline"}
@@ -182,13 +175,16 @@ function Locked() {
 }
 
 render(
-  data.room ? <Watch initial={data.room} /> : data.locked ? <Locked /> : (
-    <main class="watch">
-      <h1>Room not found</h1>
-      <p class="muted">
-        There is no stream room “{slug}”. <a href={url("")}>See all rooms</a>
-      </p>
-    </main>
-  ),
+  <>
+    <SiteHeader here={`Stream · ${data.room?.name ?? slug}`} />
+    {data.room ? <Watch initial={data.room} /> : data.locked ? <Locked /> : (
+      <main class="watch">
+        <h1>Room not found</h1>
+        <p class="muted">
+          There is no stream room “{slug}”. <a href={url("")}>See all rooms</a>
+        </p>
+      </main>
+    )}
+  </>,
   document.getElementById("app")!,
 );

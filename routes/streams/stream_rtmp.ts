@@ -1,0 +1,113 @@
+// The stream rooms' own RTMP listener: started by the feature's start(), closed by its close().
+import type { Config } from "../../config.ts";
+import type { Logger } from "../../log.ts";
+import type { IngestRooms } from "../../rtmp/ingest.ts";
+import { type RtmpServer, startRtmpServer } from "../../rtmp/listener.ts";
+import type { LlHlsRing } from "../../rtmp/llhls.ts";
+import type { StreamsStore } from "../../storage/streams_store.ts";
+import type { HealthTracker } from "./stream_health.ts";
+import type { StreamLive } from "./stream_live.ts";
+
+/** What the rooms ask of the ingest: the port OBS is told, whether a slug is live, dropping one. */
+export interface StreamIngest {
+  readonly port: number;
+  isLive(slug: string): boolean;
+  kick(slug: string): void;
+}
+
+/** The ingest with its life: listening from start() (unless RTMP_ENABLED=false) to close(). */
+export interface RtmpIngest extends StreamIngest {
+  /** A packaged room's in-memory LL-HLS output (STREAM_PACKAGER=roomcast), for /hls/. */
+  hls(playbackId: string): LlHlsRing | undefined;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type RtmpConfig = Pick<
+  Config,
+  | "host"
+  | "rtmpEnabled"
+  | "rtmpPort"
+  | "ffmpegPath"
+  | "streamTranscode"
+  | "streamPackager"
+  | "rtmpMaxPerIp"
+>;
+
+/** The rooms as the RTMP ingest sees them, under the callback names of rtmp/ingest.ts. */
+export function ingestRooms(
+  store: StreamsStore,
+  live: StreamLive,
+  health: Pick<HealthTracker, "onMedia" | "onDrop">,
+): IngestRooms {
+  return {
+    lookup(key) {
+      const room = store.byKey(key.split("?")[0]);
+      return Promise.resolve(room && { slug: room.slug, playbackId: room.playbackId });
+    },
+    onLive: (slug) => void live.setLive(slug, "rtmp"),
+    onOffline(slug) {
+      // A room made live by the hooks is not ours to end; a deleted room has nothing to end.
+      if (store.get(slug)?.liveSource === "rtmp") live.setLive(slug, null);
+    },
+    onMedia: (slug, typeId, timestamp, payload) => health.onMedia(slug, typeId, timestamp, payload),
+    onDrop: (slug, reason) => health.onDrop(slug, reason),
+  };
+}
+
+/**
+ * OBS/ffmpeg publish here. Until start() listens, and when RTMP is off, the port cannot be taken
+ * or ffmpeg is missing, it does nothing: no room is live through it and the port shown is the
+ * configured one (nginx-rtmp users keep their own ingest on 1935).
+ */
+export function createRtmpIngest(
+  config: RtmpConfig,
+  deps: { hlsDir: string; rooms: IngestRooms; log: Logger },
+): RtmpIngest {
+  const { log } = deps;
+  let server: RtmpServer | null = null;
+  return {
+    get port() {
+      // RTMP_PORT=0 means "any free port" for our listener; others (nginx-rtmp) use 1935.
+      return server?.port ?? (config.rtmpPort || 1935);
+    },
+    isLive: (slug) => server?.isLive(slug) ?? false,
+    kick: (slug) => server?.kick(slug),
+    hls: (playbackId) => server?.hls(playbackId),
+    async start() {
+      if (!config.rtmpEnabled) {
+        log.info("RTMP listener is disabled (RTMP_ENABLED=false)");
+        return;
+      }
+      await Deno.mkdir(deps.hlsDir, { recursive: true });
+      try {
+        server = await startRtmpServer({
+          hostname: config.host,
+          port: config.rtmpPort,
+          hlsDir: deps.hlsDir,
+          ffmpegPath: config.ffmpegPath,
+          transcode: config.streamTranscode,
+          packager: config.streamPackager,
+          maxConnectionsPerIp: config.rtmpMaxPerIp,
+          rooms: deps.rooms,
+          log: (level, msg, fields) => log[level](msg, fields),
+        });
+      } catch (error) {
+        // The rest of Roomcast still works; nginx-rtmp users do not need our listener.
+        log.error("Cannot start the RTMP listener: streaming is off", {
+          port: config.rtmpPort,
+          error: String(error),
+        });
+        return;
+      }
+      log.info("RTMP listening", { port: server.port, streaming: server.streaming });
+      if (!server.streaming) {
+        log.warn("Live streaming is off: ffmpeg is unavailable, RTMP publishers are refused", {
+          ffmpegPath: config.ffmpegPath,
+        });
+      }
+    },
+    // Publishers are ended (onOffline fires) while the rooms and the hub are still open.
+    close: async () => await server?.close(),
+  };
+}

@@ -172,10 +172,24 @@ function statements(db: Db) {
   };
 }
 
-export function createCodeStore(db: Db, options: CodeStoreOptions): CodeStore {
-  const now = options.now ?? Date.now;
-  const q = statements(db);
+type Statements = ReturnType<typeof statements>;
+type SessionPart = "create" | "byCode" | "join" | "participantCount" | "participants";
+type FilePart =
+  | "push"
+  | "latest"
+  | "history"
+  | "latestPerFile"
+  | "saveDraft"
+  | "drafts"
+  | "closeDraft";
 
+/** Sessions and who joined them. */
+function sessionMethods(
+  db: Db,
+  q: Statements,
+  now: () => number,
+  options: CodeStoreOptions,
+): Pick<CodeStore, SessionPart> {
   return {
     create(displayName, tokenHash) {
       for (let attempt = 0; attempt < 10; attempt++) {
@@ -212,7 +226,12 @@ export function createCodeStore(db: Db, options: CodeStoreOptions): CodeStore {
     participantCount: (sessionId) => Number((q.countParticipants.get(sessionId) as Row).n),
 
     participants: (sessionId) => (q.selectParticipants.all(sessionId) as Row[]).map(toParticipant),
+  };
+}
 
+/** A session's pushed snippets and its per-file drafts. */
+function fileMethods(db: Db, q: Statements, now: () => number): Pick<CodeStore, FilePart> {
+  return {
     push(sessionId, fileName, content) {
       return transaction(db, () => {
         const at = now();
@@ -260,6 +279,16 @@ export function createCodeStore(db: Db, options: CodeStoreOptions): CodeStore {
     drafts: (sessionId) => (q.selectDrafts.all(sessionId) as Row[]).map(toDraft),
 
     closeDraft: (sessionId, fileName) => Number(q.deleteDraft.run(sessionId, fileName).changes) > 0,
+  };
+}
+
+export function createCodeStore(db: Db, options: CodeStoreOptions): CodeStore {
+  const now = options.now ?? Date.now;
+  const q = statements(db);
+
+  return {
+    ...sessionMethods(db, q, now, options),
+    ...fileMethods(db, q, now),
 
     end(sessionId) {
       return transaction(db, () => {

@@ -164,45 +164,64 @@ async function writeMedia(
   });
 }
 
+type Statements = ReturnType<typeof statements>;
+
+/** Adds a file's row, its dimensions read from the file itself. */
+async function insertRow(
+  q: Statements,
+  path: string,
+  filename: string,
+  file: { originalName: string | null; size: number; createdAt: number },
+): Promise<Row> {
+  const ext = filename.slice(33);
+  const dims = await readDimensions(path, ext);
+  return q.insert.get(
+    filename,
+    file.originalName,
+    MEDIA_TYPES[ext],
+    file.size,
+    dims?.width ?? null,
+    dims?.height ?? null,
+    file.createdAt,
+    searchText(filename, file.originalName),
+  ) as Row;
+}
+
+/**
+ * Makes the folder, drops temp files a crash left, indexes files put there by hand (e.g. a folder
+ * copied from the old Media Server), forgets rows whose file is gone, and reads the dimensions of
+ * files stored before they were recorded.
+ */
+async function prepareFolder(q: Statements, dir: string): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true });
+  const known = new Set((q.names.all() as Row[]).map((r) => String(r.filename)));
+  for await (const entry of Deno.readDir(dir)) {
+    if (!entry.isFile) continue;
+    if (entry.name.startsWith(".tmp-") || entry.name.startsWith(".svg-")) {
+      await removeIfExists(join(dir, entry.name));
+    } else if (MEDIA_NAME.test(entry.name) && !known.delete(entry.name)) {
+      const path = join(dir, entry.name);
+      const stat = await Deno.stat(path);
+      await insertRow(q, path, entry.name, {
+        originalName: null,
+        size: stat.size,
+        createdAt: stat.mtime?.getTime() ?? Date.now(),
+      });
+    } else known.delete(entry.name);
+  }
+  for (const gone of known) q.deleteOne.run(gone);
+  for (const row of q.unsized.all() as Row[]) {
+    const filename = String(row.filename);
+    const dims = await readDimensions(join(dir, filename), filename.slice(33));
+    if (dims) q.resize.run(dims.width, dims.height, filename);
+  }
+}
+
 export function createMediaStore(db: Db, dir: string): MediaStore {
   const q = statements(db);
-
-  // Once per store: make the folder, drop temp files a crash left, index files put there by hand
-  // (e.g. a folder copied from the old Media Server), forget rows whose file is gone, and read the
-  // dimensions of files stored before they were recorded.
+  // The folder is prepared once per store, on first use.
   let prepared: Promise<void> | undefined;
-  const ready = () => (prepared ??= prepare());
-  const prepare = async () => {
-    await Deno.mkdir(dir, { recursive: true });
-    const known = new Set((q.names.all() as Row[]).map((r) => String(r.filename)));
-    for await (const entry of Deno.readDir(dir)) {
-      if (!entry.isFile) continue;
-      if (entry.name.startsWith(".tmp-") || entry.name.startsWith(".svg-")) {
-        await removeIfExists(join(dir, entry.name));
-      } else if (MEDIA_NAME.test(entry.name) && !known.delete(entry.name)) {
-        const path = join(dir, entry.name);
-        const stat = await Deno.stat(path);
-        const ext = entry.name.slice(33);
-        const dims = await readDimensions(path, ext);
-        q.insert.get(
-          entry.name,
-          null,
-          MEDIA_TYPES[ext],
-          stat.size,
-          dims?.width ?? null,
-          dims?.height ?? null,
-          stat.mtime?.getTime() ?? Date.now(),
-          searchText(entry.name, null),
-        );
-      } else known.delete(entry.name);
-    }
-    for (const gone of known) q.deleteOne.run(gone);
-    for (const row of q.unsized.all() as Row[]) {
-      const filename = String(row.filename);
-      const dims = await readDimensions(join(dir, filename), filename.slice(33));
-      if (dims) q.resize.run(dims.width, dims.height, filename);
-    }
-  };
+  const ready = () => (prepared ??= prepareFolder(q, dir));
 
   const pathOf = (filename: string) => {
     if (!MEDIA_NAME.test(filename)) throw new Error(`Cannot use media name ${filename}`);
@@ -212,23 +231,12 @@ export function createMediaStore(db: Db, dir: string): MediaStore {
   return {
     async save(data, ext, maxBytes, { originalName = null } = {}) {
       await ready();
-      const type = MEDIA_TYPES[ext];
-      if (!type) throw new Error(`Cannot save media: unknown extension ${ext}`);
+      if (!MEDIA_TYPES[ext]) throw new Error(`Cannot save media: unknown extension ${ext}`);
       const filename = `${crypto.randomUUID().replaceAll("-", "")}.${ext}`;
       const size = await writeMedia(dir, filename, ext, data, maxBytes);
       try {
-        const dims = await readDimensions(pathOf(filename), ext);
-        const row = q.insert.get(
-          filename,
-          originalName,
-          type,
-          size,
-          dims?.width ?? null,
-          dims?.height ?? null,
-          Date.now(),
-          searchText(filename, originalName),
-        );
-        return toRecord(row as Row);
+        const file = { originalName, size, createdAt: Date.now() };
+        return toRecord(await insertRow(q, pathOf(filename), filename, file));
       } catch (error) {
         await removeIfExists(pathOf(filename));
         throw error;

@@ -117,14 +117,12 @@ const inviteInvalid = () =>
     code: "invite_invalid",
   });
 
-export function createAuthActions(deps: AuthActionsDeps): AuthActions {
+/** Sign-up: who may, limited per address and per email, inside the new account's transaction. */
+function createSignup(
+  deps: AuthActionsDeps,
+  signupMode: SignupMode,
+): Pick<AuthActions, "signup" | "close"> {
   const { accounts, workspaces } = deps;
-  const signupMode = deps.signupMode ?? "open";
-  // Failures per client address: a household or office shares one, so the burst is generous.
-  const loginByIp = createRateLimiter({ capacity: 30, refillPerSecond: 0.5 });
-  // Failures per account *and* address: tight, but only for that address, so a stranger's guesses
-  // never lock the owner out from theirs.
-  const loginByAccountIp = createRateLimiter({ capacity: 10, refillPerSecond: 1 / 30 });
   const signupByIp = createRateLimiter({ capacity: 20, refillPerSecond: 1 / 60 });
   const signupByEmail = createRateLimiter({ capacity: 5, refillPerSecond: 1 / 60 });
 
@@ -148,7 +146,6 @@ export function createAuthActions(deps: AuthActionsDeps): AuthActions {
   };
 
   return {
-    signupMode,
     async signup(input, ip) {
       take(signupByIp, ip);
       const valid = validateSignup(input);
@@ -176,6 +173,22 @@ export function createAuthActions(deps: AuthActionsDeps): AuthActions {
       }
       return account;
     },
+    close() {
+      signupByIp.close();
+      signupByEmail.close();
+    },
+  };
+}
+
+/** Log-in, counting failures per address and per account and address. */
+function createLogin(accounts: AccountsStore): Pick<AuthActions, "login" | "close"> {
+  // Failures per client address: a household or office shares one, so the burst is generous.
+  const loginByIp = createRateLimiter({ capacity: 30, refillPerSecond: 0.5 });
+  // Failures per account *and* address: tight, but only for that address, so a stranger's guesses
+  // never lock the owner out from theirs.
+  const loginByAccountIp = createRateLimiter({ capacity: 10, refillPerSecond: 1 / 30 });
+
+  return {
     async login(email, password, ip) {
       const normalised = normaliseEmail(email);
       const pair = `${normalised}\n${ip}`;
@@ -196,9 +209,23 @@ export function createAuthActions(deps: AuthActionsDeps): AuthActions {
       return account;
     },
     close() {
-      for (const limiter of [loginByIp, loginByAccountIp, signupByIp, signupByEmail]) {
-        limiter.close();
-      }
+      loginByIp.close();
+      loginByAccountIp.close();
+    },
+  };
+}
+
+export function createAuthActions(deps: AuthActionsDeps): AuthActions {
+  const signupMode = deps.signupMode ?? "open";
+  const { signup, close: closeSignup } = createSignup(deps, signupMode);
+  const { login, close: closeLogin } = createLogin(deps.accounts);
+  return {
+    signupMode,
+    signup,
+    login,
+    close() {
+      closeLogin();
+      closeSignup();
     },
   };
 }

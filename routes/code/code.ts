@@ -108,13 +108,14 @@ export function creatorSession(
 export function createCodeRoutes(deps: CodeDeps): Hono {
   const app = new Hono();
   app.route("/", createSessionRoutes(deps));
+  app.route("/", createFollowRoutes(deps));
   app.route("/", createSnippetRoutes(deps));
   return app;
 }
 
-/** Creating, reading, joining, following and ending sessions. */
+/** Creating, reading and joining sessions. */
 function createSessionRoutes(deps: CodeDeps): Hono {
-  const { store, live, log } = deps;
+  const { store, log } = deps;
   const app = new Hono();
   const sessionOf = createSessionLookup(store);
 
@@ -179,6 +180,14 @@ function createSessionRoutes(deps: CodeDeps): Hono {
     return c.json(participant, 201);
   });
 
+  return app;
+}
+
+/** Following a session's events (counted as watchers) and ending it. */
+function createFollowRoutes(deps: CodeDeps): Hono {
+  const app = new Hono();
+  const sessionOf = createSessionLookup(deps.store);
+
   app.get("/api/v1/sessions/anon/:code/events", async (c) => {
     const session = sessionOf(c.req.param("code"));
     const topic = codeTopic(session.code);
@@ -199,7 +208,7 @@ function createSessionRoutes(deps: CodeDeps): Hono {
 
   app.post("/api/v1/sessions/anon/:code/end", (c) => {
     const session = creatorSession(sessionOf, c.req.param("code"), c.req.header("authorization"));
-    if (!live.end(session, "ended")) throw new HttpError(404, "Session not found");
+    if (!deps.live.end(session, "ended")) throw new HttpError(404, "Session not found");
     return c.json({ message: "Session ended", session_code: session.code } satisfies SessionEnded);
   });
 

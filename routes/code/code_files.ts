@@ -68,13 +68,55 @@ export function tabFileName(value: unknown): string {
   return name;
 }
 
+/** A live update's body: the tab, its text within `maxLiveBytes`, the caret kept inside it. */
+async function readLiveUpdate(
+  req: Request,
+  maxLiveBytes: number,
+): Promise<Omit<CodeDraft, "rev" | "updatedAt">> {
+  const tooLarge = `Live snapshot is larger than ${maxLiveBytes} bytes: push the file instead`;
+  const body = await readJsonObject(req, {
+    maxBytes: maxLiveBytes * 2 + SMALL_BODY,
+    tooLargeMessage: tooLarge,
+  });
+  const fileName = tabFileName(body?.file_name);
+  const content = body?.content;
+  if (typeof content !== "string") throw new HttpError(400, "content is required");
+  if (encoder.encode(content).byteLength > maxLiveBytes) {
+    throw new HttpError(413, tooLarge);
+  }
+  const caret = body?.caret_line ?? 1;
+  if (!Number.isInteger(caret) || (caret as number) < 1) {
+    throw new HttpError(400, "caret_line must be a whole number from 1");
+  }
+  const lines = content.split("\n").length;
+  return { fileName, content, caretLine: Math.min(caret as number, lines) };
+}
+
+/** Every draft beside the newest pushes of recent files, most recently active first. */
+function fileList(store: CodeStore, sessionId: string): FileEntry[] {
+  const files = new Map<string, FileEntry>();
+  for (const draft of store.drafts(sessionId)) {
+    files.set(draft.fileName, {
+      file_name: draft.fileName,
+      draft: draftView(draft),
+      latest: null,
+    });
+  }
+  for (const latest of store.latestPerFile(sessionId, LISTED_FILES)) {
+    const entry = files.get(latest.fileName) ??
+      { file_name: latest.fileName, draft: null, latest: null };
+    files.set(latest.fileName, { ...entry, latest: snippetView(latest) });
+  }
+  const activity = (f: FileEntry) =>
+    Math.max(Date.parse(f.draft?.updated_at ?? "0"), Date.parse(f.latest?.pushed_at ?? "0"));
+  return [...files.values()].sort((a, b) => activity(b) - activity(a));
+}
+
 export function createCodeFileRoutes(deps: CodeFilesDeps): Hono {
   const { store, hub } = deps;
   const limits = { ...LIVE_DEFAULTS, ...deps.limits };
   const app = new Hono();
   const sessionOf = createSessionLookup(store);
-  const tooLarge =
-    `Live snapshot is larger than ${limits.maxLiveBytes} bytes: push the file instead`;
   // Per session: a presenter typing fast sends at most one update per debounce; more is a script.
   const updates = createRateLimiter({
     capacity: limits.updatesPerSecond * 2,
@@ -89,23 +131,8 @@ export function createCodeFileRoutes(deps: CodeFilesDeps): Hono {
         headers: { "retry-after": String(allowed.retryAfterSeconds) },
       });
     }
-    const body = await readJsonObject(c.req.raw, {
-      maxBytes: limits.maxLiveBytes * 2 + SMALL_BODY,
-      tooLargeMessage: tooLarge,
-    });
-    const fileName = tabFileName(body?.file_name);
-    const content = body?.content;
-    if (typeof content !== "string") throw new HttpError(400, "content is required");
-    if (encoder.encode(content).byteLength > limits.maxLiveBytes) {
-      throw new HttpError(413, tooLarge);
-    }
-    const caret = body?.caret_line ?? 1;
-    if (!Number.isInteger(caret) || (caret as number) < 1) {
-      throw new HttpError(400, "caret_line must be a whole number from 1");
-    }
-    const lines = content.split("\n").length;
-    const caretLine = Math.min(caret as number, lines);
-    const saved = store.saveDraft(session.id, { fileName, content, caretLine }, limits.maxFiles);
+    const update = await readLiveUpdate(c.req.raw, limits.maxLiveBytes);
+    const saved = store.saveDraft(session.id, update, limits.maxFiles);
     if (!saved.ok) {
       throw new HttpError(
         400,
@@ -131,23 +158,8 @@ export function createCodeFileRoutes(deps: CodeFilesDeps): Hono {
 
   app.get("/api/v1/sessions/anon/:code/files", (c) => {
     const session = sessionOf(c.req.param("code"));
-    const files = new Map<string, FileEntry>();
-    for (const draft of store.drafts(session.id)) {
-      files.set(draft.fileName, {
-        file_name: draft.fileName,
-        draft: draftView(draft),
-        latest: null,
-      });
-    }
-    for (const latest of store.latestPerFile(session.id, LISTED_FILES)) {
-      const entry = files.get(latest.fileName) ??
-        { file_name: latest.fileName, draft: null, latest: null };
-      files.set(latest.fileName, { ...entry, latest: snippetView(latest) });
-    }
-    const activity = (f: FileEntry) =>
-      Math.max(Date.parse(f.draft?.updated_at ?? "0"), Date.parse(f.latest?.pushed_at ?? "0"));
     c.header("cache-control", "no-store");
-    return c.json({ files: [...files.values()].sort((a, b) => activity(b) - activity(a)) });
+    return c.json({ files: fileList(store, session.id) });
   });
 
   app.get("/api/v1/sessions/anon/:code/participants", (c) => {

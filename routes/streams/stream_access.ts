@@ -56,19 +56,22 @@ export interface StreamAccess {
 const PRIVATE_MESSAGE = "This room is private: open it with an invite link";
 export const NOT_ADMIN = "This account is not an admin";
 
-export function createStreamAccess(options: StreamAccessOptions): StreamAccess {
-  const { store, client } = options;
-  // Socket passes are signed with a key of this process: a restart ends them, pages reload.
-  const secret = crypto.getRandomValues(new Uint8Array(32));
-  const sign = (text: string) => createHmac("sha256", secret).update(text).digest("hex");
+/** Reads and writes from our own pages; a cookie rides along on cross-site requests too. */
+function ownSiteOrSafe(c: Context, options: StreamAccessOptions): boolean {
+  const safe = c.req.method === "GET" || c.req.method === "HEAD";
+  return safe || isAllowedOrigin(c.req.raw, options.allowedOrigins, options.client);
+}
 
+/** The admin by token header, dashboard cookie or admin account, and the 401/403/503 for others. */
+function createAdminCheck(
+  options: StreamAccessOptions,
+): Pick<StreamAccess, "isAdmin" | "signedInNotAdmin" | "requireAdmin"> {
+  const { store } = options;
   /** "none": no live dashboard session; "foreign": one, but sent by another site's page. */
   const cookieSession = (c: Context): "none" | "ok" | "foreign" => {
     const session = getCookie(c, ADMIN_COOKIE);
     if (!options.adminToken || !session || !store.adminSession(session)) return "none";
-    // A cookie rides along on cross-site requests too: writes must come from our own pages.
-    const safe = c.req.method === "GET" || c.req.method === "HEAD";
-    return safe || isAllowedOrigin(c.req.raw, options.allowedOrigins, client) ? "ok" : "foreign";
+    return ownSiteOrSafe(c, options) ? "ok" : "foreign";
   };
   /** An admin account's session: "none" for no session, "user" for a signed-in non-admin. */
   const accountSession = (c: Context): "none" | "user" | "ok" | "foreign" => {
@@ -76,30 +79,23 @@ export function createStreamAccess(options: StreamAccessOptions): StreamAccess {
     if (!viewer) return "none";
     if (!viewer.admin) return "user";
     // The same rule as the dashboard cookie: writes come from our own pages only.
-    const safe = c.req.method === "GET" || c.req.method === "HEAD";
-    return safe || isAllowedOrigin(c.req.raw, options.allowedOrigins, client) ? "ok" : "foreign";
+    return ownSiteOrSafe(c, options) ? "ok" : "foreign";
   };
   const fromCookie = (c: Context) => cookieSession(c) === "ok" || accountSession(c) === "ok";
-  const isAdmin = (c: Context) => {
-    const header = c.req.header("x-admin-token");
-    if (header !== undefined && options.adminToken) {
-      try {
-        requireAdmin(options.adminToken, header);
-        return true;
-      } catch {
-        return false;
-      }
-    }
-    return fromCookie(c);
-  };
-  const canView = (c: Context, room: StreamRoom) => {
-    if (!room.private || isAdmin(c)) return true;
-    const pass = getCookie(c, roomCookie(room));
-    return pass !== undefined && store.passAllows(room.id, pass);
-  };
 
   return {
-    isAdmin,
+    isAdmin(c) {
+      const header = c.req.header("x-admin-token");
+      if (header !== undefined && options.adminToken) {
+        try {
+          requireAdmin(options.adminToken, header);
+          return true;
+        } catch {
+          return false;
+        }
+      }
+      return fromCookie(c);
+    },
     signedInNotAdmin: (c) => accountSession(c) === "user",
     requireAdmin(c) {
       if (c.req.header("x-admin-token") === undefined) {
@@ -113,6 +109,39 @@ export function createStreamAccess(options: StreamAccessOptions): StreamAccess {
       }
       requireAdmin(options.adminToken, c.req.header("x-admin-token"));
     },
+  };
+}
+
+/** Socket passes, signed with a key of this process: a restart ends them, pages reload. */
+function createSocketPasses(): Pick<StreamAccess, "socketPass" | "socketPassAllows"> {
+  const secret = crypto.getRandomValues(new Uint8Array(32));
+  const sign = (text: string) => createHmac("sha256", secret).update(text).digest("hex");
+  return {
+    socketPass(slug) {
+      const expires = Date.now() + SOCKET_PASS_MS;
+      return `${expires}.${sign(`${slug}.${expires}`)}`;
+    },
+    socketPassAllows(slug, pass) {
+      if (typeof pass !== "string" || pass.length > 100) return false;
+      const [expires, mac] = pass.split(".");
+      if (!/^\d{13}$/.test(expires) || Number(expires) < Date.now()) return false;
+      return secretsEqual(mac ?? "", sign(`${slug}.${expires}`));
+    },
+  };
+}
+
+export function createStreamAccess(options: StreamAccessOptions): StreamAccess {
+  const { store, client } = options;
+  const admin = createAdminCheck(options);
+  const canView = (c: Context, room: StreamRoom) => {
+    if (!room.private || admin.isAdmin(c)) return true;
+    const pass = getCookie(c, roomCookie(room));
+    return pass !== undefined && store.passAllows(room.id, pass);
+  };
+
+  return {
+    ...admin,
+    ...createSocketPasses(),
     canView,
     requireView(c, room) {
       if (!canView(c, room)) throw new HttpError(403, PRIVATE_MESSAGE);
@@ -134,16 +163,6 @@ export function createStreamAccess(options: StreamAccessOptions): StreamAccess {
       return { id, isNew: true };
     },
     clientIp: (c) => clientIp(c, client),
-    socketPass(slug) {
-      const expires = Date.now() + SOCKET_PASS_MS;
-      return `${expires}.${sign(`${slug}.${expires}`)}`;
-    },
-    socketPassAllows(slug, pass) {
-      if (typeof pass !== "string" || pass.length > 100) return false;
-      const [expires, mac] = pass.split(".");
-      if (!/^\d{13}$/.test(expires) || Number(expires) < Date.now()) return false;
-      return secretsEqual(mac ?? "", sign(`${slug}.${expires}`));
-    },
   };
 }
 

@@ -4,7 +4,7 @@ import type { LogFn } from "./hls.ts";
 import { removeSegments } from "./hls_files.ts";
 import { type PackagedStream, startPackaged } from "./ingest_packaged.ts";
 import type { LlHlsRing, RingOptions } from "./llhls.ts";
-import { type Publish, startPublish } from "./publish.ts";
+import { type Publish, type PublishOptions, startPublish } from "./publish.ts";
 import type { PublishDecision } from "./session.ts";
 
 export type { Publish };
@@ -103,6 +103,32 @@ function removeLater(
   cleanups.set(playbackId, timer);
 }
 
+/** Our packager's publish, keeping its ring (reused by a publisher back within the grace period). */
+function startKeptPackaged(
+  options: PublishOptions,
+  packaged: Map<string, PackagedStream>,
+  resumed: boolean,
+): ReturnType<typeof startPublish> {
+  const playbackId = options.room.playbackId;
+  const started = startPackaged(options, resumed ? packaged.get(playbackId) ?? null : null);
+  packaged.set(playbackId, started.stream);
+  return started;
+}
+
+/** At close: the grace periods still running end now, with their folders and rings. */
+async function cleanUpNow(
+  cleanups: Cleanups,
+  packaged: Map<string, PackagedStream>,
+  hlsDir: string,
+): Promise<void> {
+  for (const [playbackId, timer] of cleanups) {
+    clearTimeout(timer);
+    packaged.delete(playbackId);
+    await removeSegments(`${hlsDir}/${playbackId}`);
+  }
+  cleanups.clear();
+}
+
 export function createIngest(o: IngestOptions) {
   // slug → how to drop its publisher, telling onDrop once (the publish's own drop once it runs)
   const live = new Map<string, { kick(reason: string): void }>();
@@ -155,13 +181,9 @@ export function createIngest(o: IngestOptions) {
     const release = () => {
       if (live.get(slug) === entry) live.delete(slug);
     };
-    const options = { o, layout, room, dir, drop, release };
-    let started: ReturnType<typeof startPublish>;
-    if (usePackager) {
-      const pkg = startPackaged(options, resumed ? packaged.get(playbackId) ?? null : null);
-      packaged.set(playbackId, pkg.stream);
-      started = pkg;
-    } else started = startPublish(options);
+    const started = usePackager
+      ? startKeptPackaged({ o, layout, room, dir, drop, release }, packaged, resumed)
+      : startPublish({ o, layout, room, dir, drop, release });
     const { publish, finished, kick } = started;
     // A kick now goes through the publish, so its end under the kick is not a second drop.
     entry.kick = kick;
@@ -184,12 +206,7 @@ export function createIngest(o: IngestOptions) {
     async close(): Promise<void> {
       await Promise.allSettled([...authorizing]);
       while (ending.size > 0) await Promise.all([...ending.values()]);
-      for (const [playbackId, timer] of cleanups) {
-        clearTimeout(timer);
-        packaged.delete(playbackId);
-        await removeSegments(`${o.hlsDir}/${playbackId}`);
-      }
-      cleanups.clear();
+      await cleanUpNow(cleanups, packaged, o.hlsDir);
     },
   };
 }

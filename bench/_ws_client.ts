@@ -119,3 +119,24 @@ export async function openRawWs(
   })();
   return ws;
 }
+
+/** One system under test in a fan-out bench: how to connect a receiving client and how to send. */
+export interface FanoutTarget {
+  name: string;
+  pid: number;
+  connect(onMessage: (frame: string) => void): Promise<RawWs>;
+  /** False when the message could not be sent now (too many requests in flight). */
+  send(content: string): boolean;
+  close(): Promise<void>;
+}
+
+/** The pid listening on a TCP port (from `ss`), e.g. a Node or nginx child of a wrapper. */
+export async function findPid(port: number): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const out = await new Deno.Command("ss", { args: ["-ltnpH", `sport = :${port}`] }).output();
+    const match = new TextDecoder().decode(out.stdout).match(/pid=(\d+)/);
+    if (match) return Number(match[1]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`Cannot find the pid listening on port ${port}`);
+}

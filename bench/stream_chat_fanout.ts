@@ -7,7 +7,7 @@
 import { startServer } from "../tests/_server.ts";
 import { ADMIN_TOKEN, api, publishRtmp } from "../tests/_streams.ts";
 import { cpuSeconds, fmt, percentile, sleep } from "./_util.ts";
-import { openRawWs, type RawWs } from "./_ws_client.ts";
+import { type FanoutTarget as Target, findPid, openRawWs, type RawWs } from "./_ws_client.ts";
 
 const flags = new Set(Deno.args.filter((a) => a.startsWith("--")));
 const clients = Number(Deno.args.find((a) => !a.startsWith("--")) ?? 1000);
@@ -20,24 +20,6 @@ const watchdog = setTimeout(() => {
   console.error("Bench took longer than 8 minutes: stopping");
   Deno.exit(1);
 }, 8 * 60_000);
-
-interface Target {
-  name: string;
-  pid: number;
-  connect(onMessage: (frame: string) => void): Promise<RawWs>;
-  send(content: string): boolean;
-  close(): Promise<void>;
-}
-
-async function findPid(port: number): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const out = await new Deno.Command("ss", { args: ["-ltnpH", `sport = :${port}`] }).output();
-    const match = new TextDecoder().decode(out.stdout).match(/pid=(\d+)/);
-    if (match) return Number(match[1]);
-    await sleep(100);
-  }
-  throw new Error(`Cannot find the pid listening on port ${port}`);
-}
 
 /** Roomcast with its RTMP listener; ffmpeg publishes to the room for the whole run. */
 async function roomcast(): Promise<Target> {

@@ -5,7 +5,7 @@
 import { startServer, type TestServer } from "../tests/_server.ts";
 import { api, signupUser } from "../tests/_workspaces.ts";
 import { cpuSeconds, fmt, percentile, rssBytes, sleep } from "./_util.ts";
-import { openRawWs, type RawWs } from "./_ws_client.ts";
+import { type FanoutTarget as Target, findPid, openRawWs, type RawWs } from "./_ws_client.ts";
 
 const counts = Deno.args.length ? Deno.args.map(Number) : [1000, 5000];
 const PHASE_MS = 4000;
@@ -27,26 +27,6 @@ interface Phase {
   latencies: number[];
   delivered: number;
   lastAt: number;
-}
-
-/** One system under test: how to connect a receiving client and how to send. */
-interface Target {
-  name: string;
-  pid: number;
-  connect(onMessage: (content: string) => void): Promise<RawWs>;
-  /** False when the message could not be sent now (too many requests in flight). */
-  send(content: string): boolean;
-  close(): Promise<void>;
-}
-
-async function findPid(port: number): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const out = await new Deno.Command("ss", { args: ["-ltnpH", `sport = :${port}`] }).output();
-    const match = new TextDecoder().decode(out.stdout).match(/pid=(\d+)/);
-    if (match) return Number(match[1]);
-    await sleep(100);
-  }
-  throw new Error(`Cannot find the pid listening on port ${port}`);
 }
 
 async function roomcast(): Promise<Target> {

@@ -42,8 +42,9 @@ export function createMediaAdminRoutes(deps: MediaAdminDeps): Hono {
   const app = new Hono();
 
   const requireAdmin = async (c: Context): Promise<string> => {
-    if (deps.isAdmin(c)) return deps.viewer?.(c)?.email ?? SESSION_ADMIN;
     const credentials = parseBasicAuth(c.req.header("authorization"));
+    // Basic credentials, when sent, decide (a script's); else an admin session needs no prompt.
+    if (!credentials && deps.isAdmin(c)) return deps.viewer?.(c)?.email ?? SESSION_ADMIN;
     // Basic credentials, when sent, are what a script means; else the session decides.
     const viewer = credentials ? null : deps.viewer?.(c);
     if (viewer?.admin) return viewer.email;

@@ -8,6 +8,7 @@ import { startServer } from "../tests/_server.ts";
 import { ADMIN_TOKEN, api, publishRtmp } from "../tests/_streams.ts";
 import { cpuSeconds, fmt, percentile, sleep } from "./_util.ts";
 import { type FanoutTarget as Target, findPid, openRawWs, type RawWs } from "./_ws_client.ts";
+import { prepareNodeSocketIo, SOCKET_IO_NODE_MODULES, SOCKET_IO_PATH } from "./_socketio.ts";
 
 const flags = new Set(Deno.args.filter((a) => a.startsWith("--")));
 const clients = Number(Deno.args.find((a) => !a.startsWith("--")) ?? 1000);
@@ -67,27 +68,6 @@ async function roomcast(): Promise<Target> {
       await server.close();
     },
   };
-}
-
-const SOCKET_IO_PATH = "/socket.io/?EIO=4&transport=websocket";
-const SOCKET_IO_NODE_MODULES = new URL("../.bench/socketio/node_modules", import.meta.url).pathname;
-
-async function nodeSocketIoReady(): Promise<boolean> {
-  try {
-    await Deno.stat(`${SOCKET_IO_NODE_MODULES}/socket.io`);
-    return true;
-  } catch { /* not installed yet */ }
-  try {
-    const prefix = SOCKET_IO_NODE_MODULES.replace(/\/node_modules$/, "");
-    const { success } = await new Deno.Command("npm", {
-      args: ["install", "--silent", "--no-save", "--prefix", prefix, "socket.io@4.8.4"],
-      stdout: "null",
-      stderr: "inherit",
-    }).output();
-    return success;
-  } catch {
-    return false;
-  }
 }
 
 /** The same ffmpeg encode the Roomcast side publishes, writing HLS itself: equal load on the host. */
@@ -245,7 +225,7 @@ const results: { name: string; rows: Row[] }[] = [];
 const makers = flags.has("--roomcast-only") ? [roomcast] : [
   roomcast,
   () => socketIo("deno"),
-  ...((await nodeSocketIoReady()) ? [() => socketIo("node")] : []),
+  ...((await prepareNodeSocketIo()) ? [() => socketIo("node")] : []),
 ];
 for (const make of makers) {
   const target = await make();

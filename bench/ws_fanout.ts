@@ -6,6 +6,7 @@ import { startServer, type TestServer } from "../tests/_server.ts";
 import { api, signupUser } from "../tests/_workspaces.ts";
 import { cpuSeconds, fmt, percentile, rssBytes, sleep } from "./_util.ts";
 import { type FanoutTarget as Target, findPid, openRawWs, type RawWs } from "./_ws_client.ts";
+import { prepareNodeSocketIo, SOCKET_IO_NODE_MODULES, SOCKET_IO_PATH } from "./_socketio.ts";
 
 const counts = Deno.args.length ? Deno.args.map(Number) : [1000, 5000];
 const PHASE_MS = 4000;
@@ -77,8 +78,6 @@ function socketIoClient(port: number, onMessage: (content: string) => void): Pro
   });
 }
 
-const SOCKET_IO_PATH = "/socket.io/?EIO=4&transport=websocket";
-const SOCKET_IO_NODE_MODULES = new URL("../.bench/socketio/node_modules", import.meta.url).pathname;
 const nodeReady = await prepareNodeSocketIo();
 const nodeVersion = nodeReady
   ? new TextDecoder().decode(
@@ -139,25 +138,6 @@ async function floor(): Promise<Target> {
       await stop();
     },
   };
-}
-
-/** Installs socket.io for Node into the ignored .bench/ folder; false when node or npm is missing. */
-async function prepareNodeSocketIo(): Promise<boolean> {
-  try {
-    await Deno.stat(`${SOCKET_IO_NODE_MODULES}/socket.io`);
-    return true;
-  } catch { /* not installed yet */ }
-  try {
-    const prefix = SOCKET_IO_NODE_MODULES.replace(/\/node_modules$/, "");
-    const { success } = await new Deno.Command("npm", {
-      args: ["install", "--silent", "--no-save", "--prefix", prefix, "socket.io@4.8.4"],
-      stdout: "null",
-      stderr: "inherit",
-    }).output();
-    return success;
-  } catch {
-    return false;
-  }
 }
 
 function socketIo(runtime: "deno" | "node") {

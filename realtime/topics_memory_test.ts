@@ -1,8 +1,8 @@
 // Memory a client without an account could make the hub hold, against the real server process:
 // long topic names, code session history, and topics kept after everyone left.
 import { assert, assertEquals } from "../tests/_assert.ts";
-import { basic, startServer, type TestServer } from "../tests/_server.ts";
-import { tinyPng } from "../tests/_images.ts";
+import { startServer, type TestServer } from "../tests/_server.ts";
+import { uploadTinyPng as upload } from "../tests/_images.ts";
 import { openSocket } from "../tests/_ws.ts";
 import { memoryOf } from "../tests/_media.ts";
 
@@ -17,18 +17,6 @@ function randomText(length: number): string {
       .join("");
   const chunk = hex(2048);
   return (hex(16) + chunk.repeat(Math.ceil(length / chunk.length))).slice(0, length);
-}
-
-async function upload(server: TestServer, room: string, seed: number) {
-  const form = new FormData();
-  form.append("image", new Blob([tinyPng(seed) as BlobPart]), "x.png");
-  const response = await fetch(`${server.url}${room}/upload`, {
-    method: "POST",
-    body: form,
-    headers: { authorization: basic("admin", "adminpw") },
-  });
-  await response.body?.cancel();
-  assertEquals(response.status, 200);
 }
 
 Deno.test("topics: image: subscriptions with 30 KB names from many sockets leave RSS flat", async () => {

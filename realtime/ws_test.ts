@@ -1,22 +1,10 @@
 // The /ws transport against the real server: topics, resume with since, Origin, limits.
 import { assert, assertEquals } from "../tests/_assert.ts";
-import { basic, startServer, type TestServer } from "../tests/_server.ts";
-import { tinyPng } from "../tests/_images.ts";
+import { startServer, type TestServer } from "../tests/_server.ts";
+import { uploadTinyPng as upload } from "../tests/_images.ts";
 import { openSocket } from "../tests/_ws.ts";
 
 const wsUrl = (server: TestServer) => server.url.replace(/^http/, "ws") + "ws";
-
-async function upload(server: TestServer, room: string, seed: number) {
-  const form = new FormData();
-  form.append("image", new Blob([tinyPng(seed) as BlobPart]), "x.png");
-  const response = await fetch(`${server.url}${room}/upload`, {
-    method: "POST",
-    body: form,
-    headers: { authorization: basic("admin", "adminpw") },
-  });
-  await response.body?.cancel();
-  assertEquals(response.status, 200);
-}
 
 Deno.test("/ws: a topic subscriber is acknowledged, gets events with topic and eventId, and resumes with since", async () => {
   const server = await startServer();

@@ -1,4 +1,6 @@
 // Small real images for tests, made once with ffmpeg when available, else from fixed bytes.
+import { assertEquals } from "./_assert.ts";
+import { basic, type TestServer } from "./_server.ts";
 
 /** A 1x1 PNG of the given gray level (valid, decodable). */
 export function tinyPng(seed = 0): Uint8Array {
@@ -39,4 +41,17 @@ function crc32(bytes: Uint8Array): number {
     for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
   }
   return ~crc >>> 0;
+}
+
+/** Uploads `tinyPng(seed)` to an image room as the test admin (admin:adminpw); expects a 200. */
+export async function uploadTinyPng(server: TestServer, room: string, seed: number): Promise<void> {
+  const form = new FormData();
+  form.append("image", new Blob([tinyPng(seed) as BlobPart]), "x.png");
+  const response = await fetch(`${server.url}${room}/upload`, {
+    method: "POST",
+    body: form,
+    headers: { authorization: basic("admin", "adminpw") },
+  });
+  await response.body?.cancel();
+  assertEquals(response.status, 200);
 }

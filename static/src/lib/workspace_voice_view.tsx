@@ -93,37 +93,21 @@ export function VoiceBar(props: { view: VoiceView; channelName: string; voice: V
       <details class="ws-voice-devices">
         <summary>Devices</summary>
         <div class="ws-voice-menu">
-          <label>
-            Microphone
-            <select
-              id="voice-input"
-              value={view.inputId}
-              onChange={(e) => void voice.setInput((e.target as HTMLSelectElement).value)}
-            >
-              <option value="">Default</option>
-              {view.inputs.map((d, i) => (
-                <option key={d.deviceId} value={d.deviceId}>
-                  {d.label || `Microphone ${i + 1}`}
-                </option>
-              ))}
-            </select>
-          </label>
+          <DeviceSelect
+            id="voice-input"
+            label="Microphone"
+            devices={view.inputs}
+            value={view.inputId}
+            onPick={(id) => void voice.setInput(id)}
+          />
           {view.canPickOutput && (
-            <label>
-              Speaker
-              <select
-                id="voice-output"
-                value={view.outputId}
-                onChange={(e) => void voice.setOutput((e.target as HTMLSelectElement).value)}
-              >
-                <option value="">Default</option>
-                {view.outputs.map((d, i) => (
-                  <option key={d.deviceId} value={d.deviceId}>
-                    {d.label || `Speaker ${i + 1}`}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <DeviceSelect
+              id="voice-output"
+              label="Speaker"
+              devices={view.outputs}
+              value={view.outputId}
+              onPick={(id) => void voice.setOutput(id)}
+            />
           )}
         </div>
       </details>
@@ -216,4 +200,33 @@ export function useVoiceRosters(serverId: () => number | null) {
       }));
     },
   };
+}
+
+/** One device list (microphones or speakers), "Default" first; unnamed devices get a number. */
+function DeviceSelect(
+  props: {
+    id: string;
+    label: string;
+    devices: MediaDeviceInfo[];
+    value: string;
+    onPick(deviceId: string): void;
+  },
+) {
+  return (
+    <label>
+      {props.label}
+      <select
+        id={props.id}
+        value={props.value}
+        onChange={(e) => props.onPick((e.target as HTMLSelectElement).value)}
+      >
+        <option value="">Default</option>
+        {props.devices.map((d, i) => (
+          <option key={d.deviceId} value={d.deviceId}>
+            {d.label || `${props.label} ${i + 1}`}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
 }

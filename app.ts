@@ -13,6 +13,7 @@ import type { SseTransport } from "./realtime/sse.ts";
 import type { TopicTable } from "./realtime/topics.ts";
 import { createWsTransport, type WsFeature } from "./realtime/ws.ts";
 import type { Db } from "./storage/db.ts";
+import type { Sql } from "./storage/sql.ts";
 import { createPasswordPool, type PasswordPool } from "./storage/password_pool.ts";
 import { createAccountsFeature } from "./routes/accounts/mod.ts";
 import type { SessionSockets } from "./routes/accounts/session.ts";
@@ -29,6 +30,8 @@ export interface AppDeps {
   config: Readonly<Config>;
   log: Logger;
   db: Db;
+  /** The stores' database (SQLite over `db`, or PostgreSQL with DATABASE_URL). */
+  sql: Sql;
   hub: Hub;
   sse: SseTransport;
   /** The topic namespaces the hub, SSE and /ws read; each feature registers its own here. */

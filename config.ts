@@ -26,6 +26,8 @@ export interface Config {
   basePath: string;
   /** Data directory: htpasswd, rooms, media, HLS, SQLite. @default "var" */
   dataDir: string;
+  /** postgres://… puts every store on PostgreSQL; unset, they use SQLite in `dataDir`. */
+  databaseUrl?: string;
   /** Largest accepted image upload. @default 10 MiB */
   maxUploadBytes: number;
   /** Images kept per room for the viewer's strip. @default 10 */
@@ -212,6 +214,7 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
     host: str("HOST") ?? "0.0.0.0",
     ...edge,
     dataDir: str("DATA_DIR") ?? str("ROOMS_BASE_DIR") ?? str("ROOM_BASE_DIR") ?? "var",
+    databaseUrl: databaseUrl(str("DATABASE_URL"), problems),
     maxUploadBytes: int("MAX_UPLOAD_BYTES", 10 * MiB, 1024, 1024 * MiB),
     imageHistory: int("IMAGE_HISTORY", 10, 1, 1000),
     logLevel: oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
@@ -365,4 +368,14 @@ function iceSettings(
 /** bcrypt threads: one fewer than the cores (at least one), at most 64. */
 export function defaultPasswordWorkers(cores = navigator.hardwareConcurrency || 1): number {
   return Math.max(1, Math.min(cores - 1, 64));
+}
+
+/** DATABASE_URL: PostgreSQL only (the embedded SQLite needs no setting). */
+function databaseUrl(value: string | undefined, problems: string[]): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^postgres(ql)?:\/\/\S+$/.test(value)) {
+    problems.push("DATABASE_URL must be a postgres:// or postgresql:// URL");
+    return undefined;
+  }
+  return value;
 }

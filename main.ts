@@ -7,6 +7,8 @@ import { createHub } from "./realtime/hub.ts";
 import { createSseTransport } from "./realtime/sse.ts";
 import { createTopicTable } from "./realtime/topics.ts";
 import { openDb } from "./storage/db.ts";
+import { openPostgres } from "./storage/sql_postgres.ts";
+import { sqliteSql } from "./storage/sql_sqlite.ts";
 import { ensureAdminHtpasswd } from "./storage/first_start.ts";
 import { removeUploadLeftovers } from "./storage/images_store.ts";
 import {
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
   if (leftovers) log.info("Removed unfinished image uploads", { files: leftovers });
 
   const db = openDb(join(config.dataDir, "roomcast.db"));
+  const sql = config.databaseUrl ? await openPostgres(config.databaseUrl) : sqliteSql(db);
   // Features register their topic namespaces in createApp; the hub reads history sizes from it.
   const topics = createTopicTable();
   const hub = createHub({
@@ -54,7 +57,7 @@ async function main(): Promise<void> {
   });
   const sse = createSseTransport(hub, topics);
   const assetsDir = new URL("./static/dist/", import.meta.url).pathname;
-  const roomcast = createApp({ config, log, db, hub, sse, topics, assetsDir });
+  const roomcast = createApp({ config, log, db, sql, hub, sse, topics, assetsDir });
 
   // Features open what they listen on besides HTTP (the stream rooms' RTMP port).
   await roomcast.start();
@@ -81,7 +84,8 @@ async function main(): Promise<void> {
     sse.close();
     hub.close();
     await server.close();
-    db.close();
+    await sql.close();
+    if (config.databaseUrl) db.close();
     log.info("Stopped");
     Deno.exit(0);
   };

@@ -8,6 +8,9 @@ import { createHub, type Hub, type HubOptions } from "../realtime/hub.ts";
 import { createSseTransport } from "../realtime/sse.ts";
 import { createTopicTable, type TopicTable } from "../realtime/topics.ts";
 import { openDb } from "../storage/db.ts";
+import { openPostgres } from "../storage/sql_postgres.ts";
+import { sqliteSql } from "../storage/sql_sqlite.ts";
+import { engineEnv } from "./_engines.ts";
 import { htpasswdLine } from "../storage/htpasswd.ts";
 import type { ApiTarget } from "./_api.ts";
 
@@ -46,21 +49,23 @@ export async function startApp(options: TestAppOptions = {}): Promise<TestApp> {
     const lines = Object.entries(admins).map(([u, p]) => htpasswdLine(u, p, 4) + "\n").join("");
     await Deno.writeTextFile(join(dataDir, ".htpasswd"), lines);
   }
-  const config = loadConfig(new Map(Object.entries({ DATA_DIR: dataDir, ...options.env })));
+  const env = { DATA_DIR: dataDir, ...await engineEnv(dataDir), ...options.env };
+  const config = loadConfig(new Map(Object.entries(env)));
   const db = openDb(join(dataDir, "roomcast.db"));
+  const sql = config.databaseUrl ? await openPostgres(config.databaseUrl) : sqliteSql(db);
   const topics = createTopicTable();
   const hub = createHub({ historySize: topics.history, ...options.hub });
   const sse = createSseTransport(hub, topics);
-  const roomcast = createApp({ config, log: silentLogger, db, hub, sse, topics, assetsDir });
+  const roomcast = createApp({ config, log: silentLogger, db, sql, hub, sse, topics, assetsDir });
   // What Deno.serve hands Hono as `env`: edge/client.ts reads the peer address from it.
-  const env = {
+  const info = {
     remoteAddr: { hostname: options.clientAddress ?? "127.0.0.1", port: 40000, transport: "tcp" },
   };
   let server: Deno.HttpServer<Deno.NetAddr> | undefined;
   return {
     url: ORIGIN + config.basePath,
     origin: ORIGIN,
-    fetch: async (input, init) => await roomcast.app.fetch(new Request(input, init), env),
+    fetch: async (input, init) => await roomcast.app.fetch(new Request(input, init), info),
     dataDir,
     hub,
     topics,
@@ -76,7 +81,8 @@ export async function startApp(options: TestAppOptions = {}): Promise<TestApp> {
       sse.close();
       hub.close();
       await server?.shutdown();
-      db.close();
+      await sql.close();
+      if (config.databaseUrl) db.close();
       await Deno.remove(dataDir, { recursive: true });
     },
   };

@@ -1,4 +1,5 @@
 // Starts the real Roomcast server as a child process on free ports, for integration tests.
+import { engineEnv } from "./_engines.ts";
 import { join } from "node:path";
 import { htpasswdLine } from "../storage/htpasswd.ts";
 
@@ -51,6 +52,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
       RTMP_PORT: "0",
       DATA_DIR: dataDir,
       LOG_LEVEL: "debug",
+      ...await engineEnv(dataDir),
       ...options.env,
     },
     stdin: "null",

@@ -8,6 +8,9 @@ import { type ClientOptions, clientOptionsOf } from "./edge/client.ts";
 import { frameHeaders } from "./edge/headers.ts";
 import { sameOrigin } from "./edge/origin.ts";
 import type { Logger } from "./log.ts";
+import type { HealthCheck } from "./ops/health.ts";
+import type { Metrics } from "./ops/metrics.ts";
+import { createOps, type Ops } from "./ops/mod.ts";
 import type { Hub } from "./realtime/hub.ts";
 import type { SseTransport } from "./realtime/sse.ts";
 import type { TopicTable } from "./realtime/topics.ts";
@@ -38,11 +41,17 @@ export interface AppDeps {
   topics: TopicTable;
   /** Folder of the bundled browser files (static/dist). */
   assetsDir: string;
+  /** Made before the engines that count their errors in it; createApp makes one when absent. */
+  metrics?: Metrics;
+  /** Dependency checks besides the database's (Redis, object storage) for /healthz and /readyz. */
+  checks?: HealthCheck[];
 }
 
 /** The application and what must be released when the server stops. */
 export interface Roomcast {
   app: Hono;
+  /** /metrics figures and /readyz checks; main.ts counts HTTP through it and drains it on stop. */
+  ops: Ops;
   /** Runs every feature's start() (the stream rooms' RTMP listener), once, after createApp. */
   start(): Promise<void>;
   /** Closes WebSockets and every feature's timers; the caller closes the hub, SSE and database. */
@@ -135,8 +144,21 @@ export function createApp(deps: AppDeps): Roomcast {
   const { features, authenticate } = built;
   viewer = built.viewer;
 
+  const ops = createOps({
+    ...deps,
+    ws: {
+      get size() {
+        return ws.size;
+      },
+    },
+    sources: features.flatMap((feature) => feature.metrics ?? []),
+    metricsToken: config.metricsToken,
+    readyTimeoutMs: config.readyTimeoutMs,
+    ffmpegPath: config.ffmpegPath,
+  });
   const app = new Hono();
   app.use("*", frameHeaders());
+  app.route("/", ops.routes);
   const health = () => ({ status: "ok", service: "Media Server" });
   const pages = { basePath: config.basePath, assetsDir: deps.assetsDir, health };
   app.route("/", createPageRoutes(pages, shared.page));
@@ -163,7 +185,8 @@ export function createApp(deps: AppDeps): Roomcast {
   closers.push(() => ws.close());
 
   return {
-    app: rootApp(config, log, app),
+    app: rootApp(config, log, app, ops),
+    ops,
     async start() {
       for (const feature of features) await feature.start?.();
     },
@@ -174,8 +197,10 @@ export function createApp(deps: AppDeps): Roomcast {
 }
 
 /** Routes `BASE_PATH` to the app; anything outside it is a JSON 404. */
-function rootApp(config: Readonly<Config>, log: Logger, app: Hono): Hono {
+function rootApp(config: Readonly<Config>, log: Logger, app: Hono, ops: Ops): Hono {
   const root = new Hono();
+  // First, so every request is timed, under the route pattern that answered it.
+  root.use("*", ops.metrics.middleware());
   // A backstop past every route's own limit (uploads, snippets), for any body a route forgets.
   const largestBody = Math.max(config.maxUploadBytes + 64 * 1024, config.maxSnippetBytes * 2);
   root.use("*", bodyLimit(largestBody + 1024 * 1024));

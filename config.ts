@@ -105,6 +105,12 @@ export interface Config {
   /** Open descriptors at which idle HTTP connections are dropped (0: never); unset: from the
    * open-file limit, see `defaultMaxConnections` in serve.ts. */
   maxConnections?: number;
+  /** Bearer token /metrics asks for; unset: open to anyone who reaches it. */
+  metricsToken?: string;
+  /** Milliseconds each /readyz dependency check may take before it counts as failed. @default 2000 */
+  readyTimeoutMs: number;
+  /** Seconds /readyz answers 503 after SIGTERM before connections close, so balancers turn away. @default 0 */
+  shutdownDrainSeconds: number;
 }
 
 const MiB = 1024 * 1024;
@@ -247,6 +253,9 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
     maxConnections: str("MAX_CONNECTIONS") === undefined
       ? undefined
       : int("MAX_CONNECTIONS", 0, 0, 10_000_000),
+    metricsToken: str("METRICS_TOKEN"),
+    readyTimeoutMs: int("READY_TIMEOUT_MS", 2000, 10, 60_000),
+    shutdownDrainSeconds: int("SHUTDOWN_DRAIN_SECONDS", 0, 0, 300),
   };
   if (problems.length > 0) {
     throw new ConfigError(problems);

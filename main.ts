@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { createLogger, type Logger } from "./log.ts";
+import { createMetrics } from "./ops/metrics.ts";
 import { createHub } from "./realtime/hub.ts";
 import { createSseTransport } from "./realtime/sse.ts";
 import { createTopicTable } from "./realtime/topics.ts";
@@ -46,8 +47,14 @@ async function main(): Promise<void> {
   const leftovers = await removeUploadLeftovers(config.dataDir);
   if (leftovers) log.info("Removed unfinished image uploads", { files: leftovers });
 
+  // Before the engines: each counts its failed calls in metrics.engineErrors.
+  const metrics = createMetrics();
   const db = openDb(join(config.dataDir, "roomcast.db"));
-  const sql = config.databaseUrl ? await openPostgres(config.databaseUrl) : sqliteSql(db);
+  const sql = config.databaseUrl
+    ? await openPostgres(config.databaseUrl, {
+      onError: () => metrics.engineErrors.count("database"),
+    })
+    : sqliteSql(db);
   // Features register their topic namespaces in createApp; the hub reads history sizes from it.
   const topics = createTopicTable();
   const hub = createHub({
@@ -57,14 +64,14 @@ async function main(): Promise<void> {
   });
   const sse = createSseTransport(hub, topics);
   const assetsDir = new URL("./static/dist/", import.meta.url).pathname;
-  const roomcast = createApp({ config, log, db, sql, hub, sse, topics, assetsDir });
+  const roomcast = createApp({ config, log, db, sql, hub, sse, topics, assetsDir, metrics });
 
   // Features open what they listen on besides HTTP (the stream rooms' RTMP port).
   await roomcast.start();
 
   const maxConnections = config.maxConnections ?? defaultMaxConnections(openFiles?.soft);
   logOpenFileLimit(log, openFiles, maxConnections);
-  const server = serveResilient(roomcast.app.fetch, {
+  const server = serveResilient(metrics.countHttp(roomcast.app.fetch), {
     port: config.port,
     hostname: config.host,
     maxDescriptors: maxConnections,
@@ -80,6 +87,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info("Shutting down", { signal });
+    // /readyz says 503 first, so balancers stop sending before connections are dropped.
+    roomcast.ops.health.drain();
+    if (config.shutdownDrainSeconds > 0) {
+      log.info("Draining", { seconds: config.shutdownDrainSeconds });
+      await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainSeconds * 1000));
+    }
     await roomcast.close();
     sse.close();
     hub.close();

@@ -66,6 +66,10 @@ export interface HubStats {
   historyEvents: number;
   /** Their estimated size (the length of their data as JSON, plus a small fixed overhead). */
   historyBytes: number;
+  /** Events handed to subscribers since the hub was made (a counter, for /metrics' rate()). */
+  delivered: number;
+  /** Subscribers dropped as too slow since the hub was made. */
+  dropped: number;
 }
 
 export interface HubOptions {
@@ -197,6 +201,9 @@ class LocalHub implements Hub {
   // A topic made again after eviction starts above every id handed out before, so a client's
   // old `since` is never mistaken for a position in the new run of ids.
   #floor = 0;
+  // Plain number adds on the fan-out path; /metrics reads them through stats().
+  #delivered = 0;
+  #dropped = 0;
 
   constructor(options: HubOptions) {
     const size = options.historySize ?? 256;
@@ -232,7 +239,10 @@ class LocalHub implements Hub {
 
   #fanOut(topic: Topic, event: HubEvent): void {
     for (const subscriber of topic.subscribers) {
-      if (!subscriber.send(event)) {
+      if (subscriber.send(event)) {
+        this.#delivered++;
+      } else {
+        this.#dropped++;
         topic.subscribers.delete(subscriber);
         subscriber.close("slow");
       }
@@ -294,6 +304,8 @@ class LocalHub implements Hub {
       subscribers,
       historyEvents: this.#budget.events,
       historyBytes: this.#budget.bytes,
+      delivered: this.#delivered,
+      dropped: this.#dropped,
     };
   }
 

@@ -105,6 +105,8 @@ Deno.test("createHub() forgets a topic idle past idleMs, with its history; a lat
     subscribers: 0,
     historyEvents: 1,
     historyBytes: hub.stats().historyBytes,
+    delivered: hub.stats().delivered,
+    dropped: 0,
   });
   const late = hub.subscribe("room", collector(), { since: 3 - 1 });
   assertEquals([late.gap, late.replay.length], [true, 0], "past eviction: refetch, not replay");
@@ -179,4 +181,17 @@ Deno.test("publish(..., {history: false}) on a topic nobody holds makes no topic
   const hub = createHub();
   hub.publish("nobody", "typing", null, { history: false });
   assertEquals(hub.stats().topics, 0);
+});
+
+Deno.test("createHub() counts deliveries and slow-subscriber drops in stats()", () => {
+  const hub = createHub();
+  let room = 2;
+  const slow = { send: () => room-- > 0, close() {} };
+  hub.subscribe("room", slow);
+  hub.subscribe("room", { send: () => true, close() {} });
+  for (let i = 0; i < 5; i++) hub.publish("room", "updated", i);
+  // The slow one took two, refused the third and was dropped; the other took all five.
+  assertEquals([hub.stats().delivered, hub.stats().dropped], [7, 1]);
+  hub.publish("room", "typing", 0, { history: false });
+  assertEquals(hub.stats().delivered, 8, "fleeting events are deliveries too");
 });

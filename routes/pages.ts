@@ -109,8 +109,6 @@ export function createPageRoutes(deps: PagesDeps, page: PageRenderer): Hono {
     });
   });
 
-  app.get("/healthz", (c) => c.json({ status: "ok", service: "Roomcast" }));
-
   app.get("/", (c) => {
     // Browsers get the home page; scripts and health checks (curl, monitors) get JSON.
     if (!(c.req.header("accept") ?? "").includes("text/html")) return c.json(deps.health());

@@ -201,6 +201,8 @@ export function createIngest(o: IngestOptions) {
     /** The in-memory LL-HLS output of a packaged room (live or in its grace period). */
     hls: (playbackId: string): LlHlsRing | undefined => packaged.get(playbackId)?.ring,
     isLive: (slug: string) => live.has(slug),
+    /** The rooms with a publisher now (for /metrics). */
+    liveSlugs: (): string[] => [...live.keys()],
     kick: (slug: string) => live.get(slug)?.kick("kicked"),
     /** Wait for every publish to finish (callers end them first) and run pending cleanups now. */
     async close(): Promise<void> {

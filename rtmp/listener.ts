@@ -61,7 +61,14 @@ export interface RtmpServer {
   kick(slug: string): void;
   /** A packaged room's in-memory LL-HLS output (live or in its grace period). */
   hls(playbackId: string): LlHlsRing | undefined;
+  /** Open connections (publishing or not yet) and the rooms with a publisher, for /metrics. */
+  stats(): RtmpStats;
   close(): Promise<void>;
+}
+
+export interface RtmpStats {
+  connections: number;
+  publishers: string[];
 }
 
 /**
@@ -118,6 +125,10 @@ class Connections {
         if (late) c.close(late);
       }
     }, Math.min(250, handshakeMs / 4, publishMs / 4, idleMs / 4));
+  }
+
+  get size(): number {
+    return this.#all.size;
   }
 
   /** Admits a new socket, or closes it when its address is at its cap or no slot can be freed. */
@@ -237,6 +248,7 @@ export async function startRtmpServer(options: RtmpServerOptions): Promise<RtmpS
     isLive: (slug) => ingest.isLive(slug),
     kick: (slug) => ingest.kick(slug),
     hls: (playbackId) => ingest.hls(playbackId),
+    stats: () => ({ connections: conns.size, publishers: ingest.liveSlugs() }),
     async close() {
       if (closing) return;
       closing = true;

@@ -2,6 +2,7 @@
 // dir) and asked through its fetch, without a port or a child process; for API shapes.
 import { join } from "node:path";
 import { createApp } from "../app.ts";
+import type { HealthCheck } from "../ops/health.ts";
 import { loadConfig } from "../config.ts";
 import { silentLogger } from "../log.ts";
 import { createHub, type Hub, type HubOptions } from "../realtime/hub.ts";
@@ -36,6 +37,8 @@ export interface TestAppOptions {
   hub?: HubOptions;
   /** The client's address as the app sees it. @default "127.0.0.1" */
   clientAddress?: string;
+  /** Dependency checks besides the database's, as main.ts hands in Redis's and storage's. */
+  checks?: HealthCheck[];
 }
 
 const ORIGIN = "http://roomcast.test";
@@ -56,7 +59,18 @@ export async function startApp(options: TestAppOptions = {}): Promise<TestApp> {
   const topics = createTopicTable();
   const hub = createHub({ historySize: topics.history, ...options.hub });
   const sse = createSseTransport(hub, topics);
-  const roomcast = createApp({ config, log: silentLogger, db, sql, hub, sse, topics, assetsDir });
+  const checks = options.checks;
+  const roomcast = createApp({
+    config,
+    log: silentLogger,
+    db,
+    sql,
+    hub,
+    sse,
+    topics,
+    assetsDir,
+    checks,
+  });
   // What Deno.serve hands Hono as `env`: edge/client.ts reads the peer address from it.
   const info = {
     remoteAddr: { hostname: options.clientAddress ?? "127.0.0.1", port: 40000, transport: "tcp" },

@@ -24,7 +24,7 @@ import { streamHlsRoutes } from "./stream_hls.ts";
 import { streamHookRoutes } from "./stream_hooks.ts";
 import { createStreamLive } from "./stream_live.ts";
 import { streamPageRoutes } from "./stream_pages.ts";
-import { createRtmpIngest, ingestRooms } from "./stream_rtmp.ts";
+import { createRtmpIngest, ingestRooms, rtmpMetrics } from "./stream_rtmp.ts";
 import { createStreamWs } from "./stream_ws.ts";
 import { streamRoutes } from "./streams.ts";
 
@@ -103,6 +103,7 @@ export function createStreamsFeature(deps: StreamsFeatureDeps): StreamsFeature {
     routes,
     ws: [ws.feature],
     topics: ws.topics,
+    metrics: rtmpMetrics(ingest, health),
     start: () => ingest.start(),
     async close() {
       await ingest.close();

@@ -1,8 +1,9 @@
 // The stream rooms' own RTMP listener: started by the feature's start(), closed by its close().
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../log.ts";
+import type { MetricSource } from "../../ops/metrics.ts";
 import type { IngestRooms } from "../../rtmp/ingest.ts";
-import { type RtmpServer, startRtmpServer } from "../../rtmp/listener.ts";
+import { type RtmpServer, type RtmpStats, startRtmpServer } from "../../rtmp/listener.ts";
 import type { LlHlsRing } from "../../rtmp/llhls.ts";
 import type { StreamsStore } from "../../storage/streams_store.ts";
 import type { HealthTracker } from "./stream_health.ts";
@@ -19,6 +20,8 @@ export interface StreamIngest {
 export interface RtmpIngest extends StreamIngest {
   /** A packaged room's in-memory LL-HLS output (STREAM_PACKAGER=roomcast), for /hls/. */
   hls(playbackId: string): LlHlsRing | undefined;
+  /** Nothing open and nobody publishing while the listener is not running. */
+  stats(): RtmpStats;
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -74,6 +77,7 @@ export function createRtmpIngest(
     isLive: (slug) => server?.isLive(slug) ?? false,
     kick: (slug) => server?.kick(slug),
     hls: (playbackId) => server?.hls(playbackId),
+    stats: () => server?.stats() ?? { connections: 0, publishers: [] },
     async start() {
       if (!config.rtmpEnabled) {
         log.info("RTMP listener is disabled (RTMP_ENABLED=false)");
@@ -110,4 +114,34 @@ export function createRtmpIngest(
     // Publishers are ended (onOffline fires) while the rooms and the hub are still open.
     close: async () => await server?.close(),
   };
+}
+
+/** The ingest's figures for /metrics, read when scraped: connections, publishers, bitrates. */
+export function rtmpMetrics(
+  ingest: Pick<RtmpIngest, "stats">,
+  health: Pick<HealthTracker, "health">,
+): MetricSource[] {
+  return [{
+    // Added to the figure ops/mod.ts makes for the HTTP transports: one series per transport.
+    name: "roomcast_open_connections",
+    help: "Open connections by transport",
+    labelNames: ["transport"],
+    read: () => [{ labels: { transport: "rtmp" }, value: ingest.stats().connections }],
+  }, {
+    name: "roomcast_rtmp_publishers",
+    help: "RTMP publishers live now",
+    read: () => ingest.stats().publishers.length,
+  }, {
+    name: "roomcast_rtmp_publisher_bitrate_bits",
+    help: "What each live publisher sends, in bits per second over the last 5 s, by room and track",
+    labelNames: ["room", "track"],
+    read: () =>
+      ingest.stats().publishers.flatMap((room) => {
+        const figures = health.health(room);
+        return [
+          { labels: { room, track: "video" }, value: (figures?.videoKbps ?? 0) * 1000 },
+          { labels: { room, track: "audio" }, value: (figures?.audioKbps ?? 0) * 1000 },
+        ];
+      }),
+  }];
 }

@@ -6,6 +6,8 @@ import { createLogger, type Logger } from "./log.ts";
 import { createHub } from "./realtime/hub.ts";
 import { createSseTransport } from "./realtime/sse.ts";
 import { createTopicTable } from "./realtime/topics.ts";
+import { createFileBlobs } from "./storage/blobs_files.ts";
+import { createS3Blobs } from "./storage/blobs_s3.ts";
 import { openDb } from "./storage/db.ts";
 import { ensureAdminHtpasswd } from "./storage/first_start.ts";
 import { removeUploadLeftovers } from "./storage/images_store.ts";
@@ -54,7 +56,16 @@ async function main(): Promise<void> {
   });
   const sse = createSseTransport(hub, topics);
   const assetsDir = new URL("./static/dist/", import.meta.url).pathname;
-  const roomcast = createApp({ config, log, db, hub, sse, topics, assetsDir });
+  // Images, media and thumbnails: files in DATA_DIR, or the bucket STORAGE_URL / S3_* name.
+  const blobs = config.storage ? createS3Blobs(config.storage) : createFileBlobs(config.dataDir);
+  if (config.storage) {
+    log.info("Images and media are in object storage", {
+      bucket: config.storage.bucket,
+      endpoint: config.storage.endpoint ?? "AWS",
+      redirects: config.storage.publicUrl !== undefined,
+    });
+  }
+  const roomcast = createApp({ config, log, db, hub, sse, topics, assetsDir, blobs });
 
   // Features open what they listen on besides HTTP (the stream rooms' RTMP port).
   await roomcast.start();
@@ -81,6 +92,7 @@ async function main(): Promise<void> {
     sse.close();
     hub.close();
     await server.close();
+    blobs.close();
     db.close();
     log.info("Stopped");
     Deno.exit(0);

@@ -71,7 +71,7 @@ export function createFileBlobs(root: string): BlobStore {
 }
 
 /** The first `length` bytes of `source`, which is cancelled (closing the file) after them. */
-function limitStream(
+export function limitStream(
   source: ReadableStream<Uint8Array>,
   length: number,
 ): ReadableStream<Uint8Array> {

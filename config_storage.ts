@@ -80,7 +80,10 @@ export function storageSettings(str: Read, problems: string[]): S3Settings | und
   if (!str("STORAGE_URL") && names.every((name) => str(name) === undefined)) return undefined;
   const bucket = get("S3_BUCKET");
   if (bucket === undefined) {
-    problems.push("S3_BUCKET (or STORAGE_URL) must be set when S3_* settings are");
+    // A STORAGE_URL without one was already reported as malformed.
+    if (!str("STORAGE_URL")) {
+      problems.push("S3_BUCKET (or STORAGE_URL) must be set when S3_* settings are");
+    }
   } else if (!BUCKET.test(bucket)) {
     problems.push(`S3_BUCKET must be an S3 bucket name (a-z, 0-9, ".", "-"), got "${bucket}"`);
   }

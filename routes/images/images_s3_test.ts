@@ -20,7 +20,7 @@ async function withS3(
   }
 }
 
-const names = async (dir: string) => {
+const names = (dir: string) => {
   try {
     return [...Deno.readDirSync(dir)].map((e) => e.name).sort();
   } catch {
@@ -36,7 +36,7 @@ Deno.test("image rooms on S3: uploads are objects, served with the same ETag, ra
       await uploadOk(server, "wall", { body: tinyPng(2) });
       const id = await uploadOk(server, "wall", { body: tinyPng(3) });
       // The room's users stay a file; its images are only in the bucket, the oldest pruned there too.
-      assertEquals(await names(join(server.dataDir, "rooms", "wall")), [".htpasswd"]);
+      assertEquals(names(join(server.dataDir, "rooms", "wall")), [".htpasswd"]);
       const keys = await s3.keys("rooms/");
       assertEquals(keys.length, 2, keys.join());
       assert(keys.every((k) => /^rooms\/wall\/images\/\d+-[0-9a-f]{8}\.png$/.test(k)), keys.join());
@@ -127,6 +127,6 @@ Deno.test("image rooms on S3 without ffmpeg: the strip gets the original, nothin
     assertEquals(thumb.headers.get("etag"), `"thumb-${id}-original"`);
     await server.waitForLog(/Thumbnails are off/);
     assertEquals(await s3.keys("rooms/.thumbs/"), []);
-    assertEquals(await names(join(server.dataDir, "rooms")), ["wall"]);
+    assertEquals(names(join(server.dataDir, "rooms")), ["wall"]);
   });
 });

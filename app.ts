@@ -25,6 +25,8 @@ import { createCodeFeature } from "./routes/code/mod.ts";
 import type { Feature } from "./routes/feature.ts";
 import { createImagesFeature } from "./routes/images/mod.ts";
 import { createMediaFeature } from "./routes/media/mod.ts";
+import type { BlobStore } from "./storage/blobs.ts";
+import { createFileBlobs } from "./storage/blobs_files.ts";
 import { createPageRenderer, createPageRoutes, type PageRenderer } from "./routes/pages.ts";
 import { createWorkspacesFeature } from "./routes/workspaces/mod.ts";
 import { createStreamsFeature } from "./routes/streams/mod.ts";
@@ -45,6 +47,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Dependency checks besides the database's (Redis, object storage) for /healthz and /readyz. */
   checks?: HealthCheck[];
+  /** Images, media and thumbnails (the caller closes it). @default files in `config.dataDir` */
+  blobs?: BlobStore;
 }
 
 /** The application and what must be released when the server stops. */
@@ -99,7 +103,7 @@ type SiteViewerOf = (c: Context) => SiteViewer | null;
 
 /** Every feature in mount order; image rooms last, because they take any single path segment. */
 function createFeatures(deps: AppDeps, shared: Shared, sockets: SessionSockets) {
-  const common = { ...deps, ...shared };
+  const common = { ...deps, ...shared, blobs: deps.blobs ?? createFileBlobs(deps.config.dataDir) };
   // Sign-up joins workspaces and workspaces ask who is signed in: the accounts reach the
   // workspaces only through these calls, made at sign-up, once both exist.
   const accounts = createAccountsFeature({

@@ -1,4 +1,5 @@
 // Reads and validates Roomcast's settings from the environment, once, at start.
+import { type S3Settings, storageSettings } from "./config_storage.ts";
 
 /** Where settings come from; `Deno.env` fits, and tests pass a plain map. */
 export interface EnvSource {
@@ -28,6 +29,8 @@ export interface Config {
   dataDir: string;
   /** postgres://… puts every store on PostgreSQL; unset, they use SQLite in `dataDir`. */
   databaseUrl?: string;
+  /** Images, media and thumbnails in this bucket instead of DATA_DIR (STORAGE_URL, S3_*). */
+  storage?: S3Settings;
   /** Largest accepted image upload. @default 10 MiB */
   maxUploadBytes: number;
   /** Images kept per room for the viewer's strip. @default 10 */
@@ -221,6 +224,7 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
     ...edge,
     dataDir: str("DATA_DIR") ?? str("ROOMS_BASE_DIR") ?? str("ROOM_BASE_DIR") ?? "var",
     databaseUrl: databaseUrl(str("DATABASE_URL"), problems),
+    storage: storageSettings(str, problems),
     maxUploadBytes: int("MAX_UPLOAD_BYTES", 10 * MiB, 1024, 1024 * MiB),
     imageHistory: int("IMAGE_HISTORY", 10, 1, 1000),
     logLevel: oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),

@@ -3,10 +3,13 @@ import { join } from "node:path";
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { createLogger, type Logger } from "./log.ts";
+import type { HealthCheck } from "./ops/health.ts";
 import { createMetrics } from "./ops/metrics.ts";
 import { createHub } from "./realtime/hub.ts";
 import { createSseTransport } from "./realtime/sse.ts";
 import { createTopicTable } from "./realtime/topics.ts";
+import { createFileBlobs } from "./storage/blobs_files.ts";
+import { createS3Blobs } from "./storage/blobs_s3.ts";
 import { openDb } from "./storage/db.ts";
 import { openPostgres } from "./storage/sql_postgres.ts";
 import { sqliteSql } from "./storage/sql_sqlite.ts";
@@ -64,7 +67,24 @@ async function main(): Promise<void> {
   });
   const sse = createSseTransport(hub, topics);
   const assetsDir = new URL("./static/dist/", import.meta.url).pathname;
-  const roomcast = createApp({ config, log, db, sql, hub, sse, topics, assetsDir, metrics });
+  // Images, media and thumbnails: files in DATA_DIR, or the bucket STORAGE_URL / S3_* name.
+  const blobs = config.storage ? createS3Blobs(config.storage) : createFileBlobs(config.dataDir);
+  if (config.storage) {
+    log.info("Images and media are in object storage", {
+      bucket: config.storage.bucket,
+      endpoint: config.storage.endpoint ?? "AWS",
+      redirects: config.storage.publicUrl !== undefined,
+    });
+  }
+  const checks: HealthCheck[] = [];
+  if (config.storage) {
+    // A missing key answers null when the bucket is reachable; an unreachable store throws.
+    checks.push({ name: "storage", check: async () => void await blobs.stat(".roomcast-health") });
+  }
+  const roomcast = createApp({
+    ...{ config, log, db, sql, hub, sse, topics, assetsDir },
+    ...{ metrics, blobs, checks },
+  });
 
   // Features open what they listen on besides HTTP (the stream rooms' RTMP port).
   await roomcast.start();
@@ -97,6 +117,7 @@ async function main(): Promise<void> {
     sse.close();
     hub.close();
     await server.close();
+    blobs.close();
     await sql.close();
     if (config.databaseUrl) db.close();
     log.info("Stopped");

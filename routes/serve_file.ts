@@ -1,4 +1,6 @@
-// Serves a file from disk with validators (ETag, Last-Modified), 304s and single byte ranges.
+// Serves a file or a blob with validators (ETag, Last-Modified), 304s and single byte ranges.
+import type { BlobRange, BlobStore } from "../storage/blobs.ts";
+import { limitStream } from "../storage/blobs_files.ts";
 
 export interface ServeFileOptions {
   contentType: string;
@@ -10,12 +12,15 @@ export interface ServeFileOptions {
   headers?: Record<string, string>;
 }
 
-/** Answers GET/HEAD for `path`; a missing file is a 404 JSON error. */
-export async function serveFile(
-  request: Request,
-  path: string,
-  options: ServeFileOptions,
-): Promise<Response> {
+/** What is served: its size, and its bytes (all, or one range) once asked for. */
+interface Source {
+  size: number;
+  open(range?: BlobRange): Promise<ReadableStream<Uint8Array> | null>;
+  /** Releases the source when its bytes are not wanted (HEAD, 416). */
+  close(): void;
+}
+
+function baseHeaders(options: ServeFileOptions): Headers {
   const headers = new Headers({
     "content-type": options.contentType,
     "etag": options.etag,
@@ -27,38 +32,95 @@ export async function serveFile(
   if (options.lastModified !== undefined) {
     headers.set("last-modified", new Date(options.lastModified).toUTCString());
   }
-  if (notModified(request, options)) return new Response(null, { status: 304, headers });
+  return headers;
+}
 
+const notFound = () => Response.json({ error: "Not found" }, { status: 404 });
+
+/** Answers GET/HEAD for `path`; a missing file is a 404 JSON error. */
+export async function serveFile(
+  request: Request,
+  path: string,
+  options: ServeFileOptions,
+): Promise<Response> {
+  const headers = baseHeaders(options);
+  if (notModified(request, options)) return new Response(null, { status: 304, headers });
   let file: Deno.FsFile;
   try {
     file = await Deno.open(path, { read: true });
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      return Response.json({ error: "Not found" }, { status: 404 });
-    }
+    if (error instanceof Deno.errors.NotFound) return notFound();
     throw error;
   }
   const { size } = await file.stat();
+  return await respond(request, headers, {
+    size,
+    async open(range) {
+      if (!range) return file.readable;
+      await file.seek(range.start, Deno.SeekMode.Start);
+      return limitStream(file.readable, range.end - range.start + 1);
+    },
+    close: () => file.close(),
+  });
+}
+
+/**
+ * Answers GET/HEAD for the blob `key` with the same validators, 304s and ranges as `serveFile`,
+ * streaming from the store; a store with public links (S3_PUBLIC_URL) gets a redirect to one
+ * instead. Whoever calls this has checked access already.
+ */
+export async function serveBlob(
+  request: Request,
+  blobs: Pick<BlobStore, "stat" | "open" | "link">,
+  key: string,
+  options: ServeFileOptions & {
+    /** Never redirect (an SVG needs the CSP header only this server adds). @default false */
+    direct?: boolean;
+  },
+): Promise<Response> {
+  const headers = baseHeaders(options);
+  if (notModified(request, options)) return new Response(null, { status: 304, headers });
+  const link = options.direct ? null : await blobs.link(key, options);
+  if (link) {
+    // The URL expires: the redirect itself is never cached, the image behind it is.
+    return new Response(null, {
+      status: 302,
+      headers: { "location": link, "cache-control": "no-store" },
+    });
+  }
+  const info = await blobs.stat(key);
+  if (!info) return notFound();
+  return await respond(request, headers, {
+    size: info.size,
+    open: (range) => blobs.open(key, range),
+    close: () => {},
+  });
+}
+
+async function respond(request: Request, headers: Headers, source: Source): Promise<Response> {
+  const { size } = source;
   const range = parseRange(request.headers.get("range"), size);
   if (range === "invalid") {
-    file.close();
+    source.close();
     headers.set("content-range", `bytes */${size}`);
     return new Response(null, { status: 416, headers });
   }
   if (request.method === "HEAD") {
-    file.close();
+    source.close();
     headers.set("content-length", String(size));
     return new Response(null, { status: 200, headers });
   }
-  if (range) {
-    const [start, end] = range;
-    await file.seek(start, Deno.SeekMode.Start);
-    headers.set("content-range", `bytes ${start}-${end}/${size}`);
-    headers.set("content-length", String(end - start + 1));
-    return new Response(limitStream(file.readable, end - start + 1), { status: 206, headers });
+  const part = range ? { start: range[0], end: range[1] } : undefined;
+  // Gone between the size and the bytes (deleted meanwhile): as if it never was.
+  const body = await source.open(part);
+  if (!body) return notFound();
+  if (part) {
+    headers.set("content-range", `bytes ${part.start}-${part.end}/${size}`);
+    headers.set("content-length", String(part.end - part.start + 1));
+    return new Response(body, { status: 206, headers });
   }
   headers.set("content-length", String(size));
-  return new Response(file.readable, { status: 200, headers });
+  return new Response(body, { status: 200, headers });
 }
 
 function notModified(request: Request, options: ServeFileOptions): boolean {
@@ -92,30 +154,4 @@ export function parseRange(
   }
   if (start > end || start >= size) return "invalid";
   return [start, end];
-}
-
-function limitStream(
-  source: ReadableStream<Uint8Array>,
-  length: number,
-): ReadableStream<Uint8Array> {
-  let left = length;
-  const reader = source.getReader();
-  return new ReadableStream({
-    async pull(controller) {
-      const { done, value } = await reader.read();
-      if (done || left <= 0) {
-        controller.close();
-        await reader.cancel();
-        return;
-      }
-      const chunk = value.subarray(0, left);
-      left -= chunk.length;
-      controller.enqueue(chunk);
-      if (left <= 0) {
-        controller.close();
-        await reader.cancel();
-      }
-    },
-    cancel: () => reader.cancel(),
-  });
 }

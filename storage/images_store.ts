@@ -1,7 +1,8 @@
-// Image rooms on disk: `rooms/<room>/.htpasswd`, the uploaded images, and their rows in SQLite.
+// Image rooms: `rooms/<room>/.htpasswd` on disk, the uploaded images in the blob store, rows in SQLite.
 import { join } from "node:path";
+import type { BlobStore } from "./blobs.ts";
 import { type Db, type Row, transaction } from "./db.ts";
-import { removeIfExists, renameDurably, writeFileAtomic } from "./files.ts";
+import { removeIfExists } from "./files.ts";
 import { detectImageType, type ImageType } from "./image_types.ts";
 import { type HtpasswdEntry, parseHtpasswd } from "./htpasswd.ts";
 
@@ -36,8 +37,9 @@ export interface ImagesStore {
     options: SaveImageOptions,
   ): Promise<SavedImage>;
   /**
-   * The first half of `saveImage`: writes the upload to a temp file and checks its type (throws
-   * NotAnImageError), so fields after the file (a caption) can be checked before anything is kept.
+   * The first half of `saveImage`: stores the upload under a staging key (`rooms/.tmp-upload-*`)
+   * and checks its type (throws NotAnImageError), so fields after the file (a caption) can be
+   * checked before anything is kept.
    */
   stageImage(data: ReadableStream<Uint8Array>, maxBytes: number): Promise<StagedImage>;
   /** The second half: moves a staged upload into the room and records it (see `saveImage`). */
@@ -53,8 +55,8 @@ export interface ImagesStore {
   current(room: string): ImageRecord | null;
   recent(room: string, limit: number): ImageRecord[];
   image(room: string, id: number): ImageRecord | null;
-  /** The absolute path of an image's file. */
-  pathOf(record: ImageRecord): string;
+  /** The blob key of an image's file: `rooms/<room>/images/<file>`. */
+  keyOf(record: ImageRecord): string;
   /** The room's `.htpasswd`: who may upload to it. */
   uploadersPath(room: string): string;
 }
@@ -70,9 +72,9 @@ export interface SaveImageOptions extends CommitOptions {
   maxBytes: number;
 }
 
-/** An upload written to a temp file, its type known, not yet in any room. */
+/** An upload stored under a staging key, its type known, not yet in any room. */
 export interface StagedImage {
-  path: string;
+  key: string;
   size: number;
   type: ImageType;
 }
@@ -94,7 +96,10 @@ export interface SavedImage {
 }
 
 export interface ImagesStoreOptions {
+  /** Where the htpasswd files are (they stay files, edited by hand). */
   dataDir: string;
+  /** Where the images are: `rooms/<room>/images/<file>`. */
+  blobs: BlobStore;
   /** Images kept per room. */
   keep: number;
 }
@@ -110,7 +115,10 @@ const toRecord = (row: Row): ImageRecord => ({
   caption: row.caption === null || row.caption === undefined ? null : String(row.caption),
 });
 
-export function createImagesStore(db: Db, { dataDir, keep }: ImagesStoreOptions): ImagesStore {
+export function createImagesStore(
+  db: Db,
+  { dataDir, keep, blobs }: ImagesStoreOptions,
+): ImagesStore {
   const roomsDir = join(dataDir, "rooms");
   const roomDir = (room: string) => join(roomsDir, room);
   const readEntries = async (path: string) => {
@@ -122,33 +130,31 @@ export function createImagesStore(db: Db, { dataDir, keep }: ImagesStoreOptions)
     }
   };
   const rows = createImageRows(db, keep);
-  const imagesDir = (room: string) => join(roomDir(room), "images");
+  const imageKey = (room: string, file: string) => `rooms/${room}/images/${file}`;
 
   const stageImage = (data: ReadableStream<Uint8Array>, maxBytes: number) =>
-    stageUpload(roomsDir, data, maxBytes);
+    stageUpload(blobs, data, maxBytes);
   const commitImage = async (room: string, staged: StagedImage, options: CommitOptions) => {
-    const dir = imagesDir(room);
     let created = false;
     let file: string;
     try {
       if (options.createWith !== undefined) {
         created = await createRoom(roomDir(room), options.createWith);
       }
-      await Deno.mkdir(dir, { recursive: true });
       file = `${Date.now()}-${crypto.randomUUID().slice(0, 8)}.${staged.type.ext}`;
-      await renameDurably(staged.path, join(dir, file));
+      await blobs.move(staged.key, imageKey(room, file));
     } catch (error) {
-      await removeIfExists(staged.path);
+      await blobs.delete(staged.key);
       throw error;
     }
     const { record, stale } = rows.insertPruning(room, file, staged, options);
     // Rows go first, files after: a reader never gets a row whose file is already gone for good.
-    for (const old of stale) await removeIfExists(join(dir, old.file));
+    for (const old of stale) await blobs.delete(imageKey(room, old.file));
     return { record, created, forgotten: stale };
   };
   const clearRoom = async (room: string) => {
     const removed = rows.deleteAll(room);
-    for (const old of removed) await removeIfExists(join(imagesDir(room), old.file));
+    for (const old of removed) await blobs.delete(imageKey(room, old.file));
     return removed;
   };
 
@@ -166,7 +172,7 @@ export function createImagesStore(db: Db, { dataDir, keep }: ImagesStoreOptions)
     },
     stageImage,
     commitImage,
-    discard: (staged) => removeIfExists(staged.path),
+    discard: (staged) => blobs.delete(staged.key),
     clearRoom,
     async deleteRoom(room) {
       if (!(await isFile(join(roomDir(room), ".htpasswd")))) return false;
@@ -182,7 +188,7 @@ export function createImagesStore(db: Db, { dataDir, keep }: ImagesStoreOptions)
     current: (room) => rows.recent(room, 1)[0] ?? null,
     recent: rows.recent,
     image: rows.image,
-    pathOf: (record) => join(roomDir(record.room), "images", record.file),
+    keyOf: (record) => imageKey(record.room, record.file),
     uploadersPath: (room) => join(roomDir(room), ".htpasswd"),
   };
 }
@@ -248,7 +254,7 @@ async function listRooms(roomsDir: string): Promise<string[]> {
 
 /** Creates a room's folder and `.htpasswd` (starting with `line`); false when it existed. */
 async function createRoom(roomDir: string, line: string): Promise<boolean> {
-  await Deno.mkdir(join(roomDir, "images"), { recursive: true });
+  await Deno.mkdir(roomDir, { recursive: true });
   try {
     // createNew: two admins racing to create a room cannot overwrite each other's file.
     await Deno.writeTextFile(join(roomDir, ".htpasswd"), line + "\n", {
@@ -262,9 +268,12 @@ async function createRoom(roomDir: string, line: string): Promise<boolean> {
   }
 }
 
-/** Writes an upload to `rooms/.tmp-upload-*`, checking its first bytes are an image's. */
+/** Staged uploads are named so: outside every room, so a refused upload leaves nothing in one. */
+const STAGED = "rooms/.tmp-upload-";
+
+/** Stores an upload under `rooms/.tmp-upload-*`, checking its first bytes are an image's. */
 async function stageUpload(
-  roomsDir: string,
+  blobs: BlobStore,
   data: ReadableStream<Uint8Array>,
   maxBytes: number,
 ): Promise<StagedImage> {
@@ -273,15 +282,29 @@ async function stageUpload(
     type = detectImageType(head) ?? undefined;
     if (!type) throw new NotAnImageError();
   };
-  // Staged outside every room, so a refused upload leaves no room and no file in one.
-  await Deno.mkdir(roomsDir, { recursive: true });
-  const path = join(roomsDir, `.tmp-upload-${crypto.randomUUID()}`);
-  const size = await writeFileAtomic(path, data, { maxBytes, peekBytes: 32, check });
+  const key = `${STAGED}${crypto.randomUUID()}`;
+  const size = await blobs.put(key, data, { maxBytes, peekBytes: 32, check });
   if (!type) {
-    await removeIfExists(path);
+    await blobs.delete(key);
     throw new Error("Cannot save image: its type was never detected");
   }
-  return { path, size, type };
+  return { key, size, type };
+}
+
+/**
+ * Removes staged uploads older than `olderThanMs` that a crash left in the blob store (files
+ * left in DATA_DIR are `removeUploadLeftovers`'); younger ones may be another instance's upload
+ * in progress. Returns how many.
+ */
+export async function removeStagedUploads(
+  blobs: Pick<BlobStore, "list" | "delete">,
+  olderThanMs = 3600_000,
+): Promise<number> {
+  const stale = (await blobs.list("rooms/")).filter((blob) =>
+    blob.key.startsWith(STAGED) && blob.mtime < Date.now() - olderThanMs
+  );
+  for (const blob of stale) await blobs.delete(blob.key);
+  return stale.length;
 }
 
 async function isFile(path: string): Promise<boolean> {

@@ -1,4 +1,5 @@
 // Reads an image's width and height from its header (PNG, JPEG, GIF, WebP, BMP, SVG), never decoding it.
+import type { BlobStore } from "./blobs.ts";
 
 export interface Dimensions {
   width: number;
@@ -65,13 +66,15 @@ const isStartOfFrame = (m: number) =>
   m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 &&
   m !== 0xcc;
 
+/** Reads bytes at an offset into `into`, filling it unless the end comes first; how many it put. */
+type ReadAt = (at: number, into: Uint8Array) => Promise<number>;
+
 /** Walks a JPEG's segments to its start of frame, reading only each segment's header. */
-async function jpegDimensions(file: Deno.FsFile): Promise<Dimensions | null> {
+async function jpegDimensions(read: ReadAt): Promise<Dimensions | null> {
   const header = new Uint8Array(9);
   let at = 2;
   for (let i = 0; i < MAX_JPEG_SEGMENTS; i++) {
-    await file.seek(at, Deno.SeekMode.Start);
-    if (!(await readFull(file, header))) return null;
+    if ((await read(at, header)) < header.length) return null;
     if (header[0] !== 0xff) return null;
     const marker = header[1];
     // Fill bytes before a marker.
@@ -93,14 +96,67 @@ async function jpegDimensions(file: Deno.FsFile): Promise<Dimensions | null> {
   return null;
 }
 
-async function readFull(file: Deno.FsFile, into: Uint8Array): Promise<boolean> {
-  let filled = 0;
-  while (filled < into.length) {
-    const n = await file.read(into.subarray(filled));
-    if (n === null) return false;
-    filled += n;
-  }
-  return true;
+/** `ReadAt` over an open file. */
+function fileReader(file: Deno.FsFile): ReadAt {
+  return async (at, into) => {
+    await file.seek(at, Deno.SeekMode.Start);
+    let filled = 0;
+    for (let n; filled < into.length && (n = await file.read(into.subarray(filled))) !== null;) {
+      filled += n;
+    }
+    return filled;
+  };
+}
+
+/**
+ * `ReadAt` over a blob of `size` bytes, fetched in windows of HEAD_BYTES, so walking a JPEG's
+ * segments costs one request per window (S3), not one per segment.
+ */
+function blobReader(blobs: Pick<BlobStore, "open">, key: string, size: number): ReadAt {
+  const windows = new Map<number, Uint8Array>();
+  const window = async (index: number) => {
+    let bytes = windows.get(index);
+    if (!bytes) {
+      const start = index * HEAD_BYTES;
+      const end = Math.min(size, start + HEAD_BYTES) - 1;
+      const body = start <= end ? await blobs.open(key, { start, end }) : null;
+      bytes = body ? new Uint8Array(await new Response(body).arrayBuffer()) : new Uint8Array(0);
+      windows.set(index, bytes);
+    }
+    return bytes;
+  };
+  return async (at, into) => {
+    let filled = 0;
+    while (filled < into.length && at + filled < size) {
+      const index = Math.floor((at + filled) / HEAD_BYTES);
+      const bytes = await window(index);
+      const from = at + filled - index * HEAD_BYTES;
+      if (from >= bytes.length) break;
+      const part = bytes.subarray(from, from + into.length - filled);
+      into.set(part, filled);
+      filled += part.length;
+    }
+    return filled;
+  };
+}
+
+/** Reads the dimensions through `read`: JPEG by its segments, the rest from the first bytes. */
+async function dimensionsOf(read: ReadAt, ext: string): Promise<Dimensions | null> {
+  if (ext === "jpg" || ext === "jpeg") return await jpegDimensions(read);
+  const head = new Uint8Array(HEAD_BYTES);
+  const bytes = head.subarray(0, await read(0, head));
+  if (ext === "svg") return svgDimensions(new TextDecoder().decode(bytes));
+  return rasterDimensions(bytes, ext);
+}
+
+/** The dimensions of the blob `key` (extension `ext`), or null when it is gone or states none. */
+export async function readBlobDimensions(
+  blobs: Pick<BlobStore, "open" | "stat">,
+  key: string,
+  ext: string,
+): Promise<Dimensions | null> {
+  const info = await blobs.stat(key);
+  return info ? await dimensionsOf(blobReader(blobs, key, info.size), ext) : null;
 }
 
 const SVG_ROOT = /<svg(?::svg)?\b((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*\/?>/;
@@ -139,15 +195,7 @@ export async function readDimensions(path: string, ext: string): Promise<Dimensi
     throw error;
   }
   try {
-    if (ext === "jpg" || ext === "jpeg") return await jpegDimensions(file);
-    const head = new Uint8Array(HEAD_BYTES);
-    let filled = 0;
-    for (let n; filled < head.length && (n = await file.read(head.subarray(filled))) !== null;) {
-      filled += n;
-    }
-    const bytes = head.subarray(0, filled);
-    if (ext === "svg") return svgDimensions(new TextDecoder().decode(bytes));
-    return rasterDimensions(bytes, ext);
+    return await dimensionsOf(fileReader(file), ext);
   } finally {
     file.close();
   }

@@ -1,9 +1,8 @@
-// The media library on disk (`<dataDir>/media/<32 hex>.<ext>`) and its rows in SQLite.
-import { join } from "node:path";
+// The media library's files (blobs `media/<32 hex>.<ext>`) and their rows in SQLite.
+import { type BlobStore, readBlob } from "./blobs.ts";
 import type { Db, Row } from "./db.ts";
-import { removeIfExists, renameDurably, writeFileAtomic } from "./files.ts";
 import { detectImageType } from "./image_types.ts";
-import { readDimensions } from "./media_dimensions.ts";
+import { readBlobDimensions } from "./media_dimensions.ts";
 import { checkSvg } from "./svg_check.ts";
 
 /** The seed's allowed extensions, with the type each is served as. */
@@ -68,8 +67,8 @@ export interface MediaStore {
   get(filename: string): Promise<MediaRecord | null>;
   /** Removes the file and its row; false when there was none. */
   remove(filename: string): Promise<boolean>;
-  /** Absolute path of a stored file; throws for a name that is not a media name. */
-  pathOf(filename: string): string;
+  /** The blob key of a stored file; throws for a name that is not a media name. */
+  keyOf(filename: string): string;
   /** Records a one-time token's use: true the first time, false after. */
   useToken(signature: string, expiresAt: number): boolean;
 }
@@ -129,20 +128,22 @@ function statements(db: Db) {
   };
 }
 
-/** Writes an upload to `dir/filename`, checked as its type while it streams; returns its size. */
+/** Stores an upload as `dir/filename`, checked as its type while it streams; returns its size. */
 async function writeMedia(
+  blobs: BlobStore,
   dir: string,
   filename: string,
   ext: string,
   data: ReadableStream<Uint8Array>,
   maxBytes: number,
 ): Promise<number> {
+  const contentType = MEDIA_TYPES[ext];
   if (ext === "svg") {
     // The whole document must be parsed, so it lands under a hidden name first.
-    const staging = join(dir, `.svg-${filename}`);
-    const size = await writeFileAtomic(staging, data, { maxBytes, check: checkSvgStart });
+    const staging = `${dir}/.svg-${filename}`;
+    const size = await blobs.put(staging, data, { maxBytes, check: checkSvgStart, contentType });
     try {
-      const verdict = checkSvg(await Deno.readFile(staging));
+      const verdict = checkSvg((await readBlob(blobs, staging)) ?? new Uint8Array(0));
       if (!verdict.ok) {
         throw new MediaContentError(
           verdict.unsafe
@@ -150,17 +151,18 @@ async function writeMedia(
             : `${verdict.reason}.`,
         );
       }
-      await renameDurably(staging, join(dir, filename));
+      await blobs.move(staging, `${dir}/${filename}`);
       return size;
     } catch (error) {
-      await removeIfExists(staging);
+      await blobs.delete(staging);
       throw error;
     }
   }
-  return await writeFileAtomic(join(dir, filename), data, {
+  return await blobs.put(`${dir}/${filename}`, data, {
     maxBytes,
     peekBytes: 32,
     check: (head) => checkRaster(head, ext),
+    contentType,
   });
 }
 
@@ -169,12 +171,13 @@ type Statements = ReturnType<typeof statements>;
 /** Adds a file's row, its dimensions read from the file itself. */
 async function insertRow(
   q: Statements,
-  path: string,
+  blobs: BlobStore,
+  key: string,
   filename: string,
   file: { originalName: string | null; size: number; createdAt: number },
 ): Promise<Row> {
   const ext = filename.slice(33);
-  const dims = await readDimensions(path, ext);
+  const dims = await readBlobDimensions(blobs, key, ext);
   return q.insert.get(
     filename,
     file.originalName,
@@ -192,40 +195,39 @@ async function insertRow(
  * copied from the old Media Server), forgets rows whose file is gone, and reads the dimensions of
  * files stored before they were recorded.
  */
-async function prepareFolder(q: Statements, dir: string): Promise<void> {
-  await Deno.mkdir(dir, { recursive: true });
+async function prepareFolder(q: Statements, blobs: BlobStore, dir: string): Promise<void> {
   const known = new Set((q.names.all() as Row[]).map((r) => String(r.filename)));
-  for await (const entry of Deno.readDir(dir)) {
-    if (!entry.isFile) continue;
-    if (entry.name.startsWith(".tmp-") || entry.name.startsWith(".svg-")) {
-      await removeIfExists(join(dir, entry.name));
-    } else if (MEDIA_NAME.test(entry.name) && !known.delete(entry.name)) {
-      const path = join(dir, entry.name);
-      const stat = await Deno.stat(path);
-      await insertRow(q, path, entry.name, {
+  for (const blob of await blobs.list(`${dir}/`)) {
+    const name = blob.key.slice(dir.length + 1);
+    // The files store's temp files, and SVGs a crash left half checked.
+    if (name.startsWith(".tmp-") || name.startsWith(".svg-")) {
+      await blobs.delete(blob.key);
+    } else if (MEDIA_NAME.test(name) && !known.delete(name)) {
+      await insertRow(q, blobs, blob.key, name, {
         originalName: null,
-        size: stat.size,
-        createdAt: stat.mtime?.getTime() ?? Date.now(),
+        size: blob.size,
+        createdAt: blob.mtime || Date.now(),
       });
-    } else known.delete(entry.name);
+    } else known.delete(name);
   }
   for (const gone of known) q.deleteOne.run(gone);
   for (const row of q.unsized.all() as Row[]) {
     const filename = String(row.filename);
-    const dims = await readDimensions(join(dir, filename), filename.slice(33));
+    const dims = await readBlobDimensions(blobs, `${dir}/${filename}`, filename.slice(33));
     if (dims) q.resize.run(dims.width, dims.height, filename);
   }
 }
 
-export function createMediaStore(db: Db, dir: string): MediaStore {
+/** The library over `blobs`, its files under the folder key `dir`. */
+export function createMediaStore(db: Db, blobs: BlobStore, dir = "media"): MediaStore {
   const q = statements(db);
   // The folder is prepared once per store, on first use.
   let prepared: Promise<void> | undefined;
-  const ready = () => (prepared ??= prepareFolder(q, dir));
+  const ready = () => (prepared ??= prepareFolder(q, blobs, dir));
 
-  const pathOf = (filename: string) => {
+  const keyOf = (filename: string) => {
     if (!MEDIA_NAME.test(filename)) throw new Error(`Cannot use media name ${filename}`);
-    return join(dir, filename);
+    return `${dir}/${filename}`;
   };
 
   return {
@@ -233,12 +235,12 @@ export function createMediaStore(db: Db, dir: string): MediaStore {
       await ready();
       if (!MEDIA_TYPES[ext]) throw new Error(`Cannot save media: unknown extension ${ext}`);
       const filename = `${crypto.randomUUID().replaceAll("-", "")}.${ext}`;
-      const size = await writeMedia(dir, filename, ext, data, maxBytes);
+      const size = await writeMedia(blobs, dir, filename, ext, data, maxBytes);
       try {
         const file = { originalName, size, createdAt: Date.now() };
-        return toRecord(await insertRow(q, pathOf(filename), filename, file));
+        return toRecord(await insertRow(q, blobs, keyOf(filename), filename, file));
       } catch (error) {
-        await removeIfExists(pathOf(filename));
+        await blobs.delete(keyOf(filename));
         throw error;
       }
     },
@@ -262,11 +264,11 @@ export function createMediaStore(db: Db, dir: string): MediaStore {
       if (!MEDIA_NAME.test(filename)) return false;
       await ready();
       if (q.deleteOne.run(filename).changes === 0) return false;
-      await removeIfExists(pathOf(filename));
+      await blobs.delete(keyOf(filename));
       return true;
     },
 
-    pathOf,
+    keyOf,
 
     useToken(signature, expiresAt) {
       q.forget.run(Date.now());

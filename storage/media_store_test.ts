@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertRejects } from "../tests/_assert.ts";
 import { tinyPng } from "../tests/_images.ts";
+import { createFileBlobs } from "./blobs_files.ts";
 import { openDb } from "./db.ts";
 import { createMediaStore, MediaContentError } from "./media_store.ts";
 
@@ -17,7 +18,7 @@ Deno.test("createMediaStore() indexes files already in the folder and drops cras
     await Deno.writeFile(join(media, old), tinyPng());
     await Deno.writeTextFile(join(media, ".tmp-1234"), "half");
     await Deno.writeTextFile(join(media, "notes.txt"), "ignored");
-    const store = createMediaStore(db, media);
+    const store = createMediaStore(db, createFileBlobs(dir));
     const { total, records } = await store.list({});
     assertEquals(total, 1);
     assertEquals(records[0].filename, old);
@@ -34,10 +35,10 @@ Deno.test("createMediaStore() saves, refuses mismatches, and never builds a path
   const dir = await Deno.makeTempDir();
   const db = openDb(join(dir, "test.db"));
   try {
-    const store = createMediaStore(db, join(dir, "media"));
+    const store = createMediaStore(db, createFileBlobs(dir));
     const saved = await store.save(stream(tinyPng()), "png", 1024);
     assert(/^[0-9a-f]{32}\.png$/.test(saved.filename));
-    assertEquals(await Deno.readFile(store.pathOf(saved.filename)), tinyPng());
+    assertEquals(await Deno.readFile(join(dir, store.keyOf(saved.filename))), tinyPng());
     const error = await assertRejects(() => store.save(stream(tinyPng()), "jpg", 1024));
     assert(error instanceof MediaContentError);
     for (const name of ["../x.png", "/etc/passwd", "..", saved.filename + "/.."]) {
@@ -45,11 +46,11 @@ Deno.test("createMediaStore() saves, refuses mismatches, and never builds a path
       assertEquals(await store.remove(name), false);
       let threw = false;
       try {
-        store.pathOf(name);
+        store.keyOf(name);
       } catch {
         threw = true;
       }
-      assert(threw, `pathOf(${name}) throws`);
+      assert(threw, `keyOf(${name}) throws`);
     }
     assertEquals(await store.remove(saved.filename), true);
     assertEquals((await store.list({})).total, 0);
@@ -63,7 +64,7 @@ Deno.test("createMediaStore().useToken() accepts a signature once and forgets it
   const dir = await Deno.makeTempDir();
   const db = openDb(join(dir, "test.db"));
   try {
-    const store = createMediaStore(db, join(dir, "media"));
+    const store = createMediaStore(db, createFileBlobs(dir));
     assertEquals(store.useToken("abc", Date.now() + 60_000), true);
     assertEquals(store.useToken("abc", Date.now() + 60_000), false);
     assertEquals(store.useToken("old", Date.now() - 1), true);
@@ -88,7 +89,7 @@ Deno.test("createMediaStore() reads the dimensions of files stored before they w
     db.prepare(
       "INSERT INTO media_files (filename, content_type, size, created_at, search_text) VALUES (?, ?, ?, ?, ?)",
     ).run(old, "image/png", tinyPng().length, 1, old);
-    const { records } = await createMediaStore(db, media).list({ q: "0001" });
+    const { records } = await createMediaStore(db, createFileBlobs(dir)).list({ q: "0001" });
     assertEquals(records.map((r) => [r.filename, r.width, r.height]), [[old, 1, 1]]);
   } finally {
     db.close();

@@ -1,8 +1,8 @@
-// Downscaled copies of raster media, made once with ffmpeg and cached under `media/.thumbs/`.
+// Downscaled copies of raster media, made once with ffmpeg and cached in the blob store (`.thumbs/`).
 import { join } from "node:path";
-import { runFfmpeg } from "../ffmpeg.ts";
+import { ffmpegAvailable, runFfmpeg } from "../ffmpeg.ts";
 import type { Logger } from "../log.ts";
-import { removeIfExists } from "./files.ts";
+import type { BlobStore } from "./blobs.ts";
 
 /** Widths thumbnails are made at; a requested width is rounded up to one of these. */
 export const THUMB_WIDTHS = [160, 320, 640, 1280] as const;
@@ -47,12 +47,16 @@ export function thumbnailArgs(input: string, output: string, ext: string, width:
 }
 
 export interface Thumbnail {
-  path: string;
+  /** Its blob key. */
+  key: string;
   contentType: string;
 }
 
 export interface Thumbnailer {
-  /** The cached thumbnail, made first if needed; null when ffmpeg is missing or fails. */
+  /**
+   * The cached thumbnail of the blob `source` (named `filename`), made first if needed; null
+   * when ffmpeg is missing or fails.
+   */
   thumbnail(source: string, filename: string, width: number): Promise<Thumbnail | null>;
   /** Removes every thumbnail of `filename`. */
   forget(filename: string): Promise<void>;
@@ -61,13 +65,25 @@ export interface Thumbnailer {
 
 export interface ThumbnailerOptions {
   ffmpegPath: string;
-  /** The media folder; thumbnails go to its `.thumbs/`. */
-  mediaDir: string;
+  /** Where sources are read and thumbnails kept. */
+  blobs: BlobStore;
+  /** The folder key thumbnails go under, e.g. `media/.thumbs`. */
+  dir: string;
   log: Logger;
   /** @default 15000 */
   timeoutMs?: number;
   /** ffmpeg processes at once. @default 2 */
   concurrency?: number;
+}
+
+const contentTypeOf = (ext: string) => INPUT[ext].out === "jpg" ? "image/jpeg" : "image/png";
+
+/** Copies a blob to `path` for ffmpeg; null when the blob is gone. */
+async function copyOut(blobs: BlobStore, key: string, path: string): Promise<string | null> {
+  const body = await blobs.open(key);
+  if (!body) return null;
+  await Deno.writeFile(path, body, { createNew: true, mode: 0o600 });
+  return path;
 }
 
 /** Whether `ext` is a raster type ffmpeg can thumbnail. */
@@ -103,25 +119,38 @@ function concurrencyLimit(limit: number) {
 }
 
 /** Where the `width` thumbnail of `filename` is cached: `<stem>-w<width>.<jpg|png>`. */
-const thumbPath = (dir: string, filename: string, width: number, out: string) =>
-  join(dir, `${filename.slice(0, filename.lastIndexOf("."))}-w${width}.${out}`);
+const thumbKey = (dir: string, filename: string, width: number, out: string) =>
+  `${dir}/${filename.slice(0, filename.lastIndexOf("."))}-w${width}.${out}`;
 
 export function createThumbnailer(options: ThumbnailerOptions): Thumbnailer {
-  const { ffmpegPath, log, timeoutMs = 15_000, concurrency = 2 } = options;
-  const dir = join(options.mediaDir, ".thumbs");
+  const { ffmpegPath, blobs, dir, log, timeoutMs = 15_000, concurrency = 2 } = options;
   const stopping = new AbortController();
   const inFlight = new Map<string, Promise<Thumbnail | null>>();
   // A file ffmpeg cannot read is not retried on every request.
   const failed = new Set<string>();
   let missing = false;
+  // Asked once, before any source is copied out of the store (Deno Deploy has no ffmpeg).
+  let available: Promise<boolean> | undefined;
+  const turnOff = () => {
+    if (missing) return;
+    missing = true;
+    log.warn("Thumbnails are off: ffmpeg not found, serving originals", { ffmpegPath });
+  };
 
   const slots = concurrencyLimit(concurrency);
   const make = async (source: string, ext: string, width: number, target: string) => {
     if (stopping.signal.aborted) return false;
-    await Deno.mkdir(dir, { recursive: true });
-    const temp = join(dir, `.tmp-${crypto.randomUUID()}`);
+    if (!(await (available ??= ffmpegAvailable(ffmpegPath)))) {
+      turnOff();
+      return false;
+    }
+    // ffmpeg reads and writes only here (or the files store's own file in place).
+    const work = await Deno.makeTempDir({ prefix: "roomcast-thumb-" });
     try {
-      const run = await runFfmpeg(ffmpegPath, thumbnailArgs(source, temp, ext, width), {
+      const input = blobs.localPath(source) ?? await copyOut(blobs, source, join(work, "in"));
+      if (input === null) return false;
+      const output = join(work, `out.${INPUT[ext].out}`);
+      const run = await runFfmpeg(ffmpegPath, thumbnailArgs(input, output, ext, width), {
         signal: stopping.signal,
         timeoutMs,
         stderrLines: 5,
@@ -134,16 +163,14 @@ export function createThumbnailer(options: ThumbnailerOptions): Thumbnailer {
         });
         return false;
       }
-      await Deno.rename(temp, target);
+      await blobs.put(target, await Deno.readFile(output), { contentType: contentTypeOf(ext) });
       return true;
     } catch (error) {
-      if (error instanceof Deno.errors.NotFound && !missing) {
-        missing = true;
-        log.warn("Thumbnails are off: ffmpeg not found, serving originals", { ffmpegPath });
-      } else if (!missing) log.warn("Cannot make thumbnail", { source, error: String(error) });
+      if (error instanceof Deno.errors.NotFound && !missing) turnOff();
+      else if (!missing) log.warn("Cannot make thumbnail", { source, error: String(error) });
       return false;
     } finally {
-      await removeIfExists(temp);
+      await Deno.remove(work, { recursive: true }).catch(() => {});
     }
   };
 
@@ -151,19 +178,14 @@ export function createThumbnailer(options: ThumbnailerOptions): Thumbnailer {
     thumbnail(source, filename, width) {
       const ext = filename.slice(filename.lastIndexOf(".") + 1);
       if (!canThumbnail(ext) || missing) return Promise.resolve(null);
-      const out = INPUT[ext].out;
-      const target = thumbPath(dir, filename, width, out);
-      const found = { path: target, contentType: out === "jpg" ? "image/jpeg" : "image/png" };
+      const target = thumbKey(dir, filename, width, INPUT[ext].out);
+      const found = { key: target, contentType: contentTypeOf(ext) };
       if (failed.has(target)) return Promise.resolve(null);
       const pending = inFlight.get(target);
       if (pending) return pending;
       const work = (async () => {
-        try {
-          await Deno.stat(target);
-          return found;
-        } catch {
-          return await slots.run(() => make(source, ext, width, target)) ? found : null;
-        }
+        if (await blobs.stat(target).catch(() => null)) return found;
+        return await slots.run(() => make(source, ext, width, target)) ? found : null;
       })().finally(() => inFlight.delete(target));
       inFlight.set(target, work);
       return work;
@@ -172,9 +194,9 @@ export function createThumbnailer(options: ThumbnailerOptions): Thumbnailer {
     async forget(filename) {
       for (const width of THUMB_WIDTHS) {
         for (const out of ["jpg", "png"]) {
-          const target = thumbPath(dir, filename, width, out);
+          const target = thumbKey(dir, filename, width, out);
           failed.delete(target);
-          await removeIfExists(target);
+          await blobs.delete(target);
         }
       }
     },

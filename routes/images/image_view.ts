@@ -29,8 +29,8 @@ export function imageView(basePath: string, record: ImageRecord): ImageView {
 
 /** One small copy per image, made on its first request by the shared thumbnailer (bounded there). */
 export interface ImageThumbs {
-  /** The thumbnail of `record` (whose file is at `path`); null when none can be made. */
-  of(record: ImageRecord, path: string): Promise<Thumbnail | null>;
+  /** The thumbnail of `record` (whose file is the blob `key`); null when none can be made. */
+  of(record: ImageRecord, key: string): Promise<Thumbnail | null>;
   forget(record: ImageRecord): Promise<void>;
   close(): void;
 }
@@ -40,7 +40,7 @@ export function createImageThumbs(thumbnailer: Thumbnailer): ImageThumbs {
   const nameOf = (record: ImageRecord) =>
     `${record.id}${record.file.slice(record.file.lastIndexOf("."))}`;
   return {
-    of: (record, path) => thumbnailer.thumbnail(path, nameOf(record), THUMB_WIDTH),
+    of: (record, key) => thumbnailer.thumbnail(key, nameOf(record), THUMB_WIDTH),
     forget: (record) => thumbnailer.forget(nameOf(record)),
     close: () => thumbnailer.close(),
   };

@@ -9,13 +9,16 @@ import type { ImagesStore } from "../../storage/images_store.ts";
 import type { BasicAuthGuard } from "../../edge/basic_auth.ts";
 import { isRoomName } from "./reserved.ts";
 import type { PageRenderer } from "../pages.ts";
-import { serveFile } from "../serve_file.ts";
+import type { BlobStore } from "../../storage/blobs.ts";
+import { serveBlob } from "../serve_file.ts";
 import { MAX_CAPTION, upload } from "./image_upload.ts";
 import { type ImageThumbs, imageView, roomParam } from "./image_view.ts";
 import type { ImageRoomList, ImageRoomPageData, RoomMeta } from "./wire.ts";
 
 export interface ImagesDeps {
   rooms: ImagesStore;
+  /** Where the images and thumbnails are served from (the store `rooms` writes to). */
+  blobs: Pick<BlobStore, "stat" | "open" | "link">;
   basicAuth: BasicAuthGuard;
   hub: Pick<Hub, "publish">;
   sse: SseTransport;
@@ -69,7 +72,7 @@ export function createImageRoutes(deps: ImagesDeps, basePath: string): Hono {
     const room = roomParam(c.req.param("room"));
     const record = rooms.current(room);
     if (!record) throw new HttpError(404, "No image in this room yet");
-    return await serveFile(c.req.raw, rooms.pathOf(record), {
+    return await serveBlob(c.req.raw, deps.blobs, rooms.keyOf(record), {
       contentType: record.contentType,
       etag: `"img-${record.id}"`,
       lastModified: record.uploadedAt,
@@ -81,7 +84,7 @@ export function createImageRoutes(deps: ImagesDeps, basePath: string): Hono {
     const room = roomParam(c.req.param("room"));
     const record = rooms.image(room, Number(c.req.param("id")));
     if (!record) throw new HttpError(404, "No such image");
-    return await serveFile(c.req.raw, rooms.pathOf(record), {
+    return await serveBlob(c.req.raw, deps.blobs, rooms.keyOf(record), {
       contentType: record.contentType,
       etag: `"img-${record.id}"`,
       lastModified: record.uploadedAt,
@@ -121,9 +124,9 @@ async function thumbnail(c: Context, deps: ImagesDeps): Promise<Response> {
   const room = roomParam(c.req.param("room")!);
   const record = deps.rooms.image(room, Number(c.req.param("id")));
   if (!record) throw new HttpError(404, "No such image");
-  const original = deps.rooms.pathOf(record);
+  const original = deps.rooms.keyOf(record);
   const thumb = await deps.thumbs.of(record, original);
-  return await serveFile(c.req.raw, thumb?.path ?? original, {
+  return await serveBlob(c.req.raw, deps.blobs, thumb?.key ?? original, {
     contentType: thumb?.contentType ?? record.contentType,
     etag: `"thumb-${record.id}${thumb ? "" : "-original"}"`,
     lastModified: record.uploadedAt,

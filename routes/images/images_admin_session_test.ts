@@ -10,6 +10,7 @@ import { createLogger } from "../../log.ts";
 import { createHub } from "../../realtime/hub.ts";
 import { createSseTransport } from "../../realtime/sse.ts";
 import { createTopicTable } from "../../realtime/topics.ts";
+import { createFileBlobs } from "../../storage/blobs_files.ts";
 import { openDb } from "../../storage/db.ts";
 import { htpasswdLine } from "../../storage/htpasswd.ts";
 import { createPasswordPool } from "../../storage/password_pool.ts";
@@ -29,6 +30,7 @@ Deno.test("image rooms: a signed-in admin uploads and manages without Basic; oth
   const anyOrigin: MiddlewareHandler = async (_c, next) => await next();
   const feature = createImagesFeature({
     db,
+    blobs: createFileBlobs(dataDir),
     hub,
     sse,
     log: createLogger("error"),

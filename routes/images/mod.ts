@@ -1,13 +1,13 @@
 // Image rooms (imgcast) as a Feature: their store, upload/viewer/admin routes and the `image:` topics.
 import { type Context, Hono, type MiddlewareHandler } from "hono";
-import { join } from "node:path";
 import type { Config } from "../../config.ts";
 import type { BasicAuthGuard } from "../../edge/basic_auth.ts";
 import type { Logger } from "../../log.ts";
 import type { Hub } from "../../realtime/hub.ts";
 import type { SseTransport } from "../../realtime/sse.ts";
+import type { BlobStore } from "../../storage/blobs.ts";
 import type { Db } from "../../storage/db.ts";
-import { createImagesStore } from "../../storage/images_store.ts";
+import { createImagesStore, removeStagedUploads } from "../../storage/images_store.ts";
 import { createUploadersFile } from "../../storage/images_uploaders.ts";
 import type { PasswordPool } from "../../storage/password_pool.ts";
 import { createThumbnailer } from "../../storage/thumbnails.ts";
@@ -19,6 +19,8 @@ import { createImageThumbs } from "./image_view.ts";
 
 export interface ImagesFeatureDeps {
   db: Db;
+  /** Where images and their thumbnails are kept (files in DATA_DIR, or S3). */
+  blobs: BlobStore;
   hub: Pick<Hub, "publish">;
   sse: SseTransport;
   log: Logger;
@@ -40,15 +42,22 @@ export interface ImagesFeatureDeps {
 /** Image rooms take any single path segment, so they are mounted after every other feature. */
 export function createImagesFeature(deps: ImagesFeatureDeps): Feature {
   const { config } = deps;
-  const rooms = createImagesStore(deps.db, { dataDir: config.dataDir, keep: config.imageHistory });
+  const { blobs } = deps;
+  const rooms = createImagesStore(deps.db, {
+    dataDir: config.dataDir,
+    keep: config.imageHistory,
+    blobs,
+  });
   // The same thumbnailer as the media library's, caching under rooms/.thumbs/ (no room's name).
   const thumbs = createImageThumbs(createThumbnailer({
     ffmpegPath: config.ffmpegPath,
-    mediaDir: join(config.dataDir, "rooms"),
+    blobs,
+    dir: "rooms/.thumbs",
     log: deps.log,
   }));
   const imageDeps = {
     rooms,
+    blobs,
     basicAuth: deps.basicAuth,
     hub: deps.hub,
     sse: deps.sse,
@@ -72,5 +81,14 @@ export function createImagesFeature(deps: ImagesFeatureDeps): Feature {
   );
   routes.route("/", createImageRoutes(imageDeps, config.basePath));
   // The store holds prepared statements of the database main.ts closes; thumbnails stop here.
-  return { routes, topics: [imageNamespace(rooms)], close: () => thumbs.close() };
+  return {
+    routes,
+    topics: [imageNamespace(rooms)],
+    // Staged uploads a crash left in the store (main.ts sweeps those left in DATA_DIR).
+    start: async () => {
+      const removed = await removeStagedUploads(blobs);
+      if (removed) deps.log.info("Removed unfinished image uploads from storage", { removed });
+    },
+    close: () => thumbs.close(),
+  };
 }

@@ -27,11 +27,12 @@ import {
   queryInteger,
   sizeText,
 } from "./media_http.ts";
-import { serveFile } from "../serve_file.ts";
+import type { BlobStore } from "../../storage/blobs.ts";
+import { serveBlob } from "../serve_file.ts";
 
 export interface MediaDeps extends ClientOptions {
   /** Null when the library is disabled (no MEDIA_SERVER_SECRET). */
-  library: { store: MediaStore; thumbs: Thumbnailer; secret: string } | null;
+  library: MediaLibrary | null;
   log: Logger;
   tokenExpirySeconds: number;
   singleUse: boolean;
@@ -41,6 +42,14 @@ export interface MediaDeps extends ClientOptions {
    * Origin rule. "*" by default, as the seed's frontends live on other sites and hold no cookie.
    */
   allowedOrigins: string[];
+}
+
+/** The library's parts: rows, thumbnails, the blobs both are served from, the token secret. */
+export interface MediaLibrary {
+  store: MediaStore;
+  thumbs: Thumbnailer;
+  blobs: Pick<BlobStore, "stat" | "open" | "link">;
+  secret: string;
 }
 
 /** Stored SVGs are documents that could run script: served inert, as is everything else here. */
@@ -53,7 +62,7 @@ const MULTIPART_OVERHEAD = 64 * 1024;
 
 /** What every media handler needs: the library (503 when off), token checks, the public view. */
 interface MediaAccess {
-  library(): { store: MediaStore; thumbs: Thumbnailer; secret: string };
+  library(): MediaLibrary;
   /** Verifies `?token=` (absent: false, the caller answers 422) and spends it when single-use. */
   authorize(c: Context): boolean;
   view(c: Context, record: MediaRecord): Record<string, unknown> & { url: string };
@@ -151,23 +160,24 @@ async function upload(c: Context, deps: MediaDeps, access: MediaAccess): Promise
 
 /** `GET /media/<name>[?w=]`: the file, or its thumbnail when one can be made. */
 async function serveMedia(c: Context, access: MediaAccess): Promise<Response> {
-  const { store, thumbs } = access.library();
+  const { store, thumbs, blobs } = access.library();
   const filename = c.req.param("filename")!;
   const record = await store.get(filename);
   if (!record) throw mediaError(404, MESSAGES.notFound);
   const width = queryInteger(c, "w", 1, 10_000);
   if (width instanceof Response) return width;
   const ext = filename.slice(filename.lastIndexOf(".") + 1);
-  const path = store.pathOf(filename);
-  const served = { headers: MEDIA_HEADERS, lastModified: record.createdAt };
+  const key = store.keyOf(filename);
+  // An SVG needs the CSP header only this server adds, so it is never handed to the bucket.
+  const served = { headers: MEDIA_HEADERS, lastModified: record.createdAt, direct: ext === "svg" };
   // A name is never reused, so every response about it is final.
   const cacheControl = "public, max-age=31536000, immutable";
   let response: Response | undefined;
   if (width !== undefined && canThumbnail(ext)) {
     const w = thumbWidth(width);
-    const thumb = await thumbs.thumbnail(path, filename, w);
+    const thumb = await thumbs.thumbnail(key, filename, w);
     if (thumb) {
-      response = await serveFile(c.req.raw, thumb.path, {
+      response = await serveBlob(c.req.raw, blobs, thumb.key, {
         ...served,
         contentType: thumb.contentType,
         etag: `"${filename}-w${w}"`,
@@ -175,7 +185,7 @@ async function serveMedia(c: Context, access: MediaAccess): Promise<Response> {
       });
     }
   }
-  response ??= await serveFile(c.req.raw, path, {
+  response ??= await serveBlob(c.req.raw, blobs, key, {
     ...served,
     contentType: record.contentType,
     etag: `"${filename}"`,

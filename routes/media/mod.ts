@@ -6,6 +6,7 @@ import type { Logger } from "../../log.ts";
 import type { BasicAuthGuard } from "../../edge/basic_auth.ts";
 import type { ClientOptions } from "../../edge/client.ts";
 import { sameOrigin } from "../../edge/origin.ts";
+import type { BlobStore } from "../../storage/blobs.ts";
 import type { Db } from "../../storage/db.ts";
 import { createMediaStore } from "../../storage/media_store.ts";
 import { createThumbnailer } from "../../storage/thumbnails.ts";
@@ -29,6 +30,8 @@ export interface MediaFeatureDeps {
     | "mediaAllowedOrigins"
   >;
   db: Db;
+  /** Where the files and thumbnails are kept (files in DATA_DIR, or S3). */
+  blobs: BlobStore;
   log: Logger;
   page: PageRenderer;
   client: ClientOptions;
@@ -42,9 +45,9 @@ export interface MediaFeatureDeps {
 
 /** Every media route; the library answers 503 when MEDIA_SERVER_SECRET is unset. */
 export function createMediaFeature(
-  { config, db, log, page, client, basicAuth, isAdmin = () => false, viewer }: MediaFeatureDeps,
+  { config, db, blobs, log, page, client, basicAuth, isAdmin = () => false, viewer }:
+    MediaFeatureDeps,
 ): Feature {
-  const mediaDir = join(config.dataDir, "media");
   const secret = config.mediaSecret ?? null;
   if (secret === null) {
     log.info("Media library is disabled: MEDIA_SERVER_SECRET is not set");
@@ -53,8 +56,9 @@ export function createMediaFeature(
   }
   const library = secret === null ? null : {
     secret,
-    store: createMediaStore(db, mediaDir),
-    thumbs: createThumbnailer({ ffmpegPath: config.ffmpegPath, mediaDir, log }),
+    blobs,
+    store: createMediaStore(db, blobs, "media"),
+    thumbs: createThumbnailer({ ffmpegPath: config.ffmpegPath, blobs, dir: "media/.thumbs", log }),
   };
   // The admin's browser answers the Basic challenge by itself: other sites must not post here.
   const adminWrites: MiddlewareHandler = sameOrigin({

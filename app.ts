@@ -117,7 +117,12 @@ function createFeatures(deps: AppDeps, shared: Shared, sockets: SessionSockets) 
     createMediaFeature(admin),
     createImagesFeature(admin),
   ];
-  return { features, authenticate: accounts.authenticate, viewer };
+  return {
+    features,
+    authenticate: accounts.authenticate,
+    viewer,
+    session: accounts.auth.middleware,
+  };
 }
 
 /** The whole HTTP application, mounted under `config.basePath`. */
@@ -137,6 +142,8 @@ export function createApp(deps: AppDeps): Roomcast {
 
   const app = new Hono();
   app.use("*", frameHeaders());
+  // Who is signed in is looked up once per request, before any route reads it.
+  app.use("*", built.session);
   const health = () => ({ status: "ok", service: "Media Server" });
   const pages = { basePath: config.basePath, assetsDir: deps.assetsDir, health };
   app.route("/", createPageRoutes(pages, shared.page));

@@ -57,12 +57,12 @@ export async function runHandler(
   handlers: Record<string, WsHandler>,
   client: WsClient,
   message: WsMessage,
-  seen: (client: WsClient) => void,
+  seen: (client: WsClient) => Promise<void>,
 ): Promise<void> {
   const extra = message.channelId === undefined ? {} : { channelId: message.channelId };
   try {
     if (!client.user) throw new WorkspaceError("unauthorized", "Log in to use workspaces");
-    seen(client);
+    await seen(client);
     await handlers[String(message.type)](client, client.user, message);
   } catch (error) {
     if (error instanceof WorkspaceError) return client.error(error.code, error.message, extra);

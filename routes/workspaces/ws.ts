@@ -46,16 +46,17 @@ function onlineTracker(deps: WorkspacesWsDeps) {
       hub.publish(topics.workspace(serverId), "presence", event);
     }
   };
-  // Presence is told in the background: a database error is logged, not thrown at the socket.
+  // A database error is logged, not thrown at the socket that happened to come online.
   const tell = (user: WsUser, online: boolean) =>
     announce(user, online).catch((error) =>
       deps.log.error("Cannot announce presence", { error: String(error) })
     );
   return {
-    seen(client: WsClient) {
+    /** Resolves once told, so a socket's own coming online is published before it follows. */
+    async seen(client: WsClient): Promise<void> {
       if (!client.user || seenIds.has(client.id)) return;
       seenIds.add(client.id);
-      if (presence.connect(client.user.id)) tell(client.user, true);
+      if (presence.connect(client.user.id)) await tell(client.user, true);
     },
     closed(client: WsClient) {
       if (!seenIds.delete(client.id)) return;
@@ -125,7 +126,7 @@ function textHandlers(deps: WorkspacesWsDeps): Record<string, WsHandler> {
 /** Who may follow `channel:`, `workspace:` and `account:` topics (the generic subscribe). */
 function workspaceTopics(
   service: WorkspaceService,
-  seen: (client: WsClient) => void,
+  seen: (client: WsClient) => Promise<void>,
 ): TopicNamespace[] {
   /** `prefix<id>` for a signed-in member; following one counts the socket as online. */
   const byId = (prefix: string, allowed: (userId: number, id: number) => Promise<boolean>) => ({
@@ -134,7 +135,7 @@ function workspaceTopics(
       const id = Number(topic.slice(prefix.length));
       if (!client?.user || !Number.isInteger(id)) return false;
       if (!await allowed(client.user.id, id)) return false;
-      seen(client);
+      await seen(client);
       return true;
     },
   });

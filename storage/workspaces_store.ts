@@ -97,14 +97,40 @@ function newInviteCode(): string {
 // transaction-scoped advisory lock. SQLite needs none: its write transactions run one at a time.
 const DEFAULT_SERVER_LOCK = "SELECT pg_advisory_xact_lock(726361002)";
 
+type RowOf = (text: string, params: (string | number | null)[]) => Promise<Row | undefined>;
+
+/** Invites: made, read (locked in a redeem) and counted. */
+function inviteQueries(sql: Sql, row: RowOf) {
+  return {
+    insertInvite: async (
+      serverId: number,
+      createdBy: number,
+      expiresAt: number | null,
+      maxUses: number | null,
+    ) =>
+      toInvite(
+        (await row(
+          `INSERT INTO invites (code, server_id, created_by, created_at, expires_at, max_uses)
+           VALUES (?, ?, ?, ?, ?, ?) RETURNING *`,
+          [newInviteCode(), serverId, createdBy, Date.now(), expiresAt, maxUses],
+        ))!,
+      ),
+    // Locked in a redeem, so concurrent redeems on other connections count its uses one by one.
+    invite: (code: string, lock = "") => row(`SELECT * FROM invites WHERE code = ?${lock}`, [code]),
+    useInvite: (code: string) =>
+      sql.run("UPDATE invites SET uses = uses + 1 WHERE code = ?", [code]),
+  };
+}
+
 /** The store's queries over one Sql, each step awaiting the last (inside a transaction or not). */
 function queries(sql: Sql) {
-  const row = (text: string, params: (string | number | null)[]) => sql.get<Row>(text, params);
+  const row: RowOf = (text, params) => sql.get<Row>(text, params);
   // Postgres has no NOCASE collation; LOWER under "C" orders as SQLite's NOCASE does for ASCII.
   const byName = sql.dialect === "postgres"
     ? `LOWER(u.display_name) COLLATE "C"`
     : "u.display_name COLLATE NOCASE";
   return {
+    ...inviteQueries(sql, row),
     insertServer: async (name: string, ownerId: number, isDefault: boolean) =>
       toServer(
         (await row(
@@ -161,23 +187,6 @@ function queries(sql: Sql) {
          ORDER BY m.role = 'owner' DESC, ${byName}, u.id`,
         [serverId],
       ),
-    insertInvite: async (
-      serverId: number,
-      createdBy: number,
-      expiresAt: number | null,
-      maxUses: number | null,
-    ) =>
-      toInvite(
-        (await row(
-          `INSERT INTO invites (code, server_id, created_by, created_at, expires_at, max_uses)
-           VALUES (?, ?, ?, ?, ?, ?) RETURNING *`,
-          [newInviteCode(), serverId, createdBy, Date.now(), expiresAt, maxUses],
-        ))!,
-      ),
-    // Locked in a redeem, so concurrent redeems on other connections count its uses one by one.
-    invite: (code: string, lock = "") => row(`SELECT * FROM invites WHERE code = ?${lock}`, [code]),
-    useInvite: (code: string) =>
-      sql.run("UPDATE invites SET uses = uses + 1 WHERE code = ?", [code]),
     lockDefaultServer: async () => {
       if (sql.dialect === "postgres") await sql.get(DEFAULT_SERVER_LOCK);
     },

@@ -103,6 +103,26 @@ export async function closeEndedSessions(
   );
 }
 
+/** Looks the request's session up before the routes; re-sends a slid session's cookie after. */
+function sessionMiddleware(
+  { sessions, accounts }: Pick<SessionAuthOptions, "sessions" | "accounts">,
+  found: (request: Request, account: Account | null) => void,
+  { refresh }: { refresh: (c: Context, token: string) => void },
+): MiddlewareHandler {
+  return async (c, next) => {
+    const request = c.req.raw;
+    // A /ws upgrade is authenticated by the socket transport, and its 101 must pass untouched.
+    if (request.headers.get("upgrade")?.toLowerCase() === "websocket") return await next();
+    const token = getCookie(c, SESSION_COOKIE);
+    const session = token ? await sessions.lookup(token) : null;
+    const account = session ? await accounts.byId(session.userId) : null;
+    found(request, account);
+    await next();
+    // Set after the route, so it reaches a response the route built itself (files, streams).
+    if (session?.refreshed && account) refresh(c, token!);
+  };
+}
+
 export function createSessionAuth(options: SessionAuthOptions): SessionAuth {
   const { sessions, accounts, basePath, client } = options;
   // Per-request memo, so one request looks its session up once; it dies with the request.
@@ -121,19 +141,11 @@ export function createSessionAuth(options: SessionAuthOptions): SessionAuth {
 
   // Requests whose session cookie a handler set or cleared: the middleware's refresh stays off.
   const settled = new WeakSet<Request>();
-
-  const middleware: MiddlewareHandler = async (c, next) => {
-    const request = c.req.raw;
-    // A /ws upgrade is authenticated by the socket transport, and its 101 must pass untouched.
-    if (request.headers.get("upgrade")?.toLowerCase() === "websocket") return await next();
-    const token = getCookie(c, SESSION_COOKIE);
-    const session = token ? await sessions.lookup(token) : null;
-    const account = session ? await accounts.byId(session.userId) : null;
-    seen.set(request, account);
-    await next();
-    // Set after the route, so it reaches a response the route built itself (files, streams).
-    if (session?.refreshed && account && !settled.has(request)) cookie(c, token!, maxAge());
-  };
+  const middleware = sessionMiddleware(options, (request, account) => seen.set(request, account), {
+    refresh: (c, token) => {
+      if (!settled.has(c.req.raw)) cookie(c, token, maxAge());
+    },
+  });
 
   const user = (c: Context): Account | null => {
     const request = c.req.raw;

@@ -130,7 +130,12 @@ function createFeatures(deps: AppDeps, shared: Shared, sockets: SessionSockets) 
     createMediaFeature(admin),
     createImagesFeature(admin),
   ];
-  return { features, authenticate: accounts.authenticate, viewer };
+  return {
+    features,
+    authenticate: accounts.authenticate,
+    viewer,
+    session: accounts.auth.middleware,
+  };
 }
 
 /** The whole HTTP application, mounted under `config.basePath`. */
@@ -163,6 +168,8 @@ export function createApp(deps: AppDeps): Roomcast {
   const app = new Hono();
   app.use("*", frameHeaders());
   app.route("/", ops.routes);
+  // Who is signed in is looked up once per request, before any route reads it.
+  app.use("*", built.session);
   const health = () => ({ status: "ok", service: "Media Server" });
   const pages = { basePath: config.basePath, assetsDir: deps.assetsDir, health };
   app.route("/", createPageRoutes(pages, shared.page));

@@ -12,6 +12,7 @@ import { createPasswordPool } from "../storage/password_pool.ts";
 import { createAccountsStore } from "../storage/accounts_store.ts";
 import { createWorkspacesStore } from "../storage/workspaces_store.ts";
 import { createMessagesStore } from "../storage/workspace_messages_store.ts";
+import { sqliteSql } from "../storage/sql_sqlite.ts";
 import { writeFileAtomic } from "../storage/files.ts";
 import { fmt, percentile } from "./_util.ts";
 
@@ -66,14 +67,15 @@ async function messages(root: string, synchronous: Sync, count: number): Promise
   const dir = await Deno.makeTempDir({ dir: root, prefix: "messages-" });
   const db = openDb(join(dir, "roomcast.db"), { synchronous });
   const passwords = createPasswordPool({ size: 1 });
+  const sql = sqliteSql(db);
   try {
-    const account = await createAccountsStore(db, { passwords, cost: 4 }).create({
+    const account = await createAccountsStore(sql, { passwords, cost: 4 }).create({
       email: "bench@example.com",
       displayName: "bench",
       password: "bench-password",
     });
-    const { channels } = createWorkspacesStore(db).createServer(account!.id, "Bench");
-    const store = createMessagesStore(db);
+    const { channels } = await createWorkspacesStore(sql).createServer(account!.id, "Bench");
+    const store = createMessagesStore(sql);
     return await timed(count, (i) => store.post(channels[0].id, account!.id, `message ${i}`));
   } finally {
     passwords.close();

@@ -1,6 +1,6 @@
 // Workspace login sessions: random ids handed to the browser, stored only as SHA-256, with expiry.
 import { randomToken, sha256Hex } from "../tokens.ts";
-import type { Db } from "./db.ts";
+import type { Sql } from "./sql.ts";
 
 export interface Session {
   /** The stored id (the token's SHA-256), safe to keep in memory to find the session's sockets. */
@@ -14,17 +14,17 @@ export interface Session {
 
 export interface SessionsStore {
   /** A new session id (32 random bytes, base64url) for `userId`. */
-  create(userId: number): string;
+  create(userId: number): Promise<string>;
   /** The live session behind `token`, sliding its expiry; null when unknown or expired. */
-  lookup(token: string): Session | null;
+  lookup(token: string): Promise<Session | null>;
   /** Ends one session server-side; returns its id, to close its sockets. */
-  delete(token: string): string;
+  delete(token: string): Promise<string>;
   /** Ends every session of `userId` ("sign out everywhere"); returns how many. */
-  deleteAllOf(userId: number): number;
-  /** Whether the session with this id still exists and has not expired. */
-  isLive(id: string): boolean;
+  deleteAllOf(userId: number): Promise<number>;
+  /** Which of these session ids still exist and have not expired. */
+  live(ids: readonly string[]): Promise<Set<string>>;
   /** Removes expired rows; returns how many. */
-  purgeExpired(): number;
+  purgeExpired(): Promise<number>;
   readonly ttlMs: number;
 }
 
@@ -44,51 +44,68 @@ export function newToken(): string {
   return randomToken(32);
 }
 
-export function createSessionsStore(db: Db, options: SessionsStoreOptions): SessionsStore {
+// Ids asked about per query by live(); a short batch is padded with its first id, so there is one
+// SQL text whatever the count.
+const LIVE_BATCH = 100;
+const LIVE_SQL = `SELECT token_hash FROM sessions WHERE expires_at > ? AND token_hash IN (${
+  Array(LIVE_BATCH).fill("?").join(", ")
+})`;
+
+export function createSessionsStore(sql: Sql, options: SessionsStoreOptions): SessionsStore {
   const ttlMs = options.ttlDays * 24 * 60 * 60 * 1000;
   const now = options.now ?? Date.now;
-  const insert = db.prepare(
-    "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
-  );
-  const select = db.prepare("SELECT user_id, expires_at FROM sessions WHERE token_hash = ?");
-  const slide = db.prepare("UPDATE sessions SET expires_at = ? WHERE token_hash = ?");
-  const remove = db.prepare("DELETE FROM sessions WHERE token_hash = ?");
-  const purge = db.prepare("DELETE FROM sessions WHERE expires_at <= ?");
-  const removeAll = db.prepare("DELETE FROM sessions WHERE user_id = ?");
-  const live = db.prepare("SELECT 1 FROM sessions WHERE token_hash = ? AND expires_at > ?");
+  const remove = (hash: string) => sql.run("DELETE FROM sessions WHERE token_hash = ?", [hash]);
 
   return {
     ttlMs,
-    create(userId) {
+    async create(userId) {
       const token = newToken();
       const at = now();
-      insert.run(hashToken(token), userId, at, at + ttlMs);
+      await sql.run(
+        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        [hashToken(token), userId, at, at + ttlMs],
+      );
       return token;
     },
-    lookup(token) {
+    async lookup(token) {
       if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
       const hash = hashToken(token);
-      const row = select.get(hash) as { user_id: number; expires_at: number } | undefined;
+      const row = await sql.get<{ user_id: number; expires_at: number }>(
+        "SELECT user_id, expires_at FROM sessions WHERE token_hash = ?",
+        [hash],
+      );
       const at = now();
       if (!row) return null;
-      if (row.expires_at <= at) {
-        remove.run(hash);
+      const expires = Number(row.expires_at);
+      if (expires <= at) {
+        await remove(hash);
         return null;
       }
-      if (row.expires_at < at + ttlMs - SLIDE_EVERY_MS) {
-        slide.run(at + ttlMs, hash);
+      if (expires < at + ttlMs - SLIDE_EVERY_MS) {
+        await sql.run("UPDATE sessions SET expires_at = ? WHERE token_hash = ?", [
+          at + ttlMs,
+          hash,
+        ]);
         return { id: hash, userId: Number(row.user_id), expiresAt: at + ttlMs, refreshed: true };
       }
-      const expiresAt = Number(row.expires_at);
-      return { id: hash, userId: Number(row.user_id), expiresAt, refreshed: false };
+      return { id: hash, userId: Number(row.user_id), expiresAt: expires, refreshed: false };
     },
-    delete(token) {
+    async delete(token) {
       const id = hashToken(token);
-      remove.run(id);
+      await remove(id);
       return id;
     },
-    deleteAllOf: (userId) => Number(removeAll.run(userId).changes),
-    isLive: (id) => live.get(id, now()) !== undefined,
-    purgeExpired: () => Number(purge.run(now()).changes),
+    deleteAllOf: (userId) => sql.run("DELETE FROM sessions WHERE user_id = ?", [userId]),
+    async live(ids) {
+      const found = new Set<string>();
+      for (let i = 0; i < ids.length; i += LIVE_BATCH) {
+        const batch = ids.slice(i, i + LIVE_BATCH);
+        while (batch.length < LIVE_BATCH) batch.push(batch[0]);
+        const rows = await sql.all<{ token_hash: string }>(LIVE_SQL, [now(), ...batch]);
+        for (const row of rows) found.add(row.token_hash);
+      }
+      return found;
+    },
+    purgeExpired: () => sql.run("DELETE FROM sessions WHERE expires_at <= ?", [now()]),
   };
 }

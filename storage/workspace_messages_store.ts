@@ -1,5 +1,5 @@
-// Channel messages and each member's read position, in SQLite.
-import type { Db, Row } from "./db.ts";
+// Channel messages and each member's read position, on the Sql seam.
+import type { Row, Sql } from "./sql.ts";
 
 /** A message as EchoSphere clients read it; `editedAt` only once edited. */
 export interface Message {
@@ -26,16 +26,16 @@ export interface HistoryOptions {
 }
 
 export interface MessagesStore {
-  post(channelId: number, authorId: number, content: string): StoredMessage;
+  post(channelId: number, authorId: number, content: string): Promise<StoredMessage>;
   /** Oldest first. Without cursors: the newest `limit`. */
-  history(channelId: number, options: HistoryOptions): Message[];
-  message(id: number): StoredMessage | null;
-  edit(id: number, content: string): StoredMessage;
-  delete(id: number): void;
+  history(channelId: number, options: HistoryOptions): Promise<Message[]>;
+  message(id: number): Promise<StoredMessage | null>;
+  edit(id: number, content: string): Promise<StoredMessage>;
+  delete(id: number): Promise<void>;
   /** Moves the read position forward (never back); returns the position kept. */
-  markRead(userId: number, channelId: number, messageId?: number): number;
+  markRead(userId: number, channelId: number, messageId?: number): Promise<number>;
   /** Unread messages by others, per text channel of every server the user is in. */
-  unreadCounts(userId: number): Record<string, number>;
+  unreadCounts(userId: number): Promise<Record<string, number>>;
 }
 
 export function rfc3339(ms: number): string {
@@ -65,75 +65,102 @@ const toMessage = (r: Row): StoredMessage => {
 const SELECT =
   `SELECT m.*, u.email, u.display_name FROM messages m JOIN users u ON u.id = m.author_id`;
 
-export function createMessagesStore(db: Db): MessagesStore {
-  const q = {
-    insert: db.prepare(
-      "INSERT INTO messages (channel_id, author_id, content, created_at) VALUES (?, ?, ?, ?) RETURNING id",
-    ),
-    one: db.prepare(`${SELECT} WHERE m.id = ?`),
-    latest: db.prepare(`${SELECT} WHERE m.channel_id = ? ORDER BY m.id DESC LIMIT ?`),
-    before: db.prepare(`${SELECT} WHERE m.channel_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?`),
-    after: db.prepare(`${SELECT} WHERE m.channel_id = ? AND m.id > ? ORDER BY m.id LIMIT ?`),
-    between: db.prepare(
+const UNREAD = `SELECT c.id AS channel_id,
+    (SELECT COUNT(*) FROM messages m WHERE m.channel_id = c.id
+       AND m.id > COALESCE(r.last_read_id, 0) AND m.author_id != ?) AS unread
+  FROM channels c
+  JOIN server_members sm ON sm.server_id = c.server_id AND sm.user_id = ?
+  LEFT JOIN channel_reads r ON r.channel_id = c.id AND r.user_id = ?
+  WHERE c.kind = 'text'`;
+
+/** The read position's upsert: never moves back. Postgres has no two-argument MAX: GREATEST. */
+function readUpsert(sql: Sql): string {
+  const kept = sql.dialect === "postgres"
+    ? "GREATEST(channel_reads.last_read_id, excluded.last_read_id)"
+    : "MAX(last_read_id, excluded.last_read_id)";
+  return `INSERT INTO channel_reads (user_id, channel_id, last_read_id) VALUES (?, ?, ?)
+    ON CONFLICT (user_id, channel_id) DO UPDATE SET last_read_id = ${kept}
+    RETURNING last_read_id`;
+}
+
+/** One page of a channel's history, in the order the query reads it. */
+function historyPage(sql: Sql, channelId: number, { limit, before, after }: HistoryOptions) {
+  if (after !== undefined && before !== undefined) {
+    return sql.all<Row>(
       `${SELECT} WHERE m.channel_id = ? AND m.id > ? AND m.id < ? ORDER BY m.id LIMIT ?`,
-    ),
-    edit: db.prepare("UPDATE messages SET content = ?, edited_at = ? WHERE id = ?"),
-    remove: db.prepare("DELETE FROM messages WHERE id = ?"),
-    maxId: db.prepare("SELECT COALESCE(MAX(id), 0) AS id FROM messages WHERE channel_id = ?"),
-    read: db.prepare(
-      `INSERT INTO channel_reads (user_id, channel_id, last_read_id) VALUES (?, ?, ?)
-       ON CONFLICT (user_id, channel_id) DO UPDATE
-       SET last_read_id = MAX(last_read_id, excluded.last_read_id)
-       RETURNING last_read_id`,
-    ),
-    unread: db.prepare(
-      `SELECT c.id AS channel_id,
-         (SELECT COUNT(*) FROM messages m WHERE m.channel_id = c.id
-            AND m.id > COALESCE(r.last_read_id, 0) AND m.author_id != ?1) AS unread
-       FROM channels c
-       JOIN server_members sm ON sm.server_id = c.server_id AND sm.user_id = ?1
-       LEFT JOIN channel_reads r ON r.channel_id = c.id AND r.user_id = ?1
-       WHERE c.kind = 'text'`,
-    ),
-  };
-  const byId = (id: number) => {
-    const row = q.one.get(id) as Row | undefined;
+      [channelId, after, before, limit],
+    );
+  }
+  if (after !== undefined) {
+    return sql.all<Row>(`${SELECT} WHERE m.channel_id = ? AND m.id > ? ORDER BY m.id LIMIT ?`, [
+      channelId,
+      after,
+      limit,
+    ]);
+  }
+  if (before !== undefined) {
+    return sql.all<Row>(
+      `${SELECT} WHERE m.channel_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?`,
+      [channelId, before, limit],
+    );
+  }
+  return sql.all<Row>(`${SELECT} WHERE m.channel_id = ? ORDER BY m.id DESC LIMIT ?`, [
+    channelId,
+    limit,
+  ]);
+}
+
+export function createMessagesStore(sql: Sql): MessagesStore {
+  const upsertRead = readUpsert(sql);
+  const byId = async (id: number) => {
+    const row = await sql.get<Row>(`${SELECT} WHERE m.id = ?`, [id]);
     return row ? toMessage(row) : null;
   };
 
   return {
-    post(channelId, authorId, content) {
-      const { id } = q.insert.get(channelId, authorId, content, Date.now()) as { id: number };
-      return byId(Number(id))!;
+    async post(channelId, authorId, content) {
+      const { id } = (await sql.get<{ id: number }>(
+        "INSERT INTO messages (channel_id, author_id, content, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+        [channelId, authorId, content, Date.now()],
+      ))!;
+      return (await byId(Number(id)))!;
     },
-    history(channelId, { limit, before, after }) {
-      let rows: Row[];
-      if (after !== undefined && before !== undefined) {
-        rows = q.between.all(channelId, after, before, limit) as Row[];
-      } else if (after !== undefined) {
-        rows = q.after.all(channelId, after, limit) as Row[];
-      } else if (before !== undefined) {
-        rows = (q.before.all(channelId, before, limit) as Row[]).reverse();
-      } else {
-        rows = (q.latest.all(channelId, limit) as Row[]).reverse();
-      }
+    async history(channelId, options) {
+      const rows = await historyPage(sql, channelId, options);
+      // Pages read newest first (before a cursor, or the latest) are turned oldest first.
+      if (options.after === undefined) rows.reverse();
       return rows.map((r) => publicMessage(toMessage(r)));
     },
     message: byId,
-    edit(id, content) {
-      q.edit.run(content, Date.now(), id);
-      return byId(id)!;
+    async edit(id, content) {
+      await sql.run("UPDATE messages SET content = ?, edited_at = ? WHERE id = ?", [
+        content,
+        Date.now(),
+        id,
+      ]);
+      return (await byId(id))!;
     },
-    delete: (id) => void q.remove.run(id),
-    markRead(userId, channelId, messageId) {
-      const newest = Number((q.maxId.get(channelId) as { id: number }).id);
+    async delete(id) {
+      await sql.run("DELETE FROM messages WHERE id = ?", [id]);
+    },
+    async markRead(userId, channelId, messageId) {
+      const newest = Number(
+        (await sql.get<{ id: number }>(
+          "SELECT COALESCE(MAX(id), 0) AS id FROM messages WHERE channel_id = ?",
+          [channelId],
+        ))!.id,
+      );
       const position = Math.min(messageId ?? newest, newest);
-      const row = q.read.get(userId, channelId, position) as { last_read_id: number };
-      return Number(row.last_read_id);
+      const row = await sql.get<{ last_read_id: number }>(upsertRead, [
+        userId,
+        channelId,
+        position,
+      ]);
+      return Number(row!.last_read_id);
     },
-    unreadCounts(userId) {
+    async unreadCounts(userId) {
       const counts: Record<string, number> = {};
-      for (const row of q.unread.all(userId) as Row[]) {
+      for (const row of await sql.all<Row>(UNREAD, [userId, userId, userId])) {
         counts[String(row.channel_id)] = Number(row.unread);
       }
       return counts;

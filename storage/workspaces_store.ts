@@ -1,5 +1,5 @@
-// Workspace servers, their channels, members and invites, in SQLite.
-import { type Db, type Row, transaction } from "./db.ts";
+// Workspace servers, their channels, members and invites, on the Sql seam.
+import type { Row, Sql } from "./sql.ts";
 import { randomCode } from "../tokens.ts";
 
 export type Role = "owner" | "member";
@@ -41,24 +41,24 @@ export type RedeemResult =
 
 export interface WorkspacesStore {
   /** A server with its creator as owner and a `general` text channel, in one transaction. */
-  createServer(ownerId: number, name: string): { server: Server; channels: Channel[] };
+  createServer(ownerId: number, name: string): Promise<{ server: Server; channels: Channel[] }>;
   /** Adds the user to the default server, creating it (owned by them) on the first signup. */
-  joinDefaultServer(userId: number): Server;
-  server(id: number): Server | null;
-  serversOf(userId: number): (Server & { role: Role })[];
-  role(serverId: number, userId: number): Role | null;
-  channels(serverId: number): Channel[];
-  channel(id: number): Channel | null;
-  createChannel(serverId: number, name: string, kind: ChannelKind): Channel;
-  members(serverId: number): Member[];
+  joinDefaultServer(userId: number): Promise<Server>;
+  server(id: number): Promise<Server | null>;
+  serversOf(userId: number): Promise<(Server & { role: Role })[]>;
+  role(serverId: number, userId: number): Promise<Role | null>;
+  channels(serverId: number): Promise<Channel[]>;
+  channel(id: number): Promise<Channel | null>;
+  createChannel(serverId: number, name: string, kind: ChannelKind): Promise<Channel>;
+  members(serverId: number): Promise<Member[]>;
   createInvite(
     serverId: number,
     createdBy: number,
     options: { expiresAt: number | null; maxUses: number | null },
-  ): Invite;
-  invite(code: string): Invite | null;
+  ): Promise<Invite>;
+  invite(code: string): Promise<Invite | null>;
   /** Joins `userId` to the invite's server; checking and counting the use is one transaction. */
-  redeemInvite(code: string, userId: number, now?: number): RedeemResult;
+  redeemInvite(code: string, userId: number, now?: number): Promise<RedeemResult>;
 }
 
 const toServer = (r: Row): Server => ({
@@ -92,134 +92,178 @@ function newInviteCode(): string {
   return randomCode(INVITE_ALPHABET, 10);
 }
 
-/** The store's SQL, prepared once per database. */
-function statements(db: Db) {
+// The default server is found, or made by the first sign-up; two first sign-ups on Postgres (READ
+// COMMITTED) would each make one, and there is no row yet to lock, so they take turns on this
+// transaction-scoped advisory lock. SQLite needs none: its write transactions run one at a time.
+const DEFAULT_SERVER_LOCK = "SELECT pg_advisory_xact_lock(726361002)";
+
+type RowOf = (text: string, params: (string | number | null)[]) => Promise<Row | undefined>;
+
+/** Invites: made, read (locked in a redeem) and counted. */
+function inviteQueries(sql: Sql, row: RowOf) {
   return {
-    insertServer: db.prepare(
-      "INSERT INTO servers (name, owner_id, is_default, created_at) VALUES (?, ?, ?, ?) RETURNING *",
-    ),
-    insertMember: db.prepare(
-      `INSERT INTO server_members (server_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT DO NOTHING`,
-    ),
-    insertChannel: db.prepare(
-      "INSERT INTO channels (server_id, name, kind, created_at) VALUES (?, ?, ?, ?) RETURNING *",
-    ),
-    // A new member starts with everything already said marked read, so no badge floods them.
-    markAllRead: db.prepare(
-      `INSERT INTO channel_reads (user_id, channel_id, last_read_id)
-       SELECT ?, c.id, COALESCE((SELECT MAX(id) FROM messages m WHERE m.channel_id = c.id), 0)
-       FROM channels c WHERE c.server_id = ?
-       ON CONFLICT DO NOTHING`,
-    ),
-    defaultServer: db.prepare("SELECT * FROM servers WHERE is_default = 1 ORDER BY id LIMIT 1"),
-    server: db.prepare("SELECT * FROM servers WHERE id = ?"),
-    serversOf: db.prepare(
-      `SELECT s.*, m.role FROM servers s JOIN server_members m ON m.server_id = s.id
-       WHERE m.user_id = ? ORDER BY s.is_default DESC, m.joined_at, s.id`,
-    ),
-    role: db.prepare("SELECT role FROM server_members WHERE server_id = ? AND user_id = ?"),
-    channels: db.prepare("SELECT * FROM channels WHERE server_id = ? ORDER BY id"),
-    channel: db.prepare("SELECT * FROM channels WHERE id = ?"),
-    members: db.prepare(
-      `SELECT u.id, u.display_name, m.role FROM server_members m
-       JOIN users u ON u.id = m.user_id WHERE m.server_id = ?
-       ORDER BY m.role = 'owner' DESC, u.display_name COLLATE NOCASE, u.id`,
-    ),
-    insertInvite: db.prepare(
-      `INSERT INTO invites (code, server_id, created_by, created_at, expires_at, max_uses)
-       VALUES (?, ?, ?, ?, ?, ?) RETURNING *`,
-    ),
-    invite: db.prepare("SELECT * FROM invites WHERE code = ?"),
-    useInvite: db.prepare("UPDATE invites SET uses = uses + 1 WHERE code = ?"),
+    insertInvite: async (
+      serverId: number,
+      createdBy: number,
+      expiresAt: number | null,
+      maxUses: number | null,
+    ) =>
+      toInvite(
+        (await row(
+          `INSERT INTO invites (code, server_id, created_by, created_at, expires_at, max_uses)
+           VALUES (?, ?, ?, ?, ?, ?) RETURNING *`,
+          [newInviteCode(), serverId, createdBy, Date.now(), expiresAt, maxUses],
+        ))!,
+      ),
+    // Locked in a redeem, so concurrent redeems on other connections count its uses one by one.
+    invite: (code: string, lock = "") => row(`SELECT * FROM invites WHERE code = ?${lock}`, [code]),
+    useInvite: (code: string) =>
+      sql.run("UPDATE invites SET uses = uses + 1 WHERE code = ?", [code]),
   };
 }
 
-type Statements = ReturnType<typeof statements>;
+/** The store's queries over one Sql, each step awaiting the last (inside a transaction or not). */
+function queries(sql: Sql) {
+  const row: RowOf = (text, params) => sql.get<Row>(text, params);
+  // Postgres has no NOCASE collation; LOWER under "C" orders as SQLite's NOCASE does for ASCII.
+  const byName = sql.dialect === "postgres"
+    ? `LOWER(u.display_name) COLLATE "C"`
+    : "u.display_name COLLATE NOCASE";
+  return {
+    ...inviteQueries(sql, row),
+    insertServer: async (name: string, ownerId: number, isDefault: boolean) =>
+      toServer(
+        (await row(
+          "INSERT INTO servers (name, owner_id, is_default, created_at) VALUES (?, ?, ?, ?) RETURNING *",
+          [name, ownerId, isDefault ? 1 : 0, Date.now()],
+        ))!,
+      ),
+    insertMember: (serverId: number, userId: number, role: Role) =>
+      sql.run(
+        `INSERT INTO server_members (server_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT DO NOTHING`,
+        [serverId, userId, role, Date.now()],
+      ),
+    insertChannel: async (serverId: number, name: string, kind: ChannelKind) =>
+      toChannel(
+        (await row(
+          "INSERT INTO channels (server_id, name, kind, created_at) VALUES (?, ?, ?, ?) RETURNING *",
+          [serverId, name, kind, Date.now()],
+        ))!,
+      ),
+    // A new member starts with everything already said marked read, so no badge floods them. The
+    // CAST types the parameter for Postgres, which reads a bare one in a SELECT list as text.
+    markAllRead: (userId: number, serverId: number) =>
+      sql.run(
+        `INSERT INTO channel_reads (user_id, channel_id, last_read_id)
+         SELECT CAST(? AS BIGINT), c.id,
+           COALESCE((SELECT MAX(id) FROM messages m WHERE m.channel_id = c.id), 0)
+         FROM channels c WHERE c.server_id = ?
+         ON CONFLICT DO NOTHING`,
+        [userId, serverId],
+      ),
+    defaultServer: () => row("SELECT * FROM servers WHERE is_default = 1 ORDER BY id LIMIT 1", []),
+    server: (id: number) => row("SELECT * FROM servers WHERE id = ?", [id]),
+    serversOf: (userId: number) =>
+      sql.all<Row>(
+        `SELECT s.*, m.role FROM servers s JOIN server_members m ON m.server_id = s.id
+         WHERE m.user_id = ? ORDER BY s.is_default DESC, m.joined_at, s.id`,
+        [userId],
+      ),
+    role: async (serverId: number, userId: number) => {
+      const found = await row(
+        "SELECT role FROM server_members WHERE server_id = ? AND user_id = ?",
+        [serverId, userId],
+      );
+      return found ? found.role as Role : null;
+    },
+    channels: (serverId: number) =>
+      sql.all<Row>("SELECT * FROM channels WHERE server_id = ? ORDER BY id", [serverId]),
+    channel: (id: number) => row("SELECT * FROM channels WHERE id = ?", [id]),
+    members: (serverId: number) =>
+      sql.all<Row>(
+        `SELECT u.id, u.display_name, m.role FROM server_members m
+         JOIN users u ON u.id = m.user_id WHERE m.server_id = ?
+         ORDER BY m.role = 'owner' DESC, ${byName}, u.id`,
+        [serverId],
+      ),
+    lockDefaultServer: async () => {
+      if (sql.dialect === "postgres") await sql.get(DEFAULT_SERVER_LOCK);
+    },
+  };
+}
+
+type Queries = ReturnType<typeof queries>;
 
 /** Adds a member (nothing if already one), with what was said before marked read. */
-function addMember(q: Statements, serverId: number, userId: number, role: Role): boolean {
-  const added = Number(q.insertMember.run(serverId, userId, role, Date.now()).changes) > 0;
-  if (added) q.markAllRead.run(userId, serverId);
+async function addMember(q: Queries, serverId: number, userId: number, role: Role) {
+  const added = await q.insertMember(serverId, userId, role) > 0;
+  if (added) await q.markAllRead(userId, serverId);
   return added;
 }
 
 /** A server with its `general` channel and its owner; run inside a transaction. */
-function insertServer(q: Statements, ownerId: number, name: string, isDefault: boolean) {
-  const server = toServer(q.insertServer.get(name, ownerId, isDefault ? 1 : 0, Date.now()) as Row);
-  const general = toChannel(q.insertChannel.get(server.id, "general", "text", Date.now()) as Row);
-  addMember(q, server.id, ownerId, "owner");
+async function insertServer(q: Queries, ownerId: number, name: string, isDefault: boolean) {
+  const server = await q.insertServer(name, ownerId, isDefault);
+  const general = await q.insertChannel(server.id, "general", "text");
+  await addMember(q, server.id, ownerId, "owner");
   return { server, channels: [general] };
 }
 
-export function createWorkspacesStore(db: Db): WorkspacesStore {
-  const q = statements(db);
+/** The invite check and its use, inside the redeem's transaction. */
+async function redeem(q: Queries, sql: Sql, code: string, userId: number, now: number) {
+  const row = await q.invite(code, sql.forUpdate);
+  if (!row) return { ok: false, reason: "not_found" } as const;
+  const invite = toInvite(row);
+  const server = toServer((await q.server(invite.serverId))!);
+  // A member following the link again is simply let through, without using it up.
+  if (await q.role(invite.serverId, userId)) return { ok: true, server, joined: false } as const;
+  if (invite.expiresAt !== null && invite.expiresAt <= now) {
+    return { ok: false, reason: "expired" } as const;
+  }
+  if (invite.maxUses !== null && invite.uses >= invite.maxUses) {
+    return { ok: false, reason: "used_up" } as const;
+  }
+  await q.useInvite(code);
+  await addMember(q, invite.serverId, userId, "member");
+  return { ok: true, server, joined: true } as const;
+}
+
+export function createWorkspacesStore(sql: Sql): WorkspacesStore {
+  const q = queries(sql);
+  const maybe = <T>(map: (r: Row) => T) => (r: Row | undefined) => r ? map(r) : null;
 
   return {
-    createServer: (ownerId, name) => transaction(db, () => insertServer(q, ownerId, name, false)),
+    createServer: (ownerId, name) => sql.transaction(() => insertServer(q, ownerId, name, false)),
     joinDefaultServer: (userId) =>
-      transaction(db, () => {
-        const row = q.defaultServer.get() as Row | undefined;
-        if (!row) return insertServer(q, userId, DEFAULT_SERVER_NAME, true).server;
+      sql.transaction(async () => {
+        let row = await q.defaultServer();
+        if (!row) {
+          await q.lockDefaultServer();
+          row = await q.defaultServer();
+        }
+        if (!row) return (await insertServer(q, userId, DEFAULT_SERVER_NAME, true)).server;
         const server = toServer(row);
-        addMember(q, server.id, userId, "member");
+        await addMember(q, server.id, userId, "member");
         return server;
       }),
-    server: (id) => {
-      const row = q.server.get(id) as Row | undefined;
-      return row ? toServer(row) : null;
-    },
-    serversOf: (userId) =>
-      (q.serversOf.all(userId) as Row[]).map((r) => ({ ...toServer(r), role: r.role as Role })),
-    role: (serverId, userId) => {
-      const row = q.role.get(serverId, userId) as Row | undefined;
-      return row ? row.role as Role : null;
-    },
-    channels: (serverId) => (q.channels.all(serverId) as Row[]).map(toChannel),
-    channel: (id) => {
-      const row = q.channel.get(id) as Row | undefined;
-      return row ? toChannel(row) : null;
-    },
-    createChannel: (serverId, name, kind) =>
-      toChannel(q.insertChannel.get(serverId, name, kind, Date.now()) as Row),
-    members: (serverId) =>
-      (q.members.all(serverId) as Row[]).map((r) => ({
+    server: async (id) => maybe(toServer)(await q.server(id)),
+    serversOf: async (userId) =>
+      (await q.serversOf(userId)).map((r) => ({ ...toServer(r), role: r.role as Role })),
+    role: q.role,
+    channels: async (serverId) => (await q.channels(serverId)).map(toChannel),
+    channel: async (id) => maybe(toChannel)(await q.channel(id)),
+    createChannel: q.insertChannel,
+    members: async (serverId) =>
+      (await q.members(serverId)).map((r) => ({
         id: Number(r.id),
         displayName: String(r.display_name),
         role: r.role as Role,
       })),
     createInvite: (serverId, createdBy, { expiresAt, maxUses }) =>
-      toInvite(
-        q.insertInvite.get(
-          newInviteCode(),
-          serverId,
-          createdBy,
-          Date.now(),
-          expiresAt,
-          maxUses,
-        ) as Row,
-      ),
-    invite: (code) => {
-      const row = q.invite.get(code) as Row | undefined;
-      return row ? toInvite(row) : null;
-    },
+      q.insertInvite(serverId, createdBy, expiresAt, maxUses),
+    invite: async (code) => maybe(toInvite)(await q.invite(code)),
     redeemInvite: (code, userId, now = Date.now()) =>
-      transaction(db, (): RedeemResult => {
-        const row = q.invite.get(code) as Row | undefined;
-        if (!row) return { ok: false, reason: "not_found" };
-        const invite = toInvite(row);
-        const server = toServer(q.server.get(invite.serverId) as Row);
-        // A member following the link again is simply let through, without using it up.
-        if (q.role.get(invite.serverId, userId)) return { ok: true, server, joined: false };
-        if (invite.expiresAt !== null && invite.expiresAt <= now) {
-          return { ok: false, reason: "expired" };
-        }
-        if (invite.maxUses !== null && invite.uses >= invite.maxUses) {
-          return { ok: false, reason: "used_up" };
-        }
-        q.useInvite.run(code);
-        addMember(q, invite.serverId, userId, "member");
-        return { ok: true, server, joined: true };
-      }),
+      sql.transaction(() => redeem(q, sql, code, userId, now)),
   };
 }

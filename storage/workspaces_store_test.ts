@@ -1,57 +1,120 @@
-// Unit tests of the workspaces store: default server, invites' expiry and use limits.
+// Unit tests of the workspaces store: default server, invites' expiry and use limits, and the
+// rules that must hold under concurrent redeems, on SQLite and on PostgreSQL.
 import { join } from "node:path";
 import { assertEquals } from "../tests/_assert.ts";
+import { testOnEngines } from "../tests/_store_engines.ts";
 import { openDb } from "./db.ts";
+import type { Sql } from "./sql.ts";
+import { sqliteSql } from "./sql_sqlite.ts";
 import { createWorkspacesStore, INVITE_ALPHABET } from "./workspaces_store.ts";
 
-Deno.test("createWorkspacesStore() redeems invites within their expiry and use count", async () => {
-  const dir = await Deno.makeTempDir();
-  const db = openDb(join(dir, "t.db"));
-  try {
-    const addUser = db.prepare(
+const addUsers = async (sql: Sql, names: string[]) => {
+  for (const name of names) {
+    await sql.run(
       "INSERT INTO users (email, display_name, password_hash, created_at) VALUES (?,?,?,0)",
+      [`${name}@x.test`, name, "x"],
     );
-    for (const name of ["a", "b", "c", "d"]) addUser.run(`${name}@x.test`, name, "x");
-    const store = createWorkspacesStore(db);
-    const lobby = store.joinDefaultServer(1);
-    assertEquals([lobby.name, lobby.isDefault, store.role(lobby.id, 1)], ["Lobby", true, "owner"]);
-    assertEquals(store.joinDefaultServer(2).id, lobby.id);
-    assertEquals(store.role(lobby.id, 2), "member");
+  }
+};
 
-    const { server } = store.createServer(1, "Team");
-    const timed = store.createInvite(server.id, 1, { expiresAt: 5000, maxUses: null });
-    assertEquals(store.redeemInvite(timed.code, 2, 4999).ok, true);
-    assertEquals(store.redeemInvite(timed.code, 3, 5000), { ok: false, reason: "expired" });
+testOnEngines(
+  "createWorkspacesStore() redeems invites within their expiry and use count",
+  async (_t, sql) => {
+    await addUsers(sql, ["a", "b", "c", "d"]);
+    const store = createWorkspacesStore(sql);
+    const lobby = await store.joinDefaultServer(1);
+    assertEquals([lobby.name, lobby.isDefault, await store.role(lobby.id, 1)], [
+      "Lobby",
+      true,
+      "owner",
+    ]);
+    assertEquals((await store.joinDefaultServer(2)).id, lobby.id);
+    assertEquals(await store.role(lobby.id, 2), "member");
 
-    const once = store.createInvite(server.id, 1, { expiresAt: null, maxUses: 1 });
-    assertEquals(store.redeemInvite(once.code, 3, 0).ok, true);
-    assertEquals(store.redeemInvite(once.code, 3, 0), {
+    const { server } = await store.createServer(1, "Team");
+    const timed = await store.createInvite(server.id, 1, { expiresAt: 5000, maxUses: null });
+    assertEquals((await store.redeemInvite(timed.code, 2, 4999)).ok, true);
+    assertEquals(await store.redeemInvite(timed.code, 3, 5000), { ok: false, reason: "expired" });
+
+    const once = await store.createInvite(server.id, 1, { expiresAt: null, maxUses: 1 });
+    assertEquals((await store.redeemInvite(once.code, 3, 0)).ok, true);
+    assertEquals(await store.redeemInvite(once.code, 3, 0), {
       ok: true,
-      server: store.server(server.id)!,
+      server: (await store.server(server.id))!,
       joined: false,
     });
-    assertEquals(store.redeemInvite(once.code, 4, 0), { ok: false, reason: "used_up" });
-    assertEquals(store.invite(once.code)!.uses, 1);
-    assertEquals(store.redeemInvite("missing", 4, 0), { ok: false, reason: "not_found" });
-    assertEquals(store.members(server.id).map((m) => m.displayName), ["a", "b", "c"]);
-  } finally {
-    db.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+    assertEquals(await store.redeemInvite(once.code, 4, 0), { ok: false, reason: "used_up" });
+    assertEquals((await store.invite(once.code))!.uses, 1);
+    assertEquals(await store.redeemInvite("missing", 4, 0), { ok: false, reason: "not_found" });
+    assertEquals((await store.members(server.id)).map((m) => m.displayName), ["a", "b", "c"]);
+  },
+);
+
+testOnEngines(
+  "createWorkspacesStore() counts 25 concurrent redeems one by one: a 1-use invite admits 1",
+  async (_t, sql) => {
+    const names = Array.from({ length: 26 }, (_, i) => `u${i}`);
+    await addUsers(sql, names);
+    const store = createWorkspacesStore(sql);
+    const { server } = await store.createServer(1, "Team");
+    for (const maxUses of [1, 20]) {
+      const invite = await store.createInvite(server.id, 1, { expiresAt: null, maxUses });
+      const ids = names.slice(1).map((_, i) => i + 2);
+      const results = await Promise.all(ids.map((id) => store.redeemInvite(invite.code, id)));
+      const joined = results.filter((r) => r.ok && r.joined).length;
+      const members = (await store.members(server.id)).length;
+      if (maxUses === 1) {
+        assertEquals([joined, members], [1, 2], "one of 25 gets in");
+      } else {
+        // The first round's winner walks in without a use; 20 of the other 24 get in.
+        assertEquals([joined, members], [20, 22]);
+      }
+      assertEquals((await store.invite(invite.code))!.uses, maxUses);
+    }
+  },
+);
+
+testOnEngines(
+  "createWorkspacesStore() makes one Lobby for 25 concurrent first sign-ups",
+  async (_t, sql) => {
+    const names = Array.from({ length: 25 }, (_, i) => `u${i}`);
+    await addUsers(sql, names);
+    const store = createWorkspacesStore(sql);
+    // Every pooled connection open first, so the 25 really overlap on Postgres.
+    await Promise.all(Array.from({ length: 10 }, () => sql.get("SELECT 1")));
+    const lobbies = await Promise.all(names.map((_, i) => store.joinDefaultServer(i + 1)));
+    assertEquals(new Set(lobbies.map((s) => s.id)).size, 1);
+    const count = await sql.get<{ n: number }>("SELECT COUNT(*) AS n FROM servers");
+    assertEquals(count!.n, 1);
+    assertEquals((await store.members(lobbies[0].id)).length, 25);
+  },
+);
+
+testOnEngines(
+  "createWorkspacesStore() orders members owner first, then by name ignoring ASCII case",
+  async (_t, sql) => {
+    await addUsers(sql, ["zed", "Bob", "alice", "Carol", "bob"]);
+    const store = createWorkspacesStore(sql);
+    const { server } = await store.createServer(1, "Team");
+    const invite = await store.createInvite(server.id, 1, { expiresAt: null, maxUses: null });
+    for (const id of [2, 3, 4, 5]) await store.redeemInvite(invite.code, id);
+    assertEquals(
+      (await store.members(server.id)).map((m) => m.displayName),
+      ["zed", "alice", "Bob", "bob", "Carol"],
+    );
+  },
+);
 
 Deno.test("createWorkspacesStore() draws invite codes uniformly from their 57 symbols", async () => {
   const dir = await Deno.makeTempDir();
-  const db = openDb(join(dir, "t.db"));
+  const sql = sqliteSql(openDb(join(dir, "t.db")));
   try {
-    db.prepare(
-      "INSERT INTO users (email, display_name, password_hash, created_at) VALUES ('a@x.test','a','x',0)",
-    ).run();
-    const store = createWorkspacesStore(db);
-    const { server } = store.createServer(1, "Team");
+    await addUsers(sql, ["a"]);
+    const store = createWorkspacesStore(sql);
+    const { server } = await store.createServer(1, "Team");
     const counts = new Map<string, number>();
     for (let i = 0; i < 2000; i++) {
-      const { code } = store.createInvite(server.id, 1, { expiresAt: null, maxUses: null });
+      const { code } = await store.createInvite(server.id, 1, { expiresAt: null, maxUses: null });
       for (const ch of code) counts.set(ch, (counts.get(ch) ?? 0) + 1);
     }
     const alphabet = [...counts.keys()].sort((a, b) =>
@@ -67,7 +130,7 @@ Deno.test("createWorkspacesStore() draws invite codes uniformly from their 57 sy
       `the first 28 symbols got ${share.toFixed(3)}`,
     );
   } finally {
-    db.close();
+    await sql.close();
     await Deno.remove(dir, { recursive: true });
   }
 });

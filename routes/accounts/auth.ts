@@ -89,7 +89,7 @@ function createAuthFormRoutes(deps: AuthDeps): Hono {
         confirmPassword: text(body.confirm_password),
         invite: fields.invite,
       }, auth.clientIp(c));
-      auth.signIn(c, account);
+      await auth.signIn(c, account);
       return c.redirect(safeNext(basePath, fields.next), 303);
     } catch (error) {
       return formFailure(c, "signup", error, fields);
@@ -101,15 +101,15 @@ function createAuthFormRoutes(deps: AuthDeps): Hono {
     const fields = { email: text(body.email).trim(), next: text(body.next) || undefined };
     try {
       const account = await actions.login(fields.email, text(body.password), auth.clientIp(c));
-      auth.signIn(c, account);
+      await auth.signIn(c, account);
       return c.redirect(safeNext(basePath, fields.next), 303);
     } catch (error) {
       return formFailure(c, "login", error, fields);
     }
   });
 
-  app.post("/logout", (c) => {
-    auth.signOut(c);
+  app.post("/logout", async (c) => {
+    await auth.signOut(c);
     return c.redirect(`${basePath}login`, 303);
   });
   return app;
@@ -131,25 +131,25 @@ function createAuthApiRoutes(deps: AuthDeps): Hono {
         : text(body.confirm_password ?? body.confirmPassword),
       invite: text(body.invite) || undefined,
     }, auth.clientIp(c));
-    auth.signIn(c, account);
+    await auth.signIn(c, account);
     return c.json({ user: userView(account) }, 201);
   });
 
   app.post("/api/auth/login", async (c) => {
     const body = await readJsonObject(c.req.raw);
     const account = await actions.login(text(body.email), text(body.password), auth.clientIp(c));
-    auth.signIn(c, account);
+    await auth.signIn(c, account);
     return c.json({ user: userView(account) });
   });
 
-  app.post("/api/auth/logout", (c) => {
-    auth.signOut(c);
+  app.post("/api/auth/logout", async (c) => {
+    await auth.signOut(c);
     return c.json({ ok: true });
   });
 
   // Sign out everywhere: every session of this account ends and its sockets close.
-  app.post("/api/auth/logout-all", (c) => {
-    return c.json({ ok: true, sessionsEnded: auth.signOutEverywhere(c) });
+  app.post("/api/auth/logout-all", async (c) => {
+    return c.json({ ok: true, sessionsEnded: await auth.signOutEverywhere(c) });
   });
 
   app.get("/api/auth/me", (c) => c.json({ user: userView(auth.requireUser(c)) }));

@@ -28,11 +28,11 @@ export interface AuthActions {
 /** What sign-up does in the workspaces, each step inside the new account's transaction. */
 export interface SignupWorkspaces {
   /** Puts a new account in the shared Lobby; null when there is no shared Lobby. */
-  joinDefaultServer: ((userId: number) => unknown) | null;
+  joinDefaultServer: ((userId: number) => Promise<unknown>) | null;
   /** Whether `code` names an invite that can still be used. */
-  inviteUsable(code: string): boolean;
+  inviteUsable(code: string): Promise<boolean>;
   /** Joins the account to the invite's server; throws (undoing the signup) when it cannot. */
-  redeemInvite(account: Account, code: string): void;
+  redeemInvite(account: Account, code: string): Promise<void>;
 }
 
 export interface AuthActionsDeps {
@@ -127,40 +127,42 @@ function createSignup(
   const signupByEmail = createRateLimiter({ capacity: 5, refillPerSecond: 1 / 60 });
 
   /** Who may sign up, checked before any hashing; the invite is checked again when it is used. */
-  const admission = (invite: string | undefined): "first" | "invite" | "open" => {
+  const admission = async (invite: string | undefined): Promise<"first" | "invite" | "open"> => {
     if (signupMode === "closed") throw signupClosed();
     if (signupMode === "open") return "open";
-    if (accounts.count() === 0) return "first";
+    if (await accounts.count() === 0) return "first";
     if (!invite) throw inviteRequired();
-    if (!workspaces.inviteUsable(invite)) throw inviteInvalid();
+    if (!await workspaces.inviteUsable(invite)) throw inviteInvalid();
     return "invite";
   };
 
   // Used up or expired since `admission` looked (parallel sign-ups): the signup is undone.
-  const redeem = (account: Account, code: string) => {
+  const redeem = async (account: Account, code: string) => {
     try {
-      workspaces.redeemInvite(account, code);
+      await workspaces.redeemInvite(account, code);
     } catch (error) {
       throw error instanceof HttpError ? inviteInvalid() : error;
     }
   };
+  const firstAdmin = !deps.adminEmails?.length;
 
   return {
     async signup(input, ip) {
       take(signupByIp, ip);
       const valid = validateSignup(input);
       const invite = valid.invite?.trim() || undefined;
-      const via = admission(invite);
+      const via = await admission(invite);
       take(signupByEmail, valid.email);
       const account = await pooled(() =>
-        accounts.create(valid, (created) => {
-          // Two "first" signups racing: only the one that is alone once inserted gets in.
-          if (via === "first" && accounts.count() !== 1) throw inviteRequired();
-          if (via === "invite") redeem(created, invite!);
-          workspaces.joinDefaultServer?.(created.id);
+        accounts.create(valid, async (created) => {
           // Alone once inserted (in this transaction): the first account of a fresh install.
-          if (!deps.adminEmails?.length && accounts.count() === 1) {
-            accounts.markFirstAdmin(created.id);
+          const alone = via === "first" || firstAdmin ? await accounts.aloneOnceInserted() : false;
+          // Two "first" signups racing: only the one that is alone once inserted gets in.
+          if (via === "first" && !alone) throw inviteRequired();
+          if (via === "invite") await redeem(created, invite!);
+          await workspaces.joinDefaultServer?.(created.id);
+          if (firstAdmin && alone) {
+            await accounts.markFirstAdmin(created.id);
             created.firstAdmin = true;
           }
         })

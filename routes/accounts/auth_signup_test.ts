@@ -182,3 +182,71 @@ Deno.test("signup: the shared Lobby's member list shows no emails; messages keep
     await server.close();
   }
 });
+
+/** `count` sign-ups at once, each from its own address (behind a trusted proxy), so no rate limit. */
+const signupRace = (server: TestServer, count: number, extra: Record<string, string> = {}) =>
+  Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      api(server, null, "POST", "api/auth/signup", {
+        email: `racer${i}@example.test`,
+        display_name: `racer${i}`,
+        password: "correct horse",
+        ...extra,
+      }, { "x-forwarded-for": `198.51.100.${i + 1}` })),
+  );
+
+Deno.test("signup: a one-use invite redeemed by 25 sign-ups at once admits exactly one", async () => {
+  const server = await startServer({ env: { SIGNUP: "invite", TRUST_PROXY: "true" } });
+  try {
+    const owner = await signupUser(server, "owner");
+    const team = await api(server, owner, "POST", "api/servers", { name: "Team" });
+    const teamId = (team.body.server as { id: number }).id;
+    const invite = await api(server, owner, "POST", `api/servers/${teamId}/invites`, {
+      maxUses: 1,
+    });
+    const code = invite.body.code as string;
+    const racers = await signupRace(server, 25, { invite: code });
+    const statuses = racers.map((r) => r.status);
+    assertEquals(statuses.filter((s) => s === 201).length, 1, JSON.stringify(statuses));
+    assert(racers.every((r) => r.status === 201 || r.body.code === "invite_invalid"));
+    const members = await api(server, owner, "GET", `api/servers/${teamId}/members`);
+    assertEquals((members.body.members as unknown[]).length, 2, "the owner and one racer");
+    assertEquals((await api(server, owner, "GET", `api/invites/${code}`)).body.uses, 1);
+    const logins = await Promise.all(
+      racers.map((_, i) =>
+        api(server, null, "POST", "api/auth/login", {
+          email: `racer${i}@example.test`,
+          password: "correct horse",
+        }, { "x-forwarded-for": `198.51.100.${i + 1}` })
+      ),
+    );
+    assertEquals(logins.filter((r) => r.status === 200).length, 1, "the others have no account");
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("signup: 25 first sign-ups at once make one Lobby and one admin", async () => {
+  const server = await startServer({ env: { TRUST_PROXY: "true" } });
+  try {
+    const racers = await signupRace(server, 25);
+    assertEquals(racers.map((r) => r.status), Array(25).fill(201));
+    const users = racers.map((r, i) => ({
+      ...r.body.user as TestUser,
+      cookie: r.headers.getSetCookie()[0].split(";")[0],
+      ip: `198.51.100.${i + 1}`,
+    }));
+    const lobbies = new Set<number>();
+    let admins = 0;
+    for (const user of users) {
+      const boot = await api(server, user, "GET", "api/bootstrap");
+      for (const s of boot.body.servers as { id: number }[]) lobbies.add(s.id);
+      // The media admin page opens for an admin's session alone.
+      const page = await api(server, user, "GET", "media/admin");
+      if (page.status === 200) admins++;
+    }
+    assertEquals([lobbies.size, admins], [1, 1]);
+  } finally {
+    await server.close();
+  }
+});

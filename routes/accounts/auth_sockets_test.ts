@@ -1,7 +1,6 @@
 // Ending a session closes its /ws sockets (4401) against the real server: logout, sign out
 // everywhere, and expiry.
-import { DatabaseSync } from "node:sqlite";
-import { join } from "node:path";
+import { serverSql } from "../../tests/_store_engines.ts";
 import { assert, assertEquals } from "../../tests/_assert.ts";
 import { startServer, type TestServer } from "../../tests/_server.ts";
 import { openSocket } from "../../tests/_ws.ts";
@@ -165,14 +164,15 @@ Deno.test("auth: a session that expires closes its sockets with 4401", async () 
     const [a, b] = [await connect(server, ada), await connect(server, bob)];
     sockets.push(a, b);
     // Thirty days pass for ada's session only.
-    const db = new DatabaseSync(join(server.dataDir, "roomcast.db"));
+    const db = await serverSql(server);
     try {
-      db.exec("PRAGMA busy_timeout = 5000");
-      const changed = db.prepare("UPDATE sessions SET expires_at = ? WHERE user_id = ?")
-        .run(Date.now() - 1, ada.id).changes;
-      assertEquals(Number(changed), 1);
+      const changed = await db.run("UPDATE sessions SET expires_at = ? WHERE user_id = ?", [
+        Date.now() - 1,
+        ada.id,
+      ]);
+      assertEquals(changed, 1);
     } finally {
-      db.close();
+      await db.close();
     }
     const closed = await closedWithin(a, 12_000);
     assertEquals([closed.code, closed.reason], [4401, "Session expired"]);

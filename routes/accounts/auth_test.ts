@@ -3,8 +3,7 @@ import { assert, assertEquals, assertMatch } from "../../tests/_assert.ts";
 import { startServer, type TestServer } from "../../tests/_server.ts";
 import { startApp } from "../../tests/_app.ts";
 import { api, sessionCookie, signupUser } from "../../tests/_workspaces.ts";
-import { DatabaseSync } from "node:sqlite";
-import { join } from "node:path";
+import { serverSql } from "../../tests/_store_engines.ts";
 
 function postForm(server: TestServer, path: string, fields: Record<string, string>, cookie = "") {
   return fetch(`${server.url}${path}`, {
@@ -159,21 +158,20 @@ Deno.test("auth: JSON API errors, and passwords and sessions are stored hashed",
     const forged = { ...user, cookie: "roomcast_session=" + "A".repeat(43) };
     assertEquals((await api(server, forged, "GET", "api/auth/me")).status, 401);
 
-    const db = new DatabaseSync(join(server.dataDir, "roomcast.db"), { readOnly: true });
+    const db = await serverSql(server);
     try {
-      const row = db.prepare("SELECT password_hash FROM users").get() as { password_hash: string };
+      const row = (await db.get<{ password_hash: string }>("SELECT password_hash FROM users"))!;
       assertMatch(row.password_hash, /^\$2[aby]\$1[0-9]\$/, "bcrypt, cost 10 or more");
       const token = user.cookie.split("=")[1];
-      const sessions = db.prepare("SELECT token_hash, expires_at FROM sessions").all() as {
-        token_hash: string;
-        expires_at: number;
-      }[];
+      const sessions = await db.all<{ token_hash: string; expires_at: number }>(
+        "SELECT token_hash, expires_at FROM sessions",
+      );
       assertEquals(sessions.length, 1);
       assert(sessions[0].token_hash !== token && /^[0-9a-f]{64}$/.test(sessions[0].token_hash));
       const days = (sessions[0].expires_at - Date.now()) / 86_400_000;
       assert(days > 29.9 && days <= 30, "expires in SESSION_TTL_DAYS");
     } finally {
-      db.close();
+      await db.close();
     }
     const logout = await api(server, user, "POST", "api/auth/logout");
     assertEquals(logout.status, 200);

@@ -6,8 +6,8 @@ import type { ClientOptions } from "../../edge/client.ts";
 import type { Logger } from "../../log.ts";
 import type { WsUser } from "../../realtime/ws.ts";
 import { type AccountsStore, createAccountsStore } from "../../storage/accounts_store.ts";
-import type { Db } from "../../storage/db.ts";
 import type { PasswordPool } from "../../storage/password_pool.ts";
+import type { Sql } from "../../storage/sql.ts";
 import { createSessionsStore } from "../../storage/sessions_store.ts";
 import type { Feature } from "../feature.ts";
 import { createAuthActions, type SignupWorkspaces } from "./auth_actions.ts";
@@ -21,7 +21,7 @@ import {
 } from "./session.ts";
 
 export interface AccountsFeatureDeps {
-  db: Db;
+  sql: Sql;
   config: Pick<Config, "basePath" | "sessionTtlDays" | "signup" | "adminEmails">;
   log: Logger;
   client: ClientOptions;
@@ -47,21 +47,25 @@ const PURGE_EVERY_MS = 60 * 60 * 1000;
 const SOCKET_SWEEP_MS = 10_000;
 
 /** Says at start who the admins are, so an operator sees which rule applies. */
-function logAdmins(log: Logger, adminEmails: readonly string[], accounts: AccountsStore): void {
+async function logAdmins(
+  log: Logger,
+  adminEmails: readonly string[],
+  accounts: AccountsStore,
+): Promise<void> {
   if (adminEmails.length) {
     log.info("Admins are the accounts in ADMIN_EMAILS", { emails: adminEmails });
     return;
   }
-  const first = accounts.firstAdmin();
+  const first = await accounts.firstAdmin();
   if (first) log.info("The admin is the install's first account", { email: first.email });
-  else if (accounts.count() === 0) log.info("The first account to sign up will be the admin");
+  else if (await accounts.count() === 0) log.info("The first account to sign up will be the admin");
   else log.warn("No account is an admin: set ADMIN_EMAILS to name them");
 }
 
 export function createAccountsFeature(deps: AccountsFeatureDeps): AccountsFeature {
-  const { db, config, log } = deps;
-  const accounts = createAccountsStore(db, { passwords: deps.passwords });
-  const sessions = createSessionsStore(db, { ttlDays: config.sessionTtlDays });
+  const { sql, config, log } = deps;
+  const accounts = createAccountsStore(sql, { passwords: deps.passwords });
+  const sessions = createSessionsStore(sql, { ttlDays: config.sessionTtlDays });
   const auth = createSessionAuth({
     sessions,
     accounts,
@@ -80,16 +84,26 @@ export function createAccountsFeature(deps: AccountsFeatureDeps): AccountsFeatur
         email: account.email,
       }),
   });
-  logAdmins(log, config.adminEmails, accounts);
-  const purge = setInterval(() => {
-    const removed = sessions.purgeExpired();
+  // Timed upkeep runs one at a time, logs its failure (a database away) and is awaited at close.
+  let upkeep: Promise<void> = Promise.resolve();
+  const later = (what: string, work: () => Promise<void>) => {
+    upkeep = upkeep.then(work).catch((error) => log.error(what, { error: String(error) }));
+  };
+  const purgeExpired = async () => {
+    const removed = await sessions.purgeExpired();
     if (removed) log.debug("Purged expired sessions", { removed });
-  }, PURGE_EVERY_MS);
-  sessions.purgeExpired();
-  const sweep = setInterval(() => {
-    const closed = closeEndedSessions(sessions, deps.sockets);
-    if (closed) log.debug("Closed sockets of ended sessions", { closed });
-  }, SOCKET_SWEEP_MS);
+  };
+  later("Cannot tell who the admins are", () => logAdmins(log, config.adminEmails, accounts));
+  later("Cannot purge expired sessions", purgeExpired);
+  const purge = setInterval(
+    () => later("Cannot purge expired sessions", purgeExpired),
+    PURGE_EVERY_MS,
+  );
+  const sweep = setInterval(() =>
+    later("Cannot close sockets of ended sessions", async () => {
+      const closed = await closeEndedSessions(sessions, deps.sockets);
+      if (closed) log.debug("Closed sockets of ended sessions", { closed });
+    }), SOCKET_SWEEP_MS);
 
   return {
     routes: createAuthRoutes({
@@ -100,10 +114,11 @@ export function createAccountsFeature(deps: AccountsFeatureDeps): AccountsFeatur
     }),
     auth,
     authenticate: createSessionAuthenticator(sessions, accounts),
-    close() {
+    async close() {
       clearInterval(purge);
       clearInterval(sweep);
       actions.close();
+      await upkeep;
     },
   };
 }

@@ -1,5 +1,5 @@
 // Workspace sessions over HTTP: the `roomcast_session` cookie and who is signed in.
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { parse as parseCookies } from "hono/utils/cookie";
 import { HttpError } from "../../errors.ts";
@@ -28,16 +28,21 @@ export interface SessionAuthOptions {
 }
 
 export interface SessionAuth {
-  /** The signed-in account, or null; slides the session and re-sends its cookie when due. */
+  /**
+   * Looks the request's session up once (sliding it, and re-sending its cookie when due), before
+   * any route: the database is async, and who is signed in is read synchronously everywhere.
+   */
+  middleware: MiddlewareHandler;
+  /** The signed-in account, or null, as `middleware` found it (or a sign-in since). */
   user(c: Context): Account | null;
   /** The signed-in account, or a 401. */
   requireUser(c: Context): Account;
   /** Starts a session for `account` and sets its cookie. */
-  signIn(c: Context, account: Account): void;
+  signIn(c: Context, account: Account): Promise<void>;
   /** Ends the request's session server-side, closes its sockets and clears the cookie. */
-  signOut(c: Context): void;
+  signOut(c: Context): Promise<void>;
   /** Ends every session of the signed-in user and closes all their sockets; a 401 when none. */
-  signOutEverywhere(c: Context): number;
+  signOutEverywhere(c: Context): Promise<number>;
   /** The client's address (what a trusted proxy saw, edge/client.ts). */
   clientIp(c: Context): string;
   /** Whether the request's session is an admin's: one sign-in for every admin page. */
@@ -59,11 +64,11 @@ export function createSessionAuthenticator(
   sessions: SessionsStore,
   accounts: Pick<AccountsStore, "byId">,
 ): (request: Request) => Promise<WsUser | null> {
-  return (request) => {
+  return async (request) => {
     const token = parseCookies(request.headers.get("cookie") ?? "", SESSION_COOKIE)[SESSION_COOKIE];
-    const session = token ? sessions.lookup(token) : null;
-    const account = session ? accounts.byId(session.userId) : null;
-    return Promise.resolve(account && { ...account, sessionId: session!.id });
+    const session = token ? await sessions.lookup(token) : null;
+    const account = session ? await accounts.byId(session.userId) : null;
+    return account && { ...account, sessionId: session!.id };
   };
 }
 
@@ -71,21 +76,51 @@ export function createSessionAuthenticator(
  * Closes the sockets whose session has ended without a logout (expired, or deleted elsewhere);
  * run on a timer. Each distinct session is looked up once. Returns how many sockets closed.
  */
-export function closeEndedSessions(
-  sessions: Pick<SessionsStore, "isLive">,
+export async function closeEndedSessions(
+  sessions: Pick<SessionsStore, "live">,
   sockets: SessionSockets,
-): number {
-  const live = new Map<string, boolean>();
-  return sockets.closeWhere(
+): Promise<number> {
+  // closeWhere's test is synchronous and the lookup is not: a first pass only gathers the ids.
+  const ids = new Set<string>();
+  sockets.closeWhere(
     (client) => {
-      const id = client.user?.sessionId;
-      if (id === undefined) return false;
-      if (!live.has(id)) live.set(id, sessions.isLive(id));
-      return !live.get(id);
+      if (client.user?.sessionId !== undefined) ids.add(client.user.sessionId);
+      return false;
     },
     CLOSE_SIGNED_OUT,
     "Session expired",
   );
+  if (ids.size === 0) return 0;
+  const live = await sessions.live([...ids]);
+  // A socket opened since the first pass has a session just looked up: it is left for the next.
+  return sockets.closeWhere(
+    (client) => {
+      const id = client.user?.sessionId;
+      return id !== undefined && ids.has(id) && !live.has(id);
+    },
+    CLOSE_SIGNED_OUT,
+    "Session expired",
+  );
+}
+
+/** Looks the request's session up before the routes; re-sends a slid session's cookie after. */
+function sessionMiddleware(
+  { sessions, accounts }: Pick<SessionAuthOptions, "sessions" | "accounts">,
+  found: (request: Request, account: Account | null) => void,
+  { refresh }: { refresh: (c: Context, token: string) => void },
+): MiddlewareHandler {
+  return async (c, next) => {
+    const request = c.req.raw;
+    // A /ws upgrade is authenticated by the socket transport, and its 101 must pass untouched.
+    if (request.headers.get("upgrade")?.toLowerCase() === "websocket") return await next();
+    const token = getCookie(c, SESSION_COOKIE);
+    const session = token ? await sessions.lookup(token) : null;
+    const account = session ? await accounts.byId(session.userId) : null;
+    found(request, account);
+    await next();
+    // Set after the route, so it reaches a response the route built itself (files, streams).
+    if (session?.refreshed && account) refresh(c, token!);
+  };
 }
 
 export function createSessionAuth(options: SessionAuthOptions): SessionAuth {
@@ -104,46 +139,56 @@ export function createSessionAuth(options: SessionAuthOptions): SessionAuth {
   };
   const maxAge = () => Math.min(Math.floor(sessions.ttlMs / 1000), MAX_COOKIE_AGE_SECONDS);
 
+  // Requests whose session cookie a handler set or cleared: the middleware's refresh stays off.
+  const settled = new WeakSet<Request>();
+  const middleware = sessionMiddleware(options, (request, account) => seen.set(request, account), {
+    refresh: (c, token) => {
+      if (!settled.has(c.req.raw)) cookie(c, token, maxAge());
+    },
+  });
+
   const user = (c: Context): Account | null => {
     const request = c.req.raw;
-    if (seen.has(request)) return seen.get(request)!;
-    const token = getCookie(c, SESSION_COOKIE);
-    const session = token ? sessions.lookup(token) : null;
-    const account = session ? accounts.byId(session.userId) : null;
-    if (session?.refreshed && account) cookie(c, token!, maxAge());
-    seen.set(request, account);
-    return account;
+    if (!seen.has(request)) {
+      throw new Error("Cannot tell who is signed in: the session middleware did not run");
+    }
+    return seen.get(request)!;
+  };
+  const settle = (c: Context, account: Account | null) => {
+    seen.set(c.req.raw, account);
+    settled.add(c.req.raw);
   };
 
   return {
+    middleware,
     user,
     requireUser(c) {
       const account = user(c);
       if (!account) throw new HttpError(401, "Authentication required", { code: "unauthorized" });
       return account;
     },
-    signIn(c, account) {
-      cookie(c, sessions.create(account.id), maxAge());
-      seen.set(c.req.raw, account);
+    async signIn(c, account) {
+      cookie(c, await sessions.create(account.id), maxAge());
+      settle(c, account);
     },
-    signOut(c) {
+    async signOut(c) {
       const token = getCookie(c, SESSION_COOKIE);
       if (token) {
-        const id = sessions.delete(token);
+        const id = await sessions.delete(token);
         const mine = (client: WsClient) => client.user?.sessionId === id;
         options.sockets.closeWhere(mine, CLOSE_SIGNED_OUT, "Signed out");
       }
       cookie(c, "", 0);
-      seen.set(c.req.raw, null);
+      settle(c, null);
     },
-    signOutEverywhere(c) {
+    async signOutEverywhere(c) {
       const account = user(c);
       if (!account) throw new HttpError(401, "Authentication required", { code: "unauthorized" });
-      const ended = sessions.deleteAllOf(account.id);
+      const ended = await sessions.deleteAllOf(account.id);
       const theirs = (client: WsClient) => client.user?.id === account.id;
       options.sockets.closeWhere(theirs, CLOSE_SIGNED_OUT, "Signed out everywhere");
       cookie(c, "", 0);
-      seen.set(c.req.raw, null);
+      settle(c, null);
       return ended;
     },
     clientIp: (c) => clientIp(c, client),

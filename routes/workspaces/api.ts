@@ -62,17 +62,19 @@ export function createWorkspacesApiRoutes(deps: WorkspacesApiDeps): WorkspacesAp
     app.use(path, deps.sameOrigin, guard);
   }
 
-  app.get("/api/bootstrap", (c) => {
+  app.get("/api/bootstrap", async (c) => {
     const serverId = c.req.query("serverId");
     const channelId = c.req.query("channelId");
-    return c.json(service.bootstrap(c.get("user"), {
-      serverId: serverId ? idOf(serverId, "serverId") : undefined,
-      channelId: channelId ? idOf(channelId, "channelId") : undefined,
-    }));
+    return c.json(
+      await service.bootstrap(c.get("user"), {
+        serverId: serverId ? idOf(serverId, "serverId") : undefined,
+        channelId: channelId ? idOf(channelId, "channelId") : undefined,
+      }),
+    );
   });
   app.get(
     "/api/unread",
-    (c) => c.json({ unread: service.unread(c.get("user")) } satisfies UnreadCounts),
+    async (c) => c.json({ unread: await service.unread(c.get("user")) } satisfies UnreadCounts),
   );
 
   serverRoutes(app, service);
@@ -84,25 +86,26 @@ export function createWorkspacesApiRoutes(deps: WorkspacesApiDeps): WorkspacesAp
 function serverRoutes(app: WorkspacesApp, service: WorkspaceService): void {
   app.post("/api/servers", async (c) => {
     const body = await jsonObject(c);
-    return c.json(service.createServer(c.get("user"), body.name), 201);
+    return c.json(await service.createServer(c.get("user"), body.name), 201);
   });
-  app.get("/api/servers/:id", (c) => {
-    return c.json(service.server(c.get("user"), idOf(c.req.param("id"), "server id")));
+  app.get("/api/servers/:id", async (c) => {
+    return c.json(await service.server(c.get("user"), idOf(c.req.param("id"), "server id")));
   });
   app.post("/api/servers/:id", async (c) => {
     const serverId = idOf(c.req.param("id"), "server id");
     const body = await jsonObject(c);
-    return c.json(service.createChannel(c.get("user"), serverId, body.name, body.kind), 201);
+    return c.json(await service.createChannel(c.get("user"), serverId, body.name, body.kind), 201);
   });
-  app.get("/api/servers/:id/members", (c) => {
+  app.get("/api/servers/:id/members", async (c) => {
     const serverId = idOf(c.req.param("id"), "server id");
-    return c.json({ members: service.members(c.get("user"), serverId) } satisfies ServerMembers);
+    const members = await service.members(c.get("user"), serverId);
+    return c.json({ members } satisfies ServerMembers);
   });
   app.post("/api/servers/:id/invites", async (c) => {
     const serverId = idOf(c.req.param("id"), "server id");
     // An empty body means an invite without expiry or use limit.
     const body = await jsonObject(c);
-    const invite = service.createInvite(
+    const invite = await service.createInvite(
       c.get("user"),
       serverId,
       body.expiresInSeconds,
@@ -111,23 +114,26 @@ function serverRoutes(app: WorkspacesApp, service: WorkspaceService): void {
     return c.json(invite, 201);
   });
 
-  app.get("/api/invites/:code", (c) => c.json(service.invitePreview(c.req.param("code"))));
-  app.post("/api/invites/:code", (c) => {
-    return c.json(service.redeemInvite(c.get("user"), c.req.param("code")));
+  app.get(
+    "/api/invites/:code",
+    async (c) => c.json(await service.invitePreview(c.req.param("code"))),
+  );
+  app.post("/api/invites/:code", async (c) => {
+    return c.json(await service.redeemInvite(c.get("user"), c.req.param("code")));
   });
 }
 
 /** A channel's history, posting and read marks; editing and deleting a message. */
 function messageRoutes(app: WorkspacesApp, service: WorkspaceService): void {
-  app.get("/api/channels/:id/messages", (c) => {
+  app.get("/api/channels/:id/messages", async (c) => {
     const channelId = idOf(c.req.param("id"), "channel id");
-    const messages = service.history(c.get("user"), channelId, historyQuery(c));
+    const messages = await service.history(c.get("user"), channelId, historyQuery(c));
     return c.json({ messages } satisfies MessagePage);
   });
   app.post("/api/channels/:id/messages", async (c) => {
     const channelId = idOf(c.req.param("id"), "channel id");
     const body = await jsonObject(c);
-    return c.json(service.postMessage(c.get("user"), channelId, body.content), 201);
+    return c.json(await service.postMessage(c.get("user"), channelId, body.content), 201);
   });
   app.post("/api/channels/:id/read", async (c) => {
     const channelId = idOf(c.req.param("id"), "channel id");
@@ -135,16 +141,16 @@ function messageRoutes(app: WorkspacesApp, service: WorkspaceService): void {
     const messageId = body.messageId === undefined || body.messageId === null
       ? undefined
       : idOf(String(body.messageId), "messageId");
-    return c.json(service.markRead(c.get("user"), channelId, messageId));
+    return c.json(await service.markRead(c.get("user"), channelId, messageId));
   });
 
   app.patch("/api/messages/:id", async (c) => {
     const messageId = idOf(c.req.param("id"), "message id");
     const body = await jsonObject(c);
-    return c.json(service.editMessage(c.get("user"), messageId, body.content));
+    return c.json(await service.editMessage(c.get("user"), messageId, body.content));
   });
-  app.delete("/api/messages/:id", (c) => {
+  app.delete("/api/messages/:id", async (c) => {
     const messageId = idOf(c.req.param("id"), "message id");
-    return c.json(service.deleteMessage(c.get("user"), messageId));
+    return c.json(await service.deleteMessage(c.get("user"), messageId));
   });
 }

@@ -46,20 +46,24 @@ export function restErrors(err: Error, _c: Context): Response {
 }
 
 export type WsMessage = Record<string, unknown>;
-export type WsHandler = (client: WsClient, user: WsUser, message: WsMessage) => void;
+export type WsHandler = (
+  client: WsClient,
+  user: WsUser,
+  message: WsMessage,
+) => void | Promise<void>;
 
 /** Runs `handlers[type]` for a signed-in socket; a WorkspaceError becomes an error event. */
-export function runHandler(
+export async function runHandler(
   handlers: Record<string, WsHandler>,
   client: WsClient,
   message: WsMessage,
-  seen: (client: WsClient) => void,
-): void {
+  seen: (client: WsClient) => Promise<void>,
+): Promise<void> {
   const extra = message.channelId === undefined ? {} : { channelId: message.channelId };
   try {
     if (!client.user) throw new WorkspaceError("unauthorized", "Log in to use workspaces");
-    seen(client);
-    handlers[String(message.type)](client, client.user, message);
+    await seen(client);
+    await handlers[String(message.type)](client, client.user, message);
   } catch (error) {
     if (error instanceof WorkspaceError) return client.error(error.code, error.message, extra);
     throw error;

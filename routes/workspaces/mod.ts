@@ -5,7 +5,7 @@ import type { MiddlewareHandler } from "hono";
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../log.ts";
 import type { Hub } from "../../realtime/hub.ts";
-import type { Db } from "../../storage/db.ts";
+import type { Sql } from "../../storage/sql.ts";
 import { createWorkspacesStore } from "../../storage/workspaces_store.ts";
 import { createMessagesStore } from "../../storage/workspace_messages_store.ts";
 import type { SignupWorkspaces } from "../accounts/auth_actions.ts";
@@ -22,7 +22,7 @@ import type { WorkspacePageData } from "./wire.ts";
 import { createWorkspacesWs } from "./ws.ts";
 
 export interface WorkspacesDeps {
-  db: Db;
+  sql: Sql;
   hub: Pick<Hub, "publish" | "lastId">;
   config: Pick<Config, "basePath" | "sharedLobby" | "iceServers" | "turnUrls" | "turnSecret">;
   log: Logger;
@@ -39,10 +39,10 @@ export interface WorkspacesFeature extends Feature {
 }
 
 export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature {
-  const { db, hub, config, log, page, auth } = deps;
+  const { sql, hub, config, log, page, auth } = deps;
   const basePath = config.basePath;
-  const workspaces = createWorkspacesStore(db);
-  const messages = createMessagesStore(db);
+  const workspaces = createWorkspacesStore(sql);
+  const messages = createMessagesStore(sql);
   const presence = createPresence();
   const service = createWorkspaceService({ workspaces, messages, hub, presence, basePath });
   const ws = createWorkspacesWs({ service, hub, presence, log });
@@ -81,9 +81,9 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
         : null,
       inviteUsable: (code) => service.inviteUsable(code),
       // Sign-up speaks HTTP errors: a refused invite reaches it as one.
-      redeemInvite(account, code) {
+      async redeemInvite(account, code) {
         try {
-          service.redeemInvite(account, code);
+          await service.redeemInvite(account, code);
         } catch (error) {
           throw error instanceof WorkspaceError ? error.toHttp() : error;
         }

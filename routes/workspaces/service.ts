@@ -85,39 +85,39 @@ const serverView = (s: Server, role: Role): ServerView => ({
 
 /** Who may do what: each lookup fails with the WorkspaceError EchoSphere answers it with. */
 function accessRules({ workspaces, messages }: WorkspaceServiceDeps) {
-  const roleIn = (user: User, serverId: number): { server: Server; role: Role } => {
-    const server = workspaces.server(serverId);
+  const roleIn = async (user: User, serverId: number): Promise<{ server: Server; role: Role }> => {
+    const server = await workspaces.server(serverId);
     if (!server) throw new WorkspaceError("not_found", "Server not found");
-    const role = workspaces.role(serverId, user.id);
+    const role = await workspaces.role(serverId, user.id);
     if (!role) throw new WorkspaceError("forbidden", "You are not a member of this server");
     return { server, role };
   };
-  const ownerOf = (user: User, serverId: number, action: string) => {
-    const found = roleIn(user, serverId);
+  const ownerOf = async (user: User, serverId: number, action: string) => {
+    const found = await roleIn(user, serverId);
     if (found.role !== "owner") {
       throw new WorkspaceError("forbidden", `Only the server owner can ${action}`);
     }
     return found;
   };
-  const channelFor = (user: User, channelId: number): Channel => {
-    const channel = workspaces.channel(channelId);
+  const channelFor = async (user: User, channelId: number): Promise<Channel> => {
+    const channel = await workspaces.channel(channelId);
     if (!channel) throw new WorkspaceError("not_found", "Channel not found");
-    if (!workspaces.role(channel.serverId, user.id)) {
+    if (!await workspaces.role(channel.serverId, user.id)) {
       throw new WorkspaceError("forbidden", "You are not a member of this server");
     }
     return channel;
   };
-  const textChannel = (user: User, channelId: number): Channel => {
-    const channel = channelFor(user, channelId);
+  const textChannel = async (user: User, channelId: number): Promise<Channel> => {
+    const channel = await channelFor(user, channelId);
     if (channel.kind !== "text") {
       throw new WorkspaceError("wrong_kind", "Messages can only be posted in text channels");
     }
     return channel;
   };
-  const ownMessage = (user: User, messageId: number) => {
-    const message = messages.message(messageId);
+  const ownMessage = async (user: User, messageId: number) => {
+    const message = await messages.message(messageId);
     if (!message) throw new WorkspaceError("not_found", "Message not found");
-    const channel = channelFor(user, message.channelId);
+    const channel = await channelFor(user, message.channelId);
     if (message.authorId !== user.id) {
       throw new WorkspaceError("forbidden", "You can only change your own messages");
     }
@@ -128,8 +128,9 @@ function accessRules({ workspaces, messages }: WorkspaceServiceDeps) {
 
 type Rules = ReturnType<typeof accessRules>;
 
-const onlineMembers = (deps: WorkspaceServiceDeps, serverId: number) =>
-  deps.workspaces.members(serverId).map((m) => ({ ...m, online: deps.presence.isOnline(m.id) }));
+const onlineMembers = async (deps: WorkspaceServiceDeps, serverId: number) =>
+  (await deps.workspaces.members(serverId))
+    .map((m) => ({ ...m, online: deps.presence.isOnline(m.id) }));
 
 /** Publishes `data` checked against the wire type of its event (wire.ts). */
 const publisher =
@@ -143,10 +144,13 @@ function serverActions(deps: WorkspaceServiceDeps, { roleIn, ownerOf }: Rules) {
   const { workspaces, messages } = deps;
   const members = (serverId: number) => onlineMembers(deps, serverId);
   return {
-    bootstrap(user: User, want: { serverId?: number; channelId?: number }): Bootstrap {
-      const servers = workspaces.serversOf(user.id);
+    async bootstrap(
+      user: User,
+      want: { serverId?: number; channelId?: number },
+    ): Promise<Bootstrap> {
+      const servers = await workspaces.serversOf(user.id);
       const active = servers.find((s) => s.id === want.serverId) ?? servers[0];
-      const channels = active ? workspaces.channels(active.id) : [];
+      const channels = active ? await workspaces.channels(active.id) : [];
       const texts = channels.filter((c) => c.kind === "text");
       const channel = texts.find((c) => c.id === want.channelId) ?? texts[0];
       return {
@@ -155,29 +159,32 @@ function serverActions(deps: WorkspaceServiceDeps, { roleIn, ownerOf }: Rules) {
         activeServerId: active?.id ?? null,
         channels,
         activeChannelId: channel?.id ?? null,
-        messages: channel ? messages.history(channel.id, { limit: 50 }) : [],
-        members: active ? members(active.id) : [],
-        unread: messages.unreadCounts(user.id),
+        messages: channel ? await messages.history(channel.id, { limit: 50 }) : [],
+        members: active ? await members(active.id) : [],
+        unread: await messages.unreadCounts(user.id),
       };
     },
 
-    createServer(user: User, name: unknown): ServerWithChannels {
-      const { server, channels } = workspaces.createServer(user.id, cleanName(name, "Name", 100));
+    async createServer(user: User, name: unknown): Promise<ServerWithChannels> {
+      const { server, channels } = await workspaces.createServer(
+        user.id,
+        cleanName(name, "Name", 100),
+      );
       return { server: serverView(server, "owner"), channels };
     },
 
-    server(user: User, serverId: number): ServerWithChannels {
-      const { server, role } = roleIn(user, serverId);
-      return { server: serverView(server, role), channels: workspaces.channels(serverId) };
+    async server(user: User, serverId: number): Promise<ServerWithChannels> {
+      const { server, role } = await roleIn(user, serverId);
+      return { server: serverView(server, role), channels: await workspaces.channels(serverId) };
     },
 
-    createChannel(user: User, serverId: number, name: unknown, kind: unknown) {
-      ownerOf(user, serverId, "create channels");
+    async createChannel(user: User, serverId: number, name: unknown, kind: unknown) {
+      await ownerOf(user, serverId, "create channels");
       const cleanKind = kind === undefined ? "text" : kind;
       if (cleanKind !== "text" && cleanKind !== "voice") {
         throw new WorkspaceError("invalid", 'Channel kind must be "text" or "voice"');
       }
-      const channel = workspaces.createChannel(
+      const channel = await workspaces.createChannel(
         serverId,
         cleanName(name, "Channel name", 64),
         cleanKind as ChannelKind,
@@ -186,9 +193,9 @@ function serverActions(deps: WorkspaceServiceDeps, { roleIn, ownerOf }: Rules) {
       return channel;
     },
 
-    members(user: User, serverId: number) {
-      roleIn(user, serverId);
-      return members(serverId);
+    async members(user: User, serverId: number) {
+      await roleIn(user, serverId);
+      return await members(serverId);
     },
   };
 }
@@ -206,8 +213,8 @@ function inviteActions(deps: WorkspaceServiceDeps, { ownerOf }: Rules) {
     uses: i.uses,
   });
   return {
-    createInvite(user: User, serverId: number, expiresInSeconds: unknown, maxUses: unknown) {
-      ownerOf(user, serverId, "create invites");
+    async createInvite(user: User, serverId: number, expiresInSeconds: unknown, maxUses: unknown) {
+      await ownerOf(user, serverId, "create invites");
       const whole = (v: unknown, what: string, min: number, max: number): number | null => {
         if (v === undefined || v === null) return null;
         if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
@@ -220,34 +227,34 @@ function inviteActions(deps: WorkspaceServiceDeps, { ownerOf }: Rules) {
       };
       const seconds = whole(expiresInSeconds, "expiresInSeconds", 60, 365 * 24 * 3600);
       const uses = whole(maxUses, "maxUses", 1, 100_000);
-      const invite = workspaces.createInvite(serverId, user.id, {
+      const invite = await workspaces.createInvite(serverId, user.id, {
         expiresAt: seconds === null ? null : Date.now() + seconds * 1000,
         maxUses: uses,
       });
       return inviteView(invite);
     },
 
-    invitePreview(code: string): InvitePreview {
-      const invite = workspaces.invite(code);
-      const server = invite && workspaces.server(invite.serverId);
+    async invitePreview(code: string): Promise<InvitePreview> {
+      const invite = await workspaces.invite(code);
+      const server = invite && await workspaces.server(invite.serverId);
       if (!invite || !server) throw new WorkspaceError("not_found", "Invite not found");
       return {
         ...inviteView(invite),
         server: { id: server.id, name: server.name },
-        memberCount: workspaces.members(server.id).length,
+        memberCount: (await workspaces.members(server.id)).length,
       };
     },
 
     /** Whether `code` names an invite that can still be used (sign-up by invitation). */
-    inviteUsable(code: string, now = Date.now()): boolean {
-      const invite = code.length <= 32 ? workspaces.invite(code) : null;
+    async inviteUsable(code: string, now = Date.now()): Promise<boolean> {
+      const invite = code.length <= 32 ? await workspaces.invite(code) : null;
       if (!invite) return false;
       if (invite.expiresAt !== null && invite.expiresAt <= now) return false;
       return invite.maxUses === null || invite.uses < invite.maxUses;
     },
 
-    redeemInvite(user: User, code: string): RedeemedInvite {
-      const result = workspaces.redeemInvite(code, user.id);
+    async redeemInvite(user: User, code: string): Promise<RedeemedInvite> {
+      const result = await workspaces.redeemInvite(code, user.id);
       if (!result.ok) {
         if (result.reason === "not_found") {
           throw new WorkspaceError("not_found", "Invite not found");
@@ -267,8 +274,8 @@ function inviteActions(deps: WorkspaceServiceDeps, { ownerOf }: Rules) {
       }
       return {
         joined: result.joined,
-        server: serverView(server, workspaces.role(server.id, user.id)!),
-        channels: workspaces.channels(server.id),
+        server: serverView(server, (await workspaces.role(server.id, user.id))!),
+        channels: await workspaces.channels(server.id),
       };
     },
   };
@@ -280,18 +287,18 @@ function messageActions(deps: WorkspaceServiceDeps, rules: Rules) {
   const { messages } = deps;
   const { channelFor, textChannel, ownMessage } = rules;
   return {
-    history(
+    async history(
       user: User,
       channelId: number,
       options: { limit: number; before?: number; after?: number },
     ) {
-      channelFor(user, channelId);
-      return messages.history(channelId, options);
+      await channelFor(user, channelId);
+      return await messages.history(channelId, options);
     },
 
-    postMessage(user: User, channelId: number, content: unknown): Message {
-      const channel = textChannel(user, channelId);
-      const stored = messages.post(channel.id, user.id, cleanContent(content));
+    async postMessage(user: User, channelId: number, content: unknown): Promise<Message> {
+      const channel = await textChannel(user, channelId);
+      const stored = await messages.post(channel.id, user.id, cleanContent(content));
       const message = publicMessage(stored);
       // EchoSphere's envelope nests the message: {type, channelId, message: {...}}.
       publish(topics.channel(channel.id), "message", { channelId: channel.id, message });
@@ -304,25 +311,25 @@ function messageActions(deps: WorkspaceServiceDeps, rules: Rules) {
       return message;
     },
 
-    editMessage(user: User, messageId: number, content: unknown): Message {
-      const { channel } = ownMessage(user, messageId);
-      const message = publicMessage(messages.edit(messageId, cleanContent(content)));
+    async editMessage(user: User, messageId: number, content: unknown): Promise<Message> {
+      const { channel } = await ownMessage(user, messageId);
+      const message = publicMessage(await messages.edit(messageId, cleanContent(content)));
       publish(topics.channel(channel.id), "message:edit", { channelId: channel.id, message });
       return message;
     },
 
-    deleteMessage(user: User, messageId: number): DeletedMessage {
-      const { channel } = ownMessage(user, messageId);
-      messages.delete(messageId);
+    async deleteMessage(user: User, messageId: number): Promise<DeletedMessage> {
+      const { channel } = await ownMessage(user, messageId);
+      await messages.delete(messageId);
       const data = { id: messageId, channelId: channel.id };
       publish(topics.channel(channel.id), "message:delete", data);
       return data;
     },
 
-    markRead(user: User, channelId: number, messageId?: number): ReadPosition {
-      channelFor(user, channelId);
-      const lastReadId = messages.markRead(user.id, channelId, messageId);
-      const unread = messages.unreadCounts(user.id)[String(channelId)] ?? 0;
+    async markRead(user: User, channelId: number, messageId?: number): Promise<ReadPosition> {
+      await channelFor(user, channelId);
+      const lastReadId = await messages.markRead(user.id, channelId, messageId);
+      const unread = (await messages.unreadCounts(user.id))[String(channelId)] ?? 0;
       const data = { channelId, lastReadId, unread };
       // The reader's other tabs and devices clear the same badge.
       publish(topics.account(user.id), "read", data);
@@ -340,12 +347,13 @@ export function createWorkspaceService(deps: WorkspaceServiceDeps) {
     channelFor: rules.channelFor,
     textChannel: rules.textChannel,
     /** The channel when `userId` may read it, else null (for /ws authorisation). */
-    readable(userId: number, channelId: number): Channel | null {
-      const channel = workspaces.channel(channelId);
-      return channel && workspaces.role(channel.serverId, userId) ? channel : null;
+    async readable(userId: number, channelId: number): Promise<Channel | null> {
+      const channel = await workspaces.channel(channelId);
+      return channel && await workspaces.role(channel.serverId, userId) ? channel : null;
     },
-    isMember: (userId: number, serverId: number) => workspaces.role(serverId, userId) !== null,
-    serverIdsOf: (userId: number) => workspaces.serversOf(userId).map((s) => s.id),
+    isMember: async (userId: number, serverId: number) =>
+      await workspaces.role(serverId, userId) !== null,
+    serverIdsOf: async (userId: number) => (await workspaces.serversOf(userId)).map((s) => s.id),
     ...serverActions(deps, rules),
     ...inviteActions(deps, rules),
     ...messageActions(deps, rules),

@@ -57,10 +57,10 @@ function voiceContext(deps: VoiceWsDeps) {
   const channelOr = (client: WsClient, value: unknown) =>
     parseId(value) ?? voice.channelOf(client.id);
 
-  const voiceChannel = (user: WsUser, channelId: number | null) => {
+  const voiceChannel = async (user: WsUser, channelId: number | null) => {
     if (channelId === null) throw new WorkspaceError("voice_invalid", "Channel id is required");
     try {
-      const channel = service.channelFor(user, channelId);
+      const channel = await service.channelFor(user, channelId);
       if (channel.kind !== "voice") {
         throw new WorkspaceError("voice_invalid", "Not a voice channel");
       }
@@ -90,8 +90,9 @@ type VoiceContext = ReturnType<typeof voiceContext>;
 /** voice:join: into a voice channel (out of any other), told who is there; they are told too. */
 function joinHandler(ctx: VoiceContext): WsHandler {
   const { voice, sockets, serverOf, sendTo, publishRoster, leave, voiceChannel } = ctx;
-  return (client, user, m) => {
-    const channel = voiceChannel(user, parseId(m.channelId));
+  return async (client, user, m) => {
+    // The lookup comes first: what follows reads and changes the voice rooms in one step.
+    const channel = await voiceChannel(user, parseId(m.channelId));
     const channelId = channel.id;
     const self: VoicePeer = {
       id: client.id,

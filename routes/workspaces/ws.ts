@@ -40,21 +40,27 @@ const positiveId = (value: unknown, what: string, code: WorkspaceCode = "bad_req
 function onlineTracker(deps: WorkspacesWsDeps) {
   const { service, hub, presence } = deps;
   const seenIds = new Set<string>();
-  const announce = (user: WsUser, online: boolean) => {
-    for (const serverId of service.serverIdsOf(user.id)) {
+  const announce = async (user: WsUser, online: boolean) => {
+    for (const serverId of await service.serverIdsOf(user.id)) {
       const event: WorkspaceEvents["presence"] = { serverId, userId: user.id, online };
       hub.publish(topics.workspace(serverId), "presence", event);
     }
   };
+  // A database error is logged, not thrown at the socket that happened to come online.
+  const tell = (user: WsUser, online: boolean) =>
+    announce(user, online).catch((error) =>
+      deps.log.error("Cannot announce presence", { error: String(error) })
+    );
   return {
-    seen(client: WsClient) {
+    /** Resolves once told, so a socket's own coming online is published before it follows. */
+    async seen(client: WsClient): Promise<void> {
       if (!client.user || seenIds.has(client.id)) return;
       seenIds.add(client.id);
-      if (presence.connect(client.user.id)) announce(client.user, true);
+      if (presence.connect(client.user.id)) await tell(client.user, true);
     },
     closed(client: WsClient) {
       if (!seenIds.delete(client.id)) return;
-      if (presence.disconnect(client.user!.id)) announce(client.user!, false);
+      if (presence.disconnect(client.user!.id)) tell(client.user!, false);
     },
     clear: () => seenIds.clear(),
   };
@@ -64,9 +70,9 @@ function onlineTracker(deps: WorkspacesWsDeps) {
 function textHandlers(deps: WorkspacesWsDeps): Record<string, WsHandler> {
   const { service, hub } = deps;
   return {
-    subscribe(client, user, m) {
+    async subscribe(client, user, m) {
       const channelId = positiveId(m.channelId, "channelId", "invalid_channel");
-      service.channelFor(user, channelId);
+      await service.channelFor(user, channelId);
       const since = typeof m.since === "number" && m.since >= 0 ? m.since : undefined;
       const topic = topics.channel(channelId);
       if (!client.subscribe(topic, since)) return;
@@ -78,7 +84,7 @@ function textHandlers(deps: WorkspacesWsDeps): Record<string, WsHandler> {
       const channelId = parseId(m.channelId);
       if (channelId !== null) client.unsubscribe(topics.channel(channelId));
     },
-    message(client, user, m) {
+    async message(client, user, m) {
       // EchoSphere's checks, in its order: ids and text, subscription, length.
       const channelId = parseId(m.channelId);
       const content = typeof m.content === "string" ? m.content.trim() : "";
@@ -92,26 +98,26 @@ function textHandlers(deps: WorkspacesWsDeps): Record<string, WsHandler> {
         const error = `Message content must be at most ${MAX_MESSAGE} characters`;
         throw new WorkspaceError("too_long", error);
       }
-      service.postMessage(user, channelId, content);
+      await service.postMessage(user, channelId, content);
     },
-    typing(_client, user, m) {
+    async typing(_client, user, m) {
       const channelId = positiveId(m.channelId, "channelId", "invalid_channel");
-      service.textChannel(user, channelId);
+      await service.textChannel(user, channelId);
       const { id: userId, email, displayName } = user;
       // Typing is fleeting: who follows the channel now hears it; it is never kept or replayed.
       const data = { channelId, userId, email, displayName };
       hub.publish(topics.channel(channelId), "typing", data, { history: false });
     },
-    read(_client, user, m) {
+    async read(_client, user, m) {
       const channelId = positiveId(m.channelId, "channelId", "invalid_channel");
       const messageId = m.messageId === undefined
         ? undefined
         : positiveId(m.messageId, "messageId");
-      service.markRead(user, channelId, messageId);
+      await service.markRead(user, channelId, messageId);
     },
-    presence(client, user, m) {
+    async presence(client, user, m) {
       const serverId = positiveId(m.serverId, "serverId");
-      const online = service.members(user, serverId).filter((member) => member.online);
+      const online = (await service.members(user, serverId)).filter((member) => member.online);
       client.send({ type: "presence", serverId, online: online.map((member) => member.id) });
     },
   };
@@ -120,20 +126,24 @@ function textHandlers(deps: WorkspacesWsDeps): Record<string, WsHandler> {
 /** Who may follow `channel:`, `workspace:` and `account:` topics (the generic subscribe). */
 function workspaceTopics(
   service: WorkspaceService,
-  seen: (client: WsClient) => void,
+  seen: (client: WsClient) => Promise<void>,
 ): TopicNamespace[] {
   /** `prefix<id>` for a signed-in member; following one counts the socket as online. */
-  const byId = (prefix: string, allowed: (userId: number, id: number) => boolean) => ({
+  const byId = (prefix: string, allowed: (userId: number, id: number) => Promise<boolean>) => ({
     prefix,
-    authorize(client: WsClient | null, topic: string) {
+    async authorize(client: WsClient | null, topic: string) {
       const id = Number(topic.slice(prefix.length));
-      if (!client?.user || !Number.isInteger(id) || !allowed(client.user.id, id)) return false;
-      seen(client);
+      if (!client?.user || !Number.isInteger(id)) return false;
+      if (!await allowed(client.user.id, id)) return false;
+      await seen(client);
       return true;
     },
   });
   return [
-    byId("channel:", (userId, channelId) => service.readable(userId, channelId) !== null),
+    byId(
+      "channel:",
+      async (userId, channelId) => await service.readable(userId, channelId) !== null,
+    ),
     byId("workspace:", (userId, serverId) => service.isMember(userId, serverId)),
     {
       prefix: "account:",
@@ -148,9 +158,17 @@ export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {
   const online = onlineTracker(deps);
   const handlers = { ...textHandlers(deps), ...voice.handlers };
 
+  // One socket's messages run one after another, as EchoSphere reads them: a subscribe's lookup
+  // finishes before the message sent right after it is checked against the subscription.
+  const queues = new WeakMap<WsClient, Promise<void>>();
   const main: WsFeature = {
     types: Object.keys(handlers),
-    handle: (client, message) => runHandler(handlers, client, message, online.seen),
+    handle(client, message) {
+      const run = (queues.get(client) ?? Promise.resolve())
+        .then(() => runHandler(handlers, client, message, online.seen));
+      queues.set(client, run.catch(() => {}));
+      return run;
+    },
     onClose(client) {
       voice.onClose(client);
       online.closed(client);

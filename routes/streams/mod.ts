@@ -115,6 +115,9 @@ export function createStreamsFeature(deps: StreamsFeatureDeps): StreamsFeature {
     },
     async close() {
       await ingest.close();
+      // The publishers just ended: their rooms go offline (and lose this origin) while the
+      // database is still open.
+      await rooms.settled();
       live.close();
       chat.close();
     },

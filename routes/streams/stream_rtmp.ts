@@ -40,7 +40,7 @@ export function ingestRooms(
   live: StreamLive,
   health: Pick<HealthTracker, "onMedia" | "onDrop">,
   log: Logger,
-): IngestRooms {
+): IngestRooms & { settled(): Promise<void> } {
   // The ingest's callbacks return nothing: each room's changes run in the order they came (an
   // offline never overtakes its live), and a database error is logged here.
   const pending = new Map<string, Promise<void>>();
@@ -64,6 +64,8 @@ export function ingestRooms(
         if ((await store.get(slug))?.liveSource === "rtmp") await live.setLive(slug, null);
       });
     },
+    /** Resolves once every live/offline change so far is written (before the database closes). */
+    settled: async () => void await Promise.all(pending.values()),
     onMedia: (slug, typeId, timestamp, payload) => health.onMedia(slug, typeId, timestamp, payload),
     onDrop: (slug, reason) => health.onDrop(slug, reason),
   };

@@ -41,6 +41,7 @@ async function denoTest(args: string[], env: Record<string, string> = {}): Promi
   }
   const status = await child.status;
   // "ok | 41 passed (3 steps) | 0 failed (12s)" or "FAILED | 40 passed | 1 failed"
+  // deno-lint-ignore no-control-regex -- ANSI colour codes start with ESC.
   const plain = tail.replace(/\x1b\[[0-9;]*m/g, "");
   const summary = [...plain.matchAll(/^(ok|FAILED) \| (\d+) passed.*?\| (\d+) failed/gm)].at(-1);
   const passed = summary ? Number(summary[2]) : 0;

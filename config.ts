@@ -78,6 +78,11 @@ export interface Config {
   serverAdminToken?: string;
   /** Public URL that serves /hls (StreamCircle's STREAM_HOST). */
   streamHost?: string;
+  /**
+   * How other instances reach this one (with BASE_PATH, ending in "/"): recorded as the origin of
+   * the rooms its RTMP listener has live, so they proxy those rooms' /hls/.
+   */
+  instanceUrl?: string;
   /** @default true */
   rtmpEnabled: boolean;
   /** @default 1935 */
@@ -242,6 +247,7 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
     mediaTokenSingleUse: bool("MEDIA_TOKEN_SINGLE_USE", false),
     serverAdminToken: str("SERVER_ADMIN_TOKEN"),
     streamHost: url("STREAM_HOST"),
+    instanceUrl: instanceUrl(url("INSTANCE_URL"), problems),
     rtmpEnabled: bool("RTMP_ENABLED", true),
     rtmpPort: int("RTMP_PORT", 1935, 0, 65535),
     rtmpMaxPerIp: int("RTMP_MAX_CONNECTIONS_PER_IP", 4, 1, 1000),
@@ -381,6 +387,17 @@ function iceSettings(
 /** bcrypt threads: one fewer than the cores (at least one), at most 64. */
 export function defaultPasswordWorkers(cores = navigator.hardwareConcurrency || 1): number {
   return Math.max(1, Math.min(cores - 1, 64));
+}
+
+/** INSTANCE_URL: a base URL other instances fetch /hls/ under, so no query or fragment. */
+function instanceUrl(value: string | undefined, problems: string[]): string | undefined {
+  if (value === undefined) return undefined;
+  const parsed = new URL(value);
+  if (parsed.search || parsed.hash || parsed.username || parsed.password) {
+    problems.push("INSTANCE_URL must be a plain http(s) base URL, without query, fragment or user");
+    return undefined;
+  }
+  return `${value}/`;
 }
 
 /** DATABASE_URL: PostgreSQL only (the embedded SQLite needs no setting). */

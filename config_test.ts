@@ -130,3 +130,18 @@ Deno.test("loadConfig() reads STREAM_PACKAGER: ffmpeg by default, roomcast, noth
     assert(error instanceof ConfigError && error.message.includes("STREAM_PACKAGER"));
   }
 });
+
+Deno.test("loadConfig() reads INSTANCE_URL as a base URL ending in a slash; refuses others", () => {
+  assertEquals(loadConfig(env({})).instanceUrl, undefined);
+  const read = (value: string) => loadConfig(env({ INSTANCE_URL: value })).instanceUrl;
+  assertEquals(read("http://10.0.0.5:8080"), "http://10.0.0.5:8080/");
+  assertEquals(read("http://10.0.0.5:8080/roomcast/"), "http://10.0.0.5:8080/roomcast/");
+  for (const bad of ["ftp://a", "nope", "http://a/?x=1", "http://a/#f", "http://u:p@a/"]) {
+    try {
+      read(bad);
+      throw new Error(`expected a ConfigError for ${bad}`);
+    } catch (error) {
+      assert(error instanceof ConfigError && error.message.includes("INSTANCE_URL"), bad);
+    }
+  }
+});

@@ -1,5 +1,5 @@
-// Stream room chat in SQLite: messages (the newest 1,000 per room kept), chat tokens, bans.
-import type { Db } from "./db.ts";
+// Stream room chat on the Sql seam: messages (the newest 1,000 per room kept), chat tokens, bans.
+import type { Row, Sql } from "./sql.ts";
 import { randomToken, sha256Hex } from "../tokens.ts";
 
 export interface StreamMessage {
@@ -30,38 +30,52 @@ export interface StreamBan {
 
 export interface StreamChatStore {
   /** The newest `limit` messages, oldest first. */
-  messages(roomId: number, limit: number): StreamMessage[];
-  add(token: ChatToken, content: string): StreamMessage;
+  messages(roomId: number, limit: number): Promise<StreamMessage[]>;
+  add(token: ChatToken, content: string): Promise<StreamMessage>;
   /** A message with the token that sent it, for bans from a message. */
-  message(roomId: number, id: number): (StreamMessage & { tokenHash: string | null }) | null;
-  remove(roomId: number, id: number): boolean;
+  message(
+    roomId: number,
+    id: number,
+  ): Promise<(StreamMessage & { tokenHash: string | null }) | null>;
+  remove(roomId: number, id: number): Promise<boolean>;
   /** Deletes every message of a room; returns how many. */
-  clear(roomId: number): number;
+  clear(roomId: number): Promise<number>;
   /** When this token last sent a message in its room (for slow mode), or null. */
-  lastSentAt(tokenHash: string): number | null;
+  lastSentAt(tokenHash: string): Promise<number | null>;
   /** A token for `nickname` in one room, valid `ttlMs`; only its hash is stored. */
-  createToken(roomId: number, nickname: string, ttlMs: number, origin: TokenOrigin): string;
+  createToken(
+    roomId: number,
+    nickname: string,
+    ttlMs: number,
+    origin: TokenOrigin,
+  ): Promise<string>;
   /** The token's record if it has not expired, or null. */
-  token(token: string): ChatToken | null;
-  tokenByHash(tokenHash: string): ChatToken | null;
+  token(token: string): Promise<ChatToken | null>;
+  tokenByHash(tokenHash: string): Promise<ChatToken | null>;
   /** Bans a nickname (and the viewer cookie and address behind it); their tokens end now. */
-  ban(roomId: number, nickname: string, origin: Omit<TokenOrigin, "passHash">): StreamBan;
-  bans(roomId: number): StreamBan[];
+  ban(
+    roomId: number,
+    nickname: string,
+    origin: Omit<TokenOrigin, "passHash">,
+  ): Promise<StreamBan>;
+  bans(roomId: number): Promise<StreamBan[]>;
   /** Ends the tokens given out without a room pass (when a public room turns private). */
-  endTokensWithoutPass(roomId: number): void;
-  unban(roomId: number, id: number): boolean;
+  endTokensWithoutPass(roomId: number): Promise<void>;
+  unban(roomId: number, id: number): Promise<boolean>;
   /**
    * Whether a join is banned: by nickname, by viewer cookie, or by address for a browser that
    * brings no viewer cookie (one that cleared it); another browser on the same address with its
    * own cookie is not (friends behind one router).
    */
-  isBanned(roomId: number, nickname: string, origin: Omit<TokenOrigin, "passHash">): boolean;
+  isBanned(
+    roomId: number,
+    nickname: string,
+    origin: Omit<TokenOrigin, "passHash">,
+  ): Promise<boolean>;
 }
 
 /** Messages kept per room; older ones are deleted as new ones come. */
 export const MESSAGES_KEPT = 1000;
-
-type Row = Record<string, string | number | null>;
 
 /** How nicknames compare for bans: case and compatibility forms folded. */
 export const nicknameKey = (nickname: string): string => nickname.normalize("NFKC").toLowerCase();
@@ -87,88 +101,80 @@ const toBan = (row: Row): StreamBan => ({
   createdAt: Number(row.created_at),
 });
 
-/** The store's statements, prepared once. */
-function statements(db: Db) {
-  return {
-    messages: db.prepare(
-      `SELECT * FROM (SELECT * FROM stream_messages WHERE room_id = ? ORDER BY id DESC LIMIT ?)
-       ORDER BY id`,
-    ),
-    insert: db.prepare(
-      `INSERT INTO stream_messages (room_id, nickname, content, created_at, token_hash)
-       VALUES (?, ?, ?, ?, ?) RETURNING *`,
-    ),
-    prune: db.prepare(
-      `DELETE FROM stream_messages WHERE room_id = ? AND id <= (SELECT id FROM stream_messages
-         WHERE room_id = ? ORDER BY id DESC LIMIT 1 OFFSET ${MESSAGES_KEPT})`,
-    ),
-    message: db.prepare("SELECT * FROM stream_messages WHERE room_id = ? AND id = ?"),
-    remove: db.prepare("DELETE FROM stream_messages WHERE room_id = ? AND id = ?"),
-    clear: db.prepare("DELETE FROM stream_messages WHERE room_id = ?"),
-    lastSent: db.prepare("SELECT MAX(created_at) AS at FROM stream_messages WHERE token_hash = ?"),
-    insertToken: db.prepare(
-      `INSERT INTO stream_chat_tokens
-         (token_hash, room_id, nickname, created_at, expires_at, viewer_hash, ip_hash, pass_hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    expireTokens: db.prepare("DELETE FROM stream_chat_tokens WHERE expires_at <= ?"),
-    token: db.prepare("SELECT * FROM stream_chat_tokens WHERE token_hash = ? AND expires_at > ?"),
-    insertBan: db.prepare(
-      `INSERT INTO stream_bans (room_id, nickname_key, viewer_hash, ip_hash, created_at)
-       VALUES (?, ?, ?, ?, ?) RETURNING *`,
-    ),
-    endTokens: db.prepare(
-      `DELETE FROM stream_chat_tokens WHERE room_id = ? AND
-         (lower(nickname) = ? OR (viewer_hash IS NOT NULL AND viewer_hash = ?))`,
-    ),
-    bans: db.prepare("SELECT * FROM stream_bans WHERE room_id = ? ORDER BY id"),
-    endUnpassed: db.prepare(
-      "DELETE FROM stream_chat_tokens WHERE room_id = ? AND pass_hash IS NULL",
-    ),
-    unban: db.prepare("DELETE FROM stream_bans WHERE room_id = ? AND id = ?"),
-    banned: db.prepare(
-      `SELECT 1 FROM stream_bans WHERE room_id = ? AND (nickname_key = ?
-         OR (viewer_hash IS NOT NULL AND viewer_hash = ?)
-         OR (? AND ip_hash IS NOT NULL AND ip_hash = ?)) LIMIT 1`,
-    ),
-  };
-}
+// The newest `limit`, oldest first (Postgres wants the derived table named).
+const MESSAGES = `SELECT * FROM (SELECT * FROM stream_messages WHERE room_id = ? ORDER BY id DESC
+  LIMIT ?) AS recent ORDER BY id`;
+const INSERT = `INSERT INTO stream_messages (room_id, nickname, content, created_at, token_hash)
+  VALUES (?, ?, ?, ?, ?) RETURNING *`;
+// One statement, so concurrent senders (other instances) can only leave a few extra rows for the
+// next prune, never delete one of the newest 1,000.
+const PRUNE =
+  `DELETE FROM stream_messages WHERE room_id = ? AND id <= (SELECT id FROM stream_messages
+  WHERE room_id = ? ORDER BY id DESC LIMIT 1 OFFSET ${MESSAGES_KEPT})`;
+const INSERT_TOKEN = `INSERT INTO stream_chat_tokens
+    (token_hash, room_id, nickname, created_at, expires_at, viewer_hash, ip_hash, pass_hash)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_BAN =
+  `INSERT INTO stream_bans (room_id, nickname_key, viewer_hash, ip_hash, created_at)
+  VALUES (?, ?, ?, ?, ?) RETURNING *`;
+const END_TOKENS = `DELETE FROM stream_chat_tokens WHERE room_id = ? AND
+  (lower(nickname) = ? OR (viewer_hash IS NOT NULL AND viewer_hash = ?))`;
+// `? = 1`, not a bare `?`: Postgres does not take an integer for a boolean.
+const BANNED = `SELECT 1 AS banned FROM stream_bans WHERE room_id = ? AND (nickname_key = ?
+    OR (viewer_hash IS NOT NULL AND viewer_hash = ?)
+    OR (? = 1 AND ip_hash IS NOT NULL AND ip_hash = ?)) LIMIT 1`;
 
-export function createStreamChatStore(db: Db): StreamChatStore {
-  const q = statements(db);
-
-  const byHash = (tokenHash: string) => {
-    const row = q.token.get(tokenHash, Date.now()) as Row | undefined;
+export function createStreamChatStore(sql: Sql): StreamChatStore {
+  const byHash = async (tokenHash: string) => {
+    const row = await sql.get(
+      "SELECT * FROM stream_chat_tokens WHERE token_hash = ? AND expires_at > ?",
+      [tokenHash, Date.now()],
+    );
     return row ? toToken(row) : null;
   };
 
   return {
-    messages: (roomId, limit) => (q.messages.all(roomId, limit) as Row[]).map(toMessage),
+    messages: async (roomId, limit) => (await sql.all(MESSAGES, [roomId, limit])).map(toMessage),
 
-    add(token, content) {
-      const row = q.insert.get(token.roomId, token.nickname, content, Date.now(), token.tokenHash);
-      q.prune.run(token.roomId, token.roomId);
-      return toMessage(row as Row);
-    },
+    add: (token, content) =>
+      sql.transaction(async () => {
+        const row = await sql.get(INSERT, [
+          token.roomId,
+          token.nickname,
+          content,
+          Date.now(),
+          token.tokenHash,
+        ]);
+        await sql.run(PRUNE, [token.roomId, token.roomId]);
+        return toMessage(row!);
+      }),
 
-    message(roomId, id) {
-      const row = q.message.get(roomId, id) as Row | undefined;
+    async message(roomId, id) {
+      const row = await sql.get("SELECT * FROM stream_messages WHERE room_id = ? AND id = ?", [
+        roomId,
+        id,
+      ]);
       return row ? { ...toMessage(row), tokenHash: str(row.token_hash) } : null;
     },
 
-    remove: (roomId, id) => Number(q.remove.run(roomId, id).changes) === 1,
-    clear: (roomId) => Number(q.clear.run(roomId).changes),
+    remove: async (roomId, id) =>
+      (await sql.run("DELETE FROM stream_messages WHERE room_id = ? AND id = ?", [roomId, id])) ===
+        1,
+    clear: (roomId) => sql.run("DELETE FROM stream_messages WHERE room_id = ?", [roomId]),
 
-    lastSentAt(tokenHash) {
-      const row = q.lastSent.get(tokenHash) as Row | undefined;
+    async lastSentAt(tokenHash) {
+      const row = await sql.get(
+        "SELECT MAX(created_at) AS at FROM stream_messages WHERE token_hash = ?",
+        [tokenHash],
+      );
       return row?.at == null ? null : Number(row.at);
     },
 
-    createToken(roomId, nickname, ttlMs, origin) {
+    async createToken(roomId, nickname, ttlMs, origin) {
       const token = randomToken(32);
       const now = Date.now();
-      q.expireTokens.run(now);
-      q.insertToken.run(
+      await sql.run("DELETE FROM stream_chat_tokens WHERE expires_at <= ?", [now]);
+      await sql.run(INSERT_TOKEN, [
         sha256Hex(token),
         roomId,
         nickname,
@@ -177,28 +183,49 @@ export function createStreamChatStore(db: Db): StreamChatStore {
         origin.viewerHash,
         origin.ipHash,
         origin.passHash,
-      );
+      ]);
       return token;
     },
 
     token: (token) => byHash(sha256Hex(token)),
     tokenByHash: byHash,
 
-    ban(roomId, nickname, origin) {
-      const key = nicknameKey(nickname);
-      const row = q.insertBan.get(roomId, key, origin.viewerHash, origin.ipHash, Date.now());
-      q.endTokens.run(roomId, key, origin.viewerHash);
-      return toBan(row as Row);
-    },
+    ban: (roomId, nickname, origin) =>
+      sql.transaction(async () => {
+        const key = nicknameKey(nickname);
+        const row = await sql.get(INSERT_BAN, [
+          roomId,
+          key,
+          origin.viewerHash,
+          origin.ipHash,
+          Date.now(),
+        ]);
+        await sql.run(END_TOKENS, [roomId, key, origin.viewerHash]);
+        return toBan(row!);
+      }),
 
-    bans: (roomId) => (q.bans.all(roomId) as Row[]).map(toBan),
-    endTokensWithoutPass: (roomId) => void q.endUnpassed.run(roomId),
-    unban: (roomId, id) => Number(q.unban.run(roomId, id).changes) === 1,
+    bans: async (roomId) =>
+      (await sql.all("SELECT * FROM stream_bans WHERE room_id = ? ORDER BY id", [roomId])).map(
+        toBan,
+      ),
+    endTokensWithoutPass: async (roomId) =>
+      void await sql.run(
+        "DELETE FROM stream_chat_tokens WHERE room_id = ? AND pass_hash IS NULL",
+        [roomId],
+      ),
+    unban: async (roomId, id) =>
+      (await sql.run("DELETE FROM stream_bans WHERE room_id = ? AND id = ?", [roomId, id])) === 1,
 
-    isBanned(roomId, nickname, origin) {
+    async isBanned(roomId, nickname, origin) {
       const byIp = origin.viewerHash === null ? 1 : 0;
-      return q.banned.get(roomId, nicknameKey(nickname), origin.viewerHash, byIp, origin.ipHash) !==
-        undefined;
+      const row = await sql.get(BANNED, [
+        roomId,
+        nicknameKey(nickname),
+        origin.viewerHash,
+        byIp,
+        origin.ipHash,
+      ]);
+      return row !== undefined;
     },
   };
 }

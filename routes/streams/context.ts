@@ -45,18 +45,18 @@ export interface StreamsContext {
 export const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 
 /** The room named in the path: 400 for a malformed slug, 404 for an unknown one. */
-export function roomOf(ctx: StreamsContext, c: Context): StreamRoom {
+export async function roomOf(ctx: StreamsContext, c: Context): Promise<StreamRoom> {
   const slug = c.req.param("slug") ?? "";
   if (!SLUG.test(slug)) throw new HttpError(400, "Invalid room slug");
-  const room = ctx.store.get(slug);
+  const room = await ctx.store.get(slug);
   if (!room) throw new HttpError(404, "Room not found");
   return room;
 }
 
 /** The room named in the path, if this request may see it (403 for a private room otherwise). */
-export function visibleRoomOf(ctx: StreamsContext, c: Context): StreamRoom {
-  const room = roomOf(ctx, c);
-  ctx.access.requireView(c, room);
+export async function visibleRoomOf(ctx: StreamsContext, c: Context): Promise<StreamRoom> {
+  const room = await roomOf(ctx, c);
+  await ctx.access.requireView(c, room);
   return room;
 }
 

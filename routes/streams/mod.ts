@@ -6,7 +6,7 @@ import type { Logger } from "../../log.ts";
 import { clientOptionsOf } from "../../edge/client.ts";
 import type { Hub } from "../../realtime/hub.ts";
 import type { SseTransport } from "../../realtime/sse.ts";
-import type { Db } from "../../storage/db.ts";
+import type { Sql } from "../../storage/sql.ts";
 import { createStreamAccessStore } from "../../storage/stream_access_store.ts";
 import { createStreamChatStore } from "../../storage/stream_chat_store.ts";
 import { createStreamsStore } from "../../storage/streams_store.ts";
@@ -22,6 +22,7 @@ import { streamChatRoutes } from "./stream_chat_routes.ts";
 import { createHealthTracker } from "./stream_health.ts";
 import { streamHlsRoutes } from "./stream_hls.ts";
 import { streamHookRoutes } from "./stream_hooks.ts";
+import { streamOriginRoutes } from "./stream_origin.ts";
 import { createStreamLive } from "./stream_live.ts";
 import { streamPageRoutes } from "./stream_pages.ts";
 import { createRtmpIngest, ingestRooms, rtmpMetrics } from "./stream_rtmp.ts";
@@ -30,13 +31,13 @@ import { streamRoutes } from "./streams.ts";
 
 export interface StreamsFeatureDeps {
   config: Readonly<Config>;
-  db: Db;
+  sql: Sql;
   hub: Hub;
   sse: SseTransport;
   log: Logger;
   page: PageRenderer;
   /** Who is signed in (routes/accounts): an admin account opens the studio without the token. */
-  viewer?: (c: Context) => SiteViewer | null;
+  viewer?: (c: Context) => SiteViewer | null | Promise<SiteViewer | null>;
   /** Chat rate limits; tests and benches may loosen them. */
   chatLimits?: ChatLimits;
 }
@@ -50,11 +51,12 @@ export interface StreamsFeature extends Feature {
 
 export function createStreamsFeature(deps: StreamsFeatureDeps): StreamsFeature {
   const { config, log } = deps;
-  const store = createStreamsStore(deps.db);
-  const chatStore = createStreamChatStore(deps.db);
-  const accessStore = createStreamAccessStore(deps.db);
+  const store = createStreamsStore(deps.sql);
+  const chatStore = createStreamChatStore(deps.sql);
+  const accessStore = createStreamAccessStore(deps.sql);
   const health = createHealthTracker();
-  const live = createStreamLive(store, deps.hub, log, { health });
+  const { instanceUrl } = config;
+  const live = createStreamLive(store, deps.hub, log, { health, instanceUrl });
   const client = clientOptionsOf(config);
   const links = { ...client, streamHost: config.streamHost };
   const access = createStreamAccess({
@@ -66,7 +68,7 @@ export function createStreamsFeature(deps: StreamsFeatureDeps): StreamsFeature {
   });
   const chat = createStreamChat({ rooms: store, chat: chatStore, live, log }, deps.chatLimits);
   const hlsDir = join(config.dataDir, "hls");
-  const rooms = ingestRooms(store, live, health);
+  const rooms = ingestRooms(store, live, health, log);
   const ingest = createRtmpIngest(config, { hlsDir, rooms, log });
   const ctx: StreamsContext = {
     store,
@@ -91,6 +93,10 @@ export function createStreamsFeature(deps: StreamsFeatureDeps): StreamsFeature {
   const routes = new Hono();
   // The listener's in-memory LL-HLS output (STREAM_PACKAGER=roomcast); the rest is on disk.
   const memory = (playbackId: string) => ingest.hls(playbackId);
+  // Rooms another instance publishes are proxied to it; the rest fall through to the files here.
+  if (instanceUrl) {
+    routes.route("/", streamOriginRoutes({ store, canView: access.canView, instanceUrl, log }));
+  }
   routes.route("/", streamHlsRoutes({ store, hlsDir, canView: access.canView, memory }));
   routes.route("/", streamHookRoutes({ store, live, ingest, log }));
   routes.route("/", streamRoutes(ctx));
@@ -104,9 +110,15 @@ export function createStreamsFeature(deps: StreamsFeatureDeps): StreamsFeature {
     ws: [ws.feature],
     topics: ws.topics,
     metrics: rtmpMetrics(ingest, health),
-    start: () => ingest.start(),
+    async start() {
+      await live.resetStale();
+      await ingest.start();
+    },
     async close() {
       await ingest.close();
+      // The publishers just ended: their rooms go offline (and lose this origin) while the
+      // database is still open.
+      await rooms.settled();
       live.close();
       chat.close();
     },

@@ -29,20 +29,20 @@ export interface StreamAccessOptions {
   client: ClientOptions;
   allowedOrigins: string[];
   /** Who the Roomcast session belongs to (routes/accounts), so an admin account needs no token. */
-  viewer?: (c: Context) => SiteViewer | null;
+  viewer?: (c: Context) => SiteViewer | null | Promise<SiteViewer | null>;
 }
 
 export interface StreamAccess {
   /** True for a valid x-admin-token header or dashboard session cookie. */
-  isAdmin(c: Context): boolean;
+  isAdmin(c: Context): Promise<boolean>;
   /** A Roomcast account is signed in, and it is not an admin's. */
-  signedInNotAdmin(c: Context): boolean;
+  signedInNotAdmin(c: Context): Promise<boolean>;
   /** The admin check for admin routes: 401/403/503 JSON otherwise. */
-  requireAdmin(c: Context): void;
+  requireAdmin(c: Context): Promise<void>;
   /** Whether this request may see the room (public, admin, or a valid pass for it). */
-  canView(c: Context, room: StreamRoom): boolean;
+  canView(c: Context, room: StreamRoom): Promise<boolean>;
   /** 403 unless the request may see the room. */
-  requireView(c: Context, room: StreamRoom): void;
+  requireView(c: Context, room: StreamRoom): Promise<void>;
   /** Sets a cookie under BASE_PATH (HttpOnly, SameSite=Lax, Secure behind TLS). */
   setCookie(c: Context, name: string, value: string, maxAgeSeconds: number): void;
   /** The browser's viewer id, made and set as a cookie when it has none. */
@@ -68,20 +68,21 @@ function createAdminCheck(
 ): Pick<StreamAccess, "isAdmin" | "signedInNotAdmin" | "requireAdmin"> {
   const { store } = options;
   /** "none": no live dashboard session; "foreign": one, but sent by another site's page. */
-  const cookieSession = (c: Context): "none" | "ok" | "foreign" => {
+  const cookieSession = async (c: Context): Promise<"none" | "ok" | "foreign"> => {
     const session = getCookie(c, ADMIN_COOKIE);
-    if (!options.adminToken || !session || !store.adminSession(session)) return "none";
+    if (!options.adminToken || !session || !await store.adminSession(session)) return "none";
     return ownSiteOrSafe(c, options) ? "ok" : "foreign";
   };
   /** An admin account's session: "none" for no session, "user" for a signed-in non-admin. */
-  const accountSession = (c: Context): "none" | "user" | "ok" | "foreign" => {
-    const viewer = options.viewer?.(c);
+  const accountSession = async (c: Context): Promise<"none" | "user" | "ok" | "foreign"> => {
+    const viewer = await options.viewer?.(c);
     if (!viewer) return "none";
     if (!viewer.admin) return "user";
     // The same rule as the dashboard cookie: writes come from our own pages only.
     return ownSiteOrSafe(c, options) ? "ok" : "foreign";
   };
-  const fromCookie = (c: Context) => cookieSession(c) === "ok" || accountSession(c) === "ok";
+  const fromCookie = async (c: Context) =>
+    await cookieSession(c) === "ok" || await accountSession(c) === "ok";
 
   return {
     isAdmin(c) {
@@ -89,18 +90,18 @@ function createAdminCheck(
       if (header !== undefined && options.adminToken) {
         try {
           requireAdmin(options.adminToken, header);
-          return true;
+          return Promise.resolve(true);
         } catch {
-          return false;
+          return Promise.resolve(false);
         }
       }
       return fromCookie(c);
     },
-    signedInNotAdmin: (c) => accountSession(c) === "user",
-    requireAdmin(c) {
+    signedInNotAdmin: async (c) => await accountSession(c) === "user",
+    async requireAdmin(c) {
       if (c.req.header("x-admin-token") === undefined) {
-        const session = cookieSession(c);
-        const account = accountSession(c);
+        const session = await cookieSession(c);
+        const account = await accountSession(c);
         if (session === "ok" || account === "ok") return;
         if (session === "foreign" || account === "foreign") {
           throw new HttpError(403, "Origin not allowed", { code: "forbidden_origin" });
@@ -133,18 +134,18 @@ function createSocketPasses(): Pick<StreamAccess, "socketPass" | "socketPassAllo
 export function createStreamAccess(options: StreamAccessOptions): StreamAccess {
   const { store, client } = options;
   const admin = createAdminCheck(options);
-  const canView = (c: Context, room: StreamRoom) => {
-    if (!room.private || admin.isAdmin(c)) return true;
+  const canView = async (c: Context, room: StreamRoom) => {
+    if (!room.private || await admin.isAdmin(c)) return true;
     const pass = getCookie(c, roomCookie(room));
-    return pass !== undefined && store.passAllows(room.id, pass);
+    return pass !== undefined && await store.passAllows(room.id, pass);
   };
 
   return {
     ...admin,
     ...createSocketPasses(),
     canView,
-    requireView(c, room) {
-      if (!canView(c, room)) throw new HttpError(403, PRIVATE_MESSAGE);
+    async requireView(c, room) {
+      if (!await canView(c, room)) throw new HttpError(403, PRIVATE_MESSAGE);
     },
     setCookie(c, name, value, maxAgeSeconds) {
       setCookie(c, name, value, {

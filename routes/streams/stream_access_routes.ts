@@ -78,16 +78,16 @@ export function inviteView(room: StreamRoom, i: StreamInvite): InviteView {
 }
 
 /** Redeems an invite for this browser: sets the room cookie, or throws the reason as a 4xx. */
-export function redeemInvite(
+export async function redeemInvite(
   ctx: StreamsContext,
   c: Context,
   room: StreamRoom,
   token: unknown,
-): string {
+): Promise<string> {
   if (typeof token !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(token)) {
     throw new HttpError(400, '"invite" must be an invite token', { code: "invalid_invite" });
   }
-  const result = ctx.accessStore.redeem(room.id, token, PASS_TTL_MS);
+  const result = await ctx.accessStore.redeem(room.id, token, PASS_TTL_MS);
   if (!result.ok) {
     const [status, message] = REFUSALS[result.reason];
     throw new HttpError(status, message, { code: result.reason });
@@ -103,12 +103,12 @@ export function streamAccessRoutes(ctx: StreamsContext, adminToken?: string): Ho
   const logins = createRateLimiter({ capacity: 10, refillPerSecond: 0.1 });
 
   app.post("/api/rooms/:slug/invites", async (c) => {
-    access.requireAdmin(c);
-    const room = roomOf(ctx, c);
+    await access.requireAdmin(c);
+    const room = await roomOf(ctx, c);
     const body = await readJsonObject(c.req.raw);
     const label = optionalString(body, "label", 100) ?? "";
     const maxUses = optionalInt(body, "maxUses", MAX_USES);
-    const { invite, token } = accessStore.createInvite(room.id, {
+    const { invite, token } = await accessStore.createInvite(room.id, {
       label,
       expiresAt: expiryOf(body),
       maxUses,
@@ -119,17 +119,17 @@ export function streamAccessRoutes(ctx: StreamsContext, adminToken?: string): Ho
     return c.json(created, 201);
   });
 
-  app.get("/api/rooms/:slug/invites", (c) => {
-    access.requireAdmin(c);
-    const room = roomOf(ctx, c);
-    return c.json(accessStore.invites(room.id).map((i) => inviteView(room, i)));
+  app.get("/api/rooms/:slug/invites", async (c) => {
+    await access.requireAdmin(c);
+    const room = await roomOf(ctx, c);
+    return c.json((await accessStore.invites(room.id)).map((i) => inviteView(room, i)));
   });
 
-  app.delete("/api/rooms/:slug/invites/:id", (c) => {
-    access.requireAdmin(c);
-    const room = roomOf(ctx, c);
+  app.delete("/api/rooms/:slug/invites/:id", async (c) => {
+    await access.requireAdmin(c);
+    const room = await roomOf(ctx, c);
     const id = Number(c.req.param("id"));
-    if (!Number.isSafeInteger(id) || !accessStore.revokeInvite(room.id, id)) {
+    if (!Number.isSafeInteger(id) || !await accessStore.revokeInvite(room.id, id)) {
       throw new HttpError(404, "Invite not found or already revoked");
     }
     return c.json({ revoked: id });
@@ -137,9 +137,9 @@ export function streamAccessRoutes(ctx: StreamsContext, adminToken?: string): Ho
 
   // For scripts and the watch page alike: an invite token in, a room cookie out.
   app.post("/api/rooms/:slug/access", async (c) => {
-    const room = roomOf(ctx, c);
+    const room = await roomOf(ctx, c);
     const body = await readJsonObject(c.req.raw);
-    const expiresAt = redeemInvite(ctx, c, room, body.invite);
+    const expiresAt = await redeemInvite(ctx, c, room, body.invite);
     return c.json({ room: room.slug, expiresAt });
   });
 
@@ -160,17 +160,17 @@ export function streamAccessRoutes(ctx: StreamsContext, adminToken?: string): Ho
       if (!(error instanceof HttpError) || error.status === 503) throw error;
       return c.redirect(`${ctx.links.basePath}studio?error=token`, 303);
     }
-    const session = accessStore.createAdminSession(ADMIN_SESSION_MS);
+    const session = await accessStore.createAdminSession(ADMIN_SESSION_MS);
     access.setCookie(c, ADMIN_COOKIE, session, ADMIN_SESSION_MS / 1000);
     return c.redirect(`${ctx.links.basePath}studio`, 303);
   });
 
-  app.post("/studio/logout", (c) => {
+  app.post("/studio/logout", async (c) => {
     if (!isAllowedOrigin(c.req.raw, ctx.allowedOrigins, ctx.links)) {
       throw new HttpError(403, "Origin not allowed", { code: "forbidden_origin" });
     }
     const session = getCookie(c, ADMIN_COOKIE);
-    if (session) accessStore.endAdminSession(session);
+    if (session) await accessStore.endAdminSession(session);
     access.setCookie(c, ADMIN_COOKIE, "", 0);
     return c.redirect(`${ctx.links.basePath}studio`, 303);
   });

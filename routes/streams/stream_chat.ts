@@ -66,57 +66,63 @@ export function createStreamChat(
 
   return {
     /** The token's record for this room: 401 when missing or expired, 403 for another room's. */
-    tokenFor: (room: StreamRoom, token: unknown): ChatToken => chatToken(chat, room, token),
+    tokenFor: (room: StreamRoom, token: unknown): Promise<ChatToken> =>
+      chatToken(chat, room, token),
 
     /** `checked` is what bans are matched on; `origin` is what the token records. */
-    join(
+    async join(
       room: StreamRoom,
       body: Record<string, unknown>,
       checked: TokenOrigin,
       ip: string,
       origin: TokenOrigin = checked,
-    ): Joined {
+    ): Promise<Joined> {
       const nickname = nicknameOf(body);
       const taken = perIp.take(ip);
       if (!taken.ok) {
         throw limited("Too many joins from this address: wait", taken.retryAfterSeconds);
       }
-      refuseBanned(chat, room, nickname, checked);
-      const token = chat.createToken(room.id, nickname, CHAT_TOKEN_TTL_MS, origin);
+      await refuseBanned(chat, room, nickname, checked);
+      const token = await chat.createToken(room.id, nickname, CHAT_TOKEN_TTL_MS, origin);
       const expiresAt = new Date(Date.now() + CHAT_TOKEN_TTL_MS).toISOString();
       return { token, nickname, room: room.slug, expiresAt };
     },
 
     /** Checks and stores a message, then pushes it to the room. Admins skip rate limits. */
-    send(room: StreamRoom, token: ChatToken, raw: unknown, admin = false): MessageView {
+    async send(
+      room: StreamRoom,
+      token: ChatToken,
+      raw: unknown,
+      admin = false,
+    ): Promise<MessageView> {
       const content = textField({ content: raw }, "content", MAX_MESSAGE);
-      refuseBanned(chat, room, token.nickname, token);
+      await refuseBanned(chat, room, token.nickname, token);
       if (!admin) {
-        refuseSlowMode(chat, room, token);
+        await refuseSlowMode(chat, room, token);
         const taken = perToken.take(token.tokenHash);
         if (!taken.ok) throw limited("Too many messages: slow down", taken.retryAfterSeconds);
       }
-      const view = messageView(room, chat.add(token, content));
+      const view = messageView(room, await chat.add(token, content));
       live.publishRoom(room.slug, "message", { message: view });
       return view;
     },
 
-    remove(room: StreamRoom, id: number): void {
-      if (!chat.remove(room.id, id)) throw new HttpError(404, "Message not found");
+    async remove(room: StreamRoom, id: number): Promise<void> {
+      if (!await chat.remove(room.id, id)) throw new HttpError(404, "Message not found");
       live.publishRoom(room.slug, "message-deleted", { slug: room.slug, id });
     },
 
-    clear(room: StreamRoom): number {
-      const count = chat.clear(room.id);
+    async clear(room: StreamRoom): Promise<number> {
+      const count = await chat.clear(room.id);
       live.publishRoom(room.slug, "chat-cleared", { slug: room.slug });
       log.info("Stream chat cleared", { slug: room.slug, count });
       return count;
     },
 
     /** Bans the sender of a message (nickname, viewer cookie, address) or a bare nickname. */
-    ban(room: StreamRoom, body: Record<string, unknown>) {
-      const { nickname, origin } = banTarget(chat, room, body);
-      const ban = chat.ban(room.id, nickname, origin);
+    async ban(room: StreamRoom, body: Record<string, unknown>) {
+      const { nickname, origin } = await banTarget(chat, room, body);
+      const ban = await chat.ban(room.id, nickname, origin);
       live.publishRoom(room.slug, "banned", { slug: room.slug, nickname });
       log.info("Stream chat ban", { slug: room.slug });
       return ban;
@@ -129,11 +135,15 @@ export function createStreamChat(
   };
 }
 
-function chatToken(chat: StreamChatStore, room: StreamRoom, token: unknown): ChatToken {
+async function chatToken(
+  chat: StreamChatStore,
+  room: StreamRoom,
+  token: unknown,
+): Promise<ChatToken> {
   if (typeof token !== "string" || token === "") {
     throw new HttpError(401, "Chat token required: join the room first", { code: "no_token" });
   }
-  const found = token.length <= 100 ? chat.token(token) : null;
+  const found = token.length <= 100 ? await chat.token(token) : null;
   if (!found) {
     throw new HttpError(401, "Invalid or expired chat token: join again", {
       code: "invalid_token",
@@ -153,21 +163,25 @@ function nicknameOf(body: Record<string, unknown>): string {
   return nickname;
 }
 
-function refuseBanned(
+async function refuseBanned(
   chat: StreamChatStore,
   room: StreamRoom,
   nickname: string,
   origin: TokenOrigin,
-): void {
-  if (chat.isBanned(room.id, nickname, origin)) {
+): Promise<void> {
+  if (await chat.isBanned(room.id, nickname, origin)) {
     throw new HttpError(403, "You are banned from this room's chat", { code: "banned" });
   }
 }
 
 /** A 429 while the room's slow mode says this token sent too recently. */
-function refuseSlowMode(chat: StreamChatStore, room: StreamRoom, token: ChatToken): void {
+async function refuseSlowMode(
+  chat: StreamChatStore,
+  room: StreamRoom,
+  token: ChatToken,
+): Promise<void> {
   if (room.slowModeSeconds <= 0) return;
-  const last = chat.lastSentAt(token.tokenHash);
+  const last = await chat.lastSentAt(token.tokenHash);
   const wait = last === null ? 0 : last + room.slowModeSeconds * 1000 - Date.now();
   if (wait > 0) {
     throw limited(`Slow mode: one message every ${room.slowModeSeconds} s`, Math.ceil(wait / 1000));
@@ -175,11 +189,11 @@ function refuseSlowMode(chat: StreamChatStore, room: StreamRoom, token: ChatToke
 }
 
 /** Who a ban names: a message's sender (with its cookie and address when known) or a nickname. */
-function banTarget(
+async function banTarget(
   chat: StreamChatStore,
   room: StreamRoom,
   body: Record<string, unknown>,
-): { nickname: string; origin: Omit<TokenOrigin, "passHash"> } {
+): Promise<{ nickname: string; origin: Omit<TokenOrigin, "passHash"> }> {
   if (body.messageId === undefined) {
     const nickname = textField(body, "nickname", MAX_NICKNAME);
     return { nickname, origin: { viewerHash: null, ipHash: null } };
@@ -187,9 +201,9 @@ function banTarget(
   if (!Number.isSafeInteger(body.messageId)) {
     throw new HttpError(400, '"messageId" must be an integer');
   }
-  const message = chat.message(room.id, body.messageId as number);
+  const message = await chat.message(room.id, body.messageId as number);
   if (!message) throw new HttpError(404, "Message not found");
-  const sender = message.tokenHash ? chat.tokenByHash(message.tokenHash) : null;
+  const sender = message.tokenHash ? await chat.tokenByHash(message.tokenHash) : null;
   const origin = sender
     ? { viewerHash: sender.viewerHash, ipHash: sender.ipHash }
     : { viewerHash: null, ipHash: null };

@@ -40,63 +40,63 @@ export function streamChatRoutes(ctx: StreamsContext): Hono {
     };
   };
 
-  app.get("/api/rooms/:slug/messages", (c) => {
-    const room = roomOf(ctx, c);
+  app.get("/api/rooms/:slug/messages", async (c) => {
+    const room = await roomOf(ctx, c);
     // A script that joined a private room through an invite reads it with its chat token.
     const token = bearer(c);
-    if (token === undefined || !access.canView(c, room)) {
-      if (token === undefined) access.requireView(c, room);
-      else chat.tokenFor(room, token);
+    if (token === undefined || !await access.canView(c, room)) {
+      if (token === undefined) await access.requireView(c, room);
+      else await chat.tokenFor(room, token);
     }
-    return c.json(chatStore.messages(room.id, HISTORY).map((m) => messageView(room, m)));
+    return c.json((await chatStore.messages(room.id, HISTORY)).map((m) => messageView(room, m)));
   });
 
   app.post("/api/rooms/:slug/join", async (c) => {
-    const room = visibleRoomOf(ctx, c);
+    const room = await visibleRoomOf(ctx, c);
     const body = await readJsonObject(c.req.raw);
     const { viewer, origin } = originOf(c, room);
     // A browser without a viewer cookie yet is checked by address (one that cleared its cookie).
     const checked = { ...origin, viewerHash: viewer.isNew ? null : origin.viewerHash };
-    const joined = chat.join(room, body, checked, access.clientIp(c), origin);
+    const joined = await chat.join(room, body, checked, access.clientIp(c), origin);
     return c.json(joined, 201);
   });
 
   app.post("/api/rooms/:slug/messages", async (c) => {
-    const room = roomOf(ctx, c);
-    const token = chat.tokenFor(room, bearer(c));
+    const room = await roomOf(ctx, c);
+    const token = await chat.tokenFor(room, bearer(c));
     const body = await readJsonObject(c.req.raw);
-    return c.json(chat.send(room, token, body.content, access.isAdmin(c)), 201);
+    return c.json(await chat.send(room, token, body.content, await access.isAdmin(c)), 201);
   });
 
-  app.delete("/api/rooms/:slug/messages/:id", (c) => {
-    access.requireAdmin(c);
-    const room = roomOf(ctx, c);
+  app.delete("/api/rooms/:slug/messages/:id", async (c) => {
+    await access.requireAdmin(c);
+    const room = await roomOf(ctx, c);
     const id = idParam(c);
-    chat.remove(room, id);
+    await chat.remove(room, id);
     return c.json({ deleted: id });
   });
 
-  app.post("/api/rooms/:slug/clear", (c) => {
-    access.requireAdmin(c);
-    return c.json({ cleared: chat.clear(roomOf(ctx, c)) });
+  app.post("/api/rooms/:slug/clear", async (c) => {
+    await access.requireAdmin(c);
+    return c.json({ cleared: await chat.clear(await roomOf(ctx, c)) });
   });
 
-  app.get("/api/rooms/:slug/bans", (c) => {
-    access.requireAdmin(c);
-    return c.json(chatStore.bans(roomOf(ctx, c).id));
+  app.get("/api/rooms/:slug/bans", async (c) => {
+    await access.requireAdmin(c);
+    return c.json(await chatStore.bans((await roomOf(ctx, c)).id));
   });
 
   app.post("/api/rooms/:slug/bans", async (c) => {
-    access.requireAdmin(c);
-    const room = roomOf(ctx, c);
-    return c.json(chat.ban(room, await readJsonObject(c.req.raw)), 201);
+    await access.requireAdmin(c);
+    const room = await roomOf(ctx, c);
+    return c.json(await chat.ban(room, await readJsonObject(c.req.raw)), 201);
   });
 
-  app.delete("/api/rooms/:slug/bans/:id", (c) => {
-    access.requireAdmin(c);
-    const room = roomOf(ctx, c);
+  app.delete("/api/rooms/:slug/bans/:id", async (c) => {
+    await access.requireAdmin(c);
+    const room = await roomOf(ctx, c);
     const id = idParam(c);
-    if (!chatStore.unban(room.id, id)) throw new HttpError(404, "Ban not found");
+    if (!await chatStore.unban(room.id, id)) throw new HttpError(404, "Ban not found");
     return c.json({ deleted: id });
   });
 

@@ -12,7 +12,7 @@ export interface StreamHlsDeps {
   /** `<DATA_DIR>/hls`. */
   hlsDir: string;
   /** Whether this request may watch the room (private rooms need their room cookie). */
-  canView(c: Context, room: StreamRoom): boolean;
+  canView(c: Context, room: StreamRoom): Promise<boolean>;
   /** A room's in-memory LL-HLS output, when our packager serves it (then nothing is on disk). */
   memory?(playbackId: string): LlHlsRing | undefined;
 }
@@ -125,9 +125,9 @@ export function streamHlsRoutes(deps: StreamHlsDeps): Hono {
     if (!PLAYBACK_ID.test(playbackId) || !FILE.test(file)) return notFound();
     if (variant !== undefined && !VARIANT.test(variant)) return notFound();
     // Only folders of existing rooms: nothing else under hls/ (e.g. key-named nginx output) leaks.
-    const room = deps.store.byPlaybackId(playbackId);
+    const room = await deps.store.byPlaybackId(playbackId);
     if (!room) return notFound();
-    if (!deps.canView(c, room)) {
+    if (!await deps.canView(c, room)) {
       // openCors adds the CORS headers to this answer too.
       return Response.json({ error: "This room is private: open it with an invite link" }, {
         status: 403,

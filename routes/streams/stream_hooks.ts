@@ -30,7 +30,7 @@ export function streamHookRoutes(deps: StreamHooksDeps): Hono {
 
   app.post("/hooks/rtmp/publish", async (c) => {
     const fields = await readForm(c.req.raw);
-    const room = store.byKey(keyOf(fields));
+    const room = await store.byKey(keyOf(fields));
     if (!room) {
       log.warn("Refused publish hook: unknown stream key", { addr: fields.get("addr") });
       throw new HttpError(403, "Unknown stream key");
@@ -40,15 +40,15 @@ export function streamHookRoutes(deps: StreamHooksDeps): Hono {
       throw new HttpError(409, "This room is already live");
     }
     // A repeated publish from nginx (after a crash without on_done) simply keeps the room live.
-    live.setLive(room.slug, "hook");
+    await live.setLive(room.slug, "hook");
     return c.json({ ok: true, slug: room.slug });
   });
 
   app.post("/hooks/rtmp/done", async (c) => {
     const fields = await readForm(c.req.raw);
-    const room = store.byKey(keyOf(fields));
+    const room = await store.byKey(keyOf(fields));
     if (!room) throw new HttpError(404, "Unknown stream key");
-    if (room.liveSource === "hook") live.setLive(room.slug, null);
+    if (room.liveSource === "hook") await live.setLive(room.slug, null);
     return c.json({ ok: true, slug: room.slug });
   });
 

@@ -8,8 +8,13 @@ import type { LiveChange, Presence, RoomEvents, RoomStatus } from "./wire.ts";
 export interface StreamLive {
   status(room: StreamRoom): RoomStatus;
   presence(slug: string): Presence;
-  /** Marks a room live (`source`) or offline (null) and tells subscribers if that changed. */
-  setLive(slug: string, source: LiveSource | null): StreamRoom | null;
+  /**
+   * Marks a room live (`source`) or offline (null) and tells subscribers if that changed; a room
+   * live from our RTMP listener records this instance (INSTANCE_URL) as its origin.
+   */
+  setLive(slug: string, source: LiveSource | null): Promise<StreamRoom | null>;
+  /** Marks offline the rooms this instance had live over RTMP before a restart. */
+  resetStale(): Promise<void>;
   /** Recounts a room's viewers soon (after a subscribe or unsubscribe). */
   touch(slug: string): void;
   /** A socket in the room, named once it chats (nickname) or anonymous (null). */
@@ -17,7 +22,7 @@ export interface StreamLive {
   /** A socket left one room, or every room when `slug` is omitted. */
   leave(clientId: string, slug?: string): void;
   /** Tells subscribers a room was created, changed or deleted. */
-  announce(type: "created" | "deleted" | "room", slug: string, data?: unknown): void;
+  announce(type: "created" | "deleted" | "room", slug: string, data?: unknown): Promise<void>;
   /** Publishes on the room's topic only (chat, moderation). */
   publishRoom<T extends keyof RoomEvents>(slug: string, type: T, data: RoomEvents[T]): void;
   close(): void;
@@ -28,6 +33,8 @@ export interface StreamLiveOptions {
   sweepMs?: number;
   /** Told when rooms go live or offline, and sampled for the viewer graph. */
   health?: Pick<HealthTracker, "live" | "offline" | "sample" | "forget">;
+  /** INSTANCE_URL: recorded as the origin of the rooms our RTMP listener has live. */
+  instanceUrl?: string;
 }
 
 export const roomTopic = (slug: string): string => `stream:${slug}`;
@@ -61,30 +68,39 @@ export function createStreamLive(
     if (!room.private) hub.publish(ROOMS_TOPIC, type, data);
   };
 
+  // Timers and recounts have no caller to hand a database error to: it is logged.
+  const logged = (what: string) => (error: unknown) =>
+    log.error(what, { error: String((error as Error)?.stack ?? error) });
   const counter = createRecounter(presence, (now, viewersChanged) => {
-    const room = store.get(now.slug);
-    if (!room) return;
-    if (viewersChanged) publish("viewers", status(room), room);
-    hub.publish(roomTopic(now.slug), "presence", now);
+    store.get(now.slug).then((room) => {
+      if (!room) return;
+      if (viewersChanged) publish("viewers", status(room), room);
+      hub.publish(roomTopic(now.slug), "presence", now);
+    }).catch(logged("Cannot publish stream room presence"));
   });
   const sweep = setInterval(() => {
     counter.recountAll();
-    for (const room of store.list()) {
-      if (room.liveSource !== null) options.health?.sample(room.slug, viewers(room.slug));
-    }
+    store.list().then((rooms) => {
+      for (const room of rooms) {
+        if (room.liveSource !== null) options.health?.sample(room.slug, viewers(room.slug));
+      }
+    }).catch(logged("Cannot sample stream room viewers"));
   }, options.sweepMs ?? 3000);
-
-  // No publisher of our own listener survives a restart; nginx-rtmp's may, so those stay live.
-  const stale = store.resetLive("rtmp");
-  if (stale.length) log.info("Marked stream rooms offline after a restart", { rooms: stale });
+  const origin = options.instanceUrl ?? null;
 
   return {
     status,
     presence,
-    setLive(slug, source) {
-      const before = store.get(slug);
+    async resetStale() {
+      // No publisher of our own listener survives a restart; nginx-rtmp's may, so those stay
+      // live, and so do the rooms other instances (another INSTANCE_URL) hold.
+      const stale = await store.resetLive("rtmp", origin);
+      if (stale.length) log.info("Marked stream rooms offline after a restart", { rooms: stale });
+    },
+    async setLive(slug, source) {
+      const before = await store.get(slug);
       if (!before) return null;
-      const room = store.setLive(slug, source)!;
+      const room = (await store.setLive(slug, source, source === "rtmp" ? origin : null))!;
       if ((before.liveSource === null) !== (source === null)) {
         if (source) options.health?.live(slug);
         else options.health?.offline(slug);
@@ -102,8 +118,9 @@ export function createStreamLive(
     leave(clientId, slug) {
       for (const name of seats.leave(clientId, slug)) counter.touch(name);
     },
-    announce(type, slug, data) {
-      announceRoom(hub, type, slug, store.get(slug)?.private ?? false, data ?? { slug });
+    async announce(type, slug, data) {
+      const isPrivate = (await store.get(slug))?.private ?? false;
+      announceRoom(hub, type, slug, isPrivate, data ?? { slug });
       if (type === "deleted") {
         counter.forget(slug);
         options.health?.forget(slug);

@@ -31,9 +31,9 @@ function streamRoomPage(ctx: StreamsContext): Hono {
     return new Response(page.body, { status: 403, headers: page.headers });
   };
 
-  app.get("/watch/:slug", (c) => {
+  app.get("/watch/:slug", async (c) => {
     const slug = c.req.param("slug");
-    const room = SLUG.test(slug) ? store.get(slug) : null;
+    const room = SLUG.test(slug) ? await store.get(slug) : null;
     if (!room) {
       return ctx.page(c, {
         title: "Room not found · Roomcast",
@@ -44,9 +44,9 @@ function streamRoomPage(ctx: StreamsContext): Hono {
       });
     }
     const invite = c.req.query("invite");
-    if (invite !== undefined && room.private && !access.canView(c, room)) {
+    if (invite !== undefined && room.private && !await access.canView(c, room)) {
       try {
-        redeemInvite(ctx, c, room, invite);
+        await redeemInvite(ctx, c, room, invite);
       } catch (error) {
         if (!(error instanceof HttpError)) throw error;
         return locked(c, slug, error.message);
@@ -54,7 +54,7 @@ function streamRoomPage(ctx: StreamsContext): Hono {
       // The cookie is set: reload without the token in the address bar (and in shared links).
       return c.redirect(`${ctx.links.basePath}watch/${room.slug}`, 303);
     }
-    if (!access.canView(c, room)) return locked(c, slug, null);
+    if (!await access.canView(c, room)) return locked(c, slug, null);
     return ctx.page(c, {
       title: `${room.name} · Roomcast`,
       entry: "stream_room",
@@ -63,7 +63,7 @@ function streamRoomPage(ctx: StreamsContext): Hono {
         slug,
         room: viewOf(ctx, c, room),
         socketPass: access.socketPass(room.slug),
-        admin: access.isAdmin(c),
+        admin: await access.isAdmin(c),
         quality: ctx.transcode === "abr",
       } satisfies StreamRoomBoot,
     });
@@ -76,10 +76,10 @@ function streamRoomPage(ctx: StreamsContext): Hono {
 function studioRoutes(ctx: StreamsContext, adminConfigured: boolean): Hono {
   const { store, access, live } = ctx;
   const app = new Hono();
-  app.get("/studio", (c) => {
-    const signedIn = access.isAdmin(c);
+  app.get("/studio", async (c) => {
+    const signedIn = await access.isAdmin(c);
     // A Roomcast account that is not an admin: told so, with a 403 (the token form stays).
-    const notAdmin = !signedIn && access.signedInNotAdmin(c);
+    const notAdmin = !signedIn && await access.signedInNotAdmin(c);
     // The dashboard reveals keys on a click: no other site may frame it and steer that click.
     c.header("x-frame-options", "DENY");
     c.header("content-security-policy", "frame-ancestors 'none'");
@@ -97,29 +97,30 @@ function studioRoutes(ctx: StreamsContext, adminConfigured: boolean): Hono {
     return notAdmin ? new Response(page.body, { status: 403, headers: page.headers }) : page;
   });
 
-  const studioRoom = (c: Context, room: StreamRoom): StudioRoom => ({
+  const studioRoom = async (c: Context, room: StreamRoom): Promise<StudioRoom> => ({
     ...viewOf(ctx, c, room),
-    hasKey: store.sealedKey(room.slug) !== null,
+    hasKey: await store.sealedKey(room.slug) !== null,
     rtmpUrl: obsSettings(ctx, c, null).rtmpUrl,
     health: room.liveSource !== null ? ctx.health.health(room.slug) : null,
     viewerGraph: ctx.health.graph(room.slug),
     presence: live.presence(room.slug),
   });
 
-  app.get("/api/studio/rooms", (c) => {
-    access.requireAdmin(c);
-    return c.json(store.list().map((room) => studioRoom(c, room)));
+  app.get("/api/studio/rooms", async (c) => {
+    await access.requireAdmin(c);
+    const rooms = await store.list();
+    return c.json(await Promise.all(rooms.map((room) => studioRoom(c, room))));
   });
 
   // Everything the dashboard shows for one room, in one poll.
-  app.get("/api/studio/rooms/:slug", (c) => {
-    access.requireAdmin(c);
-    const room = roomOf(ctx, c);
+  app.get("/api/studio/rooms/:slug", async (c) => {
+    await access.requireAdmin(c);
+    const room = await roomOf(ctx, c);
     return c.json<StudioRoomDetail>({
-      ...studioRoom(c, room),
-      invites: ctx.accessStore.invites(room.id).map((i) => inviteView(room, i)),
-      bans: ctx.chatStore.bans(room.id),
-      messages: ctx.chatStore.messages(room.id, HISTORY).map((m) => messageView(room, m)),
+      ...await studioRoom(c, room),
+      invites: (await ctx.accessStore.invites(room.id)).map((i) => inviteView(room, i)),
+      bans: await ctx.chatStore.bans(room.id),
+      messages: (await ctx.chatStore.messages(room.id, HISTORY)).map((m) => messageView(room, m)),
     });
   });
 

@@ -217,3 +217,26 @@ Deno.test("private room: an expired invite stops working for new visitors; rooms
     await server.close();
   }
 });
+
+Deno.test("private room: 25 concurrent redemptions of a 20-use invite let exactly 20 in", async () => {
+  const server = await startServer({ env });
+  try {
+    await api(server.url, "POST", "api/rooms", { body: { name: "Rush", private: true } });
+    const { body: invite } = await api(server.url, "POST", "api/rooms/rush/invites", {
+      body: { maxUses: 20 },
+    });
+    const results = await Promise.all(
+      Array.from({ length: 25 }, () =>
+        api(server.url, "POST", "api/rooms/rush/access", {
+          body: { invite: invite.token },
+          admin: false,
+        })),
+    );
+    const statuses = results.map((r) => r.status).sort();
+    assertEquals(statuses, [...Array(20).fill(200), ...Array(5).fill(410)]);
+    const listed = await api(server.url, "GET", "api/rooms/rush/invites");
+    assertEquals([listed.body[0].uses, listed.body[0].state], [20, "used up"]);
+  } finally {
+    await server.close();
+  }
+});

@@ -42,17 +42,33 @@ export function ingestRooms(
   store: StreamsStore,
   live: StreamLive,
   health: Pick<HealthTracker, "onMedia" | "onDrop">,
-): IngestRooms {
+  log: Logger,
+): IngestRooms & { settled(): Promise<void> } {
+  // The ingest's callbacks return nothing: each room's changes run in the order they came (an
+  // offline never overtakes its live), and a database error is logged here.
+  const pending = new Map<string, Promise<void>>();
+  const inOrder = (slug: string, what: string, step: () => Promise<unknown>) => {
+    const next = (pending.get(slug) ?? Promise.resolve()).then(step).then(
+      () => {},
+      (error) => log.error(what, { slug, error: String(error) }),
+    );
+    pending.set(slug, next);
+    next.finally(() => pending.get(slug) === next && pending.delete(slug));
+  };
   return {
-    lookup(key) {
-      const room = store.byKey(key.split("?")[0]);
-      return Promise.resolve(room && { slug: room.slug, playbackId: room.playbackId });
+    async lookup(key) {
+      const room = await store.byKey(key.split("?")[0]);
+      return room && { slug: room.slug, playbackId: room.playbackId };
     },
-    onLive: (slug) => void live.setLive(slug, "rtmp"),
+    onLive: (slug) => inOrder(slug, "Cannot mark room live", () => live.setLive(slug, "rtmp")),
     onOffline(slug) {
       // A room made live by the hooks is not ours to end; a deleted room has nothing to end.
-      if (store.get(slug)?.liveSource === "rtmp") live.setLive(slug, null);
+      inOrder(slug, "Cannot mark room offline", async () => {
+        if ((await store.get(slug))?.liveSource === "rtmp") await live.setLive(slug, null);
+      });
     },
+    /** Resolves once every live/offline change so far is written (before the database closes). */
+    settled: async () => void await Promise.all(pending.values()),
     onMedia: (slug, typeId, timestamp, payload) => health.onMedia(slug, typeId, timestamp, payload),
     onDrop: (slug, reason) => health.onDrop(slug, reason),
   };

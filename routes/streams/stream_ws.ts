@@ -28,14 +28,14 @@ export function createStreamWs(
   // Rooms each socket entered with a pass: a reconnecting client enters again, so this dies with it.
   const entered = new Map<string, Set<string>>();
 
-  const enter = (client: WsClient, message: Record<string, unknown>) => {
-    const room = roomOf(store, message);
+  const enter = async (client: WsClient, message: Record<string, unknown>) => {
+    const room = await roomOf(store, message);
     if (room.private && !access.socketPassAllows(room.slug, message.pass)) {
       throw new HttpError(403, "This room is private: open it with an invite link");
     }
     let nickname: string | null = null;
     if (message.token !== undefined) {
-      const token = chat.tokenFor(room, message.token);
+      const token = await chat.tokenFor(room, message.token);
       nickname = token.nickname;
     }
     let rooms = entered.get(client.id);
@@ -51,17 +51,22 @@ export function createStreamWs(
         nickname,
       } satisfies StreamEntered,
     );
-    client.subscribe(roomTopic(room.slug), since);
+    if (!client.subscribe(roomTopic(room.slug), since)) {
+      // Closed while the room was looked up (or at its topic limit): no seat to keep for it.
+      rooms.delete(room.slug);
+      if (rooms.size === 0) entered.delete(client.id);
+      return;
+    }
     live.enter(client.id, room.slug, nickname);
     // The room's presence may not change by this socket (a reload replacing its old socket), so
     // the recount would send nothing: the newcomer gets the current figures now.
     client.send({ ...live.presence(room.slug), type: "presence", topic: roomTopic(room.slug) });
   };
 
-  const send = (client: WsClient, message: Record<string, unknown>) => {
-    const room = roomOf(store, message);
-    const token = chat.tokenFor(room, message.token);
-    const sent = chat.send(room, token, message.content);
+  const send = async (client: WsClient, message: Record<string, unknown>) => {
+    const room = await roomOf(store, message);
+    const token = await chat.tokenFor(room, message.token);
+    const sent = await chat.send(room, token, message.content);
     if (entered.get(client.id)?.has(room.slug)) live.enter(client.id, room.slug, token.nickname);
     client.send(
       {
@@ -75,11 +80,11 @@ export function createStreamWs(
 
   const feature: WsFeature = {
     types: ["stream:enter", "stream:message", "stream:leave"],
-    handle(client, message) {
+    async handle(client, message) {
       try {
-        if (message.type === "stream:enter") return enter(client, message);
-        if (message.type === "stream:message") return send(client, message);
-        const room = roomOf(store, message);
+        if (message.type === "stream:enter") return await enter(client, message);
+        if (message.type === "stream:message") return await send(client, message);
+        const room = await roomOf(store, message);
         client.unsubscribe(roomTopic(room.slug));
         entered.get(client.id)?.delete(room.slug);
         live.leave(client.id, room.slug);
@@ -106,9 +111,9 @@ function streamTopics(
 ): TopicNamespace[] {
   return [{
     prefix: "stream:",
-    authorize(client, topic) {
+    async authorize(client, topic) {
       const slug = topic.slice("stream:".length);
-      const room = SLUG.test(slug) ? store.get(slug) : null;
+      const room = SLUG.test(slug) ? await store.get(slug) : null;
       if (!room) return false;
       if (client === null) return true;
       if (room.private && !entered.get(client.id)?.has(slug)) return false;
@@ -119,10 +124,13 @@ function streamTopics(
 }
 
 /** The room a message's `topic` names, else a 404. */
-function roomOf(store: StreamsContext["store"], message: Record<string, unknown>): StreamRoom {
+async function roomOf(
+  store: StreamsContext["store"],
+  message: Record<string, unknown>,
+): Promise<StreamRoom> {
   const topic = message.topic;
   const slug = typeof topic === "string" && topic.startsWith("stream:") ? topic.slice(7) : "";
-  const room = SLUG.test(slug) ? store.get(slug) : null;
+  const room = SLUG.test(slug) ? await store.get(slug) : null;
   if (!room) throw new HttpError(404, "Room not found");
   return room;
 }

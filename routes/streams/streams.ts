@@ -63,28 +63,30 @@ export function streamRoutes(ctx: StreamsContext): Hono {
 function roomReadRoutes(ctx: StreamsContext): Hono {
   const { store, live, access } = ctx;
   const app = new Hono();
-  const listed = (c: Context) => {
-    const admin = access.isAdmin(c);
-    return store.list().filter((room) => admin || !room.private).map((room) =>
+  const listed = async (c: Context) => {
+    const admin = await access.isAdmin(c);
+    return (await store.list()).filter((room) => admin || !room.private).map((room) =>
       viewOf(ctx, c, room)
     );
   };
 
-  app.get("/api/rooms", (c) => c.json(listed(c)));
+  app.get("/api/rooms", async (c) => c.json(await listed(c)));
 
-  app.get("/api/rooms/events", (c) => {
+  app.get("/api/rooms/events", async (c) => {
     // Private rooms' events never reach this topic, so the greeting leaves them out as well.
-    const rooms = store.list().filter((room) => !room.private).map((room) => viewOf(ctx, c, room));
+    const rooms = (await store.list()).filter((room) => !room.private).map((room) =>
+      viewOf(ctx, c, room)
+    );
     return ctx.sse.respond(ROOMS_TOPIC, c.req.raw, {
       format: jsonFormat,
       greeting: JSON.stringify({ type: "rooms", data: rooms }),
     });
   });
 
-  app.get("/api/rooms/:slug", (c) => c.json(viewOf(ctx, c, visibleRoomOf(ctx, c))));
+  app.get("/api/rooms/:slug", async (c) => c.json(viewOf(ctx, c, await visibleRoomOf(ctx, c))));
 
-  app.get("/api/rooms/:slug/events", (c) => {
-    const room = visibleRoomOf(ctx, c);
+  app.get("/api/rooms/:slug/events", async (c) => {
+    const room = await visibleRoomOf(ctx, c);
     const response = ctx.sse.respond(roomTopic(room.slug), c.req.raw, {
       format: jsonFormat,
       greeting: JSON.stringify({ type: "status", data: live.status(room) }),
@@ -106,26 +108,26 @@ function roomAdminRoutes(ctx: StreamsContext): Hono {
     ...obsSettings(ctx, c, streamKey),
   });
   app.post("/api/rooms", async (c) => {
-    access.requireAdmin(c);
+    await access.requireAdmin(c);
     const body = await readJsonObject(c.req.raw);
     const name = textField(body, "name", 100);
     if (body.private !== undefined && typeof body.private !== "boolean") {
       throw new HttpError(400, '"private" must be a boolean');
     }
-    const { room, streamKey } = store.create(name, {
+    const { room, streamKey } = await store.create(name, {
       private: body.private === true,
       seal: ctx.seal?.seal,
     });
-    live.announce("created", room.slug);
+    await live.announce("created", room.slug);
     log.info("Stream room created", { slug: room.slug, private: room.private });
     return c.json(withKey(c, room, streamKey), 201);
   });
 
   app.patch("/api/rooms/:slug", async (c) => {
-    access.requireAdmin(c);
-    const before = roomOf(ctx, c);
+    await access.requireAdmin(c);
+    const before = await roomOf(ctx, c);
     const changes = roomChanges(await readJsonObject(c.req.raw));
-    const room = store.update(before.slug, changes)!;
+    const room = (await store.update(before.slug, changes))!;
     const view = viewOf(ctx, c, room);
     live.publishRoom(room.slug, "room", view);
     // The home page lists public rooms only: a room turning private leaves it, and comes back.
@@ -134,7 +136,7 @@ function roomAdminRoutes(ctx: StreamsContext): Hono {
     } else if (!room.private) ctx.hub.publish(ROOMS_TOPIC, "room", view);
     if (!before.private && room.private) {
       // Whoever watched or chatted while it was public must now come back with an invite.
-      ctx.chatStore.endTokensWithoutPass(room.id);
+      await ctx.chatStore.endTokensWithoutPass(room.id);
       ctx.hub.dropTopic(roomTopic(room.slug));
     }
     log.info("Stream room changed", { slug: room.slug, fields: Object.keys(changes) });
@@ -142,35 +144,35 @@ function roomAdminRoutes(ctx: StreamsContext): Hono {
   });
 
   app.delete("/api/rooms/:slug", async (c) => {
-    access.requireAdmin(c);
-    const room = roomOf(ctx, c);
+    await access.requireAdmin(c);
+    const room = await roomOf(ctx, c);
     ctx.ingest.kick(room.slug);
-    store.remove(room.slug);
-    live.announce("deleted", room.slug);
+    await store.remove(room.slug);
+    await live.announce("deleted", room.slug);
     ctx.hub.dropTopic(roomTopic(room.slug));
     await Deno.remove(join(ctx.hlsDir, room.playbackId), { recursive: true }).catch(() => {});
     log.info("Stream room deleted", { slug: room.slug });
     return c.json({ deleted: room.slug });
   });
 
-  app.post("/api/rooms/:slug/rotate", (c) => {
-    access.requireAdmin(c);
-    const room = roomOf(ctx, c);
-    const streamKey = store.rotateKey(room.slug, ctx.seal?.seal);
+  app.post("/api/rooms/:slug/rotate", async (c) => {
+    await access.requireAdmin(c);
+    const room = await roomOf(ctx, c);
+    const streamKey = await store.rotateKey(room.slug, ctx.seal?.seal);
     if (!streamKey) throw new HttpError(404, "Room not found");
     // The old key must stop at once: drop whoever publishes with it.
     ctx.ingest.kick(room.slug);
     // nginx-rtmp cannot be told to drop it, and its on_done will name a key we no longer know.
-    if (room.liveSource === "hook") live.setLive(room.slug, null);
+    if (room.liveSource === "hook") await live.setLive(room.slug, null);
     log.info("Stream key rotated", { slug: room.slug });
-    return c.json(withKey(c, store.get(room.slug)!, streamKey));
+    return c.json(withKey(c, (await store.get(room.slug))!, streamKey));
   });
 
   // The dashboard's "reveal": the key is fetched only when the admin clicks for it.
-  app.get("/api/rooms/:slug/key", (c) => {
-    access.requireAdmin(c);
-    const room = roomOf(ctx, c);
-    const sealed = store.sealedKey(room.slug);
+  app.get("/api/rooms/:slug/key", async (c) => {
+    await access.requireAdmin(c);
+    const room = await roomOf(ctx, c);
+    const sealed = await store.sealedKey(room.slug);
     const streamKey = sealed && ctx.seal ? ctx.seal.open(sealed) : null;
     c.header("cache-control", "no-store");
     return c.json(obsSettings(ctx, c, streamKey));

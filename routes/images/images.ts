@@ -56,10 +56,12 @@ export function createImageRoutes(deps: ImagesDeps, basePath: string): Hono {
 
   app.get("/api/image-rooms", async (c) => {
     const names = await rooms.listRooms();
-    const list = names.filter(isRoomName).map((room) => {
-      const current = rooms.current(room);
-      return { room, current: current ? imageView(basePath, current) : null };
-    });
+    const list = await Promise.all(
+      names.filter(isRoomName).map(async (room) => {
+        const current = await rooms.current(room);
+        return { room, current: current ? imageView(basePath, current) : null };
+      }),
+    );
     return c.json({ rooms: list } satisfies ImageRoomList);
   });
 
@@ -67,7 +69,7 @@ export function createImageRoutes(deps: ImagesDeps, basePath: string): Hono {
 
   app.get("/:room/live", async (c) => {
     const room = roomParam(c.req.param("room"));
-    const record = rooms.current(room);
+    const record = await rooms.current(room);
     if (!record) throw new HttpError(404, "No image in this room yet");
     return await serveFile(c.req.raw, rooms.pathOf(record), {
       contentType: record.contentType,
@@ -79,7 +81,7 @@ export function createImageRoutes(deps: ImagesDeps, basePath: string): Hono {
 
   app.get("/:room/images/:id{[0-9]+}", async (c) => {
     const room = roomParam(c.req.param("room"));
-    const record = rooms.image(room, Number(c.req.param("id")));
+    const record = await rooms.image(room, Number(c.req.param("id")));
     if (!record) throw new HttpError(404, "No such image");
     return await serveFile(c.req.raw, rooms.pathOf(record), {
       contentType: record.contentType,
@@ -97,7 +99,7 @@ export function createImageRoutes(deps: ImagesDeps, basePath: string): Hono {
     const room = roomParam(c.req.param("room"));
     c.header("cache-control", "no-store");
     if (!(await rooms.exists(room))) throw new HttpError(404, "No such room");
-    const recent = rooms.recent(room, deps.imageHistory).map((r) => imageView(basePath, r));
+    const recent = (await rooms.recent(room, deps.imageHistory)).map((r) => imageView(basePath, r));
     return c.json({ room, current: recent[0] ?? null, recent } satisfies RoomMeta);
   });
 
@@ -119,7 +121,7 @@ export function createImageRoutes(deps: ImagesDeps, basePath: string): Hono {
 /** `GET /:room/thumb/:id`: the strip's small copy, or the original when none can be made. */
 async function thumbnail(c: Context, deps: ImagesDeps): Promise<Response> {
   const room = roomParam(c.req.param("room")!);
-  const record = deps.rooms.image(room, Number(c.req.param("id")));
+  const record = await deps.rooms.image(room, Number(c.req.param("id")));
   if (!record) throw new HttpError(404, "No such image");
   const original = deps.rooms.pathOf(record);
   const thumb = await deps.thumbs.of(record, original);

@@ -6,10 +6,10 @@ import type { BasicAuthGuard } from "../../edge/basic_auth.ts";
 import type { Logger } from "../../log.ts";
 import type { Hub } from "../../realtime/hub.ts";
 import type { SseTransport } from "../../realtime/sse.ts";
-import type { Db } from "../../storage/db.ts";
 import { createImagesStore } from "../../storage/images_store.ts";
 import { createUploadersFile } from "../../storage/images_uploaders.ts";
 import type { PasswordPool } from "../../storage/password_pool.ts";
+import type { Sql } from "../../storage/sql.ts";
 import { createThumbnailer } from "../../storage/thumbnails.ts";
 import type { Feature } from "../feature.ts";
 import type { PageRenderer } from "../pages.ts";
@@ -18,7 +18,7 @@ import { createImagesAdminRoutes } from "./images_admin.ts";
 import { createImageThumbs } from "./image_view.ts";
 
 export interface ImagesFeatureDeps {
-  db: Db;
+  sql: Sql;
   hub: Pick<Hub, "publish">;
   sse: SseTransport;
   log: Logger;
@@ -40,7 +40,7 @@ export interface ImagesFeatureDeps {
 /** Image rooms take any single path segment, so they are mounted after every other feature. */
 export function createImagesFeature(deps: ImagesFeatureDeps): Feature {
   const { config } = deps;
-  const rooms = createImagesStore(deps.db, { dataDir: config.dataDir, keep: config.imageHistory });
+  const rooms = createImagesStore(deps.sql, { dataDir: config.dataDir, keep: config.imageHistory });
   // The same thumbnailer as the media library's, caching under rooms/.thumbs/ (no room's name).
   const thumbs = createImageThumbs(createThumbnailer({
     ffmpegPath: config.ffmpegPath,
@@ -71,6 +71,6 @@ export function createImagesFeature(deps: ImagesFeatureDeps): Feature {
     }, config.basePath),
   );
   routes.route("/", createImageRoutes(imageDeps, config.basePath));
-  // The store holds prepared statements of the database main.ts closes; thumbnails stop here.
+  // The store queries the database main.ts closes; thumbnails stop here.
   return { routes, topics: [imageNamespace(rooms)], close: () => thumbs.close() };
 }

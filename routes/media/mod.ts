@@ -6,8 +6,8 @@ import type { Logger } from "../../log.ts";
 import type { BasicAuthGuard } from "../../edge/basic_auth.ts";
 import type { ClientOptions } from "../../edge/client.ts";
 import { sameOrigin } from "../../edge/origin.ts";
-import type { Db } from "../../storage/db.ts";
 import { createMediaStore } from "../../storage/media_store.ts";
+import type { Sql } from "../../storage/sql.ts";
 import { createThumbnailer } from "../../storage/thumbnails.ts";
 import type { SiteViewer } from "../accounts/wire.ts";
 import type { Feature } from "../feature.ts";
@@ -28,7 +28,7 @@ export interface MediaFeatureDeps {
     | "allowedOrigins"
     | "mediaAllowedOrigins"
   >;
-  db: Db;
+  sql: Sql;
   log: Logger;
   page: PageRenderer;
   client: ClientOptions;
@@ -42,7 +42,7 @@ export interface MediaFeatureDeps {
 
 /** Every media route; the library answers 503 when MEDIA_SERVER_SECRET is unset. */
 export function createMediaFeature(
-  { config, db, log, page, client, basicAuth, isAdmin = () => false, viewer }: MediaFeatureDeps,
+  { config, sql, log, page, client, basicAuth, isAdmin = () => false, viewer }: MediaFeatureDeps,
 ): Feature {
   const mediaDir = join(config.dataDir, "media");
   const secret = config.mediaSecret ?? null;
@@ -53,7 +53,7 @@ export function createMediaFeature(
   }
   const library = secret === null ? null : {
     secret,
-    store: createMediaStore(db, mediaDir),
+    store: createMediaStore(sql, mediaDir),
     thumbs: createThumbnailer({ ffmpegPath: config.ffmpegPath, mediaDir, log }),
   };
   // The admin's browser answers the Basic challenge by itself: other sites must not post here.

@@ -133,11 +133,12 @@ function queries(sql: Sql) {
         } RETURNING *`,
         values,
       ),
-    count: async (pattern: string) =>
-      Number(
-        (await sql.get<Row>(`SELECT COUNT(*) AS n FROM media_files WHERE ${MATCHING}`, [pattern]))!
-          .n,
-      ),
+    count: async (pattern: string) => {
+      const row = await sql.get<Row>(`SELECT COUNT(*) AS n FROM media_files WHERE ${MATCHING}`, [
+        pattern,
+      ]);
+      return Number(row!.n);
+    },
     page: (pattern: string, sort: MediaSort, limit: number, offset: number) =>
       sql.all<Row>(
         `SELECT * FROM media_files WHERE ${MATCHING} ORDER BY ${order[sort]} LIMIT ? OFFSET ?`,

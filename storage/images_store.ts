@@ -1,7 +1,7 @@
-// Image rooms: `rooms/<room>/.htpasswd` on disk, the uploaded images in the blob store, rows in SQLite.
+// Image rooms: `rooms/<room>/.htpasswd` on disk, the uploaded images in the blob store, rows (Sql).
 import { join } from "node:path";
 import type { BlobStore } from "./blobs.ts";
-import { type Db, type Row, transaction } from "./db.ts";
+import type { Row, Sql } from "./sql.ts";
 import { removeIfExists } from "./files.ts";
 import { detectImageType, type ImageType } from "./image_types.ts";
 import { type HtpasswdEntry, parseHtpasswd } from "./htpasswd.ts";
@@ -51,10 +51,10 @@ export interface ImagesStore {
   /** Removes the room: its rows, images and `.htpasswd`. False when it did not exist. */
   deleteRoom(room: string): Promise<boolean>;
   /** How many images the room keeps now. */
-  count(room: string): number;
-  current(room: string): ImageRecord | null;
-  recent(room: string, limit: number): ImageRecord[];
-  image(room: string, id: number): ImageRecord | null;
+  count(room: string): Promise<number>;
+  current(room: string): Promise<ImageRecord | null>;
+  recent(room: string, limit: number): Promise<ImageRecord[]>;
+  image(room: string, id: number): Promise<ImageRecord | null>;
   /** The blob key of an image's file: `rooms/<room>/images/<file>`. */
   keyOf(record: ImageRecord): string;
   /** The room's `.htpasswd`: who may upload to it. */
@@ -116,7 +116,7 @@ const toRecord = (row: Row): ImageRecord => ({
 });
 
 export function createImagesStore(
-  db: Db,
+  sql: Sql,
   { dataDir, keep, blobs }: ImagesStoreOptions,
 ): ImagesStore {
   const roomsDir = join(dataDir, "rooms");
@@ -129,7 +129,7 @@ export function createImagesStore(
       throw error;
     }
   };
-  const rows = createImageRows(db, keep);
+  const rows = createImageRows(sql, keep);
   const imageKey = (room: string, file: string) => `rooms/${room}/images/${file}`;
 
   const stageImage = (data: ReadableStream<Uint8Array>, maxBytes: number) =>
@@ -147,13 +147,13 @@ export function createImagesStore(
       await blobs.delete(staged.key);
       throw error;
     }
-    const { record, stale } = rows.insertPruning(room, file, staged, options);
+    const { record, stale } = await rows.insertPruning(room, file, staged, options);
     // Rows go first, files after: a reader never gets a row whose file is already gone for good.
     for (const old of stale) await blobs.delete(imageKey(room, old.file));
     return { record, created, forgotten: stale };
   };
   const clearRoom = async (room: string) => {
-    const removed = rows.deleteAll(room);
+    const removed = await rows.deleteAll(room);
     for (const old of removed) await blobs.delete(imageKey(room, old.file));
     return removed;
   };
@@ -185,7 +185,7 @@ export function createImagesStore(
       return true;
     },
     count: rows.count,
-    current: (room) => rows.recent(room, 1)[0] ?? null,
+    current: async (room) => (await rows.recent(room, 1))[0] ?? null,
     recent: rows.recent,
     image: rows.image,
     keyOf: (record) => imageKey(record.room, record.file),
@@ -193,45 +193,70 @@ export function createImagesStore(
   };
 }
 
-/** The `image_uploads` statements, prepared once. */
-function createImageRows(db: Db, keep: number) {
-  const insert = db.prepare(
-    `INSERT INTO image_uploads (room, file, content_type, size, uploaded_by, uploaded_at, caption)
-     VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-  );
-  const selectRecent = db.prepare(
-    "SELECT * FROM image_uploads WHERE room = ? ORDER BY id DESC LIMIT ?",
-  );
-  const selectOne = db.prepare("SELECT * FROM image_uploads WHERE room = ? AND id = ?");
-  const selectStale = db.prepare(
-    "SELECT * FROM image_uploads WHERE room = ? ORDER BY id DESC LIMIT -1 OFFSET ?",
-  );
-  const deleteOne = db.prepare("DELETE FROM image_uploads WHERE id = ?");
-  const deleteAll = db.prepare("DELETE FROM image_uploads WHERE room = ? RETURNING *");
-  const countRoom = db.prepare("SELECT COUNT(*) AS n FROM image_uploads WHERE room = ?");
+// A room has no row of its own to lock, and an empty room no row at all, so on Postgres uploads to
+// one room take turns on an advisory lock keyed by its name (hash collisions only make two rooms
+// take turns). SQLite's transactions already hold the one write lock. The two-key form is a key
+// space apart from the migrations' one-key lock.
+const ROOM_LOCK = "SELECT pg_advisory_xact_lock(726361002, hashtext(?))";
+
+/** The `image_uploads` queries, one text for both engines. */
+function createImageRows(sql: Sql, keep: number) {
+  const lockRoom = async (room: string) => {
+    if (sql.dialect === "postgres") await sql.get(ROOM_LOCK, [room]);
+  };
+  const byNewest = (rows: Row[]) => rows.map(toRecord).sort((a, b) => b.id - a.id);
   return {
-    /** Inserts the upload and deletes the rows past `keep`, in one transaction. */
+    /**
+     * Inserts the upload and deletes the rows past `keep`, in one transaction, under the room's
+     * lock: concurrent uploads on several instances (READ COMMITTED) each see the others' rows.
+     */
     insertPruning(room: string, file: string, staged: StagedImage, options: CommitOptions) {
-      return transaction(db, () => {
-        const row = insert.get(
-          room,
-          file,
-          staged.type.mime,
-          staged.size,
-          options.uploadedBy,
-          Date.now(),
-          options.caption ?? null,
+      return sql.transaction(async () => {
+        await lockRoom(room);
+        const row = await sql.get<Row>(
+          `INSERT INTO image_uploads
+             (room, file, content_type, size, uploaded_by, uploaded_at, caption)
+           VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+          [
+            room,
+            file,
+            staged.type.mime,
+            staged.size,
+            options.uploadedBy,
+            Date.now(),
+            options.caption ?? null,
+          ],
         );
-        const stale = selectStale.all(room, keep) as Row[];
-        for (const old of stale) deleteOne.run(old.id);
-        return { record: toRecord(row as Row), stale: stale.map(toRecord) };
+        // No `LIMIT -1 OFFSET ?` (SQLite only): keep the newest `keep` by id, delete the rest.
+        const stale = await sql.all<Row>(
+          `DELETE FROM image_uploads WHERE room = ? AND id NOT IN
+             (SELECT id FROM image_uploads WHERE room = ? ORDER BY id DESC LIMIT ?)
+           RETURNING *`,
+          [room, room, keep],
+        );
+        return { record: toRecord(row!), stale: byNewest(stale) };
       });
     },
-    deleteAll: (room: string) => (deleteAll.all(room) as Row[]).map(toRecord),
-    count: (room: string) => Number((countRoom.get(room) as Row).n),
-    recent: (room: string, limit: number) => (selectRecent.all(room, limit) as Row[]).map(toRecord),
-    image: (room: string, id: number) => {
-      const row = selectOne.get(room, id) as Row | undefined;
+    deleteAll: async (room: string) =>
+      byNewest(await sql.all<Row>("DELETE FROM image_uploads WHERE room = ? RETURNING *", [room])),
+    count: async (room: string) => {
+      const row = await sql.get<Row>("SELECT COUNT(*) AS n FROM image_uploads WHERE room = ?", [
+        room,
+      ]);
+      return Number(row!.n);
+    },
+    recent: async (room: string, limit: number) =>
+      (await sql.all<Row>(
+        "SELECT * FROM image_uploads WHERE room = ? ORDER BY id DESC LIMIT ?",
+        [room, limit],
+      )).map(toRecord),
+    image: async (room: string, id: number) => {
+      // A path's digits past 2^53 name no row; Postgres would refuse them past BIGINT as an error.
+      if (!Number.isSafeInteger(id)) return null;
+      const row = await sql.get<Row>("SELECT * FROM image_uploads WHERE room = ? AND id = ?", [
+        room,
+        id,
+      ]);
       return row ? toRecord(row) : null;
     },
   };

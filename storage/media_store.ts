@@ -1,6 +1,6 @@
-// The media library's files (blobs `media/<32 hex>.<ext>`) and their rows in SQLite.
+// The media library's files (blobs `media/<32 hex>.<ext>`) and their rows (Sql).
 import { type BlobStore, readBlob } from "./blobs.ts";
-import type { Db, Row } from "./db.ts";
+import type { Param, Row, Sql } from "./sql.ts";
 import { detectImageType } from "./image_types.ts";
 import { readBlobDimensions } from "./media_dimensions.ts";
 import { checkSvg } from "./svg_check.ts";
@@ -69,8 +69,8 @@ export interface MediaStore {
   remove(filename: string): Promise<boolean>;
   /** The blob key of a stored file; throws for a name that is not a media name. */
   keyOf(filename: string): string;
-  /** Records a one-time token's use: true the first time, false after. */
-  useToken(signature: string, expiresAt: number): boolean;
+  /** Records a one-time token's use: true the first time, false after (also across instances). */
+  useToken(signature: string, expiresAt: number): Promise<boolean>;
 }
 
 const toRecord = (row: Row): MediaRecord => ({
@@ -90,41 +90,79 @@ const fold = (text: string) => text.normalize("NFKC").toLowerCase();
 /** `q` as a LIKE pattern matching it anywhere, its own `%`, `_` and `\` taken literally. */
 const containing = (q: string) => `%${fold(q).replace(/[\\%_]/g, (ch) => "\\" + ch)}%`;
 
-const ORDER: Record<MediaSort, string> = {
-  newest: "created_at DESC, filename",
-  name: "COALESCE(original_name, filename) COLLATE NOCASE, filename",
-  size: "size DESC, filename",
+/**
+ * Orders per engine: SQLite's NOCASE folds ASCII and compares bytes; Postgres has no NOCASE, so
+ * LOWER() in byte order ("C") is its twin (indexed the same way in 022_media_names.sql).
+ */
+const ORDERS: Record<Sql["dialect"], Record<MediaSort, string>> = {
+  sqlite: {
+    newest: "created_at DESC, filename",
+    name: "COALESCE(original_name, filename) COLLATE NOCASE, filename",
+    size: "size DESC, filename",
+  },
+  postgres: {
+    newest: 'created_at DESC, filename COLLATE "C"',
+    name: 'LOWER(COALESCE(original_name, filename)) COLLATE "C", filename COLLATE "C"',
+    size: 'size DESC, filename COLLATE "C"',
+  },
 };
 
 const TYPE_NAMES: Record<string, string> = { jpg: "JPEG", png: "PNG", gif: "GIF", webp: "WebP" };
 
-/** The store's SQL, prepared once per database. */
-function statements(db: Db) {
+const MATCHING = "search_text LIKE ? ESCAPE '\\'";
+
+/** The store's queries, one text for both engines but the orders. */
+function queries(sql: Sql) {
+  const order = ORDERS[sql.dialect];
   return {
-    insert: db.prepare(
-      `INSERT INTO media_files
-         (filename, original_name, content_type, size, width, height, created_at, search_text)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-    ),
-    count: db.prepare("SELECT COUNT(*) AS n FROM media_files WHERE search_text LIKE ? ESCAPE '\\'"),
-    pages: Object.fromEntries(
-      MEDIA_SORTS.map((sort) => [
-        sort,
-        db.prepare(
-          `SELECT * FROM media_files WHERE search_text LIKE ? ESCAPE '\\'
-           ORDER BY ${ORDER[sort]} LIMIT ? OFFSET ?`,
-        ),
+    /**
+     * Adds a file's row. `replace`: an upload's own row wins over one another instance's folder
+     * scan made for the same file between its write and this insert (the scan's would have no name).
+     */
+    insert: (values: Param[], replace: boolean) =>
+      sql.get<Row>(
+        `INSERT INTO media_files
+           (filename, original_name, content_type, size, width, height, created_at, search_text)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (filename) DO ${
+          replace
+            ? `UPDATE SET original_name = excluded.original_name, size = excluded.size,
+                 width = excluded.width, height = excluded.height,
+                 created_at = excluded.created_at, search_text = excluded.search_text`
+            : "NOTHING"
+        } RETURNING *`,
+        values,
+      ),
+    count: async (pattern: string) => {
+      const row = await sql.get<Row>(`SELECT COUNT(*) AS n FROM media_files WHERE ${MATCHING}`, [
+        pattern,
+      ]);
+      return Number(row!.n);
+    },
+    page: (pattern: string, sort: MediaSort, limit: number, offset: number) =>
+      sql.all<Row>(
+        `SELECT * FROM media_files WHERE ${MATCHING} ORDER BY ${order[sort]} LIMIT ? OFFSET ?`,
+        [pattern, limit, offset],
+      ),
+    unsized: () => sql.all<Row>("SELECT filename FROM media_files WHERE width IS NULL"),
+    resize: (width: number, height: number, filename: string) =>
+      sql.run("UPDATE media_files SET width = ?, height = ? WHERE filename = ?", [
+        width,
+        height,
+        filename,
       ]),
-    ) as Record<MediaSort, ReturnType<Db["prepare"]>>,
-    unsized: db.prepare("SELECT filename FROM media_files WHERE width IS NULL"),
-    resize: db.prepare("UPDATE media_files SET width = ?, height = ? WHERE filename = ?"),
-    one: db.prepare("SELECT * FROM media_files WHERE filename = ?"),
-    names: db.prepare("SELECT filename FROM media_files"),
-    deleteOne: db.prepare("DELETE FROM media_files WHERE filename = ?"),
-    spend: db.prepare(
-      "INSERT INTO media_token_uses (signature, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-    ),
-    forget: db.prepare("DELETE FROM media_token_uses WHERE expires_at < ?"),
+    one: (filename: string) =>
+      sql.get<Row>("SELECT * FROM media_files WHERE filename = ?", [filename]),
+    names: () => sql.all<Row>("SELECT filename FROM media_files"),
+    deleteOne: (filename: string) =>
+      sql.run("DELETE FROM media_files WHERE filename = ?", [filename]),
+    // ON CONFLICT DO NOTHING: of concurrent uses (any instance) exactly one inserts; the others
+    // wait for its commit (Postgres) or the write lock (SQLite) and change nothing.
+    spend: (signature: string, expiresAt: number) =>
+      sql.run(
+        "INSERT INTO media_token_uses (signature, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        [signature, expiresAt],
+      ),
+    forget: (now: number) => sql.run("DELETE FROM media_token_uses WHERE expires_at < ?", [now]),
   };
 }
 
@@ -166,19 +204,19 @@ async function writeMedia(
   });
 }
 
-type Statements = ReturnType<typeof statements>;
+type Queries = ReturnType<typeof queries>;
 
 /** Adds a file's row, its dimensions read from the file itself. */
 async function insertRow(
-  q: Statements,
+  q: Queries,
   blobs: BlobStore,
   key: string,
   filename: string,
   file: { originalName: string | null; size: number; createdAt: number },
-): Promise<Row> {
+): Promise<Row | undefined> {
   const ext = filename.slice(33);
   const dims = await readBlobDimensions(blobs, key, ext);
-  return q.insert.get(
+  const values = [
     filename,
     file.originalName,
     MEDIA_TYPES[ext],
@@ -187,7 +225,9 @@ async function insertRow(
     dims?.height ?? null,
     file.createdAt,
     searchText(filename, file.originalName),
-  ) as Row;
+  ];
+  // A folder scan's row (no original name) never replaces one an upload made.
+  return await q.insert(values, file.originalName !== null);
 }
 
 /**
@@ -195,8 +235,8 @@ async function insertRow(
  * copied from the old Media Server), forgets rows whose file is gone, and reads the dimensions of
  * files stored before they were recorded.
  */
-async function prepareFolder(q: Statements, blobs: BlobStore, dir: string): Promise<void> {
-  const known = new Set((q.names.all() as Row[]).map((r) => String(r.filename)));
+async function prepareFolder(q: Queries, blobs: BlobStore, dir: string): Promise<void> {
+  const known = new Set((await q.names()).map((r) => String(r.filename)));
   for (const blob of await blobs.list(`${dir}/`)) {
     const name = blob.key.slice(dir.length + 1);
     // The files store's temp files, and SVGs a crash left half checked.
@@ -210,17 +250,17 @@ async function prepareFolder(q: Statements, blobs: BlobStore, dir: string): Prom
       });
     } else known.delete(name);
   }
-  for (const gone of known) q.deleteOne.run(gone);
-  for (const row of q.unsized.all() as Row[]) {
+  for (const gone of known) await q.deleteOne(gone);
+  for (const row of await q.unsized()) {
     const filename = String(row.filename);
     const dims = await readBlobDimensions(blobs, `${dir}/${filename}`, filename.slice(33));
-    if (dims) q.resize.run(dims.width, dims.height, filename);
+    if (dims) await q.resize(dims.width, dims.height, filename);
   }
 }
 
 /** The library over `blobs`, its files under the folder key `dir`. */
-export function createMediaStore(db: Db, blobs: BlobStore, dir = "media"): MediaStore {
-  const q = statements(db);
+export function createMediaStore(sql: Sql, blobs: BlobStore, dir = "media"): MediaStore {
+  const q = queries(sql);
   // The folder is prepared once per store, on first use.
   let prepared: Promise<void> | undefined;
   const ready = () => (prepared ??= prepareFolder(q, blobs, dir));
@@ -238,7 +278,7 @@ export function createMediaStore(db: Db, blobs: BlobStore, dir = "media"): Media
       const size = await writeMedia(blobs, dir, filename, ext, data, maxBytes);
       try {
         const file = { originalName, size, createdAt: Date.now() };
-        return toRecord(await insertRow(q, blobs, keyOf(filename), filename, file));
+        return toRecord((await insertRow(q, blobs, keyOf(filename), filename, file))!);
       } catch (error) {
         await blobs.delete(keyOf(filename));
         throw error;
@@ -248,31 +288,32 @@ export function createMediaStore(db: Db, blobs: BlobStore, dir = "media"): Media
     async list({ limit = -1, offset = 0, q: text = "", sort = "newest" }) {
       await ready();
       const pattern = containing(text);
-      const total = Number((q.count.get(pattern) as Row).n);
-      const rows = q.pages[sort].all(pattern, limit, offset) as Row[];
+      const total = await q.count(pattern);
+      // Postgres refuses SQLite's LIMIT -1 ("no limit"); both take the largest safe integer.
+      const rows = await q.page(pattern, sort, limit < 0 ? Number.MAX_SAFE_INTEGER : limit, offset);
       return { total, records: rows.map(toRecord) };
     },
 
     async get(filename) {
       if (!MEDIA_NAME.test(filename)) return null;
       await ready();
-      const row = q.one.get(filename) as Row | undefined;
+      const row = await q.one(filename);
       return row ? toRecord(row) : null;
     },
 
     async remove(filename) {
       if (!MEDIA_NAME.test(filename)) return false;
       await ready();
-      if (q.deleteOne.run(filename).changes === 0) return false;
+      if ((await q.deleteOne(filename)) === 0) return false;
       await blobs.delete(keyOf(filename));
       return true;
     },
 
     keyOf,
 
-    useToken(signature, expiresAt) {
-      q.forget.run(Date.now());
-      return q.spend.run(signature, expiresAt).changes === 1;
+    async useToken(signature, expiresAt) {
+      await q.forget(Date.now());
+      return (await q.spend(signature, expiresAt)) === 1;
     },
   };
 }

@@ -10,7 +10,8 @@ import { engineEnv } from "./_engines.ts";
 import { startPostgres } from "./_postgres.ts";
 import type { TestServer } from "./_server.ts";
 
-export type StoreContract = (t: Deno.TestContext, sql: Sql) => Promise<void>;
+/** What a contract gets: the engine's Sql (migrated) and an empty folder of its own. */
+export type StoreContract = (t: Deno.TestContext, sql: Sql, dir: string) => Promise<void>;
 
 /** `name` on SQLite, and again on PostgreSQL (the harness's cluster when set, else its own). */
 export function testOnEngines(name: string, contract: StoreContract): void {
@@ -18,7 +19,7 @@ export function testOnEngines(name: string, contract: StoreContract): void {
     const dir = await Deno.makeTempDir();
     const sql = sqliteSql(openDb(join(dir, "t.db")));
     try {
-      await contract(t, sql);
+      await contract(t, sql, dir);
     } finally {
       await sql.close();
       await Deno.remove(dir, { recursive: true });
@@ -32,7 +33,7 @@ export function testOnEngines(name: string, contract: StoreContract): void {
       const url = cluster ? await cluster.createDatabase() : (await engineEnv(dir)).DATABASE_URL;
       const sql = await openPostgres(url);
       try {
-        await contract(t, sql);
+        await contract(t, sql, dir);
       } finally {
         await sql.close();
       }

@@ -59,10 +59,12 @@ export function createImageRoutes(deps: ImagesDeps, basePath: string): Hono {
 
   app.get("/api/image-rooms", async (c) => {
     const names = await rooms.listRooms();
-    const list = names.filter(isRoomName).map((room) => {
-      const current = rooms.current(room);
-      return { room, current: current ? imageView(basePath, current) : null };
-    });
+    const list = await Promise.all(
+      names.filter(isRoomName).map(async (room) => {
+        const current = await rooms.current(room);
+        return { room, current: current ? imageView(basePath, current) : null };
+      }),
+    );
     return c.json({ rooms: list } satisfies ImageRoomList);
   });
 
@@ -70,7 +72,7 @@ export function createImageRoutes(deps: ImagesDeps, basePath: string): Hono {
 
   app.get("/:room/live", async (c) => {
     const room = roomParam(c.req.param("room"));
-    const record = rooms.current(room);
+    const record = await rooms.current(room);
     if (!record) throw new HttpError(404, "No image in this room yet");
     return await serveBlob(c.req.raw, deps.blobs, rooms.keyOf(record), {
       contentType: record.contentType,
@@ -82,7 +84,7 @@ export function createImageRoutes(deps: ImagesDeps, basePath: string): Hono {
 
   app.get("/:room/images/:id{[0-9]+}", async (c) => {
     const room = roomParam(c.req.param("room"));
-    const record = rooms.image(room, Number(c.req.param("id")));
+    const record = await rooms.image(room, Number(c.req.param("id")));
     if (!record) throw new HttpError(404, "No such image");
     return await serveBlob(c.req.raw, deps.blobs, rooms.keyOf(record), {
       contentType: record.contentType,
@@ -100,7 +102,7 @@ export function createImageRoutes(deps: ImagesDeps, basePath: string): Hono {
     const room = roomParam(c.req.param("room"));
     c.header("cache-control", "no-store");
     if (!(await rooms.exists(room))) throw new HttpError(404, "No such room");
-    const recent = rooms.recent(room, deps.imageHistory).map((r) => imageView(basePath, r));
+    const recent = (await rooms.recent(room, deps.imageHistory)).map((r) => imageView(basePath, r));
     return c.json({ room, current: recent[0] ?? null, recent } satisfies RoomMeta);
   });
 
@@ -122,7 +124,7 @@ export function createImageRoutes(deps: ImagesDeps, basePath: string): Hono {
 /** `GET /:room/thumb/:id`: the strip's small copy, or the original when none can be made. */
 async function thumbnail(c: Context, deps: ImagesDeps): Promise<Response> {
   const room = roomParam(c.req.param("room")!);
-  const record = deps.rooms.image(room, Number(c.req.param("id")));
+  const record = await deps.rooms.image(room, Number(c.req.param("id")));
   if (!record) throw new HttpError(404, "No such image");
   const original = deps.rooms.keyOf(record);
   const thumb = await deps.thumbs.of(record, original);

@@ -101,10 +101,10 @@ export function createImagesAdminRoutes(deps: ImagesAdminDeps, basePath: string)
     c.header("cache-control", "no-store");
     const list: ManagedRooms["rooms"] = [];
     for (const room of await rooms.listRooms()) {
-      const current = rooms.current(room);
+      const current = await rooms.current(room);
       list.push({
         room,
-        images: rooms.count(room),
+        images: await rooms.count(room),
         current: current ? imageView(basePath, current) : null,
         uploaders: await uploadersOf(room),
       });
@@ -125,7 +125,7 @@ export function createImagesAdminRoutes(deps: ImagesAdminDeps, basePath: string)
 
   app.delete("/api/image-rooms/:room", deps.sameOrigin, admin, async (c) => {
     const room = await existingRoom(c, deps);
-    const records = rooms.recent(room, Number.MAX_SAFE_INTEGER);
+    const records = await rooms.recent(room, Number.MAX_SAFE_INTEGER);
     if (!(await rooms.deleteRoom(room))) throw new HttpError(404, "No such room");
     for (const record of records) await deps.thumbs.forget(record);
     tellViewers(room);

@@ -12,6 +12,9 @@ import { createSseTransport } from "../../realtime/sse.ts";
 import { createTopicTable } from "../../realtime/topics.ts";
 import { createFileBlobs } from "../../storage/blobs_files.ts";
 import { openDb } from "../../storage/db.ts";
+import { openPostgres } from "../../storage/sql_postgres.ts";
+import { sqliteSql } from "../../storage/sql_sqlite.ts";
+import { engineEnv } from "../../tests/_engines.ts";
 import { htpasswdLine } from "../../storage/htpasswd.ts";
 import { createPasswordPool } from "../../storage/password_pool.ts";
 import { createPageRenderer } from "../pages.ts";
@@ -21,6 +24,9 @@ Deno.test("image rooms: a signed-in admin uploads and manages without Basic; oth
   const dataDir = await Deno.makeTempDir({ prefix: "roomcast-images-" });
   await Deno.writeTextFile(join(dataDir, ".htpasswd"), htpasswdLine("admin", "adminpw", 4) + "\n");
   const db = openDb(join(dataDir, "roomcast.db"));
+  // The harness's engine switch, as tests/_app.ts reads it.
+  const { DATABASE_URL } = await engineEnv(dataDir);
+  const sql = DATABASE_URL ? await openPostgres(DATABASE_URL) : sqliteSql(db);
   const topics = createTopicTable();
   const hub = createHub();
   const sse = createSseTransport(hub, topics);
@@ -29,7 +35,7 @@ Deno.test("image rooms: a signed-in admin uploads and manages without Basic; oth
   // Origin checks have their own tests (edge/origin_test.ts); these requests carry no Origin.
   const anyOrigin: MiddlewareHandler = async (_c, next) => await next();
   const feature = createImagesFeature({
-    db,
+    sql,
     blobs: createFileBlobs(dataDir),
     hub,
     sse,
@@ -103,7 +109,8 @@ Deno.test("image rooms: a signed-in admin uploads and manages without Basic; oth
     basicAuth.close();
     passwords.close();
     sse.close?.();
-    db.close();
+    await sql.close();
+    if (DATABASE_URL) db.close();
     await Deno.remove(dataDir, { recursive: true });
   }
 });

@@ -6,10 +6,10 @@ import type { Logger } from "../../log.ts";
 import type { Hub } from "../../realtime/hub.ts";
 import type { SseTransport } from "../../realtime/sse.ts";
 import type { BlobStore } from "../../storage/blobs.ts";
-import type { Db } from "../../storage/db.ts";
 import { createImagesStore, removeStagedUploads } from "../../storage/images_store.ts";
 import { createUploadersFile } from "../../storage/images_uploaders.ts";
 import type { PasswordPool } from "../../storage/password_pool.ts";
+import type { Sql } from "../../storage/sql.ts";
 import { createThumbnailer } from "../../storage/thumbnails.ts";
 import type { Feature } from "../feature.ts";
 import type { PageRenderer } from "../pages.ts";
@@ -18,7 +18,7 @@ import { createImagesAdminRoutes } from "./images_admin.ts";
 import { createImageThumbs } from "./image_view.ts";
 
 export interface ImagesFeatureDeps {
-  db: Db;
+  sql: Sql;
   /** Where images and their thumbnails are kept (files in DATA_DIR, or S3). */
   blobs: BlobStore;
   hub: Pick<Hub, "publish">;
@@ -43,7 +43,7 @@ export interface ImagesFeatureDeps {
 export function createImagesFeature(deps: ImagesFeatureDeps): Feature {
   const { config } = deps;
   const { blobs } = deps;
-  const rooms = createImagesStore(deps.db, {
+  const rooms = createImagesStore(deps.sql, {
     dataDir: config.dataDir,
     keep: config.imageHistory,
     blobs,
@@ -80,7 +80,7 @@ export function createImagesFeature(deps: ImagesFeatureDeps): Feature {
     }, config.basePath),
   );
   routes.route("/", createImageRoutes(imageDeps, config.basePath));
-  // The store holds prepared statements of the database main.ts closes; thumbnails stop here.
+  // The store holds queries the database main.ts closes; thumbnails stop here.
   return {
     routes,
     topics: [imageNamespace(rooms)],

@@ -64,7 +64,7 @@ const MULTIPART_OVERHEAD = 64 * 1024;
 interface MediaAccess {
   library(): MediaLibrary;
   /** Verifies `?token=` (absent: false, the caller answers 422) and spends it when single-use. */
-  authorize(c: Context): boolean;
+  authorize(c: Context): Promise<boolean>;
   view(c: Context, record: MediaRecord): Record<string, unknown> & { url: string };
   tooLarge(): HttpError;
 }
@@ -76,13 +76,13 @@ function createMediaAccess(deps: MediaDeps): MediaAccess {
   };
   return {
     library,
-    authorize(c) {
+    async authorize(c) {
       const { store, secret } = library();
       const token = c.req.query("token");
       if (token === undefined) return false;
       const check = verifyMediaToken(token, secret, { expirySeconds: deps.tokenExpirySeconds });
       if (!check.ok) throw mediaError(401, check.message);
-      if (deps.singleUse && !store.useToken(check.signature, check.expiresAt)) {
+      if (deps.singleUse && !(await store.useToken(check.signature, check.expiresAt))) {
         throw mediaError(401, MESSAGES.tokenUsed);
       }
       return true;
@@ -119,7 +119,7 @@ function allowCrossOrigin(app: Hono, allowedOrigins: string[]): void {
 /** `POST /upload?token=`: the `file` part streamed into the library, its type checked. */
 async function upload(c: Context, deps: MediaDeps, access: MediaAccess): Promise<Response> {
   const { store } = access.library();
-  if (!access.authorize(c)) return missingFields(c, [["query", "token"]]);
+  if (!(await access.authorize(c))) return missingFields(c, [["query", "token"]]);
   const declared = Number(c.req.header("content-length") ?? "0");
   if (declared > deps.maxUploadBytes + MULTIPART_OVERHEAD) throw access.tooLarge();
 
@@ -228,7 +228,7 @@ export function createMediaRoutes(deps: MediaDeps): Hono {
 
   app.delete("/media/:filename", writes, async (c) => {
     const { store, thumbs } = access.library();
-    if (!access.authorize(c)) return missingFields(c, [["query", "token"]]);
+    if (!(await access.authorize(c))) return missingFields(c, [["query", "token"]]);
     const filename = c.req.param("filename");
     if (!(await store.remove(filename))) throw mediaError(404, MESSAGES.notFound);
     await thumbs.forget(filename);

@@ -246,3 +246,24 @@ Deno.test("media: MEDIA_TOKEN_SINGLE_USE=1 accepts each token once", async () =>
     await server.close();
   }
 });
+
+Deno.test("media: MEDIA_TOKEN_SINGLE_USE=1 spends a token once under 25 concurrent uploads", async () => {
+  const server = await startServer({ env: { ...ENV, MEDIA_TOKEN_SINGLE_USE: "1" } });
+  try {
+    const token = await djangoToken();
+    const answers = await Promise.all(
+      Array.from({ length: 25 }, async (_, i) => {
+        const response = await uploadMedia(server, token, tinyPng(i));
+        return { status: response.status, body: await response.json() };
+      }),
+    );
+    assertEquals(answers.filter((a) => a.status === 200).length, 1);
+    for (const refused of answers.filter((a) => a.status !== 200)) {
+      assertEquals(refused, { status: 401, body: { detail: "Token has already been used." } });
+    }
+    const listed = await fetch(`${server.url}media`);
+    assertEquals((await listed.json()).total, 1, "one upload stored");
+  } finally {
+    await server.close();
+  }
+});

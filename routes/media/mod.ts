@@ -7,8 +7,8 @@ import type { BasicAuthGuard } from "../../edge/basic_auth.ts";
 import type { ClientOptions } from "../../edge/client.ts";
 import { sameOrigin } from "../../edge/origin.ts";
 import type { BlobStore } from "../../storage/blobs.ts";
-import type { Db } from "../../storage/db.ts";
 import { createMediaStore } from "../../storage/media_store.ts";
+import type { Sql } from "../../storage/sql.ts";
 import { createThumbnailer } from "../../storage/thumbnails.ts";
 import type { SiteViewer } from "../accounts/wire.ts";
 import type { Feature } from "../feature.ts";
@@ -29,7 +29,7 @@ export interface MediaFeatureDeps {
     | "allowedOrigins"
     | "mediaAllowedOrigins"
   >;
-  db: Db;
+  sql: Sql;
   /** Where the files and thumbnails are kept (files in DATA_DIR, or S3). */
   blobs: BlobStore;
   log: Logger;
@@ -45,7 +45,7 @@ export interface MediaFeatureDeps {
 
 /** Every media route; the library answers 503 when MEDIA_SERVER_SECRET is unset. */
 export function createMediaFeature(
-  { config, db, blobs, log, page, client, basicAuth, isAdmin = () => false, viewer }:
+  { config, sql, blobs, log, page, client, basicAuth, isAdmin = () => false, viewer }:
     MediaFeatureDeps,
 ): Feature {
   const secret = config.mediaSecret ?? null;
@@ -57,7 +57,7 @@ export function createMediaFeature(
   const library = secret === null ? null : {
     secret,
     blobs,
-    store: createMediaStore(db, blobs, "media"),
+    store: createMediaStore(sql, blobs, "media"),
     thumbs: createThumbnailer({ ffmpegPath: config.ffmpegPath, blobs, dir: "media/.thumbs", log }),
   };
   // The admin's browser answers the Basic challenge by itself: other sites must not post here.

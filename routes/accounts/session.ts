@@ -124,7 +124,7 @@ function sessionMiddleware(
 }
 
 export function createSessionAuth(options: SessionAuthOptions): SessionAuth {
-  const { sessions, accounts, basePath, client } = options;
+  const { sessions, basePath, client } = options;
   // Per-request memo, so one request looks its session up once; it dies with the request.
   const seen = new WeakMap<Request, Account | null>();
 

@@ -14,7 +14,7 @@ import type { WorkspaceEvents } from "./wire.ts";
 
 export interface WorkspacesWsDeps {
   service: WorkspaceService;
-  hub: Pick<Hub, "publish" | "lastId">;
+  hub: Pick<Hub, "publish">;
   presence: Presence;
   log: Logger;
 }
@@ -69,9 +69,10 @@ function textHandlers(deps: WorkspacesWsDeps): Record<string, WsHandler> {
       service.channelFor(user, channelId);
       const since = typeof m.since === "number" && m.since >= 0 ? m.since : undefined;
       const topic = topics.channel(channelId);
-      if (!client.subscribe(topic, since)) return;
       // After the replay: the client now knows it is live, and from which event id.
-      client.send({ type: "subscribed", channelId, topic, eventId: hub.lastId(topic) });
+      client.subscribe(topic, since, (eventId) => {
+        client.send({ type: "subscribed", channelId, topic, eventId });
+      });
     },
     unsubscribe(client, _user, m) {
       // EchoSphere never answers an unsubscribe, even from a channel it does not follow.

@@ -1,4 +1,5 @@
 import { assert, assertEquals } from "../tests/_assert.ts";
+import { hubContract } from "./_hub_contract.ts";
 import {
   createHub,
   type HubEvent,
@@ -201,3 +202,6 @@ Deno.test("publish(..., {history: false}) on a topic nobody holds makes no topic
   hub.publish("nobody", "typing", null, { history: false });
   assertEquals(hub.stats().topics, 0);
 });
+
+// The same contract the Redis engine is held to (redis_hub_test.ts).
+hubContract("createHub()", (historySize) => Promise.resolve(createHub({ historySize })));

@@ -223,6 +223,7 @@ class RedisHubEngine implements RedisHub {
         this.#historySize(job.topic),
         job.kept ? 1 : 0,
         this.#ttl,
+        this.#known.get(job.topic) ?? this.#topics.get(job.topic)?.last ?? 0,
       );
     sent.then((id) => {
       if (job.body !== undefined && job.kept) this.#remember(job.topic, id);

@@ -7,14 +7,15 @@
 // `<id> <kind> <body>`: kind `1` kept, `0` fleeting, `d` the topic was dropped.
 
 /**
- * KEYS: id, stream, floor. ARGV: channel, body, history size, kept (1/0), ttl seconds.
- * Returns the event's id.
+ * KEYS: id, stream, floor. ARGV: channel, body, history size, kept (1/0), ttl seconds, and the
+ * highest id the publishing instance saw on the topic (a Redis that lost its data, or a command
+ * resent after a reconnect, must not start the topic over below it). Returns the event's id.
  */
 export const PUBLISH = `
 local id
 if ARGV[4] == '1' then
   if redis.call('EXISTS', KEYS[1]) == 0 then
-    local seed = tonumber(redis.call('GET', KEYS[3]) or '0')
+    local seed = math.max(tonumber(redis.call('GET', KEYS[3]) or '0'), tonumber(ARGV[6]))
     local top = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
     if top[1] then seed = math.max(seed, tonumber(string.match(top[1][1], '^(%d+)'))) end
     redis.call('SET', KEYS[1], seed)

@@ -1,9 +1,10 @@
 // Roomcast's entry point: reads the config, opens storage, wires the app, serves, shuts down.
 import { join } from "node:path";
 import { createApp } from "./app.ts";
-import { ConfigError, loadConfig } from "./config.ts";
+import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { createLogger, type Logger } from "./log.ts";
-import { createHub } from "./realtime/hub.ts";
+import { createHub, type Hub } from "./realtime/hub.ts";
+import { createRedisHub } from "./realtime/redis_hub.ts";
 import { createSseTransport } from "./realtime/sse.ts";
 import { createTopicTable } from "./realtime/topics.ts";
 import { openDb } from "./storage/db.ts";
@@ -47,11 +48,7 @@ async function main(): Promise<void> {
   const db = openDb(join(config.dataDir, "roomcast.db"));
   // Features register their topic namespaces in createApp; the hub reads history sizes from it.
   const topics = createTopicTable();
-  const hub = createHub({
-    historySize: topics.history,
-    historyBytes: config.hubHistoryBytes,
-    idleMs: config.hubIdleTopicSeconds * 1000,
-  });
+  const hub = openHub(config, log, topics.history);
   const sse = createSseTransport(hub, topics);
   const assetsDir = new URL("./static/dist/", import.meta.url).pathname;
   const roomcast = createApp({ config, log, db, hub, sse, topics, assetsDir });
@@ -79,7 +76,7 @@ async function main(): Promise<void> {
     log.info("Shutting down", { signal });
     await roomcast.close();
     sse.close();
-    hub.close();
+    await hub.close();
     await server.close();
     db.close();
     log.info("Stopped");
@@ -88,6 +85,25 @@ async function main(): Promise<void> {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     Deno.addSignalListener(signal, () => void stop(signal));
   }
+}
+
+/** The hub engine: Redis when REDIS_URL is set (several instances), else in-process. */
+function openHub(config: Config, log: Logger, historySize: (topic: string) => number): Hub {
+  if (!config.redisUrl) {
+    return createHub({
+      historySize,
+      historyBytes: config.hubHistoryBytes,
+      idleMs: config.hubIdleTopicSeconds * 1000,
+    });
+  }
+  log.info("Hub on Redis", { url: config.redisUrl.replace(/:[^:@/]*@/, ":***@") });
+  return createRedisHub({
+    url: config.redisUrl,
+    log,
+    historySize,
+    historyTtlSeconds: config.redisHistoryTtlSeconds,
+    publishQueue: config.redisPublishQueue,
+  });
 }
 
 /** RLIMIT_NOFILE of this process (Linux); undefined where /proc is not there. */

@@ -12,7 +12,7 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
@@ -36,7 +36,7 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
 /** Runs `redis-server` with no persistence on a free port; resolves once it accepts connections. */
 export async function startRedis(): Promise<TestRedis> {
   const dir = await Deno.makeTempDir({ prefix: "roomcast-redis-" });
-  const port = await freePort();
+  const port = freePort();
   let child: Deno.ChildProcess | undefined;
 
   const spawn = async () => {

@@ -9,6 +9,7 @@ import { frameHeaders } from "./edge/headers.ts";
 import { sameOrigin } from "./edge/origin.ts";
 import type { Logger } from "./log.ts";
 import type { Hub } from "./realtime/hub.ts";
+import type { PresenceFactory } from "./realtime/presence.ts";
 import type { SseTransport } from "./realtime/sse.ts";
 import type { TopicTable } from "./realtime/topics.ts";
 import { createWsTransport, type WsFeature } from "./realtime/ws.ts";
@@ -35,6 +36,8 @@ export interface AppDeps {
   topics: TopicTable;
   /** Folder of the bundled browser files (static/dist). */
   assetsDir: string;
+  /** Shared presence (Redis); unset: counted in this process. */
+  presence?: PresenceFactory;
 }
 
 /** The application and what must be released when the server stops. */

@@ -5,6 +5,7 @@ import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createHub, type Hub } from "./realtime/hub.ts";
 import { createRedisHub } from "./realtime/redis_hub.ts";
+import { createRedisPresence } from "./realtime/redis_presence.ts";
 import { createSseTransport } from "./realtime/sse.ts";
 import { createTopicTable } from "./realtime/topics.ts";
 import { openDb } from "./storage/db.ts";
@@ -49,9 +50,19 @@ async function main(): Promise<void> {
   // Features register their topic namespaces in createApp; the hub reads history sizes from it.
   const topics = createTopicTable();
   const hub = openHub(config, log, topics.history);
+  const presence = config.redisUrl ? createRedisPresence({ url: config.redisUrl, log }) : undefined;
   const sse = createSseTransport(hub, topics);
   const assetsDir = new URL("./static/dist/", import.meta.url).pathname;
-  const roomcast = createApp({ config, log, db, hub, sse, topics, assetsDir });
+  const roomcast = createApp({
+    config,
+    log,
+    db,
+    hub,
+    sse,
+    topics,
+    assetsDir,
+    presence: presence?.sets,
+  });
 
   // Features open what they listen on besides HTTP (the stream rooms' RTMP port).
   await roomcast.start();
@@ -77,6 +88,7 @@ async function main(): Promise<void> {
     await roomcast.close();
     sse.close();
     await hub.close();
+    await presence?.close();
     await server.close();
     db.close();
     log.info("Stopped");

@@ -40,21 +40,23 @@ const positiveId = (value: unknown, what: string, code: WorkspaceCode = "bad_req
 function onlineTracker(deps: WorkspacesWsDeps) {
   const { service, hub, presence } = deps;
   const seenIds = new Set<string>();
-  const announce = (user: WsUser, online: boolean) => {
-    for (const serverId of service.serverIdsOf(user.id)) {
-      const event: WorkspaceEvents["presence"] = { serverId, userId: user.id, online };
+  const announce = (userId: number, online: boolean) => {
+    for (const serverId of service.serverIdsOf(userId)) {
+      const event: WorkspaceEvents["presence"] = { serverId, userId, online };
       hub.publish(topics.workspace(serverId), "presence", event);
     }
   };
+  // Users of an instance that died: no socket of theirs closes anywhere to say so.
+  presence.onExpired((userId) => announce(userId, false));
   return {
     seen(client: WsClient) {
       if (!client.user || seenIds.has(client.id)) return;
       seenIds.add(client.id);
-      if (presence.connect(client.user.id)) announce(client.user, true);
+      if (presence.connect(client.user.id)) announce(client.user.id, true);
     },
     closed(client: WsClient) {
       if (!seenIds.delete(client.id)) return;
-      if (presence.disconnect(client.user!.id)) announce(client.user!, false);
+      if (presence.disconnect(client.user!.id)) announce(client.user!.id, false);
     },
     clear: () => seenIds.clear(),
   };

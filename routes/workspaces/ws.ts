@@ -3,7 +3,7 @@
 import { parseId } from "../../edge/fields.ts";
 import type { Hub } from "../../realtime/hub.ts";
 import type { TopicNamespace } from "../../realtime/topics.ts";
-import type { WsClient, WsFeature, WsUser } from "../../realtime/ws.ts";
+import type { WsClient, WsFeature } from "../../realtime/ws.ts";
 import { createVoiceRooms } from "../../realtime/voice.ts";
 import type { Logger } from "../../log.ts";
 import type { Presence } from "./presence.ts";

@@ -84,6 +84,35 @@ class Scope implements PresenceSet {
   }
 }
 
+const registry = (prefix: string, scope: string) => `${prefix}${scope}:instances`;
+const membersKey = (prefix: string, scope: string, instance: string) =>
+  `${prefix}${scope}:at:${instance}`;
+
+/** Writes this instance's members of `scope`, then reads every live instance's. */
+async function heartbeat(
+  redis: Redis,
+  scope: Scope,
+  { self, prefix, ttlMs }: { self: string; prefix: string; ttlMs: number },
+): Promise<void> {
+  const key = membersKey(prefix, scope.name, self);
+  const instancesKey = registry(prefix, scope.name);
+  const now = Date.now();
+  const write = redis.multi().del(key);
+  if (scope.counts.size > 0) write.sadd(key, ...scope.counts.keys()).pexpire(key, ttlMs);
+  write.zadd(instancesKey, now + ttlMs, self)
+    .zremrangebyscore(instancesKey, "-inf", now)
+    .zrange(instancesKey, 0, -1);
+  const results = await write.exec();
+  const listed = (results?.at(-1)?.[1] as string[] | undefined) ?? [];
+  const instances = listed.filter((i) => i !== self);
+  const read = redis.pipeline();
+  for (const instance of instances) read.smembers(membersKey(prefix, scope.name, instance));
+  const members = instances.length ? await read.exec() : [];
+  const others = new Map<string, Set<string>>();
+  instances.forEach((instance, i) => others.set(instance, new Set(members?.[i]?.[1] as string[])));
+  scope.update(others);
+}
+
 export function createRedisPresence(options: RedisPresenceOptions): RedisPresence {
   const { log } = options;
   const self = options.instanceId ?? crypto.randomUUID();
@@ -99,31 +128,8 @@ export function createRedisPresence(options: RedisPresenceOptions): RedisPresenc
     (error: Error) => log.debug("Redis presence connection error", { error: error.message }),
   );
   const scopes = new Map<string, Scope>();
-  const registry = (scope: string) => `${prefix}${scope}:instances`;
-  const membersKey = (scope: string, instance: string) => `${prefix}${scope}:at:${instance}`;
 
-  /** Writes this instance's members of `scope`, then reads every live instance's. */
-  const beat = async (scope: Scope) => {
-    const key = membersKey(scope.name, self);
-    const now = Date.now();
-    const write = redis.multi().del(key);
-    if (scope.counts.size > 0) write.sadd(key, ...scope.counts.keys()).pexpire(key, ttlMs);
-    write.zadd(registry(scope.name), now + ttlMs, self)
-      .zremrangebyscore(registry(scope.name), "-inf", now)
-      .zrange(registry(scope.name), 0, -1);
-    const results = await write.exec();
-    const instances = (results?.at(-1)?.[1] as string[] | undefined ?? []).filter((i) =>
-      i !== self
-    );
-    const read = redis.pipeline();
-    for (const instance of instances) read.smembers(membersKey(scope.name, instance));
-    const members = instances.length ? await read.exec() : [];
-    const others = new Map<string, Set<string>>();
-    instances.forEach((instance, i) =>
-      others.set(instance, new Set(members?.[i]?.[1] as string[]))
-    );
-    scope.update(others);
-  };
+  const beat = (scope: Scope) => heartbeat(redis, scope, { self, prefix, ttlMs });
   const beatAll = () =>
     Promise.all(
       [...scopes.values()].map((scope) =>
@@ -169,7 +175,9 @@ export function createRedisPresence(options: RedisPresenceOptions): RedisPresenc
       if (redis.status === "ready") {
         const keys = [...scopes.keys()];
         const cleanup = redis.multi();
-        for (const name of keys) cleanup.del(membersKey(name, self)).zrem(registry(name), self);
+        for (const name of keys) {
+          cleanup.del(membersKey(prefix, name, self)).zrem(registry(prefix, name), self);
+        }
         await cleanup.exec().catch(() => {});
         await redis.quit().catch(() => redis.disconnect());
       } else redis.disconnect();

@@ -110,6 +110,14 @@ export interface Config {
   hubHistoryBytes: number;
   /** Seconds a topic without subscribers is kept (with its history) for clients to resume. @default 300 */
   hubIdleTopicSeconds: number;
+  /** Redis for the hub and presence across instances; unset: in-process (one instance). */
+  redisUrl?: string;
+  /** A topic's ids and history stay in Redis this long after its last kept event. @default 86400 */
+  redisHistoryTtlSeconds: number;
+  /** Publishes held while Redis is unreachable; past it they are dropped. @default 10000 */
+  redisPublishQueue: number;
+  /** Prefix of every Redis key and channel, so deployments can share one Redis. @default "roomcast:" */
+  redisPrefix: string;
   /** Open descriptors at which idle HTTP connections are dropped (0: never); unset: from the
    * open-file limit, see `defaultMaxConnections` in serve.ts. */
   maxConnections?: number;
@@ -260,6 +268,10 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
     codeSessionsPerHour: int("CODE_SESSIONS_PER_HOUR", 30, 1, 100_000),
     hubHistoryBytes: int("HUB_HISTORY_BYTES", 64 * MiB, 0, 64 * 1024 * MiB),
     hubIdleTopicSeconds: int("HUB_IDLE_TOPIC_SECONDS", 300, 1, 7 * 24 * 3600),
+    redisUrl: redisUrl(str("REDIS_URL"), problems),
+    redisHistoryTtlSeconds: int("REDIS_HISTORY_TTL_SECONDS", 86_400, 1, 365 * 24 * 3600),
+    redisPublishQueue: int("REDIS_PUBLISH_QUEUE", 10_000, 1, 10_000_000),
+    redisPrefix: redisPrefix(str("REDIS_PREFIX"), problems),
     maxConnections: str("MAX_CONNECTIONS") === undefined
       ? undefined
       : int("MAX_CONNECTIONS", 0, 0, 10_000_000),
@@ -271,6 +283,19 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
     throw new ConfigError(problems);
   }
   return Object.freeze(config);
+}
+
+/** REDIS_URL: `redis://` or `rediss://` (TLS), with an optional user, password and db number. */
+function redisUrl(raw: string | undefined, problems: string[]): string | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    const url = new URL(raw);
+    if ((url.protocol === "redis:" || url.protocol === "rediss:") && url.hostname) return raw;
+  } catch { /* reported below */ }
+  problems.push(
+    `REDIS_URL must be a URL like redis://host:6379, got "${raw.replace(/:[^:@/]*@/, ":***@")}"`,
+  );
+  return undefined;
 }
 
 /** Raised by `loadConfig` with every problem found, so one start shows them all. */
@@ -406,6 +431,15 @@ function databaseUrl(value: string | undefined, problems: string[]): string | un
   if (!/^postgres(ql)?:\/\/\S+$/.test(value)) {
     problems.push("DATABASE_URL must be a postgres:// or postgresql:// URL");
     return undefined;
+  }
+  return value;
+}
+
+/** REDIS_PREFIX: key characters only, so it cannot collide with our own separators' meaning. */
+function redisPrefix(value: string | undefined, problems: string[]): string {
+  if (value === undefined) return "roomcast:";
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(value)) {
+    problems.push("REDIS_PREFIX must be 1 to 64 of A-Z a-z 0-9 _ . : -");
   }
   return value;
 }

@@ -145,3 +145,23 @@ Deno.test("loadConfig() reads INSTANCE_URL as a base URL ending in a slash; refu
     }
   }
 });
+
+Deno.test("loadConfig() reads REDIS_URL and its knobs, hiding a bad URL's password", () => {
+  const none = loadConfig(env({}));
+  assertEquals([none.redisUrl, none.redisHistoryTtlSeconds, none.redisPublishQueue], [
+    undefined,
+    86_400,
+    10_000,
+  ]);
+  const set = loadConfig(env({ REDIS_URL: "redis://:pw@cache:6379/2", REDIS_PUBLISH_QUEUE: "5" }));
+  assertEquals([set.redisUrl, set.redisPublishQueue], ["redis://:pw@cache:6379/2", 5]);
+  try {
+    loadConfig(env({ REDIS_URL: "http://u:secret@cache" }));
+    throw new Error("expected a ConfigError");
+  } catch (error) {
+    assert(error instanceof ConfigError);
+    assertEquals(error.problems, [
+      'REDIS_URL must be a URL like redis://host:6379, got "http://u:***@cache"',
+    ]);
+  }
+});

@@ -1,11 +1,13 @@
 // Roomcast's entry point: reads the config, opens storage, wires the app, serves, shuts down.
 import { join } from "node:path";
 import { createApp } from "./app.ts";
-import { ConfigError, loadConfig } from "./config.ts";
+import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { createLogger, type Logger } from "./log.ts";
 import type { HealthCheck } from "./ops/health.ts";
 import { createMetrics } from "./ops/metrics.ts";
-import { createHub } from "./realtime/hub.ts";
+import { createHub, type Hub } from "./realtime/hub.ts";
+import { createRedisHub, type RedisHub } from "./realtime/redis_hub.ts";
+import { createRedisPresence } from "./realtime/redis_presence.ts";
 import { createSseTransport } from "./realtime/sse.ts";
 import { createTopicTable } from "./realtime/topics.ts";
 import { createFileBlobs } from "./storage/blobs_files.ts";
@@ -60,11 +62,13 @@ async function main(): Promise<void> {
     : sqliteSql(db);
   // Features register their topic namespaces in createApp; the hub reads history sizes from it.
   const topics = createTopicTable();
-  const hub = createHub({
-    historySize: topics.history,
-    historyBytes: config.hubHistoryBytes,
-    idleMs: config.hubIdleTopicSeconds * 1000,
-  });
+  const checks: HealthCheck[] = [];
+  const redisErrors = () => metrics.engineErrors.count("redis");
+  const hub = openHub(config, log, topics.history, redisErrors);
+  if ("ping" in hub) checks.push({ name: "redis", check: () => hub.ping() });
+  const presence = config.redisUrl
+    ? createRedisPresence({ url: config.redisUrl, log, prefix: `${config.redisPrefix}presence:` })
+    : undefined;
   const sse = createSseTransport(hub, topics);
   const assetsDir = new URL("./static/dist/", import.meta.url).pathname;
   // Images, media and thumbnails: files in DATA_DIR, or the bucket STORAGE_URL / S3_* name.
@@ -76,14 +80,20 @@ async function main(): Promise<void> {
       redirects: config.storage.publicUrl !== undefined,
     });
   }
-  const checks: HealthCheck[] = [];
   if (config.storage) {
     // A missing key answers null when the bucket is reachable; an unreachable store throws.
-    checks.push({ name: "storage", check: async () => void await blobs.stat(".roomcast-health") });
+    checks.push({
+      name: "storage",
+      check: () =>
+        blobs.stat(".roomcast-health").then(() => {}, (error) => {
+          metrics.engineErrors.count("storage");
+          throw error;
+        }),
+    });
   }
   const roomcast = createApp({
     ...{ config, log, db, sql, hub, sse, topics, assetsDir },
-    ...{ metrics, blobs, checks },
+    ...{ metrics, blobs, checks, presence: presence?.sets },
   });
 
   // Features open what they listen on besides HTTP (the stream rooms' RTMP port).
@@ -115,7 +125,8 @@ async function main(): Promise<void> {
     }
     await roomcast.close();
     sse.close();
-    hub.close();
+    await hub.close();
+    await presence?.close();
     await server.close();
     blobs.close();
     await sql.close();
@@ -126,6 +137,32 @@ async function main(): Promise<void> {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     Deno.addSignalListener(signal, () => void stop(signal));
   }
+}
+
+/** The hub engine: Redis when REDIS_URL is set (several instances), else in-process. */
+function openHub(
+  config: Config,
+  log: Logger,
+  historySize: (topic: string) => number,
+  onError: () => void,
+): Hub | RedisHub {
+  if (!config.redisUrl) {
+    return createHub({
+      historySize,
+      historyBytes: config.hubHistoryBytes,
+      idleMs: config.hubIdleTopicSeconds * 1000,
+    });
+  }
+  log.info("Hub on Redis", { url: config.redisUrl.replace(/:[^:@/]*@/, ":***@") });
+  return createRedisHub({
+    url: config.redisUrl,
+    log,
+    historySize,
+    historyTtlSeconds: config.redisHistoryTtlSeconds,
+    publishQueue: config.redisPublishQueue,
+    prefix: `${config.redisPrefix}hub:`,
+    onError,
+  });
 }
 
 /** RLIMIT_NOFILE of this process (Linux); undefined where /proc is not there. */

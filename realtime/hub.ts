@@ -17,19 +17,29 @@ export interface HubEvent<T = unknown> {
 /** Why the hub ended a subscription. `slow`: its queue overflowed; the client should reconnect. */
 export type CloseReason = "slow" | "dropped" | "shutdown";
 
-/** What a transport hands the hub: it must never block, and says `false` when its queue is full. */
+/** Where a subscription starts: handed to the subscriber once, before any live event. */
+export interface SubscriptionStart {
+  /** Events after `since` still in history, to send before live ones. */
+  readonly replay: HubEvent[];
+  /** True when `since` was given but events after it are no longer (or never were) in history. */
+  readonly gap: boolean;
+  /** The topic's newest id when the subscription began: live events follow it. */
+  readonly lastId: number;
+}
+
+/**
+ * What a transport hands the hub: it must never block, and `send` says `false` when its queue is
+ * full. `start` comes first, exactly once: at once in the in-process hub, after a round trip in
+ * the Redis one (live events that arrive meanwhile are held back, de-duplicated by id, and follow).
+ */
 export interface Subscriber {
+  start(start: SubscriptionStart): void;
   send(event: HubEvent): boolean;
   close(reason: CloseReason): void;
 }
 
 export interface Subscription {
-  /** Events after `since` still in history, to send before live ones. */
-  readonly replay: HubEvent[];
-  /** True when `since` was given but events after it are no longer (or never were) in history. */
-  readonly gap: boolean;
-  /** The topic's newest id when the subscription began. */
-  readonly lastId: number;
+  /** Stops delivery; a subscription not yet started never starts. */
   unsubscribe(): void;
 }
 
@@ -42,18 +52,23 @@ export interface PublishOptions {
   history?: boolean;
 }
 
+/**
+ * The seam between features and an engine (in-process here, Redis in redis_hub.ts). Publishing is
+ * fire-and-forget and ordered per topic per instance; ids are per-topic increasing.
+ */
 export interface Hub {
-  publish<T>(topic: string, type: string, data: T, options?: PublishOptions): HubEvent<T>;
+  publish<T>(topic: string, type: string, data: T, options?: PublishOptions): void;
   subscribe(topic: string, subscriber: Subscriber, options?: { since?: number }): Subscription;
   /** The id of the newest event on a topic (for a topic not held, the id it would start after). */
-  lastId(topic: string): number;
+  lastId(topic: string): Promise<number>;
+  /** Subscribers of this instance on `topic`. */
   subscriberCount(topic: string): number;
   /** Forgets a topic (a deleted room): its subscribers are closed with `dropped`. */
   dropTopic(topic: string): void;
-  /** What the hub holds now, for tests and operators. */
+  /** What this instance holds now, for tests and operators. */
   stats(): HubStats;
-  /** Closes every subscriber with `shutdown`. */
-  close(): void;
+  /** Closes every subscriber with `shutdown` and releases the engine's connections. */
+  close(): Promise<void>;
 }
 
 export interface HubStats {
@@ -88,7 +103,7 @@ export interface HubOptions {
 interface Topic {
   lastId: number;
   keep: number;
-  history: Event<unknown>[];
+  history: TopicEvent<unknown>[];
   subscribers: Set<Subscriber>;
 }
 
@@ -97,7 +112,7 @@ const MiB = 1024 * 1024;
 // Per-event bookkeeping (object, ids, cache maps) beyond its data, for the history budget.
 const EVENT_OVERHEAD = 64;
 
-class Event<T> implements HubEvent<T> {
+export class TopicEvent<T> implements HubEvent<T> {
   #bytes?: Map<string, Uint8Array>;
   #texts?: Map<string, string>;
   /** Whether the event is still in its topic's history (and counted in the budget). */
@@ -145,13 +160,16 @@ class HistoryBudget {
   bytes = 0;
   events = 0;
   // Kept events in publish order; entries already gone from history are skipped and compacted.
-  #order: Event<unknown>[] = [];
+  #order: TopicEvent<unknown>[] = [];
   #head = 0;
 
-  constructor(readonly limit: number, readonly historyOf: (topic: string) => Event<unknown>[]) {}
+  constructor(
+    readonly limit: number,
+    readonly historyOf: (topic: string) => TopicEvent<unknown>[],
+  ) {}
 
   /** Appends `event` to `history`, dropping its own oldest past `keep`, then the oldest overall. */
-  add(history: Event<unknown>[], keep: number, event: Event<unknown>): void {
+  add(history: TopicEvent<unknown>[], keep: number, event: TopicEvent<unknown>): void {
     if (keep <= 0) return;
     event.kept = true;
     this.bytes += event.size;
@@ -176,7 +194,7 @@ class HistoryBudget {
     }
   }
 
-  forget(event: Event<unknown>): void {
+  forget(event: TopicEvent<unknown>): void {
     if (!event.kept) return;
     event.kept = false;
     this.bytes -= event.size;
@@ -184,12 +202,13 @@ class HistoryBudget {
   }
 }
 
-/** Creates an empty in-process hub. A Redis-backed hub would implement the same interface. */
-export function createHub(options: HubOptions = {}): Hub {
+/** Creates an empty in-process hub, the default engine (redis_hub.ts is the other). */
+export function createHub(options: HubOptions = {}): LocalHub {
   return new LocalHub(options);
 }
 
-class LocalHub implements Hub {
+/** The in-process engine; `publishEvent` is its own extra, for tests that want the event back. */
+export class LocalHub implements Hub {
   #topics = new Map<string, Topic>();
   #historySize: (topic: string) => number;
   #budget: HistoryBudget;
@@ -217,12 +236,17 @@ class LocalHub implements Hub {
     this.#now = options.now ?? Date.now;
   }
 
-  publish<T>(name: string, type: string, data: T, options: PublishOptions = {}): HubEvent<T> {
+  publish<T>(name: string, type: string, data: T, options: PublishOptions = {}): void {
+    this.publishEvent(name, type, data, options);
+  }
+
+  /** `publish`, returning the event made (for this hub's own tests). */
+  publishEvent<T>(name: string, type: string, data: T, options: PublishOptions = {}): HubEvent<T> {
     if (options.history === false) return this.#publishFleeting(name, type, data);
     const topic = this.#topicOf(name);
     const at = this.#now();
-    const event = new Event(++topic.lastId, name, type, data, at, sizeOf(name, type, data));
-    this.#budget.add(topic.history, topic.keep, event as Event<unknown>);
+    const event = new TopicEvent(++topic.lastId, name, type, data, at, sizeOf(name, type, data));
+    this.#budget.add(topic.history, topic.keep, event as TopicEvent<unknown>);
     this.#fanOut(topic, event);
     if (topic.subscribers.size === 0) this.#markIdle(name);
     this.#sweep();
@@ -232,7 +256,7 @@ class LocalHub implements Hub {
   /** An event for who follows now; a topic not held is not made for it (nobody would hear it). */
   #publishFleeting<T>(name: string, type: string, data: T): HubEvent<T> {
     const topic = this.#topics.get(name);
-    const event = new Event(topic?.lastId ?? this.#floor, name, type, data, this.#now(), 0);
+    const event = new TopicEvent(topic?.lastId ?? this.#floor, name, type, data, this.#now(), 0);
     if (topic) this.#fanOut(topic, event);
     return event;
   }
@@ -268,10 +292,8 @@ class LocalHub implements Hub {
       // An id from before a restart or an eviction: the client's view is stale, not ahead.
       gap = true;
     }
+    subscriber.start({ replay, gap, lastId: topic.lastId });
     return {
-      replay,
-      gap,
-      lastId: topic.lastId,
       unsubscribe: () => {
         const left = topic.subscribers.delete(subscriber);
         const current = this.#topics.get(name) === topic;
@@ -280,8 +302,8 @@ class LocalHub implements Hub {
     };
   }
 
-  lastId(name: string): number {
-    return this.#topics.get(name)?.lastId ?? this.#floor;
+  lastId(name: string): Promise<number> {
+    return Promise.resolve(this.#topics.get(name)?.lastId ?? this.#floor);
   }
 
   subscriberCount(name: string): number {
@@ -309,11 +331,12 @@ class LocalHub implements Hub {
     };
   }
 
-  close(): void {
+  close(): Promise<void> {
     for (const topic of this.#topics.values()) {
       for (const subscriber of topic.subscribers) subscriber.close("shutdown");
       topic.subscribers.clear();
     }
+    return Promise.resolve();
   }
 
   #topicOf(name: string): Topic {

@@ -1,10 +1,21 @@
 import { assert, assertEquals } from "../tests/_assert.ts";
-import { createHub, type HubEvent, type Subscriber } from "./hub.ts";
+import { hubContract } from "./_hub_contract.ts";
+import {
+  createHub,
+  type HubEvent,
+  type LocalHub,
+  type Subscriber,
+  type SubscriptionStart,
+} from "./hub.ts";
 
 function collector(limit = Infinity): Subscriber & { events: HubEvent[]; closed?: string } {
   const sub = {
     events: [] as HubEvent[],
     closed: undefined as string | undefined,
+    started: undefined as SubscriptionStart | undefined,
+    start(start: SubscriptionStart) {
+      sub.started = start;
+    },
     send(event: HubEvent) {
       if (sub.events.length >= limit) return false;
       sub.events.push(event);
@@ -17,20 +28,31 @@ function collector(limit = Infinity): Subscriber & { events: HubEvent[]; closed?
   return sub;
 }
 
-Deno.test("createHub() gives each topic its own increasing ids", () => {
+/** Subscribes and returns where it started: the in-process hub starts a subscription at once. */
+function open(hub: LocalHub, topic: string, sub = collector(), options?: { since?: number }) {
+  let started: SubscriptionStart | undefined;
+  const { unsubscribe } = hub.subscribe(topic, {
+    start: (start) => (started = start, sub.start(start)),
+    send: (event) => sub.send(event),
+    close: (reason) => sub.close(reason),
+  }, options);
+  return { ...started!, unsubscribe };
+}
+
+Deno.test("createHub() gives each topic its own increasing ids", async () => {
   const hub = createHub();
-  assertEquals(hub.publish("a", "x", 1).id, 1);
-  assertEquals(hub.publish("a", "x", 2).id, 2);
-  assertEquals(hub.publish("b", "x", 3).id, 1);
-  assertEquals(hub.lastId("a"), 2);
+  assertEquals(hub.publishEvent("a", "x", 1).id, 1);
+  assertEquals(hub.publishEvent("a", "x", 2).id, 2);
+  assertEquals(hub.publishEvent("b", "x", 3).id, 1);
+  assertEquals(await hub.lastId("a"), 2);
 });
 
 Deno.test("createHub() delivers to every subscriber of the topic only", () => {
   const hub = createHub();
   const a = collector(), b = collector(), other = collector();
-  hub.subscribe("room", a);
-  hub.subscribe("room", b);
-  hub.subscribe("elsewhere", other);
+  open(hub, "room", a);
+  open(hub, "room", b);
+  open(hub, "elsewhere", other);
   hub.publish("room", "updated", null);
   assertEquals([a.events.length, b.events.length, other.events.length], [1, 1, 0]);
 });
@@ -38,22 +60,22 @@ Deno.test("createHub() delivers to every subscriber of the topic only", () => {
 Deno.test("createHub() replays events after since, and reports a gap past history", () => {
   const hub = createHub({ historySize: 3 });
   for (let i = 0; i < 5; i++) hub.publish("t", "e", i);
-  const recent = hub.subscribe("t", collector(), { since: 3 });
+  const recent = open(hub, "t", collector(), { since: 3 });
   assertEquals(recent.replay.map((e) => e.id), [4, 5]);
   assertEquals(recent.gap, false);
-  const old = hub.subscribe("t", collector(), { since: 1 });
+  const old = open(hub, "t", collector(), { since: 1 });
   assertEquals(old.replay.map((e) => e.id), [3, 4, 5]);
   assertEquals(old.gap, true);
-  const future = hub.subscribe("t", collector(), { since: 99 });
+  const future = open(hub, "t", collector(), { since: 99 });
   assertEquals(future.gap, true);
-  assertEquals(hub.subscribe("t", collector(), { since: 5 }).replay, []);
+  assertEquals(open(hub, "t", collector(), { since: 5 }).replay, []);
 });
 
 Deno.test("createHub() drops a subscriber whose queue is full instead of buffering", () => {
   const hub = createHub();
   const slow = collector(1), fast = collector();
-  hub.subscribe("t", slow);
-  hub.subscribe("t", fast);
+  open(hub, "t", slow);
+  open(hub, "t", fast);
   hub.publish("t", "e", 1);
   hub.publish("t", "e", 2);
   hub.publish("t", "e", 3);
@@ -66,7 +88,7 @@ Deno.test("createHub() drops a subscriber whose queue is full instead of bufferi
 Deno.test("createHub() encodes an event once per format", () => {
   const hub = createHub();
   let calls = 0;
-  const event = hub.publish("t", "e", { n: 1 });
+  const event = hub.publishEvent("t", "e", { n: 1 });
   const make = () => (calls++, "x");
   const first = event.encoded("f", make);
   assert(first === event.encoded("f", make));
@@ -76,9 +98,9 @@ Deno.test("createHub() encodes an event once per format", () => {
 Deno.test("createHub().close() closes every subscriber with shutdown", () => {
   const hub = createHub();
   const a = collector();
-  hub.subscribe("t", a).unsubscribe();
+  open(hub, "t", a).unsubscribe();
   const b = collector();
-  hub.subscribe("t", b);
+  open(hub, "t", b);
   hub.close();
   assertEquals([a.closed, b.closed], [undefined, "shutdown"]);
 });
@@ -87,14 +109,14 @@ Deno.test("createHub() forgets a topic idle past idleMs, with its history; a lat
   let now = 0;
   const hub = createHub({ idleMs: 1000, now: () => now });
   const viewer = collector();
-  const subscription = hub.subscribe("room", viewer);
+  const subscription = open(hub, "room", viewer);
   for (let i = 0; i < 3; i++) hub.publish("room", "updated", i);
   now = 5000;
   hub.publish("other", "x", 0);
   assertEquals(hub.stats().topics, 2, "a topic with a subscriber is never evicted");
   subscription.unsubscribe();
   now = 5500;
-  const early = hub.subscribe("room", collector(), { since: 1 });
+  const early = open(hub, "room", collector(), { since: 1 });
   assertEquals(early.replay.map((e) => e.id), [2, 3], "within the TTL, history still replays");
   early.unsubscribe();
   now = 7000;
@@ -108,26 +130,26 @@ Deno.test("createHub() forgets a topic idle past idleMs, with its history; a lat
     delivered: hub.stats().delivered,
     dropped: 0,
   });
-  const late = hub.subscribe("room", collector(), { since: 3 - 1 });
+  const late = open(hub, "room", collector(), { since: 3 - 1 });
   assertEquals([late.gap, late.replay.length], [true, 0], "past eviction: refetch, not replay");
-  assertEquals(hub.publish("room", "updated", 4).id, 4, "ids go on above the evicted ones");
+  assertEquals(hub.publishEvent("room", "updated", 4).id, 4, "ids go on above the evicted ones");
 });
 
-Deno.test("createHub() keeps at most maxIdleTopics topics without subscribers, least recently used first", () => {
+Deno.test("createHub() keeps at most maxIdleTopics topics without subscribers, least recently used first", async () => {
   const hub = createHub({ maxIdleTopics: 10 });
   const held = collector();
-  hub.subscribe("held", held);
+  open(hub, "held", held);
   let first = 0;
   for (let i = 0; i < 1000; i++) {
-    const event = hub.publish(`t${i}`, "x", i);
+    const event = hub.publishEvent(`t${i}`, "x", i);
     if (i === 995) first = event.id;
   }
   hub.publish("t995", "x", "again");
   for (let i = 0; i < 5; i++) hub.publish(`late${i}`, "x", i);
   const stats = hub.stats();
   assertEquals([stats.topics, stats.idleTopics, stats.subscribers], [11, 10, 1]);
-  assertEquals(hub.lastId("t995"), first + 1, "the one used again survived");
-  assertEquals(hub.subscribe("t0", collector(), { since: 1 }).gap, true, "t0 was evicted");
+  assertEquals(await hub.lastId("t995"), first + 1, "the one used again survived");
+  assertEquals(open(hub, "t0", collector(), { since: 1 }).gap, true, "t0 was evicted");
 });
 
 Deno.test("createHub() keeps history under historyBytes across topics, dropping the oldest first", () => {
@@ -137,8 +159,8 @@ Deno.test("createHub() keeps history under historyBytes across topics, dropping 
   const stats = hub.stats();
   assert(stats.historyBytes <= 100_000, `kept ${stats.historyBytes} bytes`);
   assertEquals(stats.historyEvents, 9, "as many of the newest as fit");
-  const a = hub.subscribe("a", collector(), { since: 0 });
-  const b = hub.subscribe("b", collector(), { since: 0 });
+  const a = open(hub, "a", collector(), { since: 0 });
+  const b = open(hub, "b", collector(), { since: 0 });
   const kept = [...a.replay, ...b.replay].map((e) => (e.data as { i: number }).i).sort((x, y) =>
     x - y
   );
@@ -149,30 +171,30 @@ Deno.test("createHub() keeps history under historyBytes across topics, dropping 
   assertEquals([hub.stats().historyBytes, hub.stats().historyEvents], [0, 0]);
 });
 
-Deno.test("createHub() budget bookkeeping stays bounded over a million small events", () => {
+Deno.test("createHub() budget bookkeeping stays bounded over a million small events", async () => {
   const hub = createHub({ historySize: 4, historyBytes: 4096 });
   for (let i = 0; i < 1_000_000; i++) hub.publish(`t${i % 50}`, "x", i);
   const stats = hub.stats();
   assert(stats.historyBytes <= 4096 && stats.historyEvents > 0, JSON.stringify(stats));
-  assertEquals(hub.lastId("t0"), 20_000);
+  assertEquals(await hub.lastId("t0"), 20_000);
 });
 
-Deno.test("publish(..., {history: false}) reaches who follows now, is never replayed, takes no id", () => {
+Deno.test("publish(..., {history: false}) reaches who follows now, is never replayed, takes no id", async () => {
   const hub = createHub();
   const now = collector();
-  hub.subscribe("t", now);
+  open(hub, "t", now);
   hub.publish("t", "message", 1);
-  const typing = hub.publish("t", "typing", 2, { history: false });
-  assertEquals([typing.id, hub.lastId("t")], [1, 1]);
+  const typing = hub.publishEvent("t", "typing", 2, { history: false });
+  assertEquals([typing.id, await hub.lastId("t")], [1, 1]);
   hub.publish("t", "message", 3);
   assertEquals(now.events.map((e) => [e.type, e.id]), [["message", 1], ["typing", 1], [
     "message",
     2,
   ]]);
   // A client resuming from the fleeting event's id misses nothing and sees no gap.
-  const fromTyping = hub.subscribe("t", collector(), { since: typing.id });
+  const fromTyping = open(hub, "t", collector(), { since: typing.id });
   assertEquals([fromTyping.replay.map((e) => e.id), fromTyping.gap], [[2], false]);
-  const fromStart = hub.subscribe("t", collector(), { since: 0 });
+  const fromStart = open(hub, "t", collector(), { since: 0 });
   assertEquals(fromStart.replay.map((e) => e.type), ["message", "message"]);
   assertEquals(hub.stats().historyEvents, 2);
 });
@@ -186,12 +208,15 @@ Deno.test("publish(..., {history: false}) on a topic nobody holds makes no topic
 Deno.test("createHub() counts deliveries and slow-subscriber drops in stats()", () => {
   const hub = createHub();
   let room = 2;
-  const slow = { send: () => room-- > 0, close() {} };
+  const slow = { start() {}, send: () => room-- > 0, close() {} };
   hub.subscribe("room", slow);
-  hub.subscribe("room", { send: () => true, close() {} });
+  hub.subscribe("room", { start() {}, send: () => true, close() {} });
   for (let i = 0; i < 5; i++) hub.publish("room", "updated", i);
   // The slow one took two, refused the third and was dropped; the other took all five.
   assertEquals([hub.stats().delivered, hub.stats().dropped], [7, 1]);
   hub.publish("room", "typing", 0, { history: false });
   assertEquals(hub.stats().delivered, 8, "fleeting events are deliveries too");
 });
+
+// The same contract the Redis engine is held to (redis_hub_test.ts).
+hubContract("createHub()", (historySize) => Promise.resolve(createHub({ historySize })));

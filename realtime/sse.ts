@@ -219,17 +219,17 @@ function startStream(
 
   controller.enqueue(encoder.encode(plan.head));
   const subscription = hub.subscribe(plan.topic, {
+    start({ replay, gap, lastId }) {
+      if (ended) return;
+      if (gap && format.gap) {
+        // Too much was missed to replay: one frame tells the client to refetch its state.
+        controller.enqueue(encoder.encode(sseFrame(format.gap(lastId), lastId || undefined)));
+      } else for (const event of replay) controller.enqueue(encode(event));
+    },
     send: (event) => stream.push(encode(event)),
     close: (_reason: CloseReason) => stream.end(),
   }, { since: plan.since });
   unsubscribe = subscription.unsubscribe;
-  if (subscription.gap && format.gap) {
-    // Too much was missed to replay: one frame tells the client to refetch its state.
-    const last = subscription.lastId;
-    controller.enqueue(encoder.encode(sseFrame(format.gap(last), last || undefined)));
-  } else {
-    for (const event of subscription.replay) controller.enqueue(encode(event));
-  }
   plan.opened(stream);
   return finish;
 }

@@ -117,7 +117,7 @@ Deno.test("topics: code session history stays under the hub's byte budget (10 se
     assertEquals(stats.historyBytes <= 8 * MiB, true, `${stats.historyBytes} bytes kept`);
     assertEquals(stats.historyEvents >= 30 && stats.historyEvents <= 32, true, "the newest fit");
     // The newest still replay to a client resuming just before them.
-    const since = app.hub.lastId(`code:${codes[9]}`) - 3;
+    const since = await app.hub.lastId(`code:${codes[9]}`) - 3;
     const sse = await fetch(`${api}/${codes[9]}/events`, {
       headers: { "last-event-id": String(since) },
     });

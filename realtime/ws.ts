@@ -21,10 +21,12 @@ export interface WsClient {
   readonly user: WsUser | null;
   send(message: Record<string, unknown>): void;
   /**
-   * Follows a hub topic; replays events after `since`. Events arrive as `{...data, type, topic,
-   * eventId}`. False (and an error event sent) when the socket already follows its maximum.
+   * Follows a hub topic; replays events after `since`, then calls `started` with the topic's
+   * newest id at that moment, before any live event (the place for a `subscribed` ack). Events
+   * arrive as `{...data, type, topic, eventId}`. False (and an error event sent) when the socket
+   * already follows its maximum.
    */
-  subscribe(topic: string, since?: number): boolean;
+  subscribe(topic: string, since?: number, started?: (lastId: number) => void): boolean;
   unsubscribe(topic: string): void;
   /** Whether the socket follows `topic` now. */
   follows(topic: string): boolean;
@@ -45,7 +47,7 @@ export interface WsFeature {
 }
 
 export interface WsOptions {
-  hub: Pick<Hub, "subscribe" | "lastId">;
+  hub: Pick<Hub, "subscribe">;
   /** Decides the generic `{type: "subscribe", topic}`. */
   topics: Pick<TopicTable, "authorize">;
   log: Logger;
@@ -120,7 +122,7 @@ function socketClient(socket: WebSocket, user: WsUser | null, limits: ClientLimi
       if (full()) return dropSlow();
       socket.send(JSON.stringify(message));
     },
-    subscribe(topic, since) {
+    subscribe(topic, since, started) {
       // An authorization that resolved after the socket closed must not leave a subscriber.
       if (socket.readyState !== WebSocket.OPEN) return false;
       if (!topics.has(topic) && topics.size >= maxTopics) {
@@ -130,6 +132,12 @@ function socketClient(socket: WebSocket, user: WsUser | null, limits: ClientLimi
       }
       topics.get(topic)?.();
       const subscription = hub.subscribe(topic, {
+        start({ replay, gap, lastId }) {
+          if (socket.readyState !== WebSocket.OPEN) return;
+          if (gap) client.send({ type: "reset", topic, eventId: lastId } satisfies WsReset);
+          else for (const event of replay) socket.send(event.text("ws", wsFrame));
+          started?.(lastId);
+        },
         send(event) {
           if (socket.readyState !== WebSocket.OPEN) return true;
           if (full()) return false;
@@ -145,9 +153,6 @@ function socketClient(socket: WebSocket, user: WsUser | null, limits: ClientLimi
         },
       }, { since });
       topics.set(topic, subscription.unsubscribe);
-      if (subscription.gap) {
-        client.send({ type: "reset", topic, eventId: subscription.lastId } satisfies WsReset);
-      } else for (const event of subscription.replay) socket.send(event.text("ws", wsFrame));
       return true;
     },
     unsubscribe(topic) {
@@ -187,11 +192,9 @@ async function follow(
   }
   const since = typeof message.since === "number" && message.since >= 0 ? message.since : undefined;
   // After the replay: the client now knows it is live, and from which event id.
-  if (client.subscribe(topic, since)) {
-    client.send(
-      { type: "subscribed", topic, eventId: ctx.options.hub.lastId(topic) } satisfies WsSubscribed,
-    );
-  }
+  client.subscribe(topic, since, (eventId) => {
+    client.send({ type: "subscribed", topic, eventId } satisfies WsSubscribed);
+  });
 }
 
 type Parsed = { message: Record<string, unknown> } | { code: string; error: string };

@@ -133,6 +133,7 @@ Deno.test("createCodeLive() ends sessions idle past the TTL, tells viewers, and 
     const events: string[] = [];
     const closed: string[] = [];
     hub.subscribe(`code:${idle.code}`, {
+      start: () => {},
       send: (e) => (events.push(e.type), true),
       close: (reason) => void closed.push(reason),
     });

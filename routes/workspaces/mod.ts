@@ -15,6 +15,7 @@ import type { Feature } from "../feature.ts";
 import type { PageRenderer } from "../pages.ts";
 import { createWorkspacesApiRoutes } from "./api.ts";
 import { createPresence } from "./presence.ts";
+import type { PresenceFactory } from "../../realtime/presence.ts";
 import { createWorkspaceService } from "./service.ts";
 import { createVoiceApiRoutes } from "./voice_api.ts";
 import { restErrors, WorkspaceError } from "./errors.ts";
@@ -31,6 +32,8 @@ export interface WorkspacesDeps {
   auth: SessionAuth;
   /** The Origin rule for cookie-authenticated writes (edge/origin.ts). */
   sameOrigin: MiddlewareHandler;
+  /** Who is online, shared across instances; unset: this process's count. */
+  presence?: PresenceFactory;
 }
 
 export interface WorkspacesFeature extends Feature {
@@ -43,7 +46,7 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
   const basePath = config.basePath;
   const workspaces = createWorkspacesStore(sql);
   const messages = createMessagesStore(sql);
-  const presence = createPresence();
+  const presence = createPresence(deps.presence?.("workspaces:online"));
   const service = createWorkspaceService({ workspaces, messages, hub, presence, basePath });
   const ws = createWorkspacesWs({ service, hub, presence, log });
 

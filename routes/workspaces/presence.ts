@@ -1,4 +1,6 @@
-// Who is online in workspaces: open authenticated sockets counted per user, in this process.
+// Who is online in workspaces: open authenticated sockets counted per user, over a PresenceSet
+// (this process's by default, every instance's with Redis).
+import { createLocalPresence, type PresenceSet } from "../../realtime/presence.ts";
 
 export interface Presence {
   /** Counts one more socket for `userId`; true when the user just came online. */
@@ -6,26 +8,17 @@ export interface Presence {
   /** Counts one socket less; true when the user just went offline. */
   disconnect(userId: number): boolean;
   isOnline(userId: number): boolean;
+  /** `listener` hears of users gone offline with a dead instance (never in-process). */
+  onExpired(listener: (userId: number) => void): void;
   close(): void;
 }
 
-export function createPresence(): Presence {
-  const sockets = new Map<number, number>();
+export function createPresence(set: PresenceSet = createLocalPresence()("online")): Presence {
   return {
-    connect(userId) {
-      const count = (sockets.get(userId) ?? 0) + 1;
-      sockets.set(userId, count);
-      return count === 1;
-    },
-    disconnect(userId) {
-      const count = (sockets.get(userId) ?? 0) - 1;
-      if (count > 0) {
-        sockets.set(userId, count);
-        return false;
-      }
-      return sockets.delete(userId);
-    },
-    isOnline: (userId) => sockets.has(userId),
-    close: () => sockets.clear(),
+    connect: (userId) => set.add(String(userId)),
+    disconnect: (userId) => set.remove(String(userId)),
+    isOnline: (userId) => set.has(String(userId)),
+    onExpired: (listener) => set.onExpired((member) => listener(Number(member))),
+    close: () => set.close(),
   };
 }

@@ -69,8 +69,9 @@ export function createVoiceApiRoutes(deps: VoiceApiDeps): Hono<{ Variables: { us
     const serverId = idOf(c.req.param("id"), "server id");
     await deps.service.server(user, serverId);
     c.header("cache-control", "no-store");
-    // The topic's event id at this moment: roster events up to it are already in this answer.
-    const eventId = deps.hub.lastId(topics.workspace(serverId));
+    // Read before the rosters: roster events up to it are already in this answer (a later one
+    // may be too; rosters are whole, so applying it again changes nothing).
+    const eventId = await deps.hub.lastId(topics.workspace(serverId));
     return c.json({ voice: deps.voice.rosters(serverId), eventId } satisfies VoiceRosters);
   });
   return app;

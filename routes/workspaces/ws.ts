@@ -3,7 +3,7 @@
 import { parseId } from "../../edge/fields.ts";
 import type { Hub } from "../../realtime/hub.ts";
 import type { TopicNamespace } from "../../realtime/topics.ts";
-import type { WsClient, WsFeature, WsUser } from "../../realtime/ws.ts";
+import type { WsClient, WsFeature } from "../../realtime/ws.ts";
 import { createVoiceRooms } from "../../realtime/voice.ts";
 import type { Logger } from "../../log.ts";
 import type { Presence } from "./presence.ts";
@@ -14,7 +14,7 @@ import type { WorkspaceEvents } from "./wire.ts";
 
 export interface WorkspacesWsDeps {
   service: WorkspaceService;
-  hub: Pick<Hub, "publish" | "lastId">;
+  hub: Pick<Hub, "publish">;
   presence: Presence;
   log: Logger;
 }
@@ -40,27 +40,29 @@ const positiveId = (value: unknown, what: string, code: WorkspaceCode = "bad_req
 function onlineTracker(deps: WorkspacesWsDeps) {
   const { service, hub, presence } = deps;
   const seenIds = new Set<string>();
-  const announce = async (user: WsUser, online: boolean) => {
-    for (const serverId of await service.serverIdsOf(user.id)) {
-      const event: WorkspaceEvents["presence"] = { serverId, userId: user.id, online };
+  const announce = async (userId: number, online: boolean) => {
+    for (const serverId of await service.serverIdsOf(userId)) {
+      const event: WorkspaceEvents["presence"] = { serverId, userId, online };
       hub.publish(topics.workspace(serverId), "presence", event);
     }
   };
   // A database error is logged, not thrown at the socket that happened to come online.
-  const tell = (user: WsUser, online: boolean) =>
-    announce(user, online).catch((error) =>
+  const tell = (userId: number, online: boolean) =>
+    announce(userId, online).catch((error) =>
       deps.log.error("Cannot announce presence", { error: String(error) })
     );
+  // Users of an instance that died: no socket of theirs closes anywhere to say so.
+  presence.onExpired((userId) => void tell(userId, false));
   return {
     /** Resolves once told, so a socket's own coming online is published before it follows. */
     async seen(client: WsClient): Promise<void> {
       if (!client.user || seenIds.has(client.id)) return;
       seenIds.add(client.id);
-      if (presence.connect(client.user.id)) await tell(client.user, true);
+      if (presence.connect(client.user.id)) await tell(client.user.id, true);
     },
     closed(client: WsClient) {
       if (!seenIds.delete(client.id)) return;
-      if (presence.disconnect(client.user!.id)) tell(client.user!, false);
+      if (presence.disconnect(client.user!.id)) tell(client.user!.id, false);
     },
     clear: () => seenIds.clear(),
   };
@@ -75,9 +77,10 @@ function textHandlers(deps: WorkspacesWsDeps): Record<string, WsHandler> {
       await service.channelFor(user, channelId);
       const since = typeof m.since === "number" && m.since >= 0 ? m.since : undefined;
       const topic = topics.channel(channelId);
-      if (!client.subscribe(topic, since)) return;
       // After the replay: the client now knows it is live, and from which event id.
-      client.send({ type: "subscribed", channelId, topic, eventId: hub.lastId(topic) });
+      client.subscribe(topic, since, (eventId) => {
+        client.send({ type: "subscribed", channelId, topic, eventId });
+      });
     },
     unsubscribe(client, _user, m) {
       // EchoSphere never answers an unsubscribe, even from a channel it does not follow.

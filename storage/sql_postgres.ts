@@ -22,7 +22,7 @@ export interface PostgresOptions {
 type Connection = postgres.Sql | postgres.TransactionSql;
 
 // One key for every Roomcast instance on a database: migrations run by one at a time.
-const MIGRATION_LOCK = "SELECT pg_advisory_xact_lock(726_361_001)";
+const MIGRATION_LOCK = "SELECT pg_advisory_xact_lock(726361001)";
 
 /** Connects, brings the schema up to date (safely when instances start together) and returns Sql. */
 export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<Sql> {

@@ -53,14 +53,20 @@ export async function startPostgres(): Promise<TestPostgres> {
   // Durability is not under test here: no fsync, so suites stay fast.
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off ` +
     "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
-  await run([binary("pg_ctl"), "-D", data, "-o", options, "-w", "-l", join(dir, "log"), "start"], dir);
+  await run(
+    [binary("pg_ctl"), "-D", data, "-o", options, "-w", "-l", join(dir, "log"), "start"],
+    dir,
+  );
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let databases = 0;
   return {
     url,
     async createDatabase() {
       const name = `t${++databases}_${crypto.randomUUID().slice(0, 8)}`;
-      await run([binary("createdb"), "-h", "127.0.0.1", "-p", String(port), "-U", "postgres", name], dir);
+      await run(
+        [binary("createdb"), "-h", "127.0.0.1", "-p", String(port), "-U", "postgres", name],
+        dir,
+      );
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
     },
     async stop() {

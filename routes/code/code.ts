@@ -80,25 +80,25 @@ export const snippetView = (s: CodeSnippet): SnippetView => ({
   pushed_at: iso(s.pushedAt),
 });
 
-export type Lookup = (raw: string) => CodeSession;
+export type Lookup = (raw: string) => Promise<CodeSession>;
 
 /** Finds a session by its code as typed (any case, dashes), or 404. */
-export const createSessionLookup = (store: Pick<CodeStore, "byCode">): Lookup => (raw) => {
+export const createSessionLookup = (store: Pick<CodeStore, "byCode">): Lookup => async (raw) => {
   const code = normaliseSessionCode(raw);
-  const session = code ? store.byCode(code) : null;
+  const session = code ? await store.byCode(code) : null;
   if (!session) throw new HttpError(404, "Session not found");
   return session;
 };
 
 /** The session whose creator token is in `Authorization` (raw, or `Bearer <token>`). */
-export function creatorSession(
+export async function creatorSession(
   sessionOf: Lookup,
   raw: string,
   header: string | undefined,
-): CodeSession {
+): Promise<CodeSession> {
   const candidates = tokensFromHeader(header);
   if (candidates.length === 0) throw new HttpError(401, "Missing creator token");
-  const session = sessionOf(raw);
+  const session = await sessionOf(raw);
   if (!tokenMatches(candidates, session.tokenHash)) {
     throw new HttpError(403, "Invalid creator token");
   }
@@ -144,18 +144,18 @@ function createSessionRoutes(deps: CodeDeps): Hono {
     }
     // Clients of the original always send a token; for the others, one is made and shown once.
     const token = given === undefined ? newCreatorToken() : given.trim();
-    const session = store.create(displayName, hashToken(token));
+    const session = await store.create(displayName, hashToken(token));
     log.info("Code session created", { code: session.code });
     const view: CreatedSession = sessionView(session);
     return c.json(given === undefined ? { ...view, creator_token: token } : view, 201);
   });
 
-  app.get("/api/v1/sessions/anon/:code", (c) => {
-    const session = sessionOf(c.req.param("code"));
+  app.get("/api/v1/sessions/anon/:code", async (c) => {
+    const session = await sessionOf(c.req.param("code"));
     c.header("cache-control", "no-store");
     const info: SessionInfo = {
       ...sessionView(session),
-      participant_count: store.participantCount(session.id),
+      participant_count: await store.participantCount(session.id),
       max_participants: MAX_PARTICIPANTS,
       watching: deps.watchers.count(codeTopic(session.code)),
     };
@@ -163,14 +163,16 @@ function createSessionRoutes(deps: CodeDeps): Hono {
   });
 
   app.post("/api/v1/sessions/anon/:code/join", async (c) => {
-    const session = sessionOf(c.req.param("code"));
+    const session = await sessionOf(c.req.param("code"));
     const body = await readJsonObject(c.req.raw, { maxBytes: SMALL_BODY });
     const name = optionalString(body, "display_name", 64) ??
       `Guest ${crypto.getRandomValues(new Uint16Array(1))[0] % 10000}`;
     if (hasControlCharacters(name)) {
       throw new HttpError(400, "display_name must not contain control characters");
     }
-    const result = store.join(session.id, name, MAX_PARTICIPANTS);
+    const result = await store.join(session.id, name, MAX_PARTICIPANTS);
+    // Ended by its creator (or the idle sweep, on any instance) since it was looked up.
+    if (!result) throw new HttpError(404, "Session not found");
     if (!result.ok) throw new HttpError(403, "Max amount of participants");
     const participant = participantView(result.participant);
     deps.hub.publish<CodeEvents["participant"]>(codeTopic(session.code), "participant", {
@@ -189,7 +191,7 @@ function createFollowRoutes(deps: CodeDeps): Hono {
   const sessionOf = createSessionLookup(deps.store);
 
   app.get("/api/v1/sessions/anon/:code/events", async (c) => {
-    const session = sessionOf(c.req.param("code"));
+    const session = await sessionOf(c.req.param("code"));
     const topic = codeTopic(session.code);
     const presenter = c.req.query("presenter") === "1";
     let opened = false;
@@ -206,9 +208,13 @@ function createFollowRoutes(deps: CodeDeps): Hono {
     return response;
   });
 
-  app.post("/api/v1/sessions/anon/:code/end", (c) => {
-    const session = creatorSession(sessionOf, c.req.param("code"), c.req.header("authorization"));
-    if (!deps.live.end(session, "ended")) throw new HttpError(404, "Session not found");
+  app.post("/api/v1/sessions/anon/:code/end", async (c) => {
+    const session = await creatorSession(
+      sessionOf,
+      c.req.param("code"),
+      c.req.header("authorization"),
+    );
+    if (!await deps.live.end(session, "ended")) throw new HttpError(404, "Session not found");
     return c.json({ message: "Session ended", session_code: session.code } satisfies SessionEnded);
   });
 
@@ -222,7 +228,11 @@ function createSnippetRoutes(deps: CodeDeps): Hono {
   const sessionOf = createSessionLookup(store);
 
   app.post("/api/v1/sessions/anon/:code/snippets", async (c) => {
-    const session = creatorSession(sessionOf, c.req.param("code"), c.req.header("authorization"));
+    const session = await creatorSession(
+      sessionOf,
+      c.req.param("code"),
+      c.req.header("authorization"),
+    );
     const max = deps.maxSnippetBytes;
     const tooLarge = `Snippet is larger than ${max} bytes`;
     const body = await readJsonObject(c.req.raw, {
@@ -242,21 +252,23 @@ function createSnippetRoutes(deps: CodeDeps): Hono {
     }
     if (typeof content !== "string") throw new HttpError(400, "content is required");
     if (encoder.encode(content).byteLength > max) throw new HttpError(413, tooLarge);
-    const snippet = snippetView(store.push(session.id, fileName.trim(), content));
+    const pushed = await store.push(session.id, fileName.trim(), content);
+    if (!pushed) throw new HttpError(404, "Session not found");
+    const snippet = snippetView(pushed);
     deps.hub.publish<CodeEvents["snippet"]>(codeTopic(session.code), "snippet", snippet);
     return c.json(snippet, 201);
   });
 
-  app.get("/api/v1/sessions/anon/:code/snippets", (c) => {
-    const session = sessionOf(c.req.param("code"));
-    const latest = store.latest(session.id);
+  app.get("/api/v1/sessions/anon/:code/snippets", async (c) => {
+    const session = await sessionOf(c.req.param("code"));
+    const latest = await store.latest(session.id);
     if (!latest) throw new HttpError(404, "No snippets found");
     c.header("cache-control", "no-store");
     return c.json(snippetView(latest));
   });
 
-  app.get("/api/v1/sessions/anon/:code/snippets/history", (c) => {
-    const session = sessionOf(c.req.param("code"));
+  app.get("/api/v1/sessions/anon/:code/snippets/history", async (c) => {
+    const session = await sessionOf(c.req.param("code"));
     const rawLimit = c.req.query("limit") ?? "20";
     const limit = Number(rawLimit);
     if (!/^\d+$/.test(rawLimit) || limit < 1 || limit > 100) {
@@ -264,7 +276,7 @@ function createSnippetRoutes(deps: CodeDeps): Hono {
     }
     const before = c.req.query("before") || undefined;
     const fileName = c.req.query("file_name") || undefined;
-    const page = store.history(session.id, { limit, before, fileName });
+    const page = await store.history(session.id, { limit, before, fileName });
     if (!page) throw new HttpError(400, "before must be the id of a snippet of this session");
     const snippets = page.snippets.map(snippetView);
     c.header("cache-control", "no-store");

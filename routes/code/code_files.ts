@@ -93,16 +93,16 @@ async function readLiveUpdate(
 }
 
 /** Every draft beside the newest pushes of recent files, most recently active first. */
-function fileList(store: CodeStore, sessionId: string): FileEntry[] {
+async function fileList(store: CodeStore, sessionId: string): Promise<FileEntry[]> {
   const files = new Map<string, FileEntry>();
-  for (const draft of store.drafts(sessionId)) {
+  for (const draft of await store.drafts(sessionId)) {
     files.set(draft.fileName, {
       file_name: draft.fileName,
       draft: draftView(draft),
       latest: null,
     });
   }
-  for (const latest of store.latestPerFile(sessionId, LISTED_FILES)) {
+  for (const latest of await store.latestPerFile(sessionId, LISTED_FILES)) {
     const entry = files.get(latest.fileName) ??
       { file_name: latest.fileName, draft: null, latest: null };
     files.set(latest.fileName, { ...entry, latest: snippetView(latest) });
@@ -124,7 +124,11 @@ export function createCodeFileRoutes(deps: CodeFilesDeps): Hono {
   });
 
   app.post("/api/v1/sessions/anon/:code/live", async (c) => {
-    const session = creatorSession(sessionOf, c.req.param("code"), c.req.header("authorization"));
+    const session = await creatorSession(
+      sessionOf,
+      c.req.param("code"),
+      c.req.header("authorization"),
+    );
     const allowed = updates.take(session.id);
     if (!allowed.ok) {
       throw new HttpError(429, "Too many live updates: slow down", {
@@ -132,7 +136,8 @@ export function createCodeFileRoutes(deps: CodeFilesDeps): Hono {
       });
     }
     const update = await readLiveUpdate(c.req.raw, limits.maxLiveBytes);
-    const saved = store.saveDraft(session.id, update, limits.maxFiles);
+    const saved = await store.saveDraft(session.id, update, limits.maxFiles);
+    if (!saved) throw new HttpError(404, "Session not found");
     if (!saved.ok) {
       throw new HttpError(
         400,
@@ -146,28 +151,38 @@ export function createCodeFileRoutes(deps: CodeFilesDeps): Hono {
   });
 
   app.post("/api/v1/sessions/anon/:code/live/close", async (c) => {
-    const session = creatorSession(sessionOf, c.req.param("code"), c.req.header("authorization"));
+    const session = await creatorSession(
+      sessionOf,
+      c.req.param("code"),
+      c.req.header("authorization"),
+    );
     const body = await readJsonObject(c.req.raw, { maxBytes: SMALL_BODY });
     const fileName = tabFileName(body?.file_name);
-    if (!store.closeDraft(session.id, fileName)) throw new HttpError(404, "No such open file");
+    if (!await store.closeDraft(session.id, fileName)) {
+      throw new HttpError(404, "No such open file");
+    }
     hub.publish<CodeEvents["closed"]>(codeTopic(session.code), "closed", { file_name: fileName }, {
       history: false,
     });
     return c.json({ file_name: fileName, closed: true });
   });
 
-  app.get("/api/v1/sessions/anon/:code/files", (c) => {
-    const session = sessionOf(c.req.param("code"));
+  app.get("/api/v1/sessions/anon/:code/files", async (c) => {
+    const session = await sessionOf(c.req.param("code"));
     c.header("cache-control", "no-store");
-    return c.json({ files: fileList(store, session.id) });
+    return c.json({ files: await fileList(store, session.id) });
   });
 
-  app.get("/api/v1/sessions/anon/:code/participants", (c) => {
-    const session = creatorSession(sessionOf, c.req.param("code"), c.req.header("authorization"));
+  app.get("/api/v1/sessions/anon/:code/participants", async (c) => {
+    const session = await creatorSession(
+      sessionOf,
+      c.req.param("code"),
+      c.req.header("authorization"),
+    );
     c.header("cache-control", "no-store");
     return c.json(
       {
-        participants: store.participants(session.id).map(participantView),
+        participants: (await store.participants(session.id)).map(participantView),
         watching: deps.watchers.count(codeTopic(session.code)),
       } satisfies ParticipantList,
     );

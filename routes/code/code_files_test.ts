@@ -1,22 +1,19 @@
 // Live typing, open files, watcher counts and their limits, against the real server process.
-import { DatabaseSync } from "node:sqlite";
-import { join } from "node:path";
 import { assert, assertEquals } from "../../tests/_assert.ts";
 import { startServer, type TestServer } from "../../tests/_server.ts";
 import { api, call, createSession, sseReader } from "../../tests/_code_client.ts";
 import { openSocket } from "../../tests/_ws.ts";
+import { queryServer } from "./_rows.ts";
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function draftRows(server: TestServer, sessionId: string): number {
-  const db = new DatabaseSync(join(server.dataDir, "roomcast.db"), { readOnly: true });
-  try {
-    const row = db.prepare("SELECT COUNT(*) AS n FROM code_drafts WHERE session_id = ?")
-      .get(sessionId) as { n: number };
-    return Number(row.n);
-  } finally {
-    db.close();
-  }
+async function draftRows(server: TestServer, sessionId: string): Promise<number> {
+  const [row] = await queryServer(
+    server,
+    "SELECT COUNT(*) AS n FROM code_drafts WHERE session_id = ?",
+    [sessionId],
+  );
+  return Number(row.n);
 }
 
 Deno.test("code sessions: live typing reaches a viewer as fleeting events; drafts and per-file history are listed", async () => {
@@ -74,9 +71,9 @@ Deno.test("code sessions: live typing reaches a viewer as fleeting events; draft
       body: { file_name: "util.py" },
     });
     assertEquals(closed.status, 200);
-    assertEquals(draftRows(server, id), 1);
+    assertEquals(await draftRows(server, id), 1);
     assertEquals((await call(server, "POST", `/${code}/end`, { auth: token })).status, 200);
-    assertEquals(draftRows(server, id), 0, "ending deletes the drafts");
+    assertEquals(await draftRows(server, id), 0, "ending deletes the drafts");
     await viewer.close();
   } finally {
     await server.close();

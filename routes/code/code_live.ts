@@ -25,9 +25,12 @@ export interface CodeLiveOptions {
 
 export interface CodeLive {
   /** Deletes the session's rows, tells its viewers, and closes their streams a moment later. */
-  end(session: CodeSession, reason: EndReason): boolean;
-  /** Ends every session idle past the TTL; returns how many. The timer calls this. */
-  sweep(): number;
+  end(session: CodeSession, reason: EndReason): Promise<boolean>;
+  /**
+   * Ends every session idle past the TTL; returns how many. The timer calls this. With several
+   * instances each sweeps; a session another one ended first is not counted (nor announced) twice.
+   */
+  sweep(): Promise<number>;
   /** Stops the sweep timer and closes topics still waiting to be dropped. */
   close(): void;
 }
@@ -46,9 +49,9 @@ export function codeNamespace(
   return {
     prefix: "code:",
     history: 32,
-    authorize: (client, topic) => {
+    authorize: async (client, topic) => {
       // Topics use the canonical code (upper case, no dashes), as the API returns it.
-      const allowed = store.byCode(topic.slice("code:".length)) !== null;
+      const allowed = await store.byCode(topic.slice("code:".length)) !== null;
       // A /ws subscriber joins the watcher count (SSE streams are counted where they open).
       if (allowed && client) watchers?.recount(topic);
       return allowed;
@@ -75,8 +78,8 @@ export function createCodeLive(options: CodeLiveOptions): CodeLive {
   const pendingDrops = new Map<string, ReturnType<typeof setTimeout>>();
 
   const live: CodeLive = {
-    end(session, reason) {
-      if (!store.end(session.id)) return false;
+    async end(session, reason) {
+      if (!await store.end(session.id)) return false;
       const topic = codeTopic(session.code);
       options.watchers?.forget(topic);
       hub.publish<CodeEvents["ended"]>(topic, "ended", { session_code: session.code, reason });
@@ -93,15 +96,16 @@ export function createCodeLive(options: CodeLiveOptions): CodeLive {
       return true;
     },
 
-    sweep() {
+    async sweep() {
       let ended = 0;
-      for (const session of store.idleSince(now() - ttlMs)) {
-        if (live.end(session, "expired")) ended++;
+      for (const session of await store.idleSince(now() - ttlMs)) {
+        if (await live.end(session, "expired")) ended++;
       }
       return ended;
     },
 
     close() {
+      closed = true;
       clearInterval(timer);
       for (const [topic, pending] of pendingDrops) {
         clearTimeout(pending);
@@ -111,12 +115,16 @@ export function createCodeLive(options: CodeLiveOptions): CodeLive {
     },
   };
 
+  // One sweep at a time: a slow database must not stack sweeps of the same sessions.
+  let sweeping = false;
+  let closed = false;
   const timer = setInterval(() => {
-    try {
-      live.sweep();
-    } catch (error) {
-      log.error("Cannot end idle code sessions", { error: String(error) });
-    }
+    if (sweeping) return;
+    sweeping = true;
+    live.sweep().catch((error) => {
+      // After close() the database may be gone under a sweep in flight: nothing to report.
+      if (!closed) log.error("Cannot end idle code sessions", { error: String(error) });
+    }).finally(() => sweeping = false);
   }, options.sweepMs ?? Math.min(60_000, ttlMs / 4));
   return live;
 }

@@ -8,6 +8,7 @@ import { silentLogger } from "../../log.ts";
 import { createHub } from "../../realtime/hub.ts";
 import { openDb } from "../../storage/db.ts";
 import { createCodeStore } from "../../storage/code_store.ts";
+import { sqliteSql } from "../../storage/sql_sqlite.ts";
 import { api, call, createSession, sseReader } from "../../tests/_code_client.ts";
 import { createCodeLive } from "./code_live.ts";
 import { newSessionCode } from "./code_secrets.ts";
@@ -113,10 +114,10 @@ Deno.test("code sessions: a /ws client subscribed to code:<CODE> receives pushes
 
 Deno.test("createCodeLive() ends sessions idle past the TTL, tells viewers, and close() stops it", async () => {
   const dir = await Deno.makeTempDir({ prefix: "roomcast-code-" });
-  const db = openDb(join(dir, "test.db"));
+  const sql = sqliteSql(openDb(join(dir, "test.db")));
   const hub = createHub();
   let clock = 1_000_000;
-  const store = createCodeStore(db, { newCode: newSessionCode, now: () => clock });
+  const store = createCodeStore(sql, { newCode: newSessionCode, now: () => clock });
   const live = createCodeLive({
     store,
     hub,
@@ -127,9 +128,9 @@ Deno.test("createCodeLive() ends sessions idle past the TTL, tells viewers, and 
     now: () => clock,
   });
   try {
-    const idle = store.create("idle", "h");
-    const busy = store.create("busy", "h");
-    store.push(idle.id, "a.txt", "x");
+    const idle = await store.create("idle", "h");
+    const busy = await store.create("busy", "h");
+    await store.push(idle.id, "a.txt", "x");
     const events: string[] = [];
     const closed: string[] = [];
     hub.subscribe(`code:${idle.code}`, {
@@ -139,20 +140,20 @@ Deno.test("createCodeLive() ends sessions idle past the TTL, tells viewers, and 
     });
 
     clock += 3_000_000;
-    store.join(busy.id, "p", 20); // activity keeps `busy` alive
-    assertEquals(live.sweep(), 0);
+    await store.join(busy.id, "p", 20); // activity keeps `busy` alive
+    assertEquals(await live.sweep(), 0);
     clock += 1_000_000;
-    assertEquals(live.sweep(), 1, "only the idle one ends");
-    assertEquals(store.byCode(idle.code), null);
-    assert(store.byCode(busy.code) !== null);
-    assertEquals(store.latest(idle.id), null);
+    assertEquals(await live.sweep(), 1, "only the idle one ends");
+    assertEquals(await store.byCode(idle.code), null);
+    assert(await store.byCode(busy.code) !== null);
+    assertEquals(await store.latest(idle.id), null);
     assertEquals(events, ["ended"]);
     await waitFor(() => closed.length > 0, { what: "the stream to close" });
     assertEquals(closed, ["dropped"], "streams close after the end event");
   } finally {
     live.close();
     hub.close();
-    db.close();
+    await sql.close();
     await Deno.remove(dir, { recursive: true });
   }
 });

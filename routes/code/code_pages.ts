@@ -13,9 +13,9 @@ export interface CodePagesDeps {
 export function createCodePageRoutes(deps: CodePagesDeps, page: PageRenderer): Hono {
   const app = new Hono();
 
-  app.get("/code/:code", (c) => {
+  app.get("/code/:code", async (c) => {
     const code = normaliseSessionCode(c.req.param("code"));
-    const session = code ? deps.store.byCode(code) : null;
+    const session = code ? await deps.store.byCode(code) : null;
     // The page still renders for an unknown or ended code, to say so in words.
     return page(c, {
       title: session ? `${session.displayName} · Roomcast` : "Code session · Roomcast",

@@ -1,27 +1,12 @@
 // Code sessions: CodeCast's shapes in process (tests/_app.ts), limits and refusals on the real server.
-import { DatabaseSync } from "node:sqlite";
-import { join } from "node:path";
 import { assert, assertEquals, assertMatch } from "../../tests/_assert.ts";
 import { startServer } from "../../tests/_server.ts";
 import { startApp } from "../../tests/_app.ts";
 import { api, call, createSession } from "../../tests/_code_client.ts";
+import { queryServer, rowsOf } from "./_rows.ts";
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-function rowsOf(server: { dataDir: string }, sessionId: string): number[] {
-  const db = new DatabaseSync(join(server.dataDir, "roomcast.db"), { readOnly: true });
-  try {
-    return ["code_sessions", "code_participants", "code_snippets"].map((table) => {
-      const column = table === "code_sessions" ? "id" : "session_id";
-      const row = db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE ${column} = ?`)
-        .get(sessionId) as { n: number };
-      return Number(row.n);
-    });
-  } finally {
-    db.close();
-  }
-}
 
 Deno.test("code sessions: the whole CodeCast flow with the original's shapes", async () => {
   const server = await startApp();
@@ -116,11 +101,11 @@ Deno.test("code sessions: the whole CodeCast flow with the original's shapes", a
 
     const info = await call(server, "GET", `/${code}`);
     assertEquals([info.body.participant_count, info.body.session_code], [2, code]);
-    assertEquals(rowsOf(server, id), [1, 2, 5]);
+    assertEquals(await rowsOf(server, id), [1, 2, 5]);
 
     const ended = await call(server, "POST", `/${code}/end`, { auth: "Bearer my-creator-token" });
     assertEquals(ended.status, 200);
-    assertEquals(rowsOf(server, id), [0, 0, 0], "every row of the session is gone");
+    assertEquals(await rowsOf(server, id), [0, 0, 0], "every row of the session is gone");
     for (
       const [method, path, auth] of [
         ["GET", `/${code}`],
@@ -159,7 +144,7 @@ Deno.test("code sessions: 25 concurrent joins yield exactly 20 participants", as
       assertEquals(refused.body, { error: "Max amount of participants" });
     }
     assertEquals((await call(server, "GET", `/${code}`)).body.participant_count, 20);
-    assertEquals(rowsOf(server, id)[1], 20);
+    assertEquals((await rowsOf(server, id))[1], 20);
   } finally {
     await server.close();
   }
@@ -181,10 +166,11 @@ Deno.test("code sessions: a generated creator token is returned once and stored 
     const info = await call(server, "GET", `/${code}`);
     assertEquals(info.body.creator_token, undefined, "the token is never shown again");
 
-    const db = new DatabaseSync(join(server.dataDir, "roomcast.db"), { readOnly: true });
-    const row = db.prepare("SELECT creator_token_hash FROM code_sessions WHERE id = ?")
-      .get(String(created.body.id)) as { creator_token_hash: string };
-    db.close();
+    const [row] = await queryServer(
+      server,
+      "SELECT creator_token_hash FROM code_sessions WHERE id = ?",
+      [String(created.body.id)],
+    ) as { creator_token_hash: string }[];
     const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
     const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
     assertEquals(row.creator_token_hash, hex);
@@ -267,7 +253,7 @@ Deno.test("code sessions: wrong tokens, bad bodies and oversize snippets are ref
     );
     // Exactly at the limit is fine, and nothing refused above was stored.
     assertEquals((await push(token, { file_name: "a", content: "é".repeat(1024) })).status, 201);
-    assertEquals(rowsOf(server, id), [1, 0, 1]);
+    assertEquals(await rowsOf(server, id), [1, 0, 1]);
     const raw = await fetch(api(server, `/${code}/snippets`));
     assertEquals(raw.headers.get("content-type"), "application/json");
     await raw.body?.cancel();

@@ -7,7 +7,7 @@ import type { Logger } from "../../log.ts";
 import type { Hub } from "../../realtime/hub.ts";
 import type { SseTransport } from "../../realtime/sse.ts";
 import { createCodeStore } from "../../storage/code_store.ts";
-import type { Db } from "../../storage/db.ts";
+import type { Sql } from "../../storage/sql.ts";
 import type { Feature } from "../feature.ts";
 import type { PageRenderer } from "../pages.ts";
 import { createCodeRoutes } from "./code.ts";
@@ -18,7 +18,7 @@ import { createCodePageRoutes } from "./code_pages.ts";
 import { newSessionCode } from "./code_secrets.ts";
 
 export interface CodeFeatureDeps {
-  db: Db;
+  sql: Sql;
   hub: Pick<Hub, "publish" | "dropTopic" | "subscriberCount">;
   sse: SseTransport;
   log: Logger;
@@ -29,7 +29,7 @@ export interface CodeFeatureDeps {
 
 export function createCodeFeature(deps: CodeFeatureDeps): Feature {
   const { config, log } = deps;
-  const store = createCodeStore(deps.db, { newCode: newSessionCode });
+  const store = createCodeStore(deps.sql, { newCode: newSessionCode });
   const watchers = createCodeWatchers({ hub: deps.hub });
   const live = createCodeLive({
     store,

@@ -74,10 +74,14 @@ export function numberPlaceholders(text: string): string {
  * `lock` runs first inside each transaction, so instances starting together take turns (Postgres).
  */
 export async function migrateSql(sql: Sql, folder: URL, lock = ""): Promise<void> {
-  await sql.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    name TEXT PRIMARY KEY,
-    applied_at BIGINT NOT NULL
-  )`);
+  // Under the lock too: two instances creating the table at once collide in Postgres' catalog.
+  await sql.transaction(async () => {
+    if (lock) await sql.exec(lock);
+    await sql.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      name TEXT PRIMARY KEY,
+      applied_at BIGINT NOT NULL
+    )`);
+  });
   const files: string[] = [];
   for await (const entry of Deno.readDir(folder)) {
     if (entry.isFile && /^\d{3}_[a-z0-9_]+\.sql$/.test(entry.name)) files.push(entry.name);

@@ -16,7 +16,6 @@ import type { PresenceFactory } from "./realtime/presence.ts";
 import type { SseTransport } from "./realtime/sse.ts";
 import type { TopicTable } from "./realtime/topics.ts";
 import { createWsTransport, type WsFeature } from "./realtime/ws.ts";
-import type { Db } from "./storage/db.ts";
 import type { Sql } from "./storage/sql.ts";
 import { createPasswordPool, type PasswordPool } from "./storage/password_pool.ts";
 import { createAccountsFeature } from "./routes/accounts/mod.ts";
@@ -35,8 +34,7 @@ import { createStreamsFeature } from "./routes/streams/mod.ts";
 export interface AppDeps {
   config: Readonly<Config>;
   log: Logger;
-  db: Db;
-  /** The stores' database (SQLite over `db`, or PostgreSQL with DATABASE_URL). */
+  /** The stores' database (SQLite in DATA_DIR, or PostgreSQL with DATABASE_URL). */
   sql: Sql;
   hub: Hub;
   sse: SseTransport;

@@ -54,12 +54,12 @@ async function main(): Promise<void> {
 
   // Before the engines: each counts its failed calls in metrics.engineErrors.
   const metrics = createMetrics();
-  const db = openDb(join(config.dataDir, "roomcast.db"));
+  // With DATABASE_URL no SQLite file is opened: nothing of the stores touches DATA_DIR.
   const sql = config.databaseUrl
     ? await openPostgres(config.databaseUrl, {
       onError: () => metrics.engineErrors.count("database"),
     })
-    : sqliteSql(db);
+    : sqliteSql(openDb(join(config.dataDir, "roomcast.db")));
   // Features register their topic namespaces in createApp; the hub reads history sizes from it.
   const topics = createTopicTable();
   const checks: HealthCheck[] = [];
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     });
   }
   const roomcast = createApp({
-    ...{ config, log, db, sql, hub, sse, topics, assetsDir },
+    ...{ config, log, sql, hub, sse, topics, assetsDir },
     ...{ metrics, blobs, checks, presence: presence?.sets },
   });
 
@@ -130,7 +130,6 @@ async function main(): Promise<void> {
     await server.close();
     blobs.close();
     await sql.close();
-    if (config.databaseUrl) db.close();
     log.info("Stopped");
     Deno.exit(0);
   };

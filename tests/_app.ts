@@ -54,8 +54,9 @@ export async function startApp(options: TestAppOptions = {}): Promise<TestApp> {
   }
   const env = { DATA_DIR: dataDir, ...await engineEnv(dataDir), ...options.env };
   const config = loadConfig(new Map(Object.entries(env)));
-  const db = openDb(join(dataDir, "roomcast.db"));
-  const sql = config.databaseUrl ? await openPostgres(config.databaseUrl) : sqliteSql(db);
+  const sql = config.databaseUrl
+    ? await openPostgres(config.databaseUrl)
+    : sqliteSql(openDb(join(dataDir, "roomcast.db")));
   const topics = createTopicTable();
   const hub = createHub({ historySize: topics.history, ...options.hub });
   const sse = createSseTransport(hub, topics);
@@ -63,7 +64,6 @@ export async function startApp(options: TestAppOptions = {}): Promise<TestApp> {
   const roomcast = createApp({
     config,
     log: silentLogger,
-    db,
     sql,
     hub,
     sse,
@@ -96,7 +96,6 @@ export async function startApp(options: TestAppOptions = {}): Promise<TestApp> {
       hub.close();
       await server?.shutdown();
       await sql.close();
-      if (config.databaseUrl) db.close();
       await Deno.remove(dataDir, { recursive: true });
     },
   };

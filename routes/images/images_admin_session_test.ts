@@ -23,10 +23,12 @@ import { createImagesFeature } from "./mod.ts";
 Deno.test("image rooms: a signed-in admin uploads and manages without Basic; others cannot", async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "roomcast-images-" });
   await Deno.writeTextFile(join(dataDir, ".htpasswd"), htpasswdLine("admin", "adminpw", 4) + "\n");
-  const db = openDb(join(dataDir, "roomcast.db"));
+
   // The harness's engine switch, as tests/_app.ts reads it.
   const { DATABASE_URL } = await engineEnv(dataDir);
-  const sql = DATABASE_URL ? await openPostgres(DATABASE_URL) : sqliteSql(db);
+  const sql = DATABASE_URL
+    ? await openPostgres(DATABASE_URL)
+    : sqliteSql(openDb(join(dataDir, "roomcast.db")));
   const topics = createTopicTable();
   const hub = createHub();
   const sse = createSseTransport(hub, topics);
@@ -110,7 +112,6 @@ Deno.test("image rooms: a signed-in admin uploads and manages without Basic; oth
     passwords.close();
     sse.close?.();
     await sql.close();
-    if (DATABASE_URL) db.close();
     await Deno.remove(dataDir, { recursive: true });
   }
 });

@@ -1,6 +1,8 @@
 // `deno task test`: every test on the embedded defaults, then the feature suites again on the
 // shared engines (PostgreSQL) started here, and one summary line in Deno's own format for .ci/run.
 import { startPostgres } from "../tests/_postgres.ts";
+import { startRedis } from "../tests/_redis.ts";
+import { startS3 } from "../tests/_s3.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 
@@ -60,12 +62,18 @@ const add = (tally: Tally) => {
 
 add(await denoTest(only));
 if (only.length === 0 && Deno.env.get("ROOMCAST_TEST_ENGINES") !== "off") {
-  console.log("\nThe feature suites again on PostgreSQL (DATABASE_URL):\n");
-  const postgres = await startPostgres();
+  console.log("\nThe feature suites again on PostgreSQL, Redis and S3 (tests/_engines.ts):\n");
+  const [postgres, redis, s3] = await Promise.all([startPostgres(), startRedis(), startS3()]);
   try {
-    add(await denoTest(await featureSuites(), { ROOMCAST_TEST_POSTGRES: postgres.url }));
+    add(
+      await denoTest(await featureSuites(), {
+        ROOMCAST_TEST_POSTGRES: postgres.url,
+        ROOMCAST_TEST_REDIS: redis.url,
+        ROOMCAST_TEST_S3: s3.url,
+      }),
+    );
   } finally {
-    await postgres.stop();
+    await Promise.all([postgres.stop(), redis.stop(), s3.stop()]);
   }
 }
 console.log(`\n${total.ok ? "ok" : "FAILED"} | ${total.passed} passed | ${total.failed} failed`);

@@ -111,7 +111,8 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     });
 
   const listening = await waitForLog(/^Listening$/, 30_000).catch(async (error) => {
-    child.kill("SIGKILL");
+    // A server that crashed at start is gone already: its logs are in the error, not a kill's.
+    if (!exited) child.kill("SIGKILL");
     await status;
     await pumps;
     throw error;

@@ -176,19 +176,11 @@ Deno.test("scale-out: two instances on Postgres, Redis and S3 behind nginx share
           [a, b].map(async (s) => await (await fetch(`${s.url}media`)).json()),
         );
         assertEquals(lists[0].images.map((i: { filename: string }) => i.filename), [filename]);
-        assertEquals(
-          lists[1],
-          lists[0].images
-            ? {
-              ...lists[0],
-              images: lists[0].images.map((i: { url: string }) => ({
-                ...i,
-                url: i.url.replace(a.url, b.url),
-              })),
-            }
-            : lists[0],
-          "media listed the same on both",
-        );
+        const names = (list: { count: number; images: { filename: string }[] }) => [
+          list.count,
+          list.images.map((image) => image.filename),
+        ];
+        assertEquals(names(lists[1]), names(lists[0]), "media listed the same on both");
         const file = await fetch(`${b.url}media/${filename}`);
         assertEquals(new Uint8Array(await file.arrayBuffer()), tinyPng(9));
         const { code } = await createSession(a);

@@ -38,7 +38,16 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   const openFiles = readOpenFileLimit();
   await Deno.mkdir(config.dataDir, { recursive: true });
-  const generated = await ensureAdminHtpasswd(config.dataDir, config.adminPassword);
+  // A read-only DATA_DIR (Deno Deploy, a shared volume mounted ro) is the operator's to fill.
+  const generated = await ensureAdminHtpasswd(config.dataDir, config.adminPassword).catch(
+    (error) => {
+      if (!(error instanceof Deno.errors.PermissionDenied) && !/os error 30/.test(String(error))) {
+        throw error;
+      }
+      log.warn("Cannot create the admin htpasswd: DATA_DIR is read-only", { error: String(error) });
+      return null;
+    },
+  );
   if (generated) {
     // Printed once, on the start that created the file; it is not stored in clear anywhere.
     log.warn("Created admin user for image rooms", {

@@ -27,6 +27,11 @@ export interface StartOptions {
   dataDir?: string;
   /** Runs the server with this open-file limit (soft and hard), through `prlimit`. */
   nofile?: number;
+  /**
+   * Folders the server sees read-only (a private mount namespace, `unshare -m`, with read-only
+   * bind mounts): what Deno Deploy's no-local-disk means, checked by the kernel.
+   */
+  readOnly?: string[];
 }
 
 const root = new URL("../", import.meta.url).pathname;
@@ -42,9 +47,9 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
 
   // The same V8 flag as `deno task start`, so tests and benchmarks run what users run.
   const args = ["run", "--v8-flags=--max-semi-space-size=1", "-A", join(root, "main.ts")];
-  const limit = options.nofile ? [`--nofile=${options.nofile}:${options.nofile}`] : undefined;
-  const child = new Deno.Command(limit ? "prlimit" : Deno.execPath(), {
-    args: limit ? [...limit, Deno.execPath(), ...args] : args,
+  const [command, commandArgs] = wrapped(Deno.execPath(), args, options);
+  const child = new Deno.Command(command, {
+    args: commandArgs,
     cwd: root,
     env: {
       PORT: "0",
@@ -138,6 +143,18 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
       if (!options.dataDir) await Deno.remove(dataDir, { recursive: true }).catch(() => {});
     },
   };
+}
+
+/** The command line, through `prlimit` and/or `unshare` with read-only mounts when asked. */
+function wrapped(deno: string, args: string[], options: StartOptions): [string, string[]] {
+  let argv = [deno, ...args];
+  if (options.nofile) argv = ["prlimit", `--nofile=${options.nofile}:${options.nofile}`, ...argv];
+  if (options.readOnly?.length) {
+    const mount = 'set -e; while [ "$1" != -- ]; do mount --bind -o ro "$1" "$1"; shift; done';
+    const script = `${mount}; shift; exec "$@"`;
+    argv = ["unshare", "-m", "sh", "-c", script, "sh", ...options.readOnly, "--", ...argv];
+  }
+  return [argv[0], argv.slice(1)];
 }
 
 /** `Authorization` header value for Basic auth. */

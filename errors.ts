@@ -72,6 +72,15 @@ export function errorHandler(log: Logger): (err: Error, c: Context) => Response 
         maybe.status as ContentfulStatusCode,
       );
     }
+    if (/\(os error 30\)/.test(String(err?.message))) {
+      // A read-only DATA_DIR (Deno Deploy, a volume mounted ro): the htpasswd files, which only
+      // the operator edits there, cannot be written by this server.
+      log.error("Cannot write to a read-only DATA_DIR", { path: c.req.path, error: err.message });
+      return c.json(
+        { error: "This server's DATA_DIR is read-only: edit its htpasswd files on the volume" },
+        503,
+      );
+    }
     log.error("Unhandled error", { path: c.req.path, error: String(err?.stack ?? err) });
     return c.json({ error: "Internal server error" }, 500);
   };

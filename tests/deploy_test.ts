@@ -143,6 +143,19 @@ Deno.test("Deno Deploy's shape: read-only DATA_DIR and /tmp, no ffmpeg, no RTMP;
     const said = await postChat(server.url, room.body.slug, chat.body.token, "hello");
     assertEquals(said.status, 201, JSON.stringify(said.body));
 
+    // Creating a room writes its htpasswd: on a read-only DATA_DIR that is the operator's job.
+    const made = await fetch(`${server.url}newroom/upload`, {
+      method: "POST",
+      body: (() => {
+        const f = new FormData();
+        f.append("image", new Blob([tinyPng(5) as BlobPart]), "x.png");
+        return f;
+      })(),
+      headers: { authorization: basic("admin", "adminpw") },
+    });
+    assertEquals(made.status, 503);
+    assertEquals((await made.json()).error.includes("read-only"), true);
+
     const health = await fetch(`${server.url}healthz`);
     assertEquals(health.status, 200, await health.text());
     assertEquals(await children(server.pid), [], "no subprocess was started");

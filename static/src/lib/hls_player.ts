@@ -1,5 +1,6 @@
 // Plays a live HLS playlist in a <video>: hls.js with low-latency settings, native HLS as fallback.
 import Hls from "hls.js";
+import { CATCH_UP_RATE, catchUpRate } from "./live_catch_up.ts";
 
 export type PlayerState = "loading" | "playing" | "waiting" | "ended" | "error";
 
@@ -27,14 +28,16 @@ export interface LivePlayerOptions {
 
 // With 1-second segments, 2 s behind the newest one keeps about two segments of buffer: low
 // latency without stalls on a loaded machine. Past 5 s the player jumps back to the edge; in
-// between it plays up to 10 % faster to catch up, which viewers do not notice.
+// between it plays up to 10 % faster to catch up (live_catch_up.ts, not hls.js's own rate
+// control, which needs over a second of buffer and so never acts on a low-latency stream).
 // Low-latency mode reads parts and blocks on reloads when the playlist has them (our packager);
 // for those the sync target becomes the playlist's PART-HOLD-BACK (see MANIFEST_LOADED below).
 const HLS_CONFIG = {
   lowLatencyMode: true,
   liveSyncDuration: 2,
   liveMaxLatencyDuration: 5,
-  maxLiveSyncPlaybackRate: 1.1,
+  // 1 turns hls.js's rate control off: it would reset the catch-up rate on every timeupdate.
+  maxLiveSyncPlaybackRate: 1,
   liveDurationInfinity: true,
   // Start from a playlist with a single segment: the first frames come a segment sooner.
   initialLiveManifestSize: 1,
@@ -100,6 +103,22 @@ export function playLive(
       }
       onState("error", data.details);
     });
+    const catchUp = () => {
+      const target = hls.targetLatency;
+      if (target === null || video.paused) return;
+      const buffered = video.buffered;
+      const end = buffered.length ? buffered.end(buffered.length - 1) : 0;
+      const rate = catchUpRate({
+        latency: hls.latency,
+        target,
+        ahead: end - video.currentTime,
+        minAhead: target / 2,
+        maxLatency: hls.maxLatency,
+        rate: video.playbackRate,
+      });
+      if (rate !== video.playbackRate) video.playbackRate = rate;
+    };
+    video.addEventListener("timeupdate", catchUp);
     hls.loadSource(src);
     hls.attachMedia(video);
     return {
@@ -115,6 +134,8 @@ export function playLive(
       },
       destroy() {
         unlisten();
+        video.removeEventListener("timeupdate", catchUp);
+        if (video.playbackRate === CATCH_UP_RATE) video.playbackRate = 1;
         hls.destroy();
       },
     };

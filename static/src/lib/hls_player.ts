@@ -82,13 +82,17 @@ export function playLive(
       hls.levels.map((level, index) => ({ index, height: level.height, bitrate: level.bitrate }));
     hls.on(Hls.Events.MANIFEST_LOADED, (_event, data) => {
       // A media playlist with parts: sit PART-HOLD-BACK behind the edge, not the 2 s meant for
-      // whole segments. Set before the first level loads, so playback starts there.
-      // hls.js only speeds up within one target duration of that point, so past 3 hold-backs it
-      // jumps back to it instead of staying behind.
-      const holdBack = data.levels[0]?.details?.partHoldBack;
+      // whole segments. Set before the first level loads, so playback starts there. Past 3
+      // hold-backs the player jumps back to that point instead of catching up by rate.
+      // Each stall (one comes at the start when the page opens before the first part) raises
+      // the target by liveSyncOnStallIncrease: 1 s by default, more than the whole hold-back;
+      // one part of cushion per stall is what a low-latency target can afford.
+      const details = data.levels[0]?.details;
+      const holdBack = details?.partHoldBack;
       if (holdBack) {
         hls.config.liveSyncDuration = holdBack;
         hls.config.liveMaxLatencyDuration = Math.max(1.8, holdBack * 3);
+        hls.config.liveSyncOnStallIncrease = details.partTarget || holdBack / 3;
       }
     });
     hls.on(Hls.Events.MANIFEST_PARSED, () => {

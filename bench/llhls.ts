@@ -31,7 +31,7 @@ const s2 = (x: number) => x.toFixed(2);
 const watchdog = setTimeout(() => {
   console.error("Bench took too long: stopping");
   Deno.exit(3);
-}, (quick ? 4 : 12) * 60_000);
+}, (quick ? 5 : 14) * 60_000);
 
 const work = await Deno.makeTempDir({ prefix: "roomcast-llhls-" });
 const env = { SERVER_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: "info" };
@@ -155,6 +155,49 @@ async function viewers(): Promise<void> {
   }
 }
 
+/**
+ * Ten packaged streams at once, each with its own viewer in Chromium (ten pages of one browser):
+ * one encode teed to ten rooms, so what is measured is the server and the players, not ten x264s.
+ */
+async function tenStreams(): Promise<void> {
+  const count = 10;
+  const made = [];
+  for (let i = 0; i < count; i++) {
+    made.push((await api(packaged.url, "POST", "api/rooms", { body: { name: `ten ${i}` } })).body);
+  }
+  const seconds = quick ? 10 : 30;
+  const publisher = clockPublisher(
+    made.map((r) => `rtmp://127.0.0.1:${ports.packaged}/live/${r.streamKey}`),
+    seconds + 25,
+  );
+  running.push(publisher);
+  await Promise.all(made.map((r) => firstPlayable(r.hlsUrl, performance.now())));
+  const browser = await launchBrowser();
+  try {
+    const [results, m] = await Promise.all([
+      Promise.all(
+        made.map((r) => sampleLatency(browser, `${packaged.url}watch/${r.slug}`, seconds)),
+      ),
+      sleep(8000).then(() => measureTree(packaged.pid, (seconds - 4) * 1000)),
+    ]);
+    const medians = results.map((got) => {
+      const ages = got.samples.map((x) => clockAge(x.value, x.now)).filter((a) => a < 60);
+      return { median: pct(ages, 0.5), p95: pct(ages, 0.95), stalls: got.stalls };
+    });
+    const all = medians.map((x) => x.median);
+    say(
+      `${count} packaged streams, one viewer each (${seconds} s): glass-to-glass medians ` +
+        `${sorted(all).map(s2).join(", ")} s; worst p95 ` +
+        `${s2(Math.max(...medians.map((x) => x.p95)))} s; stalls ` +
+        `${medians.reduce((n, x) => n + x.stalls, 0)}; server ${(m.cores * 100).toFixed(1)} % ` +
+        `of a core, RSS ${(m.rssBytes / 2 ** 20).toFixed(0)} MiB`,
+    );
+  } finally {
+    await browser.close();
+    await publisher.stop();
+  }
+}
+
 /** CPU and RSS of 1 and 10 passthrough streams: listener alone, packager vs ffmpeg, vs nginx. */
 async function costs(): Promise<void> {
   const clip = join(work, "clip.flv");
@@ -225,6 +268,7 @@ try {
   await firstPlayables();
   await glassToGlass();
   await viewers();
+  await tenStreams();
   if (!Deno.args.includes("--skip-costs")) await costs();
   say(`load average at end: ${uptime()}`);
 } finally {

@@ -1,6 +1,6 @@
 // Plays a live HLS playlist in a <video>: hls.js with low-latency settings, native HLS as fallback.
 import Hls from "hls.js";
-import { CATCH_UP_RATE, catchUpRate } from "./live_catch_up.ts";
+import { CATCH_UP_RATE, catchUpRate, FORGET_STALL_MS } from "./live_catch_up.ts";
 
 export type PlayerState = "loading" | "playing" | "waiting" | "ended" | "error";
 
@@ -78,6 +78,8 @@ export function playLive(
 
   if (Hls.isSupported()) {
     const hls = new Hls(HLS_CONFIG);
+    let baseTarget = 0; // PART-HOLD-BACK of a low-latency playlist
+    let lastStall = 0;
     const levels = () =>
       hls.levels.map((level, index) => ({ index, height: level.height, bitrate: level.bitrate }));
     hls.on(Hls.Events.MANIFEST_LOADED, (_event, data) => {
@@ -89,6 +91,7 @@ export function playLive(
       // one part of cushion per stall is what a low-latency target can afford.
       const details = data.levels[0]?.details;
       const holdBack = details?.partHoldBack;
+      baseTarget = holdBack ?? 0;
       if (holdBack) {
         hls.config.liveSyncDuration = holdBack;
         hls.config.liveMaxLatencyDuration = Math.max(1.8, holdBack * 3);
@@ -100,6 +103,7 @@ export function playLive(
       play();
     });
     hls.on(Hls.Events.ERROR, (_event, data) => {
+      if (data.details === Hls.ErrorDetails.BUFFER_STALLED_ERROR) lastStall = Date.now();
       if (!data.fatal) return;
       if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {
         hls.recoverMediaError();
@@ -110,6 +114,11 @@ export function playLive(
     const catchUp = () => {
       const target = hls.targetLatency;
       if (target === null || video.paused) return;
+      // hls.js keeps the cushion its stalls added for good; a stall on a busy moment should not
+      // cost every later second, so after a while without one the target is the hold-back again.
+      if (baseTarget && target > baseTarget && Date.now() - lastStall > FORGET_STALL_MS) {
+        hls.targetLatency = baseTarget;
+      }
       const buffered = video.buffered;
       const end = buffered.length ? buffered.end(buffered.length - 1) : 0;
       const rate = catchUpRate({

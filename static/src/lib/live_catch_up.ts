@@ -17,6 +17,8 @@ export interface CatchUpInput {
 
 /** Up to 10 % faster, which viewers do not notice (the audio keeps its pitch). */
 export const CATCH_UP_RATE = 1.1;
+/** A stall's extra cushion is dropped after this long without another. */
+export const FORGET_STALL_MS = 30_000;
 /** Start catching up this far behind the target, and stop once this close: no flapping. */
 const START_BEHIND = 0.1;
 const STOP_BEHIND = 0.02;

@@ -260,7 +260,7 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
     rtmpPort: int("RTMP_PORT", 1935, 0, 65535),
     rtmpMaxPerIp: int("RTMP_MAX_CONNECTIONS_PER_IP", 4, 1, 1000),
     streamTranscode: oneOf("STREAM_TRANSCODE", ["copy", "720p30", "abr"] as const, "copy"),
-    streamPackager: oneOf("STREAM_PACKAGER", ["roomcast", "ffmpeg"] as const, "ffmpeg"),
+    streamPackager: oneOf("STREAM_PACKAGER", ["roomcast", "ffmpeg"] as const, "roomcast"),
     ffmpegPath: str("FFMPEG_PATH") ?? "ffmpeg",
     maxSnippetBytes: int("MAX_SNIPPET_BYTES", 256 * 1024, 1024, 16 * MiB),
     codeSessionTtlHours: int("CODE_SESSION_TTL_HOURS", 24, 1, 24 * 365),

@@ -120,9 +120,9 @@ Deno.test("loadConfig() leaves MAX_CONNECTIONS to the open-file limit unless it 
   }
 });
 
-Deno.test("loadConfig() reads STREAM_PACKAGER: ffmpeg by default, roomcast, nothing else", () => {
-  assertEquals(loadConfig(env({})).streamPackager, "ffmpeg");
-  assertEquals(loadConfig(env({ STREAM_PACKAGER: "roomcast" })).streamPackager, "roomcast");
+Deno.test("loadConfig() reads STREAM_PACKAGER: roomcast by default, ffmpeg, nothing else", () => {
+  assertEquals(loadConfig(env({})).streamPackager, "roomcast");
+  assertEquals(loadConfig(env({ STREAM_PACKAGER: "ffmpeg" })).streamPackager, "ffmpeg");
   try {
     loadConfig(env({ STREAM_PACKAGER: "gstreamer" }));
     throw new Error("expected a ConfigError");

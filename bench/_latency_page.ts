@@ -16,7 +16,10 @@ export async function sampleLatency(
   url: string,
   seconds: number,
 ): Promise<LatencySamples> {
-  const page = await browser.newPage();
+  // A context of its own, as a viewer's own browser: Chromium allows 6 connections per host in
+  // one context, and each watch page holds an SSE stream and a blocking playlist reload.
+  const context = await browser.newContext();
+  const page = await context.newPage();
   try {
     await page.goto(url);
     await page.waitForSelector('#player[data-state="playing"]', { timeout: 30_000 });
@@ -56,6 +59,6 @@ export async function sampleLatency(
     const readout = (await page.textContent("#latency").catch(() => "")) ?? "";
     return { samples, stalls, readout };
   } finally {
-    await page.close();
+    await context.close();
   }
 }

@@ -31,11 +31,14 @@ const s2 = (x: number) => x.toFixed(2);
 const watchdog = setTimeout(() => {
   console.error("Bench took too long: stopping");
   Deno.exit(3);
-}, (quick ? 4 : 12) * 60_000);
+}, (quick ? 5 : 14) * 60_000);
 
 const work = await Deno.makeTempDir({ prefix: "roomcast-llhls-" });
 const env = { SERVER_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: "info" };
-const packaged = await startServer({ env: { ...env, STREAM_PACKAGER: "roomcast" } });
+// The ten-stream step publishes ten streams from this one address.
+const packaged = await startServer({
+  env: { ...env, STREAM_PACKAGER: "roomcast", RTMP_MAX_CONNECTIONS_PER_IP: "16" },
+});
 const classic = await startServer({ env: { ...env, STREAM_PACKAGER: "ffmpeg" } });
 const nginx = await startNginxRtmp(work, join(classic.dataDir, "hls"));
 const portOf = async (s: typeof packaged) => Number((await s.waitForLog(/^RTMP listening$/)).port);
@@ -155,6 +158,47 @@ async function viewers(): Promise<void> {
   }
 }
 
+/**
+ * Ten packaged streams at once (one encode teed to ten rooms, so the bench pays for one x264):
+ * the first watched in Chromium for glass-to-glass, the other nine by LL-HLS HTTP viewers. Ten
+ * Chromium players would measure this machine's two cores decoding ten videos, not the server.
+ */
+async function tenStreams(): Promise<void> {
+  const count = 10;
+  const made = [];
+  for (let i = 0; i < count; i++) {
+    made.push((await api(packaged.url, "POST", "api/rooms", { body: { name: `ten ${i}` } })).body);
+  }
+  const seconds = quick ? 15 : 40;
+  const publisher = clockPublisher(
+    made.map((r) => `rtmp://127.0.0.1:${ports.packaged}/live/${r.streamKey}`),
+    seconds + 25,
+  );
+  running.push(publisher);
+  await Promise.all(made.map((r) => firstPlayable(r.hlsUrl, performance.now())));
+  const browser = await launchBrowser();
+  try {
+    const [page, http, m] = await Promise.all([
+      sampleLatency(browser, `${packaged.url}watch/${made[0].slug}`, seconds),
+      Promise.all(made.slice(1).map((r) => llhlsViewers(r.hlsUrl, 1, (seconds + 3) * 1000))),
+      sleep(4000).then(() => measureTree(packaged.pid, seconds * 1000)),
+    ]);
+    const ages = page.samples.map((x) => clockAge(x.value, x.now)).filter((a) => a < 60);
+    const most = (k: "p50" | "p95" | "max") => Math.max(...http.map((v) => v[k]));
+    say(
+      `${count} packaged streams at once (${seconds} s): glass-to-glass in Chromium on one median ` +
+        `${s2(pct(ages, 0.5))} s, p95 ${s2(pct(ages, 0.95))}, stalls ${page.stalls}; the other ` +
+        `${count - 1}: ${http.reduce((n, v) => n + v.parts, 0)} parts, part ready → received ` +
+        `worst p50 ${most("p50")} ms, p95 ${most("p95")} ms, max ${most("max")} ms, errors ` +
+        `${http.reduce((n, v) => n + v.errors, 0)}; server ${(m.cores * 100).toFixed(1)} % of a ` +
+        `core, RSS ${(m.rssBytes / 2 ** 20).toFixed(0)} MiB`,
+    );
+  } finally {
+    await browser.close();
+    await publisher.stop();
+  }
+}
+
 /** CPU and RSS of 1 and 10 passthrough streams: listener alone, packager vs ffmpeg, vs nginx. */
 async function costs(): Promise<void> {
   const clip = join(work, "clip.flv");
@@ -225,6 +269,7 @@ try {
   await firstPlayables();
   await glassToGlass();
   await viewers();
+  await tenStreams();
   if (!Deno.args.includes("--skip-costs")) await costs();
   say(`load average at end: ${uptime()}`);
 } finally {

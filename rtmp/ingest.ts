@@ -44,7 +44,7 @@ export interface IngestOptions {
   /** False: every publish is refused with NetStream.Publish.Failed. */
   ffmpegOk: boolean;
   transcode: Transcode;
-  /** @default "ffmpeg" */
+  /** @default "roomcast" */
   packager?: Packager;
   /** Bounds of each packaged stream's in-memory ring. */
   ring?: RingOptions;
@@ -137,7 +137,7 @@ export function createIngest(o: IngestOptions) {
   const layout = hlsLayout(o.transcode);
   const authorizing = new Set<Promise<Authorized>>();
   const packaged = new Map<string, PackagedStream>(); // playbackId → ring, kept through grace
-  const usePackager = o.transcode === "copy" && o.packager === "roomcast";
+  const usePackager = o.transcode === "copy" && o.packager !== "ffmpeg";
 
   function authorize(key: string, drop: (reason: string) => void): Promise<Authorized> {
     const p = beginPublish(key, drop);

@@ -19,7 +19,7 @@ export interface RtmpServerOptions {
   ffmpegPath?: string;
   /** @default "copy" */
   transcode?: Transcode;
-  /** Who packages `copy` publishes: our LL-HLS packager (in memory) or ffmpeg. @default "ffmpeg" */
+  /** Who packages `copy` publishes: our LL-HLS packager (in memory) or ffmpeg. @default "roomcast" */
   packager?: Packager;
   /** Bounds of each packaged stream's in-memory ring. */
   ring?: RingOptions;

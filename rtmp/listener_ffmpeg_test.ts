@@ -13,7 +13,7 @@ async function fakeFfmpeg(body: string): Promise<string> {
 
 Deno.test("startRtmpServer() drops the publisher when ffmpeg stops reading, and logs it", async () => {
   const ffmpegPath = await fakeFfmpeg("echo 'fake ffmpeg is stuck' >&2\nsleep 3");
-  const t = await startTestServer({ ffmpegPath, maxQueueBytes: 200_000 });
+  const t = await startTestServer({ ffmpegPath, maxQueueBytes: 200_000, packager: "ffmpeg" });
   try {
     const started = Date.now();
     const { code } = await finished(ffmpegPublish(t.url("key-a"), 8));
@@ -36,7 +36,7 @@ Deno.test("startRtmpServer() drops the publisher when ffmpeg dies, logging its s
   const ffmpegPath = await fakeFfmpeg(
     "head -c 20000 >/dev/null\necho 'boom: bad input' >&2\nexit 1",
   );
-  const t = await startTestServer({ ffmpegPath });
+  const t = await startTestServer({ ffmpegPath, packager: "ffmpeg" });
   try {
     const { code } = await finished(ffmpegPublish(t.url("key-a"), 8));
     assert(code !== 0, "publisher dropped");

@@ -93,7 +93,7 @@ Deno.test("startRtmpServer() answers BadName to a raw client with an unknown key
 });
 
 Deno.test("startRtmpServer() removes segments after the grace period, keeps the thumbnail", async () => {
-  const t = await startTestServer({ graceMs: 500 });
+  const t = await startTestServer({ graceMs: 500, packager: "ffmpeg" });
   try {
     const pub = ffmpegPublish(t.url("key-b"), 4);
     await waitFor(() => t.events.includes("live room-b pb-b"), { what: "onLive" });

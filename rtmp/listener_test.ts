@@ -13,8 +13,12 @@ import { waitFor } from "../tests/_wait.ts";
 import { lastSegment } from "./hls_files.ts";
 import type { IngestRooms } from "./ingest.ts";
 
+// These check the files of ffmpeg's HLS muxer (STREAM_PACKAGER=ffmpeg); the packager's own
+// counterparts, from memory, are in llhls_publish_test.ts.
+const FFMPEG_FILES = { packager: "ffmpeg" } as const;
+
 Deno.test("startRtmpServer() turns an ffmpeg publish into HLS, live then offline", async () => {
-  const t = await startTestServer();
+  const t = await startTestServer(FFMPEG_FILES);
   try {
     const started = Date.now();
     const pub = ffmpegPublish(t.url("key-a"), 5);
@@ -55,7 +59,7 @@ Deno.test("startRtmpServer() refuses an unknown key", async () => {
 });
 
 Deno.test("startRtmpServer() refuses a second publisher on a live key; the first continues", async () => {
-  const t = await startTestServer();
+  const t = await startTestServer(FFMPEG_FILES);
   try {
     const first = ffmpegPublish(t.url("key-a"), 5);
     await waitFor(() => t.events.includes("live room-a pb-a"), { what: "onLive" });
@@ -74,7 +78,7 @@ Deno.test("startRtmpServer() refuses a second publisher on a live key; the first
 });
 
 Deno.test("RtmpServer.kick() drops the publisher and the room goes offline", async () => {
-  const t = await startTestServer();
+  const t = await startTestServer(FFMPEG_FILES);
   try {
     const pub = ffmpegPublish(t.url("key-b"), 6);
     await waitFor(() => t.events.includes("live room-b pb-b"), { what: "onLive" });
@@ -91,7 +95,7 @@ Deno.test("RtmpServer.kick() drops the publisher and the room goes offline", asy
 });
 
 Deno.test("startRtmpServer() continues the playlist with a discontinuity on reconnect", async () => {
-  const t = await startTestServer({ graceMs: 20_000 });
+  const t = await startTestServer({ ...FFMPEG_FILES, graceMs: 20_000 });
   try {
     const playlist = `${t.hlsDir}/pb-c/index.m3u8`;
     assertEquals((await finished(ffmpegPublish(t.url("key-c"), 4))).code, 0);
@@ -114,7 +118,7 @@ Deno.test("startRtmpServer() continues the playlist with a discontinuity on reco
 });
 
 Deno.test("startRtmpServer() takes a GStreamer rtmp2sink publisher", async () => {
-  const t = await startTestServer();
+  const t = await startTestServer(FFMPEG_FILES);
   try {
     const pub = gstPublish(t.url("key-a"));
     await waitFor(() => t.events.includes("live room-a pb-a"), { what: "onLive" });

@@ -1,6 +1,6 @@
 // Integration tests of the packager path: real ffmpeg publishers, the output checked by ffprobe.
 import { assert, assertEquals } from "../tests/_assert.ts";
-import { finished, startTestServer, type TestServer } from "./test_server.ts";
+import { finished, gstPublish, startTestServer, type TestServer } from "./test_server.ts";
 import { waitFor } from "../tests/_wait.ts";
 import type { LlHlsRing } from "./llhls.ts";
 import { concatBytes } from "../bytes.ts";
@@ -161,6 +161,22 @@ for (const av of ["audio", "video"] as const) {
     }
   });
 }
+
+Deno.test("packager, the default for copy: a GStreamer rtmp2sink publish decodes", async () => {
+  const t = await startTestServer(); // no packager option: the default
+  try {
+    const pub = gstPublish(t.url("key-a"));
+    await waitFor(() => t.events.includes("live room-a pb-a"), { what: "onLive" });
+    const ring = t.server.hls("pb-a");
+    assert(ring, "served from memory, not ffmpeg's files");
+    assertEquals((await finished(pub)).code, 0);
+    await waitFor(() => t.events.includes("offline room-a pb-a"), { what: "onOffline" });
+    const [file] = await dumpSegments(ring, t.hlsDir);
+    assertEquals(await decodes(file), ["aac", "h264"]);
+  } finally {
+    await t.close();
+  }
+});
 
 Deno.test("packager: a reconnect in grace at a new size continues after a discontinuity and a new init", async () => {
   const t = await packaged();

@@ -75,3 +75,61 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "LL-HLS: a player put behind its target catches up by playback rate, with no seek",
+  ...browserTest,
+  async fn() {
+    const server = await startServer({ env });
+    const browser = await launchBrowser();
+    const port = Number((await server.waitForLog(/^RTMP listening$/)).port);
+    const { body: room } = await api(server.url, "POST", "api/rooms", { body: { name: "Late" } });
+    const page = await browser.newPage();
+    const publisher = publish(port, room.streamKey, 60, "640x360");
+    try {
+      await page.goto(`${server.url}watch/late`);
+      await page.waitForSelector('#player[data-state="playing"]', { timeout: 20_000 });
+      // Buffered ahead of the playhead: with parts arriving as made, how far behind the edge it is.
+      const ahead = async () => {
+        const xs: number[] = [];
+        for (let i = 0; i < 9; i++) {
+          xs.push(
+            await page.$eval("#video", (v) => {
+              const el = v as HTMLVideoElement;
+              return el.buffered.end(el.buffered.length - 1) - el.currentTime;
+            }),
+          );
+          await page.waitForTimeout(250);
+        }
+        return xs.sort((a, b) => a - b)[4];
+      };
+      await page.waitForTimeout(4000);
+      const before = await ahead();
+      // As a late start would leave it: 0.6 s further back, inside what is buffered.
+      await page.$eval("#video", (v) => ((v as HTMLVideoElement).currentTime -= 0.6));
+      // The fastest rate seen while it catches up (a stall on a loaded machine pauses it).
+      let rate = 1;
+      for (let i = 0; i < 10; i++) {
+        await page.waitForTimeout(1000);
+        rate = Math.max(
+          rate,
+          await page.$eval("#video", (v) => (v as HTMLVideoElement).playbackRate),
+        );
+      }
+      const after = await ahead();
+      console.log(
+        `  ahead of the playhead: ${before.toFixed(2)} s, after 0.6 s back and 10 s: ` +
+          `${after.toFixed(2)} s (rate ${rate} while behind)`,
+      );
+      assert(rate > 1, `plays faster while behind: rate ${rate}`);
+      assert(after < before + 0.3, `back near its target: ${before} → ${after}`);
+      // The target stays near PART-HOLD-BACK (0.6 s), even after the stall of a page opened
+      // before the first part (hls.js adds 1 s per stall unless told otherwise: 1.5 s ahead).
+      assert(after < 1.2, `near the edge: ${after}`);
+    } finally {
+      await publisher.stop();
+      await browser.close();
+      await server.close();
+    }
+  },
+});

@@ -1,5 +1,6 @@
 // Stream rooms end to end: the real server with its RTMP listener, ffmpeg publishing, HLS out.
 import { join } from "node:path";
+import { concatBytes } from "../../bytes.ts";
 import { assert, assertEquals, assertMatch } from "../../tests/_assert.ts";
 import { startServer, type TestServer } from "../../tests/_server.ts";
 import { ADMIN_TOKEN, api, followSse, hook, probe, publishRtmp } from "../../tests/_streams.ts";
@@ -20,8 +21,17 @@ async function until<T>(what: string, fn: () => Promise<T | null>, timeoutMs = 1
   throw new Error(`Timed out waiting for ${what}`);
 }
 
-Deno.test("RTMP publish: playlist appears, segments decode, live then offline with ENDLIST", async () => {
-  const server = await startServer({ env });
+/** The playlist's first whole segment, with its init segment in front when it is fMP4. */
+async function firstSegment(playlist: string, base: string): Promise<Uint8Array> {
+  const get = async (uri: string) =>
+    new Uint8Array(await (await fetch(new URL(uri, base))).arrayBuffer());
+  const segment = playlist.split("\n").find((line) => /^[^#].*\.(ts|m4s)$/.test(line))!;
+  const map = /#EXT-X-MAP:URI="([^"]+)"/.exec(playlist)?.[1];
+  return map ? concatBytes([await get(map), await get(segment)]) : await get(segment);
+}
+
+const publishToEnd = (packager: string) => async () => {
+  const server = await startServer({ env: { ...env, STREAM_PACKAGER: packager } });
   const port = await rtmpPort(server);
   const { body: room } = await api(server.url, "POST", "api/rooms", { body: { name: "Live" } });
   assertEquals(room.rtmpUrl, `rtmp://127.0.0.1:${port}/live`);
@@ -36,14 +46,12 @@ Deno.test("RTMP publish: playlist appears, segments decode, live then offline wi
     const playlist = await until("a playlist with a segment", async () => {
       const response = await fetch(room.hlsUrl);
       const text = await response.text();
-      return response.ok && /\.ts/.test(text) ? text : null;
+      return response.ok && /#EXTINF/.test(text) ? text : null;
     });
     assertMatch(playlist, /^#EXTM3U/);
     assert(!playlist.includes(room.streamKey), "the key appears nowhere in the playlist");
-    const segment = playlist.split("\n").find((line) => line.endsWith(".ts"))!;
-    const bytes = new Uint8Array(await (await fetch(new URL(segment, room.hlsUrl))).arrayBuffer());
-    const file = await Deno.makeTempFile({ suffix: ".ts" });
-    await Deno.writeFile(file, bytes);
+    const file = await Deno.makeTempFile({ suffix: packager === "ffmpeg" ? ".ts" : ".mp4" });
+    await Deno.writeFile(file, await firstSegment(playlist, room.hlsUrl));
     const probed = await probe(file);
     await Deno.remove(file);
     assert(probed.ok, `ffprobe decodes the segment: ${probed.errors}`);
@@ -70,7 +78,14 @@ Deno.test("RTMP publish: playlist appears, segments decode, live then offline wi
     await topic.close();
     await server.close();
   }
-});
+};
+// Our packager (the default: fMP4 from memory) and ffmpeg's HLS muxer (MPEG-TS files).
+for (const packager of ["roomcast", "ffmpeg"]) {
+  Deno.test(
+    `RTMP publish (${packager}): playlist appears, segments decode, live then offline with ENDLIST`,
+    publishToEnd(packager),
+  );
+}
 
 Deno.test("RTMP publish: rotating the key drops the live publisher and refuses the old key", async () => {
   const server = await startServer({ env });

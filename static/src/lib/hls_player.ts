@@ -1,5 +1,6 @@
 // Plays a live HLS playlist in a <video>: hls.js with low-latency settings, native HLS as fallback.
 import Hls from "hls.js";
+import { CATCH_UP_RATE, catchUpRate, FORGET_STALL_MS } from "./live_catch_up.ts";
 
 export type PlayerState = "loading" | "playing" | "waiting" | "ended" | "error";
 
@@ -27,14 +28,16 @@ export interface LivePlayerOptions {
 
 // With 1-second segments, 2 s behind the newest one keeps about two segments of buffer: low
 // latency without stalls on a loaded machine. Past 5 s the player jumps back to the edge; in
-// between it plays up to 10 % faster to catch up, which viewers do not notice.
+// between it plays up to 10 % faster to catch up (live_catch_up.ts, not hls.js's own rate
+// control, which needs over a second of buffer and so never acts on a low-latency stream).
 // Low-latency mode reads parts and blocks on reloads when the playlist has them (our packager);
 // for those the sync target becomes the playlist's PART-HOLD-BACK (see MANIFEST_LOADED below).
 const HLS_CONFIG = {
   lowLatencyMode: true,
   liveSyncDuration: 2,
   liveMaxLatencyDuration: 5,
-  maxLiveSyncPlaybackRate: 1.1,
+  // 1 turns hls.js's rate control off: it would reset the catch-up rate on every timeupdate.
+  maxLiveSyncPlaybackRate: 1,
   liveDurationInfinity: true,
   // Start from a playlist with a single segment: the first frames come a segment sooner.
   initialLiveManifestSize: 1,
@@ -75,17 +78,24 @@ export function playLive(
 
   if (Hls.isSupported()) {
     const hls = new Hls(HLS_CONFIG);
+    let baseTarget = 0; // PART-HOLD-BACK of a low-latency playlist
+    let lastStall = 0;
     const levels = () =>
       hls.levels.map((level, index) => ({ index, height: level.height, bitrate: level.bitrate }));
     hls.on(Hls.Events.MANIFEST_LOADED, (_event, data) => {
       // A media playlist with parts: sit PART-HOLD-BACK behind the edge, not the 2 s meant for
-      // whole segments. Set before the first level loads, so playback starts there.
-      // hls.js only speeds up within one target duration of that point, so past 3 hold-backs it
-      // jumps back to it instead of staying behind.
-      const holdBack = data.levels[0]?.details?.partHoldBack;
+      // whole segments. Set before the first level loads, so playback starts there. Past 3
+      // hold-backs the player jumps back to that point instead of catching up by rate.
+      // Each stall (one comes at the start when the page opens before the first part) raises
+      // the target by liveSyncOnStallIncrease: 1 s by default, more than the whole hold-back;
+      // one part of cushion per stall is what a low-latency target can afford.
+      const details = data.levels[0]?.details;
+      const holdBack = details?.partHoldBack;
+      baseTarget = holdBack ?? 0;
       if (holdBack) {
         hls.config.liveSyncDuration = holdBack;
         hls.config.liveMaxLatencyDuration = Math.max(1.8, holdBack * 3);
+        hls.config.liveSyncOnStallIncrease = details.partTarget || holdBack / 3;
       }
     });
     hls.on(Hls.Events.MANIFEST_PARSED, () => {
@@ -93,6 +103,7 @@ export function playLive(
       play();
     });
     hls.on(Hls.Events.ERROR, (_event, data) => {
+      if (data.details === Hls.ErrorDetails.BUFFER_STALLED_ERROR) lastStall = Date.now();
       if (!data.fatal) return;
       if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {
         hls.recoverMediaError();
@@ -100,6 +111,27 @@ export function playLive(
       }
       onState("error", data.details);
     });
+    const catchUp = () => {
+      const target = hls.targetLatency;
+      if (target === null || video.paused) return;
+      // hls.js keeps the cushion its stalls added for good; a stall on a busy moment should not
+      // cost every later second, so after a while without one the target is the hold-back again.
+      if (baseTarget && target > baseTarget && Date.now() - lastStall > FORGET_STALL_MS) {
+        hls.targetLatency = baseTarget;
+      }
+      const buffered = video.buffered;
+      const end = buffered.length ? buffered.end(buffered.length - 1) : 0;
+      const rate = catchUpRate({
+        latency: hls.latency,
+        target,
+        ahead: end - video.currentTime,
+        minAhead: target / 2,
+        maxLatency: hls.maxLatency,
+        rate: video.playbackRate,
+      });
+      if (rate !== video.playbackRate) video.playbackRate = rate;
+    };
+    video.addEventListener("timeupdate", catchUp);
     hls.loadSource(src);
     hls.attachMedia(video);
     return {
@@ -115,6 +147,8 @@ export function playLive(
       },
       destroy() {
         unlisten();
+        video.removeEventListener("timeupdate", catchUp);
+        if (video.playbackRate === CATCH_UP_RATE) video.playbackRate = 1;
         hls.destroy();
       },
     };

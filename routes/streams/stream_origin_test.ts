@@ -117,7 +117,8 @@ async function sameThroughB(a: TestServer, b: TestServer, path: string, headers 
 
 Deno.test("a stream published over RTMP to A plays through B's /hls/; its origin goes with it", async () => {
   const pg = await startPostgres();
-  const { a, b } = await twoInstances(await pg.createDatabase());
+  // ffmpeg's HLS files (MPEG-TS segments, byte ranges); the packager's parts are the next test's.
+  const { a, b } = await twoInstances(await pg.createDatabase(), { STREAM_PACKAGER: "ffmpeg" });
   let publisher: ReturnType<typeof publishRtmp> | undefined;
   try {
     const rtmpPort = Number((await a.waitForLog(/^RTMP listening$/)).port);

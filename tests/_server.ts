@@ -27,6 +27,10 @@ export interface StartOptions {
   dataDir?: string;
   /** Runs the server with this open-file limit (soft and hard), through `prlimit`. */
   nofile?: number;
+  /** The checkout whose main.ts runs (benches compare commits); default this one. */
+  root?: string;
+  /** Extra `deno run` flags, e.g. `--cpu-prof` for a bench's profile. */
+  denoArgs?: string[];
 }
 
 const root = new URL("../", import.meta.url).pathname;
@@ -41,11 +45,18 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   }
 
   // The same V8 flag as `deno task start`, so tests and benchmarks run what users run.
-  const args = ["run", "--v8-flags=--max-semi-space-size=1", "-A", join(root, "main.ts")];
+  const checkout = options.root ?? root;
+  const args = [
+    "run",
+    "--v8-flags=--max-semi-space-size=1",
+    ...options.denoArgs ?? [],
+    "-A",
+    join(checkout, "main.ts"),
+  ];
   const limit = options.nofile ? [`--nofile=${options.nofile}:${options.nofile}`] : undefined;
   const child = new Deno.Command(limit ? "prlimit" : Deno.execPath(), {
     args: limit ? [...limit, Deno.execPath(), ...args] : args,
-    cwd: root,
+    cwd: checkout,
     env: {
       PORT: "0",
       HOST: "127.0.0.1",

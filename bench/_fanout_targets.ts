@@ -1,5 +1,5 @@
 // The servers the /ws fan-out benches compare: Roomcast (any checkout), Socket.IO 4, the bare floor.
-import { startServer, type StartOptions, type TestServer } from "../tests/_server.ts";
+import { type StartOptions, startServer, type TestServer } from "../tests/_server.ts";
 import { api, signupUser } from "../tests/_workspaces.ts";
 import { sleep } from "./_util.ts";
 import { type FanoutTarget as Target, findPid, openRawWs, type RawWs } from "./_ws_client.ts";

@@ -1,5 +1,6 @@
 // Channel messages and each member's read position, on the Sql seam.
 import type { Row, Sql } from "./sql.ts";
+import { createGroupCommit } from "./group_commit.ts";
 
 /** A message as EchoSphere clients read it; `editedAt` only once edited. */
 export interface Message {
@@ -112,19 +113,22 @@ function historyPage(sql: Sql, channelId: number, { limit, before, after }: Hist
 
 export function createMessagesStore(sql: Sql): MessagesStore {
   const upsertRead = readUpsert(sql);
+  const commits = createGroupCommit(sql);
   const byId = async (id: number) => {
     const row = await sql.get<Row>(`${SELECT} WHERE m.id = ?`, [id]);
     return row ? toMessage(row) : null;
   };
 
   return {
-    async post(channelId, authorId, content) {
-      const { id } = (await sql.get<{ id: number }>(
-        "INSERT INTO messages (channel_id, author_id, content, created_at) VALUES (?, ?, ?, ?) RETURNING id",
-        [channelId, authorId, content, Date.now()],
-      ))!;
-      return (await byId(Number(id)))!;
-    },
+    // Posts that arrive together share one commit (group_commit.ts); each resolves once stored.
+    post: (channelId, authorId, content) =>
+      commits.run(async () => {
+        const { id } = (await sql.get<{ id: number }>(
+          "INSERT INTO messages (channel_id, author_id, content, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+          [channelId, authorId, content, Date.now()],
+        ))!;
+        return (await byId(Number(id)))!;
+      }),
     async history(channelId, options) {
       const rows = await historyPage(sql, channelId, options);
       // Pages read newest first (before a cursor, or the latest) are turned oldest first.

@@ -32,6 +32,10 @@ export interface StartOptions {
    * bind mounts): what Deno Deploy's no-local-disk means, checked by the kernel.
    */
   readOnly?: string[];
+  /** The checkout whose main.ts runs (benches compare commits); default this one. */
+  root?: string;
+  /** Extra `deno run` flags, e.g. `--cpu-prof` for a bench's profile. */
+  denoArgs?: string[];
 }
 
 const root = new URL("../", import.meta.url).pathname;
@@ -46,11 +50,18 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   }
 
   // The same V8 flag as `deno task start`, so tests and benchmarks run what users run.
-  const args = ["run", "--v8-flags=--max-semi-space-size=1", "-A", join(root, "main.ts")];
+  const checkout = options.root ?? root;
+  const args = [
+    "run",
+    "--v8-flags=--max-semi-space-size=1",
+    ...options.denoArgs ?? [],
+    "-A",
+    join(checkout, "main.ts"),
+  ];
   const [command, commandArgs] = wrapped(Deno.execPath(), args, options);
   const child = new Deno.Command(command, {
     args: commandArgs,
-    cwd: root,
+    cwd: checkout,
     env: {
       PORT: "0",
       HOST: "127.0.0.1",

@@ -1,0 +1,142 @@
+// The servers the /ws fan-out benches compare: Roomcast (any checkout), Socket.IO 4, the bare floor.
+import { type StartOptions, startServer, type TestServer } from "../tests/_server.ts";
+import { api, signupUser } from "../tests/_workspaces.ts";
+import { sleep } from "./_util.ts";
+import { type FanoutTarget as Target, findPid, openRawWs, type RawWs } from "./_ws_client.ts";
+import { SOCKET_IO_NODE_MODULES, SOCKET_IO_PATH } from "./_socketio.ts";
+
+/** Roomcast's `main.ts` (from `options.root`, another checkout, when given): REST posts, /ws readers. */
+export async function roomcast(
+  name = "Roomcast",
+  options: Pick<StartOptions, "root" | "denoArgs"> = {},
+): Promise<Target> {
+  const server: TestServer = await startServer({ env: { LOG_LEVEL: "info" }, ...options });
+  const user = await signupUser(server, "bench");
+  const channelId = (await api(server, user, "GET", "api/bootstrap")).body.activeChannelId;
+  const headers = { cookie: user.cookie, origin: server.origin };
+  let inFlight = 0;
+  return {
+    name,
+    pid: await findPid(server.port),
+    connect: (onMessage) =>
+      new Promise((resolve, reject) => {
+        let subscribed = false;
+        openRawWs(server.port, "/ws", headers, (text, ws) => {
+          if (text.includes('"type":"message"')) onMessage(text);
+          else if (text.includes('"type":"subscribed"') && !subscribed) {
+            subscribed = true;
+            resolve(ws);
+          }
+        }).then((ws) => ws.send(JSON.stringify({ type: "subscribe", channelId })), reject);
+      }),
+    send(content) {
+      // The SPA's path: REST POST; a few in flight so a slow answer does not slow the rate.
+      if (inFlight >= 256) return false;
+      inFlight++;
+      fetch(`${server.url}api/channels/${channelId}/messages`, {
+        method: "POST",
+        headers: { ...headers, "content-type": "application/json" },
+        body: JSON.stringify({ content }),
+      }).then((r) => r.body?.cancel()).finally(() => inFlight--);
+      return true;
+    },
+    close: () => server.close(),
+  };
+}
+
+/** Socket.IO's wire protocol by hand (Engine.IO v4 packets), over the same raw client as Roomcast's. */
+function socketIoClient(port: number, onMessage: (content: string) => void): Promise<RawWs> {
+  return new Promise((resolve, reject) => {
+    openRawWs(port, SOCKET_IO_PATH, {}, (packet, ws) => {
+      if (packet === "2") return ws.send("3"); // Engine.IO ping → pong
+      if (packet.startsWith("0")) return ws.send("40"); // open → connect to namespace "/"
+      if (packet.startsWith("40")) return ws.send('421["subscribe",{"channelId":1}]');
+      if (packet.startsWith("431")) return resolve(ws); // the join's acknowledgement
+      if (packet.startsWith('42["message"')) onMessage(packet);
+    }).catch(reject);
+  });
+}
+
+/** Runs a bench server script as a subprocess; resolves with its port once it prints `listening <port>`. */
+export async function spawnServer(script: string, runtime: "deno" | "node" = "deno") {
+  const path = new URL(script, import.meta.url).pathname;
+  const child = new Deno.Command(runtime === "deno" ? Deno.execPath() : "node", {
+    args: runtime === "deno" ? ["run", "-A", path] : [path],
+    env: runtime === "node" ? { NODE_PATH: SOCKET_IO_NODE_MODULES } : {},
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!/listening (\d+)/.test(text)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`${script} exited`);
+    text += value;
+  }
+  return {
+    port: Number(text.match(/listening (\d+)/)![1]),
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+      await reader.cancel().catch(() => {});
+    },
+  };
+}
+
+/** A bare Deno.upgradeWebSocket broadcast: what any Deno WebSocket server pays per delivery. */
+export async function floor(): Promise<Target> {
+  const { port, stop } = await spawnServer("./_ws_floor_server.ts");
+  const connect = (onText: (text: string, ws: RawWs) => void) =>
+    openRawWs(port, "/", {}, onText).then((ws) => (ws.send('{"type":"subscribe"}'), ws));
+  const sender = await openRawWs(port, "/", {}, () => {});
+  return {
+    name: "floor: bare Deno.upgradeWebSocket",
+    pid: await findPid(port),
+    connect: (onMessage) =>
+      new Promise((resolve, reject) => {
+        let subscribed = false;
+        connect((text, ws) => {
+          if (text.includes('"type":"message"')) onMessage(text);
+          else if (!subscribed) (subscribed = true, resolve(ws));
+        }).catch(reject);
+      }),
+    send(content) {
+      sender.send(JSON.stringify({ type: "message", content }));
+      return true;
+    },
+    async close() {
+      sender.close();
+      await stop();
+    },
+  };
+}
+
+/** Socket.IO 4.8.4 on Deno (with one SQLite insert per message) or on Node (`label`: its version). */
+export async function socketIo(runtime: "deno" | "node", label: string): Promise<Target> {
+  const script = runtime === "deno" ? "./ws_fanout_socketio.ts" : "./ws_fanout_socketio_node.cjs";
+  const { port, stop } = await spawnServer(script, runtime);
+  const sender = await openRawWs(port, SOCKET_IO_PATH, {}, (packet, ws) => {
+    if (packet === "2") ws.send("3");
+    else if (packet.startsWith("0")) ws.send("40");
+  });
+  await sleep(300);
+  return {
+    name: `Socket.IO 4.8.4 on ${label}`,
+    pid: await findPid(port),
+    connect: (onMessage) => socketIoClient(port, onMessage),
+    send(content) {
+      sender.send(`42${JSON.stringify(["message", { channelId: 1, content }])}`);
+      return true;
+    },
+    async close() {
+      sender.close();
+      await stop();
+    },
+  };
+}
+
+/** Node's version string (`v20.20.2`), for the Socket.IO row's name. */
+export async function nodeVersion(): Promise<string> {
+  const out = await new Deno.Command("node", { args: ["--version"] }).output();
+  return new TextDecoder().decode(out.stdout).trim();
+}

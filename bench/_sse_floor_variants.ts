@@ -1,0 +1,83 @@
+// The smallest held streaming responses, one kind per run, for bench/sse_memory.ts: where the
+// memory of an open SSE stream on Deno goes. Run: deno run -A _sse_floor_variants.ts KIND PORT
+// `GET /mem` answers this process's Deno.memoryUsage() as JSON (sent after the streams are open).
+import { createServer } from "node:http";
+import { createHub } from "../realtime/hub.ts";
+import { createSseTransport, jsonFormat } from "../realtime/sse.ts";
+import { createTopicTable } from "../realtime/topics.ts";
+
+const [kind] = Deno.args;
+const hello = new TextEncoder().encode("data: connected\n\n");
+const held: unknown[] = [];
+const sseHeaders = { "content-type": "text/event-stream" };
+// Roomcast's own SSE path (hub subscriber, stream state, heartbeat set) without HTTP routing.
+const topics = createTopicTable();
+topics.add({ prefix: "room:", authorize: () => true });
+const sse = createSseTransport(createHub(), topics);
+
+/** The response for one viewer, by kind; every kind sends `hello` and keeps the stream open. */
+function respond(request: Request): Response | Promise<Response> {
+  switch (kind) {
+    case "transport": // realtime/sse.ts over the in-process hub, as image rooms use it
+      return sse.respond("room:1", request, { format: jsonFormat, greeting: "connected" });
+    case "stream": // the default ReadableStream, as Roomcast and most SSE helpers make it
+      return new Response(
+        new ReadableStream({ start: (c) => (c.enqueue(hello), held.push(c)) }),
+        { headers: sseHeaders },
+      );
+    case "signal": // `stream`, plus a listener on the request's abort signal
+      request.signal.addEventListener("abort", () => {}, { once: true });
+      return new Response(
+        new ReadableStream({ start: (c) => (c.enqueue(hello), held.push(c)) }),
+        { headers: sseHeaders },
+      );
+    case "bytes": // a byte stream
+      return new Response(
+        new ReadableStream({
+          type: "bytes",
+          start: (c) => (c.enqueue(hello.slice()), held.push(c)),
+        }),
+        { headers: sseHeaders },
+      );
+    case "hwm0": // no queue at all
+      return new Response(
+        new ReadableStream({ start: (c) => (c.enqueue(hello), held.push(c)) }, {
+          highWaterMark: 0,
+        }),
+        { headers: sseHeaders },
+      );
+    case "transform": // a TransformStream's readable, written through its writer
+    {
+      const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+      const writer = writable.getWriter();
+      writer.write(hello);
+      held.push(writer);
+      return new Response(readable, { headers: sseHeaders });
+    }
+    case "pending": // no response yet: the request alone, held open
+      return new Promise<Response>((resolve) => held.push(resolve));
+    default:
+      throw new Error(`Unknown kind ${kind}`);
+  }
+}
+
+const memory = () => new Response(JSON.stringify(Deno.memoryUsage()));
+
+if (kind === "node") {
+  // node:http in Deno, for comparison: the same stream on Deno's Node compatibility layer.
+  const server = createServer((req, res) => {
+    if (req.url === "/mem") return res.end(JSON.stringify(Deno.memoryUsage()));
+    res.writeHead(200, sseHeaders);
+    res.write(hello);
+    held.push(res);
+  });
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address();
+    console.log(`ready ${typeof address === "object" ? address?.port : address}`);
+  });
+} else {
+  Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen: ({ port }) => console.log(`ready ${port}`) },
+    (request) => new URL(request.url).pathname === "/mem" ? memory() : respond(request),
+  );
+}

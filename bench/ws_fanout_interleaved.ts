@@ -1,0 +1,188 @@
+// Benchmark: /ws channel fan-out with every server connected at once and the sender-rate steps taken
+// in turns (A, B, floor, A, B, floor…), so a loaded, shared machine hits them all alike.
+// Run: deno run -A bench/ws_fanout_interleaved.ts [--before=DIR] [--socketio] [--profile=DIR] [C...]
+//   --before=DIR  also run the Roomcast checkout in DIR (e.g. `git archive <commit>` unpacked)
+//   --socketio    also run Socket.IO 4 on Node 20
+//   --profile=DIR run this checkout's server under `deno --cpu-prof`, profile written into DIR
+import { parseArgs } from "node:util";
+import { cpuSeconds, fmt, percentile, rssBytes, sleep } from "./_util.ts";
+import type { FanoutTarget as Target, RawWs } from "./_ws_client.ts";
+import { prepareNodeSocketIo } from "./_socketio.ts";
+import { floor, nodeVersion, roomcast, socketIo } from "./_fanout_targets.ts";
+
+const { values, positionals } = parseArgs({
+  args: Deno.args,
+  options: {
+    before: { type: "string" },
+    socketio: { type: "boolean", default: false },
+    profile: { type: "string" },
+  },
+  allowPositionals: true,
+});
+const counts = positionals.length ? positionals.map(Number) : [1000, 5000];
+const PHASE_MS = 3000;
+const DRAIN_MS = 2000;
+// Finer steps than ws_fanout.ts: the knee sits somewhere between two of them.
+const ladder = (c: number) =>
+  c <= 1000
+    ? [20, 40, 60, 80, 100, 120, 140, 160, 180, 200, 240, 280]
+    : [4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 48];
+const watchdog = setTimeout(() => {
+  console.error("Bench took longer than 30 minutes: stopping");
+  Deno.exit(1);
+}, 30 * 60_000);
+const CONTENT = '"content":"b ';
+
+interface Row {
+  m: number;
+  rate: number;
+  p50: number;
+  p99: number;
+  loss: number;
+  /** Server CPU time (user + system) per delivery. */
+  cpuUs: number;
+  load: number;
+}
+
+interface Held {
+  target: Target;
+  clients: RawWs[];
+  perConn: number;
+  rows: Row[];
+  out: boolean;
+  onMessage?: (frame: string) => void;
+}
+
+const load = () => Number(Deno.readTextFileSync("/proc/loadavg").split(" ")[0]);
+
+async function connectAll(target: Target, c: number): Promise<Held> {
+  const held: Held = { target, clients: [], perConn: 0, rows: [], out: false };
+  await sleep(300);
+  const before = rssBytes(target.pid);
+  for (let i = 0; i < c; i += 100) {
+    const batch = Array.from(
+      { length: Math.min(100, c - i) },
+      () => target.connect((frame) => held.onMessage?.(frame)),
+    );
+    held.clients.push(...await Promise.all(batch));
+  }
+  await sleep(1000);
+  held.perConn = (rssBytes(target.pid) - before) / c;
+  return held;
+}
+
+let seq = 0;
+/** One step: `m` messages/s for PHASE_MS to one server, then up to DRAIN_MS for the stragglers. */
+async function step(held: Held, c: number, m: number): Promise<Row> {
+  const sent = new Map<number, number>();
+  const latencies: number[] = [];
+  let delivered = 0;
+  let lastAt = 0;
+  held.onMessage = (frame) => {
+    const at = performance.now();
+    const start = frame.indexOf(CONTENT);
+    const sentAt = sent.get(parseInt(frame.slice(start + CONTENT.length), 10));
+    if (sentAt === undefined) return;
+    latencies.push(at - sentAt);
+    delivered++;
+    lastAt = at;
+  };
+  const load0 = load();
+  const start = performance.now();
+  const cpuStart = cpuSeconds(held.target.pid);
+  const total = Math.round((m * PHASE_MS) / 1000);
+  for (let i = 0; i < total; i++) {
+    const wait = start + (i * 1000) / m - performance.now();
+    if (wait > 1) await sleep(wait);
+    const id = ++seq;
+    sent.set(id, performance.now());
+    if (!held.target.send(`b ${id}`)) sent.delete(id);
+  }
+  const expected = sent.size * c;
+  const until = performance.now() + DRAIN_MS;
+  while (delivered < expected && performance.now() < until) await sleep(20);
+  held.onMessage = undefined;
+  const cpuUs = ((cpuSeconds(held.target.pid) - cpuStart) * 1e6) / Math.max(1, delivered);
+  latencies.sort((a, b) => a - b);
+  return {
+    m,
+    rate: delivered / ((lastAt - start) / 1000),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    loss: 1 - delivered / expected,
+    cpuUs,
+    load: (load0 + load()) / 2,
+  };
+}
+
+const best = (rows: Row[]) =>
+  Math.max(0, ...rows.filter((r) => r.p99 < 100 && r.loss < 0.01).map((r) => r.rate));
+const peak = (rows: Row[]) => Math.max(0, ...rows.filter((r) => r.loss < 0.01).map((r) => r.rate));
+/** Median CPU per delivery over the steps every server delivered in full. */
+function cpuAtCommon(all: Held[], held: Held): number {
+  const ok = (h: Held, m: number) => h.rows.some((r) => r.m === m && r.loss < 0.01);
+  const common = held.rows.filter((r) => all.every((h) => ok(h, r.m))).map((r) => r.cpuUs);
+  return percentile(common.sort((a, b) => a - b), 50);
+}
+
+async function makers(): Promise<(() => Promise<Target>)[]> {
+  const list: (() => Promise<Target>)[] = [];
+  const profile = values.profile ? [`--cpu-prof`, `--cpu-prof-dir=${values.profile}`] : [];
+  if (values.before) list.push(() => roomcast("Roomcast before", { root: values.before }));
+  list.push(() => roomcast(values.before ? "Roomcast after" : "Roomcast", { denoArgs: profile }));
+  list.push(floor);
+  if (values.socketio && await prepareNodeSocketIo()) {
+    const label = `Node ${await nodeVersion()}`;
+    list.push(() => socketIo("node", label));
+  }
+  return list;
+}
+
+const report: string[] = [];
+for (const c of counts) {
+  const held: Held[] = [];
+  for (const make of await makers()) held.push(await connectAll(await make(), c));
+  for (const [i, m] of ladder(c).entries()) {
+    const live = held.filter((h) => !h.out);
+    if (live.length === 0) break;
+    // Rotate who goes first, so no server always follows the same neighbour.
+    for (let k = 0; k < live.length; k++) {
+      const h = live[(i + k) % live.length];
+      const row = await step(h, c, m);
+      h.rows.push(row);
+      console.log(
+        `  ${h.target.name} C=${c} M=${m}/s: ${fmt(row.rate, 0)}/s, p50 ${fmt(row.p50)} ms, p99 ${
+          fmt(row.p99)
+        } ms, late ${fmt(row.loss * 100)} %, ${fmt(row.cpuUs, 2)} µs CPU/delivery, load ${
+          fmt(row.load)
+        }`,
+      );
+      if (row.loss > 0.05 || row.p99 > 2000) h.out = true;
+      await sleep(300);
+    }
+  }
+  const floorHeld = held.find((h) => h.target.name.startsWith("floor"))!;
+  for (const h of held) {
+    const cpu = cpuAtCommon(held, h);
+    report.push(
+      `| ${c} | ${h.target.name} | ${fmt(best(h.rows), 0)} (${
+        fmt(best(h.rows) / best(floorHeld.rows), 2)
+      }x) | ${fmt(peak(h.rows), 0)} | ${fmt(cpu, 2)} µs (${
+        fmt(cpu / cpuAtCommon(held, floorHeld), 2)
+      }x) | ${fmt(h.perConn / 1024)} KiB | ${
+        h.rows.map((r) => `${r.m}: p99 ${fmt(r.p99, 0)}${r.loss > 0.01 ? "!" : ""}`).join(", ")
+      } |`,
+    );
+  }
+  for (const h of held) {
+    for (const ws of h.clients) ws.close();
+    await Promise.all(h.clients.map((ws) => ws.closed));
+    await h.target.close();
+  }
+}
+console.log(
+  "\n| clients | server | best deliveries/s, p99 < 100 ms (/ floor) | peak, all delivered | CPU per delivery, median over common steps (/ floor) | RSS per connection | msg/s: p99 ms (! = over 1 % late) |",
+);
+console.log("| --- | --- | --- | --- | --- | --- | --- |");
+for (const line of report) console.log(line);
+clearTimeout(watchdog);

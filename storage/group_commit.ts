@@ -1,0 +1,69 @@
+// Group commit: writes that arrive while one commit runs share the next one, one fsync for them all.
+import type { Sql } from "./sql.ts";
+
+/** Queues writes and runs each batch in one transaction; see createGroupCommit. */
+export interface GroupCommit {
+  /** Runs `write` in the next batch's transaction; resolves once that transaction committed. */
+  run<T>(write: () => Promise<T>): Promise<T>;
+}
+
+interface Pending {
+  write: () => Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * With `synchronous=FULL` a commit waits for the WAL's fsync, and SQLite's wait blocks the event
+ * loop: every socket's delivery waits with it. Writes queued during one batch go together in the
+ * next, one commit for all (on PostgreSQL, one round trip of COMMIT). Each caller still hears back
+ * only after its own write is committed. A batch that fails is retried one write per transaction,
+ * so one bad write fails alone.
+ */
+export function createGroupCommit(sql: Pick<Sql, "transaction">): GroupCommit {
+  let queue: Pending[] = [];
+  let running = false;
+
+  const runAlone = (p: Pending) => sql.transaction(p.write).then(p.resolve, p.reject);
+
+  async function flush(): Promise<void> {
+    try {
+      await drain();
+    } finally {
+      running = false;
+    }
+  }
+
+  /** Batches until the queue is empty; writes queued while one commits form the next batch. */
+  async function drain(): Promise<void> {
+    while (queue.length) {
+      const batch = queue;
+      queue = [];
+      if (batch.length === 1) {
+        await runAlone(batch[0]);
+        continue;
+      }
+      let results: unknown[] | null = null;
+      try {
+        results = await sql.transaction(async () => {
+          const out: unknown[] = [];
+          for (const p of batch) out.push(await p.write());
+          return out;
+        });
+      } catch {
+        for (const p of batch) await runAlone(p);
+      }
+      results?.forEach((result, i) => batch[i].resolve(result));
+    }
+  }
+
+  return {
+    run<T>(write: () => Promise<T>): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ write, resolve: resolve as (value: unknown) => void, reject });
+        // One turn of the event loop first: posts read in the same turn join this batch.
+        if (!running) (running = true, setTimeout(flush, 0));
+      });
+    },
+  };
+}

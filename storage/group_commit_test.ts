@@ -1,0 +1,82 @@
+// Group commit under the messages store, on SQLite and PostgreSQL: posts made together share one
+// commit, each resolves only after its commit, and a bad post in a batch fails alone.
+import { assert, assertEquals } from "../tests/_assert.ts";
+import { testOnEngines } from "../tests/_store_engines.ts";
+import type { Sql } from "./sql.ts";
+import { createMessagesStore } from "./workspace_messages_store.ts";
+import { createWorkspacesStore } from "./workspaces_store.ts";
+
+/** `sql`, counting commits: transactions, and INSERTs made outside one (each its own commit). */
+function countingCommits(sql: Sql) {
+  const counts = { commits: 0, open: 0, committedAt: [] as number[] };
+  const counted: Sql = {
+    dialect: sql.dialect,
+    forUpdate: sql.forUpdate,
+    all: (text, params) => sql.all(text, params),
+    get(text, params) {
+      if (counts.open === 0 && /^\s*INSERT/i.test(text)) counts.commits++;
+      return sql.get(text, params);
+    },
+    run: (text, params) => sql.run(text, params),
+    async transaction(fn) {
+      counts.commits++;
+      counts.open++;
+      try {
+        return await sql.transaction(fn);
+      } finally {
+        counts.open--;
+        counts.committedAt.push(performance.now());
+      }
+    },
+    exec: (script) => sql.exec(script),
+    ping: () => sql.ping(),
+    close: () => sql.close(),
+  };
+  return { sql: counted, counts };
+}
+
+async function channelOf(sql: Sql): Promise<number> {
+  await sql.run(
+    "INSERT INTO users (email, display_name, password_hash, created_at) VALUES (?,?,?,0)",
+    ["a@x.test", "A", "x"],
+  );
+  return (await createWorkspacesStore(sql).createServer(1, "Team")).channels[0].id;
+}
+
+testOnEngines(
+  "createMessagesStore() commits 50 posts made together in one commit",
+  async (_t, db) => {
+    const channel = await channelOf(db);
+    const { sql, counts } = countingCommits(db);
+    const store = createMessagesStore(sql);
+    const resolvedAt: number[] = [];
+    const posted = await Promise.all(
+      Array.from(
+        { length: 50 },
+        (_, i) =>
+          store.post(channel, 1, `m${i}`).then((m) => (resolvedAt.push(performance.now()), m)),
+      ),
+    );
+    assert(counts.commits <= 2, `50 posts took ${counts.commits} commits`);
+    // Every post resolved after the commit that stored it.
+    assert(Math.min(...resolvedAt) >= Math.min(...counts.committedAt));
+    assertEquals(posted.map((m) => m.content), posted.map((_, i) => `m${i}`));
+    assertEquals(new Set(posted.map((m) => m.id)).size, 50);
+    const stored = await store.history(channel, { limit: 100 });
+    assertEquals(stored.map((m) => m.content), posted.map((m) => m.content));
+  },
+);
+
+testOnEngines("createMessagesStore() fails only the bad post of a batch", async (_t, sql) => {
+  const channel = await channelOf(sql);
+  const store = createMessagesStore(sql);
+  // Channel 999999 does not exist: its row breaks the foreign key.
+  const results = await Promise.allSettled([
+    store.post(channel, 1, "before"),
+    store.post(999_999, 1, "nowhere"),
+    store.post(channel, 1, "after"),
+  ]);
+  assertEquals(results.map((r) => r.status), ["fulfilled", "rejected", "fulfilled"]);
+  const stored = await store.history(channel, { limit: 10 });
+  assertEquals(stored.map((m) => m.content), ["before", "after"]);
+});

@@ -106,7 +106,9 @@ function checkRaster(head: Uint8Array, ext: string): void {
 
 function checkFile(head: Uint8Array, ext: string): void {
   if (FILE_CHECKS[ext](head)) return;
-  throw new UploadContentError(`File content does not match its extension: it is not a .${ext} file.`);
+  throw new UploadContentError(
+    `File content does not match its extension: it is not a .${ext} file.`,
+  );
 }
 
 function checkSvgStart(head: Uint8Array): void {

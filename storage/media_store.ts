@@ -166,7 +166,8 @@ const writeMedia = (
   ext: string,
   data: ReadableStream<Uint8Array>,
   maxBytes: number,
-) => putChecked(blobs, `${dir}/${filename}`, data, { ext, maxBytes, contentType: MEDIA_TYPES[ext] });
+) =>
+  putChecked(blobs, `${dir}/${filename}`, data, { ext, maxBytes, contentType: MEDIA_TYPES[ext] });
 
 type Queries = ReturnType<typeof queries>;
 

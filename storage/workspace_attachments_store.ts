@@ -35,8 +35,12 @@ export interface StoredAttachment extends Attachment {
 }
 
 export interface AttachmentsStore {
-  /** Streams `data` to a new blob; its content must be of the type `ext` names. Returns its key. */
-  saveBlob(data: ReadableStream<Uint8Array>, ext: string, maxBytes: number): Promise<string>;
+  /** Streams `data` to a new blob; its content must be of the type `ext` names. */
+  saveBlob(
+    data: ReadableStream<Uint8Array>,
+    ext: string,
+    maxBytes: number,
+  ): Promise<{ key: string; size: number }>;
   /** Records a stored blob as `messageId`'s attachment. */
   add(messageId: number, key: string, name: string, size: number): Promise<Attachment>;
   /** Each message's attachments, by message id (messages without any are absent). */
@@ -74,8 +78,8 @@ export function createAttachmentsStore(sql: Sql, blobs: BlobStore): AttachmentsS
         throw new Error(`Cannot save attachment: unknown extension ${ext}`);
       }
       const key = `${ATTACHMENT_DIR}/${crypto.randomUUID().replaceAll("-", "")}.${ext}`;
-      await putChecked(blobs, key, data, { ext, maxBytes, contentType: ATTACHMENT_TYPES[ext] });
-      return key;
+      const contentType = ATTACHMENT_TYPES[ext];
+      return { key, size: await putChecked(blobs, key, data, { ext, maxBytes, contentType }) };
     },
     async add(messageId, key, name, size) {
       const ext = key.slice(key.lastIndexOf(".") + 1);

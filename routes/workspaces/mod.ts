@@ -21,11 +21,18 @@ import { createVoiceApiRoutes } from "./voice_api.ts";
 import { restErrors, WorkspaceError } from "./errors.ts";
 import type { WorkspacePageData } from "./wire.ts";
 import { createWorkspacesWs } from "./ws.ts";
+import type { BlobStore } from "../../storage/blobs.ts";
+import { createNav } from "./nav_mod.ts";
 
 export interface WorkspacesDeps {
   sql: Sql;
   hub: Pick<Hub, "publish" | "lastId">;
-  config: Pick<Config, "basePath" | "sharedLobby" | "iceServers" | "turnUrls" | "turnSecret">;
+  config: Pick<
+    Config,
+    "basePath" | "sharedLobby" | "iceServers" | "turnUrls" | "turnSecret" | "attachmentMaxBytes"
+  >;
+  /** Where attachments are kept (the blob store images and media use). */
+  blobs: BlobStore;
   log: Logger;
   page: PageRenderer;
   /** Who is signed in (the accounts feature). */
@@ -47,7 +54,10 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
   const workspaces = createWorkspacesStore(sql);
   const messages = createMessagesStore(sql);
   const presence = createPresence(deps.presence?.("workspaces:online"));
-  const service = createWorkspaceService({ workspaces, messages, hub, presence, basePath });
+  const core = createWorkspaceService({ workspaces, messages, hub, presence, basePath });
+  // Search and attachments; its `service` is the core one whose history carries the files.
+  const nav = createNav({ ...deps, messages, service: core });
+  const service = nav.service;
   const ws = createWorkspacesWs({ service, hub, presence, log });
 
   const routes = new Hono();
@@ -55,6 +65,7 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
   routes.onError(restErrors);
   routes.route("/", createWorkspacesApiRoutes({ auth, service, sameOrigin: deps.sameOrigin }));
   routes.route("/", createVoiceApiRoutes({ auth, service, voice: ws.voice, config, hub }));
+  routes.route("/", nav.routes);
 
   routes.get("/app", (c) => {
     const user = auth.user(c);
@@ -76,7 +87,7 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
 
   return {
     routes,
-    ws: ws.features,
+    ws: [...ws.features, nav.ws],
     topics: ws.topics,
     signup: {
       joinDefaultServer: config.sharedLobby
@@ -94,6 +105,7 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
     },
     close() {
       ws.close();
+      nav.close();
       presence.close();
     },
   };

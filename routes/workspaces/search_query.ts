@@ -18,7 +18,10 @@ export function parseSearchQuery(raw: unknown): SearchQuery {
   const text = typeof raw === "string" ? raw.trim() : "";
   if (!text) throw new WorkspaceError("invalid", "Search query is required");
   if ([...text].length > MAX_QUERY_CHARS) {
-    throw new WorkspaceError("invalid", `Search query must be at most ${MAX_QUERY_CHARS} characters`);
+    throw new WorkspaceError(
+      "invalid",
+      `Search query must be at most ${MAX_QUERY_CHARS} characters`,
+    );
   }
   const query: SearchQuery = { words: [], hasFile: false };
   for (const m of text.matchAll(TERM)) {

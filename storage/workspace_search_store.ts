@@ -1,4 +1,4 @@
-// Per-server message search: SQLite FTS5 (messages_fts) or a Postgres GIN tsvector index, one query
+// Per-server message search: SQLite FTS5 (messages_fts) or Postgres tsvectors (message_search, GIN), one query
 // language for both (routes/workspaces/search_query.ts parses it).
 import type { Param, Row, Sql } from "./sql.ts";
 import { type Message, rfc3339 } from "./workspace_messages_store.ts";
@@ -35,9 +35,6 @@ export const ftsMatch = (words: string[]) => words.map((w) => `"${w}"*`).join(" 
 /** The words as a Postgres tsquery: every word, each also as a prefix. */
 export const tsQuery = (words: string[]) => words.map((w) => `${w}:*`).join(" & ");
 
-// The exact expression 041_workspace_search.sql indexes, so the planner uses the GIN index.
-const PG_VECTOR = `to_tsvector('simple', regexp_replace(m.content, '[[:punct:]]+', ' ', 'g'))`;
-
 const toHit = (r: Row): SearchHit => {
   const hit: SearchHit = {
     id: Number(r.id),
@@ -61,7 +58,9 @@ function conditions(sql: Sql, serverId: number, query: SearchQuery, before?: num
       where.push("m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)");
       params.push(ftsMatch(query.words));
     } else {
-      where.push(`${PG_VECTOR} @@ to_tsquery('simple', ?)`);
+      where.push(
+        "m.id IN (SELECT message_id FROM message_search WHERE words @@ to_tsquery('simple', ?))",
+      );
       params.push(tsQuery(query.words));
     }
   }

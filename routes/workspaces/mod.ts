@@ -1,7 +1,7 @@
 // Workspaces (EchoSphere) as a Feature: servers, channels, messages, voice, the /app shell and
 // its /ws parts; who is signed in comes from the accounts feature.
 import { Hono } from "hono";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../log.ts";
 import type { Hub } from "../../realtime/hub.ts";
@@ -67,16 +67,19 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
   routes.route("/", createVoiceApiRoutes({ auth, service, voice: ws.voice, config, hub }));
   routes.route("/", nav.routes);
 
-  routes.get("/app", (c) => {
+  // /app/<server>/<channel> is the same page; it opens the channel the address names.
+  routes.get("/app/:server{[0-9]{1,15}}/:channel{[0-9]{1,15}}?", (c) => appPage(c));
+  routes.get("/app", (c) => appPage(c));
+  const appPage = (c: Context) => {
     const user = auth.user(c);
     if (!user) return c.redirect(`${basePath}login`, 303);
     return page(c, {
       title: "Workspaces · Roomcast",
       entry: "workspace",
-      styles: ["workspace.css", "workspace_voice.css"],
+      styles: ["workspace.css", "workspace_voice.css", "workspace_nav.css"],
       data: { user: userView(user) } satisfies WorkspacePageData,
     });
-  });
+  };
 
   // An invite link: sign in first if needed, then the app offers to join.
   routes.get("/invite/:code{[A-Za-z0-9]{1,32}}", (c) => {

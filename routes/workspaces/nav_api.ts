@@ -23,7 +23,7 @@ export interface NavApiDeps {
   nav: NavService;
   attachments: AttachmentsStore;
   blobs: Pick<BlobStore, "stat" | "open" | "link">;
-  /** WORKSPACE_ATTACHMENT_MAX_BYTES. */
+  /** ATTACHMENT_MAX_BYTES. */
   maxBytes: number;
   sameOrigin: MiddlewareHandler;
 }

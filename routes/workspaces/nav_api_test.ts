@@ -115,7 +115,7 @@ Deno.test("workspace search: words, from:, in:, has:file and the message in cont
 });
 
 Deno.test("workspace attachments: posted, listed, served to members with nosniff and a sandbox", async () => {
-  const server = await startApp({ env: { WORKSPACE_ATTACHMENT_MAX_BYTES: String(LIMIT) } });
+  const server = await startApp({ env: { ATTACHMENT_MAX_BYTES: String(LIMIT) } });
   try {
     const ann = await signupUser(server, "ann");
     const bob = await signupUser(server, "bob");
@@ -156,7 +156,7 @@ Deno.test("workspace attachments: posted, listed, served to members with nosniff
 });
 
 Deno.test("workspace attachments: oversize is 413 unread, wrong types 415/400, nothing stored", async () => {
-  const server = await startApp({ env: { WORKSPACE_ATTACHMENT_MAX_BYTES: String(LIMIT) } });
+  const server = await startApp({ env: { ATTACHMENT_MAX_BYTES: String(LIMIT) } });
   try {
     const ann = await signupUser(server, "ann");
     const bob = await signupUser(server, "bob");

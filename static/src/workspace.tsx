@@ -37,7 +37,7 @@ import { type DialogKind, WorkspaceDialog } from "./lib/workspace_dialogs.tsx";
 import { ScreenView, useVoice, useVoiceRosters, VoiceBar } from "./lib/workspace_voice_view.tsx";
 import type { VoiceEvent } from "./lib/workspace_voice.ts";
 import {
-  parseChannelPath,
+  followAddress,
   showChannelPath,
   useDrawerEscape,
   useUnreadTitle,
@@ -229,24 +229,14 @@ function Workspace() {
       },
     });
     const saved = (key: string) => Number(localStorage.getItem(key)) || undefined;
-    // The address names the channel (reload, a shared link); else the last one this browser saw.
-    const fromPath = parseChannelPath(location.pathname);
-    fromHistory.current = true;
-    load(
-      fromPath.serverId
-        ? fromPath
-        : { serverId: saved("roomcast.server"), channelId: saved("roomcast.channel") },
-    ).catch(fail).finally(() => (fromHistory.current = false));
-    // Back and forward land on the channel the address names, without a new history entry.
-    const onPop = () => {
-      const want = parseChannelPath(location.pathname);
-      if (!want.serverId) return;
-      fromHistory.current = true;
-      const same = want.serverId === now.current.serverId && want.channelId;
-      (same ? Promise.resolve(showChannel(want.channelId!)) : load(want))
-        .catch(fail).finally(() => (fromHistory.current = false));
-    };
-    addEventListener("popstate", onPop);
+    const unfollow = followAddress({
+      load,
+      show: (id) => showChannel(id),
+      serverId: () => now.current.serverId,
+      quiet: fromHistory,
+      fallback: { serverId: saved("roomcast.server"), channelId: saved("roomcast.channel") },
+      fail,
+    });
     const invite = new URLSearchParams(location.search).get("invite");
     if (invite) setDialog({ join: invite });
     const sweep = setInterval(() => {
@@ -255,9 +245,7 @@ function Workspace() {
         return live.length === Object.keys(t).length ? t : Object.fromEntries(live);
       });
     }, 1000);
-    return () => (ws.current?.close(),
-      clearInterval(sweep),
-      removeEventListener("popstate", onPop));
+    return () => (ws.current?.close(), clearInterval(sweep), unfollow());
   }, []);
 
   useUnreadTitle(unread, "Workspaces · Roomcast");

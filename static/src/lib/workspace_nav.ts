@@ -22,6 +22,38 @@ export function showChannelPath(serverId: number, channelId: number, replace = f
   else history.pushState(null, "", path);
 }
 
+export interface AddressDeps {
+  load(want: { serverId?: number; channelId?: number }): Promise<void>;
+  show(channelId: number): void;
+  serverId(): number | null;
+  /** True while what opens is what the address already names: no new history entry then. */
+  quiet: { current: boolean };
+  /** What to open when the address names nothing (the last channel this browser saw). */
+  fallback: { serverId?: number; channelId?: number };
+  fail(error: unknown): void;
+}
+
+/**
+ * Opens the channel the address names (reload, a shared link), else `fallback`, and follows back
+ * and forward to the channel each entry names. Returns the function that stops following.
+ */
+export function followAddress(deps: AddressDeps): () => void {
+  const open = (run: () => Promise<void> | void) => {
+    deps.quiet.current = true;
+    Promise.resolve().then(run).catch(deps.fail).finally(() => (deps.quiet.current = false));
+  };
+  const first = parseChannelPath(location.pathname);
+  open(() => deps.load(first.serverId ? first : deps.fallback));
+  const onPop = () => {
+    const want = parseChannelPath(location.pathname);
+    if (!want.serverId) return;
+    const here = want.serverId === deps.serverId() && want.channelId;
+    open(() => here ? deps.show(want.channelId!) : deps.load(want));
+  };
+  addEventListener("popstate", onPop);
+  return () => removeEventListener("popstate", onPop);
+}
+
 /** `(3) Workspaces · Roomcast` while anything is unread, the plain title otherwise. */
 export function useUnreadTitle(unread: Record<string, number>, base: string): void {
   const total = Object.values(unread).reduce((sum, n) => sum + n, 0);

@@ -214,7 +214,11 @@ function rootApp(config: Readonly<Config>, log: Logger, app: Hono, ops: Ops): Ho
   // First, so every request is timed, under the route pattern that answered it.
   root.use("*", ops.metrics.middleware());
   // A backstop past every route's own limit (uploads, snippets), for any body a route forgets.
-  const largestBody = Math.max(config.maxUploadBytes + 64 * 1024, config.maxSnippetBytes * 2);
+  const largestBody = Math.max(
+    config.maxUploadBytes + 64 * 1024,
+    config.attachmentMaxBytes + 64 * 1024,
+    config.maxSnippetBytes * 2,
+  );
   root.use("*", bodyLimit(largestBody + 1024 * 1024));
   const basePath = config.basePath;
   root.route(basePath === "/" ? "/" : basePath.slice(0, -1), app);

@@ -59,6 +59,8 @@ export interface Config {
   signup: SignupMode;
   /** Every new account joins the shared `Lobby` server. @default true (as EchoSphere) */
   sharedLobby: boolean;
+  /** Largest file one workspace attachment may be (ATTACHMENT_MAX_BYTES). @default 8 MiB */
+  attachmentMaxBytes: number;
   /**
    * Emails (lowercased) of the accounts that are admins; when empty, the first account created on
    * a fresh install is. @default []
@@ -246,6 +248,7 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
     sessionTtlDays: int("SESSION_TTL_DAYS", 30, 1, 3650),
     signup: oneOf("SIGNUP", ["open", "invite", "closed"] as const, "open"),
     sharedLobby: bool("SHARED_LOBBY", true),
+    attachmentMaxBytes: int("ATTACHMENT_MAX_BYTES", 8 * MiB, 1024, 1024 * MiB),
     adminEmails: emailList(str("ADMIN_EMAILS"), problems),
     // One core stays free for the event loop, so hashing never starves other requests.
     passwordWorkers: int("PASSWORD_WORKERS", defaultPasswordWorkers(), 1, 64),

@@ -58,7 +58,7 @@ export function createPageRenderer(
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="viewport" content="width=device-width, initial-scale=1, interactive-widget=resizes-content">
 <meta name="color-scheme" content="dark light">
 <title>${escapeHtml(title)}</title>
 <link rel="stylesheet" href="${basePath}assets/app.css">

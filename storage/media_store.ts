@@ -1,9 +1,8 @@
 // The media library's files (blobs `media/<32 hex>.<ext>`) and their rows (Sql).
-import { type BlobStore, readBlob } from "./blobs.ts";
+import type { BlobStore } from "./blobs.ts";
+import { putChecked, UploadContentError } from "./checked_upload.ts";
 import type { Param, Row, Sql } from "./sql.ts";
-import { detectImageType } from "./image_types.ts";
 import { readBlobDimensions } from "./media_dimensions.ts";
-import { checkSvg } from "./svg_check.ts";
 
 /** The seed's allowed extensions, with the type each is served as. */
 export const MEDIA_TYPES: Readonly<Record<string, string>> = {
@@ -46,12 +45,7 @@ export interface MediaQuery {
 }
 
 /** The upload's bytes do not match its extension, or are an SVG Roomcast will not keep. */
-export class MediaContentError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "MediaContentError";
-  }
-}
+export { UploadContentError as MediaContentError };
 
 export interface MediaStore {
   /** Streams `data` to a new file named `<32 hex>.<ext>`; its content must match `ext`. */
@@ -106,8 +100,6 @@ const ORDERS: Record<Sql["dialect"], Record<MediaSort, string>> = {
     size: 'size DESC, filename COLLATE "C"',
   },
 };
-
-const TYPE_NAMES: Record<string, string> = { jpg: "JPEG", png: "PNG", gif: "GIF", webp: "WebP" };
 
 const MATCHING = "search_text LIKE ? ESCAPE '\\'";
 
@@ -167,42 +159,15 @@ function queries(sql: Sql) {
 }
 
 /** Stores an upload as `dir/filename`, checked as its type while it streams; returns its size. */
-async function writeMedia(
+const writeMedia = (
   blobs: BlobStore,
   dir: string,
   filename: string,
   ext: string,
   data: ReadableStream<Uint8Array>,
   maxBytes: number,
-): Promise<number> {
-  const contentType = MEDIA_TYPES[ext];
-  if (ext === "svg") {
-    // The whole document must be parsed, so it lands under a hidden name first.
-    const staging = `${dir}/.svg-${filename}`;
-    const size = await blobs.put(staging, data, { maxBytes, check: checkSvgStart, contentType });
-    try {
-      const verdict = checkSvg((await readBlob(blobs, staging)) ?? new Uint8Array(0));
-      if (!verdict.ok) {
-        throw new MediaContentError(
-          verdict.unsafe
-            ? `SVG files with scripts, event handlers or external references are not accepted: ${verdict.reason}.`
-            : `${verdict.reason}.`,
-        );
-      }
-      await blobs.move(staging, `${dir}/${filename}`);
-      return size;
-    } catch (error) {
-      await blobs.delete(staging);
-      throw error;
-    }
-  }
-  return await blobs.put(`${dir}/${filename}`, data, {
-    maxBytes,
-    peekBytes: 32,
-    check: (head) => checkRaster(head, ext),
-    contentType,
-  });
-}
+) =>
+  putChecked(blobs, `${dir}/${filename}`, data, { ext, maxBytes, contentType: MEDIA_TYPES[ext] });
 
 type Queries = ReturnType<typeof queries>;
 
@@ -316,20 +281,4 @@ export function createMediaStore(sql: Sql, blobs: BlobStore, dir = "media"): Med
       return (await q.spend(signature, expiresAt)) === 1;
     },
   };
-}
-
-function checkRaster(head: Uint8Array, ext: string): void {
-  const found = detectImageType(head)?.ext;
-  const wanted = ext === "jpeg" ? "jpg" : ext;
-  if (found === wanted) return;
-  const what = found && TYPE_NAMES[found] ? `a ${TYPE_NAMES[found]} image` : `not a .${ext} image`;
-  throw new MediaContentError(`File content does not match its extension: it is ${what}.`);
-}
-
-function checkSvgStart(head: Uint8Array): void {
-  // A cheap early refusal (binary, HTML with a BOM-less doctype is still caught by the parser).
-  const text = new TextDecoder().decode(head).replace(/^\uFEFF/, "").trimStart();
-  if (!text.startsWith("<")) {
-    throw new MediaContentError("File content does not match its extension: it is not an SVG.");
-  }
 }

@@ -18,6 +18,8 @@ const STATUS = {
   forbidden: 403,
   not_found: 404,
   expired: 410,
+  too_large: 413,
+  unsupported_type: 415,
   used_up: 410,
   voice_invalid: 400,
   voice_full: 400,

@@ -1,7 +1,7 @@
 // Workspaces (EchoSphere) as a Feature: servers, channels, messages, voice, the /app shell and
 // its /ws parts; who is signed in comes from the accounts feature.
 import { Hono } from "hono";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../log.ts";
 import type { Hub } from "../../realtime/hub.ts";
@@ -21,11 +21,18 @@ import { createVoiceApiRoutes } from "./voice_api.ts";
 import { restErrors, WorkspaceError } from "./errors.ts";
 import type { WorkspacePageData } from "./wire.ts";
 import { createWorkspacesWs } from "./ws.ts";
+import type { BlobStore } from "../../storage/blobs.ts";
+import { createNav } from "./nav_mod.ts";
 
 export interface WorkspacesDeps {
   sql: Sql;
   hub: Pick<Hub, "publish" | "lastId">;
-  config: Pick<Config, "basePath" | "sharedLobby" | "iceServers" | "turnUrls" | "turnSecret">;
+  config: Pick<
+    Config,
+    "basePath" | "sharedLobby" | "iceServers" | "turnUrls" | "turnSecret" | "attachmentMaxBytes"
+  >;
+  /** Where attachments are kept (the blob store images and media use). */
+  blobs: BlobStore;
   log: Logger;
   page: PageRenderer;
   /** Who is signed in (the accounts feature). */
@@ -47,7 +54,10 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
   const workspaces = createWorkspacesStore(sql);
   const messages = createMessagesStore(sql);
   const presence = createPresence(deps.presence?.("workspaces:online"));
-  const service = createWorkspaceService({ workspaces, messages, hub, presence, basePath });
+  const core = createWorkspaceService({ workspaces, messages, hub, presence, basePath });
+  // Search and attachments; its `service` is the core one whose history carries the files.
+  const nav = createNav({ ...deps, messages, service: core });
+  const service = nav.service;
   const ws = createWorkspacesWs({ service, hub, presence, log });
 
   const routes = new Hono();
@@ -55,17 +65,21 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
   routes.onError(restErrors);
   routes.route("/", createWorkspacesApiRoutes({ auth, service, sameOrigin: deps.sameOrigin }));
   routes.route("/", createVoiceApiRoutes({ auth, service, voice: ws.voice, config, hub }));
+  routes.route("/", nav.routes);
 
-  routes.get("/app", (c) => {
+  // /app/<server>/<channel> is the same page; it opens the channel the address names.
+  routes.get("/app/:server{[0-9]{1,15}}/:channel{[0-9]{1,15}}?", (c) => appPage(c));
+  routes.get("/app", (c) => appPage(c));
+  const appPage = (c: Context) => {
     const user = auth.user(c);
     if (!user) return c.redirect(`${basePath}login`, 303);
     return page(c, {
       title: "Workspaces · Roomcast",
       entry: "workspace",
-      styles: ["workspace.css", "workspace_voice.css"],
+      styles: ["workspace.css", "workspace_voice.css", "workspace_nav.css"],
       data: { user: userView(user) } satisfies WorkspacePageData,
     });
-  });
+  };
 
   // An invite link: sign in first if needed, then the app offers to join.
   routes.get("/invite/:code{[A-Za-z0-9]{1,32}}", (c) => {
@@ -76,7 +90,7 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
 
   return {
     routes,
-    ws: ws.features,
+    ws: [...ws.features, nav.ws],
     topics: ws.topics,
     signup: {
       joinDefaultServer: config.sharedLobby
@@ -94,6 +108,7 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
     },
     close() {
       ws.close();
+      nav.close();
       presence.close();
     },
   };

@@ -36,6 +36,19 @@ import {
 import { type DialogKind, WorkspaceDialog } from "./lib/workspace_dialogs.tsx";
 import { ScreenView, useVoice, useVoiceRosters, VoiceBar } from "./lib/workspace_voice_view.tsx";
 import type { VoiceEvent } from "./lib/workspace_voice.ts";
+import {
+  followAddress,
+  showChannelPath,
+  useDrawerEscape,
+  useUnreadTitle,
+} from "./lib/workspace_nav.ts";
+import {
+  AttachButton,
+  UploadList,
+  useDropAndPaste,
+  useUploads,
+} from "./lib/workspace_nav_files.tsx";
+import { highlightMessage, loadContext, SearchBox } from "./lib/workspace_nav_search.tsx";
 
 const { user, basePath } = boot<WorkspacePageData>();
 const PAGE = 50;
@@ -73,6 +86,8 @@ function Workspace() {
   now.current = { serverId, channelId };
   const lastTyping = useRef(0);
   const readTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  // While back/forward or the first load picks the channel, the address already names it.
+  const fromHistory = useRef(false);
 
   const fail = (e: unknown) => setError(e instanceof Error ? e.message : String(e));
 
@@ -86,8 +101,9 @@ function Workspace() {
     }, 150);
   };
 
-  const showChannel = (id: number, initial?: Message[]) => {
+  const showChannel = (id: number, initial?: Message[], around?: number) => {
     now.current.channelId = id;
+    if (now.current.serverId) showChannelPath(now.current.serverId, id, fromHistory.current);
     setChannelId(id);
     setTyping({});
     setPanel("none");
@@ -100,14 +116,16 @@ function Workspace() {
       markRead(id);
     };
     setMessages([]);
-    if (initial) apply(initial);
+    if (around) {
+      loadContext(around).then((r) => (apply(r.messages), highlightMessage(around)), fail);
+    } else if (initial) apply(initial);
     else {
       apiCall<MessagePage>("GET", `api/channels/${id}/messages?limit=${PAGE}`)
         .then((r) => apply(r.messages), fail);
     }
   };
 
-  const load = async (want: { serverId?: number; channelId?: number } = {}) => {
+  const load = async (want: { serverId?: number; channelId?: number; around?: number } = {}) => {
     const query = new URLSearchParams();
     if (want.serverId) query.set("serverId", String(want.serverId));
     if (want.channelId) query.set("channelId", String(want.channelId));
@@ -121,7 +139,7 @@ function Workspace() {
     for (const s of b.servers) ws.current?.follow(`workspace:${s.id}`);
     if (b.activeServerId) void rosters.load(b.activeServerId);
     if (b.activeServerId) localStorage.setItem("roomcast.server", String(b.activeServerId));
-    if (b.activeChannelId) showChannel(b.activeChannelId, b.messages);
+    if (b.activeChannelId) showChannel(b.activeChannelId, b.messages, want.around);
     else {
       setChannelId(null);
       ws.current?.followChannel(null);
@@ -211,7 +229,14 @@ function Workspace() {
       },
     });
     const saved = (key: string) => Number(localStorage.getItem(key)) || undefined;
-    load({ serverId: saved("roomcast.server"), channelId: saved("roomcast.channel") }).catch(fail);
+    const unfollow = followAddress({
+      load,
+      show: (id) => showChannel(id),
+      serverId: () => now.current.serverId,
+      quiet: fromHistory,
+      fallback: { serverId: saved("roomcast.server"), channelId: saved("roomcast.channel") },
+      fail,
+    });
     const invite = new URLSearchParams(location.search).get("invite");
     if (invite) setDialog({ join: invite });
     const sweep = setInterval(() => {
@@ -220,8 +245,20 @@ function Workspace() {
         return live.length === Object.keys(t).length ? t : Object.fromEntries(live);
       });
     }, 1000);
-    return () => (ws.current?.close(), clearInterval(sweep));
+    return () => (ws.current?.close(), clearInterval(sweep), unfollow());
   }, []);
+
+  useUnreadTitle(unread, "Workspaces · Roomcast");
+  useDrawerEscape(panel !== "none", () => setPanel("none"));
+  const files = useUploads((message) => {
+    if (now.current.channelId === message.channelId) {
+      setMessages((prev) => mergeMessages(prev, [message]));
+    }
+  });
+  const sendFiles = (list: File[]) => {
+    if (channelId && list.length) files.start(channelId, list);
+  };
+  useDropAndPaste(sendFiles);
 
   const server = servers.find((s) => s.id === serverId);
   const channel = channels.find((c) => c.id === channelId);
@@ -263,6 +300,10 @@ function Workspace() {
             ☰
           </button>
           <h1># {channel?.name ?? ""}</h1>
+          <SearchBox
+            serverId={serverId}
+            onJump={(r) => showChannel(r.channelId, undefined, r.id)}
+          />
           <span class={`status status-${connection}`} id="conn" data-state={connection}>
             {connection}
           </span>
@@ -316,32 +357,47 @@ function Workspace() {
             ? `${typingNames.join(", ")} ${typingNames.length > 1 ? "are" : "is"} typing…`
             : "\u00a0"}
         </p>
-        <Composer
-          channelName={channel?.name ?? ""}
-          disabled={!channel}
-          onTyping={() => {
-            if (!channelId || Date.now() - lastTyping.current < 3000) return;
-            lastTyping.current = Date.now();
-            ws.current?.send({ type: "typing", channelId });
-          }}
-          onSend={async (content) => {
-            if (!channelId) return false;
-            try {
-              const message = await apiCall<Message>("POST", `api/channels/${channelId}/messages`, {
-                content,
-              });
-              if (now.current.channelId === message.channelId) {
-                setMessages((prev) => mergeMessages(prev, [message]));
+        <UploadList uploads={files.uploads} onDismiss={files.dismiss} />
+        <div class="ws-compose-row">
+          <AttachButton disabled={!channel} onFiles={sendFiles} />
+          <Composer
+            channelName={channel?.name ?? ""}
+            disabled={!channel}
+            onTyping={() => {
+              if (!channelId || Date.now() - lastTyping.current < 3000) return;
+              lastTyping.current = Date.now();
+              ws.current?.send({ type: "typing", channelId });
+            }}
+            onSend={async (content) => {
+              if (!channelId) return false;
+              try {
+                const message = await apiCall<Message>(
+                  "POST",
+                  `api/channels/${channelId}/messages`,
+                  {
+                    content,
+                  },
+                );
+                if (now.current.channelId === message.channelId) {
+                  setMessages((prev) => mergeMessages(prev, [message]));
+                }
+                return true;
+              } catch (e) {
+                fail(e);
+                return false;
               }
-              return true;
-            } catch (e) {
-              fail(e);
-              return false;
-            }
-          }}
-        />
+            }}
+          />
+        </div>
       </main>
       <MemberList members={members} />
+      {panel !== "none" && (
+        <div
+          class="ws-backdrop"
+          id="drawer-backdrop"
+          onClick={() => setPanel("none")}
+        />
+      )}
       {dialog && (
         <WorkspaceDialog
           kind={dialog}

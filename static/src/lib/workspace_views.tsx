@@ -1,5 +1,6 @@
 // Presentational pieces of the workspace app: sidebars, message list, composer, dialogs.
 import type { ComponentChildren } from "preact";
+import { MessageFiles, type MessageWithFiles } from "./workspace_nav_files.tsx";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Channel, MemberView, Message, ServerView, WorkspaceUser } from "./workspace_api.ts";
 import { linkify } from "./workspace_text.tsx";
@@ -161,6 +162,7 @@ function MessageItem(props: {
           </form>
         )
         : <div class="content">{linkify(message.content)}</div>}
+      <MessageFiles files={(message as MessageWithFiles).attachments} />
     </li>
   );
 }

@@ -8,6 +8,8 @@ import type { Hub } from "../../realtime/hub.ts";
 import type { Sql } from "../../storage/sql.ts";
 import { createWorkspacesStore } from "../../storage/workspaces_store.ts";
 import { createMessagesStore } from "../../storage/workspace_messages_store.ts";
+import { createMessageExtrasStore } from "../../storage/workspace_message_extras_store.ts";
+import { createMessageExtrasRoutes } from "./msg_api.ts";
 import type { SignupWorkspaces } from "../accounts/auth_actions.ts";
 import { userView } from "../accounts/auth.ts";
 import type { SessionAuth } from "../accounts/session.ts";
@@ -47,13 +49,23 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
   const workspaces = createWorkspacesStore(sql);
   const messages = createMessagesStore(sql);
   const presence = createPresence(deps.presence?.("workspaces:online"));
-  const service = createWorkspaceService({ workspaces, messages, hub, presence, basePath });
+  const extras = createMessageExtrasStore(sql);
+  const service = createWorkspaceService({
+    workspaces,
+    messages,
+    extras,
+    sql,
+    hub,
+    presence,
+    basePath,
+  });
   const ws = createWorkspacesWs({ service, hub, presence, log });
 
   const routes = new Hono();
   // The one place REST turns the service's WorkspaceErrors into statuses (api.ts, voice_api.ts).
   routes.onError(restErrors);
   routes.route("/", createWorkspacesApiRoutes({ auth, service, sameOrigin: deps.sameOrigin }));
+  routes.route("/", createMessageExtrasRoutes({ auth, service, sameOrigin: deps.sameOrigin }));
   routes.route("/", createVoiceApiRoutes({ auth, service, voice: ws.voice, config, hub }));
 
   routes.get("/app", (c) => {

@@ -74,7 +74,7 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
     return page(c, {
       title: "Workspaces · Roomcast",
       entry: "workspace",
-      styles: ["workspace.css", "workspace_voice.css"],
+      styles: ["workspace.css", "workspace_voice.css", "workspace_msg.css", "code_theme.css"],
       data: { user: userView(user) } satisfies WorkspacePageData,
     });
   });

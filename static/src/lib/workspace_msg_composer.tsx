@@ -46,6 +46,31 @@ function MentionMenu(props: { matches: MemberView[]; index: number; onPick(m: Me
   );
 }
 
+/** Sends on their way, and failed ones with their reason, Retry and Discard. */
+function OutgoingList(
+  props: { items: Outgoing[]; onRetry(o: Outgoing): void; onDiscard(o: Outgoing): void },
+) {
+  if (props.items.length === 0) return null;
+  return (
+    <ul class="ws-outgoing" id="outgoing">
+      {props.items.map((o) => (
+        <li key={o.key} class={o.state} data-state={o.state}>
+          <span class="text">{o.content}</span>
+          {o.state === "sending" ? <span class="muted">sending…</span> : (
+            <>
+              <span class="form-error">{o.error}</span>
+              <button type="button" class="retry" onClick={() => props.onRetry(o)}>Retry</button>
+              <button type="button" class="discard" onClick={() => props.onDiscard(o)}>
+                Discard
+              </button>
+            </>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export function Composer(props: ComposerProps) {
   const [text, setText] = useState("");
   const [outgoing, setOutgoing] = useState<Outgoing[]>([]);
@@ -120,39 +145,14 @@ export function Composer(props: ComposerProps) {
   const here = outgoing.filter((o) => o.channelId === props.channelId);
   return (
     <div class="ws-compose-area">
-      {here.length > 0 && (
-        <ul class="ws-outgoing" id="outgoing">
-          {here.map((o) => (
-            <li key={o.key} class={o.state} data-state={o.state}>
-              <span class="text">{o.content}</span>
-              {o.state === "sending" ? <span class="muted">sending…</span> : (
-                <>
-                  <span class="form-error">{o.error}</span>
-                  <button
-                    type="button"
-                    class="retry"
-                    onClick={() => {
-                      setOutgoing((list) =>
-                        list.map((x) => x.key === o.key ? { ...x, state: "sending" } : x)
-                      );
-                      void deliver(o);
-                    }}
-                  >
-                    Retry
-                  </button>
-                  <button
-                    type="button"
-                    class="discard"
-                    onClick={() => setOutgoing((list) => list.filter((x) => x.key !== o.key))}
-                  >
-                    Discard
-                  </button>
-                </>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
+      <OutgoingList
+        items={here}
+        onRetry={(o) => {
+          setOutgoing((list) => list.map((x) => x.key === o.key ? { ...x, state: "sending" } : x));
+          void deliver(o);
+        }}
+        onDiscard={(o) => setOutgoing((list) => list.filter((x) => x.key !== o.key))}
+      />
       {props.replyTo && (
         <div class="ws-replying" id="replying">
           Replying to <b>{props.replyTo.authorDisplayName}</b>

@@ -115,6 +115,37 @@ function Reactions(
   );
 }
 
+function ActionsBar(
+  props: { message: Message; mine: boolean; actions: MessageActions; edit(): void },
+) {
+  const { message, mine, actions } = props;
+  const edit = props.edit;
+  return (
+    <span class="actions">
+      <button type="button" class="reply" onClick={() => actions.reply(message)}>
+        Reply
+      </button>
+      <button
+        type="button"
+        class="pin"
+        onClick={() => actions.pin(message.id, !message.pinned)}
+      >
+        {message.pinned ? "Unpin" : "Pin"}
+      </button>
+      {mine && <button type="button" class="edit" onClick={edit}>Edit</button>}
+      {mine && (
+        <button
+          type="button"
+          class="delete"
+          onClick={() => actions.remove(message.id)}
+        >
+          Delete
+        </button>
+      )}
+    </span>
+  );
+}
+
 export function MessageItem(props: {
   message: Message;
   previous: Message | undefined;
@@ -203,30 +234,12 @@ export function MessageItem(props: {
           <Reactions message={message} user={user} names={props.names} actions={actions} />
         </div>
         {!editing && (
-          <span class="actions">
-            <button type="button" class="reply" onClick={() => actions.reply(message)}>
-              Reply
-            </button>
-            <button
-              type="button"
-              class="pin"
-              onClick={() => actions.pin(message.id, !message.pinned)}
-            >
-              {message.pinned ? "Unpin" : "Pin"}
-            </button>
-            {mine && (
-              <button type="button" class="edit" onClick={() => setEditing(true)}>Edit</button>
-            )}
-            {mine && (
-              <button
-                type="button"
-                class="delete"
-                onClick={() => actions.remove(message.id)}
-              >
-                Delete
-              </button>
-            )}
-          </span>
+          <ActionsBar
+            message={message}
+            mine={mine}
+            actions={actions}
+            edit={() => setEditing(true)}
+          />
         )}
       </li>
     </>

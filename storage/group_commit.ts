@@ -20,7 +20,7 @@ interface Pending {
  * only after its own write is committed. A batch that fails is retried one write per transaction,
  * so one bad write fails alone.
  */
-export function createGroupCommit(sql: Pick<Sql, "transaction">): GroupCommit {
+export function createGroupCommit(sql: Pick<Sql, "transaction" | "inTransaction">): GroupCommit {
   let queue: Pending[] = [];
   let running = false;
 
@@ -59,6 +59,9 @@ export function createGroupCommit(sql: Pick<Sql, "transaction">): GroupCommit {
 
   return {
     run<T>(write: () => Promise<T>): Promise<T> {
+      // Inside a caller's transaction (a post with its mentions) the write is that transaction's:
+      // batched with another caller's, it would commit or roll back with theirs.
+      if (sql.inTransaction()) return write();
       return new Promise<T>((resolve, reject) => {
         queue.push({ write, resolve: resolve as (value: unknown) => void, reject });
         // One turn of the event loop first: posts read in the same turn join this batch.

@@ -28,6 +28,7 @@ function countingCommits(sql: Sql) {
         counts.committedAt.push(performance.now());
       }
     },
+    inTransaction: () => sql.inTransaction(),
     exec: (script) => sql.exec(script),
     ping: () => sql.ping(),
     close: () => sql.close(),
@@ -80,3 +81,28 @@ testOnEngines("createMessagesStore() fails only the bad post of a batch", async 
   const stored = await store.history(channel, { limit: 10 });
   assertEquals(stored.map((m) => m.content), ["before", "after"]);
 });
+
+testOnEngines(
+  "createMessagesStore() keeps a post made in a caller's transaction in that transaction only",
+  async (_t, sql) => {
+    const channel = await channelOf(sql);
+    const store = createMessagesStore(sql);
+    // Two callers' transactions at once (concurrent on Postgres, each on its own connection): both
+    // post in the same turn, so an unguarded group commit would batch them into one of the two.
+    let began = 0;
+    let go!: () => void;
+    const start = new Promise<void>((resolve) => (go = resolve));
+    const concurrent = sql.dialect === "postgres";
+    const caller = (content: string, fail: boolean) =>
+      sql.transaction(async () => {
+        if (++began === 2) go();
+        if (concurrent) await start;
+        await store.post(channel, 1, content);
+        if (fail) throw new Error("Cannot finish: on purpose");
+      });
+    const results = await Promise.allSettled([caller("kept", false), caller("undone", true)]);
+    assertEquals(results.map((r) => r.status), ["fulfilled", "rejected"]);
+    const stored = await store.history(channel, { limit: 10 });
+    assertEquals(stored.map((m) => m.content), ["kept"]);
+  },
+);

@@ -29,6 +29,8 @@ export interface Sql {
    * (a cap), it locks the row it counts under: `SELECT … ${sql.forUpdate}`.
    */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /** Whether the calling async context runs inside a transaction of this Sql. */
+  inTransaction(): boolean;
   /** `" FOR UPDATE"` on Postgres, `""` on SQLite (whose transactions already hold the write lock). */
   readonly forUpdate: string;
   /** Runs a script of several statements without parameters (migrations). */

@@ -90,6 +90,7 @@ function postgresSql(pool: postgres.Sql, onError?: (error: unknown) => void): Sq
       // Failed queries inside were counted by query(); a failed BEGIN/COMMIT is not a query's.
       return await pool.begin((tx) => scope.run({ tx }, fn)) as T;
     },
+    inTransaction: () => scope.getStore() !== undefined,
     async exec(script) {
       await connection().unsafe(script);
     },

@@ -70,6 +70,7 @@ export function sqliteSql(db: DatabaseSync): Sql {
       when(() => prepare(text).get(...args(params)) as T | undefined),
     run: (text, params) => when(() => Number(prepare(text).run(...args(params)).changes)),
     transaction,
+    inTransaction: () => open !== null && scope.getStore() === open.token,
     exec: (script) => when(() => db.exec(script)),
     ping: () => when(() => void db.prepare("SELECT 1").get()),
     close: () => when(() => db.close()),

@@ -1,9 +1,13 @@
 // Channel messages and each member's read position, on the Sql seam.
 import type { Row, Sql } from "./sql.ts";
 import { createGroupCommit } from "./group_commit.ts";
+import type { MessageExtras } from "./workspace_message_extras_store.ts";
 
-/** A message as EchoSphere clients read it; `editedAt` only once edited. */
-export interface Message {
+/**
+ * A message as EchoSphere clients read it; `editedAt` only once edited, and the rich fields
+ * (replies, mentions, reactions, pins) only when set, so a plain message is the seed's object.
+ */
+export interface Message extends MessageExtras {
   id: number;
   channelId: number;
   authorEmail: string;

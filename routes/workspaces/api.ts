@@ -74,7 +74,13 @@ export function createWorkspacesApiRoutes(deps: WorkspacesApiDeps): WorkspacesAp
   });
   app.get(
     "/api/unread",
-    async (c) => c.json({ unread: await service.unread(c.get("user")) } satisfies UnreadCounts),
+    async (c) =>
+      c.json(
+        {
+          unread: await service.unread(c.get("user")),
+          mentionCount: await service.mentionCounts(c.get("user")),
+        } satisfies UnreadCounts,
+      ),
   );
 
   serverRoutes(app, service);
@@ -133,7 +139,8 @@ function messageRoutes(app: WorkspacesApp, service: WorkspaceService): void {
   app.post("/api/channels/:id/messages", async (c) => {
     const channelId = idOf(c.req.param("id"), "channel id");
     const body = await jsonObject(c);
-    return c.json(await service.postMessage(c.get("user"), channelId, body.content), 201);
+    const extra = { replyTo: body.replyTo };
+    return c.json(await service.postMessage(c.get("user"), channelId, body.content, extra), 201);
   });
   app.post("/api/channels/:id/read", async (c) => {
     const channelId = idOf(c.req.param("id"), "channel id");

@@ -8,6 +8,8 @@ import type { Hub } from "../../realtime/hub.ts";
 import type { Sql } from "../../storage/sql.ts";
 import { createWorkspacesStore } from "../../storage/workspaces_store.ts";
 import { createMessagesStore } from "../../storage/workspace_messages_store.ts";
+import { createMessageExtrasStore } from "../../storage/workspace_message_extras_store.ts";
+import { createMessageExtrasRoutes } from "./msg_api.ts";
 import type { SignupWorkspaces } from "../accounts/auth_actions.ts";
 import { userView } from "../accounts/auth.ts";
 import type { SessionAuth } from "../accounts/session.ts";
@@ -54,7 +56,16 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
   const workspaces = createWorkspacesStore(sql);
   const messages = createMessagesStore(sql);
   const presence = createPresence(deps.presence?.("workspaces:online"));
-  const core = createWorkspaceService({ workspaces, messages, hub, presence, basePath });
+  const extras = createMessageExtrasStore(sql);
+  const core = createWorkspaceService({
+    workspaces,
+    messages,
+    extras,
+    sql,
+    hub,
+    presence,
+    basePath,
+  });
   // Search and attachments; its `service` is the core one whose history carries the files.
   const nav = createNav({ ...deps, messages, service: core });
   const service = nav.service;
@@ -64,6 +75,7 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
   // The one place REST turns the service's WorkspaceErrors into statuses (api.ts, voice_api.ts).
   routes.onError(restErrors);
   routes.route("/", createWorkspacesApiRoutes({ auth, service, sameOrigin: deps.sameOrigin }));
+  routes.route("/", createMessageExtrasRoutes({ auth, service, sameOrigin: deps.sameOrigin }));
   routes.route("/", createVoiceApiRoutes({ auth, service, voice: ws.voice, config, hub }));
   routes.route("/", nav.routes);
 
@@ -76,7 +88,13 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
     return page(c, {
       title: "Workspaces · Roomcast",
       entry: "workspace",
-      styles: ["workspace.css", "workspace_voice.css", "workspace_nav.css"],
+      styles: [
+        "workspace.css",
+        "workspace_voice.css",
+        "workspace_nav.css",
+        "workspace_msg.css",
+        "code_theme.css",
+      ],
       data: { user: userView(user) } satisfies WorkspacePageData,
     });
   };

@@ -6,7 +6,6 @@ import { hasControlCharacters, longerThan } from "../../edge/fields.ts";
 import {
   type Message,
   type MessagesStore,
-  publicMessage,
   rfc3339,
 } from "../../storage/workspace_messages_store.ts";
 import type {
@@ -19,6 +18,9 @@ import type {
 } from "../../storage/workspaces_store.ts";
 import { WorkspaceError } from "./errors.ts";
 import type { Presence } from "./presence.ts";
+import type { MessageExtrasStore } from "../../storage/workspace_message_extras_store.ts";
+import type { Sql } from "../../storage/sql.ts";
+import { createMessageFeatures, type MessageFeatures } from "./msg_service.ts";
 import type {
   Bootstrap,
   DeletedMessage,
@@ -35,6 +37,9 @@ import type {
 export interface WorkspaceServiceDeps {
   workspaces: WorkspacesStore;
   messages: MessagesStore;
+  /** Replies, mentions, reactions, pins (msg_service.ts). */
+  extras: MessageExtrasStore;
+  sql: Pick<Sql, "transaction">;
   hub: Pick<Hub, "publish">;
   presence: Pick<Presence, "isOnline">;
   basePath: string;
@@ -139,7 +144,11 @@ const publisher =
     hub.publish(topic, type, data);
 
 /** Servers and their channels and members. */
-function serverActions(deps: WorkspaceServiceDeps, { roleIn, ownerOf }: Rules) {
+function serverActions(
+  deps: WorkspaceServiceDeps,
+  { roleIn, ownerOf }: Rules,
+  features: MessageFeatures,
+) {
   const publish = publisher(deps.hub);
   const { workspaces, messages } = deps;
   const members = (serverId: number) => onlineMembers(deps, serverId);
@@ -153,15 +162,20 @@ function serverActions(deps: WorkspaceServiceDeps, { roleIn, ownerOf }: Rules) {
       const channels = active ? await workspaces.channels(active.id) : [];
       const texts = channels.filter((c) => c.kind === "text");
       const channel = texts.find((c) => c.id === want.channelId) ?? texts[0];
+      const mentionCount = await features.mentionCounts(user);
       return {
         user: { id: user.id, email: user.email, displayName: user.displayName },
         servers: servers.map((s) => serverView(s, s.role)),
         activeServerId: active?.id ?? null,
         channels,
         activeChannelId: channel?.id ?? null,
-        messages: channel ? await messages.history(channel.id, { limit: 50 }) : [],
+        messages: channel
+          ? await features.decorate(await messages.history(channel.id, { limit: 50 }))
+          : [],
         members: active ? await members(active.id) : [],
         unread: await messages.unreadCounts(user.id),
+        // Only when there are some: EchoSphere's bootstrap keeps its keys otherwise.
+        ...(Object.keys(mentionCount).length ? { mentionCount } : {}),
       };
     },
 
@@ -282,7 +296,7 @@ function inviteActions(deps: WorkspaceServiceDeps, { ownerOf }: Rules) {
 }
 
 /** Messages: history, posting, edits, deletes and read marks, each published to its topic. */
-function messageActions(deps: WorkspaceServiceDeps, rules: Rules) {
+function messageActions(deps: WorkspaceServiceDeps, rules: Rules, features: MessageFeatures) {
   const publish = publisher(deps.hub);
   const { messages } = deps;
   const { channelFor, textChannel, ownMessage } = rules;
@@ -293,13 +307,20 @@ function messageActions(deps: WorkspaceServiceDeps, rules: Rules) {
       options: { limit: number; before?: number; after?: number },
     ) {
       await channelFor(user, channelId);
-      return await messages.history(channelId, options);
+      return await features.decorate(await messages.history(channelId, options));
     },
 
-    async postMessage(user: User, channelId: number, content: unknown): Promise<Message> {
+    /** `extra.replyTo`: a message of the same channel; `<@id>` in the text mentions a member. */
+    async postMessage(
+      user: User,
+      channelId: number,
+      content: unknown,
+      extra: { replyTo?: unknown } = {},
+    ): Promise<Message> {
       const channel = await textChannel(user, channelId);
-      const stored = await messages.post(channel.id, user.id, cleanContent(content));
-      const message = publicMessage(stored);
+      const text = cleanContent(content);
+      const checked = await features.check(channel, text, extra.replyTo);
+      const message = await features.post(channel, user.id, text, checked);
       // EchoSphere's envelope nests the message: {type, channelId, message: {...}}.
       publish(topics.channel(channel.id), "message", { channelId: channel.id, message });
       publish(topics.workspace(channel.serverId), "activity", {
@@ -308,12 +329,13 @@ function messageActions(deps: WorkspaceServiceDeps, rules: Rules) {
         messageId: message.id,
         authorEmail: message.authorEmail,
       });
+      await features.notify(channel, message, checked.mentions, user.id);
       return message;
     },
 
     async editMessage(user: User, messageId: number, content: unknown): Promise<Message> {
       const { channel } = await ownMessage(user, messageId);
-      const message = publicMessage(await messages.edit(messageId, cleanContent(content)));
+      const message = await features.edit(channel, messageId, cleanContent(content));
       publish(topics.channel(channel.id), "message:edit", { channelId: channel.id, message });
       return message;
     },
@@ -330,19 +352,26 @@ function messageActions(deps: WorkspaceServiceDeps, rules: Rules) {
       await channelFor(user, channelId);
       const lastReadId = await messages.markRead(user.id, channelId, messageId);
       const unread = (await messages.unreadCounts(user.id))[String(channelId)] ?? 0;
-      const data = { channelId, lastReadId, unread };
+      const mentionCount = await features.mentionCount(user, channelId);
+      // Only when some are left, so EchoSphere's read position keeps its shape.
+      const data = { channelId, lastReadId, unread, ...(mentionCount ? { mentionCount } : {}) };
       // The reader's other tabs and devices clear the same badge.
       publish(topics.account(user.id), "read", data);
       return data;
     },
 
     unread: (user: User) => messages.unreadCounts(user.id),
+    mentionCounts: (user: User) => features.mentionCounts(user),
+    react: features.react,
+    pin: features.pin,
+    pins: features.pins,
   };
 }
 
 export function createWorkspaceService(deps: WorkspaceServiceDeps) {
   const { workspaces } = deps;
   const rules = accessRules(deps);
+  const features = createMessageFeatures(deps, rules, topics);
   return {
     channelFor: rules.channelFor,
     textChannel: rules.textChannel,
@@ -354,8 +383,8 @@ export function createWorkspaceService(deps: WorkspaceServiceDeps) {
     isMember: async (userId: number, serverId: number) =>
       await workspaces.role(serverId, userId) !== null,
     serverIdsOf: async (userId: number) => (await workspaces.serversOf(userId)).map((s) => s.id),
-    ...serverActions(deps, rules),
+    ...serverActions(deps, rules, features),
     ...inviteActions(deps, rules),
-    ...messageActions(deps, rules),
+    ...messageActions(deps, rules, features),
   };
 }

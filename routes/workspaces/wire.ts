@@ -3,8 +3,13 @@
 import type { IceServer } from "../../config.ts";
 import type { Message } from "../../storage/workspace_messages_store.ts";
 import type { Channel, Member, Role } from "../../storage/workspaces_store.ts";
+import type {
+  MentionView,
+  ReactionView,
+  ReplyPreview,
+} from "../../storage/workspace_message_extras_store.ts";
 
-export type { Channel, IceServer, Message, Role };
+export type { Channel, IceServer, MentionView, Message, ReactionView, ReplyPreview, Role };
 
 /** The signed-in user, as `/api/bootstrap` and the page's boot data give it. */
 export interface WorkspaceUser {
@@ -36,11 +41,15 @@ export interface Bootstrap {
   messages: Message[];
   members: MemberView[];
   unread: UnreadCounts["unread"];
+  /** Present only when some channel has unread mentions (EchoSphere's keys stay as they were). */
+  mentionCount?: UnreadCounts["mentionCount"];
 }
 
 /** `GET /api/unread`: unread messages by others, by text channel id. */
 export interface UnreadCounts {
   unread: Record<string, number>;
+  /** Of those, the ones that mention the user, by channel id (channels with none left out). */
+  mentionCount: Record<string, number>;
 }
 
 /** `GET /api/servers/:id/members`. */
@@ -85,6 +94,22 @@ export interface ReadPosition {
   channelId: number;
   lastReadId: number;
   unread: number;
+  /** Unread mentions left in the channel; absent when none. */
+  mentionCount?: number;
+}
+
+/** `PUT`/`DELETE /api/messages/:id/reactions/:emoji`, and the `reaction` event. */
+export interface ReactionUpdate {
+  channelId: number;
+  messageId: number;
+  reactions: ReactionView[];
+}
+
+/** `PUT`/`DELETE /api/messages/:id/pin`, and the `pin` event. */
+export interface PinChange {
+  channelId: number;
+  messageId: number;
+  pinned: boolean;
 }
 
 /** `DELETE /api/messages/:id`, and the `message:delete` event. */
@@ -127,6 +152,10 @@ export interface WorkspaceEvents {
   /** A new message in a channel of the server, for unread badges. */
   activity: { serverId: number; channelId: number; messageId: number; authorEmail: string };
   read: ReadPosition;
+  reaction: ReactionUpdate;
+  pin: PinChange;
+  /** On `account:<id>`: a new message mentions this user; their count in that channel. */
+  mention: { serverId: number; channelId: number; mentionCount: number; message: Message };
   channel: { serverId: number; channel: Channel };
   member: { serverId: number; member: MemberView };
   /** One member came or went (published), or who is online (the answer to a `presence` request). */

@@ -11,6 +11,7 @@ import { topics, type WorkspaceService } from "./service.ts";
 import { createVoiceWs, type VoiceWs } from "./voice_ws.ts";
 import { runHandler, type WorkspaceCode, WorkspaceError, type WsHandler } from "./errors.ts";
 import type { WorkspaceEvents } from "./wire.ts";
+import { messageExtrasHandlers } from "./msg_ws.ts";
 
 export interface WorkspacesWsDeps {
   service: WorkspaceService;
@@ -101,7 +102,7 @@ function textHandlers(deps: WorkspacesWsDeps): Record<string, WsHandler> {
         const error = `Message content must be at most ${MAX_MESSAGE} characters`;
         throw new WorkspaceError("too_long", error);
       }
-      await service.postMessage(user, channelId, content);
+      await service.postMessage(user, channelId, content, { replyTo: m.replyTo });
     },
     async typing(_client, user, m) {
       const channelId = positiveId(m.channelId, "channelId", "invalid_channel");
@@ -159,7 +160,7 @@ export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {
   const { service, hub } = deps;
   const voice = createVoiceWs({ service, hub, voice: createVoiceRooms() });
   const online = onlineTracker(deps);
-  const handlers = { ...textHandlers(deps), ...voice.handlers };
+  const handlers = { ...textHandlers(deps), ...messageExtrasHandlers(service), ...voice.handlers };
 
   // One socket's messages run one after another, as EchoSphere reads them: a subscribe's lookup
   // finishes before the message sent right after it is checked against the subscription.

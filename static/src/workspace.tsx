@@ -26,13 +26,15 @@ import {
   type WsSocket,
   wsUrl,
 } from "./lib/ws_socket.ts";
+import { ChannelList, MemberList, MessageList, ServerList } from "./lib/workspace_views.tsx";
+import { Composer } from "./lib/workspace_msg_composer.tsx";
+import { PinsPanel } from "./lib/workspace_msg_item.tsx";
 import {
-  ChannelList,
-  Composer,
-  MemberList,
-  MessageList,
-  ServerList,
-} from "./lib/workspace_views.tsx";
+  applyPin,
+  applyReaction,
+  notifyMention,
+  useMessageActions,
+} from "./lib/workspace_msg_live.ts";
 import { type DialogKind, WorkspaceDialog } from "./lib/workspace_dialogs.tsx";
 import { ScreenView, useVoice, useVoiceRosters, VoiceBar } from "./lib/workspace_voice_view.tsx";
 import type { VoiceEvent } from "./lib/workspace_voice.ts";
@@ -70,6 +72,9 @@ function Workspace() {
   const [hasMore, setHasMore] = useState(false);
   const [members, setMembers] = useState<MemberView[]>([]);
   const [unread, setUnread] = useState<Record<string, number>>({});
+  const [mentions, setMentions] = useState<Record<string, number>>({});
+  const [replyTo, setReplyTo] = useState<Message | null>(null);
+  const [pins, setPins] = useState<Message[] | null>(null);
   const [typing, setTyping] = useState<Record<number, { name: string; until: number }>>({});
   const [connection, setConnection] = useState<ConnectionState>("connecting");
   const [dialog, setDialog] = useState<DialogKind>(null);
@@ -93,6 +98,7 @@ function Workspace() {
 
   const markRead = (id: number) => {
     setUnread((u) => (u[id] ? { ...u, [id]: 0 } : u));
+    setMentions((u) => (u[id] ? { ...u, [id]: 0 } : u));
     clearTimeout(readTimer.current);
     readTimer.current = setTimeout(() => {
       if (now.current.channelId === id) {
@@ -106,6 +112,8 @@ function Workspace() {
     if (now.current.serverId) showChannelPath(now.current.serverId, id, fromHistory.current);
     setChannelId(id);
     setTyping({});
+    setReplyTo(null);
+    setPins(null);
     setPanel("none");
     ws.current?.followChannel(id);
     localStorage.setItem("roomcast.channel", String(id));
@@ -136,6 +144,7 @@ function Workspace() {
     setChannels(b.channels);
     setMembers(withSelfOnline(b.members));
     setUnread(b.unread);
+    setMentions(b.mentionCount ?? {});
     for (const s of b.servers) ws.current?.follow(`workspace:${s.id}`);
     if (b.activeServerId) void rosters.load(b.activeServerId);
     if (b.activeServerId) localStorage.setItem("roomcast.server", String(b.activeServerId));
@@ -149,9 +158,10 @@ function Workspace() {
 
   const resync = async () => {
     // After a reconnect the counts come from the server again, so badges cannot drift.
-    const { unread } = await apiCall<UnreadCounts>("GET", "api/unread");
+    const { unread, mentionCount } = await apiCall<UnreadCounts>("GET", "api/unread");
     const open = now.current.channelId;
     setUnread(open ? { ...unread, [open]: 0 } : unread);
+    setMentions(open ? { ...mentionCount, [open]: 0 } : mentionCount);
     if (now.current.serverId) {
       const r = await apiCall<ServerMembers>("GET", `api/servers/${now.current.serverId}/members`);
       setMembers(withSelfOnline(r.members));
@@ -185,7 +195,17 @@ function Workspace() {
         if (e.channelId === open || e.authorEmail === user.email) return;
         return setUnread((u) => ({ ...u, [e.channelId]: (u[e.channelId] ?? 0) + 1 }));
       case "read":
+        setMentions((u) => ({ ...u, [e.channelId]: e.mentionCount ?? 0 }));
         return setUnread((u) => ({ ...u, [e.channelId]: e.unread }));
+      case "reaction":
+        return setMessages((prev) => applyReaction(prev, e));
+      case "pin":
+        if (e.channelId === open && pins) void togglePins(true);
+        return setMessages((prev) => applyPin(prev, e));
+      case "mention":
+        notifyMention(e, () => void load({ serverId: e.serverId, channelId: e.channelId }));
+        if (e.channelId === open) return;
+        return setMentions((u) => ({ ...u, [e.channelId]: e.mentionCount }));
       case "channel":
         if (e.serverId !== now.current.serverId) return;
         return setChannels((cs) => cs.some((c) => c.id === e.channel.id) ? cs : [...cs, e.channel]);
@@ -259,6 +279,19 @@ function Workspace() {
     if (channelId && list.length) files.start(channelId, list);
   };
   useDropAndPaste(sendFiles);
+  const { actions, loadOlder, togglePins, send } = useMessageActions({
+    channelId: () => now.current.channelId,
+    messages,
+    hasMore,
+    page: PAGE,
+    setMessages,
+    setHasMore,
+    setReplyTo,
+    setPins,
+    fail,
+    setError,
+  });
+  const names = new Map(members.map((m) => [m.id, m.displayName]));
 
   const server = servers.find((s) => s.id === serverId);
   const channel = channels.find((c) => c.id === channelId);
@@ -277,6 +310,7 @@ function Workspace() {
         channels={channels}
         active={channelId}
         unread={unread}
+        mentions={mentions}
         rosters={rosters.byChannel}
         voice={voiceView}
         onPick={showChannel}
@@ -304,6 +338,16 @@ function Workspace() {
             serverId={serverId}
             onJump={(r) => showChannel(r.channelId, undefined, r.id)}
           />
+          <button
+            type="button"
+            class="ws-toggle"
+            id="toggle-pins"
+            aria-label="Pinned messages"
+            title="Pinned messages"
+            onClick={() => void togglePins(!pins)}
+          >
+            Pins
+          </button>
           <span class={`status status-${connection}`} id="conn" data-state={connection}>
             {connection}
           </span>
@@ -320,6 +364,14 @@ function Workspace() {
         {error && (
           <p class="form-error ws-error" role="alert" onClick={() => setError(null)}>{error} ×</p>
         )}
+        {pins && (
+          <PinsPanel
+            pins={pins}
+            user={user}
+            onJump={actions.jump}
+            onClose={() => setPins(null)}
+          />
+        )}
         <VoiceBar view={voiceView} channelName={voiceName.current} voice={voice} />
         <ScreenView
           stream={voiceView.screen}
@@ -331,26 +383,9 @@ function Workspace() {
           messages={messages}
           user={user}
           hasMore={hasMore}
-          onOlder={async () => {
-            const id = now.current.channelId;
-            const oldest = messages[0]?.id;
-            if (!id || !oldest) return;
-            const r = await apiCall<MessagePage>(
-              "GET",
-              `api/channels/${id}/messages?limit=${PAGE}&before=${oldest}`,
-            );
-            if (now.current.channelId !== id) return;
-            setMessages((prev) => mergeMessages(prev, r.messages));
-            setHasMore(r.messages.length === PAGE);
-          }}
-          onEdit={(id, content) =>
-            void apiCall("PATCH", `api/messages/${id}`, { content }).catch(fail)}
-          onDelete={(id) => {
-            if (confirm("Delete this message?")) {
-              void apiCall("DELETE", `api/messages/${id}`)
-                .catch(fail);
-            }
-          }}
+          onOlder={async () => void await loadOlder()}
+          names={names}
+          actions={actions}
         />
         <p class="ws-typing muted" id="typing" aria-live="polite">
           {typingNames.length
@@ -361,32 +396,18 @@ function Workspace() {
         <div class="ws-compose-row">
           <AttachButton disabled={!channel} onFiles={sendFiles} />
           <Composer
+            channelId={channelId}
             channelName={channel?.name ?? ""}
             disabled={!channel}
+            members={members}
+            replyTo={replyTo}
+            onCancelReply={() => setReplyTo(null)}
             onTyping={() => {
               if (!channelId || Date.now() - lastTyping.current < 3000) return;
               lastTyping.current = Date.now();
               ws.current?.send({ type: "typing", channelId });
             }}
-            onSend={async (content) => {
-              if (!channelId) return false;
-              try {
-                const message = await apiCall<Message>(
-                  "POST",
-                  `api/channels/${channelId}/messages`,
-                  {
-                    content,
-                  },
-                );
-                if (now.current.channelId === message.channelId) {
-                  setMessages((prev) => mergeMessages(prev, [message]));
-                }
-                return true;
-              } catch (e) {
-                fail(e);
-                return false;
-              }
-            }}
+            onSend={send}
           />
         </div>
       </main>

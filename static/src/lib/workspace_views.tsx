@@ -1,9 +1,8 @@
 // Presentational pieces of the workspace app: sidebars, message list, composer, dialogs.
 import type { ComponentChildren } from "preact";
-import { MessageFiles, type MessageWithFiles } from "./workspace_nav_files.tsx";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Channel, MemberView, Message, ServerView, WorkspaceUser } from "./workspace_api.ts";
-import { linkify } from "./workspace_text.tsx";
+import { type MessageActions, MessageItem } from "./workspace_msg_item.tsx";
 import type { VoiceView } from "./workspace_voice.ts";
 import { type VoiceRoster, VoiceRosterList } from "./workspace_voice_view.tsx";
 
@@ -39,6 +38,8 @@ export function ChannelList(props: {
   channels: Channel[];
   active: number | null;
   unread: Record<string, number>;
+  /** Unread mentions of the user by channel id. */
+  mentions: Record<string, number>;
   rosters: Record<string, VoiceRoster>;
   voice: VoiceView;
   onPick(id: number): void;
@@ -73,6 +74,9 @@ export function ChannelList(props: {
               >
                 <span class="ws-hash">{voice ? "∿" : "#"}</span>
                 <span class="ws-channel-name">{c.name}</span>
+                {(props.mentions[c.id] ?? 0) > 0 && (
+                  <span class="badge mention" title="Mentions">@{props.mentions[c.id]}</span>
+                )}
                 {count > 0 && <span class="badge">{count > 99 ? "99+" : count}</span>}
               </button>
               {voice && (
@@ -108,73 +112,15 @@ export function MemberList(props: { members: MemberView[] }) {
   );
 }
 
-function MessageItem(props: {
-  message: Message;
-  mine: boolean;
-  onEdit(id: number, content: string): void;
-  onDelete(id: number): void;
-}) {
-  const { message, mine } = props;
-  const [editing, setEditing] = useState(false);
-  const [draft, setDraft] = useState(message.content);
-  const time = new Date(message.createdAt);
-  return (
-    <li class="message" data-message-id={message.id}>
-      <div class="meta">
-        <b>{message.authorDisplayName}</b>
-        <time dateTime={message.createdAt} title={time.toLocaleString()}>
-          {time.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}
-        </time>
-        {message.editedAt && <span class="muted">(edited)</span>}
-        {mine && !editing && (
-          <span class="actions">
-            <button
-              type="button"
-              class="edit"
-              onClick={() => (setDraft(message.content), setEditing(true))}
-            >
-              Edit
-            </button>
-            <button type="button" class="delete" onClick={() => props.onDelete(message.id)}>
-              Delete
-            </button>
-          </span>
-        )}
-      </div>
-      {editing
-        ? (
-          <form
-            class="edit-form"
-            onSubmit={(e) => {
-              e.preventDefault();
-              props.onEdit(message.id, draft);
-              setEditing(false);
-            }}
-          >
-            <input
-              value={draft}
-              maxLength={2000}
-              onInput={(e) => setDraft((e.target as HTMLInputElement).value)}
-              onKeyDown={(e) => e.key === "Escape" && setEditing(false)}
-              autoFocus
-            />
-            <button type="submit">Save</button>
-          </form>
-        )
-        : <div class="content">{linkify(message.content)}</div>}
-      <MessageFiles files={(message as MessageWithFiles).attachments} />
-    </li>
-  );
-}
-
 export function MessageList(props: {
   channelId: number | null;
   messages: Message[];
   user: WorkspaceUser;
   hasMore: boolean;
   onOlder(): Promise<void>;
-  onEdit(id: number, content: string): void;
-  onDelete(id: number): void;
+  /** Display names by user id, for reactions and mentions. */
+  names: Map<number, string>;
+  actions: MessageActions;
 }) {
   const list = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
@@ -210,54 +156,18 @@ export function MessageList(props: {
     <div class="ws-messages" ref={list} onScroll={onScroll}>
       {!props.hasMore && <p class="muted ws-start">This is the start of the channel.</p>}
       <ul id="messages">
-        {props.messages.map((m) => (
+        {props.messages.map((m, i) => (
           <MessageItem
             key={m.id}
             message={m}
-            mine={m.authorEmail === props.user.email}
-            onEdit={props.onEdit}
-            onDelete={props.onDelete}
+            previous={props.messages[i - 1]}
+            user={props.user}
+            names={props.names}
+            actions={props.actions}
           />
         ))}
       </ul>
     </div>
-  );
-}
-
-export function Composer(props: {
-  channelName: string;
-  disabled: boolean;
-  onSend(content: string): Promise<boolean>;
-  onTyping(): void;
-}) {
-  const [text, setText] = useState("");
-  const submit = async () => {
-    const content = text.trim();
-    if (!content) return;
-    if (await props.onSend(content)) setText("");
-  };
-  return (
-    <form
-      id="composer"
-      class="ws-composer"
-      onSubmit={(e) => (e.preventDefault(), void submit())}
-    >
-      <textarea
-        rows={1}
-        maxLength={2000}
-        placeholder={`Message #${props.channelName}`}
-        value={text}
-        disabled={props.disabled}
-        onInput={(e) => (setText((e.target as HTMLTextAreaElement).value), props.onTyping())}
-        onKeyDown={(e) => {
-          if (e.key === "Enter" && !e.shiftKey) {
-            e.preventDefault();
-            void submit();
-          }
-        }}
-      />
-      <button type="submit" class="primary" disabled={props.disabled}>Send</button>
-    </form>
   );
 }
 

@@ -21,11 +21,33 @@ import { createVoiceApiRoutes } from "./voice_api.ts";
 import { restErrors, WorkspaceError } from "./errors.ts";
 import type { WorkspacePageData } from "./wire.ts";
 import { createWorkspacesWs } from "./ws.ts";
+import { createCommunityStore } from "../../storage/community_store.ts";
+import { createAccountsStore } from "../../storage/accounts_store.ts";
+import type { BlobStore } from "../../storage/blobs.ts";
+import type { PasswordPool } from "../../storage/password_pool.ts";
+import { createCommunityService } from "./community_service.ts";
+import { createCommunityApiRoutes } from "./community_api.ts";
+import { limitPosting } from "./community_limits.ts";
+import { avatarUrl, createProfileRoutes } from "./community_profile.ts";
 
 export interface WorkspacesDeps {
   sql: Sql;
   hub: Pick<Hub, "publish" | "lastId">;
-  config: Pick<Config, "basePath" | "sharedLobby" | "iceServers" | "turnUrls" | "turnSecret">;
+  config: Pick<
+    Config,
+    | "basePath"
+    | "sharedLobby"
+    | "iceServers"
+    | "turnUrls"
+    | "turnSecret"
+    | "workspacePostBurst"
+    | "workspacePostsPerMinute"
+    | "avatarMaxBytes"
+  >;
+  /** Avatars (the media library's blob store). */
+  blobs: BlobStore;
+  /** Password changes are hashed and compared off the event loop. */
+  passwords: Pick<PasswordPool, "hash" | "compare">;
   log: Logger;
   page: PageRenderer;
   /** Who is signed in (the accounts feature). */
@@ -47,14 +69,43 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
   const workspaces = createWorkspacesStore(sql);
   const messages = createMessagesStore(sql);
   const presence = createPresence(deps.presence?.("workspaces:online"));
-  const service = createWorkspaceService({ workspaces, messages, hub, presence, basePath });
+  // REST and /ws post through the same service, so they share one limit per account.
+  const posting = limitPosting(
+    createWorkspaceService({ workspaces, messages, hub, presence, basePath }),
+    { burst: config.workspacePostBurst, perMinute: config.workspacePostsPerMinute },
+  );
+  const service = posting.service;
   const ws = createWorkspacesWs({ service, hub, presence, log });
+  const communityStore = createCommunityStore(sql);
+  const community = createCommunityService({
+    workspaces,
+    community: communityStore,
+    hub,
+    sockets: ws.sockets,
+    leaveVoice: (client, serverId) => ws.voice.leaveServer(client, serverId),
+    avatarUrl: (userId, key) => avatarUrl(basePath, userId, key),
+  });
 
   const routes = new Hono();
   // The one place REST turns the service's WorkspaceErrors into statuses (api.ts, voice_api.ts).
   routes.onError(restErrors);
   routes.route("/", createWorkspacesApiRoutes({ auth, service, sameOrigin: deps.sameOrigin }));
   routes.route("/", createVoiceApiRoutes({ auth, service, voice: ws.voice, config, hub }));
+  routes.route("/", createCommunityApiRoutes({ auth, community, sameOrigin: deps.sameOrigin }));
+  routes.route(
+    "/",
+    createProfileRoutes({
+      auth,
+      sameOrigin: deps.sameOrigin,
+      accounts: createAccountsStore(sql, { passwords: deps.passwords }),
+      community: communityStore,
+      serverIdsOf: service.serverIdsOf,
+      hub,
+      blobs: deps.blobs,
+      basePath,
+      maxAvatarBytes: config.avatarMaxBytes,
+    }),
+  );
 
   routes.get("/app", (c) => {
     const user = auth.user(c);
@@ -94,6 +145,7 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
     },
     close() {
       ws.close();
+      posting.close();
       presence.close();
     },
   };

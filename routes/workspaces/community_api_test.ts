@@ -100,7 +100,7 @@ Deno.test("community: an admin renames, sets a topic, reorders, allows invites a
       name: "lobby",
       topic: "Say hi\nand be nice",
     });
-    assertEquals([topic.body.topic, (topic.body.channel as { name: string }).name], [
+    assertEquals([topic.body.channelTopic, (topic.body.channel as { name: string }).name], [
       "Say hi\nand be nice",
       "lobby",
     ]);

@@ -145,7 +145,7 @@ function serverActions(deps: CommunityDeps, rules: ReturnType<typeof communityRu
       await community.updateChannel(channelId, { name, topic });
       const updated = (await workspaces.channel(channelId))!;
       const now = (await community.topics(channel.serverId))[String(channelId)] ?? "";
-      const data = { serverId: channel.serverId, channel: updated, topic: now };
+      const data = { serverId: channel.serverId, channel: updated, channelTopic: now };
       publish(topics.workspace(channel.serverId), "channel:update", data);
       return data;
     },

@@ -43,7 +43,8 @@ export interface ProfileView {
 /** Each community event on /ws by `type` (on `workspace:<id>` unless said otherwise). */
 export interface CommunityEvents {
   "server:update": { serverId: number; name: string; membersCanInvite: boolean };
-  "channel:update": { serverId: number; channel: Channel; topic: string };
+  /** `channelTopic`, as `topic` is the /ws envelope's own field. */
+  "channel:update": { serverId: number; channel: Channel; channelTopic: string };
   "channel:delete": { serverId: number; channelId: number };
   "channels:order": { serverId: number; channelIds: number[] };
   "member:role": { serverId: number; userId: number; role: Role };

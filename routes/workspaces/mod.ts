@@ -113,7 +113,7 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
     return page(c, {
       title: "Workspaces · Roomcast",
       entry: "workspace",
-      styles: ["workspace.css", "workspace_voice.css"],
+      styles: ["workspace.css", "workspace_voice.css", "workspace_community.css"],
       data: { user: userView(user) } satisfies WorkspacePageData,
     });
   });

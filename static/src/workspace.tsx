@@ -36,6 +36,8 @@ import {
 import { type DialogKind, WorkspaceDialog } from "./lib/workspace_dialogs.tsx";
 import { ScreenView, useVoice, useVoiceRosters, VoiceBar } from "./lib/workspace_voice_view.tsx";
 import type { VoiceEvent } from "./lib/workspace_voice.ts";
+import { useCommunity } from "./lib/workspace_community.ts";
+import { CommunityBar } from "./lib/workspace_community_dialogs.tsx";
 
 const { user, basePath } = boot<WorkspacePageData>();
 const PAGE = 50;
@@ -73,6 +75,19 @@ function Workspace() {
   now.current = { serverId, channelId };
   const lastTyping = useRef(0);
   const readTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const community = useCommunity({
+    userId: user.id,
+    serverId: () => now.current.serverId,
+    setServers,
+    setChannels,
+    setMembers,
+    follow: (topic) => ws.current?.follow(topic),
+    reload: (id) => void load(id ? { serverId: id } : {}).catch(fail),
+    notice: setError,
+  });
+  const openDm = (userId: number) =>
+    apiCall<{ dm: { serverId: number } }>("POST", "api/dms", { userId })
+      .then(({ dm }) => load({ serverId: dm.serverId }), fail);
 
   const fail = (e: unknown) => setError(e instanceof Error ? e.message : String(e));
 
@@ -120,6 +135,7 @@ function Workspace() {
     setUnread(b.unread);
     for (const s of b.servers) ws.current?.follow(`workspace:${s.id}`);
     if (b.activeServerId) void rosters.load(b.activeServerId);
+    void community.load(b.activeServerId).catch(() => {});
     if (b.activeServerId) localStorage.setItem("roomcast.server", String(b.activeServerId));
     if (b.activeChannelId) showChannel(b.activeChannelId, b.messages);
     else {
@@ -145,6 +161,7 @@ function Workspace() {
     const e = raw as SocketEvent;
     if (e.type === "voice:roster") return rosters.onEvent(e);
     if (isVoice(e)) return voice.handle(e);
+    if (community.onEvent(e)) return;
     const open = now.current.channelId;
     switch (e.type) {
       case "message": {
@@ -231,12 +248,14 @@ function Workspace() {
     <div class={`ws-app panel-${panel}`}>
       <ServerList
         servers={servers}
+        names={community.names}
         active={serverId}
         onPick={(id) => (setPanel("none"), void load({ serverId: id }).catch(fail))}
         onCreate={() => setDialog("server")}
       />
       <ChannelList
-        server={server}
+        server={server && { ...server, name: community.nameOf(server) }}
+        canInvite={community.view?.membersCanInvite}
         channels={channels}
         active={channelId}
         unread={unread}
@@ -263,6 +282,16 @@ function Workspace() {
             ☰
           </button>
           <h1># {channel?.name ?? ""}</h1>
+          <CommunityBar
+            view={community.view}
+            channelId={channelId}
+            channels={channels}
+            members={members}
+            userId={user.id}
+            onMessage={openDm}
+            onGone={() => void load().catch(fail)}
+            onError={setError}
+          />
           <span class={`status status-${connection}`} id="conn" data-state={connection}>
             {connection}
           </span>

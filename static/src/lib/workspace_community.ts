@@ -1,0 +1,157 @@
+// The workspace page's community state: the open server's role, topics, settings and avatars,
+// the DM list, and what each community /ws event changes in the page's own lists.
+import { useRef, useState } from "preact/hooks";
+import { apiCall, type Channel, type MemberView, type ServerView } from "./workspace_api.ts";
+import type {
+  CommunityEvent,
+  CommunityView,
+  DmView,
+} from "../../../routes/workspaces/community_wire.ts";
+
+export type { CommunityView, DmView };
+
+/** The page's own lists this state keeps in step, and how to reload a server. */
+export interface CommunityHost {
+  userId: number;
+  serverId(): number | null;
+  setServers(f: (s: ServerView[]) => ServerView[]): void;
+  setChannels(f: (c: Channel[]) => Channel[]): void;
+  setMembers(f: (m: MemberView[]) => MemberView[]): void;
+  follow(topic: string): void;
+  /** Loads the server (or, without one, the first there is), as a fresh page would. */
+  reload(serverId?: number): void;
+  notice(message: string): void;
+}
+
+const COMMUNITY_TYPES = new Set([
+  "server:update",
+  "channel:update",
+  "channel:delete",
+  "channels:order",
+  "member:role",
+  "member:remove",
+  "member:profile",
+  "dm",
+  "removed",
+]);
+
+const REMOVED_TEXT = {
+  kicked: "You were removed from the server",
+  banned: "You were banned from the server",
+  left: "You left the server",
+  deleted: "The server was deleted",
+};
+
+/** Whether a /ws event is one of the community's. */
+export const isCommunityEvent = (e: { type: string }): e is CommunityEvent =>
+  COMMUNITY_TYPES.has(e.type);
+
+/** Whether `role` runs the server (owner or admin). */
+export const manages = (view: CommunityView | null) =>
+  !!view && !view.dm && (view.role === "owner" || view.role === "admin");
+
+export function useCommunity(host: CommunityHost) {
+  const [view, setView] = useState<CommunityView | null>(null);
+  const [dms, setDms] = useState<DmView[]>([]);
+  const hostRef = useRef(host);
+  hostRef.current = host;
+
+  const load = async (serverId: number | null) => {
+    const [community, list] = await Promise.all([
+      serverId ? apiCall<CommunityView>("GET", `api/servers/${serverId}/community`) : null,
+      apiCall<{ dms: DmView[] }>("GET", "api/dms"),
+    ]);
+    if (hostRef.current.serverId() === serverId) setView(community);
+    setDms(list.dms);
+  };
+
+  const here = (serverId: number) => hostRef.current.serverId() === serverId;
+  const patchView = (serverId: number, change: Partial<CommunityView>) =>
+    setView((v) => (v && v.serverId === serverId ? { ...v, ...change } : v));
+
+  /** Applies a community event; false for any other event. */
+  const onEvent = (e: { type: string }): boolean => {
+    if (!isCommunityEvent(e)) return false;
+    const h = hostRef.current;
+    switch (e.type) {
+      case "server:update":
+        h.setServers((ss) => ss.map((s) => (s.id === e.serverId ? { ...s, name: e.name } : s)));
+        patchView(e.serverId, { name: e.name, membersCanInvite: e.membersCanInvite });
+        break;
+      case "channel:update":
+        if (!here(e.serverId)) break;
+        h.setChannels((cs) => cs.map((c) => (c.id === e.channel.id ? e.channel : c)));
+        setView((v) => v && { ...v, topics: { ...v.topics, [e.channel.id]: e.channelTopic } });
+        break;
+      case "channel:delete":
+        if (here(e.serverId)) h.reload(e.serverId);
+        break;
+      case "channels:order":
+        if (!here(e.serverId)) break;
+        h.setChannels((cs) =>
+          [...cs].sort((a, b) => e.channelIds.indexOf(a.id) - e.channelIds.indexOf(b.id))
+        );
+        break;
+      case "member:role":
+        if (e.userId === h.userId) {
+          h.setServers((ss) => ss.map((s) => (s.id === e.serverId ? { ...s, role: e.role } : s)));
+          patchView(e.serverId, { role: e.role });
+        }
+        if (here(e.serverId)) {
+          h.setMembers((ms) => ms.map((m) => (m.id === e.userId ? { ...m, role: e.role } : m)));
+        }
+        break;
+      case "member:remove":
+        if (here(e.serverId)) h.setMembers((ms) => ms.filter((m) => m.id !== e.userId));
+        break;
+      case "member:profile":
+        if (!here(e.serverId)) break;
+        h.setMembers((ms) =>
+          ms.map((m) => (m.id === e.userId ? { ...m, displayName: e.displayName } : m))
+        );
+        setView((v) => {
+          if (!v) return v;
+          const avatars = { ...v.avatars };
+          if (e.avatarUrl) avatars[e.userId] = e.avatarUrl;
+          else delete avatars[e.userId];
+          return { ...v, avatars };
+        });
+        setDms((list) =>
+          list.map((d) =>
+            d.peer.id === e.userId
+              ? { ...d, peer: { ...d.peer, displayName: e.displayName, avatarUrl: e.avatarUrl } }
+              : d
+          )
+        );
+        break;
+      case "dm":
+        setDms((list) => [e.dm, ...list.filter((d) => d.serverId !== e.dm.serverId)]);
+        h.setServers((ss) =>
+          ss.some((s) => s.id === e.dm.serverId) ? ss : [...ss, {
+            id: e.dm.serverId,
+            name: "Direct message",
+            ownerId: null,
+            role: "member",
+            isDefault: false,
+          }]
+        );
+        h.follow(`workspace:${e.dm.serverId}`);
+        break;
+      case "removed":
+        h.setServers((ss) => ss.filter((s) => s.id !== e.serverId));
+        h.notice(REMOVED_TEXT[e.reason]);
+        if (here(e.serverId)) h.reload();
+        break;
+    }
+    return true;
+  };
+
+  /** The name a server shows: a DM's is the other person's. */
+  const nameOf = (server: ServerView | undefined): string => {
+    if (!server) return "";
+    return dms.find((d) => d.serverId === server.id)?.peer.displayName ?? server.name;
+  };
+  const names = Object.fromEntries(dms.map((d) => [d.serverId, `@${d.peer.displayName}`]));
+
+  return { view, dms, load, onEvent, nameOf, names, setView };
+}

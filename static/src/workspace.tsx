@@ -85,9 +85,6 @@ function Workspace() {
     reload: (id) => void load(id ? { serverId: id } : {}).catch(fail),
     notice: setError,
   });
-  const openDm = (userId: number) =>
-    apiCall<{ dm: { serverId: number } }>("POST", "api/dms", { userId })
-      .then(({ dm }) => load({ serverId: dm.serverId }), fail);
 
   const fail = (e: unknown) => setError(e instanceof Error ? e.message : String(e));
 
@@ -288,7 +285,7 @@ function Workspace() {
             channels={channels}
             members={members}
             userId={user.id}
-            onMessage={openDm}
+            onMessage={community.openDm}
             onGone={() => void load().catch(fail)}
             onError={setError}
           />

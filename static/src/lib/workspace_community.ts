@@ -153,5 +153,12 @@ export function useCommunity(host: CommunityHost) {
   };
   const names = Object.fromEntries(dms.map((d) => [d.serverId, `@${d.peer.displayName}`]));
 
-  return { view, dms, load, onEvent, nameOf, names, setView };
+  /** Opens the DM with `userId` (made on first use) as the current "server". */
+  const openDm = (userId: number) =>
+    void apiCall<{ dm: DmView }>("POST", "api/dms", { userId }).then(
+      ({ dm }) => hostRef.current.reload(dm.serverId),
+      (e) => hostRef.current.notice(e instanceof Error ? e.message : String(e)),
+    );
+
+  return { view, dms, load, onEvent, nameOf, names, openDm };
 }

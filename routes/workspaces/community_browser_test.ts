@@ -6,6 +6,15 @@ import { startServer, type TestServer } from "../../tests/_server.ts";
 import { browserTest, launchBrowser } from "../../tests/_browser.ts";
 import { api, signupUser, type TestUser } from "../../tests/_workspaces.ts";
 import type { Browser, Page } from "playwright-core";
+import { Buffer } from "node:buffer";
+
+// A 1×1 PNG.
+const PNG = Uint8Array.from(
+  atob(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+  ),
+  (ch) => ch.charCodeAt(0),
+);
 
 async function open(browser: Browser, server: TestServer, user: TestUser, serverId: number) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -144,6 +153,21 @@ Deno.test({
       await admin.waitForSelector(`#members [data-member-id="${cy.id}"]:has-text("Cy R.")`, {
         timeout: 1000,
       });
+      // An avatar picked in the profile shows in the other's server dialog, served as an image.
+      await member.setInputFiles("#avatar-file", {
+        name: "me.png",
+        mimeType: "image/png",
+        buffer: Buffer.from(PNG),
+      });
+      await member.waitForSelector("#profile-dialog img.ws-avatar");
+      await admin.click("#server-settings");
+      const img = await admin.waitForSelector(`[data-manage-member="${cy.id}"] img.ws-avatar`);
+      assert(
+        await img.evaluate((el) =>
+          (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth === 1
+        ),
+      );
+      await admin.click(".ws-dialog .close");
       await member.click(".ws-dialog .close");
 
       // Kicked: the member's page drops the server at once and says why.

@@ -140,9 +140,10 @@ function workspaceTopics(
     async authorize(client: WsClient | null, topic: string) {
       const id = Number(topic.slice(prefix.length));
       if (!client?.user || !Number.isInteger(id)) return false;
-      if (!await allowed(client.user.id, id)) return false;
+      // Seen first: the membership check is then the last await before the transport subscribes,
+      // so a kick landing meanwhile finds the subscription to undo (community_sockets.ts).
       await seen(client);
-      return true;
+      return await allowed(client.user.id, id);
     },
   });
   return [

@@ -124,7 +124,20 @@ async function openDm(sql: Sql, a: number, b: number) {
   };
 }
 
-export function createCommunityStore(sql: Sql): CommunityStore {
+type Part<K extends keyof CommunityStore> = Pick<CommunityStore, K>;
+
+/** A server's own settings and its channels. */
+function serverPart(
+  sql: Sql,
+): Part<
+  | "settings"
+  | "updateServer"
+  | "deleteServer"
+  | "updateChannel"
+  | "deleteChannel"
+  | "orderChannels"
+  | "topics"
+> {
   return {
     async settings(serverId) {
       const row = await sql.get<Row>("SELECT * FROM servers WHERE id = ?", [serverId]);
@@ -172,6 +185,14 @@ export function createCommunityStore(sql: Sql): CommunityStore {
       );
       return Object.fromEntries(rows.map((r) => [String(r.id), String(r.topic)]));
     },
+  };
+}
+
+/** Who is in a server, in which role, and who may not come back. */
+function memberPart(
+  sql: Sql,
+): Part<"setRole" | "transferOwnership" | "removeMember" | "ban" | "unban" | "bans"> {
+  return {
     async setRole(serverId, userId, role) {
       await sql.run("UPDATE server_members SET role = ? WHERE server_id = ? AND user_id = ?", [
         role,
@@ -224,6 +245,14 @@ export function createCommunityStore(sql: Sql): CommunityStore {
         createdAt: Number(r.created_at),
       }));
     },
+  };
+}
+
+/** Direct messages and avatars: what is kept per person rather than per server. */
+function personPart(
+  sql: Sql,
+): Part<"shareServer" | "openDm" | "dms" | "setAvatar" | "avatarKey" | "avatarsOf"> {
+  return {
     async shareServer(a, b) {
       const row = await sql.get<Row>(
         `SELECT 1 AS x FROM server_members m1
@@ -263,4 +292,8 @@ export function createCommunityStore(sql: Sql): CommunityStore {
       return Object.fromEntries(rows.map((r) => [String(r.id), String(r.avatar_key)]));
     },
   };
+}
+
+export function createCommunityStore(sql: Sql): CommunityStore {
+  return { ...serverPart(sql), ...memberPart(sql), ...personPart(sql) };
 }

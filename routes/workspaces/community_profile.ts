@@ -83,10 +83,9 @@ async function storeAvatar(deps: ProfileDeps, userId: number, request: Request):
   return key;
 }
 
-export function createProfileRoutes(deps: ProfileDeps): Hono<{ Variables: { user: Account } }> {
+export function createProfileRoutes(deps: ProfileDeps): ProfileApp {
   const { auth, accounts, community } = deps;
-  const app = new Hono<{ Variables: { user: Account } }>();
-  const tries = createRateLimiter(PASSWORD_TRIES);
+  const app: ProfileApp = new Hono();
   const guard: MiddlewareHandler = async (c, next) => {
     c.set("user", auth.requireUser(c));
     c.header("cache-control", "no-store");
@@ -117,6 +116,18 @@ export function createProfileRoutes(deps: ProfileDeps): Hono<{ Variables: { user
   };
 
   app.get("/api/profile", async (c) => c.json(await view(c.get("user"))));
+  accountRoutes(app, deps, announce);
+  avatarRoutes(app, deps, announce);
+  return app;
+}
+
+type ProfileApp = Hono<{ Variables: { user: Account } }>;
+type Announce = (c: Context) => Promise<ProfileView>;
+
+/** The display name and the password. */
+function accountRoutes(app: ProfileApp, deps: ProfileDeps, announce: Announce): void {
+  const { accounts } = deps;
+  const tries = createRateLimiter(PASSWORD_TRIES);
   app.patch("/api/profile", async (c) => {
     const body = await readJsonObject(c.req.raw, { maxBytes: 4096 });
     await accounts.rename(c.get("user").id, cleanName(body.displayName, "Display name", 64));
@@ -142,6 +153,11 @@ export function createProfileRoutes(deps: ProfileDeps): Hono<{ Variables: { user
     await accounts.setPassword(user.id, next);
     return c.json({ ok: true });
   });
+}
+
+/** Uploading, removing and serving avatars. */
+function avatarRoutes(app: ProfileApp, deps: ProfileDeps, announce: Announce): void {
+  const { community } = deps;
   app.put("/api/profile/avatar", async (c) => {
     const user = c.get("user");
     const key = await storeAvatar(deps, user.id, c.req.raw);
@@ -166,5 +182,4 @@ export function createProfileRoutes(deps: ProfileDeps): Hono<{ Variables: { user
       direct: true,
     });
   });
-  return app;
 }

@@ -94,8 +94,8 @@ function communityRules({ workspaces, community }: CommunityDeps) {
 /** The settings, channels and membership actions of one server. */
 function serverActions(deps: CommunityDeps, rules: ReturnType<typeof communityRules>) {
   const publish = publisher(deps.hub);
-  const { workspaces, community } = deps;
-  const { member, manager, managedChannel } = rules;
+  const { community } = deps;
+  const { member, manager } = rules;
   const view = async (s: ServerSettings, role: Role): Promise<CommunityView> => {
     const keys = await community.avatarsOf(s.id);
     const avatars = Object.fromEntries(
@@ -137,7 +137,15 @@ function serverActions(deps: CommunityDeps, rules: ReturnType<typeof communityRu
       });
       return await view(settings, role);
     },
+  };
+}
 
+/** A server's channels: names, topics, order, deleting. */
+function channelActions(deps: CommunityDeps, rules: ReturnType<typeof communityRules>) {
+  const publish = publisher(deps.hub);
+  const { workspaces, community } = deps;
+  const { manager, managedChannel } = rules;
+  return {
     async updateChannel(user: User, channelId: number, body: Record<string, unknown>) {
       const channel = await managedChannel(user, channelId, "change channels");
       const name = body.name === undefined ? undefined : cleanName(body.name, "Channel name", 64);
@@ -220,22 +228,6 @@ function memberActions(deps: CommunityDeps, rules: ReturnType<typeof communityRu
       return { serverId, userId: id, reason: "banned" as const };
     },
 
-    async bans(user: User, serverId: number): Promise<BanView[]> {
-      await manager(user, serverId, "see bans");
-      return (await community.bans(serverId)).map((b) => ({
-        ...b,
-        createdAt: rfc3339(b.createdAt),
-      }));
-    },
-
-    async unban(user: User, serverId: number, targetId: number) {
-      await manager(user, serverId, "lift bans");
-      if (!await community.unban(serverId, targetId)) {
-        throw new WorkspaceError("not_found", "That user is not banned here");
-      }
-      return { serverId, userId: targetId };
-    },
-
     async leave(user: User, serverId: number) {
       const { settings, role } = await member(user, serverId);
       if (settings.dm) throw new WorkspaceError("invalid", "A direct message cannot be left");
@@ -270,6 +262,30 @@ function memberActions(deps: CommunityDeps, rules: ReturnType<typeof communityRu
         );
       }
       return { serverId, deleted: true };
+    },
+  };
+}
+
+/** The ban list, and roles (the owner's alone). */
+function roleActions(deps: CommunityDeps, rules: ReturnType<typeof communityRules>) {
+  const publish = publisher(deps.hub);
+  const { workspaces, community } = deps;
+  const { manager } = rules;
+  return {
+    async bans(user: User, serverId: number): Promise<BanView[]> {
+      await manager(user, serverId, "see bans");
+      return (await community.bans(serverId)).map((b) => ({
+        ...b,
+        createdAt: rfc3339(b.createdAt),
+      }));
+    },
+
+    async unban(user: User, serverId: number, targetId: number) {
+      await manager(user, serverId, "lift bans");
+      if (!await community.unban(serverId, targetId)) {
+        throw new WorkspaceError("not_found", "That user is not banned here");
+      }
+      return { serverId, userId: targetId };
     },
 
     async setRole(user: User, serverId: number, targetId: number, role: unknown) {
@@ -340,7 +356,9 @@ export function createCommunityService(deps: CommunityDeps) {
   const rules = communityRules(deps);
   return {
     ...serverActions(deps, rules),
+    ...channelActions(deps, rules),
     ...memberActions(deps, rules),
+    ...roleActions(deps, rules),
     ...dmActions(deps),
   };
 }

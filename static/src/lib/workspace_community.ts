@@ -4,6 +4,7 @@ import { useRef, useState } from "preact/hooks";
 import { apiCall, type Channel, type MemberView, type ServerView } from "./workspace_api.ts";
 import type {
   CommunityEvent,
+  CommunityEvents,
   CommunityView,
   DmView,
 } from "../../../routes/workspaces/community_wire.ts";
@@ -50,6 +51,104 @@ export const isCommunityEvent = (e: { type: string }): e is CommunityEvent =>
 export const manages = (view: CommunityView | null) =>
   !!view && !view.dm && (view.role === "owner" || view.role === "admin");
 
+type Setter<T> = (f: (value: T) => T) => void;
+
+/** What one community event changes: the page's lists through the host, and this state. */
+function applyEvent(
+  e: CommunityEvent,
+  ctx: {
+    host: CommunityHost;
+    setView: Setter<CommunityView | null>;
+    setDms: Setter<DmView[]>;
+  },
+): void {
+  const { host: h, setView } = ctx;
+  const here = (serverId: number) => h.serverId() === serverId;
+  const patchView = (serverId: number, change: Partial<CommunityView>) =>
+    setView((v) => (v && v.serverId === serverId ? { ...v, ...change } : v));
+  switch (e.type) {
+    case "server:update":
+      h.setServers((ss) => ss.map((s) => (s.id === e.serverId ? { ...s, name: e.name } : s)));
+      patchView(e.serverId, { name: e.name, membersCanInvite: e.membersCanInvite });
+      break;
+    case "channel:update":
+      if (!here(e.serverId)) break;
+      h.setChannels((cs) => cs.map((c) => (c.id === e.channel.id ? e.channel : c)));
+      setView((v) => v && { ...v, topics: { ...v.topics, [e.channel.id]: e.channelTopic } });
+      break;
+    case "channel:delete":
+      if (here(e.serverId)) h.reload(e.serverId);
+      break;
+    case "channels:order":
+      if (!here(e.serverId)) break;
+      h.setChannels((cs) =>
+        [...cs].sort((a, b) => e.channelIds.indexOf(a.id) - e.channelIds.indexOf(b.id))
+      );
+      break;
+    case "member:role":
+      if (e.userId === h.userId) {
+        h.setServers((ss) => ss.map((s) => (s.id === e.serverId ? { ...s, role: e.role } : s)));
+        patchView(e.serverId, { role: e.role });
+      }
+      if (here(e.serverId)) {
+        h.setMembers((ms) => ms.map((m) => (m.id === e.userId ? { ...m, role: e.role } : m)));
+      }
+      break;
+    case "member:remove":
+      if (here(e.serverId)) h.setMembers((ms) => ms.filter((m) => m.id !== e.userId));
+      break;
+    case "member:profile":
+      if (here(e.serverId)) applyProfile(e, ctx);
+      break;
+    case "dm":
+      applyDm(e, ctx);
+      break;
+    case "removed":
+      h.setServers((ss) => ss.filter((s) => s.id !== e.serverId));
+      h.notice(REMOVED_TEXT[e.reason]);
+      if (here(e.serverId)) h.reload();
+      break;
+  }
+}
+
+type Ctx = Parameters<typeof applyEvent>[1];
+
+/** A member's new name or picture, wherever this page shows them. */
+function applyProfile(e: CommunityEvents["member:profile"], { host, setView, setDms }: Ctx) {
+  host.setMembers((ms) =>
+    ms.map((m) => (m.id === e.userId ? { ...m, displayName: e.displayName } : m))
+  );
+  setView((v) => {
+    if (!v) return v;
+    const avatars = { ...v.avatars };
+    if (e.avatarUrl) avatars[e.userId] = e.avatarUrl;
+    else delete avatars[e.userId];
+    return { ...v, avatars };
+  });
+  setDms((list) =>
+    list.map((d) =>
+      d.peer.id === e.userId
+        ? { ...d, peer: { ...d.peer, displayName: e.displayName, avatarUrl: e.avatarUrl } }
+        : d
+    )
+  );
+}
+
+/** A DM opened with this user: listed, in the rail, and followed for its badges. */
+function applyDm(e: CommunityEvents["dm"], { host, setDms }: Ctx) {
+  setDms((list) => [e.dm, ...list.filter((d) => d.serverId !== e.dm.serverId)]);
+  host.setServers((ss) =>
+    ss.some((s) => s.id === e.dm.serverId) ? ss : [...ss, {
+      id: e.dm.serverId,
+      name: "Direct message",
+      ownerId: null,
+      role: "member",
+      isDefault: false,
+    }]
+  );
+  host.follow(`workspace:${e.dm.serverId}`);
+}
+
 export function useCommunity(host: CommunityHost) {
   const [view, setView] = useState<CommunityView | null>(null);
   const [dms, setDms] = useState<DmView[]>([]);
@@ -65,84 +164,10 @@ export function useCommunity(host: CommunityHost) {
     setDms(list.dms);
   };
 
-  const here = (serverId: number) => hostRef.current.serverId() === serverId;
-  const patchView = (serverId: number, change: Partial<CommunityView>) =>
-    setView((v) => (v && v.serverId === serverId ? { ...v, ...change } : v));
-
   /** Applies a community event; false for any other event. */
   const onEvent = (e: { type: string }): boolean => {
     if (!isCommunityEvent(e)) return false;
-    const h = hostRef.current;
-    switch (e.type) {
-      case "server:update":
-        h.setServers((ss) => ss.map((s) => (s.id === e.serverId ? { ...s, name: e.name } : s)));
-        patchView(e.serverId, { name: e.name, membersCanInvite: e.membersCanInvite });
-        break;
-      case "channel:update":
-        if (!here(e.serverId)) break;
-        h.setChannels((cs) => cs.map((c) => (c.id === e.channel.id ? e.channel : c)));
-        setView((v) => v && { ...v, topics: { ...v.topics, [e.channel.id]: e.channelTopic } });
-        break;
-      case "channel:delete":
-        if (here(e.serverId)) h.reload(e.serverId);
-        break;
-      case "channels:order":
-        if (!here(e.serverId)) break;
-        h.setChannels((cs) =>
-          [...cs].sort((a, b) => e.channelIds.indexOf(a.id) - e.channelIds.indexOf(b.id))
-        );
-        break;
-      case "member:role":
-        if (e.userId === h.userId) {
-          h.setServers((ss) => ss.map((s) => (s.id === e.serverId ? { ...s, role: e.role } : s)));
-          patchView(e.serverId, { role: e.role });
-        }
-        if (here(e.serverId)) {
-          h.setMembers((ms) => ms.map((m) => (m.id === e.userId ? { ...m, role: e.role } : m)));
-        }
-        break;
-      case "member:remove":
-        if (here(e.serverId)) h.setMembers((ms) => ms.filter((m) => m.id !== e.userId));
-        break;
-      case "member:profile":
-        if (!here(e.serverId)) break;
-        h.setMembers((ms) =>
-          ms.map((m) => (m.id === e.userId ? { ...m, displayName: e.displayName } : m))
-        );
-        setView((v) => {
-          if (!v) return v;
-          const avatars = { ...v.avatars };
-          if (e.avatarUrl) avatars[e.userId] = e.avatarUrl;
-          else delete avatars[e.userId];
-          return { ...v, avatars };
-        });
-        setDms((list) =>
-          list.map((d) =>
-            d.peer.id === e.userId
-              ? { ...d, peer: { ...d.peer, displayName: e.displayName, avatarUrl: e.avatarUrl } }
-              : d
-          )
-        );
-        break;
-      case "dm":
-        setDms((list) => [e.dm, ...list.filter((d) => d.serverId !== e.dm.serverId)]);
-        h.setServers((ss) =>
-          ss.some((s) => s.id === e.dm.serverId) ? ss : [...ss, {
-            id: e.dm.serverId,
-            name: "Direct message",
-            ownerId: null,
-            role: "member",
-            isDefault: false,
-          }]
-        );
-        h.follow(`workspace:${e.dm.serverId}`);
-        break;
-      case "removed":
-        h.setServers((ss) => ss.filter((s) => s.id !== e.serverId));
-        h.notice(REMOVED_TEXT[e.reason]);
-        if (here(e.serverId)) h.reload();
-        break;
-    }
+    applyEvent(e, { host: hostRef.current, setView, setDms });
     return true;
   };
 

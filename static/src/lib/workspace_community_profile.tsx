@@ -43,6 +43,82 @@ async function uploadAvatar(file: File): Promise<ProfileView> {
   return data as ProfileView;
 }
 
+type Run = (work: () => Promise<string>) => Promise<void>;
+
+function PasswordForm(props: { run: Run }) {
+  const { run } = props;
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        const form = e.currentTarget;
+        const data = new FormData(form);
+        void run(async () => {
+          await apiCall("POST", "api/profile/password", {
+            currentPassword: data.get("current"),
+            newPassword: data.get("next"),
+          });
+          form.reset();
+          return "Password changed";
+        });
+      }}
+    >
+      <label>
+        Current password
+        <input type="password" name="current" required autoComplete="current-password" />
+      </label>
+      <label>
+        New password
+        <input
+          type="password"
+          name="next"
+          required
+          minLength={8}
+          autoComplete="new-password"
+        />
+      </label>
+      <button type="submit">Change password</button>
+    </form>
+  );
+}
+
+function AvatarSection(
+  props: { profile: ProfileView; setProfile(p: ProfileView): void; run: Run },
+) {
+  const { profile, setProfile, run } = props;
+  return (
+    <section class="ws-profile-head">
+      <Avatar name={profile.displayName} url={profile.avatarUrl} size={56} />
+      <label class="ws-file">
+        Upload avatar
+        <input
+          type="file"
+          id="avatar-file"
+          accept="image/png,image/jpeg,image/gif,image/webp"
+          onChange={(e) => {
+            const file = (e.target as HTMLInputElement).files?.[0];
+            if (file) {
+              void run(async () => (setProfile(await uploadAvatar(file)), "Avatar updated"));
+            }
+          }}
+        />
+      </label>
+      {profile.avatarUrl && (
+        <button
+          type="button"
+          onClick={() =>
+            run(async () => (
+              setProfile(await apiCall<ProfileView>("DELETE", "api/profile/avatar")),
+                "Avatar removed"
+            ))}
+        >
+          Remove
+        </button>
+      )}
+    </section>
+  );
+}
+
 export function ProfileDialog(props: { onClose(): void }) {
   const [profile, setProfile] = useState<ProfileView | null>(null);
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
@@ -64,35 +140,7 @@ export function ProfileDialog(props: { onClose(): void }) {
   return (
     <Dialog title="Profile" onClose={props.onClose}>
       <div class="ws-community" id="profile-dialog">
-        <section class="ws-profile-head">
-          <Avatar name={profile.displayName} url={profile.avatarUrl} size={56} />
-          <label class="ws-file">
-            Upload avatar
-            <input
-              type="file"
-              id="avatar-file"
-              accept="image/png,image/jpeg,image/gif,image/webp"
-              onChange={(e) => {
-                const file = (e.target as HTMLInputElement).files?.[0];
-                if (file) {
-                  void run(async () => (setProfile(await uploadAvatar(file)), "Avatar updated"));
-                }
-              }}
-            />
-          </label>
-          {profile.avatarUrl && (
-            <button
-              type="button"
-              onClick={() =>
-                run(async () => (
-                  setProfile(await apiCall<ProfileView>("DELETE", "api/profile/avatar")),
-                    "Avatar removed"
-                ))}
-            >
-              Remove
-            </button>
-          )}
-        </section>
+        <AvatarSection profile={profile} setProfile={setProfile} run={run} />
         <form
           onSubmit={(e) => {
             e.preventDefault();
@@ -116,37 +164,7 @@ export function ProfileDialog(props: { onClose(): void }) {
           </label>
           <button type="submit" id="profile-save">Save name</button>
         </form>
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            const form = e.currentTarget;
-            const data = new FormData(form);
-            void run(async () => {
-              await apiCall("POST", "api/profile/password", {
-                currentPassword: data.get("current"),
-                newPassword: data.get("next"),
-              });
-              form.reset();
-              return "Password changed";
-            });
-          }}
-        >
-          <label>
-            Current password
-            <input type="password" name="current" required autoComplete="current-password" />
-          </label>
-          <label>
-            New password
-            <input
-              type="password"
-              name="next"
-              required
-              minLength={8}
-              autoComplete="new-password"
-            />
-          </label>
-          <button type="submit">Change password</button>
-        </form>
+        <PasswordForm run={run} />
         {status && (
           <p class={status.ok ? "muted" : "form-error"} role="status" id="profile-status">
             {status.text}

@@ -1,7 +1,6 @@
 // Community rules in one place: who may run a server (owner > admin > member), its settings and
 // channels, kicks, bans, leaving and DMs; REST calls these and each publishes its event.
 import type { Hub } from "../../realtime/hub.ts";
-import type { WsClient } from "../../realtime/ws.ts";
 import type { Account } from "../../storage/accounts_store.ts";
 import type { CommunityStore, ServerSettings } from "../../storage/community_store.ts";
 import { hasControlCharacters, longerThan, parseId } from "../../edge/fields.ts";
@@ -9,7 +8,7 @@ import type { Role, WorkspacesStore } from "../../storage/workspaces_store.ts";
 import { rfc3339 } from "../../storage/workspace_messages_store.ts";
 import { WorkspaceError } from "./errors.ts";
 import { cleanName, topics } from "./service.ts";
-import type { MemberSockets } from "./community_sockets.ts";
+import type { RemovalRelay } from "./community_relay.ts";
 import type {
   BanView,
   CommunityEvents,
@@ -22,9 +21,8 @@ export interface CommunityDeps {
   workspaces: WorkspacesStore;
   community: CommunityStore;
   hub: Pick<Hub, "publish">;
-  sockets: Pick<MemberSockets, "drop">;
-  /** Takes the socket out of the server's voice channel, if it is in one. */
-  leaveVoice(client: WsClient, serverId: number): void;
+  /** Stops the server's events on a removed user's sockets, on every instance. */
+  removals: Pick<RemovalRelay, "remove">;
   /** The URL an avatar blob key is served at. */
   avatarUrl(userId: number, key: string): string;
 }
@@ -200,12 +198,7 @@ function memberActions(deps: CommunityDeps, rules: ReturnType<typeof communityRu
   /** Stops the server's events on the user's sockets now, then tells everyone who stays. */
   const removed = async (serverId: number, userId: number, reason: RemovedReason) => {
     const channels = (await workspaces.channels(serverId)).map((c) => topics.channel(c.id));
-    deps.sockets.drop(
-      userId,
-      [topics.workspace(serverId), ...channels],
-      { type: "removed", serverId, reason } satisfies CommunityEvents["removed"] & { type: string },
-      (client) => deps.leaveVoice(client, serverId),
-    );
+    deps.removals.remove(userId, serverId, [topics.workspace(serverId), ...channels], reason);
     if (reason !== "deleted") {
       publish(topics.workspace(serverId), "member:remove", { serverId, userId, reason });
     }
@@ -254,12 +247,7 @@ function memberActions(deps: CommunityDeps, rules: ReturnType<typeof communityRu
       const channels = (await workspaces.channels(serverId)).map((c) => topics.channel(c.id));
       await community.deleteServer(serverId);
       for (const m of everyone) {
-        deps.sockets.drop(
-          m.id,
-          [topics.workspace(serverId), ...channels],
-          { type: "removed", serverId, reason: "deleted" },
-          (client) => deps.leaveVoice(client, serverId),
-        );
+        deps.removals.remove(m.id, serverId, [topics.workspace(serverId), ...channels], "deleted");
       }
       return { serverId, deleted: true };
     },

@@ -1,8 +1,10 @@
 // createMemberSockets(): one entry per open socket, gone when it closes, and drops reach only
-// the named user's sockets.
+// the named user's sockets; createRemovalRelay() carries a drop to other instances.
 import { assertEquals } from "../../tests/_assert.ts";
 import type { WsClient } from "../../realtime/ws.ts";
 import { createMemberSockets } from "./community_sockets.ts";
+import { createRemovalRelay } from "./community_relay.ts";
+import { createHub } from "../../realtime/hub.ts";
 
 function fakeClient(userId: number | null) {
   const followed = new Set(["workspace:1", "channel:1", "channel:2"]);
@@ -48,4 +50,29 @@ Deno.test("createMemberSockets() drop() unsubscribes and tells only that user's 
   assertEquals([...b.followed].length, 3, "another user keeps everything");
   assertEquals(b.sent, []);
   assertEquals(left.sort(), [a1.client.id, a2.client.id].sort());
+});
+
+Deno.test("createRemovalRelay() drops the user's sockets on every instance sharing the hub, once", async () => {
+  // Two instances over one hub, as two Roomcasts over Redis: each has its own sockets.
+  const hub = createHub();
+  const [here, there] = [createMemberSockets(), createMemberSockets()];
+  const left: string[] = [];
+  const relays = [here, there].map((s) => createRemovalRelay(hub, s, (c) => left.push(c.id)));
+  try {
+    const [local, remote, bystander] = [fakeClient(7), fakeClient(7), fakeClient(8)];
+    here.track(local.client);
+    there.track(remote.client);
+    there.track(bystander.client);
+    relays[0].remove(7, 1, ["workspace:1", "channel:1"], "banned");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    for (const c of [local, remote]) {
+      assertEquals([...c.followed], ["channel:2"]);
+      assertEquals(c.sent, [{ type: "removed", serverId: 1, reason: "banned" }], "told once");
+    }
+    assertEquals(bystander.sent, []);
+    assertEquals(left.length, 2, "both left the server's voice channel");
+  } finally {
+    for (const relay of relays) relay.close();
+    await hub.close();
+  }
 });

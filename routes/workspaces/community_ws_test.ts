@@ -87,6 +87,9 @@ for (const action of ["kick", "ban"] as const) {
       // And it cannot follow them again.
       goes.send({ type: "subscribe", channelId: general });
       assertEquals((await nextOf(goes, "error")).code, "forbidden");
+      // Nor follow the instances' own removal topic (community_relay.ts).
+      goes.send({ type: "subscribe", topic: "community-removals" });
+      assertEquals((await nextOf(goes, "error")).code, "forbidden");
 
       const rejoin = await api(server, cy, "POST", `api/invites/${code}`);
       assertEquals(

@@ -28,11 +28,12 @@ import type { PasswordPool } from "../../storage/password_pool.ts";
 import { createCommunityService } from "./community_service.ts";
 import { createCommunityApiRoutes } from "./community_api.ts";
 import { limitPosting } from "./community_limits.ts";
+import { createRemovalRelay } from "./community_relay.ts";
 import { avatarUrl, createProfileRoutes } from "./community_profile.ts";
 
 export interface WorkspacesDeps {
   sql: Sql;
-  hub: Pick<Hub, "publish" | "lastId">;
+  hub: Pick<Hub, "publish" | "lastId" | "subscribe">;
   config: Pick<
     Config,
     | "basePath"
@@ -77,12 +78,16 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
   const service = posting.service;
   const ws = createWorkspacesWs({ service, hub, presence, log });
   const communityStore = createCommunityStore(sql);
+  const removals = createRemovalRelay(
+    hub,
+    ws.sockets,
+    (client, serverId) => ws.voice.leaveServer(client, serverId),
+  );
   const community = createCommunityService({
     workspaces,
     community: communityStore,
     hub,
-    sockets: ws.sockets,
-    leaveVoice: (client, serverId) => ws.voice.leaveServer(client, serverId),
+    removals,
     avatarUrl: (userId, key) => avatarUrl(basePath, userId, key),
   });
 
@@ -146,6 +151,7 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
     close() {
       ws.close();
       posting.close();
+      removals.close();
       presence.close();
     },
   };

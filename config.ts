@@ -61,6 +61,12 @@ export interface Config {
   sharedLobby: boolean;
   /** Largest file one workspace attachment may be (ATTACHMENT_MAX_BYTES). @default 8 MiB */
   attachmentMaxBytes: number;
+  /** Workspace messages one account may post at once (REST and /ws share it). @default 10 */
+  workspacePostBurst: number;
+  /** Workspace messages per minute one account may post after its burst. @default 60 */
+  workspacePostsPerMinute: number;
+  /** Largest avatar upload, in bytes. @default 1048576 */
+  avatarMaxBytes: number;
   /**
    * Emails (lowercased) of the accounts that are admins; when empty, the first account created on
    * a fresh install is. @default []
@@ -249,6 +255,9 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
     signup: oneOf("SIGNUP", ["open", "invite", "closed"] as const, "open"),
     sharedLobby: bool("SHARED_LOBBY", true),
     attachmentMaxBytes: int("ATTACHMENT_MAX_BYTES", 8 * MiB, 1024, 1024 * MiB),
+    workspacePostBurst: int("WORKSPACE_POST_BURST", 10, 1, 10_000),
+    workspacePostsPerMinute: int("WORKSPACE_POSTS_PER_MINUTE", 60, 1, 600_000),
+    avatarMaxBytes: int("AVATAR_MAX_BYTES", MiB, 1024, 64 * MiB),
     adminEmails: emailList(str("ADMIN_EMAILS"), problems),
     // One core stays free for the event loop, so hashing never starves other requests.
     passwordWorkers: int("PASSWORD_WORKERS", defaultPasswordWorkers(), 1, 64),

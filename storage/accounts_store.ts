@@ -43,6 +43,10 @@ export interface AccountsStore {
   markFirstAdmin(id: number): Promise<void>;
   /** The account marked as the first admin, if any. */
   firstAdmin(): Promise<Account | null>;
+  /** Changes the display name (profile); messages show it, as they join the account. */
+  rename(id: number, displayName: string): Promise<void>;
+  /** Replaces the password (hashed off the main thread), once its owner proved the old one. */
+  setPassword(id: number, password: string): Promise<void>;
 }
 
 export interface AccountsStoreOptions {
@@ -130,5 +134,12 @@ export function createAccountsStore(sql: Sql, options: AccountsStoreOptions): Ac
       await sql.run("UPDATE users SET is_admin = 1 WHERE id = ?", [id]);
     },
     firstAdmin: () => one("SELECT * FROM users WHERE is_admin = 1 ORDER BY id LIMIT 1"),
+    async rename(id, displayName) {
+      await sql.run("UPDATE users SET display_name = ? WHERE id = ?", [displayName, id]);
+    },
+    async setPassword(id, password) {
+      const hash = await passwords.hash(password, cost);
+      await sql.run("UPDATE users SET password_hash = ? WHERE id = ?", [hash, id]);
+    },
   };
 }

@@ -2,7 +2,7 @@
 import type { Row, Sql } from "./sql.ts";
 import { randomCode } from "../tokens.ts";
 
-export type Role = "owner" | "member";
+export type Role = "owner" | "admin" | "member";
 export type ChannelKind = "text" | "voice";
 
 export interface Server {
@@ -37,7 +37,7 @@ export interface Invite {
 
 export type RedeemResult =
   | { ok: true; server: Server; joined: boolean }
-  | { ok: false; reason: "not_found" | "expired" | "used_up" };
+  | { ok: false; reason: "not_found" | "expired" | "used_up" | "banned" };
 
 export interface WorkspacesStore {
   /** A server with its creator as owner and a `general` text channel, in one transaction. */
@@ -57,6 +57,8 @@ export interface WorkspacesStore {
     options: { expiresAt: number | null; maxUses: number | null },
   ): Promise<Invite>;
   invite(code: string): Promise<Invite | null>;
+  /** Whether members who are neither owner nor admin may make invite links (migration 042). */
+  membersCanInvite(serverId: number): Promise<boolean>;
   /** Joins `userId` to the invite's server; checking and counting the use is one transaction. */
   redeemInvite(code: string, userId: number, now?: number): Promise<RedeemResult>;
 }
@@ -167,7 +169,8 @@ function queries(sql: Sql) {
     serversOf: (userId: number) =>
       sql.all<Row>(
         `SELECT s.*, m.role FROM servers s JOIN server_members m ON m.server_id = s.id
-         WHERE m.user_id = ? ORDER BY s.is_default DESC, m.joined_at, s.id`,
+         WHERE m.user_id = ?
+         ORDER BY s.is_default DESC, s.dm_key IS NOT NULL, m.joined_at, s.id`,
         [userId],
       ),
     role: async (serverId: number, userId: number) => {
@@ -178,7 +181,10 @@ function queries(sql: Sql) {
       return found ? found.role as Role : null;
     },
     channels: (serverId: number) =>
-      sql.all<Row>("SELECT * FROM channels WHERE server_id = ? ORDER BY id", [serverId]),
+      sql.all<Row>(
+        "SELECT * FROM channels WHERE server_id = ? ORDER BY position, id",
+        [serverId],
+      ),
     channel: (id: number) => row("SELECT * FROM channels WHERE id = ?", [id]),
     members: (serverId: number) =>
       sql.all<Row>(
@@ -187,6 +193,11 @@ function queries(sql: Sql) {
          ORDER BY m.role = 'owner' DESC, ${byName}, u.id`,
         [serverId],
       ),
+    banned: async (serverId: number, userId: number) =>
+      !!await row("SELECT 1 AS x FROM server_bans WHERE server_id = ? AND user_id = ?", [
+        serverId,
+        userId,
+      ]),
     lockDefaultServer: async () => {
       if (sql.dialect === "postgres") await sql.get(DEFAULT_SERVER_LOCK);
     },
@@ -218,6 +229,8 @@ async function redeem(q: Queries, sql: Sql, code: string, userId: number, now: n
   const server = toServer((await q.server(invite.serverId))!);
   // A member following the link again is simply let through, without using it up.
   if (await q.role(invite.serverId, userId)) return { ok: true, server, joined: false } as const;
+  // A banned user's links fail, whoever sent them (migration 042).
+  if (await q.banned(invite.serverId, userId)) return { ok: false, reason: "banned" } as const;
   if (invite.expiresAt !== null && invite.expiresAt <= now) {
     return { ok: false, reason: "expired" } as const;
   }
@@ -263,6 +276,8 @@ export function createWorkspacesStore(sql: Sql): WorkspacesStore {
     createInvite: (serverId, createdBy, { expiresAt, maxUses }) =>
       q.insertInvite(serverId, createdBy, expiresAt, maxUses),
     invite: async (code) => maybe(toInvite)(await q.invite(code)),
+    membersCanInvite: async (serverId) =>
+      Number((await q.server(serverId))?.members_can_invite ?? 0) === 1,
     redeemInvite: (code, userId, now = Date.now()) =>
       sql.transaction(() => redeem(q, sql, code, userId, now)),
   };

@@ -16,11 +16,14 @@ const STATUS = {
   not_subscribed: 400,
   unauthorized: 401,
   forbidden: 403,
+  banned: 403,
   not_found: 404,
   expired: 410,
   too_large: 413,
   unsupported_type: 415,
   used_up: 410,
+  conflict: 409,
+  rate_limited: 429,
   voice_invalid: 400,
   voice_full: 400,
   voice_not_joined: 400,
@@ -32,13 +35,22 @@ export type WorkspaceCode = keyof typeof STATUS;
 
 export class WorkspaceError extends Error {
   override name = "WorkspaceError";
-  constructor(readonly code: WorkspaceCode, message: string) {
+  constructor(
+    readonly code: WorkspaceCode,
+    message: string,
+    /** For `rate_limited`: REST's Retry-After, /ws's `retryAfter`. */
+    readonly retryAfterSeconds?: number,
+  ) {
     super(message);
   }
 
   /** The REST answer: the code's status, `{error, code}` as EchoSphere's API sends it. */
   toHttp(): HttpError {
-    return new HttpError(STATUS[this.code], this.message, { code: this.code });
+    const retry = this.retryAfterSeconds;
+    const headers: Record<string, string> = retry === undefined
+      ? {}
+      : { "retry-after": String(retry) };
+    return new HttpError(STATUS[this.code], this.message, { code: this.code, headers });
   }
 }
 
@@ -67,7 +79,11 @@ export async function runHandler(
     await seen(client);
     await handlers[String(message.type)](client, client.user, message);
   } catch (error) {
-    if (error instanceof WorkspaceError) return client.error(error.code, error.message, extra);
+    if (error instanceof WorkspaceError) {
+      const retry = error.retryAfterSeconds;
+      const more = retry === undefined ? extra : { ...extra, retryAfter: retry };
+      return client.error(error.code, error.message, more);
+    }
     throw error;
   }
 }

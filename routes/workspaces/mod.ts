@@ -23,18 +23,36 @@ import { createVoiceApiRoutes } from "./voice_api.ts";
 import { restErrors, WorkspaceError } from "./errors.ts";
 import type { WorkspacePageData } from "./wire.ts";
 import { createWorkspacesWs } from "./ws.ts";
+import { createCommunityStore } from "../../storage/community_store.ts";
+import { createAccountsStore } from "../../storage/accounts_store.ts";
 import type { BlobStore } from "../../storage/blobs.ts";
+import type { PasswordPool } from "../../storage/password_pool.ts";
+import { createCommunityService } from "./community_service.ts";
 import { createNav } from "./nav_mod.ts";
+import { createCommunityApiRoutes } from "./community_api.ts";
+import { limitPosting } from "./community_limits.ts";
+import { createRemovalRelay } from "./community_relay.ts";
+import { avatarUrl, createProfileRoutes } from "./community_profile.ts";
 
 export interface WorkspacesDeps {
   sql: Sql;
-  hub: Pick<Hub, "publish" | "lastId">;
+  hub: Pick<Hub, "publish" | "lastId" | "subscribe">;
   config: Pick<
     Config,
-    "basePath" | "sharedLobby" | "iceServers" | "turnUrls" | "turnSecret" | "attachmentMaxBytes"
+    | "basePath"
+    | "sharedLobby"
+    | "iceServers"
+    | "turnUrls"
+    | "turnSecret"
+    | "workspacePostBurst"
+    | "workspacePostsPerMinute"
+    | "avatarMaxBytes"
+    | "attachmentMaxBytes"
   >;
-  /** Where attachments are kept (the blob store images and media use). */
+  /** Avatars and attachments (the blob store images and media use). */
   blobs: BlobStore;
+  /** Password changes are hashed and compared off the event loop. */
+  passwords: Pick<PasswordPool, "hash" | "compare">;
   log: Logger;
   page: PageRenderer;
   /** Who is signed in (the accounts feature). */
@@ -68,8 +86,26 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
   });
   // Search and attachments; its `service` is the core one whose history carries the files.
   const nav = createNav({ ...deps, messages, service: core });
-  const service = nav.service;
+  // REST and /ws post through the same service, so they share one limit per account.
+  const posting = limitPosting(nav.service, {
+    burst: config.workspacePostBurst,
+    perMinute: config.workspacePostsPerMinute,
+  });
+  const service = posting.service;
   const ws = createWorkspacesWs({ service, hub, presence, log });
+  const communityStore = createCommunityStore(sql);
+  const removals = createRemovalRelay(
+    hub,
+    ws.sockets,
+    (client, serverId) => ws.voice.leaveServer(client, serverId),
+  );
+  const community = createCommunityService({
+    workspaces,
+    community: communityStore,
+    hub,
+    removals,
+    avatarUrl: (userId, key) => avatarUrl(basePath, userId, key),
+  });
 
   const routes = new Hono();
   // The one place REST turns the service's WorkspaceErrors into statuses (api.ts, voice_api.ts).
@@ -78,6 +114,21 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
   routes.route("/", createMessageExtrasRoutes({ auth, service, sameOrigin: deps.sameOrigin }));
   routes.route("/", createVoiceApiRoutes({ auth, service, voice: ws.voice, config, hub }));
   routes.route("/", nav.routes);
+  routes.route("/", createCommunityApiRoutes({ auth, community, sameOrigin: deps.sameOrigin }));
+  routes.route(
+    "/",
+    createProfileRoutes({
+      auth,
+      sameOrigin: deps.sameOrigin,
+      accounts: createAccountsStore(sql, { passwords: deps.passwords }),
+      community: communityStore,
+      serverIdsOf: service.serverIdsOf,
+      hub,
+      blobs: deps.blobs,
+      basePath,
+      maxAvatarBytes: config.avatarMaxBytes,
+    }),
+  );
 
   // /app/<server>/<channel> is the same page; it opens the channel the address names.
   routes.get("/app/:server{[0-9]{1,15}}/:channel{[0-9]{1,15}}?", (c) => appPage(c));
@@ -93,6 +144,7 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
         "workspace_voice.css",
         "workspace_nav.css",
         "workspace_msg.css",
+        "workspace_community.css",
         "code_theme.css",
       ],
       data: { user: userView(user) } satisfies WorkspacePageData,
@@ -127,6 +179,8 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
     close() {
       ws.close();
       nav.close();
+      posting.close();
+      removals.close();
       presence.close();
     },
   };

@@ -104,6 +104,14 @@ function accessRules({ workspaces, messages }: WorkspaceServiceDeps) {
     }
     return found;
   };
+  /** Owners and admins run the server (issue 14): channels, settings, moderation. */
+  const managerOf = async (user: User, serverId: number, action: string) => {
+    const found = await roleIn(user, serverId);
+    if (found.role !== "owner" && found.role !== "admin") {
+      throw new WorkspaceError("forbidden", `Only the server's owner or admins can ${action}`);
+    }
+    return found;
+  };
   const channelFor = async (user: User, channelId: number): Promise<Channel> => {
     const channel = await workspaces.channel(channelId);
     if (!channel) throw new WorkspaceError("not_found", "Channel not found");
@@ -128,7 +136,17 @@ function accessRules({ workspaces, messages }: WorkspaceServiceDeps) {
     }
     return { message, channel };
   };
-  return { roleIn, ownerOf, channelFor, textChannel, ownMessage };
+  /** One's own message, or anyone's for the server's owner and admins (moderation). */
+  const deletableMessage = async (user: User, messageId: number) => {
+    const message = await messages.message(messageId);
+    if (message && message.authorId !== user.id) {
+      const channel = await channelFor(user, message.channelId);
+      const role = await workspaces.role(channel.serverId, user.id);
+      if (role === "owner" || role === "admin") return { message, channel };
+    }
+    return await ownMessage(user, messageId);
+  };
+  return { roleIn, ownerOf, managerOf, channelFor, textChannel, ownMessage, deletableMessage };
 }
 
 type Rules = ReturnType<typeof accessRules>;
@@ -146,7 +164,7 @@ const publisher =
 /** Servers and their channels and members. */
 function serverActions(
   deps: WorkspaceServiceDeps,
-  { roleIn, ownerOf }: Rules,
+  { roleIn, managerOf }: Rules,
   features: MessageFeatures,
 ) {
   const publish = publisher(deps.hub);
@@ -193,7 +211,7 @@ function serverActions(
     },
 
     async createChannel(user: User, serverId: number, name: unknown, kind: unknown) {
-      await ownerOf(user, serverId, "create channels");
+      await managerOf(user, serverId, "create channels");
       const cleanKind = kind === undefined ? "text" : kind;
       if (cleanKind !== "text" && cleanKind !== "voice") {
         throw new WorkspaceError("invalid", 'Channel kind must be "text" or "voice"');
@@ -215,7 +233,7 @@ function serverActions(
 }
 
 /** Invite links: made by owners, previewed by anyone, redeemed by signed-in users. */
-function inviteActions(deps: WorkspaceServiceDeps, { ownerOf }: Rules) {
+function inviteActions(deps: WorkspaceServiceDeps, { roleIn }: Rules) {
   const publish = publisher(deps.hub);
   const { workspaces } = deps;
   const inviteView = (i: Invite): InviteView => ({
@@ -228,7 +246,13 @@ function inviteActions(deps: WorkspaceServiceDeps, { ownerOf }: Rules) {
   });
   return {
     async createInvite(user: User, serverId: number, expiresInSeconds: unknown, maxUses: unknown) {
-      await ownerOf(user, serverId, "create invites");
+      const { role } = await roleIn(user, serverId);
+      if (role === "member" && !await workspaces.membersCanInvite(serverId)) {
+        throw new WorkspaceError(
+          "forbidden",
+          "Only the server's owner or admins can create invites",
+        );
+      }
       const whole = (v: unknown, what: string, min: number, max: number): number | null => {
         if (v === undefined || v === null) return null;
         if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
@@ -273,6 +297,9 @@ function inviteActions(deps: WorkspaceServiceDeps, { ownerOf }: Rules) {
         if (result.reason === "not_found") {
           throw new WorkspaceError("not_found", "Invite not found");
         }
+        if (result.reason === "banned") {
+          throw new WorkspaceError("banned", "You are banned from this server");
+        }
         const why = result.reason === "expired" ? "has expired" : "has been used up";
         throw new WorkspaceError(result.reason, `Invite ${why}`);
       }
@@ -299,7 +326,7 @@ function inviteActions(deps: WorkspaceServiceDeps, { ownerOf }: Rules) {
 function messageActions(deps: WorkspaceServiceDeps, rules: Rules, features: MessageFeatures) {
   const publish = publisher(deps.hub);
   const { messages } = deps;
-  const { channelFor, textChannel, ownMessage } = rules;
+  const { channelFor, textChannel, ownMessage, deletableMessage } = rules;
   return {
     async history(
       user: User,
@@ -341,7 +368,7 @@ function messageActions(deps: WorkspaceServiceDeps, rules: Rules, features: Mess
     },
 
     async deleteMessage(user: User, messageId: number): Promise<DeletedMessage> {
-      const { channel } = await ownMessage(user, messageId);
+      const { channel } = await deletableMessage(user, messageId);
       await messages.delete(messageId);
       const data = { id: messageId, channelId: channel.id };
       publish(topics.channel(channel.id), "message:delete", data);

@@ -18,6 +18,8 @@ export interface VoiceWs {
   handlers: Record<string, WsHandler>;
   /** A closed socket leaves its voice channel; the others are told. */
   onClose(client: WsClient): void;
+  /** The socket leaves its voice channel if it is one of `serverId`'s (kicked, banned, left). */
+  leaveServer(client: WsClient, serverId: number): void;
   /** Who is in each voice channel of a server, by channel id. */
   rosters(serverId: number): Record<string, VoiceRoster>;
   close(): void;
@@ -198,6 +200,14 @@ export function createVoiceWs(deps: VoiceWsDeps): VoiceWs {
       if (!sockets.delete(client.id)) return;
       const channelId = voice.channelOf(client.id);
       const wasSharing = channelId !== null && voice.sharer(channelId) === client.id;
+      for (const { channelId, peer, others } of voice.leaveAll(client.id)) {
+        leave(channelId, peer, others, wasSharing);
+      }
+    },
+    leaveServer(client, serverId) {
+      const channelId = voice.channelOf(client.id);
+      if (channelId === null || serverOf.get(channelId) !== serverId) return;
+      const wasSharing = voice.sharer(channelId) === client.id;
       for (const { channelId, peer, others } of voice.leaveAll(client.id)) {
         leave(channelId, peer, others, wasSharing);
       }

@@ -9,6 +9,7 @@ import type { Logger } from "../../log.ts";
 import type { Presence } from "./presence.ts";
 import { topics, type WorkspaceService } from "./service.ts";
 import { createVoiceWs, type VoiceWs } from "./voice_ws.ts";
+import { createMemberSockets, type MemberSockets } from "./community_sockets.ts";
 import { runHandler, type WorkspaceCode, WorkspaceError, type WsHandler } from "./errors.ts";
 import type { WorkspaceEvents } from "./wire.ts";
 import { messageExtrasHandlers } from "./msg_ws.ts";
@@ -22,7 +23,9 @@ export interface WorkspacesWsDeps {
 
 export interface WorkspacesWs {
   features: WsFeature[];
-  voice: Pick<VoiceWs, "rosters">;
+  voice: Pick<VoiceWs, "rosters" | "leaveServer">;
+  /** Each user's open sockets, so a kick or ban unsubscribes them at once (community). */
+  sockets: MemberSockets;
   /** `channel:`, `workspace:` and `account:`, for the topic table; /ws only (SSE has no session). */
   topics: TopicNamespace[];
   close(): void;
@@ -138,9 +141,10 @@ function workspaceTopics(
     async authorize(client: WsClient | null, topic: string) {
       const id = Number(topic.slice(prefix.length));
       if (!client?.user || !Number.isInteger(id)) return false;
-      if (!await allowed(client.user.id, id)) return false;
+      // Seen first: the membership check is then the last await before the transport subscribes,
+      // so a kick landing meanwhile finds the subscription to undo (community_sockets.ts).
       await seen(client);
-      return true;
+      return await allowed(client.user.id, id);
     },
   });
   return [
@@ -159,7 +163,12 @@ function workspaceTopics(
 export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {
   const { service, hub } = deps;
   const voice = createVoiceWs({ service, hub, voice: createVoiceRooms() });
-  const online = onlineTracker(deps);
+  const tracker = onlineTracker(deps);
+  const sockets = createMemberSockets();
+  const online = {
+    ...tracker,
+    seen: (client: WsClient) => (sockets.track(client), tracker.seen(client)),
+  };
   const handlers = { ...textHandlers(deps), ...messageExtrasHandlers(service), ...voice.handlers };
 
   // One socket's messages run one after another, as EchoSphere reads them: a subscribe's lookup
@@ -175,6 +184,7 @@ export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {
     },
     onClose(client) {
       voice.onClose(client);
+      sockets.untrack(client);
       online.closed(client);
     },
   };
@@ -182,6 +192,7 @@ export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {
     features: [main],
     topics: workspaceTopics(service, online.seen),
     voice,
+    sockets,
     close() {
       voice.close();
       online.clear();

@@ -51,6 +51,8 @@ import {
   useUploads,
 } from "./lib/workspace_nav_files.tsx";
 import { highlightMessage, loadContext, SearchBox } from "./lib/workspace_nav_search.tsx";
+import { useCommunity } from "./lib/workspace_community.ts";
+import { CommunityBar } from "./lib/workspace_community_dialogs.tsx";
 
 const { user, basePath } = boot<WorkspacePageData>();
 const PAGE = 50;
@@ -93,6 +95,16 @@ function Workspace() {
   const readTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   // While back/forward or the first load picks the channel, the address already names it.
   const fromHistory = useRef(false);
+  const community = useCommunity({
+    userId: user.id,
+    serverId: () => now.current.serverId,
+    setServers,
+    setChannels,
+    setMembers,
+    follow: (topic) => ws.current?.follow(topic),
+    reload: (id) => void load(id ? { serverId: id } : {}).catch(fail),
+    notice: setError,
+  });
 
   const fail = (e: unknown) => setError(e instanceof Error ? e.message : String(e));
 
@@ -147,6 +159,7 @@ function Workspace() {
     setMentions(b.mentionCount ?? {});
     for (const s of b.servers) ws.current?.follow(`workspace:${s.id}`);
     if (b.activeServerId) void rosters.load(b.activeServerId);
+    void community.load(b.activeServerId).catch(() => {});
     if (b.activeServerId) localStorage.setItem("roomcast.server", String(b.activeServerId));
     if (b.activeChannelId) showChannel(b.activeChannelId, b.messages, want.around);
     else {
@@ -173,6 +186,7 @@ function Workspace() {
     const e = raw as SocketEvent;
     if (e.type === "voice:roster") return rosters.onEvent(e);
     if (isVoice(e)) return voice.handle(e);
+    if (community.onEvent(e)) return;
     const open = now.current.channelId;
     switch (e.type) {
       case "message": {
@@ -301,12 +315,14 @@ function Workspace() {
     <div class={`ws-app panel-${panel}`}>
       <ServerList
         servers={servers}
+        names={community.names}
         active={serverId}
         onPick={(id) => (setPanel("none"), void load({ serverId: id }).catch(fail))}
         onCreate={() => setDialog("server")}
       />
       <ChannelList
-        server={server}
+        server={server && { ...server, name: community.nameOf(server) }}
+        canInvite={community.view?.membersCanInvite}
         channels={channels}
         active={channelId}
         unread={unread}
@@ -348,6 +364,16 @@ function Workspace() {
           >
             Pins
           </button>
+          <CommunityBar
+            view={community.view}
+            channelId={channelId}
+            channels={channels}
+            members={members}
+            userId={user.id}
+            onMessage={community.openDm}
+            onGone={() => void load().catch(fail)}
+            onError={setError}
+          />
           <span class={`status status-${connection}`} id="conn" data-state={connection}>
             {connection}
           </span>

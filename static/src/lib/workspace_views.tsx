@@ -9,6 +9,8 @@ import { type VoiceRoster, VoiceRosterList } from "./workspace_voice_view.tsx";
 export function ServerList(props: {
   servers: ServerView[];
   active: number | null;
+  /** What a server shows instead of its name (a DM: the other person's). */
+  names?: Record<string, string>;
   onPick(id: number): void;
   onCreate(): void;
 }) {
@@ -20,10 +22,10 @@ export function ServerList(props: {
           key={s.id}
           data-server-id={s.id}
           class={s.id === props.active ? "active" : ""}
-          title={s.name}
+          title={props.names?.[s.id] ?? s.name}
           onClick={() => props.onPick(s.id)}
         >
-          {s.name.slice(0, 2)}
+          {(props.names?.[s.id] ?? s.name).slice(0, 2)}
         </button>
       ))}
       <button type="button" id="new-server" title="Create a server" onClick={props.onCreate}>
@@ -47,14 +49,18 @@ export function ChannelList(props: {
   onVoice(id: number): void;
   onCreate(): void;
   onInvite(): void;
+  /** Members may make invite links here (the server's setting). */
+  canInvite?: boolean;
 }) {
   const { server } = props;
-  const owner = server?.role === "owner";
+  // Owners and admins run the server; the setting lets members invite too (community).
+  const owner = server?.role === "owner" || server?.role === "admin";
+  const invites = owner || !!props.canInvite;
   return (
     <aside class="ws-channels" aria-label="Channels">
       <header>
         <b id="server-name">{server?.name ?? ""}</b>
-        {owner && <button type="button" id="invite" onClick={props.onInvite}>Invite</button>}
+        {invites && <button type="button" id="invite" onClick={props.onInvite}>Invite</button>}
       </header>
       <ul id="channels">
         {props.channels.map((c) => {
@@ -104,7 +110,7 @@ export function MemberList(props: { members: MemberView[] }) {
           <li key={m.id} data-member-id={m.id} class={m.online ? "online" : "offline"}>
             <span class="dot" aria-label={m.online ? "online" : "offline"} />
             {m.displayName}
-            {m.role === "owner" && <span class="muted">· owner</span>}
+            {m.role !== "member" && <span class="muted">· {m.role}</span>}
           </li>
         ))}
       </ul>

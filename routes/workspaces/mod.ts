@@ -15,7 +15,8 @@ import type { Feature } from "../feature.ts";
 import type { PageRenderer } from "../pages.ts";
 import { createWorkspacesApiRoutes } from "./api.ts";
 import { createPresence } from "./presence.ts";
-import type { PresenceFactory } from "../../realtime/presence.ts";
+import type { PresenceFactory, PresenceMapFactory } from "../../realtime/presence.ts";
+import { createVoiceRelay } from "./voice_relay.ts";
 import { createWorkspaceService } from "./service.ts";
 import { createVoiceApiRoutes } from "./voice_api.ts";
 import { restErrors, WorkspaceError } from "./errors.ts";
@@ -24,7 +25,7 @@ import { createWorkspacesWs } from "./ws.ts";
 
 export interface WorkspacesDeps {
   sql: Sql;
-  hub: Pick<Hub, "publish" | "lastId">;
+  hub: Pick<Hub, "publish" | "lastId" | "subscribe">;
   config: Pick<Config, "basePath" | "sharedLobby" | "iceServers" | "turnUrls" | "turnSecret">;
   log: Logger;
   page: PageRenderer;
@@ -34,6 +35,8 @@ export interface WorkspacesDeps {
   sameOrigin: MiddlewareHandler;
   /** Who is online, shared across instances; unset: this process's count. */
   presence?: PresenceFactory;
+  /** Voice peers shared across instances; unset: every voice channel is in this process. */
+  presenceMaps?: PresenceMapFactory;
 }
 
 export interface WorkspacesFeature extends Feature {
@@ -48,7 +51,9 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
   const messages = createMessagesStore(sql);
   const presence = createPresence(deps.presence?.("workspaces:online"));
   const service = createWorkspaceService({ workspaces, messages, hub, presence, basePath });
-  const ws = createWorkspacesWs({ service, hub, presence, log });
+  const relay = deps.presenceMaps &&
+    createVoiceRelay({ hub, map: deps.presenceMaps("voice:peers") });
+  const ws = createWorkspacesWs({ service, hub, presence, log, relay });
 
   const routes = new Hono();
   // The one place REST turns the service's WorkspaceErrors into statuses (api.ts, voice_api.ts).

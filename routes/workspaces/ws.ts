@@ -9,6 +9,7 @@ import type { Logger } from "../../log.ts";
 import type { Presence } from "./presence.ts";
 import { topics, type WorkspaceService } from "./service.ts";
 import { createVoiceWs, type VoiceWs } from "./voice_ws.ts";
+import type { VoiceRelay } from "./voice_relay.ts";
 import { runHandler, type WorkspaceCode, WorkspaceError, type WsHandler } from "./errors.ts";
 import type { WorkspaceEvents } from "./wire.ts";
 
@@ -17,6 +18,8 @@ export interface WorkspacesWsDeps {
   hub: Pick<Hub, "publish">;
   presence: Presence;
   log: Logger;
+  /** Voice peers on other instances (REDIS_URL); unset: every voice channel is in this process. */
+  relay?: VoiceRelay;
 }
 
 export interface WorkspacesWs {
@@ -157,7 +160,7 @@ function workspaceTopics(
 
 export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {
   const { service, hub } = deps;
-  const voice = createVoiceWs({ service, hub, voice: createVoiceRooms() });
+  const voice = createVoiceWs({ service, hub, voice: createVoiceRooms(), relay: deps.relay });
   const online = onlineTracker(deps);
   const handlers = { ...textHandlers(deps), ...voice.handlers };
 

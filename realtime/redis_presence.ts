@@ -43,6 +43,32 @@ function connect(url: string, log: Logger, options: { maxRetriesPerRequest?: num
   return redis;
 }
 
+/**
+ * Batches beats per turn (a crowd arriving at once is one round trip); each caller's promise
+ * resolves once its scope's beat is done, then `after` hears which scopes were beaten.
+ */
+function coalesce(
+  beat: (scope: BeatingScope) => Promise<void>,
+  after: (names: string[]) => void,
+): (scope: BeatingScope) => Promise<void> {
+  const pending = new Set<BeatingScope>();
+  let batch: Promise<void> | undefined;
+  return (scope) => {
+    pending.add(scope);
+    batch ??= new Promise<void>((resolve) =>
+      setTimeout(async () => {
+        const scopes = [...pending];
+        pending.clear();
+        batch = undefined;
+        await Promise.all(scopes.map(beat));
+        after(scopes.map((s) => s.name));
+        resolve();
+      }, 0)
+    );
+    return batch;
+  };
+}
+
 export function createRedisPresence(options: RedisPresenceOptions): RedisPresence {
   const { log } = options;
   const self = options.instanceId ?? crypto.randomUUID();
@@ -62,30 +88,11 @@ export function createRedisPresence(options: RedisPresenceOptions): RedisPresenc
   const beatAll = () => Promise.all([...scopes.values()].map(beat));
   let timer: ReturnType<typeof setInterval> | undefined = setInterval(beatAll, heartbeatMs);
 
-  // Writes (and reads) are coalesced per turn: a crowd arriving at once is one round trip.
-  const coalesce = (after: (names: string[]) => void) => {
-    const pending = new Set<BeatingScope>();
-    let batch: Promise<void> | undefined;
-    return (scope: BeatingScope): Promise<void> => {
-      pending.add(scope);
-      batch ??= new Promise<void>((resolve) =>
-        setTimeout(async () => {
-          const scopes = [...pending];
-          pending.clear();
-          batch = undefined;
-          await Promise.all(scopes.map(beat));
-          after(scopes.map((s) => s.name));
-          resolve();
-        }, 0)
-      );
-      return batch;
-    };
-  };
-  const changed = coalesce((names) => {
+  const changed = coalesce(beat, (names) => {
     if (timer === undefined) return;
     for (const name of names) redis.publish(nudges, `${self} ${name}`).catch(() => {});
   });
-  const reread = coalesce(() => {});
+  const reread = coalesce(beat, () => {});
   listener.subscribe(nudges).catch(() => {});
   listener.on("message", (_channel: string, message: string) => {
     const [from, name] = message.split(" ");

@@ -66,12 +66,6 @@ export function createStreamLive(
     viewers: viewers(room.slug),
     liveSince: iso(room.liveSince),
   });
-  const presenceOf = ({ viewers, named, nicknames }: RoomFigures, slug: string): Presence => ({
-    slug,
-    viewers,
-    anonymous: Math.max(0, viewers - named),
-    nicknames,
-  });
   const presence = (slug: string) => presenceOf(figures.total(slug), slug);
   const publish = (type: string, data: unknown, room: StreamRoom) => {
     hub.publish(roomTopic(room.slug), type, data);
@@ -103,10 +97,7 @@ export function createStreamLive(
   }, options.sweepMs ?? 3000);
   const origin = options.instanceUrl ?? null;
   // Another instance's figures changed, or went with it: recounted and told here too.
-  shared.onChange(({ keys, gone }) => {
-    for (const slug of keys) counter.touch(slug);
-    for (const entries of gone.values()) for (const slug of entries.keys()) counter.touch(slug);
-  });
+  figures.onChange(counter.touch);
 
   return {
     status,
@@ -154,6 +145,13 @@ export function createStreamLive(
     },
   };
 }
+
+const presenceOf = ({ viewers, named, nicknames }: RoomFigures, slug: string): Presence => ({
+  slug,
+  viewers,
+  anonymous: Math.max(0, viewers - named),
+  nicknames,
+});
 
 /** Sends a room's created/changed/deleted news; a private room's stays on its own topic. */
 function announceRoom(

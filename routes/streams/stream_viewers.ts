@@ -16,6 +16,8 @@ export interface SharedFigures {
   share(slug: string): RoomFigures;
   /** This instance's figures (as of now) plus the others' (as of their last read). */
   total(slug: string): RoomFigures;
+  /** Calls `listener` with each room whose figures changed on another instance, or went with it. */
+  onChange(listener: (slug: string) => void): void;
 }
 
 const sorted = (names: Map<string, string>) =>
@@ -58,5 +60,11 @@ export function createSharedFigures(
       return sum(slug, mine);
     },
     total: (slug) => sum(slug, local(slug)),
+    onChange(listener) {
+      shared.onChange(({ keys, gone }) => {
+        for (const slug of keys) listener(slug);
+        for (const entries of gone.values()) for (const slug of entries.keys()) listener(slug);
+      });
+    },
   };
 }

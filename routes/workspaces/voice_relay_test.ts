@@ -48,16 +48,19 @@ Deno.test("createVoiceRelay(): places are shared, events reach the peer's instan
     assertEquals([b.relay.peers(6), b.relay.channels(2), a.relay.peers(5)], [[], [5], []]);
 
     const signal = { type: "voice:signal", channelId: 5, signal: { from: "peer-bob" } };
-    b.relay.send(b.relay.peers(5), signal);
-    await waitFor(() => heard.length === 1, { timeoutMs: 2000, what: "the relayed signal" });
-    assertEquals(heard, [[[ada.id], signal]]);
+    // A's relay topic is subscribed a round trip after start: sent again until A hears it.
+    await waitFor(() => {
+      if (heard.length === 0) b.relay.send(b.relay.peers(5), signal);
+      return heard.length > 0;
+    }, { timeoutMs: 3000, intervalMs: 200, what: "the relayed signal" });
+    assertEquals(heard[0], [[ada.id], signal]);
 
     await a.relay.share(ada.id, { ...ada, sharing: true });
     await b.relay.refresh();
     assertEquals(b.relay.peers(5)[0].sharing, true);
 
     a.presence.halt();
-    await waitFor(() => gone.length === 1, { timeoutMs: 3000, what: "A's peer gone with A" });
+    await waitFor(() => gone.length > 0, { timeoutMs: 5000, what: "A's peer gone with A" });
     assertEquals(gone, [[[{ ...ada, sharing: true, instance: "a" }], true]]);
     assertEquals(b.relay.peers(5), []);
   } finally {

@@ -30,6 +30,17 @@ export interface VoiceWs {
 const wire = (p: VoicePeer): WirePeer => ({ id: p.id, email: p.email, displayName: p.displayName });
 type Message = WorkspaceEvent & Record<string, unknown>;
 
+/** When each local peer joined its channel: every instance lists a channel's peers in join order. */
+function joinOrder() {
+  const joinedAt = new Map<string, number>();
+  const inOrder = (here: VoicePeer[], remote: RemotePeer[]): VoicePeer[] => {
+    if (remote.length === 0) return here;
+    const at = (p: VoicePeer) => (p as RemotePeer).joinedAt ?? joinedAt.get(p.id) ?? 0;
+    return [...here, ...remote].sort((x, y) => at(x) - at(y) || (x.id < y.id ? -1 : 1));
+  };
+  return { joinedAt, inOrder };
+}
+
 /** What the voice handlers share: the rooms, the sockets in them, and how to tell the others. */
 function voiceContext(deps: VoiceWsDeps) {
   const { service, hub, voice, relay } = deps;
@@ -40,13 +51,7 @@ function voiceContext(deps: VoiceWsDeps) {
   const closed = new WeakSet<WsClient>();
 
   const elsewhere = (channelId: number): RemotePeer[] => relay?.peers(channelId) ?? [];
-  // When each local peer joined its channel: every instance lists a channel's peers in join order.
-  const joinedAt = new Map<string, number>();
-  const inOrder = (here: VoicePeer[], remote: RemotePeer[]): VoicePeer[] => {
-    if (remote.length === 0) return here;
-    const at = (p: VoicePeer) => (p as RemotePeer).joinedAt ?? joinedAt.get(p.id) ?? 0;
-    return [...here, ...remote].sort((x, y) => at(x) - at(y) || (x.id < y.id ? -1 : 1));
-  };
+  const { joinedAt, inOrder } = joinOrder();
   /** Sends to `peers` here, and to the channel's peers on other instances unless `local`. */
   const sendTo = (peers: VoicePeer[], message: Message, remote: RemotePeer[] = []) => {
     for (const p of peers) sockets.get(p.id)?.send(message);

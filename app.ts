@@ -12,7 +12,7 @@ import type { HealthCheck } from "./ops/health.ts";
 import type { Metrics } from "./ops/metrics.ts";
 import { createOps, type Ops } from "./ops/mod.ts";
 import type { Hub } from "./realtime/hub.ts";
-import type { PresenceFactory } from "./realtime/presence.ts";
+import type { PresenceFactory, PresenceMapFactory } from "./realtime/presence.ts";
 import type { SseTransport } from "./realtime/sse.ts";
 import type { TopicTable } from "./realtime/topics.ts";
 import { createWsTransport, type WsFeature } from "./realtime/ws.ts";
@@ -50,6 +50,8 @@ export interface AppDeps {
   blobs?: BlobStore;
   /** Shared presence (Redis); unset: counted in this process. */
   presence?: PresenceFactory;
+  /** Shared per-instance entries (Redis): viewer and watcher counts, voice peers. */
+  presenceMaps?: PresenceMapFactory;
 }
 
 /** The application and what must be released when the server stops. */

@@ -126,6 +126,8 @@ export interface Config {
   redisPublishQueue: number;
   /** Prefix of every Redis key and channel, so deployments can share one Redis. @default "roomcast:" */
   redisPrefix: string;
+  /** A dead instance's presence (online, viewers, voice) vanishes within this; heartbeat a third of it. @default 30000 */
+  redisPresenceTtlMs: number;
   /** Open descriptors at which idle HTTP connections are dropped (0: never); unset: from the
    * open-file limit, see `defaultMaxConnections` in serve.ts. */
   maxConnections?: number;
@@ -284,6 +286,7 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
     redisHistoryTtlSeconds: int("REDIS_HISTORY_TTL_SECONDS", 86_400, 1, 365 * 24 * 3600),
     redisPublishQueue: int("REDIS_PUBLISH_QUEUE", 10_000, 1, 10_000_000),
     redisPrefix: redisPrefix(str("REDIS_PREFIX"), problems),
+    redisPresenceTtlMs: int("REDIS_PRESENCE_TTL_MS", 30_000, 300, 3600_000),
     maxConnections: str("MAX_CONNECTIONS") === undefined
       ? undefined
       : int("MAX_CONNECTIONS", 0, 0, 10_000_000),

@@ -76,7 +76,13 @@ async function main(): Promise<void> {
   const hub = openHub(config, log, topics.history, redisErrors);
   if ("ping" in hub) checks.push({ name: "redis", check: () => hub.ping() });
   const presence = config.redisUrl
-    ? createRedisPresence({ url: config.redisUrl, log, prefix: `${config.redisPrefix}presence:` })
+    ? createRedisPresence({
+      url: config.redisUrl,
+      log,
+      prefix: `${config.redisPrefix}presence:`,
+      ttlMs: config.redisPresenceTtlMs,
+      heartbeatMs: Math.round(config.redisPresenceTtlMs / 3),
+    })
     : undefined;
   const sse = createSseTransport(hub, topics);
   const assetsDir = new URL("./static/dist/", import.meta.url).pathname;
@@ -102,7 +108,7 @@ async function main(): Promise<void> {
   }
   const roomcast = createApp({
     ...{ config, log, sql, hub, sse, topics, assetsDir },
-    ...{ metrics, blobs, checks, presence: presence?.sets },
+    ...{ metrics, blobs, checks, presence: presence?.sets, presenceMaps: presence?.maps },
   });
 
   // Features open what they listen on besides HTTP (the stream rooms' RTMP port).

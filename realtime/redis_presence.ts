@@ -1,8 +1,9 @@
-// Presence shared through Redis: each instance writes its members of a scope to a key of its own,
+// Presence shared through Redis: each instance writes its part of a scope to a key of its own,
 // refreshed on a heartbeat and expiring, so a dead instance's members vanish within `ttlMs`.
 import { Redis } from "ioredis";
 import type { Logger } from "../log.ts";
-import type { PresenceFactory, PresenceSet } from "./presence.ts";
+import type { PresenceFactory, PresenceMapFactory } from "./presence.ts";
+import { type BeatingScope, MapScope, SetScope } from "./redis_presence_scopes.ts";
 
 export interface RedisPresenceOptions {
   url: string;
@@ -19,6 +20,9 @@ export interface RedisPresenceOptions {
 
 export interface RedisPresence {
   sets: PresenceFactory;
+  /** Per-instance entries (counts, voice peers), shared the same way. */
+  maps: PresenceMapFactory;
+  readonly instanceId: string;
   /** Resolves after the first heartbeat of every scope made so far. */
   ready(): Promise<void>;
   /** Stops heartbeating without removing this instance's keys, as a crash would (tests). */
@@ -27,138 +31,95 @@ export interface RedisPresence {
   close(): Promise<void>;
 }
 
-/** One scope on this instance: local counts, and what the other instances had at last read. */
-class Scope implements PresenceSet {
-  readonly counts = new Map<string, number>();
-  /** Other instances → their members, as of the last heartbeat. */
-  others = new Map<string, Set<string>>();
-  #elsewhere = new Map<string, number>();
-  #listeners: ((member: string) => void)[] = [];
-
-  constructor(readonly name: string, readonly changed: () => void) {}
-
-  add(member: string): boolean {
-    const count = (this.counts.get(member) ?? 0) + 1;
-    this.counts.set(member, count);
-    if (count === 1) this.changed();
-    return count === 1 && !this.#elsewhere.has(member);
-  }
-
-  remove(member: string): boolean {
-    const count = (this.counts.get(member) ?? 0) - 1;
-    if (count > 0) {
-      this.counts.set(member, count);
-      return false;
-    }
-    if (!this.counts.delete(member)) return false;
-    this.changed();
-    return !this.#elsewhere.has(member);
-  }
-
-  has(member: string): boolean {
-    return this.counts.has(member) || this.#elsewhere.has(member);
-  }
-
-  onExpired(listener: (member: string) => void): void {
-    this.#listeners.push(listener);
-  }
-
-  /** Takes the others' members as read now; tells of members lost with an instance that died. */
-  update(others: Map<string, Set<string>>): void {
-    const previous = this.others;
-    this.others = others;
-    this.#elsewhere = new Map();
-    for (const members of others.values()) {
-      for (const m of members) this.#elsewhere.set(m, (this.#elsewhere.get(m) ?? 0) + 1);
-    }
-    for (const [instance, members] of previous) {
-      if (others.has(instance)) continue;
-      for (const member of members) {
-        if (!this.has(member)) { for (const listener of this.#listeners) listener(member); }
-      }
-    }
-  }
-
-  close(): void {
-    this.counts.clear();
-  }
+function connect(url: string, log: Logger, options: { maxRetriesPerRequest?: number } = {}) {
+  const redis = new Redis(url, {
+    retryStrategy: (times: number) => Math.min(times * 50, 500),
+    ...options,
+  });
+  redis.on(
+    "error",
+    (error: Error) => log.debug("Redis presence connection error", { error: error.message }),
+  );
+  return redis;
 }
 
-const registry = (prefix: string, scope: string) => `${prefix}${scope}:instances`;
-const membersKey = (prefix: string, scope: string, instance: string) =>
-  `${prefix}${scope}:at:${instance}`;
-
-/** Writes this instance's members of `scope`, then reads every live instance's. */
-async function heartbeat(
-  redis: Redis,
-  scope: Scope,
-  { self, prefix, ttlMs }: { self: string; prefix: string; ttlMs: number },
-): Promise<void> {
-  const key = membersKey(prefix, scope.name, self);
-  const instancesKey = registry(prefix, scope.name);
-  const now = Date.now();
-  const write = redis.multi().del(key);
-  if (scope.counts.size > 0) write.sadd(key, ...scope.counts.keys()).pexpire(key, ttlMs);
-  write.zadd(instancesKey, now + ttlMs, self)
-    .zremrangebyscore(instancesKey, "-inf", now)
-    .zrange(instancesKey, 0, -1);
-  const results = await write.exec();
-  const listed = (results?.at(-1)?.[1] as string[] | undefined) ?? [];
-  const instances = listed.filter((i) => i !== self);
-  const read = redis.pipeline();
-  for (const instance of instances) read.smembers(membersKey(prefix, scope.name, instance));
-  const members = instances.length ? await read.exec() : [];
-  const others = new Map<string, Set<string>>();
-  instances.forEach((instance, i) => others.set(instance, new Set(members?.[i]?.[1] as string[])));
-  scope.update(others);
+/**
+ * Batches beats per turn (a crowd arriving at once is one round trip); each caller's promise
+ * resolves once its scope's beat is done, then `after` hears which scopes were beaten.
+ */
+function coalesce(
+  beat: (scope: BeatingScope) => Promise<void>,
+  after: (names: string[]) => void,
+): (scope: BeatingScope) => Promise<void> {
+  const pending = new Set<BeatingScope>();
+  let batch: Promise<void> | undefined;
+  return (scope) => {
+    pending.add(scope);
+    batch ??= new Promise<void>((resolve) =>
+      setTimeout(async () => {
+        const scopes = [...pending];
+        pending.clear();
+        batch = undefined;
+        await Promise.all(scopes.map(beat));
+        after(scopes.map((s) => s.name));
+        resolve();
+      }, 0)
+    );
+    return batch;
+  };
 }
 
 export function createRedisPresence(options: RedisPresenceOptions): RedisPresence {
   const { log } = options;
   const self = options.instanceId ?? crypto.randomUUID();
   const heartbeatMs = options.heartbeatMs ?? 10_000;
-  const ttlMs = options.ttlMs ?? 30_000;
   const prefix = options.prefix ?? "roomcast:presence:";
-  const redis = new Redis(options.url, {
-    retryStrategy: (times: number) => Math.min(times * 50, 500),
-    maxRetriesPerRequest: 1,
-  });
-  redis.on(
-    "error",
-    (error: Error) => log.debug("Redis presence connection error", { error: error.message }),
-  );
-  const scopes = new Map<string, Scope>();
+  const beatOptions = { prefix, ttlMs: options.ttlMs ?? 30_000 };
+  const redis = connect(options.url, log, { maxRetriesPerRequest: 1 });
+  // A change is announced on this channel, so the others read it now, not at their next beat.
+  const nudges = `${prefix}nudge`;
+  const listener = connect(options.url, log);
+  const scopes = new Map<string, BeatingScope>();
 
-  const beat = (scope: Scope) => heartbeat(redis, scope, { self, prefix, ttlMs });
-  const beatAll = () =>
-    Promise.all(
-      [...scopes.values()].map((scope) =>
-        beat(scope).catch((error) =>
-          log.debug("Redis presence heartbeat failed", { error: String(error) })
-        )
-      ),
+  const beat = (scope: BeatingScope) =>
+    scope.beat(redis, beatOptions).catch((error) =>
+      log.debug("Redis presence heartbeat failed", { error: String(error) })
     );
+  const beatAll = () => Promise.all([...scopes.values()].map(beat));
   let timer: ReturnType<typeof setInterval> | undefined = setInterval(beatAll, heartbeatMs);
-  // A change is written at once (coalesced per turn), not at the next heartbeat.
-  const pending = new Set<Scope>();
-  const changed = (scope: Scope) => {
-    if (pending.size === 0) {
-      setTimeout(() => {
-        for (const s of pending) beat(s).catch(() => {});
-        pending.clear();
-      }, 0);
-    }
-    pending.add(scope);
+
+  const changed = coalesce(beat, (names) => {
+    if (timer === undefined) return;
+    for (const name of names) redis.publish(nudges, `${self} ${name}`).catch(() => {});
+  });
+  const reread = coalesce(beat, () => {});
+  listener.subscribe(nudges).catch(() => {});
+  listener.on("message", (_channel: string, message: string) => {
+    const [from, name] = message.split(" ");
+    const scope = scopes.get(name);
+    if (from !== self && scope && timer !== undefined) reread(scope);
+  });
+
+  const made = <T extends BeatingScope>(name: string, make: () => T): T => {
+    const scope = scopes.get(name) as T | undefined;
+    if (scope) return scope;
+    const fresh = make();
+    scopes.set(name, fresh);
+    changed(fresh);
+    return fresh;
   };
 
   return {
+    instanceId: self,
     sets(name) {
-      let scope = scopes.get(name);
-      if (!scope) {
-        const made: Scope = new Scope(name, () => changed(made));
-        scopes.set(name, scope = made);
-        changed(made);
-      }
+      const scope: SetScope = made(name, () => new SetScope(name, self, () => void changed(scope)));
+      return scope;
+    },
+    maps(name) {
+      const scope: MapScope = made(
+        name,
+        () => new MapScope(name, self, () => void changed(scope), () => reread(scope)),
+      );
       return scope;
     },
     ready: async () => {
@@ -168,16 +129,15 @@ export function createRedisPresence(options: RedisPresenceOptions): RedisPresenc
       clearInterval(timer);
       timer = undefined;
       redis.disconnect();
+      listener.disconnect();
     },
     async close() {
       clearInterval(timer);
       timer = undefined;
+      listener.disconnect();
       if (redis.status === "ready") {
-        const keys = [...scopes.keys()];
         const cleanup = redis.multi();
-        for (const name of keys) {
-          cleanup.del(membersKey(prefix, name, self)).zrem(registry(prefix, name), self);
-        }
+        for (const scope of scopes.values()) scope.cleanup(cleanup, prefix);
         await cleanup.exec().catch(() => {});
         await redis.quit().catch(() => redis.disconnect());
       } else redis.disconnect();

@@ -3,7 +3,12 @@ import { assertEquals } from "../tests/_assert.ts";
 import { startRedis } from "../tests/_redis.ts";
 import { waitFor } from "../tests/_wait.ts";
 import { silentLogger } from "../log.ts";
-import { createLocalPresence } from "./presence.ts";
+import {
+  createLocalPresence,
+  createLocalPresenceMaps,
+  othersTotal,
+  type PresenceChange,
+} from "./presence.ts";
 import { createRedisPresence } from "./redis_presence.ts";
 
 Deno.test("createLocalPresence() counts per member: online at the first, offline at the last", () => {
@@ -42,6 +47,55 @@ Deno.test("createRedisPresence(): members are shared, and a dead instance's vani
     const goneMs = Date.now() - died;
     assertEquals(expired, ["7"]);
     assertEquals(goneMs < 500 + 2 * 100 + 300, true, `gone after ${goneMs} ms`);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+    await redis.stop();
+  }
+});
+
+Deno.test("createLocalPresenceMaps(): alone, so no other instance holds anything", async () => {
+  const map = createLocalPresenceMaps()("counts");
+  map.set("code:1", "3");
+  await map.refresh();
+  assertEquals([othersTotal(map, "code:1"), map.leads(), map.others().size], [0, true, 0]);
+});
+
+Deno.test("createRedisPresence() maps: entries reach the others at once, and leave with a dead instance", async () => {
+  const redis = await startRedis();
+  // A heartbeat far longer than the test: what arrives, arrives through the nudge.
+  const options = { url: redis.url, log: silentLogger, heartbeatMs: 60_000, ttlMs: 500 };
+  const a = createRedisPresence({ ...options, instanceId: "a" });
+  const b = createRedisPresence({ ...options, instanceId: "b" });
+  try {
+    const onA = a.maps("counts"), onB = b.maps("counts");
+    const changes: PresenceChange[] = [];
+    onB.onChange((change) => changes.push(change));
+    await Promise.all([a.ready(), b.ready()]);
+    onA.set("code:1", "2");
+    onA.set("code:2", "1");
+    await waitFor(() => othersTotal(onB, "code:1") === 2, {
+      timeoutMs: 2000,
+      what: "A's count on B",
+    });
+    assertEquals(othersTotal(onB, "code:2"), 1);
+    assertEquals([onA.leads(), onB.leads()], [true, false], "the lowest id leads");
+    onA.set("code:2", null);
+    await waitFor(() => othersTotal(onB, "code:2") === 0, {
+      timeoutMs: 2000,
+      what: "removal on B",
+    });
+    assertEquals(changes.every((c) => c.gone.size === 0), true, "nobody died yet");
+    assertEquals(changes.flatMap((c) => [...c.keys]).sort(), ["code:1", "code:2", "code:2"]);
+
+    // A dies: B's next read (a heartbeat, here a refresh) finds its entries gone.
+    a.halt();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await onB.refresh();
+    assertEquals(othersTotal(onB, "code:1"), 0);
+    const last = changes.at(-1)!;
+    assertEquals([...last.gone.keys()], ["a"]);
+    assertEquals([...last.gone.get("a")!], [["code:1", "2"]]);
+    assertEquals(onB.leads(), true, "B speaks for the dead now");
   } finally {
     await Promise.all([a.close(), b.close()]);
     await redis.stop();

@@ -26,8 +26,11 @@ export interface VoiceRoomsOptions {
 
 export interface VoiceRooms {
   readonly maxPeers: number;
-  /** "full" when the channel already holds `maxPeers` others. */
-  join(channelId: number, peer: VoicePeer): JoinResult | "full";
+  /**
+   * "full" when the channel already holds `maxPeers` others: the ones here, and `elsewhere` (its
+   * peers on other instances). @default elsewhere 0
+   */
+  join(channelId: number, peer: VoicePeer, elsewhere?: number): JoinResult | "full";
   /** The peers left behind, or null when `peerId` was not in the channel. */
   leave(channelId: number, peerId: string): VoicePeer[] | null;
   /** Takes a peer out of wherever it is (its socket closed). */
@@ -59,9 +62,9 @@ export function createVoiceRooms(options: VoiceRoomsOptions = {}): VoiceRooms {
 
   return {
     maxPeers,
-    join(channelId, peer) {
+    join(channelId, peer, elsewhere = 0) {
       let room = rooms.get(channelId);
-      if (room && !room.has(peer.id) && room.size >= maxPeers) return "full";
+      if (!room?.has(peer.id) && (room?.size ?? 0) + elsewhere >= maxPeers) return "full";
       let left: JoinResult["left"];
       const current = where.get(peer.id);
       if (current !== undefined && current !== channelId) {

@@ -44,6 +44,16 @@ Deno.test("createVoiceRooms() refuses a peer past maxPeers, and a rejoin of some
   assertEquals((voice.join(1, peer("b")) as JoinResult).participants, [peer("a")]);
   voice.leave(1, "a");
   assertEquals((voice.join(1, peer("c")) as JoinResult).participants, [peer("b")]);
+  assertEquals(voice.join(1, peer("d"), 0), "full");
+  voice.close();
+});
+
+Deno.test("createVoiceRooms() counts the channel's peers on other instances toward maxPeers", () => {
+  const voice = createVoiceRooms({ maxPeers: 3 });
+  voice.join(1, peer("a"), 1);
+  assertEquals(voice.join(1, peer("b"), 2), "full", "a here and two elsewhere make three");
+  assertEquals(voice.join(2, peer("b"), 3), "full", "an empty room here can be full elsewhere");
+  assertEquals((voice.join(1, peer("a"), 2) as JoinResult).participants, [], "rejoining is fine");
   voice.close();
 });
 

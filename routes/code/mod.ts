@@ -5,6 +5,7 @@ import type { Config } from "../../config.ts";
 import type { ClientOptions } from "../../edge/client.ts";
 import type { Logger } from "../../log.ts";
 import type { Hub } from "../../realtime/hub.ts";
+import type { PresenceMapFactory } from "../../realtime/presence.ts";
 import type { SseTransport } from "../../realtime/sse.ts";
 import { createCodeStore } from "../../storage/code_store.ts";
 import type { Sql } from "../../storage/sql.ts";
@@ -25,12 +26,17 @@ export interface CodeFeatureDeps {
   config: Pick<Config, "codeSessionTtlHours" | "maxSnippetBytes" | "codeSessionsPerHour">;
   page: PageRenderer;
   client: ClientOptions;
+  /** Watcher counts shared across instances (Redis); unset: this process's. */
+  presenceMaps?: PresenceMapFactory;
 }
 
 export function createCodeFeature(deps: CodeFeatureDeps): Feature {
   const { config, log } = deps;
   const store = createCodeStore(deps.sql, { newCode: newSessionCode });
-  const watchers = createCodeWatchers({ hub: deps.hub });
+  const watchers = createCodeWatchers({
+    hub: deps.hub,
+    shared: deps.presenceMaps?.("code:watchers"),
+  });
   const live = createCodeLive({
     store,
     hub: deps.hub,

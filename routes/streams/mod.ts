@@ -5,6 +5,7 @@ import type { Config } from "../../config.ts";
 import type { Logger } from "../../log.ts";
 import { clientOptionsOf } from "../../edge/client.ts";
 import type { Hub } from "../../realtime/hub.ts";
+import type { PresenceMapFactory } from "../../realtime/presence.ts";
 import type { SseTransport } from "../../realtime/sse.ts";
 import type { Sql } from "../../storage/sql.ts";
 import { createStreamAccessStore } from "../../storage/stream_access_store.ts";
@@ -40,6 +41,8 @@ export interface StreamsFeatureDeps {
   viewer?: (c: Context) => SiteViewer | null | Promise<SiteViewer | null>;
   /** Chat rate limits; tests and benches may loosen them. */
   chatLimits?: ChatLimits;
+  /** Viewer figures shared across instances (Redis); unset: this process's. */
+  presenceMaps?: PresenceMapFactory;
 }
 
 export interface StreamsFeature extends Feature {
@@ -56,7 +59,11 @@ export function createStreamsFeature(deps: StreamsFeatureDeps): StreamsFeature {
   const accessStore = createStreamAccessStore(deps.sql);
   const health = createHealthTracker();
   const { instanceUrl } = config;
-  const live = createStreamLive(store, deps.hub, log, { health, instanceUrl });
+  const live = createStreamLive(store, deps.hub, log, {
+    health,
+    instanceUrl,
+    shared: deps.presenceMaps?.("streams:viewers"),
+  });
   const client = clientOptionsOf(config);
   const links = { ...client, streamHost: config.streamHost };
   const access = createStreamAccess({

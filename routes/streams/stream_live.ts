@@ -1,8 +1,10 @@
 // Live state of stream rooms: going live/offline from RTMP or hooks, viewers, presence, hub events.
 import type { Hub } from "../../realtime/hub.ts";
+import { createLocalPresenceMaps, type PresenceMap } from "../../realtime/presence.ts";
 import type { Logger } from "../../log.ts";
 import type { LiveSource, StreamRoom, StreamsStore } from "../../storage/streams_store.ts";
 import type { HealthTracker } from "./stream_health.ts";
+import { createSharedFigures, type RoomFigures } from "./stream_viewers.ts";
 import type { LiveChange, Presence, RoomEvents, RoomStatus } from "./wire.ts";
 
 export interface StreamLive {
@@ -35,6 +37,8 @@ export interface StreamLiveOptions {
   health?: Pick<HealthTracker, "live" | "offline" | "sample" | "forget">;
   /** INSTANCE_URL: recorded as the origin of the rooms our RTMP listener has live. */
   instanceUrl?: string;
+  /** Each instance's viewer figures per room (Redis); unset: this process's only. */
+  shared?: PresenceMap;
 }
 
 export const roomTopic = (slug: string): string => `stream:${slug}`;
@@ -50,18 +54,19 @@ export function createStreamLive(
   options: StreamLiveOptions = {},
 ): StreamLive {
   const seats = createSeats();
-  const viewers = (slug: string) => hub.subscriberCount(roomTopic(slug));
+  const shared = options.shared ?? createLocalPresenceMaps()("streams:viewers");
+  const figures = createSharedFigures(
+    shared,
+    (slug) => ({ viewers: hub.subscriberCount(roomTopic(slug)), ...seats.named(slug) }),
+  );
+  const viewers = (slug: string) => figures.total(slug).viewers;
   const status = (room: StreamRoom): RoomStatus => ({
     slug: room.slug,
     isLive: room.liveSource !== null,
     viewers: viewers(room.slug),
     liveSince: iso(room.liveSince),
   });
-  const presence = (slug: string): Presence => {
-    const { named, nicknames } = seats.named(slug);
-    const count = viewers(slug);
-    return { slug, viewers: count, anonymous: Math.max(0, count - named), nicknames };
-  };
+  const presence = (slug: string) => presenceOf(figures.total(slug), slug);
   const publish = (type: string, data: unknown, room: StreamRoom) => {
     hub.publish(roomTopic(room.slug), type, data);
     // A private room's comings and goings are nobody else's business.
@@ -71,13 +76,17 @@ export function createStreamLive(
   // Timers and recounts have no caller to hand a database error to: it is logged.
   const logged = (what: string) => (error: unknown) =>
     log.error(what, { error: String((error as Error)?.stack ?? error) });
-  const counter = createRecounter(presence, (now, viewersChanged) => {
-    store.get(now.slug).then((room) => {
-      if (!room) return;
-      if (viewersChanged) publish("viewers", status(room), room);
-      hub.publish(roomTopic(now.slug), "presence", now);
-    }).catch(logged("Cannot publish stream room presence"));
-  });
+  // A recount shares this instance's figures on the way: every instance sees them.
+  const counter = createRecounter(
+    (slug) => presenceOf(figures.share(slug), slug),
+    (now, viewersChanged) => {
+      store.get(now.slug).then((room) => {
+        if (!room) return;
+        if (viewersChanged) publish("viewers", status(room), room);
+        hub.publish(roomTopic(now.slug), "presence", now);
+      }).catch(logged("Cannot publish stream room presence"));
+    },
+  );
   const sweep = setInterval(() => {
     counter.recountAll();
     store.list().then((rooms) => {
@@ -87,6 +96,8 @@ export function createStreamLive(
     }).catch(logged("Cannot sample stream room viewers"));
   }, options.sweepMs ?? 3000);
   const origin = options.instanceUrl ?? null;
+  // Another instance's figures changed, or went with it: recounted and told here too.
+  figures.onChange(counter.touch);
 
   return {
     status,
@@ -130,9 +141,17 @@ export function createStreamLive(
     close() {
       clearInterval(sweep);
       counter.close();
+      shared.close();
     },
   };
 }
+
+const presenceOf = ({ viewers, named, nicknames }: RoomFigures, slug: string): Presence => ({
+  slug,
+  viewers,
+  anonymous: Math.max(0, viewers - named),
+  nicknames,
+});
 
 /** Sends a room's created/changed/deleted news; a private room's stays on its own topic. */
 function announceRoom(

@@ -17,7 +17,8 @@ import type { Feature } from "../feature.ts";
 import type { PageRenderer } from "../pages.ts";
 import { createWorkspacesApiRoutes } from "./api.ts";
 import { createPresence } from "./presence.ts";
-import type { PresenceFactory } from "../../realtime/presence.ts";
+import type { PresenceFactory, PresenceMapFactory } from "../../realtime/presence.ts";
+import { createVoiceRelay } from "./voice_relay.ts";
 import { createWorkspaceService } from "./service.ts";
 import { createVoiceApiRoutes } from "./voice_api.ts";
 import { restErrors, WorkspaceError } from "./errors.ts";
@@ -61,6 +62,8 @@ export interface WorkspacesDeps {
   sameOrigin: MiddlewareHandler;
   /** Who is online, shared across instances; unset: this process's count. */
   presence?: PresenceFactory;
+  /** Voice peers shared across instances; unset: every voice channel is in this process. */
+  presenceMaps?: PresenceMapFactory;
 }
 
 export interface WorkspacesFeature extends Feature {
@@ -92,7 +95,9 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
     perMinute: config.workspacePostsPerMinute,
   });
   const service = posting.service;
-  const ws = createWorkspacesWs({ service, hub, presence, log });
+  const relay = deps.presenceMaps &&
+    createVoiceRelay({ hub, map: deps.presenceMaps("voice:peers") });
+  const ws = createWorkspacesWs({ service, hub, presence, log, relay });
   const communityStore = createCommunityStore(sql);
   const removals = createRemovalRelay(
     hub,

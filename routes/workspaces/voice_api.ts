@@ -72,7 +72,8 @@ export function createVoiceApiRoutes(deps: VoiceApiDeps): Hono<{ Variables: { us
     // Read before the rosters: roster events up to it are already in this answer (a later one
     // may be too; rosters are whole, so applying it again changes nothing).
     const eventId = await deps.hub.lastId(topics.workspace(serverId));
-    return c.json({ voice: deps.voice.rosters(serverId), eventId } satisfies VoiceRosters);
+    const voice = await deps.voice.rosters(serverId);
+    return c.json({ voice, eventId } satisfies VoiceRosters);
   });
   return app;
 }

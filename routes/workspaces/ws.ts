@@ -10,6 +10,7 @@ import type { Presence } from "./presence.ts";
 import { topics, type WorkspaceService } from "./service.ts";
 import { createVoiceWs, type VoiceWs } from "./voice_ws.ts";
 import { createMemberSockets, type MemberSockets } from "./community_sockets.ts";
+import type { VoiceRelay } from "./voice_relay.ts";
 import { runHandler, type WorkspaceCode, WorkspaceError, type WsHandler } from "./errors.ts";
 import type { WorkspaceEvents } from "./wire.ts";
 import { messageExtrasHandlers } from "./msg_ws.ts";
@@ -19,6 +20,8 @@ export interface WorkspacesWsDeps {
   hub: Pick<Hub, "publish">;
   presence: Presence;
   log: Logger;
+  /** Voice peers on other instances (REDIS_URL); unset: every voice channel is in this process. */
+  relay?: VoiceRelay;
 }
 
 export interface WorkspacesWs {
@@ -162,7 +165,7 @@ function workspaceTopics(
 
 export function createWorkspacesWs(deps: WorkspacesWsDeps): WorkspacesWs {
   const { service, hub } = deps;
-  const voice = createVoiceWs({ service, hub, voice: createVoiceRooms() });
+  const voice = createVoiceWs({ service, hub, voice: createVoiceRooms(), relay: deps.relay });
   const tracker = onlineTracker(deps);
   const sockets = createMemberSockets();
   const online = {

@@ -76,6 +76,8 @@ Deno.test("/metrics: METRICS_TOKEN is asked for as a Bearer token", async () => 
 
 Deno.test("/metrics: open SSE and WebSocket connections, hub topics, subscribers and deliveries", async () => {
   const server = await startServer();
+  // Internal topics (the community removal relay) are there from the start: counted from here.
+  const base = await scrape(server.url);
   const create = await fetch(`${server.url}api/v1/sessions/anon`, {
     method: "POST",
     body: JSON.stringify({ creator_token: "metrics-token", display_name: "Metrics" }),
@@ -86,13 +88,23 @@ Deno.test("/metrics: open SSE and WebSocket connections, hub topics, subscribers
   try {
     ws.send({ type: "subscribe", topic: `code:${code}` });
     await ws.next();
-    const before = await scrape(server.url);
+    // Joining announces the watcher count (code_watchers.ts): let those deliveries land first.
+    let before = await scrape(server.url);
+    for (let settled = 0; settled < 3;) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const now = await scrape(server.url);
+      const same = now.get("roomcast_hub_deliveries_total") ===
+        before.get("roomcast_hub_deliveries_total");
+      settled = same ? settled + 1 : 0;
+      before = now;
+    }
     assertEquals(before.get('roomcast_open_connections{transport="sse"}'), 1);
     assertEquals(before.get('roomcast_open_connections{transport="websocket"}'), 1);
     // This scrape is the one plain HTTP exchange in flight.
     assertEquals(before.get('roomcast_open_connections{transport="http"}'), 1);
-    assertEquals(before.get("roomcast_hub_topics"), 1);
-    assertEquals(before.get("roomcast_hub_subscribers"), 2);
+    assertEquals(before.get("roomcast_hub_topics")! - base.get("roomcast_hub_topics")!, 1);
+    const subscribers = (s: typeof base) => s.get("roomcast_hub_subscribers")!;
+    assertEquals(subscribers(before) - subscribers(base), 2);
     assertEquals(before.get("roomcast_hub_drops_total"), 0);
     for (let i = 0; i < 3; i++) {
       const push = await fetch(`${server.url}api/v1/sessions/anon/${code}/snippets`, {
@@ -116,7 +128,10 @@ Deno.test("/metrics: open SSE and WebSocket connections, hub topics, subscribers
 });
 
 Deno.test("/metrics: an RTMP publisher, its bitrate, its connection and the ffmpeg it runs", async () => {
-  const server = await startServer({ env: { SERVER_ADMIN_TOKEN: ADMIN_TOKEN } });
+  // The ffmpeg packager, whose process this counts (the default packager runs none per stream).
+  const server = await startServer({
+    env: { SERVER_ADMIN_TOKEN: ADMIN_TOKEN, STREAM_PACKAGER: "ffmpeg" },
+  });
   const port = Number((await server.waitForLog(/^RTMP listening$/)).port);
   const { body: room } = await api(server.url, "POST", "api/rooms", { body: { name: "Metered" } });
   const publisher = publishRtmp(port, room.streamKey, 30, { videoKbps: 800 });
@@ -134,7 +149,7 @@ Deno.test("/metrics: an RTMP publisher, its bitrate, its connection and the ffmp
       `roomcast_rtmp_publisher_bitrate_bits{room="${room.slug}",track="video"}`,
     )!;
     assert(video > 200_000 && video < 3_000_000, `video ${video} b/s for 800 kb/s CBR`);
-    // STREAM_PACKAGER=ffmpeg (the default): one ffmpeg packages the publish into HLS.
+    // STREAM_PACKAGER=ffmpeg: one ffmpeg packages the publish into HLS.
     assert(live.get("roomcast_ffmpeg_processes")! >= 1, `${live.get("roomcast_ffmpeg_processes")}`);
     await publisher.stop();
     const gone = await waitFor(async () => {

@@ -93,6 +93,7 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
         "workspace_voice.css",
         "workspace_nav.css",
         "workspace_msg.css",
+        "workspace_unread.css",
         "code_theme.css",
       ],
       data: { user: userView(user) } satisfies WorkspacePageData,

@@ -300,8 +300,7 @@ function messageActions(deps: WorkspaceServiceDeps, rules: Rules, features: Mess
   const publish = publisher(deps.hub);
   const { messages } = deps;
   const { channelFor, textChannel, ownMessage } = rules;
-  /** A read position with what is left unread; a mention count only when some are left, so
-   * EchoSphere's read position keeps its shape. */
+  // A mention count only when some are left, so EchoSphere's read position keeps its shape.
   const position = async (user: User, channelId: number, kept: Promise<number>) => {
     const lastReadId = await kept;
     const unread = (await messages.unreadCounts(user.id))[String(channelId)] ?? 0;

@@ -41,6 +41,10 @@ export interface MessagesStore {
   markRead(userId: number, channelId: number, messageId?: number): Promise<number>;
   /** Unread messages by others, per text channel of every server the user is in. */
   unreadCounts(userId: number): Promise<Record<string, number>>;
+  /** The user's read position in the channel: the newest message id read, 0 before any. */
+  readPosition(userId: number, channelId: number): Promise<number>;
+  /** The server of each text channel of every server the user is in, by channel id. */
+  channelServers(userId: number): Promise<Record<string, number>>;
 }
 
 export function rfc3339(ms: number): string {
@@ -172,6 +176,24 @@ export function createMessagesStore(sql: Sql): MessagesStore {
         counts[String(row.channel_id)] = Number(row.unread);
       }
       return counts;
+    },
+    async readPosition(userId, channelId) {
+      const row = await sql.get<{ last_read_id: number }>(
+        "SELECT last_read_id FROM channel_reads WHERE user_id = ? AND channel_id = ?",
+        [userId, channelId],
+      );
+      return Number(row?.last_read_id ?? 0);
+    },
+    async channelServers(userId) {
+      const servers: Record<string, number> = {};
+      const rows = await sql.all<{ id: number; server_id: number }>(
+        `SELECT c.id, c.server_id FROM channels c
+          JOIN server_members sm ON sm.server_id = c.server_id AND sm.user_id = ?
+          WHERE c.kind = 'text'`,
+        [userId],
+      );
+      for (const row of rows) servers[String(row.id)] = Number(row.server_id);
+      return servers;
     },
   };
 }

@@ -79,6 +79,7 @@ export function createWorkspacesApiRoutes(deps: WorkspacesApiDeps): WorkspacesAp
         {
           unread: await service.unread(c.get("user")),
           mentionCount: await service.mentionCounts(c.get("user")),
+          serverIds: await service.channelServers(c.get("user")),
         } satisfies UnreadCounts,
       ),
   );
@@ -141,6 +142,10 @@ function messageRoutes(app: WorkspacesApp, service: WorkspaceService): void {
     const body = await jsonObject(c);
     const extra = { replyTo: body.replyTo };
     return c.json(await service.postMessage(c.get("user"), channelId, body.content, extra), 201);
+  });
+  app.get("/api/channels/:id/read", async (c) => {
+    const channelId = idOf(c.req.param("id"), "channel id");
+    return c.json(await service.readPosition(c.get("user"), channelId));
   });
   app.post("/api/channels/:id/read", async (c) => {
     const channelId = idOf(c.req.param("id"), "channel id");

@@ -150,6 +150,7 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
         "workspace_nav.css",
         "workspace_msg.css",
         "workspace_community.css",
+        "workspace_unread.css",
         "code_theme.css",
       ],
       data: { user: userView(user) } satisfies WorkspacePageData,

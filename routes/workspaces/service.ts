@@ -327,6 +327,13 @@ function messageActions(deps: WorkspaceServiceDeps, rules: Rules, features: Mess
   const publish = publisher(deps.hub);
   const { messages } = deps;
   const { channelFor, textChannel, ownMessage, deletableMessage } = rules;
+  // A mention count only when some are left, so EchoSphere's read position keeps its shape.
+  const position = async (user: User, channelId: number, kept: Promise<number>) => {
+    const lastReadId = await kept;
+    const unread = (await messages.unreadCounts(user.id))[String(channelId)] ?? 0;
+    const mentionCount = await features.mentionCount(user, channelId);
+    return { channelId, lastReadId, unread, ...(mentionCount ? { mentionCount } : {}) };
+  };
   return {
     async history(
       user: User,
@@ -377,17 +384,22 @@ function messageActions(deps: WorkspaceServiceDeps, rules: Rules, features: Mess
 
     async markRead(user: User, channelId: number, messageId?: number): Promise<ReadPosition> {
       await channelFor(user, channelId);
-      const lastReadId = await messages.markRead(user.id, channelId, messageId);
-      const unread = (await messages.unreadCounts(user.id))[String(channelId)] ?? 0;
-      const mentionCount = await features.mentionCount(user, channelId);
-      // Only when some are left, so EchoSphere's read position keeps its shape.
-      const data = { channelId, lastReadId, unread, ...(mentionCount ? { mentionCount } : {}) };
+      const data = await position(
+        user,
+        channelId,
+        messages.markRead(user.id, channelId, messageId),
+      );
       // The reader's other tabs and devices clear the same badge.
       publish(topics.account(user.id), "read", data);
       return data;
     },
-
+    /** Where the user's reading stands in the channel, for the "new messages" divider. */
+    async readPosition(user: User, channelId: number): Promise<ReadPosition> {
+      await channelFor(user, channelId);
+      return await position(user, channelId, messages.readPosition(user.id, channelId));
+    },
     unread: (user: User) => messages.unreadCounts(user.id),
+    channelServers: (user: User) => messages.channelServers(user.id),
     mentionCounts: (user: User) => features.mentionCounts(user),
     react: features.react,
     pin: features.pin,

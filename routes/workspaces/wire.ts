@@ -50,6 +50,8 @@ export interface UnreadCounts {
   unread: Record<string, number>;
   /** Of those, the ones that mention the user, by channel id (channels with none left out). */
   mentionCount: Record<string, number>;
+  /** The server of every text channel counted, by channel id (for the servers' badges). */
+  serverIds: Record<string, number>;
 }
 
 /** `GET /api/servers/:id/members`. */
@@ -89,7 +91,7 @@ export interface InvitePreview extends InviteView {
   memberCount: number;
 }
 
-/** `POST /api/channels/:id/read`, and the `read` event to the reader's other tabs. */
+/** `GET`/`POST /api/channels/:id/read`, and the `read` event to the reader's other tabs. */
 export interface ReadPosition {
   channelId: number;
   lastReadId: number;

@@ -11,10 +11,8 @@ import {
   type MemberView,
   mergeMessages,
   type Message,
-  type MessagePage,
   type ServerMembers,
   type ServerView,
-  type UnreadCounts,
   type WorkspaceEvent,
   type WorkspacePageData,
 } from "./lib/workspace_api.ts";
@@ -26,7 +24,10 @@ import {
   type WsSocket,
   wsUrl,
 } from "./lib/ws_socket.ts";
-import { ChannelList, MemberList, MessageList, ServerList } from "./lib/workspace_views.tsx";
+import { ChannelList, MemberList, ServerList } from "./lib/workspace_views.tsx";
+import { MessageList } from "./lib/workspace_msg_list.tsx";
+import { dividerAt, useUnread } from "./lib/workspace_unread.ts";
+import { useChannelWindow } from "./lib/workspace_window.ts";
 import { Composer } from "./lib/workspace_msg_composer.tsx";
 import { PinsPanel } from "./lib/workspace_msg_item.tsx";
 import {
@@ -50,7 +51,7 @@ import {
   useDropAndPaste,
   useUploads,
 } from "./lib/workspace_nav_files.tsx";
-import { highlightMessage, loadContext, SearchBox } from "./lib/workspace_nav_search.tsx";
+import { SearchBox } from "./lib/workspace_nav_search.tsx";
 import { useCommunity } from "./lib/workspace_community.ts";
 import { CommunityBar } from "./lib/workspace_community_dialogs.tsx";
 
@@ -73,8 +74,7 @@ function Workspace() {
   const [messages, setMessages] = useState<Message[]>([]);
   const [hasMore, setHasMore] = useState(false);
   const [members, setMembers] = useState<MemberView[]>([]);
-  const [unread, setUnread] = useState<Record<string, number>>({});
-  const [mentions, setMentions] = useState<Record<string, number>>({});
+  const counts = useUnread(user.email);
   const [replyTo, setReplyTo] = useState<Message | null>(null);
   const [pins, setPins] = useState<Message[] | null>(null);
   const [typing, setTyping] = useState<Record<number, { name: string; until: number }>>({});
@@ -92,7 +92,6 @@ function Workspace() {
   const now = useRef({ serverId, channelId });
   now.current = { serverId, channelId };
   const lastTyping = useRef(0);
-  const readTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   // While back/forward or the first load picks the channel, the address already names it.
   const fromHistory = useRef(false);
   const community = useCommunity({
@@ -107,17 +106,15 @@ function Workspace() {
   });
 
   const fail = (e: unknown) => setError(e instanceof Error ? e.message : String(e));
-
-  const markRead = (id: number) => {
-    setUnread((u) => (u[id] ? { ...u, [id]: 0 } : u));
-    setMentions((u) => (u[id] ? { ...u, [id]: 0 } : u));
-    clearTimeout(readTimer.current);
-    readTimer.current = setTimeout(() => {
-      if (now.current.channelId === id) {
-        void apiCall("POST", `api/channels/${id}/read`, {}).catch(() => {});
-      }
-    }, 150);
-  };
+  const win = useChannelWindow({
+    page: PAGE,
+    channelId: () => now.current.channelId,
+    setMessages,
+    setHasMore,
+    onOpened: counts.marks.opened,
+    fail,
+  });
+  win.shown(messages);
 
   const showChannel = (id: number, initial?: Message[], around?: number) => {
     now.current.channelId = id;
@@ -129,20 +126,8 @@ function Workspace() {
     setPanel("none");
     ws.current?.followChannel(id);
     localStorage.setItem("roomcast.channel", String(id));
-    const apply = (list: Message[]) => {
-      if (now.current.channelId !== id) return;
-      setMessages((prev) => mergeMessages(prev.filter((m) => m.channelId === id), list));
-      setHasMore(list.length === PAGE);
-      markRead(id);
-    };
     setMessages([]);
-    if (around) {
-      loadContext(around).then((r) => (apply(r.messages), highlightMessage(around)), fail);
-    } else if (initial) apply(initial);
-    else {
-      apiCall<MessagePage>("GET", `api/channels/${id}/messages?limit=${PAGE}`)
-        .then((r) => apply(r.messages), fail);
-    }
+    win.open(id, initial, around);
   };
 
   const load = async (want: { serverId?: number; channelId?: number; around?: number } = {}) => {
@@ -155,8 +140,7 @@ function Workspace() {
     now.current.serverId = b.activeServerId;
     setChannels(b.channels);
     setMembers(withSelfOnline(b.members));
-    setUnread(b.unread);
-    setMentions(b.mentionCount ?? {});
+    void counts.refresh().catch(() => {});
     for (const s of b.servers) ws.current?.follow(`workspace:${s.id}`);
     if (b.activeServerId) void rosters.load(b.activeServerId);
     void community.load(b.activeServerId).catch(() => {});
@@ -171,10 +155,7 @@ function Workspace() {
 
   const resync = async () => {
     // After a reconnect the counts come from the server again, so badges cannot drift.
-    const { unread, mentionCount } = await apiCall<UnreadCounts>("GET", "api/unread");
-    const open = now.current.channelId;
-    setUnread(open ? { ...unread, [open]: 0 } : unread);
-    setMentions(open ? { ...mentionCount, [open]: 0 } : mentionCount);
+    await counts.refresh();
     if (now.current.serverId) {
       const r = await apiCall<ServerMembers>("GET", `api/servers/${now.current.serverId}/members`);
       setMembers(withSelfOnline(r.members));
@@ -192,13 +173,14 @@ function Workspace() {
       case "message": {
         if (e.channelId !== open) return;
         const { message } = e;
-        setMessages((prev) => mergeMessages(prev, [message]));
+        // A window short of the present gets it when it reaches there.
+        if (!win.shortOfPresent()) setMessages((prev) => mergeMessages(prev, [message]));
         setTyping((t) =>
           Object.fromEntries(
             Object.entries(t).filter(([, v]) => v.name !== message.authorDisplayName),
           )
         );
-        return markRead(open);
+        return;
       }
       case "message:edit":
         if (e.channelId === open) setMessages((prev) => mergeMessages(prev, [e.message]));
@@ -206,11 +188,9 @@ function Workspace() {
       case "message:delete":
         return setMessages((prev) => prev.filter((m) => m.id !== e.id));
       case "activity":
-        if (e.channelId === open || e.authorEmail === user.email) return;
-        return setUnread((u) => ({ ...u, [e.channelId]: (u[e.channelId] ?? 0) + 1 }));
+        return counts.onActivity(e);
       case "read":
-        setMentions((u) => ({ ...u, [e.channelId]: e.mentionCount ?? 0 }));
-        return setUnread((u) => ({ ...u, [e.channelId]: e.unread }));
+        return counts.onRead(e);
       case "reaction":
         return setMessages((prev) => applyReaction(prev, e));
       case "pin":
@@ -218,8 +198,7 @@ function Workspace() {
         return setMessages((prev) => applyPin(prev, e));
       case "mention":
         notifyMention(e, () => void load({ serverId: e.serverId, channelId: e.channelId }));
-        if (e.channelId === open) return;
-        return setMentions((u) => ({ ...u, [e.channelId]: e.mentionCount }));
+        return counts.onMention(e);
       case "channel":
         if (e.serverId !== now.current.serverId) return;
         return setChannels((cs) => cs.some((c) => c.id === e.channel.id) ? cs : [...cs, e.channel]);
@@ -282,7 +261,7 @@ function Workspace() {
     return () => (ws.current?.close(), clearInterval(sweep), unfollow());
   }, []);
 
-  useUnreadTitle(unread, "Workspaces · Roomcast");
+  useUnreadTitle(counts.unread, "Workspaces · Roomcast");
   useDrawerEscape(panel !== "none", () => setPanel("none"));
   const files = useUploads((message) => {
     if (now.current.channelId === message.channelId) {
@@ -317,6 +296,7 @@ function Workspace() {
         servers={servers}
         names={community.names}
         active={serverId}
+        badges={counts.badges}
         onPick={(id) => (setPanel("none"), void load({ serverId: id }).catch(fail))}
         onCreate={() => setDialog("server")}
       />
@@ -325,8 +305,8 @@ function Workspace() {
         canInvite={community.view?.membersCanInvite}
         channels={channels}
         active={channelId}
-        unread={unread}
-        mentions={mentions}
+        unread={counts.unread}
+        mentions={counts.mentions}
         rosters={rosters.byChannel}
         voice={voiceView}
         onPick={showChannel}
@@ -409,7 +389,15 @@ function Workspace() {
           messages={messages}
           user={user}
           hasMore={hasMore}
+          hasNewer={win.view.hasNewer}
+          opened={win.view.opened}
+          divider={dividerAt(messages, win.view.readMark, user.email)}
+          unread={channelId ? counts.unread[channelId] ?? 0 : 0}
           onOlder={async () => void await loadOlder()}
+          onNewer={win.newer}
+          onPresent={() => void win.present().catch(fail)}
+          onSeen={(id) => channelId && counts.marks.seen(channelId, id)}
+          onFollow={(following) => counts.follow(following ? channelId : null)}
           names={names}
           actions={actions}
         />
@@ -433,7 +421,11 @@ function Workspace() {
               lastTyping.current = Date.now();
               ws.current?.send({ type: "typing", channelId });
             }}
-            onSend={send}
+            onSend={async (...args) => {
+              // A message sent from far back lands at the present: go there first.
+              if (win.shortOfPresent()) await win.present();
+              await send(...args);
+            }}
           />
         </div>
       </main>

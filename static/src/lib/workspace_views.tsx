@@ -1,8 +1,9 @@
-// Presentational pieces of the workspace app: sidebars, message list, composer, dialogs.
+// Presentational pieces of the workspace app: the server rail with its badges, channels, members,
+// dialogs.
 import type { ComponentChildren } from "preact";
-import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import type { Channel, MemberView, Message, ServerView, WorkspaceUser } from "./workspace_api.ts";
-import { type MessageActions, MessageItem } from "./workspace_msg_item.tsx";
+import { useState } from "preact/hooks";
+import type { Channel, MemberView, ServerView } from "./workspace_api.ts";
+import type { ServerBadge } from "./workspace_unread.ts";
 import type { VoiceView } from "./workspace_voice.ts";
 import { type VoiceRoster, VoiceRosterList } from "./workspace_voice_view.tsx";
 
@@ -11,23 +12,37 @@ export function ServerList(props: {
   active: number | null;
   /** What a server shows instead of its name (a DM: the other person's). */
   names?: Record<string, string>;
+  /** Unread and mention totals by server id (servers with neither left out). */
+  badges: Record<string, ServerBadge>;
   onPick(id: number): void;
   onCreate(): void;
 }) {
+  const count = (n: number) => (n > 99 ? "99+" : String(n));
   return (
     <nav class="ws-servers" id="servers" aria-label="Servers">
-      {props.servers.map((s) => (
-        <button
-          type="button"
-          key={s.id}
-          data-server-id={s.id}
-          class={s.id === props.active ? "active" : ""}
-          title={props.names?.[s.id] ?? s.name}
-          onClick={() => props.onPick(s.id)}
-        >
-          {(props.names?.[s.id] ?? s.name).slice(0, 2)}
-        </button>
-      ))}
+      {props.servers.map((s) => {
+        const badge = props.badges[s.id];
+        const name = props.names?.[s.id] ?? s.name;
+        const label = badge
+          ? `${name}: ${badge.unread} unread${badge.mentions ? `, ${badge.mentions} mentions` : ""}`
+          : name;
+        return (
+          <button
+            type="button"
+            key={s.id}
+            data-server-id={s.id}
+            class={`${s.id === props.active ? "active" : ""} ${badge ? "unread" : ""}`}
+            title={label}
+            aria-label={label}
+            onClick={() => props.onPick(s.id)}
+          >
+            {name.slice(0, 2)}
+            {badge?.mentions
+              ? <span class="ws-server-badge mention">@{count(badge.mentions)}</span>
+              : badge && <span class="ws-server-badge">{count(badge.unread)}</span>}
+          </button>
+        );
+      })}
       <button type="button" id="new-server" title="Create a server" onClick={props.onCreate}>
         +
       </button>
@@ -115,65 +130,6 @@ export function MemberList(props: { members: MemberView[] }) {
         ))}
       </ul>
     </aside>
-  );
-}
-
-export function MessageList(props: {
-  channelId: number | null;
-  messages: Message[];
-  user: WorkspaceUser;
-  hasMore: boolean;
-  onOlder(): Promise<void>;
-  /** Display names by user id, for reactions and mentions. */
-  names: Map<number, string>;
-  actions: MessageActions;
-}) {
-  const list = useRef<HTMLDivElement>(null);
-  const stick = useRef(true);
-  const before = useRef<{ height: number; top: number } | null>(null);
-  const loading = useRef(false);
-
-  useLayoutEffect(() => {
-    const el = list.current;
-    if (!el) return;
-    if (before.current) {
-      // Older messages were put on top: keep what the reader looks at in place.
-      el.scrollTop = el.scrollHeight - before.current.height + before.current.top;
-      before.current = null;
-    } else if (stick.current) {
-      el.scrollTop = el.scrollHeight;
-    }
-  }, [props.messages]);
-  useEffect(() => {
-    stick.current = true;
-  }, [props.channelId]);
-
-  const onScroll = () => {
-    const el = list.current!;
-    stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-    if (el.scrollTop < 80 && props.hasMore && !loading.current) {
-      loading.current = true;
-      before.current = { height: el.scrollHeight, top: el.scrollTop };
-      props.onOlder().finally(() => (loading.current = false));
-    }
-  };
-
-  return (
-    <div class="ws-messages" ref={list} onScroll={onScroll}>
-      {!props.hasMore && <p class="muted ws-start">This is the start of the channel.</p>}
-      <ul id="messages">
-        {props.messages.map((m, i) => (
-          <MessageItem
-            key={m.id}
-            message={m}
-            previous={props.messages[i - 1]}
-            user={props.user}
-            names={props.names}
-            actions={props.actions}
-          />
-        ))}
-      </ul>
-    </div>
   );
 }
 

@@ -127,12 +127,18 @@ Deno.test("code sessions: live typing refuses oversize snapshots, too many files
     assertEquals((await live({ file_name: "f3.ts", content: "again" })).status, 200, "open file");
 
     await pause(2100); // the bucket refills
+    const floodStart = performance.now();
     const flood = await Promise.all(
       Array.from({ length: 80 }, (_, i) => live({ file_name: "a.ts", content: String(i) })),
     );
+    // The bucket refills at 20/s while the flood is answered: on a busy machine that takes longer.
+    const refilled = Math.ceil(((performance.now() - floodStart) / 1000) * 20);
     const statuses = flood.map((r) => r.status);
     const ok = statuses.filter((s) => s === 200).length;
-    assert(ok >= 40 && ok < 60, `a burst of 40 and 20/s pass, the rest wait: ${ok} of 80`);
+    assert(
+      ok >= 40 && ok <= 41 + refilled && ok < 80,
+      `a burst of 40 and 20/s pass, the rest wait: ${ok} of 80 (${refilled} refilled meanwhile)`,
+    );
     const limited = flood.find((r) => r.status === 429)!;
     assertEquals(limited.body.error, "Too many live updates: slow down");
   } finally {

@@ -135,7 +135,7 @@ Deno.test({
       await member.press("#composer textarea", "Enter");
       const dms = await api(server, bob, "GET", "api/dms");
       const dm = (dms.body.dms as { serverId: number }[])[0];
-      await admin.waitForSelector(`[data-server-id="${dm.serverId}"][title="@cy"]`, {
+      await admin.waitForSelector(`[data-server-id="${dm.serverId}"][title^="@cy"]`, {
         timeout: 1000,
       });
       await admin.click(`[data-server-id="${dm.serverId}"]`);

@@ -80,9 +80,14 @@ testOnEngines("createMessageExtrasStore() bounds reactions and pins", async (_t,
   // A third distinct emoji is refused; more of one already there is not.
   assertEquals(await extras.react(m.id, 1, "🔥", true, 2), "full");
   assertEquals(await extras.react(m.id, 1, "🎉", true, 2), "ok");
-  assertEquals(await extras.reactions(m.id), [
+  // Who reacted, in no promised order (reactions made in one millisecond tie on created_at).
+  const byEmoji = (await extras.reactions(m.id)).map((r) => ({
+    ...r,
+    userIds: [...r.userIds].sort(),
+  }));
+  assertEquals(byEmoji, [
     { emoji: "👍", count: 2, userIds: [1, 2] },
-    { emoji: "🎉", count: 2, userIds: [2, 1] },
+    { emoji: "🎉", count: 2, userIds: [1, 2] },
   ]);
   await extras.react(m.id, 2, "🎉", false, 2);
   assertEquals((await extras.reactions(m.id))[1], { emoji: "🎉", count: 1, userIds: [1] });

@@ -113,7 +113,10 @@ export class CmafPackager {
     const t = clock.unwrap(ts);
     // One offset for all tracks of a publish: a resumed publish continues after the last one.
     this.#offset ??= this.#end - t;
-    const dts = Math.max(0, t + this.#offset, this.#held.get(id)?.dts ?? 0);
+    // Strictly increasing per track: a publisher running late (GStreamer's flvmux under load) can
+    // stamp two frames with one millisecond, and a fragment's base time must pass the last one's.
+    const previous = this.#held.get(id)?.dts;
+    const dts = Math.max(0, t + this.#offset, previous === undefined ? 0 : previous + 1);
     const sample: Pending = { ...s, dts, arrived: this.#o.now() };
     const driver = this.#tracks[0].id === id; // video when there is video, else audio
     const held = this.#held.get(id);

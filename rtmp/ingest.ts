@@ -133,6 +133,36 @@ async function cleanUpNow(
   cleanups.clear();
 }
 
+/** The packaged rooms' rings (kept through the grace period) and their stills, made on request. */
+function packagedRooms(o: IngestOptions) {
+  const streams = new Map<string, PackagedStream>(); // playbackId → ring and packager
+  const stills = createLiveThumbnails({ ffmpegPath: o.ffmpegPath, log: o.log, ...o.stills });
+  return {
+    streams,
+    forget(playbackId: string): void {
+      streams.delete(playbackId);
+      stills.forget(playbackId);
+    },
+    /**
+     * A packaged room's still (JPEG, null when it has no picture yet), made on this request or
+     * shortly before; undefined when the room is not packaged here (its thumb.jpg is on disk).
+     */
+    thumbnail(playbackId: string): Promise<Uint8Array | null> | undefined {
+      const stream = streams.get(playbackId);
+      return stream && stills.get(playbackId, stream.ring);
+    },
+    close: () => stills.close(),
+  };
+}
+
+/** `done` is the room's publish finishing until it settles (a later publish waits for it). */
+function endingUntil(ending: Map<string, Promise<void>>, playbackId: string, done: Promise<void>) {
+  ending.set(playbackId, done);
+  done.finally(() => {
+    if (ending.get(playbackId) === done) ending.delete(playbackId);
+  });
+}
+
 export function createIngest(o: IngestOptions) {
   // slug → how to drop its publisher, telling onDrop once (the publish's own drop once it runs)
   const live = new Map<string, { kick(reason: string): void }>();
@@ -140,13 +170,9 @@ export function createIngest(o: IngestOptions) {
   const cleanups: Cleanups = new Map();
   const layout = hlsLayout(o.transcode);
   const authorizing = new Set<Promise<Authorized>>();
-  const packaged = new Map<string, PackagedStream>(); // playbackId → ring, kept through grace
+  const rooms = packagedRooms(o);
+  const packaged = rooms.streams;
   const usePackager = o.transcode === "copy" && o.packager !== "ffmpeg";
-  const stills = createLiveThumbnails({ ffmpegPath: o.ffmpegPath, log: o.log, ...o.stills });
-  const forget = (playbackId: string) => {
-    packaged.delete(playbackId);
-    stills.forget(playbackId);
-  };
 
   function authorize(key: string, drop: (reason: string) => void): Promise<Authorized> {
     const p = beginPublish(key, drop);
@@ -196,13 +222,12 @@ export function createIngest(o: IngestOptions) {
     const { publish, finished, kick } = started;
     // A kick now goes through the publish, so its end under the kick is not a second drop.
     entry.kick = kick;
-    const done = finished.then(() =>
-      removeLater(cleanups, playbackId, dir, o.graceMs, () => forget(playbackId))
+    const forget = () => rooms.forget(playbackId);
+    endingUntil(
+      ending,
+      playbackId,
+      finished.then(() => removeLater(cleanups, playbackId, dir, o.graceMs, forget)),
     );
-    ending.set(playbackId, done);
-    done.finally(() => {
-      if (ending.get(playbackId) === done) ending.delete(playbackId);
-    });
     return publish;
   }
 
@@ -210,16 +235,8 @@ export function createIngest(o: IngestOptions) {
     authorize,
     /** The in-memory LL-HLS output of a packaged room (live or in its grace period). */
     hls: (playbackId: string): LlHlsRing | undefined => packaged.get(playbackId)?.ring,
-    /**
-     * A packaged room's still (JPEG, null when it has no picture yet), made on this request or
-     * shortly before; undefined when the room is not packaged here (its thumb.jpg is on disk).
-     */
-    thumbnail(playbackId: string): Promise<Uint8Array | null> | undefined {
-      const stream = packaged.get(playbackId);
-      return stream && stills.get(playbackId, stream.ring);
-    },
-    /** ffmpeg runs for stills so far. */
-    stillRuns: () => stills.runs,
+    /** A packaged room's still, made on request; undefined when not packaged here. */
+    thumbnail: rooms.thumbnail,
     isLive: (slug: string) => live.has(slug),
     /** The rooms with a publisher now (for /metrics). */
     liveSlugs: (): string[] => [...live.keys()],
@@ -228,8 +245,8 @@ export function createIngest(o: IngestOptions) {
     async close(): Promise<void> {
       await Promise.allSettled([...authorizing]);
       while (ending.size > 0) await Promise.all([...ending.values()]);
-      await stills.close();
-      await cleanUpNow(cleanups, forget, o.hlsDir);
+      await rooms.close();
+      await cleanUpNow(cleanups, rooms.forget, o.hlsDir);
     },
   };
 }

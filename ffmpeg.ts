@@ -1,5 +1,6 @@
 // The one module that starts ffmpeg (HLS ingest, stream and media thumbnails): an argument array,
 // never a shell; stderr kept as a bounded tail; a process past its time or its owner's close killed.
+import { concatBytes } from "./bytes.ts";
 
 /** Lines of stderr kept by default: enough to say why ffmpeg failed, never a whole log. */
 const STDERR_LINES = 20;
@@ -58,6 +59,70 @@ export async function runFfmpeg(
     readTail(child.stderr, tail, options.stderrLines ?? STDERR_LINES),
   ]);
   return { success: status.success, code: status.code, signal: status.signal, stderrTail: tail };
+}
+
+/** Bytes kept from stdout by default: runFfmpegBytes is for small outputs (a still). */
+const MAX_OUTPUT = 1024 * 1024;
+
+/**
+ * Runs `ffmpeg args` with `input` on stdin and returns what it wrote to stdout (at most
+ * `maxOutputBytes`; a run that writes more is killed and fails), so a still needs no temp files.
+ * Throws only when it cannot start.
+ */
+export async function runFfmpegBytes(
+  ffmpegPath: string,
+  args: string[],
+  input: Uint8Array,
+  options: FfmpegRunOptions & { maxOutputBytes?: number } = {},
+): Promise<FfmpegExit & { success: boolean; output: Uint8Array }> {
+  const kill = new AbortController();
+  const signals = [
+    kill.signal,
+    options.signal,
+    options.timeoutMs && AbortSignal.timeout(options.timeoutMs),
+  ]
+    .filter((s): s is AbortSignal => !!s);
+  const child = new Deno.Command(ffmpegPath, {
+    args,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.any(signals),
+  }).spawn();
+  const max = options.maxOutputBytes ?? MAX_OUTPUT;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const readOut = (async () => {
+    for await (const chunk of child.stdout) {
+      size += chunk.length;
+      if (size > max) {
+        kill.abort(); // past the bound: not the small output it was meant to be
+        break; // stops reading (a child's child could keep the pipe open)
+      }
+      chunks.push(chunk);
+    }
+  })().catch(() => {});
+  // ffmpeg may stop reading early (it has its frame): a closed stdin is not an error here
+  const writeIn = (async () => {
+    const writer = child.stdin.getWriter();
+    await writer.write(input);
+    await writer.close();
+  })().catch(() => {});
+  const tail: string[] = [];
+  const [status] = await Promise.all([
+    child.status,
+    readTail(child.stderr, tail, options.stderrLines ?? STDERR_LINES),
+    readOut,
+    writeIn,
+  ]);
+  const output = size > max ? new Uint8Array(0) : concatBytes(chunks);
+  return {
+    success: status.success && size <= max,
+    code: status.code,
+    signal: status.signal,
+    stderrTail: tail,
+    output,
+  };
 }
 
 /** True when `path -version` runs and exits 0. */

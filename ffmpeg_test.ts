@@ -1,6 +1,6 @@
 // Tests for the one ffmpeg runner: a bounded stderr tail, a time limit and the owner's close kill it.
 import { assert, assertEquals, assertRejects } from "./tests/_assert.ts";
-import { runFfmpeg } from "./ffmpeg.ts";
+import { runFfmpeg, runFfmpegBytes } from "./ffmpeg.ts";
 
 // Small programs stand in for ffmpeg: the runner treats its command as opaque.
 
@@ -31,4 +31,15 @@ Deno.test("runFfmpeg() kills a run when its owner's signal aborts", async () => 
 Deno.test("runFfmpeg() throws NotFound for a missing binary, so callers can tell it from a failure", async () => {
   const error = await assertRejects(() => runFfmpeg("/nonexistent/ffmpeg", []));
   assert(error instanceof Deno.errors.NotFound, String(error));
+});
+
+Deno.test("runFfmpegBytes() returns stdout for stdin; past maxOutputBytes it is killed and fails", async () => {
+  const input = new TextEncoder().encode("still bytes");
+  const echo = await runFfmpegBytes("cat", [], input);
+  assertEquals([echo.success, new TextDecoder().decode(echo.output)], [true, "still bytes"]);
+  // a process that writes without end: killed at the bound, nothing kept
+  const flood = await runFfmpegBytes("yes", [], input, { maxOutputBytes: 64 * 1024 });
+  assertEquals([flood.success, flood.output.length, flood.signal], [false, 0, "SIGTERM"]);
+  const slow = await runFfmpegBytes("sleep", ["30"], input, { timeoutMs: 200 });
+  assertEquals([slow.success, slow.signal], [false, "SIGTERM"]);
 });

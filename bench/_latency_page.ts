@@ -6,8 +6,20 @@ export interface LatencySamples {
   samples: { value: number; now: number }[];
   /** `waiting` events after playback first started. */
   stalls: number;
+  /** What each stall followed: to tell the player's doing from late parts. */
+  stallNotes: StallNote[];
   /** The page's own latency readout at the end, for comparison. */
   readout: string;
+}
+
+export interface StallNote {
+  /** Seconds buffered ahead at the last timeupdate before the stall, and the rate then. */
+  ahead: number;
+  rate: number;
+  /** Milliseconds from the newest part's or segment's arrival to the stall. */
+  sinceMedia: number;
+  /** Milliseconds between the two newest media arrivals before the stall. */
+  mediaGap: number;
 }
 
 /** Samples the shown frame's clock every 250 ms for `seconds`, once the video plays. */
@@ -24,9 +36,32 @@ export async function sampleLatency(
     await page.goto(url);
     await page.waitForSelector('#player[data-state="playing"]', { timeout: 30_000 });
     await page.evaluate(() => {
-      const w = globalThis as unknown as { __stalls: number };
+      const w = globalThis as unknown as { __stalls: number; __notes: unknown[] };
       w.__stalls = 0;
-      document.querySelector("#video")!.addEventListener("waiting", () => w.__stalls++);
+      w.__notes = [];
+      const video = document.querySelector("#video") as HTMLVideoElement;
+      let last = { ahead: 0, rate: 1 };
+      video.addEventListener("timeupdate", () => {
+        const b = video.buffered;
+        const ahead = b.length ? b.end(b.length - 1) - video.currentTime : 0;
+        last = { ahead, rate: video.playbackRate };
+      });
+      video.addEventListener("waiting", () => {
+        w.__stalls++;
+        // the media fetches (parts, segments), by when their bytes were in
+        const ends = performance.getEntriesByType("resource")
+          .filter((e) => /\.(m4s|ts)(\?|$)/.test(e.name))
+          .map((e) => (e as PerformanceResourceTiming).responseEnd).sort((a, b) => a - b);
+        const now = performance.now();
+        const [a, b] = ends.slice(-2);
+        w.__notes.push({
+          ahead: Math.round(last.ahead * 1000) / 1000,
+          rate: last.rate,
+          sinceMedia: Math.round(now - (b ?? a ?? now)),
+          mediaGap: Math.round((b ?? 0) - (a ?? 0)),
+        });
+      });
+      performance.setResourceTimingBufferSize(100_000);
     });
     // Let hls.js settle on its live-sync point, as a viewer's first seconds would.
     await page.waitForTimeout(3000);
@@ -53,11 +88,12 @@ export async function sampleLatency(
       if (sample) samples.push(sample);
       await page.waitForTimeout(250);
     }
-    const stalls = await page.evaluate(() =>
-      (globalThis as unknown as { __stalls: number }).__stalls
-    );
+    const { stalls, stallNotes } = await page.evaluate(() => {
+      const w = globalThis as unknown as { __stalls: number; __notes: StallNote[] };
+      return { stalls: w.__stalls, stallNotes: w.__notes };
+    });
     const readout = (await page.textContent("#latency").catch(() => "")) ?? "";
-    return { samples, stalls, readout };
+    return { samples, stalls, stallNotes, readout };
   } finally {
     await context.close();
   }

@@ -1,5 +1,6 @@
 // Bench of live latency and cost: our LL-HLS packager vs today's ffmpeg path vs nginx-rtmp, one run.
-// Run: deno run -A bench/llhls.ts [--quick] [--skip-costs]   (full: about 6 minutes; stops by itself)
+// Run: deno run -A bench/llhls.ts [--quick] [--skip-costs] [--latency-only] [--seconds=N]
+// (full: about 6 minutes; stops by itself)
 import { join } from "node:path";
 import { launchBrowser } from "../tests/_browser.ts";
 import { startServer } from "../tests/_server.ts";
@@ -18,7 +19,9 @@ import { llhlsViewers } from "./_llhls_viewers.ts";
 
 const quick = Deno.args.includes("--quick");
 const TRIALS = quick ? 2 : 3;
-const LATENCY_SECONDS = quick ? 20 : 120;
+const secondsArg = Deno.args.find((a) => a.startsWith("--seconds="));
+const LATENCY_SECONDS = secondsArg ? Number(secondsArg.slice(10)) : quick ? 20 : 120;
+const latencyOnly = Deno.args.includes("--latency-only");
 const WARMUP_MS = quick ? 3000 : 5000;
 const WINDOW_MS = quick ? 5000 : 10_000;
 const VIEWERS = 50;
@@ -129,6 +132,12 @@ async function glassToGlass(): Promise<void> {
           `${s2(pct(ages, 0.95))}, max ${s2(pct(ages, 1))} (${ages.length} frames over ` +
           `${LATENCY_SECONDS} s), stalls ${got.stalls}, page readout "${got.readout}"`,
       );
+      for (const n of got.stallNotes) {
+        say(
+          `  stall: ${n.ahead} s buffered at rate ${n.rate} before it; newest media ` +
+            `${n.sinceMedia} ms before it, ${n.mediaGap} ms after the one before`,
+        );
+      }
     });
   } finally {
     await browser.close();
@@ -266,11 +275,13 @@ async function costs(): Promise<void> {
 try {
   say(`# LL-HLS bench (${new Date().toISOString()}, ${quick ? "quick" : "full"} run)`);
   say(`load average at start: ${uptime()}`);
-  await firstPlayables();
+  if (!latencyOnly) await firstPlayables();
   await glassToGlass();
-  await viewers();
-  await tenStreams();
-  if (!Deno.args.includes("--skip-costs")) await costs();
+  if (!latencyOnly) {
+    await viewers();
+    await tenStreams();
+    if (!Deno.args.includes("--skip-costs")) await costs();
+  }
   say(`load average at end: ${uptime()}`);
 } finally {
   await Promise.all(running.map((p) => p.stop()));

@@ -137,3 +137,32 @@ Deno.test("CmafPackager: without keyframes a segment is still cut at maxSegmentM
   const durations = [...ring.playlist().matchAll(/#EXTINF:([\d.]+),/g)].map((m) => Number(m[1]));
   assert(durations.every((d) => d <= 2.0), `${durations}`);
 });
+
+Deno.test("CmafPackager: PROGRAM-DATE-TIME is when a segment's first frame arrived, not its RTMP time", async () => {
+  const { avc, aac } = await headers("320x240");
+  const ring = new LlHlsRing({ maxSegments: 100 });
+  // The publisher's clock starts at 90 s; each second's frames reach us late by its own delay.
+  const t0 = Date.UTC(2026, 11, 1, 10, 0, 0);
+  const delays = [500, 900, 600];
+  let ts = 90_000;
+  const arrival = () => t0 + (ts - 90_000) + delays[Math.min(2, Math.floor((ts - 90_000) / 1000))];
+  const p = new CmafPackager(ring, { now: arrival });
+  const tracked = {
+    media(type: number, at: number, payload: Uint8Array) {
+      ts = at;
+      p.media(type, at, payload);
+    },
+  } as CmafPackager;
+  tracked.media(9, 90_000, avc);
+  tracked.media(8, 90_000, aac);
+  feed(tracked, 90_000, 3000);
+  p.end();
+  const dates = [...ring.playlist().matchAll(/#EXT-X-PROGRAM-DATE-TIME:(\S+)/g)].map((m) => m[1]);
+  // A segment's first frame: segment 1's is the AAC frame at 90.981 s (a frame waits for the next
+  // of its track, so it goes out with the keyframe), which came with second 0's delay.
+  assertEquals(dates, [
+    "2026-12-01T10:00:00.500Z",
+    "2026-12-01T10:00:01.481Z",
+    "2026-12-01T10:00:02.600Z",
+  ]);
+});

@@ -148,3 +148,24 @@ export function ffmpegThumbnailArgs(segmentPath: string, outPath: string): strin
     outPath,
   ];
 }
+
+/**
+ * One frame of the fMP4 (init + a keyframe part) on stdin as a small JPEG on stdout: a live
+ * still made on request, with no files.
+ */
+export function ffmpegStillArgs(): string[] {
+  // deno-fmt-ignore
+  return [
+    "-hide_banner", // keep stderr to the error, if any
+    "-loglevel", "error", // a failure is logged, nothing else is
+    "-f", "mp4", // a pipe has no name to guess the format from
+    "-i", "pipe:0", // the init segment and the newest keyframe part
+    "-an", // the picture only
+    "-frames:v", "1", // one picture: the part starts on a keyframe, so the first decodes cleanly
+    "-vf", "scale=320:-2", // room-list size; -2 keeps the aspect ratio with an even height
+    "-q:v", "5", // JPEG quality: small files, fine for a preview
+    "-f", "image2pipe", // a still image, to stdout
+    "-c:v", "mjpeg", // JPEG
+    "pipe:1",
+  ];
+}

@@ -3,6 +3,7 @@ import { hlsLayout, type Transcode } from "./ffmpeg_args.ts";
 import type { LogFn } from "./hls.ts";
 import { removeSegments } from "./hls_files.ts";
 import { type PackagedStream, startPackaged } from "./ingest_packaged.ts";
+import { createLiveThumbnails, type LiveThumbnailOptions } from "./live_thumbnails.ts";
 import type { LlHlsRing, RingOptions } from "./llhls.ts";
 import { type Publish, type PublishOptions, startPublish } from "./publish.ts";
 import type { PublishDecision } from "./session.ts";
@@ -51,7 +52,10 @@ export interface IngestOptions {
   rooms: IngestRooms;
   log: LogFn;
   graceMs: number;
+  /** The ffmpeg publish's thumbnail period (the packager makes stills only when asked). */
   thumbnailMs: number;
+  /** Bounds of the packager's stills made on request. */
+  stills?: Pick<LiveThumbnailOptions, "ttlMs" | "maxRunning" | "timeoutMs">;
   maxQueueBytes: number;
   /** How often the playlist is checked for readiness. @default 100 */
   pollMs?: number;
@@ -118,15 +122,45 @@ function startKeptPackaged(
 /** At close: the grace periods still running end now, with their folders and rings. */
 async function cleanUpNow(
   cleanups: Cleanups,
-  packaged: Map<string, PackagedStream>,
+  forget: (playbackId: string) => void,
   hlsDir: string,
 ): Promise<void> {
   for (const [playbackId, timer] of cleanups) {
     clearTimeout(timer);
-    packaged.delete(playbackId);
+    forget(playbackId);
     await removeSegments(`${hlsDir}/${playbackId}`);
   }
   cleanups.clear();
+}
+
+/** The packaged rooms' rings (kept through the grace period) and their stills, made on request. */
+function packagedRooms(o: IngestOptions) {
+  const streams = new Map<string, PackagedStream>(); // playbackId → ring and packager
+  const stills = createLiveThumbnails({ ffmpegPath: o.ffmpegPath, log: o.log, ...o.stills });
+  return {
+    streams,
+    forget(playbackId: string): void {
+      streams.delete(playbackId);
+      stills.forget(playbackId);
+    },
+    /**
+     * A packaged room's still (JPEG, null when it has no picture yet), made on this request or
+     * shortly before; undefined when the room is not packaged here (its thumb.jpg is on disk).
+     */
+    thumbnail(playbackId: string): Promise<Uint8Array | null> | undefined {
+      const stream = streams.get(playbackId);
+      return stream && stills.get(playbackId, stream.ring);
+    },
+    close: () => stills.close(),
+  };
+}
+
+/** `done` is the room's publish finishing until it settles (a later publish waits for it). */
+function endingUntil(ending: Map<string, Promise<void>>, playbackId: string, done: Promise<void>) {
+  ending.set(playbackId, done);
+  done.finally(() => {
+    if (ending.get(playbackId) === done) ending.delete(playbackId);
+  });
 }
 
 export function createIngest(o: IngestOptions) {
@@ -136,7 +170,8 @@ export function createIngest(o: IngestOptions) {
   const cleanups: Cleanups = new Map();
   const layout = hlsLayout(o.transcode);
   const authorizing = new Set<Promise<Authorized>>();
-  const packaged = new Map<string, PackagedStream>(); // playbackId → ring, kept through grace
+  const rooms = packagedRooms(o);
+  const packaged = rooms.streams;
   const usePackager = o.transcode === "copy" && o.packager !== "ffmpeg";
 
   function authorize(key: string, drop: (reason: string) => void): Promise<Authorized> {
@@ -187,12 +222,12 @@ export function createIngest(o: IngestOptions) {
     const { publish, finished, kick } = started;
     // A kick now goes through the publish, so its end under the kick is not a second drop.
     entry.kick = kick;
-    const forget = () => packaged.delete(playbackId);
-    const done = finished.then(() => removeLater(cleanups, playbackId, dir, o.graceMs, forget));
-    ending.set(playbackId, done);
-    done.finally(() => {
-      if (ending.get(playbackId) === done) ending.delete(playbackId);
-    });
+    const forget = () => rooms.forget(playbackId);
+    endingUntil(
+      ending,
+      playbackId,
+      finished.then(() => removeLater(cleanups, playbackId, dir, o.graceMs, forget)),
+    );
     return publish;
   }
 
@@ -200,6 +235,8 @@ export function createIngest(o: IngestOptions) {
     authorize,
     /** The in-memory LL-HLS output of a packaged room (live or in its grace period). */
     hls: (playbackId: string): LlHlsRing | undefined => packaged.get(playbackId)?.ring,
+    /** A packaged room's still, made on request; undefined when not packaged here. */
+    thumbnail: rooms.thumbnail,
     isLive: (slug: string) => live.has(slug),
     /** The rooms with a publisher now (for /metrics). */
     liveSlugs: (): string[] => [...live.keys()],
@@ -208,7 +245,8 @@ export function createIngest(o: IngestOptions) {
     async close(): Promise<void> {
       await Promise.allSettled([...authorizing]);
       while (ending.size > 0) await Promise.all([...ending.values()]);
-      await cleanUpNow(cleanups, packaged, o.hlsDir);
+      await rooms.close();
+      await cleanUpNow(cleanups, rooms.forget, o.hlsDir);
     },
   };
 }

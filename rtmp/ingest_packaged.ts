@@ -1,7 +1,5 @@
-// A passthrough publish through our own CMAF packager: parts in memory, ffmpeg only for thumbnails.
-import { concatBytes } from "../bytes.ts";
+// A passthrough publish through our own CMAF packager: parts in memory, no ffmpeg (stills on request).
 import { CmafPackager } from "./cmaf_packager.ts";
-import { grabThumbnail } from "./hls.ts";
 import { LlHlsRing } from "./llhls.ts";
 import type { Publish, PublishOptions } from "./publish.ts";
 
@@ -9,24 +7,6 @@ import type { Publish, PublishOptions } from "./publish.ts";
 export interface PackagedStream {
   ring: LlHlsRing;
   packager: CmafPackager;
-}
-
-/** Every thumbnailMs while playable, the newest segment to disk and ffmpeg makes thumb.jpg of it. */
-function thumbnails(p: PublishOptions, stream: PackagedStream) {
-  let busy: Promise<unknown> = Promise.resolve();
-  const grab = () => {
-    const newest = stream.ring.newest();
-    if (!newest) return;
-    // ffmpeg reads a file: written here, off the hot path
-    busy = busy.then(async () => {
-      const src = `${p.dir}/thumb_src.mp4`;
-      await Deno.mkdir(p.dir, { recursive: true });
-      await Deno.writeFile(src, concatBytes([newest.init, newest.segment]));
-      await grabThumbnail(p.o.ffmpegPath, src, `${p.dir}/thumb.jpg`);
-      await Deno.remove(src).catch(() => {});
-    }).catch(() => {}); // a missed thumbnail is retried at the next tick
-  };
-  return { grab, idle: () => busy };
 }
 
 /**
@@ -55,8 +35,6 @@ export function startPackaged(
   let ended = false;
   let dropped = false;
   o.log("info", "rtmp publish started", { slug, playbackId, packager: "roomcast" });
-  const thumb = thumbnails(p, stream);
-  const thumbs = setInterval(() => playable && thumb.grab(), o.thumbnailMs);
 
   const dropPublisher = (reason: string) => {
     if (dropped || ended) return;
@@ -66,10 +44,8 @@ export function startPackaged(
   };
   let endResolve: () => void = () => {};
   const endCalled = new Promise<void>((resolve) => (endResolve = resolve));
-  const finished = endCalled.then(async () => {
-    clearInterval(thumbs);
+  const finished = endCalled.then(() => {
     stream.packager.end();
-    await thumb.idle();
     if (playable) o.rooms.onOffline(slug, playbackId);
     o.log("info", "rtmp publish ended", { slug, playbackId });
   });
@@ -84,7 +60,6 @@ export function startPackaged(
       playable = true;
       o.log("info", "rtmp stream playable", { slug, playbackId, ms: Date.now() - startedAt });
       o.rooms.onLive(slug, playbackId);
-      thumb.grab();
     },
     end(reason) {
       if (ended) return;

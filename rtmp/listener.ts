@@ -4,6 +4,7 @@ import type { Transcode } from "./ffmpeg_args.ts";
 import { ffmpegAvailable } from "../ffmpeg.ts";
 import type { LogFn } from "./hls.ts";
 import { createIngest, type IngestRooms, type Packager } from "./ingest.ts";
+import type { LiveThumbnailOptions } from "./live_thumbnails.ts";
 import type { LlHlsRing, RingOptions } from "./llhls.ts";
 
 export type { IngestRooms, Packager };
@@ -43,8 +44,10 @@ export interface RtmpServerOptions {
   idleTimeoutMs?: number;
   /** Segments stay this long after unpublish; a publisher back sooner continues the playlist. @default 30000 */
   graceMs?: number;
-  /** Live thumbnail period. @default 20000 */
+  /** Live thumbnail period of an ffmpeg publish (packaged rooms make stills on request). @default 20000 */
   thumbnailMs?: number;
+  /** Packaged rooms' stills: kept `ttlMs` (5000), `maxRunning` ffmpeg at once (2), `timeoutMs` (5000). */
+  stills?: Pick<LiveThumbnailOptions, "ttlMs" | "maxRunning" | "timeoutMs">;
   /** Bytes queued for ffmpeg's stdin before the publisher is dropped. @default 8 MiB */
   maxQueueBytes?: number;
   /** Largest RTMP message accepted. @default 8 MiB */
@@ -61,6 +64,11 @@ export interface RtmpServer {
   kick(slug: string): void;
   /** A packaged room's in-memory LL-HLS output (live or in its grace period). */
   hls(playbackId: string): LlHlsRing | undefined;
+  /**
+   * A packaged room's JPEG still of its newest keyframe, made by ffmpeg on request (null: no
+   * picture); undefined when the room is not packaged here.
+   */
+  thumbnail(playbackId: string): Promise<Uint8Array | null> | undefined;
   /** Open connections (publishing or not yet) and the rooms with a publisher, for /metrics. */
   stats(): RtmpStats;
   close(): Promise<void>;
@@ -210,6 +218,7 @@ export async function startRtmpServer(options: RtmpServerOptions): Promise<RtmpS
     log,
     graceMs: options.graceMs ?? 30_000,
     thumbnailMs: options.thumbnailMs ?? 20_000,
+    stills: options.stills,
     maxQueueBytes: options.maxQueueBytes ?? 8 * 1024 * 1024,
   });
   const listener = Deno.listen({ hostname: options.hostname ?? "0.0.0.0", port: options.port });
@@ -248,6 +257,7 @@ export async function startRtmpServer(options: RtmpServerOptions): Promise<RtmpS
     isLive: (slug) => ingest.isLive(slug),
     kick: (slug) => ingest.kick(slug),
     hls: (playbackId) => ingest.hls(playbackId),
+    thumbnail: (playbackId) => ingest.thumbnail(playbackId),
     stats: () => ({ connections: conns.size, publishers: ingest.liveSlugs() }),
     async close() {
       if (closing) return;

@@ -176,11 +176,14 @@ export class LlHlsRing {
     return this.#segments.find((x) => x.msn === msn)?.partBytes[part];
   }
 
-  /** The newest complete segment with its init, for a thumbnail. */
-  newest(): { init: Uint8Array; segment: Uint8Array } | null {
-    const s = this.#segments.findLast((x) => x.complete);
+  /**
+   * The newest keyframe part (the open segment's first, once written) with its init, for a
+   * thumbnail: one part decodes to a picture by itself, and is the freshest one held.
+   */
+  newestKeyframe(): { init: Uint8Array; part: Uint8Array; msn: number } | null {
+    const s = this.#segments.findLast((x) => x.parts[0]?.independent);
     const init = s && this.#inits.get(s.init);
-    return s && init ? { init, segment: this.segment(s.msn)! } : null;
+    return s && init ? { init, part: s.partBytes[0], msn: s.msn } : null;
   }
 
   /**

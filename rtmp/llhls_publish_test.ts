@@ -69,7 +69,9 @@ async function ffprobe(args: string[]): Promise<string> {
 /** Codec names, and every frame decoded without a decoder error. */
 async function decodes(path: string): Promise<string[]> {
   const out = await new Deno.Command("ffmpeg", {
-    args: ["-v", "error", "-i", path, "-f", "null", "-"],
+    // The demuxer's time base: a live source's frames can come 1 ms apart on a loaded machine
+    // (GStreamer stamps capture time), which the null muxer's default 1/fps would merge.
+    args: ["-v", "error", "-i", path, "-enc_time_base:v", "-1", "-f", "null", "-"],
   }).output();
   const err = new TextDecoder().decode(out.stderr);
   assert(out.success && err === "", `decode of ${path}: ${err}`);
@@ -206,23 +208,6 @@ Deno.test("packager: a reconnect in grace at a new size continues after a discon
       files[1],
     ]);
     assertEquals(width, "480");
-  } finally {
-    await t.close();
-  }
-});
-
-Deno.test("packager: thumbnails still come from ffmpeg; after the grace period only thumb.jpg is left", async () => {
-  const t = await packaged({ thumbnailMs: 500, graceMs: 300 });
-  try {
-    const pub = await livePublish(t, { seconds: 3 });
-    const thumb = `${t.hlsDir}/pb-a/thumb.jpg`;
-    await waitFor(async () => (await Deno.stat(thumb).catch(() => null)) !== null, {
-      what: "thumbnail",
-    });
-    await finished(pub);
-    await waitFor(() => t.events.includes("offline room-a pb-a"), { what: "onOffline" });
-    await waitFor(() => t.server.hls("pb-a") === undefined, { what: "the ring is gone" });
-    assertEquals([...Deno.readDirSync(`${t.hlsDir}/pb-a`)].map((e) => e.name), ["thumb.jpg"]);
   } finally {
     await t.close();
   }

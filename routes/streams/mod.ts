@@ -100,11 +100,12 @@ export function createStreamsFeature(deps: StreamsFeatureDeps): StreamsFeature {
   const routes = new Hono();
   // The listener's in-memory LL-HLS output (STREAM_PACKAGER=roomcast); the rest is on disk.
   const memory = (playbackId: string) => ingest.hls(playbackId);
+  const thumbnail = (playbackId: string) => ingest.thumbnail(playbackId);
   // Rooms another instance publishes are proxied to it; the rest fall through to the files here.
   if (instanceUrl) {
     routes.route("/", streamOriginRoutes({ store, canView: access.canView, instanceUrl, log }));
   }
-  routes.route("/", streamHlsRoutes({ store, hlsDir, canView: access.canView, memory }));
+  routes.route("/", streamHlsRoutes({ store, hlsDir, canView: access.canView, memory, thumbnail }));
   routes.route("/", streamHookRoutes({ store, live, ingest, log }));
   routes.route("/", streamRoutes(ctx));
   routes.route("/", streamChatRoutes(ctx));

@@ -15,6 +15,8 @@ export interface StreamHlsDeps {
   canView(c: Context, room: StreamRoom): Promise<boolean>;
   /** A room's in-memory LL-HLS output, when our packager serves it (then nothing is on disk). */
   memory?(playbackId: string): LlHlsRing | undefined;
+  /** A packaged room's still, made on request (undefined: not packaged, thumb.jpg is a file). */
+  thumbnail?(playbackId: string): Promise<Uint8Array | null> | undefined;
 }
 
 /** How long a blocking playlist reload or a preload-hinted part may be held (3 target durations). */
@@ -103,6 +105,9 @@ const TYPES: Record<string, { type: string; cache: string }> = {
   jpg: { type: "image/jpeg", cache: "no-cache" },
 };
 
+// A still is made again at most every few seconds; a list that reloads it asks with ?t=.
+const STILL_HEADERS = { "content-type": "image/jpeg", "cache-control": "public, max-age=5" };
+
 // Players on any site may fetch segments, with Range; each list is one header value, as before.
 const openCors = cors({
   origin: "*",
@@ -132,6 +137,13 @@ export function streamHlsRoutes(deps: StreamHlsDeps): Hono {
       return Response.json({ error: "This room is private: open it with an invite link" }, {
         status: 403,
       });
+    }
+    const still = variant === undefined && file === "thumb.jpg" && deps.thumbnail?.(playbackId);
+    if (still) {
+      const jpeg = await still;
+      return jpeg
+        ? new Response(jpeg as Uint8Array<ArrayBuffer>, { headers: STILL_HEADERS })
+        : notFound();
     }
     const ring = variant === undefined && file !== "thumb.jpg" && deps.memory?.(playbackId);
     if (ring) return await serveMemory(c, ring, file);

@@ -86,3 +86,66 @@ Deno.test("LL-HLS from memory: a blocking reload returns when its part exists; f
     await server.close();
   }
 });
+
+/** ffmpeg children of process `pid` now (Linux /proc). */
+function ffmpegChildren(pid: number): number {
+  let n = 0;
+  for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
+    const kids = Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/children`).trim();
+    for (const kid of kids ? kids.split(" ") : []) {
+      try {
+        if (Deno.readTextFileSync(`/proc/${kid}/comm`).trim() === "ffmpeg") n++;
+      } catch { /* gone meanwhile */ }
+    }
+  }
+  return n;
+}
+
+/** The most ffmpeg children seen, sampled every 20 ms until stop() (short runs are caught). */
+function watchFfmpeg(pid: number) {
+  let most = 0;
+  const timer = setInterval(() => (most = Math.max(most, ffmpegChildren(pid))), 20);
+  return {
+    get most() {
+      return most;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+Deno.test("LL-HLS thumbnails: no ffmpeg while nobody asks; a request gets a real JPEG, one run", async () => {
+  const server = await startServer({ env });
+  const port = Number((await server.waitForLog(/^RTMP listening$/)).port);
+  const { body: room } = await api(server.url, "POST", "api/rooms", { body: { name: "Still" } });
+  const publisher = publishRtmp(port, room.streamKey, 8);
+  const watch = watchFfmpeg(server.pid);
+  try {
+    await until("the room live", async () => {
+      const { body } = await api(server.url, "GET", `api/rooms/${room.slug}`);
+      return body.isLive ? body : null;
+    });
+    await new Promise((r) => setTimeout(r, 2500)); // live, and nobody looks
+    assertEquals(watch.most, 0, "an ffmpeg ran for a stream nobody looked at");
+
+    const { body: listed } = await api(server.url, "GET", `api/rooms/${room.slug}`);
+    const asked = await Promise.all([1, 2, 3, 4].map(() => fetch(listed.thumbnailUrl)));
+    const jpegs = await Promise.all(asked.map(async (r) => new Uint8Array(await r.arrayBuffer())));
+    for (const r of asked) {
+      assertEquals([r.status, r.headers.get("content-type")], [200, "image/jpeg"]);
+    }
+    const file = await Deno.makeTempFile({ suffix: ".jpg" });
+    await Deno.writeFile(file, jpegs[0]);
+    const probed = await probe(file);
+    await Deno.remove(file);
+    assertEquals([probed.errors, probed.streams[0]?.split(",").slice(0, 2).join(",")], [
+      "",
+      "mjpeg,video",
+    ]);
+    assert(watch.most <= 1, `four requests at once, ${watch.most} ffmpeg at once`);
+    assert(jpegs.every((j) => j.length === jpegs[0].length));
+  } finally {
+    watch.stop();
+    await publisher.stop();
+    await server.close();
+  }
+});

@@ -1,4 +1,5 @@
-// Our LL-HLS packager in Chromium: hls.js low-latency mode plays it; a reconnect at a new size too.
+// Our LL-HLS packager in Chromium: hls.js low-latency mode plays it; a reconnect at a new size, audio
+// only and video only too.
 import { assert } from "../../tests/_assert.ts";
 import { browserTest, launchBrowser } from "../../tests/_browser.ts";
 import { startServer } from "../../tests/_server.ts";
@@ -6,14 +7,20 @@ import { ADMIN_TOKEN, api } from "../../tests/_streams.ts";
 
 const env = { SERVER_ADMIN_TOKEN: ADMIN_TOKEN, STREAM_PACKAGER: "roomcast" };
 
-function publish(port: number, key: string, seconds: number, size: string) {
-  // deno-fmt-ignore
+function publish(port: number, key: string, seconds: number, size: string, only?: "a" | "v") {
+  // An input left unused would not be paced by -re: give ffmpeg only the inputs it sends.
+  const withVideo = only !== "a";
+  const withAudio = only !== "v";
   const args = [
-    "-hide_banner", "-loglevel", "error", "-re",
-    "-f", "lavfi", "-i", `testsrc2=size=${size}:rate=30:duration=${seconds}`,
-    "-f", "lavfi", "-i", `sine=frequency=440:duration=${seconds}`,
-    "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-g", "30",
-    "-c:a", "aac", "-f", "flv", `rtmp://127.0.0.1:${port}/live/${key}`,
+    ...["-hide_banner", "-loglevel", "error", "-re"],
+    ...(withVideo
+      ? ["-f", "lavfi", "-i", `testsrc2=size=${size}:rate=30:duration=${seconds}`]
+      : []),
+    ...(withAudio ? ["-f", "lavfi", "-i", `sine=frequency=440:duration=${seconds}`] : []),
+    ...(withVideo ? ["-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency"] : []),
+    ...(withVideo ? ["-g", "30"] : []),
+    ...(withAudio ? ["-c:a", "aac"] : []),
+    ...["-f", "flv", `rtmp://127.0.0.1:${port}/live/${key}`],
   ];
   const child = new Deno.Command("ffmpeg", { args, stdin: "null", stdout: "null", stderr: "null" })
     .spawn();
@@ -128,6 +135,41 @@ Deno.test({
       assert(after < 1.2, `near the edge: ${after}`);
     } finally {
       await publisher.stop();
+      await browser.close();
+      await server.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "LL-HLS: hls.js plays an audio-only and a video-only publish",
+  ...browserTest,
+  async fn() {
+    const server = await startServer({ env });
+    const browser = await launchBrowser();
+    const port = Number((await server.waitForLog(/^RTMP listening$/)).port);
+    try {
+      for (const only of ["a", "v"] as const) {
+        const name = only === "a" ? "Audio only" : "Video only";
+        const { body: room } = await api(server.url, "POST", "api/rooms", { body: { name } });
+        const publisher = publish(port, room.streamKey, 30, "320x240", only);
+        const page = await browser.newPage();
+        try {
+          await page.goto(`${server.url}watch/${room.slug}`);
+          await page.waitForSelector('#player[data-state="playing"]', { timeout: 20_000 });
+          const time = () => page.$eval("#video", (v) => (v as HTMLVideoElement).currentTime);
+          const t0 = await time();
+          await page.waitForTimeout(2500);
+          const t1 = await time();
+          assert(t1 > t0 + 1.5, `${name}: currentTime advances: ${t0} → ${t1}`);
+          const width = await page.$eval("#video", (v) => (v as HTMLVideoElement).videoWidth);
+          assert(only === "a" ? width === 0 : width === 320, `${name}: width ${width}`);
+        } finally {
+          await page.close();
+          await publisher.stop();
+        }
+      }
+    } finally {
       await browser.close();
       await server.close();
     }

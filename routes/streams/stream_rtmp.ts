@@ -20,6 +20,8 @@ export interface StreamIngest {
 export interface RtmpIngest extends StreamIngest {
   /** A packaged room's in-memory LL-HLS output (STREAM_PACKAGER=roomcast), for /hls/. */
   hls(playbackId: string): LlHlsRing | undefined;
+  /** A packaged room's still, made on request (undefined: not packaged here, see its folder). */
+  thumbnail(playbackId: string): Promise<Uint8Array | null> | undefined;
   /** Nothing open and nobody publishing while the listener is not running. */
   stats(): RtmpStats;
   start(): Promise<void>;
@@ -93,6 +95,7 @@ export function createRtmpIngest(
     isLive: (slug) => server?.isLive(slug) ?? false,
     kick: (slug) => server?.kick(slug),
     hls: (playbackId) => server?.hls(playbackId),
+    thumbnail: (playbackId) => server?.thumbnail(playbackId),
     stats: () => server?.stats() ?? { connections: 0, publishers: [] },
     async start() {
       if (!config.rtmpEnabled) {

@@ -161,6 +161,13 @@ export function playLive(
   play();
   return {
     latency() {
+      // Safari maps EXT-X-PROGRAM-DATE-TIME (the packager's arrival stamps) onto the timeline:
+      // getStartDate() is the wall clock of currentTime 0, so this is the same clock readout.
+      const start = (video as HTMLVideoElement & { getStartDate?(): Date }).getStartDate?.();
+      const at = start?.getTime();
+      if (at !== undefined && Number.isFinite(at) && at > 0) {
+        return { seconds: (Date.now() - at) / 1000 - video.currentTime, from: "clock" };
+      }
       const seekable = video.seekable;
       if (seekable.length === 0) return null;
       const edge = seekable.end(seekable.length - 1) - video.currentTime;

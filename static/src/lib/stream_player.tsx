@@ -92,6 +92,9 @@ export function Player(props: { src: string; live: boolean; qualityPicker: boole
   const { src, live } = props;
   const video = useRef<HTMLVideoElement>(null);
   const { player, state, latency, levels } = useLivePlayer(video, src, live);
+  // The room's still beside its playlist, made on request from the newest keyframe: a picture
+  // while the player starts, instead of a blank box.
+  const still = live ? src.replace(/[^/]*$/, "thumb.jpg") : undefined;
   const [muted, setMuted] = useState(true);
 
   useEffect(() => {
@@ -112,7 +115,7 @@ export function Player(props: { src: string; live: boolean; qualityPicker: boole
   return (
     <div class="player-wrap">
       <div class="player" id="player" data-state={shown}>
-        <video ref={video} id="video" muted autoplay playsInline controls />
+        <video ref={video} id="video" poster={still} muted autoplay playsInline controls />
         {!live && (
           <div class="poster" id="offline">
             <strong>Offline</strong>
@@ -121,7 +124,7 @@ export function Player(props: { src: string; live: boolean; qualityPicker: boole
             </span>
           </div>
         )}
-        {live && state === "loading" && <div class="poster">Starting…</div>}
+        {live && state === "loading" && <div class="poster starting">Starting…</div>}
         {live && state === "playing" && muted && (
           <button type="button" class="unmute" id="unmute" onClick={unmute}>
             Click to unmute

@@ -35,7 +35,7 @@ function useStreamRooms(): StreamRoom[] | null {
   return rooms;
 }
 
-/** The room's thumbnail, reloaded every 20 s (the listener refreshes it about that often). */
+/** The room's thumbnail, reloaded every 20 s (each reload has the server make a fresh still). */
 function Thumbnail({ src }: { src: string | null }) {
   const [tick, setTick] = useState(0);
   useEffect(() => {

@@ -2,18 +2,30 @@
 // pending request, against Roomcast's image-room stream, the kinds taking turns in each round.
 // Run: deno run -A bench/sse_memory.ts [N] [rounds] [kinds,…]   (default 1000 viewers, 2 rounds, all)
 // The figures are the slope past a warm-up batch (WARM, default 200 viewers held open first).
-// Kind `before` is `transport` over the realtime/ of the checkout in SSE_BEFORE (e.g. a git archive).
+// Kind `imgcast` is the Go seed (bench/_imgcast.ts). Kind `before` is `transport` over the realtime/ of the checkout in SSE_BEFORE (e.g. a git archive).
 import { basic, startServer } from "../tests/_server.ts";
 import { tinyPng } from "../tests/_images.ts";
 import { findPid } from "./_ws_client.ts";
 import { fmt, percentile, rssBytes, sleep } from "./_util.ts";
+import { startImgcast } from "./_imgcast.ts";
 
 const n = Number(Deno.args[0] ?? 1000);
 const rounds = Number(Deno.args[1] ?? 2);
 /** Viewers opened before the baseline is read (`WARM=0` for none). */
 const warm = Number(Deno.env.get("WARM") ?? 200);
 const KINDS = (Deno.args[2]?.split(",")) ??
-  ["stream", "signal", "bytes", "hwm0", "transform", "node", "pending", "transport", "roomcast"];
+  [
+    "stream",
+    "signal",
+    "bytes",
+    "hwm0",
+    "transform",
+    "node",
+    "pending",
+    "transport",
+    "roomcast",
+    "imgcast",
+  ];
 const encoder = new TextEncoder();
 
 /** A raw-TCP SSE viewer; resolves once `data: connected` arrived (or, for `pending`, once sent). */
@@ -66,6 +78,25 @@ async function bare(kind: string): Promise<Target> {
   };
 }
 
+/** The imgcast seed (Go, bench/_imgcast.ts), with one image in room `mem`. */
+async function imgcast(): Promise<Target> {
+  const server = await startImgcast();
+  const form = new FormData();
+  form.append("image", new Blob([tinyPng(1) as BlobPart]), "x.png");
+  const r = await fetch(`${server.url}mem/upload`, {
+    method: "POST",
+    body: form,
+    headers: { authorization: basic("admin", "adminpw") },
+  });
+  await r.body?.cancel();
+  return {
+    ...server,
+    path: "/mem/events",
+    memory: () => Promise.resolve(null),
+    stop: server.close,
+  };
+}
+
 async function roomcast(): Promise<Target> {
   const server = await startServer({ env: { LOG_LEVEL: "info" } });
   const form = new FormData();
@@ -102,7 +133,11 @@ type Figures = { rss: number[]; heap: number[]; heapTotal: number[] };
 const results = new Map<string, Figures>();
 for (let round = 0; round < rounds; round++) {
   for (const kind of KINDS) {
-    const target = kind === "roomcast" ? await roomcast() : await bare(kind);
+    const target = kind === "roomcast"
+      ? await roomcast()
+      : kind === "imgcast"
+      ? await imgcast()
+      : await bare(kind);
     try {
       // A first batch, held open, before the baseline: what is paid once (compiled code, the hub
       // topic, the heartbeat timer, sets growing) is then not spread over the N measured.

@@ -2,7 +2,8 @@
 // pending request, against Roomcast's image-room stream, the kinds taking turns in each round.
 // Run: deno run -A bench/sse_memory.ts [N] [rounds] [kinds,…]   (default 1000 viewers, 2 rounds, all)
 // The figures are the slope past a warm-up batch (WARM, default 200 viewers held open first).
-// Kind `imgcast` is the Go seed (bench/_imgcast.ts). Kind `before` is `transport` over the realtime/ of the checkout in SSE_BEFORE (e.g. a git archive).
+// Kind `imgcast` is the Go seed (bench/_imgcast.ts); `roomcast-before` is the whole server of the
+// checkout in SSE_BEFORE (e.g. a `git archive` unpacked); `before` is `transport` over its realtime/.
 import { basic, startServer } from "../tests/_server.ts";
 import { tinyPng } from "../tests/_images.ts";
 import { findPid } from "./_ws_client.ts";
@@ -97,8 +98,9 @@ async function imgcast(): Promise<Target> {
   };
 }
 
-async function roomcast(): Promise<Target> {
-  const server = await startServer({ env: { LOG_LEVEL: "info" } });
+/** The whole server, this checkout's or (`root`) another's, with one image in room `mem`. */
+async function roomcast(root?: string): Promise<Target> {
+  const server = await startServer({ env: { LOG_LEVEL: "info" }, root });
   const form = new FormData();
   form.append("image", new Blob([tinyPng(1) as BlobPart]), "x.png");
   const r = await fetch(`${server.url}mem/upload`, {
@@ -135,6 +137,8 @@ for (let round = 0; round < rounds; round++) {
   for (const kind of KINDS) {
     const target = kind === "roomcast"
       ? await roomcast()
+      : kind === "roomcast-before"
+      ? await roomcast(Deno.env.get("SSE_BEFORE"))
       : kind === "imgcast"
       ? await imgcast()
       : await bare(kind);

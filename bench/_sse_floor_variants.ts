@@ -23,13 +23,16 @@ const sseHeaders = { "content-type": "text/event-stream" };
 const topics = createTopicTable();
 topics.add({ prefix: "room:", authorize: () => true });
 const sse = createSseTransport(createHub(), topics);
+// GREETING_BYTES pads the greeting, as stream rooms send their room list as one: what a held
+// stream keeps of it.
+const greeting = "connected" + " ".repeat(Number(Deno.env.get("GREETING_BYTES") ?? 0));
 
 /** The response for one viewer, by kind; every kind sends `hello` and keeps the stream open. */
 function respond(request: Request): Response | Promise<Response> {
   switch (kind) {
     case "transport": // realtime/sse.ts over the in-process hub, as image rooms use it
     case "before":
-      return sse.respond("room:1", request, { format: jsonFormat, greeting: "connected" });
+      return sse.respond("room:1", request, { format: jsonFormat, greeting });
     case "stream": // the default ReadableStream, as Roomcast and most SSE helpers make it
       return new Response(
         new ReadableStream({ start: (c) => (c.enqueue(hello), held.push(c)) }),

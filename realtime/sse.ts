@@ -61,6 +61,7 @@ export interface SseTransport {
 }
 
 const encoder = new TextEncoder();
+const byteLength = (chunk: Uint8Array) => chunk.byteLength;
 const HEARTBEAT = encoder.encode(": heartbeat\n\n");
 
 /** Writes one SSE frame; multi-line data becomes several `data:` lines as the spec requires. */
@@ -141,10 +142,9 @@ export function createSseTransport(
       }
       let head = `retry: ${retryMs}\n\n`;
       if (greeting !== undefined) head += sseFrame({ data: greeting });
-      const stream = new EventStream(hub, bookkeeping, {
+      const stream = new EventStream(hub, bookkeeping, encoder.encode(head), {
         topic,
         format,
-        head: encoder.encode(head),
         since: lastEventId(request),
         onClose,
       });
@@ -160,8 +160,6 @@ export function createSseTransport(
   };
 }
 
-const byteLength = (chunk: Uint8Array) => chunk.byteLength;
-
 /** The transport's side of every stream: one object shared by all of them. */
 interface Bookkeeping {
   /** Subscribed: the stream now gets heartbeats. */
@@ -174,8 +172,6 @@ interface Bookkeeping {
 interface StreamPlan {
   topic: string;
   format: SseFormat;
-  /** Written first on every (re)connect: the retry hint and any greeting. */
-  head: Uint8Array;
   since?: number;
   onClose?: () => void;
 }
@@ -203,17 +199,24 @@ class EventStream implements UnderlyingDefaultSource<Uint8Array>, OpenStream {
   #controller?: ReadableStreamDefaultController<Uint8Array>;
   #subscription?: Subscription;
   #ended = false;
+  /** Written first on every (re)connect: the retry hint and any greeting. Dropped once queued, as a
+   * greeting (a room list) can be kilobytes that every held stream would otherwise keep. */
+  #head?: Uint8Array;
 
   constructor(
     readonly hub: Pick<Hub, "subscribe">,
     readonly bookkeeping: Bookkeeping,
+    head: Uint8Array,
     readonly plan: StreamPlan,
-  ) {}
+  ) {
+    this.#head = head;
+  }
 
   /** The body was made: write the head, subscribe (the replay or gap comes through `begin`). */
   start(controller: ReadableStreamDefaultController<Uint8Array>): void {
     this.#controller = controller;
-    controller.enqueue(this.plan.head);
+    controller.enqueue(this.#head!);
+    this.#head = undefined;
     this.#subscription = this.hub.subscribe(this.plan.topic, new StreamSubscriber(this), {
       since: this.plan.since,
     });

@@ -2,9 +2,18 @@
 // memory of an open SSE stream on Deno goes. Run: deno run -A _sse_floor_variants.ts KIND PORT
 // `GET /mem` answers this process's Deno.memoryUsage() as JSON (sent after the streams are open).
 import { createServer } from "node:http";
-import { createHub } from "../realtime/hub.ts";
-import { createSseTransport, jsonFormat } from "../realtime/sse.ts";
-import { createTopicTable } from "../realtime/topics.ts";
+// Kind `before`: the same over another checkout's realtime/ (the SSE_BEFORE folder), to compare a
+// change with what it replaced in one run.
+const realtime = Deno.args[0] === "before"
+  ? `file://${Deno.env.get("SSE_BEFORE")}/realtime`
+  : new URL("../realtime", import.meta.url).href;
+const { createHub } = await import(`${realtime}/hub.ts`) as typeof import("../realtime/hub.ts");
+const { createSseTransport, jsonFormat } = await import(
+  `${realtime}/sse.ts`
+) as typeof import("../realtime/sse.ts");
+const { createTopicTable } = await import(
+  `${realtime}/topics.ts`
+) as typeof import("../realtime/topics.ts");
 
 const [kind] = Deno.args;
 const hello = new TextEncoder().encode("data: connected\n\n");
@@ -14,12 +23,16 @@ const sseHeaders = { "content-type": "text/event-stream" };
 const topics = createTopicTable();
 topics.add({ prefix: "room:", authorize: () => true });
 const sse = createSseTransport(createHub(), topics);
+// GREETING_BYTES pads the greeting, as stream rooms send their room list as one: what a held
+// stream keeps of it.
+const greeting = "connected" + " ".repeat(Number(Deno.env.get("GREETING_BYTES") ?? 0));
 
 /** The response for one viewer, by kind; every kind sends `hello` and keeps the stream open. */
 function respond(request: Request): Response | Promise<Response> {
   switch (kind) {
     case "transport": // realtime/sse.ts over the in-process hub, as image rooms use it
-      return sse.respond("room:1", request, { format: jsonFormat, greeting: "connected" });
+    case "before":
+      return sse.respond("room:1", request, { format: jsonFormat, greeting });
     case "stream": // the default ReadableStream, as Roomcast and most SSE helpers make it
       return new Response(
         new ReadableStream({ start: (c) => (c.enqueue(hello), held.push(c)) }),
@@ -54,6 +67,37 @@ function respond(request: Request): Response | Promise<Response> {
       held.push(writer);
       return new Response(readable, { headers: sseHeaders });
     }
+    case "async": // `stream`, but the handler's promise resolves it a tick later (an async route)
+      return Promise.resolve().then(() =>
+        new Response(
+          new ReadableStream({ start: (c) => (c.enqueue(hello), held.push(c)) }),
+          { headers: sseHeaders },
+        )
+      );
+    case "queue256k": // `stream` with realtime/sse.ts's queuing strategy (256 KiB by bytes)
+      return new Response(
+        new ReadableStream({ start: (c) => (c.enqueue(hello), held.push(c)) }, {
+          highWaterMark: 256 * 1024,
+          size: (chunk: Uint8Array) => chunk.byteLength,
+        }),
+        { headers: sseHeaders },
+      );
+    case "url": // `stream`, after reading the request's URL and a header as lastEventId() does
+      held.push(new URL(request.url).searchParams.get("x"), request.headers.get("last-event-id"));
+      return new Response(
+        new ReadableStream({ start: (c) => (c.enqueue(hello), held.push(c)) }),
+        { headers: sseHeaders },
+      );
+    case "request": // `url` and `signal` and `queue256k` in one: what the transport asks of Deno
+      held.push(new URL(request.url).searchParams.get("x"), request.headers.get("last-event-id"));
+      request.signal.addEventListener("abort", () => {}, { once: true });
+      return new Response(
+        new ReadableStream({ start: (c) => (c.enqueue(hello), held.push(c)) }, {
+          highWaterMark: 256 * 1024,
+          size: (chunk: Uint8Array) => chunk.byteLength,
+        }),
+        { headers: sseHeaders },
+      );
     case "pending": // no response yet: the request alone, held open
       return new Promise<Response>((resolve) => held.push(resolve));
     default:

@@ -1,8 +1,11 @@
 // Benchmark: N SSE viewers of one image room, one upload; how fast `updated` reaches them all.
 // Run: deno run -A bench/sse_fanout.ts [N...]   (default: 1000 5000). Loopback only; stops by itself.
+// Beside Roomcast, the imgcast seed (bench/_imgcast.ts; NO_IMGCAST=1 leaves it out); ROUNDS=R
+// repeats every step R times, the servers taking turns.
 import { basic, startServer } from "../tests/_server.ts";
 import { tinyPng } from "../tests/_images.ts";
 import { fmt, percentile, rssBytes, sleep } from "./_util.ts";
+import { startImgcast } from "./_imgcast.ts";
 
 const counts = Deno.args.length ? Deno.args.map(Number) : [1000, 5000];
 const encoder = new TextEncoder();
@@ -46,56 +49,86 @@ function openViewer(port: number, path: string): Viewer {
   };
 }
 
-const server = await startServer({ env: { LOG_LEVEL: "info" } });
-const serverPid = await findServerPid(server.port);
-console.log(`server pid ${serverPid}, port ${server.port}`);
+/** A server under test: where its rooms are and how an image is put in one. */
+interface Target {
+  name: string;
+  port: number;
+  pid: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+const roomcast = await startServer({ env: { LOG_LEVEL: "info" } });
+const targets: Target[] = [{
+  name: "Roomcast",
+  port: roomcast.port,
+  pid: await findServerPid(roomcast.port),
+  url: roomcast.url,
+  close: () => roomcast.close(),
+}];
+if (!Deno.env.get("NO_IMGCAST")) {
+  // The seed itself, built from its source with Debian's Go (bench/_imgcast.ts).
+  const imgcast = await startImgcast();
+  targets.push({ name: "imgcast", ...imgcast });
+}
+const rounds = Number(Deno.env.get("ROUNDS") ?? 1);
+console.log(targets.map((t) => `${t.name} pid ${t.pid}, port ${t.port}`).join("; "));
 
 const results: string[] = [];
 try {
-  for (const [round, n] of counts.entries()) {
-    const room = `fanout${round}`;
-    await upload(server.url, room);
-    await sleep(300);
-    const before = rssBytes(serverPid);
-    const viewers: Viewer[] = [];
-    const connectStart = performance.now();
-    for (let i = 0; i < n; i++) {
-      viewers.push(openViewer(server.port, `/${room}/events`));
-      if (i % 250 === 249) await sleep(20); // stay under the listen backlog
+  for (let round = 0; round < rounds; round++) {
+    for (const [step, n] of counts.entries()) {
+      // Each server takes each step in turn, the order rotating, so outside load hits them alike.
+      const turn = (round + step) % targets.length;
+      for (const target of [...targets.slice(turn), ...targets.slice(0, turn)]) {
+        const line = `${target.name} ${await fanOut(target, n, `fanout${round}x${step}`)}`;
+        console.log(line);
+        results.push(line);
+      }
     }
-    await Promise.all(viewers.map((v) => v.ready));
-    const connectMs = performance.now() - connectStart;
-    await sleep(500);
-    const after = rssBytes(serverPid);
-
-    const sent = performance.now();
-    const responded = await upload(server.url, room);
-    const arrivals = await Promise.all(viewers.map((v) => v.updated));
-    const fromResponse = arrivals.map((t) => Math.max(0, t - responded)).sort((a, b) => a - b);
-    const fromRequest = arrivals.map((t) => t - sent).sort((a, b) => a - b);
-    const line =
-      `N=${n}: connect all ${fmt(connectMs, 0)} ms; updated after upload response p50 ${
-        fmt(percentile(fromResponse, 50))
-      } ms, p99 ${fmt(percentile(fromResponse, 99))} ms, max ${fmt(fromResponse.at(-1)!)} ms ` +
-      `(from upload request start: p50 ${fmt(percentile(fromRequest, 50))} ms, p99 ${
-        fmt(percentile(fromRequest, 99))
-      } ms); server RSS ${fmt(before / 2 ** 20)} -> ${fmt(after / 2 ** 20)} MiB = ${
-        fmt((after - before) / n / 1024, 2)
-      } KiB per viewer`;
-    console.log(line);
-    results.push(line);
-    for (const v of viewers) {
-      try {
-        v.conn.close();
-      } catch { /* already closed */ }
-    }
-    await sleep(1000);
   }
 } finally {
-  await server.close();
+  for (const target of targets) await target.close();
 }
 results.push(await floor(Math.min(...counts)));
 console.log("\n" + results.join("\n"));
+
+/** N viewers of a fresh room, one upload; the figures of that one step. */
+async function fanOut(target: Target, n: number, room: string): Promise<string> {
+  await upload(target.url, room);
+  await sleep(300);
+  const before = rssBytes(target.pid);
+  const viewers: Viewer[] = [];
+  const connectStart = performance.now();
+  for (let i = 0; i < n; i++) {
+    viewers.push(openViewer(target.port, `/${room}/events`));
+    if (i % 250 === 249) await sleep(20); // stay under the listen backlog
+  }
+  await Promise.all(viewers.map((v) => v.ready));
+  const connectMs = performance.now() - connectStart;
+  await sleep(500);
+  const after = rssBytes(target.pid);
+
+  const sent = performance.now();
+  const responded = await upload(target.url, room);
+  const arrivals = await Promise.all(viewers.map((v) => v.updated));
+  const fromResponse = arrivals.map((t) => Math.max(0, t - responded)).sort((a, b) => a - b);
+  const fromRequest = arrivals.map((t) => t - sent).sort((a, b) => a - b);
+  for (const v of viewers) {
+    try {
+      v.conn.close();
+    } catch { /* already closed */ }
+  }
+  await sleep(1000);
+  return `N=${n}: connect all ${fmt(connectMs, 0)} ms; updated after upload response p50 ${
+    fmt(percentile(fromResponse, 50))
+  } ms, p99 ${fmt(percentile(fromResponse, 99))} ms, max ${fmt(fromResponse.at(-1)!)} ms ` +
+    `(from upload request start: p50 ${fmt(percentile(fromRequest, 50))} ms, p99 ${
+      fmt(percentile(fromRequest, 99))
+    } ms); server RSS ${fmt(before / 2 ** 20)} -> ${fmt(after / 2 ** 20)} MiB = ${
+      fmt((after - before) / n / 1024, 2)
+    } KiB per viewer`;
+}
 
 /** RSS per open stream of a bare Deno.serve SSE server: the runtime's own cost, for comparison. */
 async function floor(n: number): Promise<string> {

@@ -1,15 +1,32 @@
 // Benchmark: memory per held SSE stream, bare Deno.serve (several body kinds), node:http and a
 // pending request, against Roomcast's image-room stream, the kinds taking turns in each round.
 // Run: deno run -A bench/sse_memory.ts [N] [rounds] [kinds,…]   (default 1000 viewers, 2 rounds, all)
+// The figures are the slope past a warm-up batch (WARM, default 200 viewers held open first).
+// Kind `imgcast` is the Go seed (bench/_imgcast.ts); `roomcast-before` is the whole server of the
+// checkout in SSE_BEFORE (e.g. a `git archive` unpacked); `before` is `transport` over its realtime/.
 import { basic, startServer } from "../tests/_server.ts";
 import { tinyPng } from "../tests/_images.ts";
 import { findPid } from "./_ws_client.ts";
 import { fmt, percentile, rssBytes, sleep } from "./_util.ts";
+import { startImgcast } from "./_imgcast.ts";
 
 const n = Number(Deno.args[0] ?? 1000);
 const rounds = Number(Deno.args[1] ?? 2);
+/** Viewers opened before the baseline is read (`WARM=0` for none). */
+const warm = Number(Deno.env.get("WARM") ?? 200);
 const KINDS = (Deno.args[2]?.split(",")) ??
-  ["stream", "signal", "bytes", "hwm0", "transform", "node", "pending", "transport", "roomcast"];
+  [
+    "stream",
+    "signal",
+    "bytes",
+    "hwm0",
+    "transform",
+    "node",
+    "pending",
+    "transport",
+    "roomcast",
+    "imgcast",
+  ];
 const encoder = new TextEncoder();
 
 /** A raw-TCP SSE viewer; resolves once `data: connected` arrived (or, for `pending`, once sent). */
@@ -62,8 +79,28 @@ async function bare(kind: string): Promise<Target> {
   };
 }
 
-async function roomcast(): Promise<Target> {
-  const server = await startServer({ env: { LOG_LEVEL: "info" } });
+/** The imgcast seed (Go, bench/_imgcast.ts), with one image in room `mem`. */
+async function imgcast(): Promise<Target> {
+  const server = await startImgcast();
+  const form = new FormData();
+  form.append("image", new Blob([tinyPng(1) as BlobPart]), "x.png");
+  const r = await fetch(`${server.url}mem/upload`, {
+    method: "POST",
+    body: form,
+    headers: { authorization: basic("admin", "adminpw") },
+  });
+  await r.body?.cancel();
+  return {
+    ...server,
+    path: "/mem/events",
+    memory: () => Promise.resolve(null),
+    stop: server.close,
+  };
+}
+
+/** The whole server, this checkout's or (`root`) another's, with one image in room `mem`. */
+async function roomcast(root?: string): Promise<Target> {
+  const server = await startServer({ env: { LOG_LEVEL: "info" }, root });
   const form = new FormData();
   form.append("image", new Blob([tinyPng(1) as BlobPart]), "x.png");
   const r = await fetch(`${server.url}mem/upload`, {
@@ -81,30 +118,46 @@ async function roomcast(): Promise<Target> {
   };
 }
 
-const results = new Map<string, { rss: number[]; heap: number[]; external: number[] }>();
+/** Opens `count` viewers, 100 at a time. */
+async function openViewers(target: Target, kind: string, count: number): Promise<Deno.TcpConn[]> {
+  const conns: Deno.TcpConn[] = [];
+  for (let i = 0; i < count; i += 100) {
+    const batch = Array.from(
+      { length: Math.min(100, count - i) },
+      () => viewer(target.port, target.path, kind !== "pending"),
+    );
+    conns.push(...await Promise.all(batch));
+  }
+  return conns;
+}
+
+type Figures = { rss: number[]; heap: number[]; heapTotal: number[] };
+const results = new Map<string, Figures>();
 for (let round = 0; round < rounds; round++) {
   for (const kind of KINDS) {
-    const target = kind === "roomcast" ? await roomcast() : await bare(kind);
+    const target = kind === "roomcast"
+      ? await roomcast()
+      : kind === "roomcast-before"
+      ? await roomcast(Deno.env.get("SSE_BEFORE"))
+      : kind === "imgcast"
+      ? await imgcast()
+      : await bare(kind);
     try {
+      // A first batch, held open, before the baseline: what is paid once (compiled code, the hub
+      // topic, the heartbeat timer, sets growing) is then not spread over the N measured.
+      const conns = await openViewers(target, kind, warm);
       await sleep(300);
       const rss0 = rssBytes(target.pid);
       const mem0 = await target.memory();
-      const conns: Deno.TcpConn[] = [];
-      for (let i = 0; i < n; i += 100) {
-        const batch = Array.from(
-          { length: Math.min(100, n - i) },
-          () => viewer(target.port, target.path, kind !== "pending"),
-        );
-        conns.push(...await Promise.all(batch));
-      }
+      conns.push(...await openViewers(target, kind, n));
       await sleep(kind === "pending" ? 1500 : 700);
       const rss1 = rssBytes(target.pid);
       const mem1 = await target.memory();
-      const entry = results.get(kind) ?? { rss: [], heap: [], external: [] };
+      const entry = results.get(kind) ?? { rss: [], heap: [], heapTotal: [] };
       entry.rss.push((rss1 - rss0) / n / 1024);
       if (mem0 && mem1) {
         entry.heap.push((mem1.heapUsed - mem0.heapUsed) / n / 1024);
-        entry.external.push((mem1.external - mem0.external) / n / 1024);
+        entry.heapTotal.push((mem1.heapTotal - mem0.heapTotal) / n / 1024);
       }
       results.set(kind, entry);
       console.log(`round ${round + 1} ${kind}: ${fmt(entry.rss.at(-1)!, 1)} KiB RSS per stream`);
@@ -116,13 +169,13 @@ for (let round = 0; round < rounds; round++) {
 }
 const median = (xs: number[]) => xs.length ? percentile([...xs].sort((a, b) => a - b), 50) : NaN;
 console.log(
-  `\n| kind (N = ${n}, ${rounds} rounds) | RSS per stream, median (all) | V8 heap used per stream | external |`,
+  `\n| kind (N = ${n}, ${rounds} rounds) | RSS per stream, median (all) | V8 heap used per stream | V8 heap committed per stream |`,
 );
 console.log("| --- | --- | --- | --- |");
 for (const [kind, r] of results) {
   console.log(
     `| ${kind} | ${fmt(median(r.rss), 1)} KiB (${r.rss.map((x) => fmt(x, 1)).join(", ")}) | ${
       fmt(median(r.heap), 2)
-    } KiB | ${fmt(median(r.external), 2)} KiB |`,
+    } KiB | ${fmt(median(r.heapTotal), 2)} KiB |`,
   );
 }

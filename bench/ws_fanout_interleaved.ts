@@ -2,6 +2,7 @@
 // in turns (A, B, floor, A, B, floor…), so a loaded, shared machine hits them all alike.
 // Run: deno run -A bench/ws_fanout_interleaved.ts [--before=DIR] [--socketio] [--profile=DIR] [C...]
 //   --before=DIR  also run the Roomcast checkout in DIR (e.g. `git archive <commit>` unpacked)
+//   --label=NAME  that checkout's name in the output (default "Roomcast before")
 //   --socketio    also run Socket.IO 4 on Node 20
 //   --profile=DIR run this checkout's server under `deno --cpu-prof`, profile written into DIR
 import { parseArgs } from "node:util";
@@ -14,6 +15,7 @@ const { values, positionals } = parseArgs({
   args: Deno.args,
   options: {
     before: { type: "string" },
+    label: { type: "string", default: "Roomcast before" },
     socketio: { type: "boolean", default: false },
     profile: { type: "string" },
   },
@@ -128,7 +130,7 @@ function cpuAtCommon(all: Held[], held: Held): number {
 async function makers(): Promise<(() => Promise<Target>)[]> {
   const list: (() => Promise<Target>)[] = [];
   const profile = values.profile ? [`--cpu-prof`, `--cpu-prof-dir=${values.profile}`] : [];
-  if (values.before) list.push(() => roomcast("Roomcast before", { root: values.before }));
+  if (values.before) list.push(() => roomcast(values.label, { root: values.before }));
   list.push(() => roomcast(values.before ? "Roomcast after" : "Roomcast", { denoArgs: profile }));
   list.push(floor);
   if (values.socketio && await prepareNodeSocketIo()) {

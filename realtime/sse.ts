@@ -1,5 +1,12 @@
 // Server-Sent Events transport: adapts hub topics to `text/event-stream` responses.
-import type { CloseReason, Hub, HubEvent } from "./hub.ts";
+import type {
+  CloseReason,
+  Hub,
+  HubEvent,
+  Subscriber,
+  Subscription,
+  SubscriptionStart,
+} from "./hub.ts";
 import type { TopicTable } from "./topics.ts";
 import type { JsonFrame, JsonReset } from "./wire.ts";
 
@@ -54,6 +61,7 @@ export interface SseTransport {
 }
 
 const encoder = new TextEncoder();
+const byteLength = (chunk: Uint8Array) => chunk.byteLength;
 const HEARTBEAT = encoder.encode(": heartbeat\n\n");
 
 /** Writes one SSE frame; multi-line data becomes several `data:` lines as the spec requires. */
@@ -66,12 +74,16 @@ export function sseFrame(frame: { event?: string; data: string }, id?: number): 
 
 /** The resume point a client sent: the `Last-Event-ID` header, or `?lastEventId=` for scripts. */
 export function lastEventId(request: Request): number | undefined {
+  // The URL is parsed only when its query can hold the id: a URL object per viewer is not free.
   const raw = request.headers.get("last-event-id") ??
-    new URL(request.url).searchParams.get("lastEventId");
+    (request.url.includes("lastEventId=")
+      ? new URL(request.url).searchParams.get("lastEventId")
+      : null);
   if (raw === null || !/^\d{1,15}$/.test(raw.trim())) return undefined;
   return Number(raw.trim());
 }
 
+/** What the transport keeps of one open stream: heartbeats go through `push`. */
 interface OpenStream {
   push(bytes: Uint8Array): boolean;
   end(): void;
@@ -98,6 +110,8 @@ export function createSseTransport(
   const queueBytes = options.queueBytes ?? 256 * 1024;
   const open = new Set<OpenStream>();
   let timer: ReturnType<typeof setInterval> | undefined;
+  // One strategy object for every stream: its queue is bounded by bytes.
+  const strategy: QueuingStrategy<Uint8Array> = { highWaterMark: queueBytes, size: byteLength };
 
   const startHeartbeat = () => {
     timer ??= setInterval(() => {
@@ -110,6 +124,16 @@ export function createSseTransport(
       timer = undefined;
     }
   };
+  const bookkeeping: Bookkeeping = {
+    opened(stream) {
+      open.add(stream);
+      startHeartbeat();
+    },
+    ended(stream) {
+      open.delete(stream);
+      stopHeartbeatIfIdle();
+    },
+  };
 
   return {
     async respond(topic, request, { format, greeting, onClose, notFound }) {
@@ -118,22 +142,13 @@ export function createSseTransport(
       }
       let head = `retry: ${retryMs}\n\n`;
       if (greeting !== undefined) head += sseFrame({ data: greeting });
-      const body = eventStream(hub, request, {
+      const stream = new EventStream(hub, bookkeeping, encoder.encode(head), {
         topic,
         format,
-        head,
         since: lastEventId(request),
-        opened(stream) {
-          open.add(stream);
-          startHeartbeat();
-        },
-        ended(stream) {
-          open.delete(stream);
-          stopHeartbeatIfIdle();
-          onClose?.();
-        },
-      }, queueBytes);
-      return new Response(body, { headers: HEADERS });
+        onClose,
+      });
+      return new Response(new ReadableStream(stream, strategy), { headers: HEADERS });
     },
     get size() {
       return open.size;
@@ -145,91 +160,124 @@ export function createSseTransport(
   };
 }
 
-/** What one stream is and what the transport wants to hear of it. */
-interface StreamPlan {
-  topic: string;
-  format: SseFormat;
-  /** Written first on every (re)connect: the retry hint and any greeting. */
-  head: string;
-  since?: number;
+/** The transport's side of every stream: one object shared by all of them. */
+interface Bookkeeping {
   /** Subscribed: the stream now gets heartbeats. */
   opened(stream: OpenStream): void;
   /** Ended, however it ended (client gone, hub closed it, transport closing); called once. */
   ended(stream: OpenStream): void;
 }
 
-/** One `text/event-stream` body over a hub subscription, bounded to `queueBytes` queued. */
-function eventStream(
-  hub: Pick<Hub, "subscribe">,
-  request: Request,
-  plan: StreamPlan,
-  queueBytes: number,
-): ReadableStream<Uint8Array> {
-  let finish = () => {};
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      finish = startStream(hub, request, plan, controller);
-    },
-    cancel() {
-      finish();
-    },
-  }, new ByteLengthQueuingStrategy({ highWaterMark: queueBytes }));
+/** What one stream is. */
+interface StreamPlan {
+  topic: string;
+  format: SseFormat;
+  since?: number;
+  onClose?: () => void;
 }
 
-/** Writes the head and the replay (or gap), subscribes, and returns what ends the stream. */
-function startStream(
-  hub: Pick<Hub, "subscribe">,
-  request: Request,
-  plan: StreamPlan,
-  controller: ReadableStreamDefaultController<Uint8Array>,
-): () => void {
-  const { format } = plan;
-  const encode = (event: HubEvent) =>
-    event.encoded(`sse:${format.name}`, (e) => sseFrame(format.frame(e), e.id));
-  let ended = false;
-  let unsubscribe = () => {};
-  const finish = () => {
-    if (ended) return;
-    ended = true;
-    unsubscribe();
-    request.signal.removeEventListener("abort", finish);
-    plan.ended(stream);
-  };
-  const stream: OpenStream = {
-    push(bytes) {
-      if (ended) return false;
-      if ((controller.desiredSize ?? 0) <= 0) return false;
-      controller.enqueue(bytes);
-      return true;
-    },
-    end() {
-      if (ended) return;
-      finish();
-      try {
-        controller.close();
-      } catch { /* already closed by the client */ }
-    },
-  };
-  request.signal.addEventListener("abort", finish, { once: true });
-  // The client may have gone while the namespace was deciding.
-  if (request.signal.aborted) {
-    stream.end();
-    return finish;
+/** Each format's cache key and encoder, made once per format rather than once per delivery. */
+const encoders = new WeakMap<SseFormat, { key: string; make: (event: HubEvent) => string }>();
+function encoderOf(format: SseFormat) {
+  let entry = encoders.get(format);
+  if (!entry) {
+    entry = { key: `sse:${format.name}`, make: (e) => sseFrame(format.frame(e), e.id) };
+    encoders.set(format, entry);
+  }
+  return entry;
+}
+
+/**
+ * One `text/event-stream` body over a hub subscription: the stream's source, its hub subscriber
+ * and its heartbeat target in one object, so a held stream costs one object of ours and no
+ * closures. A client that leaves is seen as the body's `cancel`: Deno.serve cancels a response's
+ * body when its connection closes, also when the response was made after the client had gone
+ * (realtime/sse_disconnect_test.ts), so no listener on `request.signal` is needed, and none is
+ * added: each one costs a pending cancellation op and an AbortSignal per viewer.
+ */
+class EventStream implements UnderlyingDefaultSource<Uint8Array>, OpenStream {
+  #controller?: ReadableStreamDefaultController<Uint8Array>;
+  #subscription?: Subscription;
+  #ended = false;
+  /** Written first on every (re)connect: the retry hint and any greeting. Dropped once queued, as a
+   * greeting (a room list) can be kilobytes that every held stream would otherwise keep. */
+  #head?: Uint8Array;
+
+  constructor(
+    readonly hub: Pick<Hub, "subscribe">,
+    readonly bookkeeping: Bookkeeping,
+    head: Uint8Array,
+    readonly plan: StreamPlan,
+  ) {
+    this.#head = head;
   }
 
-  controller.enqueue(encoder.encode(plan.head));
-  const subscription = hub.subscribe(plan.topic, {
-    start({ replay, gap, lastId }) {
-      if (ended) return;
-      if (gap && format.gap) {
-        // Too much was missed to replay: one frame tells the client to refetch its state.
-        controller.enqueue(encoder.encode(sseFrame(format.gap(lastId), lastId || undefined)));
-      } else for (const event of replay) controller.enqueue(encode(event));
-    },
-    send: (event) => stream.push(encode(event)),
-    close: (_reason: CloseReason) => stream.end(),
-  }, { since: plan.since });
-  unsubscribe = subscription.unsubscribe;
-  plan.opened(stream);
-  return finish;
+  /** The body was made: write the head, subscribe (the replay or gap comes through `begin`). */
+  start(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    this.#controller = controller;
+    controller.enqueue(this.#head!);
+    this.#head = undefined;
+    this.#subscription = this.hub.subscribe(this.plan.topic, new StreamSubscriber(this), {
+      since: this.plan.since,
+    });
+    // A hub that is closing may have ended the stream during subscribe.
+    if (this.#ended) this.#subscription.unsubscribe();
+    else this.bookkeeping.opened(this);
+  }
+
+  /** The client went (Deno cancels the body) or the reader cancelled it. */
+  cancel(): void {
+    this.#finish();
+  }
+
+  /** The replay, or the one gap frame that tells the client to refetch its state. */
+  begin({ replay, gap, lastId }: SubscriptionStart): void {
+    if (this.#ended) return;
+    const { format } = this.plan;
+    if (gap && format.gap) {
+      this.#controller!.enqueue(encoder.encode(sseFrame(format.gap(lastId), lastId || undefined)));
+    } else for (const event of replay) this.#controller!.enqueue(this.encode(event));
+  }
+
+  encode(event: HubEvent): Uint8Array {
+    const { key, make } = encoderOf(this.plan.format);
+    return event.encoded(key, make);
+  }
+
+  push(bytes: Uint8Array): boolean {
+    if (this.#ended) return false;
+    if ((this.#controller!.desiredSize ?? 0) <= 0) return false;
+    this.#controller!.enqueue(bytes);
+    return true;
+  }
+
+  end(): void {
+    if (this.#ended) return;
+    this.#finish();
+    try {
+      this.#controller?.close();
+    } catch { /* already closed by the client */ }
+  }
+
+  #finish(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#subscription?.unsubscribe();
+    this.bookkeeping.ended(this);
+    this.plan.onClose?.();
+  }
+}
+
+/** The hub's view of an EventStream (its `start` would clash with the stream source's). */
+class StreamSubscriber implements Subscriber {
+  constructor(readonly stream: EventStream) {}
+  start(start: SubscriptionStart): void {
+    this.stream.begin(start);
+  }
+  send(event: HubEvent): boolean {
+    return this.stream.push(this.stream.encode(event));
+  }
+  close(_reason: CloseReason): void {
+    this.stream.end();
+  }
 }

@@ -2,47 +2,8 @@
 // commit, each resolves only after its commit, and a bad post in a batch fails alone.
 import { assert, assertEquals } from "../tests/_assert.ts";
 import { testOnEngines } from "../tests/_store_engines.ts";
-import type { Sql } from "./sql.ts";
 import { createMessagesStore } from "./workspace_messages_store.ts";
-import { createWorkspacesStore } from "./workspaces_store.ts";
-
-/** `sql`, counting commits: transactions, and INSERTs made outside one (each its own commit). */
-function countingCommits(sql: Sql) {
-  const counts = { commits: 0, open: 0, committedAt: [] as number[] };
-  const counted: Sql = {
-    dialect: sql.dialect,
-    forUpdate: sql.forUpdate,
-    all: (text, params) => sql.all(text, params),
-    get(text, params) {
-      if (counts.open === 0 && /^\s*INSERT/i.test(text)) counts.commits++;
-      return sql.get(text, params);
-    },
-    run: (text, params) => sql.run(text, params),
-    async transaction(fn) {
-      counts.commits++;
-      counts.open++;
-      try {
-        return await sql.transaction(fn);
-      } finally {
-        counts.open--;
-        counts.committedAt.push(performance.now());
-      }
-    },
-    inTransaction: () => sql.inTransaction(),
-    exec: (script) => sql.exec(script),
-    ping: () => sql.ping(),
-    close: () => sql.close(),
-  };
-  return { sql: counted, counts };
-}
-
-async function channelOf(sql: Sql): Promise<number> {
-  await sql.run(
-    "INSERT INTO users (email, display_name, password_hash, created_at) VALUES (?,?,?,0)",
-    ["a@x.test", "A", "x"],
-  );
-  return (await createWorkspacesStore(sql).createServer(1, "Team")).channels[0].id;
-}
+import { channelOf, countingCommits } from "../tests/_commits.ts";
 
 testOnEngines(
   "createMessagesStore() commits 50 posts made together in one commit",

@@ -117,6 +117,11 @@ export function createMessageFeatures(
 
     /** Stores a post with its extras in one transaction, then tells the people it mentions. */
     async post(channel: Channel, authorId: number, content: string, checked: CheckedExtras) {
+      // A plain post is one insert, atomic by itself: outside a transaction it shares its commit
+      // with the posts that arrive with it (storage/group_commit.ts), one fsync for the batch.
+      if (checked.replyTo === null && checked.mentions.length === 0) {
+        return await decorated(publicMessage(await messages.post(channel.id, authorId, content)));
+      }
       const stored = await sql.transaction(async () => {
         const m = await messages.post(channel.id, authorId, content);
         if (checked.replyTo !== null) await extras.setReplyTo(m.id, checked.replyTo);

@@ -15,8 +15,8 @@ export function countingCommits(sql: Sql) {
     },
     run: (text, params) => sql.run(text, params),
     async transaction(fn) {
-      // A nested transaction joins the open one: only the outermost commits.
-      if (counts.open === 0) counts.commits++;
+      // A nested transaction joins the caller's open one: only the outermost commits.
+      if (!sql.inTransaction()) counts.commits++;
       counts.open++;
       try {
         return await sql.transaction(fn);

@@ -1,7 +1,7 @@
 // Messages: history, posting, edits, deletes and read marks, each published to its topic.
 import type { Message } from "../../storage/workspace_messages_store.ts";
 import type { MessageFeatures } from "./msg_service.ts";
-import { publisher, topics } from "./service_events.ts";
+import { publisher, publishPosted, topics } from "./service_events.ts";
 import { cleanContent, type Rules, type User } from "./service_rules.ts";
 import type { WorkspaceServiceDeps } from "./service.ts";
 import type { DeletedMessage, ReadPosition } from "./wire.ts";
@@ -36,14 +36,7 @@ export function messageActions(
       const text = cleanContent(content);
       const checked = await features.check(channel, text, extra.replyTo);
       const message = await features.post(channel, user.id, text, checked);
-      // EchoSphere's envelope nests the message: {type, channelId, message: {...}}.
-      publish(topics.channel(channel.id), "message", { channelId: channel.id, message });
-      publish(topics.workspace(channel.serverId), "activity", {
-        serverId: channel.serverId,
-        channelId: channel.id,
-        messageId: message.id,
-        authorEmail: message.authorEmail,
-      });
+      publishPosted(deps.hub, channel, message);
       await features.notify(channel, message, checked.mentions, user.id);
       return message;
     },

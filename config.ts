@@ -1,22 +1,15 @@
 // Reads and validates Roomcast's settings from the environment, once, at start.
+import { edgeSettings } from "./config_edge.ts";
+import { ConfigError, envReader, type EnvSource } from "./config_env.ts";
+import { type IceServer, iceSettings } from "./config_ice.ts";
 import { type S3Settings, storageSettings } from "./config_storage.ts";
 
-/** Where settings come from; `Deno.env` fits, and tests pass a plain map. */
-export interface EnvSource {
-  get(name: string): string | undefined;
-}
+export { ConfigError, type EnvSource, type IceServer };
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type Transcode = "copy" | "720p30" | "abr";
 /** Who may create a workspace account: anyone, holders of a server invite, or no one. */
 export type SignupMode = "open" | "invite" | "closed";
-
-/** One entry of RTCConfiguration.iceServers, as the browser takes it. */
-export interface IceServer {
-  urls: string | string[];
-  username?: string;
-  credential?: string;
-}
 
 export interface Config {
   /** HTTP port; 0 picks a free one. @default 8080 */
@@ -141,86 +134,6 @@ export interface Config {
 
 const MiB = 1024 * 1024;
 
-/** Typed readers over `env`; each bad value adds a line to `problems` and yields the fallback. */
-function envReader(env: EnvSource, problems: string[]) {
-  const str = (name: string): string | undefined => {
-    const value = env.get(name)?.trim();
-    return value ? value : undefined;
-  };
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = str(name);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
-      return fallback;
-    }
-    return value;
-  };
-  const bool = (name: string, fallback: boolean): boolean => {
-    const raw = str(name)?.toLowerCase();
-    if (raw === undefined) return fallback;
-    if (["1", "true", "yes", "on"].includes(raw)) return true;
-    if (["0", "false", "no", "off"].includes(raw)) return false;
-    problems.push(`${name} must be true or false, got "${raw}"`);
-    return fallback;
-  };
-  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
-    const raw = str(name);
-    if (raw === undefined) return fallback;
-    if ((allowed as readonly string[]).includes(raw)) return raw as T;
-    problems.push(`${name} must be one of ${allowed.join(", ")}, got "${raw}"`);
-    return fallback;
-  };
-  const url = (name: string): string | undefined => {
-    const raw = str(name);
-    if (raw === undefined) return undefined;
-    try {
-      const parsed = new URL(raw);
-      if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error();
-      return raw.replace(/\/+$/, "");
-    } catch {
-      problems.push(`${name} must be an http(s) URL, got "${raw}"`);
-      return undefined;
-    }
-  };
-  return { str, int, bool, oneOf, url };
-}
-
-type EnvReader = ReturnType<typeof envReader>;
-
-/** How the server is reached: its path prefix, the origins it trusts, and the proxies before it. */
-function edgeSettings(
-  { str }: EnvReader,
-  problems: string[],
-): Pick<
-  Config,
-  | "basePath"
-  | "allowedOrigins"
-  | "trustProxy"
-  | "proxyHops"
-  | "mediaAllowedOrigins"
-  | "imageViewerFrameAncestors"
-> {
-  const basePath = normaliseBasePath(str("BASE_PATH") ?? "/");
-  if (!/^\/([A-Za-z0-9._~-]+\/)*$/.test(basePath)) {
-    problems.push(`BASE_PATH must be a path like /imgcast/, got "${str("BASE_PATH")}"`);
-  }
-  const allowedOrigins = originList("ALLOWED_ORIGINS", str("ALLOWED_ORIGINS"), problems) ?? [];
-  const proxyHops = hops(str("TRUST_PROXY"), problems);
-  const mediaOrigins = originList("MEDIA_ALLOWED_ORIGINS", str("MEDIA_ALLOWED_ORIGINS"), problems, {
-    star: true,
-  }) ?? ["*"];
-  return {
-    basePath,
-    allowedOrigins,
-    trustProxy: proxyHops > 0,
-    proxyHops,
-    mediaAllowedOrigins: mediaOrigins,
-    imageViewerFrameAncestors: frameSources(str("IMAGE_VIEWER_FRAME_ANCESTORS"), problems),
-  };
-}
-
 /** ADMIN_EMAILS: comma-separated emails, compared as sign-in compares them (trimmed, lowercased). */
 function emailList(text: string | undefined, problems: string[]): string[] {
   const emails = (text ?? "").split(",").map((e) => e.trim().toLowerCase()).filter(Boolean);
@@ -311,117 +224,6 @@ function redisUrl(raw: string | undefined, problems: string[]): string | undefin
     `REDIS_URL must be a URL like redis://host:6379, got "${raw.replace(/:[^:@/]*@/, ":***@")}"`,
   );
   return undefined;
-}
-
-/** Raised by `loadConfig` with every problem found, so one start shows them all. */
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Cannot start: invalid configuration\n  - ${problems.join("\n  - ")}`);
-    this.name = "ConfigError";
-  }
-}
-
-/** A comma-separated list of origins (and `*` when `star`), or undefined when unset. */
-function originList(
-  name: string,
-  raw: string | undefined,
-  problems: string[],
-  { star = false } = {},
-): string[] | undefined {
-  if (raw === undefined) return undefined;
-  const list = raw.split(",").map((o) => o.trim()).filter(Boolean);
-  for (const origin of list) {
-    if (star && origin === "*") continue;
-    try {
-      if (new URL(origin).origin !== origin) throw new Error();
-    } catch {
-      problems.push(`${name} entries must be origins like https://example.com, got "${origin}"`);
-    }
-  }
-  return list;
-}
-
-/** IMAGE_VIEWER_FRAME_ANCESTORS: space-separated CSP sources, checked so no directive sneaks in. */
-function frameSources(raw: string | undefined, problems: string[]): string | undefined {
-  for (const source of raw?.split(/\s+/) ?? []) {
-    if (!FRAME_SOURCE.test(source)) {
-      problems.push(
-        `IMAGE_VIEWER_FRAME_ANCESTORS must list origins like https://wall.example (or *), got "${source}"`,
-      );
-    }
-  }
-  return raw;
-}
-
-/** A CSP host source: `*`, or a scheme and host (wildcard subdomains and ports allowed). */
-const FRAME_SOURCE = /^(\*|https?:\/\/(\*\.)?[A-Za-z0-9.-]+(:([0-9]{1,5}|\*))?)$/;
-
-/** TRUST_PROXY: true/false, or how many proxies stand in front (0–10). */
-function hops(raw: string | undefined, problems: string[]): number {
-  if (raw === undefined) return 0;
-  const value = raw.toLowerCase();
-  if (/^[0-9]+$/.test(value) && Number(value) <= 10) return Number(value);
-  if (["true", "yes", "on"].includes(value)) return 1;
-  if (["false", "no", "off"].includes(value)) return 0;
-  problems.push(
-    `TRUST_PROXY must be true, false or a number of proxies from 0 to 10, got "${raw}"`,
-  );
-  return 0;
-}
-
-function normaliseBasePath(raw: string): string {
-  let path = raw.startsWith("/") ? raw : `/${raw}`;
-  if (!path.endsWith("/")) path += "/";
-  return path.replace(/\/{2,}/g, "/");
-}
-
-const ICE_URL = /^(stuns?|turns?):[^\s]+$/;
-
-/** An RTCIceServer: `urls` (one or several stun:/turn: URLs) and optional string credentials. */
-function isIceServer(entry: unknown): entry is IceServer {
-  if (entry === null || typeof entry !== "object") return false;
-  const { urls, username, credential } = entry as Record<string, unknown>;
-  const list = Array.isArray(urls) ? urls : [urls];
-  return list.length > 0 && list.every((u) => typeof u === "string" && ICE_URL.test(u)) &&
-    [username, credential].every((v) => v === undefined || typeof v === "string");
-}
-
-/** ICE_SERVERS (a JSON array of RTCIceServer), TURN_URLS and TURN_SECRET, checked together. */
-function iceSettings(
-  str: (name: string) => string | undefined,
-  problems: string[],
-): Pick<Config, "iceServers" | "turnUrls" | "turnSecret"> {
-  let iceServers: IceServer[] = [];
-  const raw = str("ICE_SERVERS");
-  if (raw !== undefined) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw);
-    } catch { /* reported below */ }
-    if (Array.isArray(parsed) && parsed.every(isIceServer)) {
-      iceServers = parsed.map(({ urls, username, credential }) => ({
-        urls,
-        ...(username === undefined ? {} : { username }),
-        ...(credential === undefined ? {} : { credential }),
-      }));
-    } else {
-      // The value itself is not repeated: it may hold TURN credentials.
-      problems.push(
-        'ICE_SERVERS must be a JSON array of {"urls": "stun:…" | "turn:…", "username"?, "credential"?}',
-      );
-    }
-  }
-  const turnUrls = (str("TURN_URLS") ?? "").split(",").map((u) => u.trim()).filter(Boolean);
-  for (const url of turnUrls) {
-    if (!/^turns?:[^\s]+$/.test(url)) {
-      problems.push(`TURN_URLS entries must be turn: or turns: URLs, got "${url}"`);
-    }
-  }
-  const turnSecret = str("TURN_SECRET");
-  if ((turnUrls.length > 0) !== (turnSecret !== undefined)) {
-    problems.push("TURN_URLS and TURN_SECRET must be set together");
-  }
-  return { iceServers, turnUrls, turnSecret };
 }
 
 /** bcrypt threads: one fewer than the cores (at least one), at most 64. */

@@ -1,18 +1,20 @@
 // Roomcast's entry point: reads the config, opens storage, wires the app, serves, shuts down.
 import { join } from "node:path";
-import { createApp } from "./app.ts";
+import { createApp, type Roomcast } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { createLogger, type Logger } from "./log.ts";
 import type { HealthCheck } from "./ops/health.ts";
-import { createMetrics } from "./ops/metrics.ts";
+import { createMetrics, type Metrics } from "./ops/metrics.ts";
 import { createHub, type Hub } from "./realtime/hub.ts";
 import { createRedisHub, type RedisHub } from "./realtime/redis_hub.ts";
 import { createRedisPresence } from "./realtime/redis_presence.ts";
 import { createSseTransport } from "./realtime/sse.ts";
 import { createTopicTable } from "./realtime/topics.ts";
+import type { BlobStore } from "./storage/blobs.ts";
 import { createFileBlobs } from "./storage/blobs_files.ts";
 import { createS3Blobs } from "./storage/blobs_s3.ts";
 import { openDb } from "./storage/db.ts";
+import type { Sql } from "./storage/sql.ts";
 import { openPostgres } from "./storage/sql_postgres.ts";
 import { sqliteSql } from "./storage/sql_sqlite.ts";
 import { ensureAdminHtpasswd } from "./storage/first_start.ts";
@@ -25,9 +27,51 @@ import {
 } from "./serve.ts";
 
 async function main(): Promise<void> {
-  let config;
+  const config = readConfigOrExit();
+  const log = createLogger(config.logLevel);
+  const openFiles = readOpenFileLimit();
+  await prepareDataDir(config, log);
+  // Before the engines: each counts its failed calls in metrics.engineErrors.
+  const metrics = createMetrics();
+  const checks: HealthCheck[] = [];
+  const { sql, blobs } = await openStorage(config, log, metrics, checks);
+  const { topics, hub, presence, sse } = openRealtime(config, log, metrics, checks);
+  const assetsDir = new URL("./static/dist/", import.meta.url).pathname;
+  const roomcast = createApp({
+    ...{ config, log, sql, hub, sse, topics, assetsDir },
+    ...{ metrics, blobs, checks, presence: presence?.sets, presenceMaps: presence?.maps },
+  });
+
+  // Features open what they listen on besides HTTP (the stream rooms' RTMP port).
+  await roomcast.start();
+
+  const maxConnections = config.maxConnections ?? defaultMaxConnections(openFiles?.soft);
+  logOpenFileLimit(log, openFiles, maxConnections);
+  const server = serveResilient(metrics.countHttp(roomcast.app.fetch), {
+    port: config.port,
+    hostname: config.host,
+    maxDescriptors: maxConnections,
+    log,
+    onListen: ({ hostname, port }) => {
+      const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+      log.info("Listening", { url: `http://${host}:${port}${config.basePath}`, port });
+    },
+  });
+
+  stopOnSignals(config, log, roomcast, [
+    () => sse.close(),
+    () => hub.close(),
+    () => presence?.close(),
+    () => server.close(),
+    () => blobs.close(),
+    () => sql.close(),
+  ]);
+}
+
+/** The config, or exit 2 with every problem listed when a setting is bad. */
+function readConfigOrExit(): Readonly<Config> {
   try {
-    config = loadConfig(Deno.env);
+    return loadConfig(Deno.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -35,8 +79,10 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const log = createLogger(config.logLevel);
-  const openFiles = readOpenFileLimit();
+}
+
+/** DATA_DIR made, the admin htpasswd written on a first start, crashed uploads' leftovers gone. */
+async function prepareDataDir(config: Config, log: Logger): Promise<void> {
   await Deno.mkdir(config.dataDir, { recursive: true });
   // A read-only DATA_DIR (Deno Deploy, a shared volume mounted ro) is the operator's to fill.
   const generated = await ensureAdminHtpasswd(config.dataDir, config.adminPassword).catch(
@@ -60,20 +106,46 @@ async function main(): Promise<void> {
   // Uploads a crash cut short are never finished: their temp files go before any request.
   const leftovers = await removeUploadLeftovers(config.dataDir);
   if (leftovers) log.info("Removed unfinished image uploads", { files: leftovers });
+}
 
-  // Before the engines: each counts its failed calls in metrics.engineErrors.
-  const metrics = createMetrics();
+/** The stores' database (PostgreSQL or SQLite) and the blob store (DATA_DIR or a bucket). */
+async function openStorage(
+  config: Config,
+  log: Logger,
+  metrics: Metrics,
+  checks: HealthCheck[],
+): Promise<{ sql: Sql; blobs: BlobStore }> {
   // With DATABASE_URL no SQLite file is opened: nothing of the stores touches DATA_DIR.
   const sql = config.databaseUrl
     ? await openPostgres(config.databaseUrl, {
       onError: () => metrics.engineErrors.count("database"),
     })
     : sqliteSql(openDb(join(config.dataDir, "roomcast.db")));
+  // Images, media and thumbnails: files in DATA_DIR, or the bucket STORAGE_URL / S3_* name.
+  if (!config.storage) return { sql, blobs: createFileBlobs(config.dataDir) };
+  const blobs = createS3Blobs(config.storage);
+  log.info("Images and media are in object storage", {
+    bucket: config.storage.bucket,
+    endpoint: config.storage.endpoint ?? "AWS",
+    redirects: config.storage.publicUrl !== undefined,
+  });
+  // A missing key answers null when the bucket is reachable; an unreachable store throws.
+  checks.push({
+    name: "storage",
+    check: () =>
+      blobs.stat(".roomcast-health").then(() => {}, (error) => {
+        metrics.engineErrors.count("storage");
+        throw error;
+      }),
+  });
+  return { sql, blobs };
+}
+
+/** The topic table, the hub and presence (in-process, or on Redis), and SSE over the hub. */
+function openRealtime(config: Config, log: Logger, metrics: Metrics, checks: HealthCheck[]) {
   // Features register their topic namespaces in createApp; the hub reads history sizes from it.
   const topics = createTopicTable();
-  const checks: HealthCheck[] = [];
-  const redisErrors = () => metrics.engineErrors.count("redis");
-  const hub = openHub(config, log, topics.history, redisErrors);
+  const hub = openHub(config, log, topics.history, () => metrics.engineErrors.count("redis"));
   if ("ping" in hub) checks.push({ name: "redis", check: () => hub.ping() });
   const presence = config.redisUrl
     ? createRedisPresence({
@@ -84,49 +156,16 @@ async function main(): Promise<void> {
       heartbeatMs: Math.round(config.redisPresenceTtlMs / 3),
     })
     : undefined;
-  const sse = createSseTransport(hub, topics);
-  const assetsDir = new URL("./static/dist/", import.meta.url).pathname;
-  // Images, media and thumbnails: files in DATA_DIR, or the bucket STORAGE_URL / S3_* name.
-  const blobs = config.storage ? createS3Blobs(config.storage) : createFileBlobs(config.dataDir);
-  if (config.storage) {
-    log.info("Images and media are in object storage", {
-      bucket: config.storage.bucket,
-      endpoint: config.storage.endpoint ?? "AWS",
-      redirects: config.storage.publicUrl !== undefined,
-    });
-  }
-  if (config.storage) {
-    // A missing key answers null when the bucket is reachable; an unreachable store throws.
-    checks.push({
-      name: "storage",
-      check: () =>
-        blobs.stat(".roomcast-health").then(() => {}, (error) => {
-          metrics.engineErrors.count("storage");
-          throw error;
-        }),
-    });
-  }
-  const roomcast = createApp({
-    ...{ config, log, sql, hub, sse, topics, assetsDir },
-    ...{ metrics, blobs, checks, presence: presence?.sets, presenceMaps: presence?.maps },
-  });
+  return { topics, hub, presence, sse: createSseTransport(hub, topics) };
+}
 
-  // Features open what they listen on besides HTTP (the stream rooms' RTMP port).
-  await roomcast.start();
-
-  const maxConnections = config.maxConnections ?? defaultMaxConnections(openFiles?.soft);
-  logOpenFileLimit(log, openFiles, maxConnections);
-  const server = serveResilient(metrics.countHttp(roomcast.app.fetch), {
-    port: config.port,
-    hostname: config.host,
-    maxDescriptors: maxConnections,
-    log,
-    onListen: ({ hostname, port }) => {
-      const host = hostname.includes(":") ? `[${hostname}]` : hostname;
-      log.info("Listening", { url: `http://${host}:${port}${config.basePath}`, port });
-    },
-  });
-
+/** SIGINT/SIGTERM: drain /readyz, close the app, then each engine in `closers` order, exit 0. */
+function stopOnSignals(
+  config: Config,
+  log: Logger,
+  roomcast: Pick<Roomcast, "ops" | "close">,
+  closers: (() => unknown)[],
+): void {
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -139,12 +178,7 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainSeconds * 1000));
     }
     await roomcast.close();
-    sse.close();
-    await hub.close();
-    await presence?.close();
-    await server.close();
-    blobs.close();
-    await sql.close();
+    for (const close of closers) await close();
     log.info("Stopped");
     Deno.exit(0);
   };

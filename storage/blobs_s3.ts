@@ -1,22 +1,16 @@
 // Blobs in an S3-compatible bucket (MinIO, Garage, Ceph, AWS; s3rver in tests), on @aws-sdk/client-s3.
 import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
   CopyObjectCommand,
-  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
-  PutObjectCommand,
   S3Client,
   type S3ClientConfig,
-  UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { concatBytes } from "../bytes.ts";
-import { type BlobEntry, type BlobPutOptions, type BlobStore, checkKey } from "./blobs.ts";
-import { TooLargeError } from "./files.ts";
+import { type BlobEntry, type BlobStore, checkKey } from "./blobs.ts";
+import { createUploader } from "./blobs_s3_upload.ts";
 
 export interface S3BlobOptions {
   bucket: string;
@@ -55,17 +49,9 @@ function clientConfig(options: S3BlobOptions, endpoint: string | undefined): S3C
   };
 }
 
-/** An S3 bucket as a BlobStore; `close()` releases the client's sockets. */
-export function createS3Blobs(options: S3BlobOptions): BlobStore {
-  const { bucket, partBytes = 8 * MiB, linkSeconds = 1200 } = options;
-  const client = new S3Client(clientConfig(options, options.endpoint));
-  // Signing needs no request: a second client only to sign for the public host.
-  const signer = options.publicUrl ? new S3Client(clientConfig(options, options.publicUrl)) : null;
-  const upload = createUploader(client, bucket, partBytes);
-
+/** Reads of single objects (a range of one, its size and tag) and of a prefix's listing. */
+function objectReads(client: S3Client, bucket: string): Pick<BlobStore, "open" | "stat" | "list"> {
   return {
-    put: (key, data, putOptions) => upload(checkKey(key), data, putOptions),
-
     async open(key, range) {
       try {
         const out = await client.send(
@@ -98,22 +84,6 @@ export function createS3Blobs(options: S3BlobOptions): BlobStore {
       }
     },
 
-    async move(from, to) {
-      // A copy appears whole at its key (S3 writes objects atomically); the source goes after.
-      await client.send(
-        new CopyObjectCommand({
-          Bucket: bucket,
-          Key: checkKey(to),
-          CopySource: `${bucket}/${checkKey(from)}`,
-        }),
-      );
-      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: from }));
-    },
-
-    async delete(key) {
-      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: checkKey(key) }));
-    },
-
     async list(prefix) {
       if (!prefix.endsWith("/")) throw new Error(`Cannot list blobs: ${prefix} must end in "/"`);
       const found: BlobEntry[] = [];
@@ -138,6 +108,37 @@ export function createS3Blobs(options: S3BlobOptions): BlobStore {
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
       return found;
+    },
+  };
+}
+
+/** An S3 bucket as a BlobStore; `close()` releases the client's sockets. */
+export function createS3Blobs(options: S3BlobOptions): BlobStore {
+  const { bucket, partBytes = 8 * MiB, linkSeconds = 1200 } = options;
+  const client = new S3Client(clientConfig(options, options.endpoint));
+  // Signing needs no request: a second client only to sign for the public host.
+  const signer = options.publicUrl ? new S3Client(clientConfig(options, options.publicUrl)) : null;
+  const upload = createUploader(client, bucket, partBytes);
+
+  return {
+    put: (key, data, putOptions) => upload(checkKey(key), data, putOptions),
+
+    ...objectReads(client, bucket),
+
+    async move(from, to) {
+      // A copy appears whole at its key (S3 writes objects atomically); the source goes after.
+      await client.send(
+        new CopyObjectCommand({
+          Bucket: bucket,
+          Key: checkKey(to),
+          CopySource: `${bucket}/${checkKey(from)}`,
+        }),
+      );
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: from }));
+    },
+
+    async delete(key) {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: checkKey(key) }));
     },
 
     async link(key, { contentType, cacheControl }) {
@@ -164,87 +165,5 @@ export function createS3Blobs(options: S3BlobOptions): BlobStore {
       client.destroy();
       signer?.destroy();
     },
-  };
-}
-
-/**
- * Puts a stream as one PutObject when it fits in one part, else as a multipart upload completed
- * only after the last byte (aborted on any failure): either way the key appears only when whole.
- */
-function createUploader(client: S3Client, bucket: string, partBytes: number) {
-  return async (
-    key: string,
-    data: Uint8Array | ReadableStream<Uint8Array>,
-    { maxBytes = Infinity, check, peekBytes = 64, contentType }: BlobPutOptions = {},
-  ): Promise<number> => {
-    const chunks = data instanceof Uint8Array ? [data] : data;
-    let buffered: Uint8Array[] = [];
-    let bufferedBytes = 0;
-    let size = 0;
-    let head: Uint8Array | undefined = check ? new Uint8Array(0) : undefined;
-    let uploadId: string | undefined;
-    const parts: { ETag?: string; PartNumber: number }[] = [];
-    const flush = async (body: Uint8Array) => {
-      uploadId ??= (await client.send(
-        new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType }),
-      )).UploadId!;
-      const PartNumber = parts.length + 1;
-      const out = await client.send(
-        new UploadPartCommand({
-          Bucket: bucket,
-          Key: key,
-          UploadId: uploadId,
-          PartNumber,
-          Body: body,
-        }),
-      );
-      parts.push({ ETag: out.ETag, PartNumber });
-    };
-    try {
-      for await (const chunk of chunks) {
-        size += chunk.byteLength;
-        if (size > maxBytes) throw new TooLargeError(maxBytes);
-        if (head && check) {
-          head = concatBytes([head, chunk.subarray(0, peekBytes - head.length)]);
-          if (head.length >= peekBytes) {
-            check(head);
-            head = undefined;
-          }
-        }
-        buffered.push(chunk);
-        bufferedBytes += chunk.byteLength;
-        while (bufferedBytes >= partBytes) {
-          const all = concatBytes(buffered);
-          await flush(all.subarray(0, partBytes));
-          buffered = [all.subarray(partBytes)];
-          bufferedBytes = all.length - partBytes;
-        }
-      }
-      if (head && check) check(head);
-      const rest = concatBytes(buffered);
-      if (uploadId === undefined) {
-        await client.send(
-          new PutObjectCommand({ Bucket: bucket, Key: key, Body: rest, ContentType: contentType }),
-        );
-        return size;
-      }
-      if (rest.length > 0) await flush(rest);
-      await client.send(
-        new CompleteMultipartUploadCommand({
-          Bucket: bucket,
-          Key: key,
-          UploadId: uploadId,
-          MultipartUpload: { Parts: parts },
-        }),
-      );
-      return size;
-    } catch (error) {
-      if (uploadId !== undefined) {
-        await client.send(
-          new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }),
-        ).catch(() => {});
-      }
-      throw error;
-    }
   };
 }

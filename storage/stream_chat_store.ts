@@ -124,15 +124,10 @@ const BANNED = `SELECT 1 AS banned FROM stream_bans WHERE room_id = ? AND (nickn
     OR (viewer_hash IS NOT NULL AND viewer_hash = ?)
     OR (? = 1 AND ip_hash IS NOT NULL AND ip_hash = ?)) LIMIT 1`;
 
-export function createStreamChatStore(sql: Sql): StreamChatStore {
-  const byHash = async (tokenHash: string) => {
-    const row = await sql.get(
-      "SELECT * FROM stream_chat_tokens WHERE token_hash = ? AND expires_at > ?",
-      [tokenHash, Date.now()],
-    );
-    return row ? toToken(row) : null;
-  };
-
+/** The room chat's messages, each room keeping its last MESSAGES_KEPT. */
+function messageQueries(
+  sql: Sql,
+): Pick<StreamChatStore, "messages" | "add" | "message" | "remove" | "clear" | "lastSentAt"> {
   return {
     messages: async (roomId, limit) => (await sql.all(MESSAGES, [roomId, limit])).map(toMessage),
 
@@ -169,7 +164,22 @@ export function createStreamChatStore(sql: Sql): StreamChatStore {
       );
       return row?.at == null ? null : Number(row.at);
     },
+  };
+}
 
+/** Chat tokens: a nickname in one room for a while, stored as their hash only. */
+function tokenQueries(
+  sql: Sql,
+): Pick<StreamChatStore, "createToken" | "token" | "tokenByHash" | "endTokensWithoutPass"> {
+  const byHash = async (tokenHash: string) => {
+    const row = await sql.get(
+      "SELECT * FROM stream_chat_tokens WHERE token_hash = ? AND expires_at > ?",
+      [tokenHash, Date.now()],
+    );
+    return row ? toToken(row) : null;
+  };
+
+  return {
     async createToken(roomId, nickname, ttlMs, origin) {
       const token = randomToken(32);
       const now = Date.now();
@@ -190,6 +200,17 @@ export function createStreamChatStore(sql: Sql): StreamChatStore {
     token: (token) => byHash(sha256Hex(token)),
     tokenByHash: byHash,
 
+    endTokensWithoutPass: async (roomId) =>
+      void await sql.run(
+        "DELETE FROM stream_chat_tokens WHERE room_id = ? AND pass_hash IS NULL",
+        [roomId],
+      ),
+  };
+}
+
+/** Bans by nickname and by the viewer or address that held it; a ban ends the tokens it covers. */
+function banQueries(sql: Sql): Pick<StreamChatStore, "ban" | "bans" | "unban" | "isBanned"> {
+  return {
     ban: (roomId, nickname, origin) =>
       sql.transaction(async () => {
         const key = nicknameKey(nickname);
@@ -208,11 +229,6 @@ export function createStreamChatStore(sql: Sql): StreamChatStore {
       (await sql.all("SELECT * FROM stream_bans WHERE room_id = ? ORDER BY id", [roomId])).map(
         toBan,
       ),
-    endTokensWithoutPass: async (roomId) =>
-      void await sql.run(
-        "DELETE FROM stream_chat_tokens WHERE room_id = ? AND pass_hash IS NULL",
-        [roomId],
-      ),
     unban: async (roomId, id) =>
       (await sql.run("DELETE FROM stream_bans WHERE room_id = ? AND id = ?", [roomId, id])) === 1,
 
@@ -228,4 +244,8 @@ export function createStreamChatStore(sql: Sql): StreamChatStore {
       return row !== undefined;
     },
   };
+}
+
+export function createStreamChatStore(sql: Sql): StreamChatStore {
+  return { ...messageQueries(sql), ...tokenQueries(sql), ...banQueries(sql) };
 }

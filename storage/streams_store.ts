@@ -124,35 +124,67 @@ const SET_OFFLINE = `UPDATE stream_rooms SET live_source = NULL, live_since = NU
     last_live_at = CASE WHEN live_source IS NOT NULL THEN ? ELSE last_live_at END
   WHERE slug = ? RETURNING *`;
 
-export function createStreamsStore(sql: Sql): StreamsStore {
-  const byColumn = (column: string) => async (value: string) =>
-    one(await sql.get(`SELECT * FROM stream_rooms WHERE ${column} = ?`, [value]));
-  const bySlug = byColumn("slug");
+/** The room whose `column` holds `value`, or null. */
+async function roomWhere(sql: Sql, column: string, value: string): Promise<StreamRoom | null> {
+  return one(await sql.get(`SELECT * FROM stream_rooms WHERE ${column} = ?`, [value]));
+}
 
-  /** One attempt: the first free slug from `base`, and the row. */
-  const insert = (
-    name: string,
-    base: string,
-    keyHash: string,
-    sealed: string | null,
-    flag: number,
-  ) =>
-    sql.transaction(async () => {
-      let slug = base;
-      for (let n = 2; RESERVED_SLUGS.has(slug) || await bySlug(slug); n++) slug = `${base}-${n}`;
+/** One attempt at a new room: the first free slug from `base`, and the row. */
+function insertRoom(
+  sql: Sql,
+  name: string,
+  base: string,
+  keyHash: string,
+  sealed: string | null,
+  flag: number,
+): Promise<StreamRoom> {
+  return sql.transaction(async () => {
+    let slug = base;
+    for (let n = 2; RESERVED_SLUGS.has(slug) || await roomWhere(sql, "slug", slug); n++) {
+      slug = `${base}-${n}`;
+    }
+    const now = Date.now();
+    const row = await sql.get(INSERT, [
+      slug,
+      name,
+      keyHash,
+      sealed,
+      randomToken(16),
+      flag,
+      now,
+      now,
+    ]);
+    return toRoom(row!);
+  });
+}
+
+/** Who is live where: one room going live or offline, and every room a source left behind. */
+function liveQueries(sql: Sql): Pick<StreamsStore, "setLive" | "resetLive"> {
+  return {
+    async setLive(slug, source, originUrl = null) {
       const now = Date.now();
-      const row = await sql.get(INSERT, [
-        slug,
-        name,
-        keyHash,
-        sealed,
-        randomToken(16),
-        flag,
-        now,
-        now,
-      ]);
-      return toRoom(row!);
-    });
+      const row = source === null
+        ? await sql.get(SET_OFFLINE, [now, slug])
+        : await sql.get(SET_LIVE, [source, now, originUrl, slug]);
+      return one(row);
+    },
+
+    async resetLive(source, originUrl = null) {
+      const mine = originUrl === null ? "" : " AND (origin_url IS NULL OR origin_url = ?)";
+      const rows = await sql.all(
+        `UPDATE stream_rooms SET live_source = NULL, live_since = NULL, origin_url = NULL,
+           last_live_at = ?
+         WHERE live_source = ?${mine} RETURNING slug`,
+        originUrl === null ? [Date.now(), source] : [Date.now(), source, originUrl],
+      );
+      return rows.map((row) => String(row.slug));
+    },
+  };
+}
+
+export function createStreamsStore(sql: Sql): StreamsStore {
+  const byColumn = (column: string) => (value: string) => roomWhere(sql, column, value);
+  const bySlug = byColumn("slug");
 
   return {
     list: async () =>
@@ -169,7 +201,14 @@ export function createStreamsStore(sql: Sql): StreamsStore {
       // constraint refuses the second, which looks again.
       for (let attempt = 1;; attempt++) {
         try {
-          const room = await insert(name, slugify(name), sha256Hex(streamKey), sealed, flag);
+          const room = await insertRoom(
+            sql,
+            name,
+            slugify(name),
+            sha256Hex(streamKey),
+            sealed,
+            flag,
+          );
           return { room, streamKey };
         } catch (error) {
           if (!isUniqueViolation(error) || attempt >= CREATE_ATTEMPTS) throw error;
@@ -208,23 +247,6 @@ export function createStreamsStore(sql: Sql): StreamsStore {
     remove: async (slug) =>
       (await sql.run("DELETE FROM stream_rooms WHERE slug = ?", [slug])) === 1,
 
-    async setLive(slug, source, originUrl = null) {
-      const now = Date.now();
-      const row = source === null
-        ? await sql.get(SET_OFFLINE, [now, slug])
-        : await sql.get(SET_LIVE, [source, now, originUrl, slug]);
-      return one(row);
-    },
-
-    async resetLive(source, originUrl = null) {
-      const mine = originUrl === null ? "" : " AND (origin_url IS NULL OR origin_url = ?)";
-      const rows = await sql.all(
-        `UPDATE stream_rooms SET live_source = NULL, live_since = NULL, origin_url = NULL,
-           last_live_at = ?
-         WHERE live_source = ?${mine} RETURNING slug`,
-        originUrl === null ? [Date.now(), source] : [Date.now(), source, originUrl],
-      );
-      return rows.map((row) => String(row.slug));
-    },
+    ...liveQueries(sql),
   };
 }

@@ -96,19 +96,68 @@ function reactionViews(rows: Row[]): ReactionView[] {
   return [...byEmoji.values()];
 }
 
-export function createMessageExtrasStore(sql: Sql): MessageExtrasStore {
-  const reactionRows = (ids: readonly number[]) =>
-    sql.all<Row>(
-      `SELECT message_id, emoji, user_id FROM message_reactions WHERE message_id IN (${
-        marks(ids.length)
-      }) ORDER BY message_id, created_at, user_id`,
-      ids,
-    );
+/** Reaction rows of `ids`, each message's oldest first. */
+function reactionRows(sql: Sql, ids: readonly number[]): Promise<Row[]> {
+  return sql.all<Row>(
+    `SELECT message_id, emoji, user_id FROM message_reactions WHERE message_id IN (${
+      marks(ids.length)
+    }) ORDER BY message_id, created_at, user_id`,
+    ids,
+  );
+}
 
+/** `messages` with their replies, mentions, reactions and pin marks: one query for each. */
+async function decorateMessages<M extends { id: number } & MessageExtras>(
+  sql: Sql,
+  messages: M[],
+): Promise<M[]> {
+  if (messages.length === 0) return messages;
+  const ids = messages.map((m) => m.id);
+  const list = marks(ids.length);
+  const replies = await sql.all<Row>(
+    `SELECT m.id AS message_id, m.reply_to, o.content, u.display_name FROM messages m
+      LEFT JOIN messages o ON o.id = m.reply_to LEFT JOIN users u ON u.id = o.author_id
+      WHERE m.id IN (${list}) AND m.reply_to IS NOT NULL`,
+    ids,
+  );
+  const replyOf = byMessage(replies, (r): ReplyPreview => ({
+    id: Number(r.reply_to),
+    authorDisplayName: r.display_name === null ? null : String(r.display_name),
+    excerpt: r.content === null ? null : [...String(r.content)].slice(0, EXCERPT).join(""),
+  }));
+  const mentionsOf = byMessage(
+    await sql.all<Row>(
+      `SELECT mm.message_id, u.id, u.display_name FROM message_mentions mm
+        JOIN users u ON u.id = mm.user_id WHERE mm.message_id IN (${list}) ORDER BY u.id`,
+      ids,
+    ),
+    (r): MentionView => ({ id: Number(r.id), displayName: String(r.display_name) }),
+  );
+  const reactionsOf = byMessage(await reactionRows(sql, ids), (r) => r);
+  const pinned = new Set(
+    (await sql.all<Row>(
+      `SELECT message_id FROM channel_pins WHERE message_id IN (${list})`,
+      ids,
+    )).map((r) => Number(r.message_id)),
+  );
+  return messages.map((m) => {
+    const out = { ...m };
+    const reply = replyOf.get(m.id)?.[0];
+    if (reply) out.replyTo = reply;
+    const mentions = mentionsOf.get(m.id);
+    if (mentions) out.mentions = mentions;
+    const reactions = reactionsOf.get(m.id);
+    if (reactions) out.reactions = reactionViews(reactions);
+    if (pinned.has(m.id)) out.pinned = true;
+    return out;
+  });
+}
+
+/** Who a message mentions, and the unread mentions each reader has per channel. */
+function mentionQueries(
+  sql: Sql,
+): Pick<MessageExtrasStore, "setMentions" | "mentionCounts" | "mentionCount"> {
   return {
-    async setReplyTo(messageId, replyTo) {
-      await sql.run("UPDATE messages SET reply_to = ? WHERE id = ?", [replyTo, messageId]);
-    },
     async setMentions(messageId, channelId, userIds) {
       await sql.transaction(async () => {
         await sql.run("DELETE FROM message_mentions WHERE message_id = ?", [messageId]);
@@ -118,48 +167,6 @@ export function createMessageExtrasStore(sql: Sql): MessageExtrasStore {
             [messageId, userId, channelId],
           );
         }
-      });
-    },
-    async decorate(messages) {
-      if (messages.length === 0) return messages;
-      const ids = messages.map((m) => m.id);
-      const list = marks(ids.length);
-      const replies = await sql.all<Row>(
-        `SELECT m.id AS message_id, m.reply_to, o.content, u.display_name FROM messages m
-          LEFT JOIN messages o ON o.id = m.reply_to LEFT JOIN users u ON u.id = o.author_id
-          WHERE m.id IN (${list}) AND m.reply_to IS NOT NULL`,
-        ids,
-      );
-      const replyOf = byMessage(replies, (r): ReplyPreview => ({
-        id: Number(r.reply_to),
-        authorDisplayName: r.display_name === null ? null : String(r.display_name),
-        excerpt: r.content === null ? null : [...String(r.content)].slice(0, EXCERPT).join(""),
-      }));
-      const mentionsOf = byMessage(
-        await sql.all<Row>(
-          `SELECT mm.message_id, u.id, u.display_name FROM message_mentions mm
-            JOIN users u ON u.id = mm.user_id WHERE mm.message_id IN (${list}) ORDER BY u.id`,
-          ids,
-        ),
-        (r): MentionView => ({ id: Number(r.id), displayName: String(r.display_name) }),
-      );
-      const reactionsOf = byMessage(await reactionRows(ids), (r) => r);
-      const pinned = new Set(
-        (await sql.all<Row>(
-          `SELECT message_id FROM channel_pins WHERE message_id IN (${list})`,
-          ids,
-        )).map((r) => Number(r.message_id)),
-      );
-      return messages.map((m) => {
-        const out = { ...m };
-        const reply = replyOf.get(m.id)?.[0];
-        if (reply) out.replyTo = reply;
-        const mentions = mentionsOf.get(m.id);
-        if (mentions) out.mentions = mentions;
-        const reactions = reactionsOf.get(m.id);
-        if (reactions) out.reactions = reactionViews(reactions);
-        if (pinned.has(m.id)) out.pinned = true;
-        return out;
       });
     },
     async mentionCounts(userId) {
@@ -181,6 +188,12 @@ export function createMessageExtrasStore(sql: Sql): MessageExtrasStore {
       );
       return Number(row?.n ?? 0);
     },
+  };
+}
+
+/** Reactions: one row per member and emoji, at most `maxEmoji` distinct emoji a message. */
+function reactionQueries(sql: Sql): Pick<MessageExtrasStore, "react" | "reactions"> {
+  return {
     react(messageId, userId, emoji, on, maxEmoji) {
       return sql.transaction(async () => {
         if (!on) {
@@ -207,8 +220,14 @@ export function createMessageExtrasStore(sql: Sql): MessageExtrasStore {
       });
     },
     async reactions(messageId) {
-      return reactionViews(await reactionRows([messageId]));
+      return reactionViews(await reactionRows(sql, [messageId]));
     },
+  };
+}
+
+/** A channel's pins, at most `maxPins`, counted under the channel row's lock. */
+function pinQueries(sql: Sql): Pick<MessageExtrasStore, "pin" | "unpin" | "pins"> {
+  return {
     pin(messageId, channelId, userId, maxPins) {
       return sql.transaction(async () => {
         await sql.get(`SELECT id FROM channels WHERE id = ?${sql.forUpdate}`, [channelId]);
@@ -236,5 +255,17 @@ export function createMessageExtrasStore(sql: Sql): MessageExtrasStore {
       );
       return rows.map((r) => Number(r.message_id));
     },
+  };
+}
+
+export function createMessageExtrasStore(sql: Sql): MessageExtrasStore {
+  return {
+    async setReplyTo(messageId, replyTo) {
+      await sql.run("UPDATE messages SET reply_to = ? WHERE id = ?", [replyTo, messageId]);
+    },
+    decorate: (messages) => decorateMessages(sql, messages),
+    ...mentionQueries(sql),
+    ...reactionQueries(sql),
+    ...pinQueries(sql),
   };
 }

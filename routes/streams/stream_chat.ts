@@ -54,7 +54,7 @@ export function createStreamChat(
   deps: { rooms: StreamsStore; chat: StreamChatStore; live: StreamLive; log: Logger },
   limits: ChatLimits = {},
 ) {
-  const { chat, live, log } = deps;
+  const { chat, live } = deps;
   const perToken = createRateLimiter({
     capacity: limits.messageBurst ?? 5,
     refillPerSecond: 1 / (limits.messageEverySeconds ?? 2),
@@ -107,6 +107,18 @@ export function createStreamChat(
       return view;
     },
 
+    ...moderation(deps),
+
+    close() {
+      perToken.close();
+      perIp.close();
+    },
+  };
+}
+
+/** What the room's admins do to its chat: delete a message, clear it all, ban a sender. */
+function moderation({ chat, live, log }: { chat: StreamChatStore; live: StreamLive; log: Logger }) {
+  return {
     async remove(room: StreamRoom, id: number): Promise<void> {
       if (!await chat.remove(room.id, id)) throw new HttpError(404, "Message not found");
       live.publishRoom(room.slug, "message-deleted", { slug: room.slug, id });
@@ -126,11 +138,6 @@ export function createStreamChat(
       live.publishRoom(room.slug, "banned", { slug: room.slug, nickname });
       log.info("Stream chat ban", { slug: room.slug });
       return ban;
-    },
-
-    close() {
-      perToken.close();
-      perIp.close();
     },
   };
 }

@@ -67,11 +67,8 @@ export function createStreamLive(
     liveSince: iso(room.liveSince),
   });
   const presence = (slug: string) => presenceOf(figures.total(slug), slug);
-  const publish = (type: string, data: unknown, room: StreamRoom) => {
-    hub.publish(roomTopic(room.slug), type, data);
-    // A private room's comings and goings are nobody else's business.
-    if (!room.private) hub.publish(ROOMS_TOPIC, type, data);
-  };
+  const publish = (type: string, data: unknown, room: StreamRoom) =>
+    publishStatus(hub, type, data, room);
 
   // Timers and recounts have no caller to hand a database error to: it is logged.
   const logged = (what: string) => (error: unknown) =>
@@ -89,11 +86,7 @@ export function createStreamLive(
   );
   const sweep = setInterval(() => {
     counter.recountAll();
-    store.list().then((rooms) => {
-      for (const room of rooms) {
-        if (room.liveSource !== null) options.health?.sample(room.slug, viewers(room.slug));
-      }
-    }).catch(logged("Cannot sample stream room viewers"));
+    sampleLive(store, viewers, options.health).catch(logged("Cannot sample stream room viewers"));
   }, options.sweepMs ?? 3000);
   const origin = options.instanceUrl ?? null;
   // Another instance's figures changed, or went with it: recounted and told here too.
@@ -102,25 +95,9 @@ export function createStreamLive(
   return {
     status,
     presence,
-    async resetStale() {
-      // No publisher of our own listener survives a restart; nginx-rtmp's may, so those stay
-      // live, and so do the rooms other instances (another INSTANCE_URL) hold.
-      const stale = await store.resetLive("rtmp", origin);
-      if (stale.length) log.info("Marked stream rooms offline after a restart", { rooms: stale });
-    },
-    async setLive(slug, source) {
-      const before = await store.get(slug);
-      if (!before) return null;
-      const room = (await store.setLive(slug, source, source === "rtmp" ? origin : null))!;
-      if ((before.liveSource === null) !== (source === null)) {
-        if (source) options.health?.live(slug);
-        else options.health?.offline(slug);
-        const change: LiveChange = { ...status(room), lastLiveAt: iso(room.lastLiveAt) };
-        publish(source ? "live" : "offline", change, room);
-        log.info(source ? "Stream room is live" : "Stream room is offline", { slug, source });
-      }
-      return room;
-    },
+    resetStale: () => resetStale(store, log, origin),
+    setLive: (slug, source) =>
+      changeLive({ store, log, health: options.health, origin, status, publish }, slug, source),
     touch: counter.touch,
     enter(clientId, slug, nickname) {
       seats.enter(clientId, slug, nickname);
@@ -144,6 +121,66 @@ export function createStreamLive(
       shared.close();
     },
   };
+}
+
+/** A room's status change, on its topic and (unless private) on the list of rooms. */
+function publishStatus(
+  hub: Pick<Hub, "publish">,
+  type: string,
+  data: unknown,
+  room: StreamRoom,
+): void {
+  hub.publish(roomTopic(room.slug), type, data);
+  // A private room's comings and goings are nobody else's business.
+  if (!room.private) hub.publish(ROOMS_TOPIC, type, data);
+}
+
+async function resetStale(
+  store: Pick<StreamsStore, "resetLive">,
+  log: Logger,
+  origin: string | null,
+): Promise<void> {
+  // No publisher of our own listener survives a restart; nginx-rtmp's may, so those stay
+  // live, and so do the rooms other instances (another INSTANCE_URL) hold.
+  const stale = await store.resetLive("rtmp", origin);
+  if (stale.length) log.info("Marked stream rooms offline after a restart", { rooms: stale });
+}
+
+/** Feeds the viewer graph: each live room's viewers, sampled on every sweep. */
+async function sampleLive(
+  store: Pick<StreamsStore, "list">,
+  viewers: (slug: string) => number,
+  health: StreamLiveOptions["health"],
+): Promise<void> {
+  for (const room of await store.list()) {
+    if (room.liveSource !== null) health?.sample(room.slug, viewers(room.slug));
+  }
+}
+
+/** Marks a room live or offline; only a change is published, logged and told to `health`. */
+async function changeLive(
+  { store, log, health, origin, status, publish }: {
+    store: Pick<StreamsStore, "get" | "setLive">;
+    log: Logger;
+    health: StreamLiveOptions["health"];
+    origin: string | null;
+    status: (room: StreamRoom) => RoomStatus;
+    publish: (type: string, data: unknown, room: StreamRoom) => void;
+  },
+  slug: string,
+  source: LiveSource | null,
+): Promise<StreamRoom | null> {
+  const before = await store.get(slug);
+  if (!before) return null;
+  const room = (await store.setLive(slug, source, source === "rtmp" ? origin : null))!;
+  if ((before.liveSource === null) !== (source === null)) {
+    if (source) health?.live(slug);
+    else health?.offline(slug);
+    const change: LiveChange = { ...status(room), lastLiveAt: iso(room.lastLiveAt) };
+    publish(source ? "live" : "offline", change, room);
+    log.info(source ? "Stream room is live" : "Stream room is offline", { slug, source });
+  }
+  return room;
 }
 
 const presenceOf = ({ viewers, named, nicknames }: RoomFigures, slug: string): Presence => ({

@@ -1,7 +1,7 @@
 // Workspaces (EchoSphere) as a Feature: servers, channels, messages, voice, the /app shell and
 // its /ws parts; who is signed in comes from the accounts feature.
 import { Hono } from "hono";
-import type { Context, MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "hono";
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../log.ts";
 import type { Hub } from "../../realtime/hub.ts";
@@ -11,7 +11,6 @@ import { createMessagesStore } from "../../storage/workspace_messages_store.ts";
 import { createMessageExtrasStore } from "../../storage/workspace_message_extras_store.ts";
 import { createMessageExtrasRoutes } from "./msg_api.ts";
 import type { SignupWorkspaces } from "../accounts/auth_actions.ts";
-import { userView } from "../accounts/auth.ts";
 import type { SessionAuth } from "../accounts/session.ts";
 import type { Feature } from "../feature.ts";
 import type { PageRenderer } from "../pages.ts";
@@ -22,7 +21,6 @@ import { createVoiceRelay } from "./voice_relay.ts";
 import { createWorkspaceService } from "./service.ts";
 import { createVoiceApiRoutes } from "./voice_api.ts";
 import { restErrors, WorkspaceError } from "./errors.ts";
-import type { WorkspacePageData } from "./wire.ts";
 import { createWorkspacesWs } from "./ws.ts";
 import { createCommunityStore } from "../../storage/community_store.ts";
 import { createAccountsStore } from "../../storage/accounts_store.ts";
@@ -34,6 +32,7 @@ import { createCommunityApiRoutes } from "./community_api.ts";
 import { limitPosting } from "./community_limits.ts";
 import { createRemovalRelay } from "./community_relay.ts";
 import { avatarUrl, createProfileRoutes } from "./community_profile.ts";
+import { createAppPageRoutes } from "./app_page.ts";
 
 export interface WorkspacesDeps {
   sql: Sql;
@@ -71,8 +70,9 @@ export interface WorkspacesFeature extends Feature {
   signup: SignupWorkspaces;
 }
 
-export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature {
-  const { sql, hub, config, log, page, auth } = deps;
+/** The stores and services, and the /ws side, each handed what it uses of the others. */
+function createParts(deps: WorkspacesDeps) {
+  const { sql, hub, config, log } = deps;
   const basePath = config.basePath;
   const workspaces = createWorkspacesStore(sql);
   const messages = createMessagesStore(sql);
@@ -111,65 +111,50 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
     removals,
     avatarUrl: (userId, key) => avatarUrl(basePath, userId, key),
   });
+  return { workspaces, presence, nav, posting, service, ws, communityStore, community, removals };
+}
 
+type Parts = ReturnType<typeof createParts>;
+
+/** Every REST route and page of the feature, behind the one WorkspaceError translation. */
+function createRoutes(deps: WorkspacesDeps, parts: Parts): Hono {
+  const { sql, hub, config, auth, sameOrigin } = deps;
+  const { service, ws, nav, community } = parts;
   const routes = new Hono();
   // The one place REST turns the service's WorkspaceErrors into statuses (api.ts, voice_api.ts).
   routes.onError(restErrors);
-  routes.route("/", createWorkspacesApiRoutes({ auth, service, sameOrigin: deps.sameOrigin }));
-  routes.route("/", createMessageExtrasRoutes({ auth, service, sameOrigin: deps.sameOrigin }));
+  routes.route("/", createWorkspacesApiRoutes({ auth, service, sameOrigin }));
+  routes.route("/", createMessageExtrasRoutes({ auth, service, sameOrigin }));
   routes.route("/", createVoiceApiRoutes({ auth, service, voice: ws.voice, config, hub }));
   routes.route("/", nav.routes);
-  routes.route("/", createCommunityApiRoutes({ auth, community, sameOrigin: deps.sameOrigin }));
+  routes.route("/", createCommunityApiRoutes({ auth, community, sameOrigin }));
   routes.route(
     "/",
     createProfileRoutes({
       auth,
-      sameOrigin: deps.sameOrigin,
+      sameOrigin,
       accounts: createAccountsStore(sql, { passwords: deps.passwords }),
-      community: communityStore,
+      community: parts.communityStore,
       serverIdsOf: service.serverIdsOf,
       hub,
       blobs: deps.blobs,
-      basePath,
+      basePath: config.basePath,
       maxAvatarBytes: config.avatarMaxBytes,
     }),
   );
+  routes.route("/", createAppPageRoutes({ auth, page: deps.page, basePath: config.basePath }));
+  return routes;
+}
 
-  // /app/<server>/<channel> is the same page; it opens the channel the address names.
-  routes.get("/app/:server{[0-9]{1,15}}/:channel{[0-9]{1,15}}?", (c) => appPage(c));
-  routes.get("/app", (c) => appPage(c));
-  const appPage = (c: Context) => {
-    const user = auth.user(c);
-    if (!user) return c.redirect(`${basePath}login`, 303);
-    return page(c, {
-      title: "Workspaces · Roomcast",
-      entry: "workspace",
-      styles: [
-        "workspace.css",
-        "workspace_voice.css",
-        "workspace_nav.css",
-        "workspace_msg.css",
-        "workspace_community.css",
-        "workspace_unread.css",
-        "code_theme.css",
-      ],
-      data: { user: userView(user) } satisfies WorkspacePageData,
-    });
-  };
-
-  // An invite link: sign in first if needed, then the app offers to join.
-  routes.get("/invite/:code{[A-Za-z0-9]{1,32}}", (c) => {
-    const target = `${basePath}app?invite=${c.req.param("code")}`;
-    if (auth.user(c)) return c.redirect(target, 303);
-    return c.redirect(`${basePath}login?next=${encodeURIComponent(target)}`, 303);
-  });
-
+export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature {
+  const parts = createParts(deps);
+  const { workspaces, service, ws, nav } = parts;
   return {
-    routes,
+    routes: createRoutes(deps, parts),
     ws: [...ws.features, nav.ws],
     topics: ws.topics,
     signup: {
-      joinDefaultServer: config.sharedLobby
+      joinDefaultServer: deps.config.sharedLobby
         ? (userId) => workspaces.joinDefaultServer(userId)
         : null,
       inviteUsable: (code) => service.inviteUsable(code),
@@ -185,9 +170,9 @@ export function createWorkspacesFeature(deps: WorkspacesDeps): WorkspacesFeature
     close() {
       ws.close();
       nav.close();
-      posting.close();
-      removals.close();
-      presence.close();
+      parts.posting.close();
+      parts.removals.close();
+      parts.presence.close();
     },
   };
 }

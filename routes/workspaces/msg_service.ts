@@ -12,7 +12,8 @@ import {
 import type { Channel, WorkspacesStore } from "../../storage/workspaces_store.ts";
 import type { Sql } from "../../storage/sql.ts";
 import { WorkspaceError } from "./errors.ts";
-import type { PinChange, ReactionUpdate, WorkspaceEvents } from "./wire.ts";
+import { publisher } from "./service_events.ts";
+import type { PinChange, ReactionUpdate } from "./wire.ts";
 
 type User = Pick<Account, "id">;
 
@@ -70,38 +71,29 @@ export function mentionedIds(content: string): number[] {
   return [...ids];
 }
 
-export function createMessageFeatures(
-  deps: MessageFeaturesDeps,
-  access: MessageAccess,
-  topics: MessageTopics,
-) {
-  const { sql, workspaces, messages, extras } = deps;
-  const publish = <K extends keyof WorkspaceEvents>(t: string, k: K, d: WorkspaceEvents[K]) =>
-    deps.hub.publish(t, k, d);
-
-  const members = async (channel: Channel, content: string) => {
-    const ids = mentionedIds(content);
-    for (const id of ids) {
-      if (!await workspaces.role(channel.serverId, id)) {
-        throw new WorkspaceError("invalid", `User ${id} is not a member of this server`);
-      }
+/** The mentioned ids of `content`, each checked to be a member of the channel's server. */
+async function memberMentions(
+  workspaces: Pick<WorkspacesStore, "role">,
+  channel: Channel,
+  content: string,
+): Promise<number[]> {
+  const ids = mentionedIds(content);
+  for (const id of ids) {
+    if (!await workspaces.role(channel.serverId, id)) {
+      throw new WorkspaceError("invalid", `User ${id} is not a member of this server`);
     }
-    return ids;
-  };
+  }
+  return ids;
+}
+
+/** Posts and edits with their replies and mentions, and the mention notifications they send. */
+function postingFeatures(deps: MessageFeaturesDeps, topics: MessageTopics) {
+  const { sql, workspaces, messages, extras } = deps;
+  const publish = publisher(deps.hub);
+  const members = (channel: Channel, content: string) =>
+    memberMentions(workspaces, channel, content);
   const decorated = async (message: Message) => (await extras.decorate([message]))[0];
-  /** The message and its text channel, for a member of its server. */
-  const target = async (user: User, messageId: number) => {
-    const message = await messages.message(messageId);
-    if (!message) throw new WorkspaceError("not_found", "Message not found");
-    const channel = await access.textChannel(user, message.channelId);
-    return { message, channel };
-  };
-
   return {
-    decorate: <M extends Message>(list: M[]) => extras.decorate(list),
-    mentionCounts: (user: User) => extras.mentionCounts(user.id),
-    mentionCount: (user: User, channelId: number) => extras.mentionCount(user.id, channelId),
-
     /** Checks a post's `replyTo` and mentions before anything is stored. */
     async check(channel: Channel, content: string, replyTo: unknown): Promise<CheckedExtras> {
       let reply: number | null = null;
@@ -155,7 +147,25 @@ export function createMessageFeatures(
       });
       return await decorated(publicMessage(stored));
     },
+  };
+}
 
+/** Reactions and pins, on messages of text channels the user is a member of. */
+function reactionPinFeatures(
+  deps: MessageFeaturesDeps,
+  access: MessageAccess,
+  topics: MessageTopics,
+) {
+  const { messages, extras } = deps;
+  const publish = publisher(deps.hub);
+  /** The message and its text channel, for a member of its server. */
+  const target = async (user: User, messageId: number) => {
+    const message = await messages.message(messageId);
+    if (!message) throw new WorkspaceError("not_found", "Message not found");
+    const channel = await access.textChannel(user, message.channelId);
+    return { message, channel };
+  };
+  return {
     async react(user: User, messageId: number, emoji: unknown, on: boolean) {
       const clean = cleanEmoji(emoji);
       const { channel } = await target(user, messageId);
@@ -195,6 +205,21 @@ export function createMessageFeatures(
       }
       return await extras.decorate(found);
     },
+  };
+}
+
+export function createMessageFeatures(
+  deps: MessageFeaturesDeps,
+  access: MessageAccess,
+  topics: MessageTopics,
+) {
+  const { extras } = deps;
+  return {
+    decorate: <M extends Message>(list: M[]) => extras.decorate(list),
+    mentionCounts: (user: User) => extras.mentionCounts(user.id),
+    mentionCount: (user: User, channelId: number) => extras.mentionCount(user.id, channelId),
+    ...postingFeatures(deps, topics),
+    ...reactionPinFeatures(deps, access, topics),
   };
 }
 

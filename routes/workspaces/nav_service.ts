@@ -19,8 +19,8 @@ import type {
   SearchResults,
 } from "./nav_wire.ts";
 import { parseSearchQuery } from "./search_query.ts";
-import { cleanContent, topics, type WorkspaceService } from "./service.ts";
-import type { WorkspaceEvents } from "./wire.ts";
+import { cleanContent, type WorkspaceService } from "./service.ts";
+import { publishPosted } from "./service_events.ts";
 
 export interface NavServiceDeps {
   sql: Pick<Sql, "transaction">;
@@ -50,10 +50,38 @@ export const extensionOf = (name: string) => {
   return dot > 0 ? name.slice(dot + 1).toLowerCase() : "";
 };
 
+/** The file's message, stored with its attachment in one transaction, then published. */
+async function postWithFile(
+  deps: NavServiceDeps,
+  view: (a: Attachment) => AttachmentView,
+  { user, channelId, file, caption }: {
+    user: User;
+    channelId: number;
+    file: { key: string; name: string; size: number };
+    caption: unknown;
+  },
+): Promise<MessageWithFiles> {
+  const { service, messages, attachments, hub } = deps;
+  try {
+    const channel = await service.textChannel(user, channelId);
+    const content = typeof caption === "string" && caption.trim() ? cleanContent(caption) : "";
+    const message = await deps.sql.transaction(async () => {
+      const stored = publicMessage(await messages.post(channel.id, user.id, content));
+      const attachment = await attachments.add(stored.id, file.key, file.name, file.size);
+      return { ...stored, attachments: [view(attachment)] };
+    });
+    publishPosted(hub, channel, message);
+    return message;
+  } catch (error) {
+    await attachments.deleteBlob(file.key);
+    throw error;
+  }
+}
+
 export type NavService = ReturnType<typeof createNavService>;
 
 export function createNavService(deps: NavServiceDeps) {
-  const { service, messages, attachments, hub, basePath } = deps;
+  const { service, messages, attachments, basePath } = deps;
   const view = (a: Attachment): AttachmentView => ({
     id: a.id,
     name: a.name,
@@ -114,34 +142,11 @@ export function createNavService(deps: NavServiceDeps) {
      * Posts a message carrying the file already stored under `key` (by `attachments.saveBlob`),
      * published like any message; a refused caption or a failed insert deletes the file again.
      */
-    async postWithFile(
+    postWithFile: (
       user: User,
       channelId: number,
       file: { key: string; name: string; size: number },
       caption: unknown,
-    ): Promise<MessageWithFiles> {
-      try {
-        const channel = await service.textChannel(user, channelId);
-        const content = typeof caption === "string" && caption.trim() ? cleanContent(caption) : "";
-        const message = await deps.sql.transaction(async () => {
-          const stored = publicMessage(await messages.post(channel.id, user.id, content));
-          const attachment = await attachments.add(stored.id, file.key, file.name, file.size);
-          return { ...stored, attachments: [view(attachment)] };
-        });
-        const posted: WorkspaceEvents["message"] = { channelId: channel.id, message };
-        hub.publish(topics.channel(channel.id), "message", posted);
-        const activity: WorkspaceEvents["activity"] = {
-          serverId: channel.serverId,
-          channelId: channel.id,
-          messageId: message.id,
-          authorEmail: message.authorEmail,
-        };
-        hub.publish(topics.workspace(channel.serverId), "activity", activity);
-        return message;
-      } catch (error) {
-        await attachments.deleteBlob(file.key);
-        throw error;
-      }
-    },
+    ) => postWithFile(deps, view, { user, channelId, file, caption }),
   };
 }

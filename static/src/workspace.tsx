@@ -13,10 +13,8 @@ import {
   type Message,
   type ServerMembers,
   type ServerView,
-  type WorkspaceEvent,
   type WorkspacePageData,
 } from "./lib/workspace_api.ts";
-import type { WsError, WsReset } from "../../realtime/wire.ts";
 import {
   type ConnectionState,
   connectWs,
@@ -30,15 +28,11 @@ import { dividerAt, useUnread } from "./lib/workspace_unread.ts";
 import { useChannelWindow } from "./lib/workspace_window.ts";
 import { Composer } from "./lib/workspace_msg_composer.tsx";
 import { PinsPanel } from "./lib/workspace_msg_item.tsx";
-import {
-  applyPin,
-  applyReaction,
-  notifyMention,
-  useMessageActions,
-} from "./lib/workspace_msg_live.ts";
+import { useMessageActions } from "./lib/workspace_msg_live.ts";
+import { onSocketEvent, type SocketEvent } from "./lib/workspace_events.ts";
+import { TypingLine, useTyping } from "./lib/workspace_typing.tsx";
 import { type DialogKind, WorkspaceDialog } from "./lib/workspace_dialogs.tsx";
 import { ScreenView, useVoice, useVoiceRosters, VoiceBar } from "./lib/workspace_voice_view.tsx";
-import type { VoiceEvent } from "./lib/workspace_voice.ts";
 import {
   followAddress,
   showChannelPath,
@@ -51,16 +45,12 @@ import {
   useDropAndPaste,
   useUploads,
 } from "./lib/workspace_nav_files.tsx";
-import { SearchBox } from "./lib/workspace_nav_search.tsx";
+import { type Panel, TopBar } from "./lib/workspace_top.tsx";
 import { useCommunity } from "./lib/workspace_community.ts";
 import { CommunityBar } from "./lib/workspace_community_dialogs.tsx";
 
 const { user, basePath } = boot<WorkspacePageData>();
 const PAGE = 50;
-
-/** What the page's socket hears: the workspace events and the transport's reset and errors. */
-type SocketEvent = WorkspaceEvent | WsReset | WsError;
-const isVoice = (e: SocketEvent): e is Exclude<VoiceEvent, WsError> => e.type.startsWith("voice:");
 
 /** This tab is connected, whatever a snapshot taken before its socket registered says. */
 const withSelfOnline = (members: MemberView[]) =>
@@ -77,11 +67,11 @@ function Workspace() {
   const counts = useUnread(user.email);
   const [replyTo, setReplyTo] = useState<Message | null>(null);
   const [pins, setPins] = useState<Message[] | null>(null);
-  const [typing, setTyping] = useState<Record<number, { name: string; until: number }>>({});
+  const typing = useTyping();
   const [connection, setConnection] = useState<ConnectionState>("connecting");
   const [dialog, setDialog] = useState<DialogKind>(null);
   const [error, setError] = useState<string | null>(null);
-  const [panel, setPanel] = useState<"none" | "channels" | "members">("none");
+  const [panel, setPanel] = useState<Panel>("none");
   const ws = useRef<WsSocket | null>(null);
   const { voice, view: voiceView } = useVoice(
     (m) => ws.current?.send(m) ?? false,
@@ -120,7 +110,7 @@ function Workspace() {
     now.current.channelId = id;
     if (now.current.serverId) showChannelPath(now.current.serverId, id, fromHistory.current);
     setChannelId(id);
-    setTyping({});
+    typing.reset();
     setReplyTo(null);
     setPins(null);
     setPanel("none");
@@ -163,67 +153,14 @@ function Workspace() {
     }
   };
 
-  const onEvent = (raw: WsEvent) => {
-    const e = raw as SocketEvent;
-    if (e.type === "voice:roster") return rosters.onEvent(e);
-    if (isVoice(e)) return voice.handle(e);
-    if (community.onEvent(e)) return;
-    const open = now.current.channelId;
-    switch (e.type) {
-      case "message": {
-        if (e.channelId !== open) return;
-        const { message } = e;
-        // A window short of the present gets it when it reaches there.
-        if (!win.shortOfPresent()) setMessages((prev) => mergeMessages(prev, [message]));
-        setTyping((t) =>
-          Object.fromEntries(
-            Object.entries(t).filter(([, v]) => v.name !== message.authorDisplayName),
-          )
-        );
-        return;
-      }
-      case "message:edit":
-        if (e.channelId === open) setMessages((prev) => mergeMessages(prev, [e.message]));
-        return;
-      case "message:delete":
-        return setMessages((prev) => prev.filter((m) => m.id !== e.id));
-      case "activity":
-        return counts.onActivity(e);
-      case "read":
-        return counts.onRead(e);
-      case "reaction":
-        return setMessages((prev) => applyReaction(prev, e));
-      case "pin":
-        if (e.channelId === open && pins) void togglePins(true);
-        return setMessages((prev) => applyPin(prev, e));
-      case "mention":
-        notifyMention(e, () => void load({ serverId: e.serverId, channelId: e.channelId }));
-        return counts.onMention(e);
-      case "channel":
-        if (e.serverId !== now.current.serverId) return;
-        return setChannels((cs) => cs.some((c) => c.id === e.channel.id) ? cs : [...cs, e.channel]);
-      case "member":
-        if (e.serverId !== now.current.serverId) return;
-        return setMembers((ms) => ms.some((m) => m.id === e.member.id) ? ms : [...ms, e.member]);
-      case "presence": {
-        if (!("userId" in e)) return;
-        const { userId, online } = e;
-        return setMembers((ms) => ms.map((m) => m.id === userId ? { ...m, online } : m));
-      }
-      case "typing":
-        if (e.channelId !== open || e.userId === user.id) return;
-        return setTyping((t) => ({
-          ...t,
-          [e.userId]: { name: e.displayName, until: Date.now() + 4000 },
-        }));
-      case "reset":
-        if (e.topic.startsWith("channel:") && open) return showChannel(open);
-        return void resync().catch(() => {});
-      case "error":
-        voice.handle(e);
-        return setError(e.error);
-    }
-  };
+  const onEvent = (raw: WsEvent) =>
+    onSocketEvent(raw as SocketEvent, {
+      userId: user.id,
+      ...now.current,
+      ...{ rosters, voice, community, counts, typing, pinsOpen: pins !== null },
+      shortOfPresent: win.shortOfPresent,
+      ...{ setMessages, setChannels, setMembers, togglePins, load, showChannel, resync, setError },
+    });
   const handler = useRef(onEvent);
   handler.current = onEvent;
 
@@ -252,13 +189,7 @@ function Workspace() {
     });
     const invite = new URLSearchParams(location.search).get("invite");
     if (invite) setDialog({ join: invite });
-    const sweep = setInterval(() => {
-      setTyping((t) => {
-        const live = Object.entries(t).filter(([, v]) => v.until > Date.now());
-        return live.length === Object.keys(t).length ? t : Object.fromEntries(live);
-      });
-    }, 1000);
-    return () => (ws.current?.close(), clearInterval(sweep), unfollow());
+    return () => (ws.current?.close(), unfollow());
   }, []);
 
   useUnreadTitle(counts.unread, "Workspaces · Roomcast");
@@ -288,7 +219,6 @@ function Workspace() {
 
   const server = servers.find((s) => s.id === serverId);
   const channel = channels.find((c) => c.id === channelId);
-  const typingNames = Object.values(typing).map((t) => t.name);
 
   return (
     <div class={`ws-app panel-${panel}`}>
@@ -319,31 +249,15 @@ function Workspace() {
         onInvite={() => setDialog("invite")}
       />
       <main class="ws-main">
-        <header class="ws-top">
-          <button
-            type="button"
-            class="ws-toggle"
-            id="toggle-channels"
-            aria-label="Channels"
-            onClick={() => setPanel(panel === "channels" ? "none" : "channels")}
-          >
-            ☰
-          </button>
-          <h1># {channel?.name ?? ""}</h1>
-          <SearchBox
-            serverId={serverId}
-            onJump={(r) => showChannel(r.channelId, undefined, r.id)}
-          />
-          <button
-            type="button"
-            class="ws-toggle"
-            id="toggle-pins"
-            aria-label="Pinned messages"
-            title="Pinned messages"
-            onClick={() => void togglePins(!pins)}
-          >
-            Pins
-          </button>
+        <TopBar
+          channelName={channel?.name ?? ""}
+          serverId={serverId}
+          connection={connection}
+          panel={panel}
+          setPanel={setPanel}
+          onJump={(r) => showChannel(r.channelId, undefined, r.id)}
+          onPins={() => void togglePins(!pins)}
+        >
           <CommunityBar
             view={community.view}
             channelId={channelId}
@@ -354,19 +268,7 @@ function Workspace() {
             onGone={() => void load().catch(fail)}
             onError={setError}
           />
-          <span class={`status status-${connection}`} id="conn" data-state={connection}>
-            {connection}
-          </span>
-          <button
-            type="button"
-            class="ws-toggle"
-            id="toggle-members"
-            aria-label="Members"
-            onClick={() => setPanel(panel === "members" ? "none" : "members")}
-          >
-            Members
-          </button>
-        </header>
+        </TopBar>
         {error && (
           <p class="form-error ws-error" role="alert" onClick={() => setError(null)}>{error} ×</p>
         )}
@@ -401,11 +303,7 @@ function Workspace() {
           names={names}
           actions={actions}
         />
-        <p class="ws-typing muted" id="typing" aria-live="polite">
-          {typingNames.length
-            ? `${typingNames.join(", ")} ${typingNames.length > 1 ? "are" : "is"} typing…`
-            : "\u00a0"}
-        </p>
+        <TypingLine names={typing.names} />
         <UploadList uploads={files.uploads} onDismiss={files.dismiss} />
         <div class="ws-compose-row">
           <AttachButton disabled={!channel} onFiles={sendFiles} />

@@ -1,6 +1,7 @@
 // The message composer: grows with Shift+Enter lines, counts down near 2000 characters, keeps a
 // draft per channel, completes @mentions, quotes the message replied to, and keeps failed sends
 // beside it with a retry.
+import type { RefObject } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { MemberView, Message } from "./workspace_api.ts";
 import { draftOf, loadDrafts, mentionQuery, saveDraft, toWire } from "./workspace_msg_text.ts";
@@ -71,32 +72,108 @@ function OutgoingList(
   );
 }
 
-export function Composer(props: ComposerProps) {
-  const [text, setText] = useState("");
-  const [outgoing, setOutgoing] = useState<Outgoing[]>([]);
-  const [query, setQuery] = useState<string | null>(null);
-  const [index, setIndex] = useState(0);
-  const area = useRef<HTMLTextAreaElement>(null);
+/** The sends on their way and the failed ones: each kept until stored or discarded. */
+function useOutgoing(onSend: ComposerProps["onSend"]) {
+  const [list, setList] = useState<Outgoing[]>([]);
   const nextKey = useRef(1);
+  const deliver = async (item: Outgoing) => {
+    try {
+      await onSend(item.channelId, item.content, item.replyTo);
+      setList((all) => all.filter((o) => o.key !== item.key));
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      setList((all) => all.map((o) => o.key === item.key ? { ...o, state: "failed", error } : o));
+    }
+  };
+  return {
+    list,
+    send(message: Pick<Outgoing, "channelId" | "content" | "replyTo">) {
+      const item: Outgoing = { key: nextKey.current++, ...message, state: "sending" };
+      setList((all) => [...all, item].slice(-MAX_FAILED));
+      void deliver(item);
+    },
+    retry(o: Outgoing) {
+      setList((all) => all.map((x) => x.key === o.key ? { ...x, state: "sending" } : x));
+      void deliver(o);
+    },
+    discard: (o: Outgoing) => setList((all) => all.filter((x) => x.key !== o.key)),
+  };
+}
 
+/** Grows the text area with its lines, up to the CSS max-height, then it scrolls. */
+function useAutoGrow(area: RefObject<HTMLTextAreaElement | null>, text: string): void {
   useEffect(() => {
-    setText(props.channelId ? draftOf(loadDrafts(localStorage), props.channelId) : "");
-    setQuery(null);
-  }, [props.channelId]);
-  useEffect(() => {
-    // Grows with its lines, up to the CSS max-height, then scrolls.
     const el = area.current;
     if (!el) return;
     el.style.height = "auto";
     el.style.height = `${el.scrollHeight}px`;
   }, [text]);
+}
+
+/** Above the composer while replying: whom to, and a button to stop. */
+function Replying({ to, onCancel }: { to: Message; onCancel(): void }) {
+  return (
+    <div class="ws-replying" id="replying">
+      Replying to <b>{to.authorDisplayName}</b>
+      <button type="button" class="close" aria-label="Cancel reply" onClick={onCancel}>
+        ×
+      </button>
+    </div>
+  );
+}
+
+/** The members whose name starts with what follows the `@` being typed, at most eight. */
+function mentionMatches(members: MemberView[], query: string | null): MemberView[] {
+  if (query === null) return [];
+  return members.filter((m) => m.displayName.toLowerCase().startsWith(query.toLowerCase()))
+    .slice(0, 8);
+}
+
+/** The composer's keys: arrows and Enter/Tab in the mention menu, Escape, Enter to send. */
+function composerKey(
+  e: KeyboardEvent,
+  k: {
+    matches: MemberView[];
+    index: number;
+    setIndex(i: number): void;
+    pick(m: MemberView): void;
+    /** Closes the mention menu; null when it is not open. */
+    closeMenu: (() => void) | null;
+    cancelReply(): void;
+    submit(): void;
+  },
+): void {
+  const { matches, index } = k;
+  if (matches.length && ["ArrowDown", "ArrowUp"].includes(e.key)) {
+    e.preventDefault();
+    const step = e.key === "ArrowDown" ? 1 : -1;
+    return k.setIndex((index + step + matches.length) % matches.length);
+  }
+  if (matches.length && (e.key === "Enter" || e.key === "Tab")) {
+    e.preventDefault();
+    return k.pick(matches[index]);
+  }
+  if (e.key === "Escape") return k.closeMenu ? k.closeMenu() : k.cancelReply();
+  if (e.key === "Enter" && !e.shiftKey) (e.preventDefault(), k.submit());
+}
+
+export function Composer(props: ComposerProps) {
+  const [text, setText] = useState("");
+  const outgoing = useOutgoing(props.onSend);
+  const [query, setQuery] = useState<string | null>(null);
+  const [index, setIndex] = useState(0);
+  const area = useRef<HTMLTextAreaElement>(null);
+
+  useEffect(() => {
+    setText(props.channelId ? draftOf(loadDrafts(localStorage), props.channelId) : "");
+    setQuery(null);
+  }, [props.channelId]);
+  useAutoGrow(area, text);
   useEffect(() => {
     if (props.replyTo) area.current?.focus();
   }, [props.replyTo]);
 
-  const matches = query === null ? [] : props.members
-    .filter((m) => m.displayName.toLowerCase().startsWith(query.toLowerCase()))
-    .slice(0, 8);
+  const matches = mentionMatches(props.members, query);
   const update = (value: string) => {
     setText(value);
     if (props.channelId) saveDraft(localStorage, props.channelId, value);
@@ -113,59 +190,25 @@ export function Composer(props: ComposerProps) {
     requestAnimationFrame(() => el.setSelectionRange(head.length, head.length));
   };
 
-  const deliver = async (item: Outgoing) => {
-    try {
-      await props.onSend(item.channelId, item.content, item.replyTo);
-      setOutgoing((list) => list.filter((o) => o.key !== item.key));
-    } catch (e) {
-      const error = e instanceof Error ? e.message : String(e);
-      setOutgoing((list) =>
-        list.map((o) => o.key === item.key ? { ...o, state: "failed", error } : o)
-      );
-    }
-  };
   const submit = () => {
     const content = toWire(text.trim(), props.members);
     const channelId = props.channelId;
     if (!content || !channelId || [...text.trim()].length > MAX) return;
-    const item: Outgoing = {
-      key: nextKey.current++,
-      channelId,
-      content,
-      replyTo: props.replyTo,
-      state: "sending",
-    };
-    setOutgoing((list) => [...list, item].slice(-MAX_FAILED));
+    outgoing.send({ channelId, content, replyTo: props.replyTo });
     update("");
     props.onCancelReply();
-    void deliver(item);
   };
 
   const left = MAX - [...text].length;
-  const here = outgoing.filter((o) => o.channelId === props.channelId);
+  const here = outgoing.list.filter((o) => o.channelId === props.channelId);
   return (
     <div class="ws-compose-area">
       <OutgoingList
         items={here}
-        onRetry={(o) => {
-          setOutgoing((list) => list.map((x) => x.key === o.key ? { ...x, state: "sending" } : x));
-          void deliver(o);
-        }}
-        onDiscard={(o) => setOutgoing((list) => list.filter((x) => x.key !== o.key))}
+        onRetry={outgoing.retry}
+        onDiscard={outgoing.discard}
       />
-      {props.replyTo && (
-        <div class="ws-replying" id="replying">
-          Replying to <b>{props.replyTo.authorDisplayName}</b>
-          <button
-            type="button"
-            class="close"
-            aria-label="Cancel reply"
-            onClick={props.onCancelReply}
-          >
-            ×
-          </button>
-        </div>
-      )}
+      {props.replyTo && <Replying to={props.replyTo} onCancel={props.onCancelReply} />}
       {matches.length > 0 && <MentionMenu matches={matches} index={index} onPick={pick} />}
       <form id="composer" class="ws-composer" onSubmit={(e) => (e.preventDefault(), submit())}>
         <textarea
@@ -175,19 +218,16 @@ export function Composer(props: ComposerProps) {
           value={text}
           disabled={props.disabled}
           onInput={(e) => (update((e.target as HTMLTextAreaElement).value), props.onTyping())}
-          onKeyDown={(e) => {
-            if (matches.length && ["ArrowDown", "ArrowUp"].includes(e.key)) {
-              e.preventDefault();
-              const step = e.key === "ArrowDown" ? 1 : -1;
-              return setIndex((index + step + matches.length) % matches.length);
-            }
-            if (matches.length && (e.key === "Enter" || e.key === "Tab")) {
-              e.preventDefault();
-              return pick(matches[index]);
-            }
-            if (e.key === "Escape") return query !== null ? setQuery(null) : props.onCancelReply();
-            if (e.key === "Enter" && !e.shiftKey) (e.preventDefault(), submit());
-          }}
+          onKeyDown={(e) =>
+            composerKey(e, {
+              matches,
+              index,
+              setIndex,
+              pick,
+              closeMenu: query !== null ? () => setQuery(null) : null,
+              cancelReply: props.onCancelReply,
+              submit,
+            })}
         />
         {left <= WARN && (
           <span class={`ws-count${left < 0 ? " over" : ""}`} id="chars-left" aria-live="polite">

@@ -147,6 +147,41 @@ function ActionsBar(
   );
 }
 
+/** The line that opens a new day in the list. */
+function DaySeparator({ time }: { time: Date }) {
+  return (
+    <li class="ws-day" role="separator">
+      <span>
+        {time.toLocaleDateString([], {
+          weekday: "long",
+          year: "numeric",
+          month: "long",
+          day: "numeric",
+        })}
+      </span>
+    </li>
+  );
+}
+
+/** The message a reply answers, quoted; a click jumps to it. */
+function ReplyQuote(
+  { reply, people, onJump }: {
+    reply: NonNullable<Message["replyTo"]>;
+    people: { id: number; displayName: string }[];
+    onJump(id: number): void;
+  },
+) {
+  return (
+    <button type="button" class="ws-reply-quote" onClick={() => onJump(reply.id)}>
+      ↪ {reply.excerpt === null ? <i>The original message was deleted</i> : (
+        <>
+          <b>@{reply.authorDisplayName}</b> {toDisplay(reply.excerpt, people)}
+        </>
+      )}
+    </button>
+  );
+}
+
 export function MessageItem(props: {
   message: Message;
   previous: Message | undefined;
@@ -174,32 +209,9 @@ export function MessageItem(props: {
   ];
   return (
     <>
-      {newDay && (
-        <li class="ws-day" role="separator">
-          <span>
-            {time.toLocaleDateString([], {
-              weekday: "long",
-              year: "numeric",
-              month: "long",
-              day: "numeric",
-            })}
-          </span>
-        </li>
-      )}
+      {newDay && <DaySeparator time={time} />}
       <li class={classes.join(" ").trim()} data-message-id={message.id}>
-        {reply && (
-          <button
-            type="button"
-            class="ws-reply-quote"
-            onClick={() => actions.jump(reply.id)}
-          >
-            ↪ {reply.excerpt === null ? <i>The original message was deleted</i> : (
-              <>
-                <b>@{reply.authorDisplayName}</b> {toDisplay(reply.excerpt, people)}
-              </>
-            )}
-          </button>
-        )}
+        {reply && <ReplyQuote reply={reply} people={people} onJump={actions.jump} />}
         {grouped
           ? (
             <time class="ws-side-time" dateTime={message.createdAt} title={time.toLocaleString()}>

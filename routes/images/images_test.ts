@@ -1,4 +1,5 @@
 // Image rooms: imgcast's contract and Roomcast's checks, on the real server and (API shapes) in process.
+import { blobsOnDisk } from "../../tests/_engines.ts";
 import { assert, assertEquals, assertMatch } from "../../tests/_assert.ts";
 import { basic, startServer } from "../../tests/_server.ts";
 import { startApp } from "../../tests/_app.ts";
@@ -201,8 +202,10 @@ Deno.test("image rooms: bad input gets a 4xx and leaves the previous image intac
     }
     const live = await fetch(`${server.url}keep/live`);
     assertEquals(new Uint8Array(await live.arrayBuffer()), tinyPng(7));
-    const leftovers = [...Deno.readDirSync(join(server.dataDir, "rooms/keep/images"))];
-    assertEquals(leftovers.length, 1, "no temp or partial file is left behind");
+    if (blobsOnDisk()) {
+      const leftovers = [...Deno.readDirSync(join(server.dataDir, "rooms/keep/images"))];
+      assertEquals(leftovers.length, 1, "no temp or partial file is left behind");
+    }
     assertEquals((await fetch(`${server.url}bad!room/live`)).status, 400);
   } finally {
     await server.close();
@@ -234,7 +237,9 @@ Deno.test("image rooms: a refused upload creates no room; the first stored image
     const events = await fetch(`${server.url}fresh/events`);
     assertEquals(events.status, 404, "a room that was never made has no stream");
     await events.body?.cancel();
-    assertEquals([...Deno.readDirSync(join(server.dataDir, "rooms"))].map((e) => e.name), []);
+    if (blobsOnDisk()) {
+      assertEquals([...Deno.readDirSync(join(server.dataDir, "rooms"))].map((e) => e.name), []);
+    }
 
     const stored = await upload(server, "fresh", tinyPng(1), admin);
     assertEquals([stored.status, (await stored.json()).created], [200, true]);
@@ -300,6 +305,8 @@ Deno.test("image rooms: /live has validators, 304s and the real type", async () 
 
 Deno.test("image rooms: /live, /meta and /events of a room that does not exist are 404s", async () => {
   const server = await startApp();
+  // Internal topics (the community removal relay) are there from the start.
+  const topicsBefore = server.hub.stats().topics;
   try {
     const answers: [string, number, unknown][] = [
       ["nowhere/live", 404, { error: "No image in this room yet" }],
@@ -314,7 +321,7 @@ Deno.test("image rooms: /live, /meta and /events of a room that does not exist a
     // The viewer tells "no such room" from "no image yet" by this 404.
     const meta = await api(server, "GET", "nowhere/meta");
     assertEquals([meta.status, meta.body], [404, { error: "No such room" }]);
-    assertEquals(server.hub.stats().topics, 0, "no topic for a room nobody made");
+    assertEquals(server.hub.stats().topics, topicsBefore, "no topic for a room nobody made");
   } finally {
     await server.close();
   }

@@ -27,6 +27,8 @@ export function createRemovalRelay(
   hub: Pick<Hub, "publish" | "subscribe">,
   sockets: Pick<MemberSockets, "drop">,
   leaveVoice: (client: WsClient, serverId: number) => void,
+  /** Whether other instances share the hub (REDIS_URL); alone, nothing is published or held. */
+  shared = true,
 ): RemovalRelay {
   const instance = crypto.randomUUID();
   const drop = ({ userId, serverId, topics, reason }: Omit<Removal, "instance">) =>
@@ -36,6 +38,12 @@ export function createRemovalRelay(
       { type: "removed", serverId, reason },
       (client) => leaveVoice(client, serverId),
     );
+  if (!shared) {
+    return {
+      remove: (userId, serverId, topics, reason) => drop({ userId, serverId, topics, reason }),
+      close() {},
+    };
+  }
   const subscription = hub.subscribe(REMOVALS_TOPIC, {
     start() {},
     send(event) {

@@ -103,6 +103,8 @@ function createParts(deps: WorkspacesDeps) {
     hub,
     ws.sockets,
     (client, serverId) => ws.voice.leaveServer(client, serverId),
+    // Shared presence comes with REDIS_URL: only then are there other instances to tell.
+    deps.presenceMaps !== undefined,
   );
   const community = createCommunityService({
     workspaces,

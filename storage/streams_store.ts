@@ -139,6 +139,11 @@ function insertRoom(
   flag: number,
 ): Promise<StreamRoom> {
   return sql.transaction(async () => {
+    // Creates of one name take turns on Postgres (READ COMMITTED would let them all pick the same
+    // free slug); SQLite's BEGIN IMMEDIATE already makes them. The UNIQUE retry stays a backstop.
+    if (sql.dialect === "postgres") {
+      await sql.get("SELECT pg_advisory_xact_lock(hashtext(?))", [`stream-slug:${base}`]);
+    }
     let slug = base;
     for (let n = 2; RESERVED_SLUGS.has(slug) || await roomWhere(sql, "slug", slug); n++) {
       slug = `${base}-${n}`;

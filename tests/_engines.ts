@@ -1,4 +1,4 @@
-// The harness's one switch: with ROOMCAST_TEST_POSTGRES / _REDIS / _S3 set (scripts/test.ts sets
+// The harness's one switch: with ROOMCAST_TEST_POSTGRES / _REDIS / _S3 set (scripts/run_tests.ts sets
 // them for the engine pass), every test server runs on those shared engines, each with its own
 // database, Redis key prefix and bucket, instead of SQLite, the in-process hub and DATA_DIR files.
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";

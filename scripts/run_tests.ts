@@ -1,4 +1,4 @@
-// `deno task test`: every test on the embedded defaults, then the feature suites again on the
+// `deno task test`: every test on the embedded defaults, then the feature suites again on the shared
 // shared engines (PostgreSQL) started here, and one summary line in Deno's own format for .ci/run.
 import { startPostgres } from "../tests/_postgres.ts";
 import { startRedis } from "../tests/_redis.ts";

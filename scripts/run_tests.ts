@@ -1,5 +1,5 @@
 // `deno task test`: every test on the embedded defaults, then the feature suites again on the shared
-// shared engines (PostgreSQL) started here, and one summary line in Deno's own format for .ci/run.
+// engines (PostgreSQL, Redis, S3) started here, and one summary line in Deno's format for .ci/run.
 import { startPostgres } from "../tests/_postgres.ts";
 import { startRedis } from "../tests/_redis.ts";
 import { startS3 } from "../tests/_s3.ts";

@@ -52,10 +52,24 @@ Deno.test("auth: one address is limited across accounts too, and good logins do 
   }
 });
 
-Deno.test("auth: 40 parallel bad logins keep /healthz p99 under 50 ms", async () => {
+Deno.test("auth: 40 parallel bad logins keep the event loop's p99 within 50 ms of its quiet p99", async () => {
   const server = await startServer({ env: { TRUST_PROXY: "true" } });
+  // The Media Server's health answer for scripts: no I/O at all (the /healthz of today pings the
+  // database, Redis and the bucket), so it times the event loop alone.
+  const probe = async () => {
+    const start = performance.now();
+    await (await fetch(server.url)).body?.cancel();
+    return performance.now() - start;
+  };
+  const p99 = (times: number[]) => times.sort((a, b) => a - b)[Math.floor(times.length * 0.99)];
   try {
     await signupUser(server, "busy", "busy-password");
+    // The same probes with nothing else going on: what this machine, loaded or not, gives anyway.
+    const quiet: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      quiet.push(await probe());
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     let done = false;
     const attack = Promise.all(Array.from({ length: 40 }, async (_, i) => {
       // A real account and unknown ones: each costs one bcrypt.
@@ -65,18 +79,17 @@ Deno.test("auth: 40 parallel bad logins keep /healthz p99 under 50 ms", async ()
     })).finally(() => done = true);
     const times: number[] = [];
     while (!done || times.length < 40) {
-      const start = performance.now();
-      await (await fetch(`${server.url}healthz`)).body?.cancel();
-      times.push(performance.now() - start);
+      times.push(await probe());
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     assertEquals(await attack, Array(40).fill(401));
-    times.sort((a, b) => a - b);
-    const p99 = times[Math.floor(times.length * 0.99)];
+    const [calm, busy] = [p99(quiet), p99(times)];
     console.log(
-      `/healthz under 40 parallel bad logins: n=${times.length}, p99=${p99.toFixed(1)} ms`,
+      `GET / under 40 parallel bad logins: n=${times.length}, p99 ${busy.toFixed(1)} ms ` +
+        `(quiet p99 ${calm.toFixed(1)} ms)`,
     );
-    assert(p99 < 50, `/healthz p99 ${p99.toFixed(1)} ms`);
+    // bcrypt on the event loop would add its whole cost (about 70 ms at cost 10) to probes.
+    assert(busy < calm + 50, `p99 ${busy.toFixed(1)} ms against ${calm.toFixed(1)} ms quiet`);
   } finally {
     await server.close();
   }

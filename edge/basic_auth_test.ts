@@ -40,9 +40,11 @@ const percentile = (sorted: number[], p: number) =>
 
 const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 0.5);
 
-Deno.test("basic auth: 40 parallel bad logins keep /healthz p99 under 50 ms", async () => {
+Deno.test("basic auth: 40 parallel bad logins keep /healthz p99 within 50 ms of its quiet p99", async () => {
   const server = await startServer({ env: { TRUST_PROXY: "true" } });
   try {
+    // What this machine gives with nothing else going on, loaded by other tests or not.
+    const quiet = percentile(await probeHealth(server, Promise.resolve(), 60), 0.99);
     // `htpasswd -B -C 10`: each wrong guess costs a real bcrypt (about 60 ms here).
     await Deno.writeTextFile(
       join(server.dataDir, ".htpasswd"),
@@ -65,7 +67,8 @@ Deno.test("basic auth: 40 parallel bad logins keep /healthz p99 under 50 ms", as
         percentile(health, 0.5).toFixed(1)
       } ms, p99=${p99.toFixed(1)} ms, max=${health.at(-1)!.toFixed(1)} ms`,
     );
-    assert(p99 < 50, `/healthz p99 ${p99.toFixed(1)} ms`);
+    // bcrypt on the event loop would add its whole cost (about 60 ms) to probes behind it.
+    assert(p99 < quiet + 50, `/healthz p99 ${p99.toFixed(1)} ms against ${quiet.toFixed(1)} quiet`);
   } finally {
     await server.close();
   }

@@ -1,7 +1,7 @@
 // The servers the /ws fan-out benches compare: Roomcast (any checkout), Socket.IO 4, the bare floor.
 import { type StartOptions, startServer, type TestServer } from "../tests/_server.ts";
 import { api, signupUser } from "../tests/_workspaces.ts";
-import { sleep } from "./_util.ts";
+import { NO_POSTING_LIMIT, sleep } from "./_util.ts";
 import { type FanoutTarget as Target, findPid, openRawWs, type RawWs } from "./_ws_client.ts";
 import { SOCKET_IO_NODE_MODULES, SOCKET_IO_PATH } from "./_socketio.ts";
 
@@ -10,7 +10,10 @@ export async function roomcast(
   name = "Roomcast",
   options: Pick<StartOptions, "root" | "denoArgs"> = {},
 ): Promise<Target> {
-  const server: TestServer = await startServer({ env: { LOG_LEVEL: "info" }, ...options });
+  const server: TestServer = await startServer({
+    env: { LOG_LEVEL: "info", ...NO_POSTING_LIMIT },
+    ...options,
+  });
   const user = await signupUser(server, "bench");
   const channelId = (await api(server, user, "GET", "api/bootstrap")).body.activeChannelId;
   const headers = { cookie: user.cookie, origin: server.origin };

@@ -12,6 +12,7 @@ import { basic, startServer, type TestServer } from "../tests/_server.ts";
 import { api, signupUser } from "../tests/_workspaces.ts";
 import { cpuSeconds, fmt, percentile, sleep } from "./_util.ts";
 import { findPid, openRawWs, type RawWs } from "./_ws_client.ts";
+import { NO_POSTING_LIMIT } from "./_util.ts";
 
 const C = Number(Deno.args[0] ?? 2000);
 const N = Number(Deno.args[1] ?? 2000);
@@ -31,7 +32,12 @@ interface Setup {
 
 async function setups(): Promise<{ list: () => AsyncGenerator<Setup>; stop(): Promise<void> }> {
   const [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
-  const base = { LOG_LEVEL: "info", RTMP_ENABLED: "false" };
+  const base = {
+    LOG_LEVEL: "info",
+    RTMP_ENABLED: "false",
+    // One account sends every message: the per-account posting limit would refuse most of them.
+    ...NO_POSTING_LIMIT,
+  };
   async function* list(): AsyncGenerator<Setup> {
     const single = await startServer({ env: base });
     yield { name: "one instance, SQLite + in-process hub", servers: [single], pids: [] };

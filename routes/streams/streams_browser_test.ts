@@ -124,11 +124,12 @@ Deno.test({
     const port = Number((await server.waitForLog(/^RTMP listening$/)).port);
     const { body: room } = await api(server.url, "POST", "api/rooms", { body: { name: "Obs" } });
     const page = await browser.newPage();
-    const publisher = publishRtmp(port, room.streamKey, 8);
+    // Long enough that a machine busy with other tests still has the page playing before it ends.
+    const publisher = publishRtmp(port, room.streamKey, 16);
     try {
       // The page is open before the stream starts: it must pick the stream up by itself.
       await page.goto(`${server.url}watch/obs`);
-      await page.waitForSelector('#player[data-state="playing"]', { timeout: 20_000 });
+      await page.waitForSelector('#player[data-state="playing"]', { timeout: 15_000 });
       const time = () => page.$eval("#video", (v) => (v as HTMLVideoElement).currentTime);
       const t0 = await time();
       await page.waitForTimeout(1500);

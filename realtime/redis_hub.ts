@@ -8,10 +8,10 @@ import {
   type PublishOptions,
   type Subscriber,
   type Subscription,
-  TopicEvent,
 } from "./hub.ts";
 import { type Arrival, RemoteTopic } from "./redis_topic.ts";
 import { DROP, PUBLISH, RAISE, READ } from "./redis_scripts.ts";
+import { channelOf, eventOf, keysOf, parseMessage, topicOfChannel } from "./redis_wire.ts";
 
 export interface RedisHubOptions {
   /** `redis://[user:password@]host:port[/db]` */
@@ -152,39 +152,29 @@ class RedisHubEngine implements RedisHub {
   }
 
   #keys(topic: string): [string, string, string] {
-    const p = this.#prefix;
-    return [`${p}id:${topic}`, `${p}stream:${topic}`, `${p}floor`];
+    return keysOf(this.#prefix, topic);
   }
 
   #channel(topic: string): string {
-    return `${this.#prefix}ch:${topic}`;
+    return channelOf(this.#prefix, topic);
   }
 
   #onMessage(channel: string, message: string): void {
-    const topic = this.#topics.get(channel.slice(this.#prefix.length + 3));
+    const topic = this.#topics.get(topicOfChannel(this.#prefix, channel));
     if (!topic) return;
-    const space = message.indexOf(" ");
-    const kind = message.slice(space + 1, space + 2);
+    const { id, kind, body } = parseMessage(message);
     if (kind === "d") {
       this.#release(topic);
       return topic.closeAll("dropped");
     }
-    const arrival = this.#arrival(
-      topic.name,
-      Number(message.slice(0, space)),
-      message.slice(space + 3),
-    );
+    const arrival = this.#arrival(topic.name, id, body);
     if (arrival) topic.arrive({ ...arrival, kept: kind === "1" });
   }
 
   #arrival(topic: string, id: number, body: string): Omit<Arrival, "kept"> | null {
-    try {
-      const { type, data, at } = JSON.parse(body);
-      return { event: new TopicEvent(id, topic, type, data, at, 0) };
-    } catch {
-      this.#log.warn("Redis hub ignored a malformed event", { topic });
-      return null;
-    }
+    const event = eventOf(topic, id, body);
+    if (!event) this.#log.warn("Redis hub ignored a malformed event", { topic });
+    return event && { event };
   }
 
   publish<T>(topic: string, type: string, data: T, options: PublishOptions = {}): void {

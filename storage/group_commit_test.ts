@@ -67,3 +67,20 @@ testOnEngines(
     assertEquals(stored.map((m) => m.content), ["kept"]);
   },
 );
+
+testOnEngines(
+  "createMessagesStore() begins a lone post's commit before a zero timer fires",
+  async (_t, db) => {
+    const channel = await channelOf(db);
+    const { sql, counts } = countingCommits(db);
+    const store = createMessagesStore(sql);
+    // A timer set before the post: the post's batch must not wait for the timers (a setTimeout(0)
+    // in Deno waits a millisecond or more, which every lone post paid on top of its commit).
+    const commitsWhenTimerFired = new Promise<number>((resolve) => {
+      setTimeout(() => resolve(counts.commits), 0);
+    });
+    const posted = store.post(channel, 1, "alone");
+    assertEquals(await commitsWhenTimerFired, 1, "the post's transaction had begun");
+    assertEquals((await posted).content, "alone");
+  },
+);

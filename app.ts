@@ -195,6 +195,7 @@ export function createApp(deps: AppDeps): Roomcast {
     authenticate,
     allowedOrigins: config.allowedOrigins,
     client: shared.client,
+    rate: { perSecond: config.wsMessagesPerSecond, burst: config.wsMessageBurst },
   });
   closers.push(() => ws.close());
 

@@ -111,6 +111,9 @@ export interface Config {
   hubHistoryBytes: number;
   /** Seconds a topic without subscribers is kept (with its history) for clients to resume. @default 300 */
   hubIdleTopicSeconds: number;
+  /** Frames one /ws socket may send per second, and the burst, before `rate_limited`. @default 5, 10 */
+  wsMessagesPerSecond: number;
+  wsMessageBurst: number;
   /** Redis for the hub and presence across instances; unset: in-process (one instance). */
   redisUrl?: string;
   /** A topic's ids and history stay in Redis this long after its last kept event. @default 86400 */
@@ -195,6 +198,8 @@ export function loadConfig(env: EnvSource): Readonly<Config> {
     codeSessionsPerHour: int("CODE_SESSIONS_PER_HOUR", 30, 1, 100_000),
     hubHistoryBytes: int("HUB_HISTORY_BYTES", 64 * MiB, 0, 64 * 1024 * MiB),
     hubIdleTopicSeconds: int("HUB_IDLE_TOPIC_SECONDS", 300, 1, 7 * 24 * 3600),
+    wsMessagesPerSecond: int("WS_MESSAGES_PER_SECOND", 5, 1, 100_000),
+    wsMessageBurst: int("WS_MESSAGE_BURST", 10, 1, 100_000),
     redisUrl: redisUrl(str("REDIS_URL"), problems),
     redisHistoryTtlSeconds: int("REDIS_HISTORY_TTL_SECONDS", 86_400, 1, 365 * 24 * 3600),
     redisPublishQueue: int("REDIS_PUBLISH_QUEUE", 10_000, 1, 10_000_000),

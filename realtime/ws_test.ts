@@ -95,6 +95,29 @@ Deno.test("/ws: bad messages, unknown types, forbidden topics and floods get err
   }
 });
 
+Deno.test("/ws: WS_MESSAGE_BURST and WS_MESSAGES_PER_SECOND set the per-socket limit", async () => {
+  const server = await startServer({ env: { WS_MESSAGE_BURST: "3", WS_MESSAGES_PER_SECOND: "1" } });
+  const roomy = await startServer({
+    env: { WS_MESSAGE_BURST: "100", WS_MESSAGES_PER_SECOND: "100" },
+  });
+  try {
+    const codes = async (url: string) => {
+      const client = await openSocket(url);
+      for (let i = 0; i < 20; i++) client.send({ type: "nope" });
+      const seen: unknown[] = [];
+      for (let i = 0; i < 20; i++) seen.push((await client.next()).code);
+      await client.close();
+      return seen.filter((c) => c === "unsupported_event").length;
+    };
+    // A burst of 3 (and at most one refill while the 20 arrive); with 100, all 20 are read.
+    assert(await codes(wsUrl(server)) <= 4, "the burst of 3 holds");
+    assertEquals(await codes(wsUrl(roomy)), 20);
+  } finally {
+    await server.close();
+    await roomy.close();
+  }
+});
+
 Deno.test("/ws: binary frames are read as JSON under the same limit; an oversize one closes with 1009", async () => {
   const server = await startServer();
   try {

@@ -13,10 +13,9 @@ import { createTopicTable } from "./realtime/topics.ts";
 import type { BlobStore } from "./storage/blobs.ts";
 import { createFileBlobs } from "./storage/blobs_files.ts";
 import { createS3Blobs } from "./storage/blobs_s3.ts";
-import { openDb } from "./storage/db.ts";
 import type { Sql } from "./storage/sql.ts";
 import { openPostgres } from "./storage/sql_postgres.ts";
-import { sqliteSql } from "./storage/sql_sqlite.ts";
+import { openSqliteSql } from "./storage/sql_sqlite.ts";
 import { ensureAdminHtpasswd } from "./storage/first_start.ts";
 import { removeUploadLeftovers } from "./storage/images_store.ts";
 import {
@@ -120,7 +119,7 @@ async function openStorage(
     ? await openPostgres(config.databaseUrl, {
       onError: () => metrics.engineErrors.count("database"),
     })
-    : sqliteSql(openDb(join(config.dataDir, "roomcast.db")));
+    : openSqliteSql(join(config.dataDir, "roomcast.db"));
   // Images, media and thumbnails: files in DATA_DIR, or the bucket STORAGE_URL / S3_* name.
   if (!config.storage) return { sql, blobs: createFileBlobs(config.dataDir) };
   const blobs = createS3Blobs(config.storage);

@@ -15,9 +15,9 @@ interface Pending {
 }
 
 /**
- * With `synchronous=FULL` a commit waits for the WAL's fsync, and SQLite's wait blocks the event
- * loop: every socket's delivery waits with it. Writes queued during one batch go together in the
- * next, one commit for all (on PostgreSQL, one round trip of COMMIT). Each caller still hears back
+ * Each commit costs a WAL fdatasync on SQLite (off the event loop, storage/sql_sqlite.ts) and a
+ * round trip of COMMIT on PostgreSQL. Writes queued during one batch go together in the next, one
+ * commit for all. Each caller still hears back
  * only after its own write is committed. A batch that fails is retried one write per transaction,
  * so one bad write fails alone.
  */

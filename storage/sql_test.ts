@@ -1,4 +1,5 @@
-import { assertEquals, assertRejects } from "../tests/_assert.ts";
+import { assert, assertEquals, assertRejects } from "../tests/_assert.ts";
+import { join } from "node:path";
 import { startPostgres } from "../tests/_postgres.ts";
 import { openDb } from "./db.ts";
 import { numberPlaceholders, type Sql } from "./sql.ts";
@@ -106,4 +107,85 @@ Deno.test("openPostgres() keeps the Sql contract", async (t) => {
   } finally {
     await pg.stop();
   }
+});
+
+const hasStrace = (() => {
+  try {
+    return new Deno.Command("strace", { args: ["-V"], stdout: "null" }).outputSync().success;
+  } catch {
+    return false;
+  }
+})();
+
+/** The system calls of a child process that writes through openSqliteSql, as strace prints them. */
+async function traceWrites(dir: string, statements: string): Promise<string[]> {
+  const script = join(dir, "write.ts");
+  const module = JSON.stringify(new URL("./sql_sqlite.ts", import.meta.url).href);
+  await Deno.writeTextFile(
+    script,
+    `import { openSqliteSql } from ${module};
+     const sql = openSqliteSql(${JSON.stringify(join(dir, "x.db"))});
+     await sql.exec("CREATE TABLE IF NOT EXISTS t (v TEXT)");
+     console.log("READY");
+     ${statements}
+     await sql.close();`,
+  );
+  const { stderr, stdout, success } = await new Deno.Command("strace", {
+    args: ["-f", "-qq", "-e", "trace=openat,fcntl,fsync,fdatasync,write", Deno.execPath()]
+      .concat(["run", "-A", "--no-config", "--no-lock", script]),
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(success, true, new TextDecoder().decode(stdout));
+  return new TextDecoder().decode(stderr).split("\n");
+}
+
+Deno.test({
+  name: "openSqliteSql(): a write resolves only after the WAL is fdatasynced; reads sync nothing",
+  ignore: !hasStrace,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    try {
+      const lines = await traceWrites(
+        dir,
+        `await sql.run("INSERT INTO t VALUES ('a')");
+         console.log("INSERTED");
+         await sql.transaction(async () => {
+           await sql.run("INSERT INTO t VALUES ('b')");
+           await sql.run("INSERT INTO t VALUES ('c')");
+         });
+         console.log("COMMITTED");
+         await sql.all("SELECT * FROM t");
+         await sql.get("SELECT count(*) FROM t");
+         console.log("READ");`,
+      );
+      // The WAL as our descriptor opens it (SQLite's own is read-write), and Deno's duplicates.
+      const wal = join(dir, "x.db-wal");
+      const fds = new Set<string>();
+      for (const l of lines) {
+        const opened = l.match(
+          new RegExp(`openat\\(AT_FDCWD, "${wal}", O_RDONLY[^)]*\\) = (\\d+)`),
+        );
+        if (opened) fds.add(opened[1]);
+        const dup = l.match(/fcntl\((\d+), F_DUPFD_CLOEXEC, \d+\) = (\d+)/);
+        if (dup && fds.has(dup[1])) fds.add(dup[2]);
+      }
+      const at = (marker: string) => lines.findIndex((l) => l.includes(`"${marker}\\n"`));
+      const syncs = (from: number, to: number) =>
+        lines.slice(from, to).filter((l) => {
+          const fd = l.match(/fdatasync\((\d+)(?:\)\s+= 0| <unfinished)/)?.[1];
+          return fd !== undefined && fds.has(fd);
+        }).length;
+      const [ready, inserted, committed, read] = ["READY", "INSERTED", "COMMITTED", "READ"].map(at);
+      assert(ready > 0 && inserted > ready && committed > inserted && read > committed, "markers");
+      assert(syncs(ready, inserted) >= 1, "the lone INSERT waited for an fdatasync of the WAL");
+      assert(syncs(inserted, committed) >= 1, "the transaction waited for one after its COMMIT");
+      assertEquals(syncs(committed, read), 0, "reads wait for none");
+      // SQLite itself no longer fsyncs on commit (synchronous=NORMAL): our fdatasync is the one.
+      const fsyncs = lines.slice(ready, read).filter((l) => /\bfsync\(/.test(l)).length;
+      assertEquals(fsyncs, 0, "no fsync with the event loop blocked");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });

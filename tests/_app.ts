@@ -8,9 +8,8 @@ import { silentLogger } from "../log.ts";
 import { createHub, type Hub, type HubOptions } from "../realtime/hub.ts";
 import { createSseTransport } from "../realtime/sse.ts";
 import { createTopicTable, type TopicTable } from "../realtime/topics.ts";
-import { openDb } from "../storage/db.ts";
 import { openPostgres } from "../storage/sql_postgres.ts";
-import { sqliteSql } from "../storage/sql_sqlite.ts";
+import { openSqliteSql } from "../storage/sql_sqlite.ts";
 import { engineEnv } from "./_engines.ts";
 import { htpasswdLine } from "../storage/htpasswd.ts";
 import type { ApiTarget } from "./_api.ts";
@@ -56,7 +55,7 @@ export async function startApp(options: TestAppOptions = {}): Promise<TestApp> {
   const config = loadConfig(new Map(Object.entries(env)));
   const sql = config.databaseUrl
     ? await openPostgres(config.databaseUrl)
-    : sqliteSql(openDb(join(dataDir, "roomcast.db")));
+    : openSqliteSql(join(dataDir, "roomcast.db"));
   const topics = createTopicTable();
   const hub = createHub({ historySize: topics.history, ...options.hub });
   const sse = createSseTransport(hub, topics);

@@ -2,10 +2,9 @@
 // test, each on a fresh, fully migrated database.
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { openDb } from "../storage/db.ts";
 import type { Sql } from "../storage/sql.ts";
 import { openPostgres } from "../storage/sql_postgres.ts";
-import { sqliteSql } from "../storage/sql_sqlite.ts";
+import { openSqliteSql, sqliteSql } from "../storage/sql_sqlite.ts";
 import { engineEnv } from "./_engines.ts";
 import { startPostgres } from "./_postgres.ts";
 import type { TestServer } from "./_server.ts";
@@ -17,7 +16,7 @@ export type StoreContract = (t: Deno.TestContext, sql: Sql, dir: string) => Prom
 export function testOnEngines(name: string, contract: StoreContract): void {
   Deno.test(`${name} (SQLite)`, async (t) => {
     const dir = await Deno.makeTempDir();
-    const sql = sqliteSql(openDb(join(dir, "t.db")));
+    const sql = openSqliteSql(join(dir, "t.db"));
     try {
       await contract(t, sql, dir);
     } finally {

@@ -5,22 +5,41 @@ import { NO_POSTING_LIMIT, sleep } from "./_util.ts";
 import { type FanoutTarget as Target, findPid, openRawWs, type RawWs } from "./_ws_client.ts";
 import { SOCKET_IO_NODE_MODULES, SOCKET_IO_PATH } from "./_socketio.ts";
 
-/** Roomcast's `main.ts` (from `options.root`, another checkout, when given): REST posts, /ws readers. */
+/**
+ * Roomcast's `main.ts` (from `options.root`, another checkout, when given) with /ws readers. The
+ * sender posts over REST (the SPA's path) or, with `post: "ws"`, over its own /ws socket as
+ * EchoSphere's clients do (`{type:"message", channelId, content}`; the socket's frame limit lifted).
+ */
 export async function roomcast(
   name = "Roomcast",
-  options: Pick<StartOptions, "root" | "denoArgs"> = {},
+  options: Pick<StartOptions, "root" | "denoArgs"> & { post?: "rest" | "ws" } = {},
 ): Promise<Target> {
+  const { post = "rest", ...start } = options;
   const server: TestServer = await startServer({
-    env: { LOG_LEVEL: "info", ...NO_POSTING_LIMIT },
-    ...options,
+    env: {
+      LOG_LEVEL: "info",
+      ...NO_POSTING_LIMIT,
+      WS_MESSAGES_PER_SECOND: "100000",
+      WS_MESSAGE_BURST: "100000",
+    },
+    ...start,
   });
   const user = await signupUser(server, "bench");
-  const channelId = (await api(server, user, "GET", "api/bootstrap")).body.activeChannelId;
+  const channelId = (await api(server, user, "GET", "api/bootstrap")).body
+    .activeChannelId as number;
   const headers = { cookie: user.cookie, origin: server.origin };
   let inFlight = 0;
+  const sender = post === "ws" ? await wsSender(server.port, headers, channelId) : null;
   return {
     name,
     pid: await findPid(server.port),
+    receiver: {
+      port: server.port,
+      path: "/ws",
+      proto: "roomcast",
+      headers,
+      subscribe: JSON.stringify({ type: "subscribe", channelId }),
+    },
     connect: (onMessage) =>
       new Promise((resolve, reject) => {
         let subscribed = false;
@@ -33,6 +52,9 @@ export async function roomcast(
         }).then((ws) => ws.send(JSON.stringify({ type: "subscribe", channelId })), reject);
       }),
     send(content) {
+      if (sender) {
+        return (sender.send(JSON.stringify({ type: "message", channelId, content })), true);
+      }
       // The SPA's path: REST POST; a few in flight so a slow answer does not slow the rate.
       if (inFlight >= 256) return false;
       inFlight++;
@@ -43,8 +65,21 @@ export async function roomcast(
       }).then((r) => r.body?.cancel()).finally(() => inFlight--);
       return true;
     },
-    close: () => server.close(),
+    async close() {
+      sender?.close();
+      await server.close();
+    },
   };
+}
+
+/** A /ws socket subscribed to the channel, to post on (it hears its own posts and drops them). */
+function wsSender(port: number, headers: Record<string, string>, channelId: number) {
+  return new Promise<RawWs>((resolve, reject) => {
+    openRawWs(port, "/ws", headers, (text, ws) => {
+      if (text.includes('"type":"subscribed"')) resolve(ws);
+      else if (text.includes('"type":"error"')) console.error(`/ws sender: ${text}`);
+    }).then((ws) => ws.send(JSON.stringify({ type: "subscribe", channelId })), reject);
+  });
 }
 
 /** Socket.IO's wire protocol by hand (Engine.IO v4 packets), over the same raw client as Roomcast's. */
@@ -95,6 +130,7 @@ export async function floor(): Promise<Target> {
   return {
     name: "floor: bare Deno.upgradeWebSocket",
     pid: await findPid(port),
+    receiver: { port, path: "/", proto: "floor", subscribe: '{"type":"subscribe"}' },
     connect: (onMessage) =>
       new Promise((resolve, reject) => {
         let subscribed = false;
@@ -126,6 +162,7 @@ export async function socketIo(runtime: "deno" | "node", label: string): Promise
   return {
     name: `Socket.IO 4.8.4 on ${label}`,
     pid: await findPid(port),
+    receiver: { port, path: SOCKET_IO_PATH, proto: "socketio" },
     connect: (onMessage) => socketIoClient(port, onMessage),
     send(content) {
       sender.send(`42${JSON.stringify(["message", { channelId: 1, content }])}`);

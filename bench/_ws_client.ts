@@ -1,5 +1,7 @@
 // A bare WebSocket client on a raw TCP socket, for benchmarks: reads many frames per read() call,
 // so thousands of clients in one process cost far less than the WebSocket class's per-message events.
+import type { ReceiverSpec } from "./_go_receiver.ts";
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -124,6 +126,8 @@ export async function openRawWs(
 export interface FanoutTarget {
   name: string;
   pid: number;
+  /** How bench/_go_receiver.ts's clients join (bench/ws_fanout_go.ts). */
+  receiver?: ReceiverSpec;
   connect(onMessage: (frame: string) => void): Promise<RawWs>;
   /** False when the message could not be sent now (too many requests in flight). */
   send(content: string): boolean;

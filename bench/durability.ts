@@ -1,5 +1,7 @@
-// Bench: what durability costs. Chat messages committed per second with SQLite synchronous=NORMAL
-// vs FULL, and image-upload latency (temp file + fsync + rename, then its row) with and without the
+// Bench: what durability costs. Chat messages committed per second with SQLite synchronous=NORMAL,
+// FULL, and NORMAL with the WAL fdatasynced off the event loop before each post resolves (the
+// server's mode, storage/sql_sqlite.ts openSqliteSql), with how long the event loop stood still;
+// and image-upload latency (temp file + fsync + rename, then its row) with and without the
 // folder fsync after the rename, printed side by side.
 // Run: deno run -A bench/durability.ts [--messages=5000] [--uploads=1000] [--dir=/path/on/the/disk]
 // Everything runs in this process against Roomcast's own stores (storage/), on a fresh database
@@ -12,7 +14,7 @@ import { createPasswordPool } from "../storage/password_pool.ts";
 import { createAccountsStore } from "../storage/accounts_store.ts";
 import { createWorkspacesStore } from "../storage/workspaces_store.ts";
 import { createMessagesStore } from "../storage/workspace_messages_store.ts";
-import { sqliteSql } from "../storage/sql_sqlite.ts";
+import { openSqliteSql, sqliteSql } from "../storage/sql_sqlite.ts";
 import { writeFileAtomic } from "../storage/files.ts";
 import { fmt, percentile } from "./_util.ts";
 
@@ -25,11 +27,14 @@ const ROUNDS = 5;
 const IMAGE_BYTES = 256 * 1024;
 
 type Sync = "NORMAL" | "FULL";
+/** A chat column: a pragma, or the server's NORMAL + WAL fdatasync on the blocking pool. */
+type Mode = Sync | "WAL_SYNC";
 
-/** Latencies of one run, and how long it took. */
+/** Latencies of one run, how long it took, and how late a 1 ms timer ran meanwhile. */
 interface Run {
   latencies: number[];
   ms: number;
+  lags?: number[];
 }
 
 interface Figures {
@@ -39,15 +44,34 @@ interface Figures {
   count: number;
 }
 
-function summarise(runs: Run[]): Figures {
+function summarise(runs: Run[]): Figures & { lagP99: number; lagMax: number } {
   const sorted = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const lags = runs.flatMap((r) => r.lags ?? []).sort((a, b) => a - b);
   const ms = runs.reduce((sum, r) => sum + r.ms, 0);
   return {
     perSecond: sorted.length / (ms / 1000),
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
     count: sorted.length,
+    lagP99: percentile(lags, 99),
+    lagMax: lags.at(-1) ?? 0,
   };
+}
+
+/** How late each tick of a 1 ms timer runs while `work` does: the event loop's stalls. */
+async function withLag(work: () => Promise<Run>): Promise<Run> {
+  const lags: number[] = [];
+  let due = performance.now() + 1;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    lags.push(Math.max(0, now - due));
+    due = now + 1;
+  }, 1);
+  try {
+    return { ...await work(), lags };
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 /** Runs `op` `count` times (at most PHASE_MS), timing each. */
@@ -62,12 +86,17 @@ async function timed(count: number, op: (i: number) => unknown): Promise<Run> {
   return { latencies, ms: performance.now() - started };
 }
 
-/** One message per commit, as `POST /api/channels/:id/messages` does. */
-async function messages(root: string, synchronous: Sync, count: number): Promise<Run> {
+/**
+ * Messages as `POST /api/channels/:id/messages` stores them: one at a time (one commit each), or
+ * `together` at once, as many senders do (posts arriving together share a commit).
+ */
+async function messages(root: string, mode: Mode, count: number, together = 1): Promise<Run> {
   const dir = await Deno.makeTempDir({ dir: root, prefix: "messages-" });
-  const db = openDb(join(dir, "roomcast.db"), { synchronous });
   const passwords = createPasswordPool({ size: 1 });
-  const sql = sqliteSql(db);
+  const path = join(dir, "roomcast.db");
+  const sql = mode === "WAL_SYNC"
+    ? openSqliteSql(path)
+    : sqliteSql(openDb(path, { synchronous: mode }));
   try {
     const account = await createAccountsStore(sql, { passwords, cost: 4 }).create({
       email: "bench@example.com",
@@ -76,10 +105,16 @@ async function messages(root: string, synchronous: Sync, count: number): Promise
     });
     const { channels } = await createWorkspacesStore(sql).createServer(account!.id, "Bench");
     const store = createMessagesStore(sql);
-    return await timed(count, (i) => store.post(channels[0].id, account!.id, `message ${i}`));
+    const post = (i: number) => store.post(channels[0].id, account!.id, `message ${i}`);
+    return await withLag(() =>
+      timed(
+        count / together,
+        (i) => Promise.all(Array.from({ length: together }, (_, j) => post(i * together + j))),
+      )
+    );
   } finally {
     passwords.close();
-    db.close();
+    await sql.close();
     await Deno.remove(dir, { recursive: true });
   }
 }
@@ -125,19 +160,31 @@ function printTable(rows: string[][]): void {
   console.log();
 }
 
-const messageRuns: Record<Sync, Run[]> = { NORMAL: [], FULL: [] };
-for (let round = 0; round < ROUNDS; round++) {
-  for (const sync of ["NORMAL", "FULL"] as const) {
-    messageRuns[sync].push(await messages(root, sync, MESSAGES / ROUNDS));
+const MODES: Mode[] = ["NORMAL", "FULL", "WAL_SYNC"];
+const modeNames = [
+  "synchronous=NORMAL (not durable)",
+  "synchronous=FULL (before)",
+  "NORMAL + WAL fdatasync off the loop (now)",
+];
+for (const together of [1, 16]) {
+  const runs = new Map<Mode, Run[]>(MODES.map((m) => [m, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const mode of MODES) {
+      runs.get(mode)!.push(await messages(root, mode, MESSAGES / ROUNDS, together));
+    }
   }
+  const f = MODES.map((m) => summarise(runs.get(m)!));
+  const what = together === 1 ? "one at a time" : `${together} at once`;
+  printTable([
+    [`chat messages, ${what}`, ...modeNames],
+    ["messages/s", ...f.map((x) => fmt(x.perSecond, 0))],
+    [
+      `${together === 1 ? "post" : "batch"} p50 / p99 ms`,
+      ...f.map((x) => `${fmt(x.p50, 3)} / ${fmt(x.p99, 3)}`),
+    ],
+    ["event loop stall p99 / max ms", ...f.map((x) => `${fmt(x.lagP99, 2)} / ${fmt(x.lagMax, 1)}`)],
+  ]);
 }
-const normal = summarise(messageRuns.NORMAL);
-const full = summarise(messageRuns.FULL);
-printTable([
-  ["chat messages, one commit each", "synchronous=NORMAL (before)", "synchronous=FULL (now)"],
-  ["messages/s", fmt(normal.perSecond, 0), fmt(full.perSecond, 0)],
-  ["commit p50 / p99 ms", ...[normal, full].map((f) => `${fmt(f.p50, 3)} / ${fmt(f.p99, 3)}`)],
-]);
 
 const columns: { name: string; synchronous: Sync; syncDir: boolean }[] = [
   { name: "NORMAL, no folder fsync (before)", synchronous: "NORMAL", syncDir: false },
@@ -158,8 +205,5 @@ printTable([
   ["p50 / p99 ms", ...figures.map((f) => `${fmt(f.p50, 2)} / ${fmt(f.p99, 2)}`)],
   ["uploads/s, one at a time", ...figures.map((f) => fmt(f.perSecond, 0))],
 ]);
-console.log(
-  `${normal.count} / ${full.count} messages, ${figures[0].count} uploads per column; ` +
-    `folder: ${root}`,
-);
+console.log(`${MESSAGES} messages, ${figures[0].count} uploads per column; folder: ${root}`);
 if (!Deno.args.some((a) => a.startsWith("--dir="))) await Deno.remove(root, { recursive: true });

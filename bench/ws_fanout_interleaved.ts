@@ -1,15 +1,21 @@
 // Benchmark: /ws channel fan-out with every server connected at once and the sender-rate steps taken
 // in turns (A, B, floor, A, B, floor…), so a loaded, shared machine hits them all alike.
-// Run: deno run -A bench/ws_fanout_interleaved.ts [--before=DIR] [--socketio] [--profile=DIR] [C...]
+// Run: deno run -A bench/ws_fanout_interleaved.ts [--before=DIR] [--socketio] [--profile=DIR]
+//        [--go-clients] [C...]
 //   --before=DIR  also run the Roomcast checkout in DIR (e.g. `git archive <commit>` unpacked)
 //   --label=NAME  that checkout's name in the output (default "Roomcast before")
 //   --socketio    also run Socket.IO 4 on Node 20
 //   --profile=DIR run this checkout's server under `deno --cpu-prof`, profile written into DIR
+//   --rates=A,B   only these sender rates (msg/s), e.g. for a short profile
+//   --ws-post     also run Roomcast with its sender posting over /ws (EchoSphere's path)
+//   --go-clients  the receiving clients in a Go process per server (bench/_go_receiver.ts) rather
+//                 than in this one: on 2 cores this process's own reading otherwise adds to the tail
 import { parseArgs } from "node:util";
 import { cpuSeconds, fmt, percentile, rssBytes, sleep } from "./_util.ts";
 import type { FanoutTarget as Target, RawWs } from "./_ws_client.ts";
 import { prepareNodeSocketIo } from "./_socketio.ts";
 import { floor, nodeVersion, roomcast, socketIo } from "./_fanout_targets.ts";
+import { nowUs, type Receivers, startReceivers, timedContent } from "./_go_receiver.ts";
 
 const { values, positionals } = parseArgs({
   args: Deno.args,
@@ -18,6 +24,9 @@ const { values, positionals } = parseArgs({
     label: { type: "string", default: "Roomcast before" },
     socketio: { type: "boolean", default: false },
     profile: { type: "string" },
+    "go-clients": { type: "boolean", default: false },
+    "ws-post": { type: "boolean", default: false },
+    rates: { type: "string" },
   },
   allowPositionals: true,
 });
@@ -26,9 +35,11 @@ const PHASE_MS = 3000;
 const DRAIN_MS = 2000;
 // Finer steps than ws_fanout.ts: the knee sits somewhere between two of them.
 const ladder = (c: number) =>
-  c <= 1000
-    ? [20, 40, 60, 80, 100, 120, 140, 160, 180, 200, 240, 280]
-    : [4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 48];
+  values.rates
+    ? values.rates.split(",").map(Number)
+    : c <= 1000
+    ? [20, 40, 60, 80, 100, 120, 140, 160, 180, 200, 220, 240, 260, 280, 300, 320, 340, 360, 400]
+    : [4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56, 60, 64, 72, 80];
 const watchdog = setTimeout(() => {
   console.error("Bench took longer than 30 minutes: stopping");
   Deno.exit(1);
@@ -43,6 +54,8 @@ interface Row {
   loss: number;
   /** Server CPU time (user + system) per delivery. */
   cpuUs: number;
+  /** The receiving clients' CPU per delivery (Go receivers only; 0 otherwise). */
+  clientUs: number;
   load: number;
 }
 
@@ -53,6 +66,8 @@ interface Held {
   rows: Row[];
   out: boolean;
   onMessage?: (frame: string) => void;
+  /** With --go-clients: the Go process holding this server's clients. */
+  receivers?: Receivers;
 }
 
 const load = () => Number(Deno.readTextFileSync("/proc/loadavg").split(" ")[0]);
@@ -61,6 +76,12 @@ async function connectAll(target: Target, c: number): Promise<Held> {
   const held: Held = { target, clients: [], perConn: 0, rows: [], out: false };
   await sleep(300);
   const before = rssBytes(target.pid);
+  if (values["go-clients"]) {
+    held.receivers = await startReceivers(target.receiver!, c);
+    await sleep(1000);
+    held.perConn = (rssBytes(target.pid) - before) / c;
+    return held;
+  }
   for (let i = 0; i < c; i += 100) {
     const batch = Array.from(
       { length: Math.min(100, c - i) },
@@ -74,8 +95,45 @@ async function connectAll(target: Target, c: number): Promise<Held> {
 }
 
 let seq = 0;
+/** One step with the Go receivers: they time each delivery against the send time in its content. */
+async function goStep(held: Held, c: number, m: number): Promise<Row> {
+  const receivers = held.receivers!;
+  await receivers.mark();
+  const load0 = load();
+  const startUs = nowUs();
+  const start = performance.now();
+  const cpuStart = cpuSeconds(held.target.pid);
+  const clientStart = cpuSeconds(receivers.pid);
+  const total = Math.round((m * PHASE_MS) / 1000);
+  let sent = 0;
+  for (let i = 0; i < total; i++) {
+    const wait = start + (i * 1000) / m - performance.now();
+    if (wait > 1) await sleep(wait);
+    if (held.target.send(timedContent(++seq))) sent++;
+  }
+  const expected = sent * c;
+  const until = performance.now() + DRAIN_MS;
+  let report = await receivers.report();
+  while (report.delivered < expected && performance.now() < until) {
+    await sleep(50);
+    report = await receivers.report();
+  }
+  const delivered = Math.max(1, report.delivered);
+  return {
+    m,
+    rate: report.delivered / ((report.lastAtUs - startUs) / 1e6),
+    p50: report.p50Ms,
+    p99: report.p99Ms,
+    loss: 1 - report.delivered / expected,
+    cpuUs: ((cpuSeconds(held.target.pid) - cpuStart) * 1e6) / delivered,
+    clientUs: ((cpuSeconds(receivers.pid) - clientStart) * 1e6) / delivered,
+    load: (load0 + load()) / 2,
+  };
+}
+
 /** One step: `m` messages/s for PHASE_MS to one server, then up to DRAIN_MS for the stragglers. */
 async function step(held: Held, c: number, m: number): Promise<Row> {
+  if (held.receivers) return await goStep(held, c, m);
   const sent = new Map<number, number>();
   const latencies: number[] = [];
   let delivered = 0;
@@ -113,6 +171,7 @@ async function step(held: Held, c: number, m: number): Promise<Row> {
     p99: percentile(latencies, 99),
     loss: 1 - delivered / expected,
     cpuUs,
+    clientUs: 0,
     load: (load0 + load()) / 2,
   };
 }
@@ -132,6 +191,9 @@ async function makers(): Promise<(() => Promise<Target>)[]> {
   const profile = values.profile ? [`--cpu-prof`, `--cpu-prof-dir=${values.profile}`] : [];
   if (values.before) list.push(() => roomcast(values.label, { root: values.before }));
   list.push(() => roomcast(values.before ? "Roomcast after" : "Roomcast", { denoArgs: profile }));
+  if (values["ws-post"]) {
+    list.push(() => roomcast("Roomcast, posts over /ws", { post: "ws", denoArgs: profile }));
+  }
   list.push(floor);
   if (values.socketio && await prepareNodeSocketIo()) {
     const label = `Node ${await nodeVersion()}`;
@@ -155,9 +217,9 @@ for (const c of counts) {
       console.log(
         `  ${h.target.name} C=${c} M=${m}/s: ${fmt(row.rate, 0)}/s, p50 ${fmt(row.p50)} ms, p99 ${
           fmt(row.p99)
-        } ms, late ${fmt(row.loss * 100)} %, ${fmt(row.cpuUs, 2)} µs CPU/delivery, load ${
-          fmt(row.load)
-        }`,
+        } ms, late ${fmt(row.loss * 100)} %, ${fmt(row.cpuUs, 2)} µs CPU/delivery${
+          row.clientUs ? ` (clients ${fmt(row.clientUs, 2)} µs)` : ""
+        }, load ${fmt(row.load)}`,
       );
       if (row.loss > 0.05 || row.p99 > 2000) h.out = true;
       await sleep(300);
@@ -177,6 +239,7 @@ for (const c of counts) {
     );
   }
   for (const h of held) {
+    await h.receivers?.close();
     for (const ws of h.clients) ws.close();
     await Promise.all(h.clients.map((ws) => ws.closed));
     await h.target.close();

@@ -111,8 +111,10 @@ function postingFeatures(deps: MessageFeaturesDeps, topics: MessageTopics) {
     async post(channel: Channel, authorId: number, content: string, checked: CheckedExtras) {
       // A plain post is one insert, atomic by itself: outside a transaction it shares its commit
       // with the posts that arrive with it (storage/group_commit.ts), one fsync for the batch.
+      // It has nothing to decorate either: no reply, no mentions, and nobody has its id yet to
+      // react to it or pin it, so the four lookups of `decorate` would find nothing.
       if (checked.replyTo === null && checked.mentions.length === 0) {
-        return await decorated(publicMessage(await messages.post(channel.id, authorId, content)));
+        return publicMessage(await messages.post(channel.id, authorId, content));
       }
       const stored = await sql.transaction(async () => {
         const m = await messages.post(channel.id, authorId, content);

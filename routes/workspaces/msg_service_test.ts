@@ -7,6 +7,7 @@ import { createMessageExtrasStore } from "../../storage/workspace_message_extras
 import { createMessagesStore } from "../../storage/workspace_messages_store.ts";
 import { createWorkspacesStore } from "../../storage/workspaces_store.ts";
 import { createMessageFeatures } from "./msg_service.ts";
+import type { Param, Sql } from "../../storage/sql.ts";
 
 testOnEngines(
   "createMessageFeatures().post() sends 50 plain posts made together through one commit",
@@ -40,5 +41,47 @@ testOnEngines(
     });
     assertEquals(counts.commits - before, 1, JSON.stringify(counts));
     assertEquals(mentioned.content, "hi <@1>");
+    assertEquals(mentioned.mentions?.map((m) => m.id), [1], "a mention is decorated");
+  },
+);
+
+testOnEngines(
+  "createMessageFeatures().post() reads nothing back for a plain post",
+  async (_t, db) => {
+    const channelId = await channelOf(db);
+    const reads: string[] = [];
+    const sql = {
+      ...db,
+      all: <T>(text: string, params?: readonly Param[]) => {
+        reads.push(text);
+        return db.all<T>(text, params);
+      },
+    } as Sql;
+    const features = createMessageFeatures(
+      {
+        sql,
+        workspaces: createWorkspacesStore(sql),
+        messages: createMessagesStore(sql),
+        extras: createMessageExtrasStore(sql),
+        hub: { publish() {} },
+      },
+      { channelFor: () => Promise.reject(), textChannel: () => Promise.reject() },
+      { channel: (id) => `channel:${id}`, account: (id) => `account:${id}` },
+    );
+    const channel = { id: channelId, serverId: 1, name: "general", kind: "text" as const };
+    const posted = await features.post(channel as never, 1, "plain", {
+      replyTo: null,
+      mentions: [],
+    });
+    // EchoSphere's object, and no reply, mention, reaction or pin lookup for a message just made.
+    assertEquals(Object.keys(posted).sort(), [
+      "authorDisplayName",
+      "authorEmail",
+      "channelId",
+      "content",
+      "createdAt",
+      "id",
+    ]);
+    assertEquals(reads, []);
   },
 );

@@ -131,7 +131,7 @@ async function traceWrites(dir: string, statements: string): Promise<string[]> {
      await sql.close();`,
   );
   const { stderr, stdout, success } = await new Deno.Command("strace", {
-    args: ["-f", "-qq", "-e", "trace=openat,fcntl,fsync,fdatasync,write", Deno.execPath()]
+    args: ["-f", "-qq", "-y", "-e", "trace=fsync,fdatasync,write", Deno.execPath()]
       .concat(["run", "-A", "--no-config", "--no-lock", script]),
     stdout: "piped",
     stderr: "piped",
@@ -159,30 +159,19 @@ Deno.test({
          await sql.get("SELECT count(*) FROM t");
          console.log("READ");`,
       );
-      // The WAL as our descriptor opens it (SQLite's own is read-write), and Deno's duplicates.
-      const wal = join(dir, "x.db-wal");
-      const fds = new Set<string>();
-      for (const l of lines) {
-        const opened = l.match(
-          new RegExp(`openat\\(AT_FDCWD, "${wal}", O_RDONLY[^)]*\\) = (\\d+)`),
-        );
-        if (opened) fds.add(opened[1]);
-        const dup = l.match(/fcntl\((\d+), F_DUPFD_CLOEXEC, \d+\) = (\d+)/);
-        if (dup && fds.has(dup[1])) fds.add(dup[2]);
-      }
+      // strace -y names each descriptor's file: `fdatasync(12</…/x.db-wal>)`, finished or not.
+      const wal = join(await Deno.realPath(dir), "x.db-wal");
       const at = (marker: string) => lines.findIndex((l) => l.includes(`"${marker}\\n"`));
       const syncs = (from: number, to: number) =>
-        lines.slice(from, to).filter((l) => {
-          const fd = l.match(/fdatasync\((\d+)(?:\)\s+= 0| <unfinished)/)?.[1];
-          return fd !== undefined && fds.has(fd);
-        }).length;
+        lines.slice(from, to).filter((l) => l.includes(`fdatasync(`) && l.includes(`<${wal}>`))
+          .length;
       const [ready, inserted, committed, read] = ["READY", "INSERTED", "COMMITTED", "READ"].map(at);
       assert(ready > 0 && inserted > ready && committed > inserted && read > committed, "markers");
       assert(syncs(ready, inserted) >= 1, "the lone INSERT waited for an fdatasync of the WAL");
       assert(syncs(inserted, committed) >= 1, "the transaction waited for one after its COMMIT");
       assertEquals(syncs(committed, read), 0, "reads wait for none");
       // SQLite itself no longer fsyncs on commit (synchronous=NORMAL): our fdatasync is the one.
-      const fsyncs = lines.slice(ready, read).filter((l) => /\bfsync\(/.test(l)).length;
+      const fsyncs = lines.slice(ready, read).filter((l) => /\bfsync\(\d+</.test(l)).length;
       assertEquals(fsyncs, 0, "no fsync with the event loop blocked");
     } finally {
       await Deno.remove(dir, { recursive: true });

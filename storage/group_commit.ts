@@ -27,34 +27,37 @@ export function createGroupCommit(sql: Pick<Sql, "transaction" | "inTransaction"
 
   const runAlone = (p: Pending) => sql.transaction(p.write).then(p.resolve, p.reject);
 
+  /**
+   * Batches until the queue is empty; writes queued while one commits form the next batch. The
+   * last look at the queue and `running = false` happen in one step: with a microtask between them
+   * (they were in two functions), a write queued by a caller resuming from the previous write's
+   * promise saw `running` still set, scheduled nothing, and waited forever.
+   */
   async function flush(): Promise<void> {
     try {
-      await drain();
+      while (queue.length) {
+        const batch = queue;
+        queue = [];
+        if (batch.length === 1) {
+          await runAlone(batch[0]);
+          continue;
+        }
+        let results: unknown[] | null = null;
+        try {
+          results = await sql.transaction(async () => {
+            const out: unknown[] = [];
+            for (const p of batch) out.push(await p.write());
+            return out;
+          });
+        } catch {
+          for (const p of batch) await runAlone(p);
+        }
+        results?.forEach((result, i) => batch[i].resolve(result));
+      }
     } finally {
       running = false;
-    }
-  }
-
-  /** Batches until the queue is empty; writes queued while one commits form the next batch. */
-  async function drain(): Promise<void> {
-    while (queue.length) {
-      const batch = queue;
-      queue = [];
-      if (batch.length === 1) {
-        await runAlone(batch[0]);
-        continue;
-      }
-      let results: unknown[] | null = null;
-      try {
-        results = await sql.transaction(async () => {
-          const out: unknown[] = [];
-          for (const p of batch) out.push(await p.write());
-          return out;
-        });
-      } catch {
-        for (const p of batch) await runAlone(p);
-      }
-      results?.forEach((result, i) => batch[i].resolve(result));
+      // Only after a throw can writes be left queued here: start them over.
+      if (queue.length) (running = true, setImmediate(flush));
     }
   }
 

@@ -84,3 +84,29 @@ testOnEngines(
     assertEquals((await posted).content, "alone");
   },
 );
+
+testOnEngines(
+  "createMessagesStore() takes a post made as the previous one resolves",
+  async (_t, db) => {
+    const channel = await channelOf(db);
+    const store = createMessagesStore(db);
+    // Each post is made by a caller resuming from the last one's promise, a few microtasks later:
+    // the moment the group commit's last look at its queue once left such a post waiting forever.
+    const chain = (async () => {
+      for (let i = 0; i < 30; i++) {
+        await Promise.all([store.post(channel, 1, `m${i}`)]);
+        for (let tick = 0; tick < i % 4; tick++) await Promise.resolve();
+      }
+    })();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stuck = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("a post never resolved")), 10_000);
+    });
+    try {
+      await Promise.race([chain, stuck]);
+    } finally {
+      clearTimeout(timer);
+    }
+    assertEquals((await store.history(channel, { limit: 50 })).length, 30);
+  },
+);

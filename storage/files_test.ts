@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertRejects } from "../tests/_assert.ts";
 import { TooLargeError, writeFileAtomic } from "./files.ts";
 import { join } from "node:path";
+import { hasStrace } from "../tests/_strace.ts";
 
 function streamOf(...chunks: Uint8Array[]): ReadableStream<Uint8Array> {
   return new ReadableStream({
@@ -55,14 +56,6 @@ Deno.test("writeFileAtomic() lets check() refuse by the first bytes, and names f
   assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["late-1.bin"]);
   await Deno.remove(dir, { recursive: true });
 });
-
-const hasStrace = (() => {
-  try {
-    return new Deno.Command("strace", { args: ["-V"], stdout: "null" }).outputSync().success;
-  } catch {
-    return false;
-  }
-})();
 
 // A finished fsync, or one strace -f shows as unfinished because another thread printed meanwhile.
 const FSYNC_CALL = /fsync\((\d+)(?:\)\s+= 0| <unfinished)/;

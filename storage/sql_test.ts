@@ -5,6 +5,7 @@ import { openDb } from "./db.ts";
 import { numberPlaceholders, type Sql } from "./sql.ts";
 import { openPostgres } from "./sql_postgres.ts";
 import { sqliteSql } from "./sql_sqlite.ts";
+import { hasStrace } from "../tests/_strace.ts";
 
 // No migrations: each case makes its own tables.
 const EMPTY = new URL(`file://${Deno.makeTempDirSync()}/`);
@@ -108,14 +109,6 @@ Deno.test("openPostgres() keeps the Sql contract", async (t) => {
     await pg.stop();
   }
 });
-
-const hasStrace = (() => {
-  try {
-    return new Deno.Command("strace", { args: ["-V"], stdout: "null" }).outputSync().success;
-  } catch {
-    return false;
-  }
-})();
 
 /** The system calls of a child process that writes through openSqliteSql, as strace prints them. */
 async function traceWrites(dir: string, statements: string): Promise<string[]> {

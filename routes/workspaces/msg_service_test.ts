@@ -9,33 +9,38 @@ import { createWorkspacesStore } from "../../storage/workspaces_store.ts";
 import { createMessageFeatures } from "./msg_service.ts";
 import type { Param, Sql } from "../../storage/sql.ts";
 
+/** The message features over `sql`, with no access rules or hub, and `channelId` as a text channel. */
+function postingOn(sql: Sql, channelId: number) {
+  const features = createMessageFeatures(
+    {
+      sql,
+      workspaces: createWorkspacesStore(sql),
+      messages: createMessagesStore(sql),
+      extras: createMessageExtrasStore(sql),
+      hub: { publish() {} },
+    },
+    { channelFor: () => Promise.reject(), textChannel: () => Promise.reject() },
+    { channel: (id) => `channel:${id}`, account: (id) => `account:${id}` },
+  );
+  const channel = { id: channelId, serverId: 1, name: "general", kind: "text" as const };
+  return { features, channel: channel as never };
+}
+
 testOnEngines(
   "createMessageFeatures().post() sends 50 plain posts made together through one commit",
   async (_t, db) => {
     const channelId = await channelOf(db);
     const { sql, counts } = countingCommits(db);
-    const messages = createMessagesStore(sql);
-    const features = createMessageFeatures(
-      {
-        sql,
-        workspaces: createWorkspacesStore(sql),
-        messages,
-        extras: createMessageExtrasStore(sql),
-        hub: { publish() {} },
-      },
-      { channelFor: () => Promise.reject(), textChannel: () => Promise.reject() },
-      { channel: (id) => `channel:${id}`, account: (id) => `account:${id}` },
-    );
-    const channel = { id: channelId, serverId: 1, name: "general", kind: "text" as const };
+    const { features, channel } = postingOn(sql, channelId);
     const plain = { replyTo: null, mentions: [] };
     const posted = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => features.post(channel as never, 1, `m${i}`, plain)),
+      Array.from({ length: 50 }, (_, i) => features.post(channel, 1, `m${i}`, plain)),
     );
     assert(counts.commits <= 2, `50 plain posts took ${counts.commits} commits`);
     assertEquals(new Set(posted.map((m) => m.id)).size, 50);
     // With a mention, the post and its mention row are one transaction of their own.
     const before = counts.commits;
-    const mentioned = await features.post(channel as never, 1, "hi <@1>", {
+    const mentioned = await features.post(channel, 1, "hi <@1>", {
       replyTo: null,
       mentions: [1],
     });
@@ -57,19 +62,8 @@ testOnEngines(
         return db.all<T>(text, params);
       },
     } as Sql;
-    const features = createMessageFeatures(
-      {
-        sql,
-        workspaces: createWorkspacesStore(sql),
-        messages: createMessagesStore(sql),
-        extras: createMessageExtrasStore(sql),
-        hub: { publish() {} },
-      },
-      { channelFor: () => Promise.reject(), textChannel: () => Promise.reject() },
-      { channel: (id) => `channel:${id}`, account: (id) => `account:${id}` },
-    );
-    const channel = { id: channelId, serverId: 1, name: "general", kind: "text" as const };
-    const posted = await features.post(channel as never, 1, "plain", {
+    const { features, channel } = postingOn(sql, channelId);
+    const posted = await features.post(channel, 1, "plain", {
       replyTo: null,
       mentions: [],
     });

@@ -1,6 +1,6 @@
 // Workspace navigation in the browser: a URL per channel (/app/<server>/<channel>), the unread
 // count in the tab title, and drawers that Escape closes.
-import { useEffect } from "preact/hooks";
+import { useEffect, useLayoutEffect } from "preact/hooks";
 import { url } from "./boot.ts";
 
 /** The channel's own address, for the address bar, back/forward and reload. */
@@ -62,9 +62,9 @@ export function useUnreadTitle(unread: Record<string, number>, base: string): vo
   }, [total, base]);
 }
 
-/** Escape closes the open drawer (the backdrop closes it on a tap outside). */
+/** Escape closes the open drawer (the backdrop closes it on a tap outside), from its first frame. */
 export function useDrawerEscape(open: boolean, close: () => void): void {
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!open) return;
     const onKey = (e: KeyboardEvent) => e.key === "Escape" && close();
     addEventListener("keydown", onKey);

@@ -1,6 +1,6 @@
 // Workspace attachments in the browser: upload by picker, drop or paste with progress, files shown
 // under their message, images inline with a lightbox.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useState } from "preact/hooks";
 import type { ErrorBody } from "../../../errors.ts";
 import type { AttachmentView, MessageWithFiles } from "../../../routes/workspaces/nav_wire.ts";
 import { url } from "./boot.ts";
@@ -166,7 +166,9 @@ export function MessageFiles(props: { files?: AttachmentView[] }) {
 }
 
 function Lightbox(props: { file: AttachmentView; onClose(): void }) {
-  useEffect(() => {
+  // Before the first paint, not after it (useEffect waits a frame): an Escape pressed as soon as
+  // the lightbox shows must close it.
+  useLayoutEffect(() => {
     const onKey = (e: KeyboardEvent) => e.key === "Escape" && props.onClose();
     addEventListener("keydown", onKey);
     return () => removeEventListener("keydown", onKey);

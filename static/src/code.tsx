@@ -113,24 +113,32 @@ function useSession() {
   return { info, files, joined, watching, lastPush, connection };
 }
 
-/** One file's pushes, newest first, kept current as pushes of it arrive. */
+/**
+ * One file's pushes, newest first, kept current as pushes of it arrive. The list is kept with the
+ * file it is of, so the render that switches files never shows the last file's pushes (nor does a
+ * late answer for it).
+ */
 function useFileHistory(fileName: string | null, lastPush: SnippetView | null) {
-  const [history, setHistory] = useState<SnippetView[]>([]);
+  const [history, setHistory] = useState<{ file: string | null; list: SnippetView[] }>({
+    file: null,
+    list: [],
+  });
   useEffect(() => {
-    setHistory([]);
     if (!fileName || !found) return;
     const query = `?limit=${HISTORY}&file_name=${encodeURIComponent(fileName)}`;
     request<SnippetHistory>(sessionPath(code, `/snippets/history${query}`))
-      .then((page) => setHistory(page.snippets), () => {});
+      .then((page) => setHistory({ file: fileName, list: page.snippets }), () => {});
   }, [fileName]);
   useEffect(() => {
     if (lastPush && lastPush.file_name === fileName) {
-      setHistory((list) =>
-        list.some((s) => s.id === lastPush.id) ? list : [lastPush, ...list].slice(0, HISTORY)
-      );
+      setHistory((now) => {
+        const list = now.file === fileName ? now.list : [];
+        if (list.some((s) => s.id === lastPush.id)) return now;
+        return { file: fileName, list: [lastPush, ...list].slice(0, HISTORY) };
+      });
     }
   }, [lastPush]);
-  return history;
+  return history.file === fileName ? history.list : [];
 }
 
 function FileTabs(

@@ -24,13 +24,17 @@ export function openSqliteSql(path: string): Sql {
 
 /** One fdatasync of `path` at a time; callers during one wait for the next (their frames may be newer). */
 function walSync(path: string) {
-  let file: Deno.FsFile | null = null;
+  // The promise, not the file: two syncs starting together must not open it twice.
+  let file: Promise<Deno.FsFile> | null = null;
   let running: Promise<void> | null = null;
   let next: Promise<void> | null = null;
   const start = (): Promise<void> => {
     const sync = (async () => {
-      file ??= await Deno.open(path, { read: true });
-      await file.syncData();
+      file ??= Deno.open(path, { read: true }).catch((error) => {
+        file = null; // the next sync tries again
+        throw error;
+      });
+      await (await file).syncData();
     })().finally(() => {
       if (running === sync) running = null;
     });
@@ -49,7 +53,7 @@ function walSync(path: string) {
     async close() {
       await next?.catch(() => {});
       await running?.catch(() => {});
-      file?.close();
+      (await file?.catch(() => null))?.close();
     },
   };
 }

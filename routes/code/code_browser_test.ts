@@ -69,7 +69,15 @@ Deno.test({
       await page.waitForSelector(`#snippet[data-id="${rust}"]`);
       assertEquals(await page.getAttribute("#code-view", "data-language"), "rust");
       assertEquals(await page.$$eval("#file-tabs [data-file]", (tabs) => tabs.length), 2);
-      assertEquals(await page.$$eval("#history li", (items) => items.length), 1, "lib.rs only");
+      // Its own pushes only, once they are fetched (never the last file's meanwhile).
+      await page.waitForFunction(
+        () => document.querySelectorAll("#history li").length === 1,
+        null,
+        {
+          timeout: 10_000,
+        },
+      );
+      assertEquals(await page.textContent("#history h2, .history h2"), "Pushes of lib.rs");
 
       assertEquals((await call(server, "POST", `/${code}/end`, { auth: token })).status, 200);
       await page.waitForSelector("#ended", { timeout: 10_000 });

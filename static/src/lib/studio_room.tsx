@@ -156,6 +156,17 @@ function Settings({ room, onError, onDeleted }: {
   useEffect(() => (setName(room.name), setDescription(room.description)), [room.slug]);
   const patch = (body: Record<string, unknown>) =>
     call("PATCH", `api/rooms/${room.slug}`, body).catch(onError);
+  // The box shows what was clicked until the room says otherwise: bound to `room.private` alone it
+  // flipped back for the PATCH's round trip, and a click on a slow server looked refused.
+  const [privateShown, setPrivateShown] = useState<boolean | null>(null);
+  useEffect(() => setPrivateShown(null), [room.private]);
+  const setPrivate = (value: boolean) => {
+    setPrivateShown(value);
+    call("PATCH", `api/rooms/${room.slug}`, { private: value }).catch((error) => {
+      setPrivateShown(null);
+      onError(error);
+    });
+  };
   const remove = () => {
     if (!confirm(`Delete “${room.name}”, its chat and its invites?`)) return;
     call("DELETE", `api/rooms/${room.slug}`).then(onDeleted, onError);
@@ -190,8 +201,8 @@ function Settings({ room, onError, onDeleted }: {
           <input
             type="checkbox"
             id="private-toggle"
-            checked={room.private}
-            onChange={(e) => patch({ private: e.currentTarget.checked })}
+            checked={privateShown ?? room.private}
+            onChange={(e) => setPrivate(e.currentTarget.checked)}
           />{" "}
           Private: only invited browsers can watch
         </span>

@@ -46,3 +46,13 @@ export function api(
 }
 
 export const wsUrl = (server: TestServer) => server.url.replace(/^http/, "ws") + "ws";
+
+/** The fields of EchoSphere's message object, sorted: a plain message has these and no more. */
+export const ECHOSPHERE_MESSAGE_KEYS = [
+  "authorDisplayName",
+  "authorEmail",
+  "channelId",
+  "content",
+  "createdAt",
+  "id",
+];

@@ -1,7 +1,12 @@
 // Workspace REST in process (tests/_app.ts): EchoSphere's endpoints and their 400/401/403/404 paths.
 import { assert, assertEquals, assertMatch } from "../../tests/_assert.ts";
 import { startApp } from "../../tests/_app.ts";
-import { api, signupUser, type TestUser } from "../../tests/_workspaces.ts";
+import {
+  api,
+  ECHOSPHERE_MESSAGE_KEYS,
+  signupUser,
+  type TestUser,
+} from "../../tests/_workspaces.ts";
 
 Deno.test("workspaces: servers, channels and members as the seed documents", async () => {
   const server = await startApp();
@@ -82,14 +87,7 @@ Deno.test("workspaces: messages, history cursors, edits, deletes and reads", asy
     });
     assertEquals(posted.status, 201);
     const first = posted.body;
-    assertEquals(Object.keys(first).sort(), [
-      "authorDisplayName",
-      "authorEmail",
-      "channelId",
-      "content",
-      "createdAt",
-      "id",
-    ]);
+    assertEquals(Object.keys(first).sort(), ECHOSPHERE_MESSAGE_KEYS);
     assertEquals([first.channelId, first.authorEmail, first.authorDisplayName, first.content], [
       general,
       "ada@example.test",

@@ -3,7 +3,13 @@
 import { assert, assertEquals } from "../../tests/_assert.ts";
 import { startServer, type TestServer } from "../../tests/_server.ts";
 import { openSocket } from "../../tests/_ws.ts";
-import { api, signupUser, type TestUser, wsUrl } from "../../tests/_workspaces.ts";
+import {
+  api,
+  ECHOSPHERE_MESSAGE_KEYS,
+  signupUser,
+  type TestUser,
+  wsUrl,
+} from "../../tests/_workspaces.ts";
 
 type Socket = Awaited<ReturnType<typeof openSocket>>;
 type Msg = Record<string, unknown>;
@@ -105,14 +111,7 @@ Deno.test("EchoSphere /ws: subscribe, nested message, unsubscribe and each text 
       const m = await next(s);
       const inner = m.message as Msg;
       assertEquals([m.type, m.channelId], ["message", general]);
-      assertEquals(Object.keys(inner).sort(), [
-        "authorDisplayName",
-        "authorEmail",
-        "channelId",
-        "content",
-        "createdAt",
-        "id",
-      ]);
+      assertEquals(Object.keys(inner).sort(), ECHOSPHERE_MESSAGE_KEYS);
       assertEquals([inner.channelId, inner.content, inner.authorEmail], [
         general,
         "hello",

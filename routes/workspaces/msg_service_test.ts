@@ -2,6 +2,7 @@
 // mentions or a reply lands with them in one transaction.
 import { assert, assertEquals } from "../../tests/_assert.ts";
 import { testOnEngines } from "../../tests/_store_engines.ts";
+import { ECHOSPHERE_MESSAGE_KEYS } from "../../tests/_workspaces.ts";
 import { channelOf, countingCommits } from "../../tests/_commits.ts";
 import { createMessageExtrasStore } from "../../storage/workspace_message_extras_store.ts";
 import { createMessagesStore } from "../../storage/workspace_messages_store.ts";
@@ -68,14 +69,7 @@ testOnEngines(
       mentions: [],
     });
     // EchoSphere's object, and no reply, mention, reaction or pin lookup for a message just made.
-    assertEquals(Object.keys(posted).sort(), [
-      "authorDisplayName",
-      "authorEmail",
-      "channelId",
-      "content",
-      "createdAt",
-      "id",
-    ]);
+    assertEquals(Object.keys(posted).sort(), ECHOSPHERE_MESSAGE_KEYS);
     assertEquals(reads, []);
   },
 );

@@ -6,15 +6,12 @@ import { createLogger, type Logger } from "./log.ts";
 import type { HealthCheck } from "./ops/health.ts";
 import { createMetrics, type Metrics } from "./ops/metrics.ts";
 import { createHub, type Hub } from "./realtime/hub.ts";
-import { createRedisHub, type RedisHub } from "./realtime/redis_hub.ts";
-import { createRedisPresence } from "./realtime/redis_presence.ts";
+import type { RedisHub } from "./realtime/redis_hub.ts";
 import { createSseTransport } from "./realtime/sse.ts";
 import { createTopicTable } from "./realtime/topics.ts";
 import type { BlobStore } from "./storage/blobs.ts";
 import { createFileBlobs } from "./storage/blobs_files.ts";
-import { createS3Blobs } from "./storage/blobs_s3.ts";
 import type { Sql } from "./storage/sql.ts";
-import { openPostgres } from "./storage/sql_postgres.ts";
 import { openSqliteSql } from "./storage/sql_sqlite.ts";
 import { ensureAdminHtpasswd } from "./storage/first_start.ts";
 import { removeUploadLeftovers } from "./storage/images_store.ts";
@@ -34,7 +31,7 @@ async function main(): Promise<void> {
   const metrics = createMetrics();
   const checks: HealthCheck[] = [];
   const { sql, blobs } = await openStorage(config, log, metrics, checks);
-  const { topics, hub, presence, sse } = openRealtime(config, log, metrics, checks);
+  const { topics, hub, presence, sse } = await openRealtime(config, log, metrics, checks);
   const assetsDir = new URL("./static/dist/", import.meta.url).pathname;
   const roomcast = createApp({
     ...{ config, log, sql, hub, sse, topics, assetsDir },
@@ -114,15 +111,16 @@ async function openStorage(
   metrics: Metrics,
   checks: HealthCheck[],
 ): Promise<{ sql: Sql; blobs: BlobStore }> {
-  // With DATABASE_URL no SQLite file is opened: nothing of the stores touches DATA_DIR.
+  // With DATABASE_URL no SQLite file is opened: nothing of the stores touches DATA_DIR. Each
+  // engine's client is loaded only when it is set (the AWS SDK alone is most of the module graph).
   const sql = config.databaseUrl
-    ? await openPostgres(config.databaseUrl, {
+    ? await (await import("./storage/sql_postgres.ts")).openPostgres(config.databaseUrl, {
       onError: () => metrics.engineErrors.count("database"),
     })
     : openSqliteSql(join(config.dataDir, "roomcast.db"));
   // Images, media and thumbnails: files in DATA_DIR, or the bucket STORAGE_URL / S3_* name.
   if (!config.storage) return { sql, blobs: createFileBlobs(config.dataDir) };
-  const blobs = createS3Blobs(config.storage);
+  const blobs = (await import("./storage/blobs_s3.ts")).createS3Blobs(config.storage);
   log.info("Images and media are in object storage", {
     bucket: config.storage.bucket,
     endpoint: config.storage.endpoint ?? "AWS",
@@ -141,13 +139,18 @@ async function openStorage(
 }
 
 /** The topic table, the hub and presence (in-process, or on Redis), and SSE over the hub. */
-function openRealtime(config: Config, log: Logger, metrics: Metrics, checks: HealthCheck[]) {
+async function openRealtime(
+  config: Config,
+  log: Logger,
+  metrics: Metrics,
+  checks: HealthCheck[],
+) {
   // Features register their topic namespaces in createApp; the hub reads history sizes from it.
   const topics = createTopicTable();
-  const hub = openHub(config, log, topics.history, () => metrics.engineErrors.count("redis"));
+  const hub = await openHub(config, log, topics.history, () => metrics.engineErrors.count("redis"));
   if ("ping" in hub) checks.push({ name: "redis", check: () => hub.ping() });
   const presence = config.redisUrl
-    ? createRedisPresence({
+    ? (await import("./realtime/redis_presence.ts")).createRedisPresence({
       url: config.redisUrl,
       log,
       prefix: `${config.redisPrefix}presence:`,
@@ -187,12 +190,12 @@ function stopOnSignals(
 }
 
 /** The hub engine: Redis when REDIS_URL is set (several instances), else in-process. */
-function openHub(
+async function openHub(
   config: Config,
   log: Logger,
   historySize: (topic: string) => number,
   onError: () => void,
-): Hub | RedisHub {
+): Promise<Hub | RedisHub> {
   if (!config.redisUrl) {
     return createHub({
       historySize,
@@ -201,6 +204,7 @@ function openHub(
     });
   }
   log.info("Hub on Redis", { url: config.redisUrl.replace(/:[^:@/]*@/, ":***@") });
+  const { createRedisHub } = await import("./realtime/redis_hub.ts");
   return createRedisHub({
     url: config.redisUrl,
     log,

@@ -115,6 +115,8 @@ const EVENT_OVERHEAD = 64;
 export class TopicEvent<T> implements HubEvent<T> {
   #bytes?: Map<string, Uint8Array>;
   #texts?: Map<string, string>;
+  #lastFormat?: string;
+  #lastText?: string;
   /** Whether the event is still in its topic's history (and counted in the budget). */
   kept = false;
   constructor(
@@ -123,8 +125,14 @@ export class TopicEvent<T> implements HubEvent<T> {
     readonly type: string,
     readonly data: T,
     readonly at: number,
-    readonly size: number,
+    /** Its estimated bytes in the history budget; set when it is kept. */
+    public size = 0,
   ) {}
+
+  /** The length of the first text made of it, if any (a size estimate that costs nothing). */
+  get madeLength(): number | undefined {
+    return this.#lastText?.length;
+  }
 
   encoded(format: string, make: (event: HubEvent<T>) => string): Uint8Array {
     this.#bytes ??= new Map();
@@ -137,12 +145,16 @@ export class TopicEvent<T> implements HubEvent<T> {
   }
 
   text(format: string, make: (event: HubEvent<T>) => string): string {
+    // Fan-out asks for one format a thousand times in a row: the last one answers without a Map.
+    if (format === this.#lastFormat) return this.#lastText!;
     this.#texts ??= new Map();
     let text = this.#texts.get(format);
     if (text === undefined) {
       text = make(this);
       this.#texts.set(format, text);
     }
+    this.#lastFormat = format;
+    this.#lastText = text;
     return text;
   }
 }
@@ -245,9 +257,12 @@ export class LocalHub implements Hub {
     if (options.history === false) return this.#publishFleeting(name, type, data);
     const topic = this.#topicOf(name);
     const at = this.#now();
-    const event = new TopicEvent(++topic.lastId, name, type, data, at, sizeOf(name, type, data));
-    this.#budget.add(topic.history, topic.keep, event as TopicEvent<unknown>);
+    const event = new TopicEvent(++topic.lastId, name, type, data, at);
     this.#fanOut(topic, event);
+    // Sized after the fan-out: a transport's text of it, when one was made, spares a JSON pass.
+    const made = event.madeLength;
+    event.size = made === undefined ? sizeOf(name, type, data) : made + EVENT_OVERHEAD;
+    this.#budget.add(topic.history, topic.keep, event as TopicEvent<unknown>);
     if (topic.subscribers.size === 0) this.#markIdle(name);
     this.#sweep();
     return event;
@@ -256,7 +271,7 @@ export class LocalHub implements Hub {
   /** An event for who follows now; a topic not held is not made for it (nobody would hear it). */
   #publishFleeting<T>(name: string, type: string, data: T): HubEvent<T> {
     const topic = this.#topics.get(name);
-    const event = new TopicEvent(topic?.lastId ?? this.#floor, name, type, data, this.#now(), 0);
+    const event = new TopicEvent(topic?.lastId ?? this.#floor, name, type, data, this.#now());
     if (topic) this.#fanOut(topic, event);
     return event;
   }

@@ -1,6 +1,7 @@
 // Channel messages and each member's read position, on the Sql seam.
 import type { Row, Sql } from "./sql.ts";
 import { createGroupCommit } from "./group_commit.ts";
+import { INDEX_BATCH, indexPending } from "./search_index.ts";
 import type { MessageExtras } from "./workspace_message_extras_store.ts";
 
 /**
@@ -48,7 +49,8 @@ export interface MessagesStore {
 }
 
 export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+  // toISOString always ends in ".mmmZ"; cut, not a regular expression (once per message read).
+  return `${new Date(ms).toISOString().slice(0, -5)}Z`;
 }
 
 /** The message as sent to clients: the seed's fields, plus `editedAt` once edited. */
@@ -127,6 +129,9 @@ export function createMessagesStore(sql: Sql): MessagesStore {
     return row ? toMessage(row) : null;
   };
 
+  // Posts since the search index last took the queue (SQLite; see search_index.ts).
+  let unindexed = 0;
+
   return {
     // Posts that arrive together share one commit (group_commit.ts); each resolves once stored.
     post: (channelId, authorId, content) =>
@@ -135,6 +140,10 @@ export function createMessagesStore(sql: Sql): MessagesStore {
           "INSERT INTO messages (channel_id, author_id, content, created_at) VALUES (?, ?, ?, ?) RETURNING id",
           [channelId, authorId, content, Date.now()],
         ))!;
+        if (sql.dialect === "sqlite" && ++unindexed >= INDEX_BATCH) {
+          unindexed = 0;
+          await indexPending(sql);
+        }
         return (await byId(Number(id)))!;
       }),
     async history(channelId, options) {

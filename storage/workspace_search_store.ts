@@ -1,7 +1,9 @@
-// Per-server message search: SQLite FTS5 (messages_fts) or Postgres tsvectors (message_search, GIN), one query
-// language for both (routes/workspaces/search_query.ts parses it).
+// Per-server message search: SQLite FTS5 (messages_fts, filled in batches: search_index.ts) or
+// Postgres tsvectors (message_search, GIN), one query language for both
+// (routes/workspaces/search_query.ts parses it).
 import type { Param, Row, Sql } from "./sql.ts";
 import { type Message, rfc3339 } from "./workspace_messages_store.ts";
+import { indexPending } from "./search_index.ts";
 
 /** A parsed query; words are lower-case letters and digits only, safe in FTS5 and tsquery. */
 export interface SearchQuery {
@@ -87,6 +89,8 @@ function conditions(sql: Sql, serverId: number, query: SearchQuery, before?: num
 export function createSearchStore(sql: Sql): SearchStore {
   return {
     async search(serverId, query, { limit, before }) {
+      // Every message committed before the search is found: what the posts queued goes in first.
+      if (query.words.length) await indexPending(sql);
       const { where, params } = conditions(sql, serverId, query, before);
       const rows = await sql.all<Row>(
         `SELECT m.*, u.email, u.display_name, c.name AS channel_name

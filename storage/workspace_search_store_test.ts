@@ -9,6 +9,7 @@ import { TooLargeError } from "./files.ts";
 import { createAttachmentsStore } from "./workspace_attachments_store.ts";
 import { createMessagesStore } from "./workspace_messages_store.ts";
 import { createSearchStore } from "./workspace_search_store.ts";
+import { INDEX_BATCH } from "./search_index.ts";
 import { createWorkspacesStore } from "./workspaces_store.ts";
 
 const PNG = Uint8Array.from(
@@ -67,6 +68,62 @@ testOnEngines(
     await messages.delete(m2.id);
     assertEquals(await ids("build"), []);
     assertEquals(await ids("postponed"), [m1.id]);
+  },
+);
+
+testOnEngines(
+  "search finds what was posted, edited and deleted before the index took it in",
+  async (_t, sql) => {
+    await sql.run(
+      "INSERT INTO users (email, display_name, password_hash, created_at) VALUES (?,?,?,0)",
+      ["a@x.test", "A", "x"],
+    );
+    const { server, channels } = await createWorkspacesStore(sql).createServer(1, "Team");
+    const messages = createMessagesStore(sql);
+    const ids = async (q: string) =>
+      (await createSearchStore(sql).search(server.id, parseSearchQuery(q), { limit: 500 }))
+        .map((hit) => hit.id);
+    const queued = async () =>
+      sql.dialect === "sqlite"
+        ? Number(
+          (await sql.get<{ n: number }>("SELECT COUNT(*) AS n FROM messages_fts_pending"))!.n,
+        )
+        : 0;
+    const wholeIndex = async () => {
+      // FTS5 compares the index with the messages table (so only once nothing waits): a 'delete'
+      // of terms never added would fail it.
+      if (sql.dialect === "sqlite") {
+        await sql.run(
+          "INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)",
+        );
+      }
+    };
+
+    const edited = await messages.post(channels[0].id, 1, "first draft");
+    await messages.edit(edited.id, "final wording");
+    const gone = await messages.post(channels[0].id, 1, "ephemeral remark");
+    await messages.delete(gone.id);
+    if (sql.dialect === "sqlite") assertEquals(await queued(), 1, "posts wait for the index");
+    assertEquals(await ids("final"), [edited.id], "a search indexes what waits first");
+    assertEquals(await ids("draft"), []);
+    assertEquals(await ids("ephemeral"), []);
+    assertEquals(await queued(), 0);
+    await wholeIndex();
+
+    // Posts go in by batches while nobody searches: the queue never holds a batch's worth.
+    const many = [];
+    for (let i = 0; i < INDEX_BATCH * 2 + 5; i++) {
+      many.push(await messages.post(channels[0].id, 1, `note w${i}z`));
+      assert(await queued() < INDEX_BATCH);
+    }
+    await messages.edit(many[0].id, "rewritten");
+    await messages.delete(many[1].id);
+    await messages.edit(many.at(-1)!.id, "latest rewritten");
+    assertEquals(await ids("rewritten"), [many.at(-1)!.id, many[0].id]);
+    assertEquals(await ids("w42z"), [many[42].id]);
+    assertEquals(await ids("w1z"), [], "a deleted message is not found");
+    assertEquals((await ids("note")).length, many.length - 3);
+    await wholeIndex();
   },
 );
 

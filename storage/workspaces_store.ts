@@ -49,6 +49,8 @@ export interface WorkspacesStore {
   role(serverId: number, userId: number): Promise<Role | null>;
   channels(serverId: number): Promise<Channel[]>;
   channel(id: number): Promise<Channel | null>;
+  /** A channel and the user's role in its server (null: not a member), in one query. */
+  channelAs(id: number, userId: number): Promise<{ channel: Channel; role: Role | null } | null>;
   createChannel(serverId: number, name: string, kind: ChannelKind): Promise<Channel>;
   members(serverId: number): Promise<Member[]>;
   createInvite(
@@ -186,6 +188,13 @@ function queries(sql: Sql) {
         [serverId],
       ),
     channel: (id: number) => row("SELECT * FROM channels WHERE id = ?", [id]),
+    channelAs: (id: number, userId: number) =>
+      row(
+        `SELECT c.id, c.server_id, c.name, c.kind, m.role AS member_role FROM channels c
+         LEFT JOIN server_members m ON m.server_id = c.server_id AND m.user_id = ?
+         WHERE c.id = ?`,
+        [userId, id],
+      ),
     members: (serverId: number) =>
       sql.all<Row>(
         `SELECT u.id, u.display_name, m.role FROM server_members m
@@ -266,6 +275,11 @@ export function createWorkspacesStore(sql: Sql): WorkspacesStore {
     role: q.role,
     channels: async (serverId) => (await q.channels(serverId)).map(toChannel),
     channel: async (id) => maybe(toChannel)(await q.channel(id)),
+    async channelAs(id, userId) {
+      const found = await q.channelAs(id, userId);
+      if (!found) return null;
+      return { channel: toChannel(found), role: found.member_role as Role | null };
+    },
     createChannel: q.insertChannel,
     members: async (serverId) =>
       (await q.members(serverId)).map((r) => ({

@@ -18,6 +18,26 @@ const addUsers = async (sql: Sql, names: string[]) => {
 };
 
 testOnEngines(
+  "createWorkspacesStore().channelAs() reads a channel with one's role",
+  async (_t, sql) => {
+    await addUsers(sql, ["a", "b"]);
+    const store = createWorkspacesStore(sql);
+    const { server, channels } = await store.createServer(1, "Team");
+    const voice = await store.createChannel(server.id, "Talk", "voice");
+    const general = {
+      id: channels[0].id,
+      serverId: server.id,
+      name: "general",
+      kind: "text" as const,
+    };
+    assertEquals(await store.channelAs(channels[0].id, 1), { channel: general, role: "owner" });
+    assertEquals(await store.channelAs(channels[0].id, 2), { channel: general, role: null });
+    assertEquals((await store.channelAs(voice.id, 1))?.channel, voice);
+    assertEquals(await store.channelAs(voice.id + 100, 1), null);
+  },
+);
+
+testOnEngines(
   "createWorkspacesStore() redeems invites within their expiry and use count",
   async (_t, sql) => {
     await addUsers(sql, ["a", "b", "c", "d"]);

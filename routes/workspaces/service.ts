@@ -113,8 +113,8 @@ export function createWorkspaceService(deps: WorkspaceServiceDeps) {
     textChannel: rules.textChannel,
     /** The channel when `userId` may read it, else null (for /ws authorisation). */
     async readable(userId: number, channelId: number): Promise<Channel | null> {
-      const channel = await workspaces.channel(channelId);
-      return channel && await workspaces.role(channel.serverId, userId) ? channel : null;
+      const found = await workspaces.channelAs(channelId, userId);
+      return found?.role ? found.channel : null;
     },
     isMember: async (userId: number, serverId: number) =>
       await workspaces.role(serverId, userId) !== null,

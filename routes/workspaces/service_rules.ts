@@ -58,12 +58,10 @@ export function accessRules({ workspaces, messages }: WorkspaceServiceDeps) {
     return found;
   };
   const channelFor = async (user: User, channelId: number): Promise<Channel> => {
-    const channel = await workspaces.channel(channelId);
-    if (!channel) throw new WorkspaceError("not_found", "Channel not found");
-    if (!await workspaces.role(channel.serverId, user.id)) {
-      throw new WorkspaceError("forbidden", "You are not a member of this server");
-    }
-    return channel;
+    const found = await workspaces.channelAs(channelId, user.id);
+    if (!found) throw new WorkspaceError("not_found", "Channel not found");
+    if (!found.role) throw new WorkspaceError("forbidden", "You are not a member of this server");
+    return found.channel;
   };
   const textChannel = async (user: User, channelId: number): Promise<Channel> => {
     const channel = await channelFor(user, channelId);

@@ -1,0 +1,70 @@
+// Benchmark: what one channel message costs the server beside its deliveries: a few receivers, many
+// messages, server CPU per message, for Roomcast's REST and /ws posts against the bare floor.
+// Run: deno run -A bench/post_cost.ts [--messages=N] [--rate=R] [--receivers=K] [--profile=DIR]
+//        [--root=DIR ...]
+//   --root=DIR     instead, the /ws posts of the Roomcast checkout in DIR (repeatable)
+//   --profile=DIR  run Roomcast's servers under `deno --cpu-prof` (then bench/_cpuprofile.ts)
+import { parseArgs } from "node:util";
+import { cpuSeconds, fmt, sleep } from "./_util.ts";
+import type { FanoutTarget as Target } from "./_ws_client.ts";
+import { floor, roomcast } from "./_fanout_targets.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    messages: { type: "string", default: "6000" },
+    rate: { type: "string", default: "600" },
+    receivers: { type: "string", default: "10" },
+    profile: { type: "string" },
+    root: { type: "string", multiple: true },
+  },
+});
+const messages = Number(values.messages);
+const rate = Number(values.rate);
+const receivers = Number(values.receivers);
+const profile = values.profile ? [`--cpu-prof`, `--cpu-prof-dir=${values.profile}`] : [];
+
+async function measure(target: Target) {
+  let received = 0;
+  const sockets = [];
+  for (let i = 0; i < receivers; i++) sockets.push(await target.connect(() => received++));
+  // A warm-up, so the JIT and the caches are the same for every server.
+  for (let i = 0; i < 300; i++) (target.send(`warm ${i}`), await sleep(2));
+  await sleep(500);
+  received = 0;
+  const cpu0 = cpuSeconds(target.pid);
+  const t0 = performance.now();
+  let sent = 0;
+  while (sent < messages) {
+    const due = Math.min(messages, Math.floor(((performance.now() - t0) / 1000) * rate));
+    while (sent < due) {
+      if (target.send(`b ${sent}`)) sent++;
+      else break;
+    }
+    await sleep(5);
+  }
+  const deadline = performance.now() + 10_000;
+  while (received < messages * receivers && performance.now() < deadline) await sleep(20);
+  const cpu = cpuSeconds(target.pid) - cpu0;
+  for (const s of sockets) s.close();
+  await target.close();
+  return {
+    name: target.name,
+    cpuUs: (cpu * 1e6) / messages,
+    lost: messages * receivers - received,
+  };
+}
+
+const rows = [];
+const makers = values.root
+  ? values.root.map((root) => () => roomcast(`${root}, posts over /ws`, { root, post: "ws" }))
+  : [
+    () => roomcast("Roomcast, REST posts", { denoArgs: profile }),
+    () => roomcast("Roomcast, posts over /ws", { post: "ws", denoArgs: profile }),
+  ];
+for (const make of [...makers, floor]) rows.push(await measure(await make()));
+console.log(
+  `\n${messages} messages at ${rate}/s to ${receivers} receivers (server CPU per message, all deliveries included):`,
+);
+console.log("| server | CPU per message | not delivered |\n| --- | --- | --- |");
+for (const r of rows) console.log(`| ${r.name} | ${fmt(r.cpuUs, 0)} µs | ${r.lost} |`);

@@ -79,6 +79,19 @@ export function sqliteSql(db: DatabaseSync, options: { walPath?: string } = {}):
     }
     return statement;
   };
+  // A transaction's own statements, prepared once rather than parsed by exec() each time.
+  const begin = db.prepare("BEGIN IMMEDIATE");
+  const commit = db.prepare("COMMIT");
+  const rollback = db.prepare("ROLLBACK");
+  const readOnly = new Map<string, boolean>();
+  const isReadOnly = (text: string) => {
+    let known = readOnly.get(text);
+    if (known === undefined) {
+      if (readOnly.size >= MAX_STATEMENTS) readOnly.clear();
+      readOnly.set(text, known = READ_ONLY.test(text));
+    }
+    return known;
+  };
   const args = (params: readonly Param[] | undefined) => (params ?? []) as SQLInputValue[];
 
   /** Runs `step` now, or after the open transaction when the caller is not part of it. */
@@ -96,7 +109,7 @@ export function sqliteSql(db: DatabaseSync, options: { walPath?: string } = {}):
   /** `when`, for a statement that may write: outside a transaction it is its own commit. */
   async function write<T>(text: string, step: () => T): Promise<T> {
     const result = await when(step);
-    if (wal && !READ_ONLY.test(text) && !(open && scope.getStore() === open.token)) {
+    if (wal && !isReadOnly(text) && !(open && scope.getStore() === open.token)) {
       await wal.sync();
     }
     return result;
@@ -110,12 +123,12 @@ export function sqliteSql(db: DatabaseSync, options: { walPath?: string } = {}):
     open = { token, done: new Promise<void>((resolve) => release = resolve) };
     let result: T;
     try {
-      db.exec("BEGIN IMMEDIATE");
+      begin.run();
       try {
         result = await scope.run(token, fn);
-        db.exec("COMMIT");
+        commit.run();
       } catch (error) {
-        if (db.isTransaction) db.exec("ROLLBACK");
+        if (db.isTransaction) rollback.run();
         throw error;
       }
     } finally {

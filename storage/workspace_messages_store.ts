@@ -55,7 +55,17 @@ export function rfc3339(ms: number): string {
 
 /** The message as sent to clients: the seed's fields, plus `editedAt` once edited. */
 export function publicMessage(message: StoredMessage): Message {
-  const { authorId: _, ...view } = message;
+  // Built field by field: an object rest copy was a runtime call per message posted or read. The
+  // store's messages carry no extras yet (decorate adds them to this view).
+  const view: Message = {
+    id: message.id,
+    channelId: message.channelId,
+    authorEmail: message.authorEmail,
+    authorDisplayName: message.authorDisplayName,
+    content: message.content,
+    createdAt: message.createdAt,
+  };
+  if (message.editedAt !== undefined) view.editedAt = message.editedAt;
   return view;
 }
 
@@ -75,6 +85,13 @@ const toMessage = (r: Row): StoredMessage => {
 
 const SELECT =
   `SELECT m.*, u.email, u.display_name FROM messages m JOIN users u ON u.id = m.author_id`;
+
+/** A post's insert, answering the row as SELECT does (both engines allow subqueries there). */
+const INSERT_RETURNING =
+  `INSERT INTO messages (channel_id, author_id, content, created_at) VALUES (?, ?, ?, ?)
+   RETURNING *,
+     (SELECT u.email FROM users u WHERE u.id = messages.author_id) AS email,
+     (SELECT u.display_name FROM users u WHERE u.id = messages.author_id) AS display_name`;
 
 const UNREAD = `SELECT c.id AS channel_id,
     (SELECT COUNT(*) FROM messages m WHERE m.channel_id = c.id
@@ -136,15 +153,18 @@ export function createMessagesStore(sql: Sql): MessagesStore {
     // Posts that arrive together share one commit (group_commit.ts); each resolves once stored.
     post: (channelId, authorId, content) =>
       commits.run(async () => {
-        const { id } = (await sql.get<{ id: number }>(
-          "INSERT INTO messages (channel_id, author_id, content, created_at) VALUES (?, ?, ?, ?) RETURNING id",
-          [channelId, authorId, content, Date.now()],
-        ))!;
+        // The row comes back with its author's names: no second query to read it.
+        const row = (await sql.get<Row>(INSERT_RETURNING, [
+          channelId,
+          authorId,
+          content,
+          Date.now(),
+        ]))!;
         if (sql.dialect === "sqlite" && ++unindexed >= INDEX_BATCH) {
           unindexed = 0;
           await indexPending(sql);
         }
-        return (await byId(Number(id)))!;
+        return toMessage(row);
       }),
     async history(channelId, options) {
       const rows = await historyPage(sql, channelId, options);

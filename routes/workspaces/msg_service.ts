@@ -63,6 +63,7 @@ export function cleanEmoji(value: unknown): string {
 
 /** The distinct user ids `content` mentions as `<@id>`, at most MAX_MENTIONS. */
 export function mentionedIds(content: string): number[] {
+  if (!content.includes("<@")) return [];
   const ids = new Set<number>();
   for (const match of content.matchAll(MENTION)) ids.add(Number(match[1]));
   if (ids.size > MAX_MENTIONS) {

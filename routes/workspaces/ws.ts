@@ -1,6 +1,6 @@
 // Workspaces on /ws: EchoSphere's envelopes and codes (voice:* in voice_ws.ts), plus typing, read,
 // presence, and guards for the `channel:`, `workspace:` and `account:` topics.
-import { parseId } from "../../edge/fields.ts";
+import { longerThan, parseId } from "../../edge/fields.ts";
 import type { Hub } from "../../realtime/hub.ts";
 import type { TopicNamespace } from "../../realtime/topics.ts";
 import type { WsClient, WsFeature } from "../../realtime/ws.ts";
@@ -104,7 +104,7 @@ function textHandlers(deps: WorkspacesWsDeps): Record<string, WsHandler> {
       if (!client.follows(topics.channel(channelId))) {
         throw new WorkspaceError("not_subscribed", "Subscribe to the channel before sending");
       }
-      if ([...content].length > MAX_MESSAGE) {
+      if (longerThan(content, MAX_MESSAGE)) {
         const error = `Message content must be at most ${MAX_MESSAGE} characters`;
         throw new WorkspaceError("too_long", error);
       }

@@ -24,6 +24,20 @@ const rate = Number(values.rate);
 const receivers = Number(values.receivers);
 const profile = values.profile ? [`--cpu-prof`, `--cpu-prof-dir=${values.profile}`] : [];
 
+/** CPU ticks (1/100 s) so far of each kind of thread of `pid`, by thread name. */
+function threadCpu(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/stat`);
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      out.set(name, (out.get(name) ?? 0) + Number(fields[11]) + Number(fields[12]));
+    } catch { /* the thread ended */ }
+  }
+  return out;
+}
+
 async function measure(target: Target) {
   let received = 0;
   const sockets = [];
@@ -33,6 +47,7 @@ async function measure(target: Target) {
   await sleep(500);
   received = 0;
   const cpu0 = cpuSeconds(target.pid);
+  const threads0 = threadCpu(target.pid);
   const t0 = performance.now();
   let sent = 0;
   while (sent < messages) {
@@ -46,12 +61,20 @@ async function measure(target: Target) {
   const deadline = performance.now() + 10_000;
   while (received < messages * receivers && performance.now() < deadline) await sleep(20);
   const cpu = cpuSeconds(target.pid) - cpu0;
+  const threads = threadCpu(target.pid);
+  const byName = new Map<string, number>();
+  for (const [name, ticks] of threads) {
+    byName.set(name, (byName.get(name) ?? 0) + ticks - (threads0.get(name) ?? 0));
+  }
   for (const s of sockets) s.close();
   await target.close();
+  const perThread = [...byName].filter(([, t]) => t > 0).sort((a, b) => b[1] - a[1])
+    .map(([name, t]) => `${name} ${fmt((t * 1e4) / messages, 0)}`).join(", ");
   return {
     name: target.name,
     cpuUs: (cpu * 1e6) / messages,
     lost: messages * receivers - received,
+    perThread,
   };
 }
 
@@ -66,5 +89,9 @@ for (const make of [...makers, floor]) rows.push(await measure(await make()));
 console.log(
   `\n${messages} messages at ${rate}/s to ${receivers} receivers (server CPU per message, all deliveries included):`,
 );
-console.log("| server | CPU per message | not delivered |\n| --- | --- | --- |");
-for (const r of rows) console.log(`| ${r.name} | ${fmt(r.cpuUs, 0)} µs | ${r.lost} |`);
+console.log(
+  "| server | CPU per message | by thread (µs) | not delivered |\n| --- | --- | --- | --- |",
+);
+for (const r of rows) {
+  console.log(`| ${r.name} | ${fmt(r.cpuUs, 0)} µs | ${r.perThread} | ${r.lost} |`);
+}

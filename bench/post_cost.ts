@@ -22,7 +22,9 @@ const { values } = parseArgs({
 const messages = Number(values.messages);
 const rate = Number(values.rate);
 const receivers = Number(values.receivers);
-const profile = values.profile ? [`--cpu-prof`, `--cpu-prof-dir=${values.profile}`] : [];
+const profile = values.profile
+  ? [`--cpu-prof`, `--cpu-prof-interval=200`, `--cpu-prof-dir=${values.profile}`]
+  : [];
 
 /** CPU ticks (1/100 s) so far of each kind of thread of `pid`, by thread name. */
 function threadCpu(pid: number): Map<string, number> {

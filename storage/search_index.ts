@@ -1,26 +1,30 @@
-// SQLite's search index, filled in batches (migration 043): posts queue their ids in
-// messages_fts_pending; this moves what is queued into messages_fts. PostgreSQL indexes each row
-// in its own statement (a generated tsvector under GIN) and has nothing queued.
+// SQLite's search index, filled in batches (migration 043): messages after
+// messages_fts_state.upto are not in messages_fts yet; this indexes them. PostgreSQL indexes each
+// row in its own statement (a generated tsvector under GIN) and has nothing waiting.
 import type { Sql } from "./sql.ts";
 
-/** Posts between two batches; a search indexes what is queued first, whatever its length. */
+/** Posts between two batches; a search indexes what waits first, whatever its length. */
 export const INDEX_BATCH = 64;
 
+const WAITING =
+  "SELECT 1 AS x FROM messages WHERE id > (SELECT upto FROM messages_fts_state) LIMIT 1";
+
 /**
- * Indexes every queued message, in the caller's transaction or in one of its own, so the queue
- * and the index change together. Resolves to how many were indexed.
+ * Indexes every message not indexed yet, in the caller's transaction or in one of its own, so the
+ * index and its mark move together. Resolves to how many were indexed.
  */
 export async function indexPending(sql: Sql): Promise<number> {
-  if (sql.dialect !== "sqlite") return 0;
-  const queued = await sql.get<{ n: number }>("SELECT COUNT(*) AS n FROM messages_fts_pending");
-  if (!queued || Number(queued.n) === 0) return 0;
+  if (sql.dialect !== "sqlite" || !await sql.get(WAITING)) return 0;
   return await sql.transaction(async () => {
     const indexed = await sql.run(
       `INSERT INTO messages_fts (rowid, content)
-       SELECT m.id, m.content FROM messages_fts_pending p JOIN messages m ON m.id = p.id
-       ORDER BY p.id`,
+       SELECT id, content FROM messages WHERE id > (SELECT upto FROM messages_fts_state)
+       ORDER BY id`,
     );
-    await sql.run("DELETE FROM messages_fts_pending");
+    await sql.run(
+      `UPDATE messages_fts_state
+       SET upto = COALESCE((SELECT MAX(id) FROM messages), upto) WHERE id = 1`,
+    );
     return indexed;
   });
 }

@@ -48,9 +48,18 @@ export interface MessagesStore {
   channelServers(userId: number): Promise<Record<string, number>>;
 }
 
+// The last second formatted: messages come in runs within one second, and so do their reads.
+let lastSecond = NaN;
+let lastText = "";
+
 export function rfc3339(ms: number): string {
-  // toISOString always ends in ".mmmZ"; cut, not a regular expression (once per message read).
-  return `${new Date(ms).toISOString().slice(0, -5)}Z`;
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    // toISOString always ends in ".mmmZ": cut, not a regular expression.
+    lastText = `${new Date(second * 1000).toISOString().slice(0, -5)}Z`;
+    lastSecond = second;
+  }
+  return lastText;
 }
 
 /** The message as sent to clients: the seed's fields, plus `editedAt` once edited. */
@@ -146,7 +155,7 @@ export function createMessagesStore(sql: Sql): MessagesStore {
     return row ? toMessage(row) : null;
   };
 
-  // Posts since the search index last took the queue (SQLite; see search_index.ts).
+  // Posts since the search index last caught up (SQLite; see search_index.ts).
   let unindexed = 0;
 
   return {

@@ -2,7 +2,7 @@
 // SQLite and on PostgreSQL.
 import { assertEquals } from "../tests/_assert.ts";
 import { testOnEngines } from "../tests/_store_engines.ts";
-import { createMessagesStore } from "./workspace_messages_store.ts";
+import { createMessagesStore, rfc3339 } from "./workspace_messages_store.ts";
 import { createWorkspacesStore } from "./workspaces_store.ts";
 
 testOnEngines("createMessagesStore() pages history, edits and deletes", async (_t, sql) => {
@@ -69,3 +69,14 @@ testOnEngines(
     assertEquals(await store.unreadCounts(1), { [general]: 1 }, "b's message, for a");
   },
 );
+
+Deno.test("rfc3339() gives whole UTC seconds, whatever came before", () => {
+  const at = Date.UTC(2025, 9, 5, 19, 20, 30, 999);
+  assertEquals(rfc3339(at), "2025-10-05T19:20:30Z");
+  assertEquals(rfc3339(at - 998), "2025-10-05T19:20:30Z");
+  assertEquals(rfc3339(at + 1), "2025-10-05T19:20:31Z");
+  assertEquals(rfc3339(at - 999), "2025-10-05T19:20:30Z", "back to a second seen before");
+  assertEquals(rfc3339(at - 1000), "2025-10-05T19:20:29Z");
+  assertEquals(rfc3339(-1), "1969-12-31T23:59:59Z");
+  assertEquals(rfc3339(0), "1970-01-01T00:00:00Z");
+});

@@ -89,7 +89,7 @@ function conditions(sql: Sql, serverId: number, query: SearchQuery, before?: num
 export function createSearchStore(sql: Sql): SearchStore {
   return {
     async search(serverId, query, { limit, before }) {
-      // Every message committed before the search is found: what the posts queued goes in first.
+      // Every message committed before the search is found: what waits is indexed first.
       if (query.words.length) await indexPending(sql);
       const { where, params } = conditions(sql, serverId, query, before);
       const rows = await sql.all<Row>(

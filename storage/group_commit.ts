@@ -68,10 +68,10 @@ export function createGroupCommit(sql: Pick<Sql, "transaction" | "inTransaction"
       if (sql.inTransaction()) return write();
       return new Promise<T>((resolve, reject) => {
         queue.push({ write, resolve: resolve as (value: unknown) => void, reject });
-        // The rest of this turn of the event loop first: posts read in the same turn join this
-        // batch. Not setTimeout(0): Deno holds a zero timer for a millisecond or more (2.1 ms
-        // measured), which every lone post waited before its insert.
-        if (!running) (running = true, setImmediate(flush));
+        // Idle, the write starts now, in the caller's turn: under a busy loop (thousands of
+        // sockets written per message) each turn waited for is milliseconds, and a lone post
+        // should not wait one. Writes made while it commits form the next batch.
+        if (!running) (running = true, void flush());
       });
     },
   };

@@ -115,8 +115,8 @@ const EVENT_OVERHEAD = 64;
 export class TopicEvent<T> implements HubEvent<T> {
   #bytes?: Map<string, Uint8Array>;
   #texts?: Map<string, string>;
-  #lastFormat?: string;
-  #lastText?: string;
+  #format?: string;
+  #text?: string;
   /** Whether the event is still in its topic's history (and counted in the budget). */
   kept = false;
   constructor(
@@ -131,7 +131,7 @@ export class TopicEvent<T> implements HubEvent<T> {
 
   /** The length of the first text made of it, if any (a size estimate that costs nothing). */
   get madeLength(): number | undefined {
-    return this.#lastText?.length;
+    return this.#text?.length;
   }
 
   encoded(format: string, make: (event: HubEvent<T>) => string): Uint8Array {
@@ -145,16 +145,19 @@ export class TopicEvent<T> implements HubEvent<T> {
   }
 
   text(format: string, make: (event: HubEvent<T>) => string): string {
-    // Fan-out asks for one format a thousand times in a row: the last one answers without a Map.
-    if (format === this.#lastFormat) return this.#lastText!;
+    // One format is all most events are ever sent in: it is kept in two fields, no Map made.
+    if (format === this.#format) return this.#text!;
+    if (this.#format === undefined) {
+      const text = make(this);
+      this.#format = format;
+      return this.#text = text;
+    }
     this.#texts ??= new Map();
     let text = this.#texts.get(format);
     if (text === undefined) {
       text = make(this);
       this.#texts.set(format, text);
     }
-    this.#lastFormat = format;
-    this.#lastText = text;
     return text;
   }
 }

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../tests/_assert.ts";
+import { assert, assertEquals, assertThrows } from "../tests/_assert.ts";
 import { hubContract } from "./_hub_contract.ts";
 import {
   createHub,
@@ -220,3 +220,27 @@ Deno.test("createHub() counts deliveries and slow-subscriber drops in stats()", 
 
 // The same contract the Redis engine is held to (redis_hub_test.ts).
 hubContract("createHub()", (historySize) => Promise.resolve(createHub({ historySize })));
+
+Deno.test("an event's text is made once per format, and a failed make is not kept", () => {
+  const hub = createHub();
+  const event = hub.publishEvent("t", "m", { n: 1 });
+  let made = 0;
+  const json = (e: HubEvent) => (made++, JSON.stringify(e.data));
+  const upper = (e: HubEvent) => (made++, JSON.stringify(e.data).toUpperCase());
+  assertThrows(() =>
+    event.text("a", () => {
+      throw new Error("cannot encode");
+    })
+  );
+  assertEquals(event.text("a", json), '{"n":1}', "the failed make left nothing behind");
+  assertEquals(event.text("b", upper), '{"N":1}');
+  assertEquals([event.text("a", json), event.text("b", upper), event.text("a", json)], [
+    '{"n":1}',
+    '{"N":1}',
+    '{"n":1}',
+  ]);
+  assertEquals(made, 2);
+  assert(event.encoded("b", upper) === event.encoded("b", upper));
+  assertEquals(new TextDecoder().decode(event.encoded("b", upper)), '{"N":1}');
+  assertEquals(made, 2);
+});

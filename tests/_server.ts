@@ -93,7 +93,13 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   };
   const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
   let exited = false;
-  const status = child.status.then((s) => {
+  // The exit can be known before the last lines written are read from the pipes: those are read
+  // first (a second at most, in case a child of the server still holds them), so a waitForLog
+  // does not give up on a line the server did write just before exiting ("Stopped").
+  const status = child.status.then(async (s) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([pumps, new Promise((resolve) => timer = setTimeout(resolve, 1000))]);
+    clearTimeout(timer);
     exited = true;
     for (const wake of waiters) wake();
     return s;

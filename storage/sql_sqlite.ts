@@ -66,32 +66,25 @@ function walSync(path: string) {
  */
 export function sqliteSql(db: DatabaseSync, options: { walPath?: string } = {}): Sql {
   const wal = options.walPath ? walSync(options.walPath) : null;
-  const statements = new Map<string, StatementSync>();
+  // Each text prepared once, with whether it can write (decided once too).
+  const statements = new Map<string, { statement: StatementSync; readOnly: boolean }>();
   const scope = createTransactionScope<object>();
   let open: { token: object; done: Promise<void> } | null = null;
 
   const prepare = (text: string): StatementSync => {
-    let statement = statements.get(text);
-    if (!statement) {
+    let entry = statements.get(text);
+    if (!entry) {
       if (statements.size >= MAX_STATEMENTS) statements.clear();
-      statement = db.prepare(text);
-      statements.set(text, statement);
+      entry = { statement: db.prepare(text), readOnly: READ_ONLY.test(text) };
+      statements.set(text, entry);
     }
-    return statement;
+    return entry.statement;
   };
+  const isReadOnly = (text: string) => statements.get(text)?.readOnly ?? READ_ONLY.test(text);
   // A transaction's own statements, prepared once rather than parsed by exec() each time.
   const begin = db.prepare("BEGIN IMMEDIATE");
   const commit = db.prepare("COMMIT");
   const rollback = db.prepare("ROLLBACK");
-  const readOnly = new Map<string, boolean>();
-  const isReadOnly = (text: string) => {
-    let known = readOnly.get(text);
-    if (known === undefined) {
-      if (readOnly.size >= MAX_STATEMENTS) readOnly.clear();
-      readOnly.set(text, known = READ_ONLY.test(text));
-    }
-    return known;
-  };
   const args = (params: readonly Param[] | undefined) => (params ?? []) as SQLInputValue[];
 
   /** Runs `step` now, or after the open transaction when the caller is not part of it. */

@@ -92,11 +92,21 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     }
   };
   const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
+  // `gone`: the process ended; `exited`: that, and its last lines read (what waitForLog needs).
+  let gone = false;
   let exited = false;
+  /** A signal to a process that may end meanwhile (killing an ended one throws). */
+  const signal = (name: Deno.Signal) => {
+    if (gone) return;
+    try {
+      child.kill(name);
+    } catch { /* it ended just now */ }
+  };
   // The exit can be known before the last lines written are read from the pipes: those are read
   // first (a second at most, in case a child of the server still holds them), so a waitForLog
   // does not give up on a line the server did write just before exiting ("Stopped").
   const status = child.status.then(async (s) => {
+    gone = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([pumps, new Promise((resolve) => timer = setTimeout(resolve, 1000))]);
     clearTimeout(timer);
@@ -134,7 +144,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
 
   const listening = await waitForLog(/^Listening$/, 30_000).catch(async (error) => {
     // A server that crashed at start is gone already: its logs are in the error, not a kill's.
-    if (!exited) child.kill("SIGKILL");
+    signal("SIGKILL");
     await status;
     await pumps;
     throw error;
@@ -149,11 +159,11 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     pid: child.pid,
     dataDir,
     logs,
-    running: () => !exited,
+    running: () => !gone,
     waitForLog,
     async close() {
-      if (!exited) child.kill("SIGTERM");
-      const timer = setTimeout(() => !exited && child.kill("SIGKILL"), 5_000);
+      signal("SIGTERM");
+      const timer = setTimeout(() => signal("SIGKILL"), 5_000);
       await status;
       clearTimeout(timer);
       await pumps;

@@ -145,7 +145,10 @@ Deno.test("two instances on Redis: one voice channel, a signal both ways, and a 
         string,
         { participants: Msg[] }
       >)[voice]?.participants.map((p) => p.displayName);
-    assertEquals([await roster(a), await roster(b)], [["ada", "bob"], ["ada", "bob"]]);
+    // B writes its peer to Redis as it announces it: A's roster has it a round trip later at most.
+    const both = async () => JSON.stringify([await roster(a), await roster(b)]);
+    const expected = JSON.stringify([["ada", "bob"], ["ada", "bob"]]);
+    await waitFor(async () => await both() === expected, { timeoutMs: 2000, what: "both rosters" });
 
     const offer = { kind: "sdp", description: { type: "offer", sdp: "v=0\r\n" } };
     onB.send({ type: "voice:signal", channelId: voice, target: adaSelf.id, payload: offer });

@@ -57,12 +57,15 @@ export function accessRules({ workspaces, messages }: WorkspaceServiceDeps) {
     }
     return found;
   };
-  const channelFor = async (user: User, channelId: number): Promise<Channel> => {
+  /** The channel and the user's role in its server, in one read; a member's only. */
+  const memberOf = async (user: User, channelId: number) => {
     const found = await workspaces.channelAs(channelId, user.id);
     if (!found) throw new WorkspaceError("not_found", "Channel not found");
     if (!found.role) throw new WorkspaceError("forbidden", "You are not a member of this server");
-    return found.channel;
+    return { channel: found.channel, role: found.role };
   };
+  const channelFor = async (user: User, channelId: number): Promise<Channel> =>
+    (await memberOf(user, channelId)).channel;
   const textChannel = async (user: User, channelId: number): Promise<Channel> => {
     const channel = await channelFor(user, channelId);
     if (channel.kind !== "text") {
@@ -83,8 +86,7 @@ export function accessRules({ workspaces, messages }: WorkspaceServiceDeps) {
   const deletableMessage = async (user: User, messageId: number) => {
     const message = await messages.message(messageId);
     if (message && message.authorId !== user.id) {
-      const channel = await channelFor(user, message.channelId);
-      const role = await workspaces.role(channel.serverId, user.id);
+      const { channel, role } = await memberOf(user, message.channelId);
       if (role === "owner" || role === "admin") return { message, channel };
     }
     return await ownMessage(user, messageId);

@@ -7,7 +7,9 @@
 //   --socketio    also run Socket.IO 4 on Node 20
 //   --profile=DIR run this checkout's server under `deno --cpu-prof`, profile written into DIR
 //   --rates=A,B   only these sender rates (msg/s), e.g. for a short profile
+//   --phase=MS    how long each step sends (default 3000)
 //   --ws-post     also run Roomcast with its sender posting over /ws (EchoSphere's path)
+//   --only-ws     Roomcast (and the --before checkout) posting over /ws only: no REST rows
 //   --go-clients  the receiving clients in a Go process per server (bench/_go_receiver.ts) rather
 //                 than in this one: on 2 cores this process's own reading otherwise adds to the tail
 import { parseArgs } from "node:util";
@@ -26,12 +28,14 @@ const { values, positionals } = parseArgs({
     profile: { type: "string" },
     "go-clients": { type: "boolean", default: false },
     "ws-post": { type: "boolean", default: false },
+    "only-ws": { type: "boolean", default: false },
     rates: { type: "string" },
+    phase: { type: "string", default: "3000" },
   },
   allowPositionals: true,
 });
 const counts = positionals.length ? positionals.map(Number) : [1000, 5000];
-const PHASE_MS = 3000;
+const PHASE_MS = Number(values.phase);
 const DRAIN_MS = 2000;
 // Finer steps than ws_fanout.ts: the knee sits somewhere between two of them.
 const ladder = (c: number) =>
@@ -189,9 +193,15 @@ function cpuAtCommon(all: Held[], held: Held): number {
 async function makers(): Promise<(() => Promise<Target>)[]> {
   const list: (() => Promise<Target>)[] = [];
   const profile = values.profile ? [`--cpu-prof`, `--cpu-prof-dir=${values.profile}`] : [];
-  if (values.before) list.push(() => roomcast(values.label, { root: values.before }));
-  list.push(() => roomcast(values.before ? "Roomcast after" : "Roomcast", { denoArgs: profile }));
-  if (values["ws-post"]) {
+  const onlyWs = values["only-ws"];
+  if (values.before) {
+    const post = onlyWs ? "ws" : "rest";
+    list.push(() => roomcast(values.label, { root: values.before, post }));
+  }
+  if (!onlyWs) {
+    list.push(() => roomcast(values.before ? "Roomcast after" : "Roomcast", { denoArgs: profile }));
+  }
+  if (values["ws-post"] || onlyWs) {
     list.push(() => roomcast("Roomcast, posts over /ws", { post: "ws", denoArgs: profile }));
   }
   list.push(floor);
@@ -203,6 +213,7 @@ async function makers(): Promise<(() => Promise<Target>)[]> {
 }
 
 const report: string[] = [];
+const steps: string[] = [];
 for (const c of counts) {
   const held: Held[] = [];
   for (const make of await makers()) held.push(await connectAll(await make(), c));
@@ -238,6 +249,16 @@ for (const c of counts) {
       } |`,
     );
   }
+  // Step by step, since the median hides how the per-message cost weighs at low rates.
+  for (const h of held) {
+    if (h === floorHeld) continue;
+    const ratios = h.rows.flatMap((r, i) => {
+      const f = floorHeld.rows.find((row, j) => row.m === r.m && j === i) ??
+        floorHeld.rows.find((row) => row.m === r.m);
+      return f && r.loss < 0.01 && f.loss < 0.01 ? [`${r.m}: ${fmt(r.cpuUs / f.cpuUs, 2)}x`] : [];
+    });
+    steps.push(`| ${c} | ${h.target.name} | ${ratios.join(", ")} |`);
+  }
   for (const h of held) {
     await h.receivers?.close();
     for (const ws of h.clients) ws.close();
@@ -250,4 +271,7 @@ console.log(
 );
 console.log("| --- | --- | --- | --- | --- | --- | --- |");
 for (const line of report) console.log(line);
+console.log("\n| clients | server | CPU per delivery over the floor's, each step (msg/s: ratio) |");
+console.log("| --- | --- | --- |");
+for (const line of steps) console.log(line);
 clearTimeout(watchdog);

@@ -162,10 +162,20 @@ Deno.test({
       await member.waitForSelector("#profile-dialog img.ws-avatar");
       await admin.click("#server-settings");
       const img = await admin.waitForSelector(`[data-manage-member="${cy.id}"] img.ws-avatar`);
+      // The element shows before its image has loaded: wait for the load, then check what came.
+      await img.evaluate((el) =>
+        new Promise<void>((resolve) => {
+          const image = el as HTMLImageElement;
+          if (image.complete) return resolve();
+          image.addEventListener("load", () => resolve(), { once: true });
+          image.addEventListener("error", () => resolve(), { once: true });
+        })
+      );
       assert(
         await img.evaluate((el) =>
           (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth === 1
         ),
+        "the avatar loaded as the 1×1 PNG",
       );
       await admin.click(".ws-dialog .close");
       await member.click(".ws-dialog .close");

@@ -233,6 +233,12 @@ Deno.test({
       const one = await height();
       await page.type(box, "a");
       for (let i = 0; i < 3; i++) await page.press(box, "Shift+Enter");
+      // Preact renders the keystroke's state on its next tick: wait for it, not for a fixed time.
+      await page.waitForFunction(
+        ({ sel, h }) => (document.querySelector(sel) as HTMLElement).offsetHeight > h,
+        { sel: box, h: one },
+        { timeout: 2000 },
+      ).catch(() => {});
       assert(await height() > one, "the composer grows with its lines");
       assertEquals(await page.$("#chars-left"), null, "no countdown far from the limit");
       await page.fill(box, "x".repeat(1900));

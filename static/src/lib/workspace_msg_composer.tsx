@@ -2,7 +2,7 @@
 // draft per channel, completes @mentions, quotes the message replied to, and keeps failed sends
 // beside it with a retry.
 import type { RefObject } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { MemberView, Message } from "./workspace_api.ts";
 import { draftOf, loadDrafts, mentionQuery, saveDraft, toWire } from "./workspace_msg_text.ts";
 
@@ -100,9 +100,12 @@ function useOutgoing(onSend: ComposerProps["onSend"]) {
   };
 }
 
-/** Grows the text area with its lines, up to the CSS max-height, then it scrolls. */
+/**
+ * Grows the text area with its lines, up to the CSS max-height, then it scrolls. Before the paint
+ * (a layout effect): after it, each new line showed one frame at the old height.
+ */
 function useAutoGrow(area: RefObject<HTMLTextAreaElement | null>, text: string): void {
-  useEffect(() => {
+  useLayoutEffect(() => {
     const el = area.current;
     if (!el) return;
     el.style.height = "auto";

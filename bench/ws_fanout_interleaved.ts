@@ -252,10 +252,12 @@ for (const c of counts) {
   // Step by step, since the median hides how the per-message cost weighs at low rates.
   for (const h of held) {
     if (h === floorHeld) continue;
+    // Every live server gets row i in step i, so the floor's row i is the same round's.
     const ratios = h.rows.flatMap((r, i) => {
-      const f = floorHeld.rows.find((row, j) => row.m === r.m && j === i) ??
-        floorHeld.rows.find((row) => row.m === r.m);
-      return f && r.loss < 0.01 && f.loss < 0.01 ? [`${r.m}: ${fmt(r.cpuUs / f.cpuUs, 2)}x`] : [];
+      const f = floorHeld.rows[i];
+      return f?.m === r.m && r.loss < 0.01 && f.loss < 0.01
+        ? [`${r.m}: ${fmt(r.cpuUs / f.cpuUs, 2)}x`]
+        : [];
     });
     steps.push(`| ${c} | ${h.target.name} | ${ratios.join(", ")} |`);
   }

@@ -96,10 +96,14 @@ function socketIoClient(port: number, onMessage: (content: string) => void): Pro
 }
 
 /** Runs a bench server script as a subprocess; resolves with its port once it prints `listening <port>`. */
-export async function spawnServer(script: string, runtime: "deno" | "node" = "deno") {
+export async function spawnServer(
+  script: string,
+  runtime: "deno" | "node" = "deno",
+  scriptArgs: string[] = [],
+) {
   const path = new URL(script, import.meta.url).pathname;
   const child = new Deno.Command(runtime === "deno" ? Deno.execPath() : "node", {
-    args: runtime === "deno" ? ["run", "-A", path] : [path],
+    args: runtime === "deno" ? ["run", "-A", path, ...scriptArgs] : [path, ...scriptArgs],
     env: runtime === "node" ? { NODE_PATH: SOCKET_IO_NODE_MODULES } : {},
     stdout: "piped",
     stderr: "inherit",
@@ -121,14 +125,27 @@ export async function spawnServer(script: string, runtime: "deno" | "node" = "de
   };
 }
 
-/** A bare Deno.upgradeWebSocket broadcast: what any Deno WebSocket server pays per delivery. */
-export async function floor(): Promise<Target> {
-  const { port, stop } = await spawnServer("./_ws_floor_server.ts");
+/**
+ * A bare Deno.upgradeWebSocket broadcast: what any Deno WebSocket server pays per delivery. With
+ * `durable`, each message is first inserted into SQLite with a synchronous commit (its WAL fsynced):
+ * what any chat server that stores a message before sending it pays at least. With `poolSync`, the
+ * WAL's fdatasync runs on Deno's blocking pool and the message is sent after it, as Roomcast does.
+ */
+export async function floor(
+  { durable = false, poolSync = false } = {},
+): Promise<Target> {
+  const dir = durable ? await Deno.makeTempDir({ prefix: "rc-floor-" }) : null;
+  const args = dir ? [`--durable=${dir}/floor.db`, ...(poolSync ? ["--pool-sync"] : [])] : [];
+  const { port, stop } = await spawnServer("./_ws_floor_server.ts", "deno", args);
   const connect = (onText: (text: string, ws: RawWs) => void) =>
     openRawWs(port, "/", {}, onText).then((ws) => (ws.send('{"type":"subscribe"}'), ws));
   const sender = await openRawWs(port, "/", {}, () => {});
   return {
-    name: "floor: bare Deno.upgradeWebSocket",
+    name: !durable
+      ? "floor: bare Deno.upgradeWebSocket"
+      : `durable floor: + SQLite insert, ${
+        poolSync ? "WAL fdatasync on the pool" : "fsynced commit"
+      }`,
     pid: await findPid(port),
     receiver: { port, path: "/", proto: "floor", subscribe: '{"type":"subscribe"}' },
     connect: (onMessage) =>
@@ -146,6 +163,7 @@ export async function floor(): Promise<Target> {
     async close() {
       sender.close();
       await stop();
+      if (dir) await Deno.remove(dir, { recursive: true });
     },
   };
 }

@@ -1,5 +1,6 @@
 // Benchmark: what one channel message costs the server beside its deliveries: a few receivers, many
-// messages, server CPU per message, for Roomcast's REST and /ws posts against the bare floor.
+// messages, server CPU per message, for Roomcast's REST and /ws posts against the bare floor and the
+// durable floor (the bare one storing each message first, fsynced).
 // Run: deno run -A bench/post_cost.ts [--messages=N] [--rate=R] [--receivers=K] [--profile=DIR]
 //        [--root=DIR ...]
 //   --root=DIR     instead, the /ws posts of the Roomcast checkout in DIR (repeatable)
@@ -87,7 +88,12 @@ const makers = values.root
     () => roomcast("Roomcast, REST posts", { denoArgs: profile }),
     () => roomcast("Roomcast, posts over /ws", { post: "ws", denoArgs: profile }),
   ];
-for (const make of [...makers, floor]) rows.push(await measure(await make()));
+const floors = [
+  () => floor(),
+  () => floor({ durable: true }),
+  () => floor({ durable: true, poolSync: true }),
+];
+for (const make of [...makers, ...floors]) rows.push(await measure(await make()));
 console.log(
   `\n${messages} messages at ${rate}/s to ${receivers} receivers (server CPU per message, all deliveries included):`,
 );

@@ -4,12 +4,14 @@
 //        [--go-clients] [C...]
 //   --before=DIR  also run the Roomcast checkout in DIR (e.g. `git archive <commit>` unpacked)
 //   --label=NAME  that checkout's name in the output (default "Roomcast before")
+//   --before-flags=F  V8 flags for that checkout's server (e.g. --no-memory-reducer)
 //   --socketio    also run Socket.IO 4 on Node 20
 //   --profile=DIR run this checkout's server under `deno --cpu-prof`, profile written into DIR
 //   --rates=A,B   only these sender rates (msg/s), e.g. for a short profile
 //   --phase=MS    how long each step sends (default 3000)
 //   --ws-post     also run Roomcast with its sender posting over /ws (EchoSphere's path)
 //   --only-ws     Roomcast (and the --before checkout) posting over /ws only: no REST rows
+//   --durable-floor  also run the floor with each message stored first (SQLite, fsynced commit)
 //   --go-clients  the receiving clients in a Go process per server (bench/_go_receiver.ts) rather
 //                 than in this one: on 2 cores this process's own reading otherwise adds to the tail
 import { parseArgs } from "node:util";
@@ -24,11 +26,13 @@ const { values, positionals } = parseArgs({
   options: {
     before: { type: "string" },
     label: { type: "string", default: "Roomcast before" },
+    "before-flags": { type: "string" },
     socketio: { type: "boolean", default: false },
     profile: { type: "string" },
     "go-clients": { type: "boolean", default: false },
     "ws-post": { type: "boolean", default: false },
     "only-ws": { type: "boolean", default: false },
+    "durable-floor": { type: "boolean", default: false },
     rates: { type: "string" },
     phase: { type: "string", default: "3000" },
   },
@@ -56,8 +60,15 @@ interface Row {
   p50: number;
   p99: number;
   loss: number;
-  /** Server CPU time (user + system) per delivery. */
+  /** Server CPU time (user + system) per delivery, during its own step. */
   cpuUs: number;
+  delivered: number;
+  /**
+   * Its CPU over the whole round (its step, its idle time while the others stepped, the pauses)
+   * per delivery of its step: work a step leaves for later (a GC, freeing what was sent) and what
+   * the server spends while idle count too.
+   */
+  roundCpuUs?: number;
   /** The receiving clients' CPU per delivery (Go receivers only; 0 otherwise). */
   clientUs: number;
   load: number;
@@ -130,6 +141,7 @@ async function goStep(held: Held, c: number, m: number): Promise<Row> {
     p99: report.p99Ms,
     loss: 1 - report.delivered / expected,
     cpuUs: ((cpuSeconds(held.target.pid) - cpuStart) * 1e6) / delivered,
+    delivered,
     clientUs: ((cpuSeconds(receivers.pid) - clientStart) * 1e6) / delivered,
     load: (load0 + load()) / 2,
   };
@@ -175,6 +187,7 @@ async function step(held: Held, c: number, m: number): Promise<Row> {
     p99: percentile(latencies, 99),
     loss: 1 - delivered / expected,
     cpuUs,
+    delivered,
     clientUs: 0,
     load: (load0 + load()) / 2,
   };
@@ -183,12 +196,13 @@ async function step(held: Held, c: number, m: number): Promise<Row> {
 const best = (rows: Row[]) =>
   Math.max(0, ...rows.filter((r) => r.p99 < 100 && r.loss < 0.01).map((r) => r.rate));
 const peak = (rows: Row[]) => Math.max(0, ...rows.filter((r) => r.loss < 0.01).map((r) => r.rate));
-/** Median CPU per delivery over the steps every server delivered in full. */
-function cpuAtCommon(all: Held[], held: Held): number {
+/** Median CPU per delivery (in its step, or over its rounds) over the steps every server delivered in full. */
+function cpuAtCommon(all: Held[], held: Held, of: (r: Row) => number = (r) => r.cpuUs): number {
   const ok = (h: Held, m: number) => h.rows.some((r) => r.m === m && r.loss < 0.01);
-  const common = held.rows.filter((r) => all.every((h) => ok(h, r.m))).map((r) => r.cpuUs);
+  const common = held.rows.filter((r) => all.every((h) => ok(h, r.m))).map(of);
   return percentile(common.sort((a, b) => a - b), 50);
 }
+const roundCpu = (r: Row) => r.roundCpuUs ?? NaN;
 
 async function makers(): Promise<(() => Promise<Target>)[]> {
   const list: (() => Promise<Target>)[] = [];
@@ -196,7 +210,9 @@ async function makers(): Promise<(() => Promise<Target>)[]> {
   const onlyWs = values["only-ws"];
   if (values.before) {
     const post = onlyWs ? "ws" : "rest";
-    list.push(() => roomcast(values.label, { root: values.before, post }));
+    const flags = values["before-flags"];
+    const denoArgs = flags ? [`--v8-flags=${flags}`] : [];
+    list.push(() => roomcast(values.label, { root: values.before, post, denoArgs }));
   }
   if (!onlyWs) {
     list.push(() => roomcast(values.before ? "Roomcast after" : "Roomcast", { denoArgs: profile }));
@@ -205,6 +221,9 @@ async function makers(): Promise<(() => Promise<Target>)[]> {
     list.push(() => roomcast("Roomcast, posts over /ws", { post: "ws", denoArgs: profile }));
   }
   list.push(floor);
+  if (values["durable-floor"]) {
+    list.push(() => floor({ durable: true }), () => floor({ durable: true, poolSync: true }));
+  }
   if (values.socketio && await prepareNodeSocketIo()) {
     const label = `Node ${await nodeVersion()}`;
     list.push(() => socketIo("node", label));
@@ -220,6 +239,7 @@ for (const c of counts) {
   for (const [i, m] of ladder(c).entries()) {
     const live = held.filter((h) => !h.out);
     if (live.length === 0) break;
+    const roundStart = live.map((h) => cpuSeconds(h.target.pid));
     // Rotate who goes first, so no server always follows the same neighbour.
     for (let k = 0; k < live.length; k++) {
       const h = live[(i + k) % live.length];
@@ -235,16 +255,28 @@ for (const c of counts) {
       if (row.loss > 0.05 || row.p99 > 2000) h.out = true;
       await sleep(300);
     }
+    live.forEach((h, j) => {
+      const row = h.rows[h.rows.length - 1];
+      row.roundCpuUs = ((cpuSeconds(h.target.pid) - roundStart[j]) * 1e6) /
+        Math.max(1, row.delivered);
+    });
+    const whole = live.map((h) =>
+      `${h.target.name} ${fmt(h.rows[h.rows.length - 1].roundCpuUs!, 2)}`
+    );
+    console.log(`  round at ${m}/s, CPU per delivery over the whole round: ${whole.join(", ")} µs`);
   }
   const floorHeld = held.find((h) => h.target.name.startsWith("floor"))!;
   for (const h of held) {
     const cpu = cpuAtCommon(held, h);
+    const round = cpuAtCommon(held, h, roundCpu);
     report.push(
       `| ${c} | ${h.target.name} | ${fmt(best(h.rows), 0)} (${
         fmt(best(h.rows) / best(floorHeld.rows), 2)
       }x) | ${fmt(peak(h.rows), 0)} | ${fmt(cpu, 2)} µs (${
         fmt(cpu / cpuAtCommon(held, floorHeld), 2)
-      }x) | ${fmt(h.perConn / 1024)} KiB | ${
+      }x) | ${fmt(round, 2)} µs (${fmt(round / cpuAtCommon(held, floorHeld, roundCpu), 2)}x) | ${
+        fmt(h.perConn / 1024)
+      } KiB | ${
         h.rows.map((r) => `${r.m}: p99 ${fmt(r.p99, 0)}${r.loss > 0.01 ? "!" : ""}`).join(", ")
       } |`,
     );
@@ -253,13 +285,14 @@ for (const c of counts) {
   for (const h of held) {
     if (h === floorHeld) continue;
     // Every live server gets row i in step i, so the floor's row i is the same round's.
-    const ratios = h.rows.flatMap((r, i) => {
-      const f = floorHeld.rows[i];
-      return f?.m === r.m && r.loss < 0.01 && f.loss < 0.01
-        ? [`${r.m}: ${fmt(r.cpuUs / f.cpuUs, 2)}x`]
-        : [];
-    });
-    steps.push(`| ${c} | ${h.target.name} | ${ratios.join(", ")} |`);
+    const ratios = (of: (r: Row) => number) =>
+      h.rows.flatMap((r, i) => {
+        const f = floorHeld.rows[i];
+        return f?.m === r.m && r.loss < 0.01 && f.loss < 0.01
+          ? [`${r.m}: ${fmt(of(r) / of(f), 2)}x`]
+          : [];
+      }).join(", ");
+    steps.push(`| ${c} | ${h.target.name} | ${ratios((r) => r.cpuUs)} | ${ratios(roundCpu)} |`);
   }
   for (const h of held) {
     await h.receivers?.close();
@@ -269,11 +302,13 @@ for (const c of counts) {
   }
 }
 console.log(
-  "\n| clients | server | best deliveries/s, p99 < 100 ms (/ floor) | peak, all delivered | CPU per delivery, median over common steps (/ floor) | RSS per connection | msg/s: p99 ms (! = over 1 % late) |",
+  "\n| clients | server | best deliveries/s, p99 < 100 ms (/ floor) | peak, all delivered | CPU per delivery, median over common steps (/ floor) | the same over whole rounds (/ floor) | RSS per connection | msg/s: p99 ms (! = over 1 % late) |",
 );
-console.log("| --- | --- | --- | --- | --- | --- | --- |");
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const line of report) console.log(line);
-console.log("\n| clients | server | CPU per delivery over the floor's, each step (msg/s: ratio) |");
-console.log("| --- | --- | --- |");
+console.log(
+  "\n| clients | server | CPU per delivery over the floor's, each step (msg/s: ratio) | the same over whole rounds |",
+);
+console.log("| --- | --- | --- | --- |");
 for (const line of steps) console.log(line);
 clearTimeout(watchdog);

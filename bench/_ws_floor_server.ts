@@ -25,7 +25,7 @@ if (values.durable) {
   );
   insert = (content, createdAt) => (statement.get(content, createdAt) as { id: number }).id;
   if (values["pool-sync"]) {
-    wal = await Deno.open(`${values.durable}-wal`, { read: true, write: true });
+    wal = await Deno.open(`${values.durable}-wal`, { read: true });
   }
 }
 

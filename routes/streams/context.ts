@@ -27,7 +27,7 @@ export interface StreamsContext {
   /** The rooms' RTMP listener (a do-nothing one when RTMP is off): its port, live slugs, kick. */
   ingest: StreamIngest;
   health: HealthTracker;
-  hub: Pick<Hub, "dropTopic" | "publish">;
+  hub: Pick<Hub, "dropTopic" | "publish" | "lastId">;
   sse: SseTransport;
   log: Logger;
   page: PageRenderer;

@@ -6,6 +6,7 @@ import type { StreamRoom } from "../../storage/streams_store.ts";
 import { inviteView, redeemInvite } from "./stream_access_routes.ts";
 import { HISTORY, messageView } from "./stream_chat.ts";
 import { obsSettings, roomOf, SLUG, type StreamsContext, viewOf } from "./context.ts";
+import { roomTopic } from "./stream_live.ts";
 import type { StreamRoomBoot, StudioBoot, StudioRoom, StudioRoomDetail } from "./wire.ts";
 
 export function streamPageRoutes(ctx: StreamsContext, adminConfigured: boolean): Hono {
@@ -33,6 +34,8 @@ function streamRoomPage(ctx: StreamsContext): Hono {
 
   app.get("/watch/:slug", async (c) => {
     const slug = c.req.param("slug");
+    // Before the room is read: whatever changes after the read is an event after this id.
+    const eventId = SLUG.test(slug) ? await ctx.hub.lastId(roomTopic(slug)) : 0;
     const room = SLUG.test(slug) ? await store.get(slug) : null;
     if (!room) {
       return ctx.page(c, {
@@ -62,6 +65,7 @@ function streamRoomPage(ctx: StreamsContext): Hono {
       data: {
         slug,
         room: viewOf(ctx, c, room),
+        eventId,
         socketPass: access.socketPass(room.slug),
         admin: await access.isAdmin(c),
         quality: ctx.transcode === "abr",

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertMatch } from "../../tests/_assert.ts";
 import { startServer } from "../../tests/_server.ts";
-import { ADMIN_TOKEN, api, followSse, hook } from "../../tests/_streams.ts";
+import { ADMIN_TOKEN, api, followSse, hook, nextMatching } from "../../tests/_streams.ts";
 import { openSocket } from "../../tests/_ws.ts";
 
 const env = { SERVER_ADMIN_TOKEN: ADMIN_TOKEN, RTMP_ENABLED: "false" };
@@ -267,6 +267,26 @@ Deno.test("stream rooms: the room page renders, and a missing room is a 404 page
     assertEquals(missing.status, 404);
     await missing.body?.cancel();
   } finally {
+    await server.close();
+  }
+});
+
+Deno.test("stream rooms: a watch page's socket gets the live change made while the page loaded", async () => {
+  const server = await startServer({ env });
+  const { body: room } = await api(server.url, "POST", "api/rooms", { body: { name: "Late" } });
+  const client = await openSocket(server.url.replace(/^http/, "ws") + "ws");
+  try {
+    const page = await (await fetch(`${server.url}watch/late`)).text();
+    assert(page.includes('"isLive":false'), "rendered offline");
+    const eventId = Number(/"eventId":(\d+)/.exec(page)?.[1]);
+    assert(Number.isInteger(eventId), "the page carries the room topic's event id");
+    // The stream starts after the page was made and before its socket enters the room.
+    assertEquals((await hook(server.url, "publish", room.streamKey)).status, 200);
+    client.send({ type: "stream:enter", topic: "stream:late", since: eventId });
+    const live = await nextMatching(client, (m) => m.type === "live");
+    assertEquals([live.isLive, live.slug, live.topic], [true, "late", "stream:late"]);
+  } finally {
+    await client.close();
     await server.close();
   }
 });

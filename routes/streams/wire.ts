@@ -162,6 +162,11 @@ export interface StudioRoomDetail extends StudioRoom {
 export type StreamRoomBoot = {
   slug: string;
   room: RoomView | null;
+  /**
+   * The room topic's newest event id, read before the room: the page's socket resumes from it, so
+   * a change between the page and the socket (the stream going live as the page loads) is replayed.
+   */
+  eventId?: number;
   socketPass?: string;
   admin?: boolean;
   quality?: boolean;

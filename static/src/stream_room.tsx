@@ -94,7 +94,7 @@ function RoomDetails({ room, status, viewers, connected }: {
 function Watch({ initial }: { initial: RoomView }) {
   const { room, status, viewers, presence, messages, me, connected, join, send } = useWatchRoom(
     initial,
-    { slug, pass: data.socketPass },
+    { slug, pass: data.socketPass, since: data.eventId },
   );
   const [theatre, setTheatre] = useState(localStorage.getItem("roomcast.theatre") === "1");
   const [chatOpen, setChatOpen] = useState(true);

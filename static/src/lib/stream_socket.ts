@@ -6,6 +6,8 @@ export interface RoomSocketOptions {
   slug: string;
   /** The socket pass the page was rendered with (needed for private rooms). */
   pass?: string;
+  /** The room topic's event id the page was rendered at: the first enter resumes from it. */
+  since?: number;
   onEvent(event: WsEvent): void;
   onState(state: ConnectionState): void;
   /** Called when events were missed beyond the server's history: refetch the state. */
@@ -21,7 +23,7 @@ export interface RoomSocket {
 
 export function connectRoom(options: RoomSocketOptions): RoomSocket {
   const topic = `stream:${options.slug}`;
-  let lastId: number | undefined;
+  let lastId = options.since;
   let token: string | null = null;
   const enter = () =>
     socket.send({

@@ -97,7 +97,10 @@ function useChatIdentity(slug: string, socket: { current: RoomSocket | null }) {
 }
 
 /** The room as the page shows it: live state, presence and chat, kept current over /ws. */
-export function useWatchRoom(initial: RoomView, options: { slug: string; pass?: string }) {
+export function useWatchRoom(
+  initial: RoomView,
+  options: { slug: string; pass?: string; since?: number },
+) {
   const { slug } = options;
   const [room, setRoom] = useState(initial);
   const [status, setStatus] = useState({
@@ -160,6 +163,7 @@ export function useWatchRoom(initial: RoomView, options: { slug: string; pass?: 
     const s = connectRoom({
       slug,
       pass: options.pass,
+      since: options.since,
       onEvent: (event) => handler.current(event),
       onState: (state) => setConnected(state === "live"),
       onReset: () => void loadMessages(),

@@ -19,6 +19,14 @@ export interface BeatingScope {
 const registry = (prefix: string, scope: string) => `${prefix}${scope}:instances`;
 
 /**
+ * How long an instance's own key lives: a TTL past its registration. Another instance lists the
+ * registered ones and reads their keys in a second round trip; a key that expired in between made
+ * a dead instance look alive and empty, so its entries were dropped as removed, not as gone with
+ * it (a voice peer on it was never told to have left). Liveness is the registry's alone.
+ */
+export const keyTtl = (ttlMs: number): number => 2 * ttlMs;
+
+/**
  * Writes `write` (this instance's key) and registers the instance in the scope until `ttlMs`
  * from now; then reads, with `read`, the key of every other instance still registered.
  */
@@ -103,7 +111,9 @@ export class SetScope implements PresenceSet, BeatingScope {
     const seq = this.#seq.next();
     const read = await exchange<string[]>(redis, this, options, (multi) => {
       multi.del(key);
-      if (this.counts.size > 0) multi.sadd(key, ...this.counts.keys()).pexpire(key, options.ttlMs);
+      if (this.counts.size > 0) {
+        multi.sadd(key, ...this.counts.keys()).pexpire(key, keyTtl(options.ttlMs));
+      }
     }, (pipeline, other) => pipeline.smembers(`${options.prefix}${this.name}:at:${other}`));
     if (!this.#seq.fresh(seq)) return;
     this.update(new Map([...read].map(([other, members]) => [other, new Set(members)])));
@@ -178,7 +188,7 @@ export class MapScope implements PresenceMap, BeatingScope {
     const read = await exchange<Record<string, string>>(redis, this, options, (multi) => {
       multi.del(key);
       if (this.local.size > 0) {
-        multi.hset(key, Object.fromEntries(this.local)).pexpire(key, options.ttlMs);
+        multi.hset(key, Object.fromEntries(this.local)).pexpire(key, keyTtl(options.ttlMs));
       }
     }, (pipeline, other) => pipeline.hgetall(`${options.prefix}${this.name}:map:${other}`));
     if (!this.#seq.fresh(seq)) return;

@@ -9,6 +9,7 @@ import {
   othersTotal,
   type PresenceChange,
 } from "./presence.ts";
+import { Redis } from "ioredis";
 import { createRedisPresence } from "./redis_presence.ts";
 
 Deno.test("createLocalPresence() counts per member: online at the first, offline at the last", () => {
@@ -98,6 +99,49 @@ Deno.test("createRedisPresence() maps: entries reach the others at once, and lea
     assertEquals(onB.leads(), true, "B speaks for the dead now");
   } finally {
     await Promise.all([a.close(), b.close()]);
+    await redis.stop();
+  }
+});
+
+Deno.test("createRedisPresence(): an instance's keys outlive its registration, so a dead one's last read is whole", async () => {
+  const redis = await startRedis();
+  const ttlMs = 500;
+  const a = createRedisPresence({
+    url: redis.url,
+    log: silentLogger,
+    heartbeatMs: 60_000,
+    ttlMs,
+    prefix: "p:",
+    instanceId: "a",
+  });
+  const client = new Redis(redis.url);
+  try {
+    a.sets("online").add("7");
+    a.maps("voice").set("peer", "{}");
+    await a.maps("voice").refresh();
+    await waitFor(async () => (await client.exists("p:online:at:a", "p:voice:map:a")) === 2, {
+      timeoutMs: 2000,
+      what: "A's keys written",
+    });
+    for (const [scope, key] of [["online", "p:online:at:a"], ["voice", "p:voice:map:a"]]) {
+      // Listed until its score; readable for a whole TTL after that, when another instance's
+      // second round trip may read it.
+      const registeredMs = Number(await client.zscore(`p:${scope}:instances`, "a")) - Date.now();
+      const keyMs = await client.pttl(key);
+      assertEquals(
+        registeredMs > 0 && registeredMs <= ttlMs,
+        true,
+        `${scope} registered ${registeredMs} ms`,
+      );
+      assertEquals(
+        keyMs >= registeredMs + ttlMs - 50,
+        true,
+        `${key}: ${keyMs} ms left, registered ${registeredMs}`,
+      );
+    }
+  } finally {
+    client.disconnect();
+    await a.close();
     await redis.stop();
   }
 });

@@ -15,6 +15,8 @@
 //                 by SQLite's commit or by FsFile.syncData on Deno's pool (bench/_ws_floor_server.ts)
 //   --go-clients  the receiving clients in a Go process per server (bench/_go_receiver.ts) rather
 //                 than in this one: on 2 cores this process's own reading otherwise adds to the tail
+//   --knee=N      after the ladder, N passes of fine steps (a quarter of the ladder's) around each
+//                 server's knee, servers in turns; its knee is the median of the passes' bests
 import { parseArgs } from "node:util";
 import { cpuSeconds, fmt, percentile, rssBytes, sleep } from "./_util.ts";
 import type { FanoutTarget as Target, RawWs } from "./_ws_client.ts";
@@ -36,6 +38,7 @@ const { values, positionals } = parseArgs({
     "durable-floor": { type: "boolean", default: false },
     rates: { type: "string" },
     phase: { type: "string", default: "3000" },
+    knee: { type: "string", default: "0" },
   },
   allowPositionals: true,
 });
@@ -49,10 +52,12 @@ const ladder = (c: number) =>
     : c <= 1000
     ? [20, 40, 60, 80, 100, 120, 140, 160, 180, 200, 220, 240, 260, 280, 300, 320, 340, 360, 400]
     : [4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56, 60, 64, 72, 80];
+const KNEE_PASSES = Number(values.knee);
+const WATCHDOG_MIN = 30 + 12 * KNEE_PASSES;
 const watchdog = setTimeout(() => {
-  console.error("Bench took longer than 30 minutes: stopping");
+  console.error(`Bench took longer than ${WATCHDOG_MIN} minutes: stopping`);
   Deno.exit(1);
-}, 30 * 60_000);
+}, WATCHDOG_MIN * 60_000);
 const CONTENT = '"content":"b ';
 
 interface Row {
@@ -84,12 +89,14 @@ interface Held {
   onMessage?: (frame: string) => void;
   /** With --go-clients: the Go process holding this server's clients. */
   receivers?: Receivers;
+  /** With --knee: each fine pass's rows. */
+  passes: Row[][];
 }
 
 const load = () => Number(Deno.readTextFileSync("/proc/loadavg").split(" ")[0]);
 
 async function connectAll(target: Target, c: number): Promise<Held> {
-  const held: Held = { target, clients: [], perConn: 0, rows: [], out: false };
+  const held: Held = { target, clients: [], perConn: 0, rows: [], out: false, passes: [] };
   await sleep(300);
   const before = rssBytes(target.pid);
   if (values["go-clients"]) {
@@ -194,8 +201,49 @@ async function step(held: Held, c: number, m: number): Promise<Row> {
   };
 }
 
-const best = (rows: Row[]) =>
-  Math.max(0, ...rows.filter((r) => r.p99 < 100 && r.loss < 0.01).map((r) => r.rate));
+const holds = (r: Row) => r.p99 < 100 && r.loss < 0.01;
+const best = (rows: Row[]) => Math.max(0, ...rows.filter(holds).map((r) => r.rate));
+/** The sender rate of the highest step held at p99 < 100 ms (0 if none). */
+const bestStep = (rows: Row[]) => Math.max(0, ...rows.filter(holds).map((r) => r.m));
+const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+
+/**
+ * The ladder's steps put a knee somewhere between two of them (at 60 and 80 msg/s a quarter
+ * apart), too coarse to tell 0.9x from 0.75x. Each pass steps every server through its own fine
+ * rates, from a fine step below its best ladder step to a ladder step and a quarter above it, in
+ * turns as the ladder does; a server leaves a pass after two steps in a row it did not hold, since
+ * their backlog would spill into the next. A pass's knee is its best, the server's the median.
+ */
+async function kneePasses(held: Held[], c: number, passes: number): Promise<void> {
+  const ladderStep = ladder(c)[1] - ladder(c)[0];
+  const fine = Math.max(1, Math.round(ladderStep / 4));
+  const rates = new Map(held.map((h) => {
+    const top = Math.max(bestStep(h.rows), fine * 2);
+    return [h, Array.from({ length: 7 }, (_, k) => top + (k - 1) * fine)];
+  }));
+  for (let p = 0; p < passes; p++) {
+    const rows = new Map(held.map((h) => [h, [] as Row[]]));
+    const misses = new Map(held.map((h) => [h, 0]));
+    for (let j = 0; j < 7; j++) {
+      const live = held.filter((h) => misses.get(h)! < 2);
+      if (live.length === 0) break;
+      for (let k = 0; k < live.length; k++) {
+        const h = live[(j + k + p) % live.length];
+        const row = await step(h, c, rates.get(h)![j]);
+        rows.get(h)!.push(row);
+        misses.set(h, holds(row) ? 0 : misses.get(h)! + 1);
+        console.log(
+          `  knee pass ${p + 1} ${h.target.name} M=${row.m}/s: ${fmt(row.rate, 0)}/s, p99 ${
+            fmt(row.p99)
+          } ms, late ${fmt(row.loss * 100)} %${holds(row) ? "" : " (not held)"}`,
+        );
+        await sleep(300);
+      }
+    }
+    for (const h of held) h.passes.push(rows.get(h)!);
+  }
+}
+const knee = (h: Held) => median(h.passes.map(best));
 const peak = (rows: Row[]) => Math.max(0, ...rows.filter((r) => r.loss < 0.01).map((r) => r.rate));
 /** Median CPU per delivery (in its step, or over its rounds) over the steps every server delivered in full. */
 function cpuAtCommon(all: Held[], held: Held, of: (r: Row) => number = (r) => r.cpuUs): number {
@@ -234,6 +282,7 @@ async function makers(): Promise<(() => Promise<Target>)[]> {
 
 const report: string[] = [];
 const steps: string[] = [];
+const knees: string[] = [];
 for (const c of counts) {
   const held: Held[] = [];
   for (const make of await makers()) held.push(await connectAll(await make(), c));
@@ -264,7 +313,22 @@ for (const c of counts) {
     });
     console.log(`  round at ${m}/s, CPU per delivery over the whole round: ${whole.join(", ")} µs`);
   }
+  if (KNEE_PASSES > 0) await kneePasses(held, c, KNEE_PASSES);
   const floorHeld = held.find((h) => h.target.name.startsWith("floor"))!;
+  const socketIoHeld = held.find((h) => h.target.name.startsWith("Socket.IO"));
+  for (const h of held) {
+    if (KNEE_PASSES === 0) break;
+    // Paired by pass: the same minutes of the VM for both.
+    const each = (of?: Held) =>
+      of ? h.passes.map((rows, p) => fmt(best(rows) / best(of.passes[p]), 2)).join(", ") : "–";
+    knees.push(
+      `| ${c} | ${h.target.name} | ${h.passes.map((rows) => fmt(best(rows), 0)).join(", ")} | ${
+        fmt(knee(h), 0)
+      } | ${fmt(knee(h) / knee(floorHeld), 2)}x (${each(floorHeld)}) | ${
+        socketIoHeld ? `${fmt(knee(h) / knee(socketIoHeld), 2)}x (${each(socketIoHeld)})` : "–"
+      } |`,
+    );
+  }
   for (const h of held) {
     const cpu = cpuAtCommon(held, h);
     const round = cpuAtCommon(held, h, roundCpu);
@@ -314,4 +378,11 @@ console.log(
 );
 console.log("| --- | --- | --- | --- |");
 for (const line of steps) console.log(line);
+if (knees.length) {
+  console.log(
+    `\n| clients | server | best deliveries/s at p99 < 100 ms, fine steps, each of ${KNEE_PASSES} passes | median | / floor (each pass) | / Socket.IO (each pass) |`,
+  );
+  console.log("| --- | --- | --- | --- | --- | --- |");
+  for (const line of knees) console.log(line);
+}
 clearTimeout(watchdog);

@@ -2,8 +2,9 @@
 // in turns (A, B, floor, A, B, floor…), so a loaded, shared machine hits them all alike.
 // Run: deno run -A bench/ws_fanout_interleaved.ts [--before=DIR] [--socketio] [--profile=DIR]
 //        [--go-clients] [C...]
-//   --before=DIR  also run the Roomcast checkout in DIR (e.g. `git archive <commit>` unpacked)
-//   --label=NAME  that checkout's name in the output (default "Roomcast before")
+//   --before=DIR  also run the Roomcast checkout in DIR (e.g. `git archive <commit>` unpacked);
+//                 repeat it for more checkouts (variants side by side in one run)
+//   --label=NAME  that checkout's name in the output (default "Roomcast before"), one per --before
 //   --before-flags=F  V8 flags for that checkout's server (e.g. --no-memory-reducer)
 //   --socketio    also run Socket.IO 4 on Node 20
 //   --profile=DIR run this checkout's server under `deno --cpu-prof`, profile written into DIR
@@ -27,8 +28,8 @@ import { nowUs, type Receivers, startReceivers, timedContent } from "./_go_recei
 const { values, positionals } = parseArgs({
   args: Deno.args,
   options: {
-    before: { type: "string" },
-    label: { type: "string", default: "Roomcast before" },
+    before: { type: "string", multiple: true, default: [] },
+    label: { type: "string", multiple: true, default: [] },
     "before-flags": { type: "string" },
     socketio: { type: "boolean", default: false },
     profile: { type: "string" },
@@ -257,14 +258,18 @@ async function makers(): Promise<(() => Promise<Target>)[]> {
   const list: (() => Promise<Target>)[] = [];
   const profile = values.profile ? [`--cpu-prof`, `--cpu-prof-dir=${values.profile}`] : [];
   const onlyWs = values["only-ws"];
-  if (values.before) {
+  const befores = values.before;
+  for (const [i, root] of befores.entries()) {
     const post = onlyWs ? "ws" : "rest";
     const flags = values["before-flags"];
     const denoArgs = flags ? [`--v8-flags=${flags}`] : [];
-    list.push(() => roomcast(values.label, { root: values.before, post, denoArgs }));
+    const label = values.label[i] ?? `Roomcast before${befores.length > 1 ? ` ${i + 1}` : ""}`;
+    list.push(() => roomcast(label, { root, post, denoArgs }));
   }
   if (!onlyWs) {
-    list.push(() => roomcast(values.before ? "Roomcast after" : "Roomcast", { denoArgs: profile }));
+    list.push(() =>
+      roomcast(befores.length ? "Roomcast after" : "Roomcast", { denoArgs: profile })
+    );
   }
   if (values["ws-post"] || onlyWs) {
     list.push(() => roomcast("Roomcast, posts over /ws", { post: "ws", denoArgs: profile }));

@@ -125,6 +125,9 @@ export async function spawnServer(
   };
 }
 
+/** The bare floor's name, which the benches divide by (a --label may start with "floor" too). */
+export const FLOOR_NAME = "floor: bare Deno.upgradeWebSocket";
+
 /**
  * A bare Deno.upgradeWebSocket broadcast: what any Deno WebSocket server pays per delivery. With
  * `durable`, each message is first inserted into SQLite with a synchronous commit (its WAL fsynced):
@@ -142,7 +145,7 @@ export async function floor(
   const sender = await openRawWs(port, "/", {}, () => {});
   return {
     name: !durable
-      ? "floor: bare Deno.upgradeWebSocket"
+      ? FLOOR_NAME
       : `durable floor: + SQLite insert, ${
         poolSync ? "WAL fdatasync on the pool" : "fsynced commit"
       }`,

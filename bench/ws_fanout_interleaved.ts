@@ -22,7 +22,7 @@ import { parseArgs } from "node:util";
 import { cpuSeconds, fmt, percentile, rssBytes, sleep } from "./_util.ts";
 import type { FanoutTarget as Target, RawWs } from "./_ws_client.ts";
 import { prepareNodeSocketIo } from "./_socketio.ts";
-import { floor, nodeVersion, roomcast, socketIo } from "./_fanout_targets.ts";
+import { floor, FLOOR_NAME, nodeVersion, roomcast, socketIo } from "./_fanout_targets.ts";
 import { nowUs, type Receivers, startReceivers, timedContent } from "./_go_receiver.ts";
 
 const { values, positionals } = parseArgs({
@@ -223,6 +223,7 @@ async function kneePasses(held: Held[], c: number, passes: number): Promise<void
     return [h, Array.from({ length: 7 }, (_, k) => top + (k - 1) * fine)];
   }));
   for (let p = 0; p < passes; p++) {
+    for (const h of held) await settle(h);
     const rows = new Map(held.map((h) => [h, [] as Row[]]));
     const misses = new Map(held.map((h) => [h, 0]));
     for (let j = 0; j < 7; j++) {
@@ -242,6 +243,21 @@ async function kneePasses(held: Held[], c: number, passes: number): Promise<void
       }
     }
     for (const h of held) h.passes.push(rows.get(h)!);
+  }
+}
+/**
+ * Waits (30 s at most) until a server delivers nothing for a second: the ladder ends past every
+ * knee, and the backlog of its last steps would land in the first fine step, late.
+ */
+async function settle(h: Held): Promise<void> {
+  if (!h.receivers) {
+    await sleep(5000);
+    return;
+  }
+  for (const until = performance.now() + 30_000; performance.now() < until;) {
+    await h.receivers.mark();
+    await sleep(1000);
+    if ((await h.receivers.report()).delivered === 0) return;
   }
 }
 const knee = (h: Held) => median(h.passes.map(best));
@@ -319,7 +335,7 @@ for (const c of counts) {
     console.log(`  round at ${m}/s, CPU per delivery over the whole round: ${whole.join(", ")} µs`);
   }
   if (KNEE_PASSES > 0) await kneePasses(held, c, KNEE_PASSES);
-  const floorHeld = held.find((h) => h.target.name.startsWith("floor"))!;
+  const floorHeld = held.find((h) => h.target.name === FLOOR_NAME)!;
   const socketIoHeld = held.find((h) => h.target.name.startsWith("Socket.IO"));
   for (const h of held) {
     if (KNEE_PASSES === 0) break;

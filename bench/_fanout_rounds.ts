@@ -4,7 +4,8 @@ import { fmt, percentile, sleep } from "./_util.ts";
 import type { FanoutTarget as Target, RawWs } from "./_ws_client.ts";
 import type { Receivers } from "./_go_receiver.ts";
 
-export interface Row {
+/** One sender-rate step of a fan-out bench: msg/s asked, deliveries/s got, latency, CPU. */
+export interface StepRow {
   m: number;
   rate: number;
   p50: number;
@@ -12,6 +13,9 @@ export interface Row {
   loss: number;
   /** Server CPU time (user + system) per delivery, during its own step. */
   cpuUs: number;
+}
+
+export interface Row extends StepRow {
   delivered: number;
   /**
    * Its CPU over the whole round (its step, its idle time while the others stepped, the pauses)

@@ -13,6 +13,7 @@ import { api, signupUser } from "../tests/_workspaces.ts";
 import { cpuSeconds, fmt, percentile, sleep } from "./_util.ts";
 import { findPid, openRawWs, type RawWs } from "./_ws_client.ts";
 import { NO_POSTING_LIMIT } from "./_util.ts";
+import type { StepRow } from "./_fanout_rounds.ts";
 
 const C = Number(Deno.args[0] ?? 2000);
 const N = Number(Deno.args[1] ?? 2000);
@@ -64,14 +65,7 @@ async function setups(): Promise<{ list: () => AsyncGenerator<Setup>; stop(): Pr
   };
 }
 
-interface Row {
-  m: number;
-  rate: number;
-  p50: number;
-  p99: number;
-  loss: number;
-  cpuUs: number;
-}
+type Row = StepRow;
 
 /** C clients over the setup's instances; REST posts through the first at rising rates. */
 async function wsFanout(setup: Setup): Promise<Row[]> {

@@ -6,6 +6,7 @@ import { cpuSeconds, fmt, percentile, rssBytes, sleep } from "./_util.ts";
 import type { FanoutTarget as Target, RawWs } from "./_ws_client.ts";
 import { prepareNodeSocketIo } from "./_socketio.ts";
 import { floor, nodeVersion, roomcast, socketIo } from "./_fanout_targets.ts";
+import type { StepRow } from "./_fanout_rounds.ts";
 
 const counts = Deno.args.length ? Deno.args.map(Number) : [1000, 5000];
 const PHASE_MS = 4000;
@@ -63,15 +64,7 @@ async function runTarget(target: Target, c: number) {
   let running = true;
   for (const ws of clients) ws.closed.then(() => running && closedEarly++);
 
-  const rows: {
-    m: number;
-    rate: number;
-    p50: number;
-    p99: number;
-    loss: number;
-    /** Server CPU time per delivered message: how much of a core each delivery costs. */
-    cpuUs: number;
-  }[] = [];
+  const rows: StepRow[] = [];
   let seq = 0;
   for (const m of ladder(c)) {
     const current: Phase = { sent: new Map(), latencies: [], delivered: 0, lastAt: 0 };

@@ -46,6 +46,8 @@ export const best = (rows: Row[]) => Math.max(0, ...rows.filter(holds).map((r) =
 /** The sender rate of the highest step held at p99 < 100 ms (0 if none). */
 const bestStep = (rows: Row[]) => Math.max(0, ...rows.filter(holds).map((r) => r.m));
 const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+/** Fine steps per pass: one below the best ladder step, that step, five above it. */
+const FINE_STEPS = 7;
 
 /**
  * The ladder's steps put a knee somewhere between two of them (at 60 and 80 msg/s a quarter
@@ -66,13 +68,13 @@ export async function kneePasses(
   const fine = Math.max(1, Math.round(ladderStep / 4));
   const rates = new Map(held.map((h) => {
     const top = Math.max(bestStep(h.rows), fine * 2);
-    return [h, Array.from({ length: 7 }, (_, k) => top + (k - 1) * fine)];
+    return [h, Array.from({ length: FINE_STEPS }, (_, k) => top + (k - 1) * fine)];
   }));
   for (let p = 0; p < passes; p++) {
     for (const h of held) await settle(h);
     const rows = new Map(held.map((h) => [h, [] as Row[]]));
     const misses = new Map(held.map((h) => [h, 0]));
-    for (let j = 0; j < 7; j++) {
+    for (let j = 0; j < FINE_STEPS; j++) {
       const live = held.filter((h) => misses.get(h)! < 2);
       if (live.length === 0) break;
       for (let k = 0; k < live.length; k++) {
@@ -91,6 +93,7 @@ export async function kneePasses(
     for (const h of held) h.passes.push(rows.get(h)!);
   }
 }
+
 /**
  * Waits (30 s at most) until a server delivers nothing for a second: the ladder ends past every
  * knee, and the backlog of its last steps would land in the first fine step, late.

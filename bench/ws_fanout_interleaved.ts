@@ -243,23 +243,25 @@ for (const c of counts) {
     });
     console.log(`  round at ${m}/s, CPU per delivery over the whole round: ${whole.join(", ")} µs`);
   }
-  if (KNEE_PASSES > 0) {
-    await kneePasses(held, c, KNEE_PASSES, { ladderStep: ladder(c)[1] - ladder(c)[0], step });
-  }
   const floorHeld = held.find((h) => h.target.name === FLOOR_NAME)!;
-  const socketIoHeld = held.find((h) => h.target.name.startsWith("Socket.IO"));
-  for (const h of held) {
-    if (KNEE_PASSES === 0) break;
-    // Paired by pass: the same minutes of the VM for both.
-    const each = (of?: Held) =>
-      of ? h.passes.map((rows, p) => fmt(best(rows) / best(of.passes[p]), 2)).join(", ") : "–";
-    knees.push(
-      `| ${c} | ${h.target.name} | ${h.passes.map((rows) => fmt(best(rows), 0)).join(", ")} | ${
-        fmt(knee(h), 0)
-      } | ${fmt(knee(h) / knee(floorHeld), 2)}x (${each(floorHeld)}) | ${
-        socketIoHeld ? `${fmt(knee(h) / knee(socketIoHeld), 2)}x (${each(socketIoHeld)})` : "–"
-      } |`,
-    );
+  if (KNEE_PASSES > 0) {
+    // One rate given (--rates=100): its fine steps are a quarter of it.
+    const rates = ladder(c);
+    const ladderStep = rates.length > 1 ? rates[1] - rates[0] : rates[0];
+    await kneePasses(held, c, KNEE_PASSES, { ladderStep, step });
+    const socketIoHeld = held.find((h) => h.target.name.startsWith("Socket.IO"));
+    for (const h of held) {
+      // Paired by pass: the same minutes of the VM for both.
+      const each = (of?: Held) =>
+        of ? h.passes.map((rows, p) => fmt(best(rows) / best(of.passes[p]), 2)).join(", ") : "–";
+      knees.push(
+        `| ${c} | ${h.target.name} | ${h.passes.map((rows) => fmt(best(rows), 0)).join(", ")} | ${
+          fmt(knee(h), 0)
+        } | ${fmt(knee(h) / knee(floorHeld), 2)}x (${each(floorHeld)}) | ${
+          socketIoHeld ? `${fmt(knee(h) / knee(socketIoHeld), 2)}x (${each(socketIoHeld)})` : "–"
+        } |`,
+      );
+    }
   }
   for (const h of held) {
     const cpu = cpuAtCommon(held, h);

@@ -53,6 +53,11 @@ const { values, positionals } = parseArgs({
   },
   allowPositionals: true,
 });
+/** `a` over `b` as "1.23x", or "n/a" when `b` held no step (a knee of 0). */
+const times = (a: number, b: number) => {
+  const text = fmt(a / b, 2);
+  return text === "n/a" ? text : `${text}x`;
+};
 const counts = positionals.length ? positionals.map(Number) : [1000, 5000];
 const PHASE_MS = Number(values.phase);
 const DRAIN_MS = 2000;
@@ -253,12 +258,12 @@ for (const c of counts) {
     for (const h of held) {
       // Paired by pass: the same minutes of the VM for both.
       const each = (of?: Held) =>
-        of ? h.passes.map((rows, p) => fmt(best(rows) / best(of.passes[p]), 2)).join(", ") : "–";
+        of ? h.passes.map((rows, p) => times(best(rows), best(of.passes[p]))).join(", ") : "–";
       knees.push(
         `| ${c} | ${h.target.name} | ${h.passes.map((rows) => fmt(best(rows), 0)).join(", ")} | ${
           fmt(knee(h), 0)
-        } | ${fmt(knee(h) / knee(floorHeld), 2)}x (${each(floorHeld)}) | ${
-          socketIoHeld ? `${fmt(knee(h) / knee(socketIoHeld), 2)}x (${each(socketIoHeld)})` : "–"
+        } | ${times(knee(h), knee(floorHeld))} (${each(floorHeld)}) | ${
+          socketIoHeld ? `${times(knee(h), knee(socketIoHeld))} (${each(socketIoHeld)})` : "–"
         } |`,
       );
     }
@@ -268,10 +273,10 @@ for (const c of counts) {
     const round = cpuAtCommon(held, h, roundCpu);
     report.push(
       `| ${c} | ${h.target.name} | ${fmt(best(h.rows), 0)} (${
-        fmt(best(h.rows) / best(floorHeld.rows), 2)
-      }x) | ${fmt(peak(h.rows), 0)} | ${fmt(cpu, 2)} µs (${
-        fmt(cpu / cpuAtCommon(held, floorHeld), 2)
-      }x) | ${fmt(round, 2)} µs (${fmt(round / cpuAtCommon(held, floorHeld, roundCpu), 2)}x) | ${
+        times(best(h.rows), best(floorHeld.rows))
+      }) | ${fmt(peak(h.rows), 0)} | ${fmt(cpu, 2)} µs (${
+        times(cpu, cpuAtCommon(held, floorHeld))
+      }) | ${fmt(round, 2)} µs (${times(round, cpuAtCommon(held, floorHeld, roundCpu))}) | ${
         fmt(h.perConn / 1024)
       } KiB | ${
         h.rows.map((r) => `${r.m}: p99 ${fmt(r.p99, 0)}${r.loss > 0.01 ? "!" : ""}`).join(", ")

@@ -27,6 +27,12 @@ export function fmt(n: number, digits = 1): string {
   return Number.isFinite(n) ? n.toFixed(digits) : "n/a";
 }
 
+/** `a` over `b` as "1.23x", or "n/a" when `b` is 0 (a server that held no step). */
+export function times(a: number, b: number, digits = 2): string {
+  const text = fmt(a / b, digits);
+  return text === "n/a" ? text : `${text}x`;
+}
+
 /** A bench's one sender posts far past WORKSPACE_POST_BURST / _POSTS_PER_MINUTE: lift them. */
 export const NO_POSTING_LIMIT = {
   WORKSPACE_POST_BURST: "10000",

@@ -2,7 +2,7 @@
 // Roomcast and, in the same run, a Socket.IO 4 server doing the same fan-out (bench/ws_fanout_socketio.ts).
 // Reports deliveries/s, p50/p99 delivery latency and server RSS per connection, and the ratio.
 // Run: deno run -A bench/ws_fanout.ts [C...]   (default: 1000 5000). Loopback only; stops by itself.
-import { cpuSeconds, fmt, percentile, rssBytes, sleep } from "./_util.ts";
+import { cpuSeconds, fmt, percentile, rssBytes, sleep, times } from "./_util.ts";
 import type { FanoutTarget as Target, RawWs } from "./_ws_client.ts";
 import { prepareNodeSocketIo } from "./_socketio.ts";
 import { floor, nodeVersion, roomcast, socketIo } from "./_fanout_targets.ts";
@@ -157,16 +157,12 @@ for (const c of counts) {
         o.m === r.m && o.loss < 0.01 && o.p99 < 100 && r.p99 < 100
       )
     ).at(-1)?.m ?? 0;
-    const cpuRatio = cpuAt(other.rows, common) / cpuAt(results[0].rows, common);
-    const ratio = best(results[0].rows) / best(other.rows);
-    const peakRatio = peak(results[0].rows) / peak(other.rows);
+    const cpuRatio = times(cpuAt(other.rows, common), cpuAt(results[0].rows, common));
+    const ratio = times(best(results[0].rows), best(other.rows));
+    const peakRatio = times(peak(results[0].rows), peak(other.rows));
     report.push(
-      `| ${c} | ratio Roomcast / ${other.name} | | **${fmt(ratio, 2)}x** | **${
-        fmt(peakRatio, 2)
-      }x** | | | |`,
-      `| ${c} | ${other.name} CPU per delivery / Roomcast's, at ${common}/s | | **${
-        fmt(cpuRatio, 2)
-      }x** | | | | |`,
+      `| ${c} | ratio Roomcast / ${other.name} | | **${ratio}** | **${peakRatio}** | | | |`,
+      `| ${c} | ${other.name} CPU per delivery / Roomcast's, at ${common}/s | | **${cpuRatio}** | | | | |`,
     );
   }
 }

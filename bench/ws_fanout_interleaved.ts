@@ -19,7 +19,7 @@
 //   --knee=N      after the ladder, N passes of fine steps (a quarter of the ladder's) around each
 //                 server's knee, servers in turns; its knee is the median of the passes' bests
 import { parseArgs } from "node:util";
-import { cpuSeconds, fmt, percentile, rssBytes, sleep } from "./_util.ts";
+import { cpuSeconds, fmt, percentile, rssBytes, sleep, times } from "./_util.ts";
 import type { FanoutTarget as Target } from "./_ws_client.ts";
 import { prepareNodeSocketIo } from "./_socketio.ts";
 import { floor, FLOOR_NAME, nodeVersion, roomcast, socketIo } from "./_fanout_targets.ts";
@@ -53,11 +53,6 @@ const { values, positionals } = parseArgs({
   },
   allowPositionals: true,
 });
-/** `a` over `b` as "1.23x", or "n/a" when `b` held no step (a knee of 0). */
-const times = (a: number, b: number) => {
-  const text = fmt(a / b, 2);
-  return text === "n/a" ? text : `${text}x`;
-};
 const counts = positionals.length ? positionals.map(Number) : [1000, 5000];
 const PHASE_MS = Number(values.phase);
 const DRAIN_MS = 2000;
@@ -295,7 +290,8 @@ for (const c of counts) {
     const ratios = (of: (r: Row) => number) => {
       const each = paired.map(([r, f]) => of(r) / of(f));
       const mean = each.reduce((a, b) => a + b, 0) / Math.max(1, each.length);
-      const list = paired.map(([r], k) => `${r.m}: ${fmt(each[k], 2)}x`).join(", ");
+      const list = paired.map(([r], k) => `${r.m}: ${times(of(paired[k][0]), of(paired[k][1]))}`)
+        .join(", ");
       return `${list}; mean ${fmt(mean, 3)}x`;
     };
     steps.push(`| ${c} | ${h.target.name} | ${ratios((r) => r.cpuUs)} | ${ratios(roundCpu)} |`);
